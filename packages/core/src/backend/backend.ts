@@ -1,0 +1,31 @@
+import type { DType, HostTensor } from '../tensor.ts';
+
+/** A tensor living on a backend. The CPU backend's tensors are plain HostTensors. */
+export interface Tensor {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+}
+
+export type AttrValue = number | string | boolean | number[] | string[] | HostTensor | undefined;
+export type Attrs = Readonly<Record<string, AttrValue>>;
+
+/**
+ * Kernels take device tensors and plain attributes and return device tensors.
+ * Shape-like operands (Reshape's shape, Slice's starts/ends, reduction axes...) are
+ * resolved at plan time and arrive as attributes, never as tensors, so a kernel never
+ * has to read device memory to know what to do. See graph/lower.ts.
+ */
+export type Kernel<T extends Tensor = Tensor> = (inputs: readonly T[], attrs: Attrs) => T[];
+
+export interface Backend<T extends Tensor = Tensor> {
+  readonly name: 'cpu' | 'webgpu';
+  /** Copy a host tensor onto the backend. */
+  upload(t: HostTensor): T;
+  /** Copy a backend tensor to the host. */
+  read(t: T): Promise<HostTensor>;
+  /** Run one kernel. Throws an Error naming the op if the backend lacks it. */
+  run(op: string, inputs: readonly T[], attrs?: Attrs): T[];
+  /** Release a tensor's storage (no-op on CPU). */
+  release(t: T): void;
+  hasKernel(op: string): boolean;
+}

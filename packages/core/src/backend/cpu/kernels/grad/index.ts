@@ -1,0 +1,1 @@
+// Kernels used only by gradients (see backend/KERNELS.md), one line per file.

@@ -1,0 +1,2 @@
+// One line per kernel file; each file registers its kernels when imported.
+import './grad/index.ts';

@@ -1,0 +1,1 @@
+// One line per gradient file; each file registers its VJPs when imported.
