@@ -1,0 +1,48 @@
+import { InvalidInputError } from '../errors.ts';
+import { type HostTensor, tensor } from '../tensor.ts';
+
+export type OutputSpace = 'logits' | 'softmax';
+
+export function softmax(z: ArrayLike<number>): number[] {
+  const max = Math.max(...Array.from(z));
+  const e = Array.from(z, (v) => Math.exp(v - max));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+}
+
+/**
+ * Per-row score of class `c` from logits [B, C] (the raw logit or its softmax
+ * probability) and the cotangent of the logits that differentiates it.
+ */
+export function classScores(logits: HostTensor, c: number, output: OutputSpace): { scores: Float64Array; seed: HostTensor } {
+  const [b, n] = [logits.shape[0]!, logits.shape[logits.shape.length - 1]!];
+  const scores = new Float64Array(b);
+  const seed = new Float32Array(b * n);
+  for (let r = 0; r < b; r++) {
+    const row = logits.data.subarray(r * n, (r + 1) * n);
+    if (output === 'logits') {
+      scores[r] = row[c]!;
+      seed[r * n + c] = 1;
+    } else {
+      const p = softmax(row);
+      scores[r] = p[c]!;
+      // ∂p_c/∂z_j = p_c (δ_cj − p_j)
+      for (let j = 0; j < n; j++) seed[r * n + j] = p[c]! * ((j === c ? 1 : 0) - p[j]!);
+    }
+  }
+  return { scores, seed: tensor('float32', logits.shape, seed) };
+}
+
+/** Resolve a target given as an index or a label; unknown targets list the valid ones. */
+export function parseTarget(target: number | string | undefined, labels: readonly string[], fallback: number): number {
+  if (target === undefined || target === null) return fallback;
+  const valid = labels.map((l, i) => `${i} (${l})`).join(', ');
+  if (typeof target === 'number' || /^\d+$/.test(String(target).trim())) {
+    const i = Number(target);
+    if (Number.isInteger(i) && i >= 0 && i < labels.length) return i;
+    throw new InvalidInputError(`target ${target} is out of range; valid targets: ${valid}`, 'unknown_target');
+  }
+  const i = labels.indexOf(String(target));
+  if (i >= 0) return i;
+  throw new InvalidInputError(`unknown target label "${target}"; valid targets: ${valid}`, 'unknown_target');
+}

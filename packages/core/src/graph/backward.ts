@@ -1,0 +1,65 @@
+import type { Tensor } from '../backend/backend.ts';
+import type { Ops } from '../backend/ops.ts';
+import { GlassboxError } from '../errors.ts';
+import { gradients } from '../gradients/registry.ts';
+import '../gradients/index.ts';
+import type { Plan } from './plan.ts';
+
+/** Ops whose outputs are piecewise constant in their inputs: gradients stop there. */
+const NON_DIFFERENTIABLE = new Set([
+  'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor', 'Not',
+  'Shape', 'ConstantOfShape', 'Range', 'Floor', 'Ceil',
+]);
+
+/**
+ * Reverse pass over only the steps between the `wrt` tensors and the seeded outputs.
+ * `env` is the forward environment; `seeds` maps output names to their cotangents.
+ * Returns the gradient of each `wrt` tensor (zeros-free: a tensor no path reaches is absent).
+ */
+export function backward<T extends Tensor>(
+  plan: Plan,
+  ops: Ops<T>,
+  env: ReadonlyMap<string, T>,
+  seeds: ReadonlyMap<string, T>,
+  wrt: readonly string[],
+): Map<string, T> {
+  const requiresGrad = new Set(wrt);
+  const onPath: number[] = [];
+  plan.steps.forEach((step, i) => {
+    if (wrt.some((w) => step.outputs.includes(w))) return; // overridden: the path starts at its output
+    if (step.inputs.some((name) => name && requiresGrad.has(name))) {
+      step.outputs.forEach((o) => o && requiresGrad.add(o));
+      onPath.push(i);
+    }
+  });
+  const grads = new Map<string, T>(seeds);
+  const accumulate = (name: string, g: T) => {
+    const prev = grads.get(name);
+    grads.set(name, prev ? (ops.add(prev as never, g as never) as unknown as T) : g);
+  };
+  for (let k = onPath.length - 1; k >= 0; k--) {
+    const step = plan.steps[onPath[k]!]!;
+    const outGrads = step.outputs.map((o) => (o ? grads.get(o) : undefined));
+    if (outGrads.every((g) => !g)) continue;
+    if (NON_DIFFERENTIABLE.has(step.op)) continue;
+    const vjp = gradients.get(step.op);
+    if (!vjp) {
+      throw new GlassboxError('no_gradient', `no gradient for op ${step.op} (node "${step.node.name}", ${step.node.opType})`);
+    }
+    const needs = step.inputs.map((name) => !!name && requiresGrad.has(name));
+    const inputs = step.inputs.map((name) => (name ? env.get(name) : undefined));
+    const outputs = step.outputs.map((name) => env.get(name)!);
+    const inGrads = vjp({ ops: ops as unknown as Ops, inputs, outputs, attrs: step.attrs }, outGrads, needs);
+    step.inputs.forEach((name, i) => {
+      const g = inGrads[i];
+      if (name && needs[i] && g) accumulate(name, g as T);
+    });
+    for (const o of step.outputs) if (o && !wrt.includes(o)) grads.delete(o);
+  }
+  const out = new Map<string, T>();
+  for (const w of wrt) {
+    const g = grads.get(w);
+    if (g) out.set(w, g);
+  }
+  return out;
+}

@@ -1,0 +1,120 @@
+import type { Attrs } from '../backend/backend.ts';
+import { cpuBackend } from '../backend/cpu/index.ts';
+import { GlassboxError, InvalidInputError } from '../errors.ts';
+import { type HostTensor, formatShape, shapeEquals } from '../tensor.ts';
+import type { Graph, Node } from './ir.ts';
+import { lower } from './lower.ts';
+
+/** One kernel call of a plan. */
+export interface Step {
+  readonly node: Node;
+  readonly op: string;
+  /** Value names the kernel reads ('' for an absent optional input). */
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attrs: Attrs;
+}
+
+/**
+ * A graph specialised to concrete input shapes and a set of overridden tensors.
+ * Everything that does not depend on the feeds' values (shape arithmetic, constant
+ * sub-graphs, initializer-only branches) was evaluated on the host and sits in
+ * `constants`; `steps` is what remains for a backend to run.
+ */
+export interface Plan {
+  readonly steps: readonly Step[];
+  readonly constants: ReadonlyMap<string, HostTensor>;
+  readonly shapes: ReadonlyMap<string, readonly number[]>;
+  /** Names whose values depend on the feeds or overrides. */
+  readonly dynamic: ReadonlySet<string>;
+  /** Name → index of the step producing it. */
+  readonly producer: ReadonlyMap<string, number>;
+}
+
+export function planKey(feeds: Record<string, HostTensor>, overrideNames: Iterable<string>): string {
+  const f = Object.entries(feeds).map(([k, v]) => `${k}:${v.dtype}${formatShape(v.shape)}`).sort();
+  return `${f.join(';')}|${[...overrideNames].sort().join(';')}`;
+}
+
+/**
+ * Build a plan by evaluating the graph once on the host with the given feeds, tracking
+ * which values depend on them. Overrides replace the named tensors (their producers
+ * still run in this evaluation, to check the override's shape).
+ */
+export function buildPlan(graph: Graph, feeds: Record<string, HostTensor>, overrides: Record<string, HostTensor>): Plan {
+  const env = new Map<string, HostTensor>(graph.initializers);
+  const dynamic = new Set<string>();
+  for (const input of graph.inputs) {
+    const v = feeds[input.name];
+    if (!v) throw new InvalidInputError(`missing model input "${input.name}"`, 'missing_input');
+    env.set(input.name, v);
+    dynamic.add(input.name);
+  }
+  for (const [name, v] of Object.entries(overrides)) {
+    if (graph.initializers.has(name) || feeds[name]) {
+      env.set(name, v);
+      dynamic.add(name);
+    }
+  }
+  const steps: Step[] = [];
+  const producer = new Map<string, number>();
+  for (const node of graph.nodes) {
+    const values = node.inputs.map((name) => {
+      if (!name) return undefined;
+      const v = env.get(name);
+      if (!v) throw new GlassboxError('bad_graph', `node "${node.name}" (${node.opType}) reads "${name}", which nothing produces`);
+      return v;
+    });
+    const lowered = lower({
+      node,
+      opset: graph.opset,
+      values,
+      ints: (i) => {
+        const name = node.inputs[i];
+        if (!name) return undefined;
+        if (dynamic.has(name)) {
+          throw new GlassboxError('dynamic_shape', `${node.opType} node "${node.name}": operand "${name}" depends on input values; data-dependent shapes are not supported`);
+        }
+        return Array.from(values[i]!.data);
+      },
+    });
+    const inputs = lowered.inputs.map((i) => node.inputs[i] ?? '');
+    const inputValues = inputs.map((name) => (name ? env.get(name)! : undefined));
+    let outputs: HostTensor[];
+    try {
+      outputs = cpuBackend.run(lowered.op, inputValues as HostTensor[], lowered.attrs);
+    } catch (e) {
+      if (e instanceof GlassboxError) throw e;
+      throw new GlassboxError('kernel', `${node.opType} node "${node.name}": ${(e as Error).message}`);
+    }
+    const isDynamic = node.opType !== 'Shape' && inputs.some((name) => name && dynamic.has(name));
+    node.outputs.forEach((name, i) => {
+      if (!name) return;
+      const out = outputs[i];
+      if (!out) return;
+      const replaced = overrides[name];
+      if (replaced) {
+        if (!shapeEquals(replaced.shape, out.shape)) {
+          throw new InvalidInputError(`override for "${name}" has shape ${formatShape(replaced.shape)}, the graph computes ${formatShape(out.shape)}`, 'override_shape');
+        }
+        env.set(name, replaced);
+        dynamic.add(name);
+      } else {
+        env.set(name, out);
+        if (isDynamic) dynamic.add(name);
+      }
+    });
+    if (isDynamic) {
+      producer.set(node.outputs[0]!, steps.length);
+      node.outputs.forEach((o) => o && producer.set(o, steps.length));
+      steps.push({ node, op: lowered.op, inputs, outputs: node.outputs, attrs: lowered.attrs });
+    }
+  }
+  const constants = new Map<string, HostTensor>();
+  const shapes = new Map<string, readonly number[]>();
+  for (const [name, v] of env) {
+    shapes.set(name, v.shape);
+    if (!dynamic.has(name)) constants.set(name, v);
+  }
+  return { steps, constants, shapes, dynamic, producer };
+}

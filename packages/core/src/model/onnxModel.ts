@@ -1,0 +1,122 @@
+import type { Backend, Tensor } from '../backend/backend.ts';
+import { cpuBackend } from '../backend/cpu/index.ts';
+import { Ops } from '../backend/ops.ts';
+import { GlassboxError, InvalidInputError, UnsupportedOpError } from '../errors.ts';
+import { backward } from '../graph/backward.ts';
+import { execute } from '../graph/execute.ts';
+import type { Graph } from '../graph/ir.ts';
+import { isSupported } from '../graph/lower.ts';
+import { type Plan, buildPlan, planKey } from '../graph/plan.ts';
+import { type ExternalDataReader, loadOnnx } from '../onnx/load.ts';
+import { type HostTensor, formatShape } from '../tensor.ts';
+
+export interface RunRequest {
+  feeds: Record<string, HostTensor>;
+  /** Replace these tensors (any value name in the graph) by the given values. */
+  overrides?: Record<string, HostTensor>;
+  /** Values to return: graph outputs or any intermediate tensor (a "tap"). */
+  fetch: readonly string[];
+}
+
+export interface GradientRequest extends RunRequest {
+  /** The output whose cotangent `seed` gives. */
+  output: string;
+  /** Cotangent of `output`, computed from its value (e.g. one-hot at the target class). */
+  seed: (value: HostTensor) => HostTensor;
+  /** Differentiate with respect to these overridden tensors or feeds. */
+  wrt: readonly string[];
+}
+
+/** An ONNX graph on a backend, with forward passes that take overrides and taps, and gradients. */
+export class OnnxModel {
+  private readonly plans = new Map<string, Plan>();
+  private readonly uploads = new WeakMap<Plan, Map<string, Tensor>>();
+  private readonly ops: Ops;
+
+  constructor(
+    readonly graph: Graph,
+    readonly backend: Backend = cpuBackend as unknown as Backend,
+  ) {
+    const unsupported = graph.nodes.find((n) => !isSupported(n));
+    if (unsupported) throw new UnsupportedOpError(unsupported.opType, unsupported.name, graph.opset, unsupported.domain ? `domain ${unsupported.domain}` : '');
+    this.ops = new Ops(backend);
+  }
+
+  static async fromBytes(bytes: Uint8Array, readExternal?: ExternalDataReader, backend?: Backend): Promise<OnnxModel> {
+    return new OnnxModel(await loadOnnx(bytes, readExternal), backend);
+  }
+
+  get inputNames(): string[] {
+    return this.graph.inputs.map((i) => i.name);
+  }
+
+  /** Shape of any tensor of the graph for these feeds. */
+  shapeOf(feeds: Record<string, HostTensor>, name: string): readonly number[] {
+    const shape = this.plan(feeds, {}).shapes.get(name);
+    if (!shape) throw new InvalidInputError(`the graph has no tensor named "${name}"`, 'unknown_tensor');
+    return shape;
+  }
+
+  private plan(feeds: Record<string, HostTensor>, overrides: Record<string, HostTensor>): Plan {
+    for (const input of this.graph.inputs) {
+      const v = feeds[input.name];
+      if (!v) throw new InvalidInputError(`missing model input "${input.name}"`, 'missing_input');
+      if (v.shape.length !== input.shape.length) {
+        throw new InvalidInputError(`model input "${input.name}" has rank ${input.shape.length}, got shape ${formatShape(v.shape)}`, 'input_shape');
+      }
+    }
+    const key = planKey(feeds, Object.keys(overrides));
+    let plan = this.plans.get(key);
+    if (!plan) {
+      plan = buildPlan(this.graph, feeds, overrides);
+      this.plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  private forward(req: RunRequest, extraFetch: readonly string[] = []) {
+    const overrides = req.overrides ?? {};
+    const plan = this.plan(req.feeds, overrides);
+    let uploaded = this.uploads.get(plan);
+    if (!uploaded) this.uploads.set(plan, (uploaded = new Map()));
+    const constant = (name: string) => {
+      let t = uploaded!.get(name);
+      if (!t) uploaded!.set(name, (t = this.backend.upload(plan.constants.get(name)!)));
+      return t;
+    };
+    const up = (r: Record<string, HostTensor>) => new Map(Object.entries(r).map(([k, v]) => [k, this.backend.upload(v)]));
+    const fetch = [...req.fetch, ...extraFetch];
+    for (const name of fetch) {
+      if (!plan.shapes.has(name)) throw new InvalidInputError(`the graph has no tensor named "${name}"`, 'unknown_tensor');
+    }
+    const env = execute(plan, this.backend, constant, up(req.feeds), up(overrides), fetch);
+    return { plan, env };
+  }
+
+  private async readAll(env: Map<string, Tensor>, names: readonly string[]): Promise<Record<string, HostTensor>> {
+    const out: Record<string, HostTensor> = {};
+    for (const name of names) out[name] = await this.backend.read(env.get(name)!);
+    return out;
+  }
+
+  async run(req: RunRequest): Promise<Record<string, HostTensor>> {
+    const { env } = this.forward(req);
+    return this.readAll(env, req.fetch);
+  }
+
+  async runWithGradient(req: GradientRequest): Promise<{ values: Record<string, HostTensor>; grads: Record<string, HostTensor> }> {
+    const { plan, env } = this.forward(req, [req.output]);
+    const outValue = await this.backend.read(env.get(req.output)!);
+    const seed = req.seed(outValue);
+    const grads = backward(plan, this.ops, env, new Map([[req.output, this.backend.upload(seed)]]), req.wrt);
+    const values = await this.readAll(env, req.fetch);
+    values[req.output] = outValue;
+    const out: Record<string, HostTensor> = {};
+    for (const w of req.wrt) {
+      const g = grads.get(w);
+      if (!g) throw new GlassboxError('no_path', `"${req.output}" does not depend on "${w}"`);
+      out[w] = await this.backend.read(g);
+    }
+    return { values, grads: out };
+  }
+}

@@ -1,0 +1,143 @@
+import { AutoConfig, AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
+import type { Backend } from '../backend/backend.ts';
+import { cpuBackend } from '../backend/cpu/index.ts';
+import { GlassboxError, InvalidInputError, ModelLoadError } from '../errors.ts';
+import { type HostTensor, tensor } from '../tensor.ts';
+import { type EmbeddingLookup, findPositionEmbedding, findWordEmbedding } from './embeddings.ts';
+import { textFeeds } from './feeds.ts';
+import { type ModelFileOptions, onnxFileName, readModelFile } from './hub.ts';
+import { OnnxModel } from './onnxModel.ts';
+
+export type Device = 'cpu' | 'webgpu' | 'auto';
+
+export interface LoadOptions extends ModelFileOptions {
+  /** Where the runtime's kernels run. 'webgpu' arrives with the WebGPU backend; 'auto' picks the best available. */
+  device?: Device;
+}
+
+export interface ModelConfig {
+  model_type?: string;
+  id2label?: Record<string, string>;
+  max_position_embeddings?: number;
+  n_positions?: number;
+  pad_token_id?: number;
+  [key: string]: unknown;
+}
+
+function pickBackend(device: Device | undefined): Backend {
+  if (device === undefined || device === 'cpu' || device === 'auto') return cpuBackend as unknown as Backend;
+  if (device === 'webgpu') throw new GlassboxError('no_webgpu', 'device "webgpu" is not available in this build yet; use device "cpu" or "auto"');
+  throw new InvalidInputError(`unknown device "${String(device)}"; use cpu, webgpu or auto`, 'bad_device');
+}
+
+async function loadTokenizer(model: string, revision?: string): Promise<PreTrainedTokenizer> {
+  try {
+    return await AutoTokenizer.from_pretrained(model, { revision } as never);
+  } catch (e) {
+    throw new ModelLoadError(`model "${model}": could not load its tokenizer (tokenizer.json / tokenizer_config.json): ${(e as Error).message}`);
+  }
+}
+
+async function loadConfig(model: string, revision?: string): Promise<ModelConfig> {
+  try {
+    return (await AutoConfig.from_pretrained(model, { revision } as never)) as unknown as ModelConfig;
+  } catch (e) {
+    throw new ModelLoadError(`model "${model}": could not load config.json: ${(e as Error).message}`);
+  }
+}
+
+/** A transformers.js text model: tokenizer, config and its ONNX graph on our runtime. */
+export class TextModel {
+  private vocab: string[] | undefined;
+
+  private constructor(
+    readonly id: string,
+    readonly tokenizer: PreTrainedTokenizer,
+    readonly config: ModelConfig,
+    readonly onnx: OnnxModel,
+    readonly wordEmbedding: EmbeddingLookup,
+  ) {}
+
+  static async load(model: string, options: LoadOptions = {}): Promise<TextModel> {
+    const backend = pickBackend(options.device);
+    const [tokenizer, config] = await Promise.all([loadTokenizer(model, options.revision), loadConfig(model, options.revision)]);
+    const file = await onnxFileName(model, options);
+    const dir = file.slice(0, file.lastIndexOf('/') + 1);
+    const bytes = await readModelFile(model, file, options.revision);
+    const onnx = await OnnxModel.fromBytes(bytes, (location) => readModelFile(model, dir + location, options.revision), backend);
+    const wordEmbedding = findWordEmbedding(onnx.graph);
+    if (!wordEmbedding) throw new ModelLoadError(`model "${model}" (${file}): no word-embedding lookup (a Gather on a [vocab, hidden] table fed by input_ids)`);
+    return new TextModel(model, tokenizer, config, onnx, wordEmbedding);
+  }
+
+  get labels(): string[] {
+    const id2label = this.config.id2label ?? {};
+    const n = Object.keys(id2label).length;
+    return Array.from({ length: n }, (_, i) => id2label[i] ?? `LABEL_${i}`);
+  }
+
+  /** Longest token sequence the model's position table allows. */
+  get maxTokens(): number {
+    const positions = this.config.max_position_embeddings ?? this.config.n_positions;
+    const tokenizerMax = (this.tokenizer as unknown as { model_max_length?: number }).model_max_length;
+    // RoBERTa-family tables reserve the first pad_token_id + 1 rows.
+    const offset = /roberta|camembert|longformer/.test(this.config.model_type ?? '') ? (this.config.pad_token_id ?? 1) + 1 : 0;
+    const fromConfig = positions ? positions - offset : Infinity;
+    const fromTokenizer = tokenizerMax && tokenizerMax < 1e6 ? tokenizerMax : Infinity;
+    return Math.min(fromConfig, fromTokenizer);
+  }
+
+  specialIds(): Set<number> {
+    return new Set((this.tokenizer as unknown as { all_special_ids: number[] }).all_special_ids ?? []);
+  }
+
+  tokenId(kind: 'pad' | 'mask' | 'cls' | 'sep' | 'eos' | 'bos'): number | undefined {
+    const id = (this.tokenizer as unknown as Record<string, number | null | undefined>)[`${kind}_token_id`];
+    return id ?? undefined;
+  }
+
+  /** id → vocabulary string, for the tokens of a result. */
+  tokenString(id: number): string {
+    if (!this.vocab) {
+      const v = this.tokenizer.get_vocab() as Map<string, number> | Record<string, number>;
+      const entries = v instanceof Map ? [...v.entries()] : Object.entries(v);
+      this.vocab = [];
+      for (const [tok, i] of entries) this.vocab[i] = tok;
+    }
+    return this.vocab[id] ?? this.tokenizer.decode([id]);
+  }
+
+  /** Token ids and types for a text (or a text pair). */
+  encode(text: string, pair?: string): { ids: number[]; tokenTypes: number[] | undefined } {
+    const enc = (this.tokenizer as unknown as (t: string, o: object) => Record<string, { data: ArrayLike<bigint | number> } | undefined>)(text, {
+      text_pair: pair ?? null,
+      add_special_tokens: true,
+    });
+    const ids = Array.from(enc.input_ids!.data, Number);
+    const types = enc.token_type_ids ? Array.from(enc.token_type_ids.data, Number) : undefined;
+    return { ids, tokenTypes: types };
+  }
+
+  feeds(ids: readonly (readonly number[])[], tokenTypes?: readonly (readonly number[])[]): Record<string, HostTensor> {
+    return textFeeds(this.onnx.graph, { ids, tokenTypes });
+  }
+
+  /** The word-embedding tensor for rows of ids ([B, T, H]). */
+  async embed(rows: readonly (readonly number[])[]): Promise<HostTensor> {
+    const out = await this.onnx.run({ feeds: this.feeds(rows), fetch: [this.wordEmbedding.tensor] });
+    return out[this.wordEmbedding.tensor]!;
+  }
+
+  /**
+   * Overrides that make the position ids 0..T−1 (what transformers-interpret passes as
+   * position_ids), for graphs that compute them internally (RoBERTa counts from pad+1).
+   */
+  arangePositions(feeds: Record<string, HostTensor>): Record<string, HostTensor> {
+    const pos = findPositionEmbedding(this.onnx.graph);
+    if (!pos || this.onnx.graph.inputs.some((i) => i.name === 'position_ids')) return {};
+    const shape = this.onnx.shapeOf(feeds, pos.indices);
+    const length = shape[shape.length - 1] ?? 1;
+    const data = new Int32Array(shape.reduce((p, d) => p * d, 1)).map((_, i) => i % length);
+    return { [pos.indices]: tensor('int64', shape, data) };
+  }
+}
