@@ -5,6 +5,7 @@ export { CpuBackend, cpuBackend } from './backend/cpu/index.ts';
 export { Ops } from './backend/ops.ts';
 export type { Graph, Node, ValueInfo } from './graph/ir.ts';
 export { loadOnnx } from './onnx/load.ts';
+export { onnxSchema } from './onnx/schema.ts';
 export { OnnxModel } from './model/onnxModel.ts';
 export { TextModel, type LoadOptions, type Device } from './model/textModel.ts';
 export { findWordEmbedding, findPositionEmbedding } from './model/embeddings.ts';

@@ -1,1 +1,22 @@
 // One line per gradient file; each file registers its VJPs when imported.
+import './arithmetic_grads.ts';
+import './unary_grads.ts';
+import './minmax_grads.ts';
+import './Where_grad.ts';
+import './Cast_grad.ts';
+import './MatMul_grad.ts';
+import './Gemm_grad.ts';
+import './MatMulInteger_grad.ts';
+import './quantize_grads.ts';
+import './softmax_grads.ts';
+import './LayerNormalization_grad.ts';
+import './reduce_grads.ts';
+import './Reshape_grad.ts';
+import './Expand_grad.ts';
+import './Transpose_grad.ts';
+import './Concat_grad.ts';
+import './Slice_grad.ts';
+import './Split_grad.ts';
+import './Gather_grad.ts';
+import './CumSum_grad.ts';
+import './Conv_grad.ts';

@@ -1,0 +1,48 @@
+import { registerCpuKernel } from '../../registry.ts';
+import { tensor } from '../../../../tensor.ts';
+import { expectFloat, expectShape, numAttr, resolveAxis, splitAround } from './util.ts';
+
+/**
+ * SoftmaxGrad(y, dy; axis):    dx = y ⊙ (dy − Σ_axis dy ⊙ y)
+ * LogSoftmaxGrad(y, dy; axis): dx = dy − exp(y) Σ_axis dy
+ */
+function softmaxLike(op: 'SoftmaxGrad' | 'LogSoftmaxGrad') {
+  registerCpuKernel(op, ([y, dy], attrs) => {
+    if (!y || !dy) throw new Error(`${op}: expects inputs y, dy`);
+    expectFloat(op, 'y', y);
+    expectFloat(op, 'dy', dy);
+    expectShape(op, 'dy', dy, y.shape);
+    const rank = y.shape.length;
+    const out = tensor('float32', y.shape);
+    if (rank === 0) {
+      // Softmax of a scalar is constant 1 and LogSoftmax constant 0: dx = 0.
+      return [out];
+    }
+    const axis = resolveAxis(op, numAttr(op, 'axis', attrs.axis, -1), rank);
+    const [outer, n, inner] = splitAround(y.shape, axis);
+    const Y = y.data, D = dy.data, O = out.data;
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const base = o * n * inner + i;
+        let s = 0;
+        if (op === 'SoftmaxGrad') {
+          for (let k = 0; k < n; k++) s += D[base + k * inner]! * Y[base + k * inner]!;
+          for (let k = 0; k < n; k++) {
+            const j = base + k * inner;
+            O[j] = Y[j]! * (D[j]! - s);
+          }
+        } else {
+          for (let k = 0; k < n; k++) s += D[base + k * inner]!;
+          for (let k = 0; k < n; k++) {
+            const j = base + k * inner;
+            O[j] = D[j]! - Math.exp(Y[j]!) * s;
+          }
+        }
+      }
+    }
+    return [out];
+  });
+}
+
+softmaxLike('SoftmaxGrad');
+softmaxLike('LogSoftmaxGrad');

@@ -1,0 +1,7 @@
+import { registerGradient } from './registry.ts';
+
+// Expand is a numpy broadcast: sum back down to the input's shape.
+registerGradient('Expand', ({ ops, inputs: [x] }, [g], needs) => {
+  if (!g || !needs[0]) return [undefined];
+  return [ops.unbroadcast(g, x!.shape)];
+});
