@@ -60,7 +60,7 @@ describe('glassbox explain (CLI contract)', () => {
     const file = join(dir, 'cases.jsonl');
     const entry = short.attributions[0];
     const cases = [
-      JSON.stringify({ text: short.text, method: 'saliency', aggregate: 'l2', output: 'logits', normalize: 'none', target: entry.target.class_index }),
+      JSON.stringify({ id: 'case-1', text: short.text, method: 'saliency', aggregate: 'l2', output: 'logits', normalize: 'none', target: entry.target.class_index }),
       '{not json',
       JSON.stringify({ text: short.text, target: 'AMBIVALENT' }),
       JSON.stringify({ text: '   ' }),

@@ -85,6 +85,20 @@ describe.each(OPSETS)('forward pass equals the float32 torch model (%s)', (file)
   });
 });
 
+describe('RoBERTa family (position ids from CumSum over the pad mask)', () => {
+  it('roberta-sst-tiny: logits and attention maps', async () => {
+    const model = await loadOnnxModel('roberta-sst-tiny');
+    const ops = new Set(model.graph.nodes.map((n) => n.opType));
+    for (const op of ['CumSum', 'Not', 'Equal', 'Where', 'ConstantOfShape']) expect(ops.has(op), op).toBe(true);
+    const taps = attentionTaps(model);
+    for (const inp of refsOf('roberta-sst-tiny').inputs) {
+      const out = await model.run({ feeds: textFeeds(inp, model.inputNames), fetch: ['logits', ...taps] });
+      expectClose(out.logits!.data, inp.logits_float32, 1e-4, 0, `${inp.id} logits`);
+      expectAttentions(out, taps, inp.attentions, inp.id);
+    }
+  });
+});
+
 describe('quantized and fp16 graphs match onnxruntime', () => {
   it.each(['distilbert-sst2-tiny', 'bert-ner-tiny'])('%s model_quantized.onnx (DynamicQuantizeLinear + MatMulInteger)', async (name) => {
     const model = await loadOnnxModel(name, 'model_quantized.onnx');

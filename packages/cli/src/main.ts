@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Device, GlassboxError, SequenceClassificationExplainer, type SequenceClassificationResult, env } from '@glassbox/core';
-import { OPTION_FIELDS, toExplainOptions } from './options.ts';
+import { OPTION_FIELDS, extraFields, toExplainOptions } from './options.ts';
 
 const USAGE = `usage: glassbox explain --model <folder|hub id> (--text "<text>" | --inputs <cases.jsonl>) [options]
 options: --target <index|label> --method integrated-gradients|saliency|input-x-gradient|occlusion|smoothgrad
@@ -76,7 +76,12 @@ async function main(argv: string[]): Promise<number> {
     }
     return e;
   };
+  const ignored = new Set<string>();
   const run = async (raw: Record<string, unknown>) => {
+    for (const field of extraFields(raw)) {
+      if (!ignored.has(field)) console.error(`glassbox: ignoring field "${field}" (not an option)`);
+      ignored.add(field);
+    }
     const { text, device, options } = toExplainOptions(raw);
     return toJson(await (await explainer(device)).explain(text, options));
   };

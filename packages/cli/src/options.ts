@@ -11,10 +11,11 @@ const asString = (field: string, v: unknown): string | undefined => {
   return String(v);
 };
 
-/** Map contract fields to explainer options; unknown fields are an error naming them. */
+/** Fields of `raw` that are not options (a JSONL line may carry ids or expected values along). */
+export const extraFields = (raw: Record<string, unknown>) => Object.keys(raw).filter((k) => !(OPTION_FIELDS as readonly string[]).includes(k));
+
+/** Map contract fields to explainer options; fields that are not options are ignored. */
 export function toExplainOptions(raw: Record<string, unknown>): { text: string; device?: string; options: ExplainOptions } {
-  const unknown = Object.keys(raw).filter((k) => !(OPTION_FIELDS as readonly string[]).includes(k));
-  if (unknown.length) throw new InvalidInputError(`unknown field(s) ${unknown.map((k) => `"${k}"`).join(', ')}; fields are ${OPTION_FIELDS.join(', ')}`, 'bad_option');
   const text = raw.text;
   if (typeof text !== 'string') throw new InvalidInputError('"text" is required and must be a string', 'empty_text');
   const options: ExplainOptions = {};

@@ -13,6 +13,7 @@ export { readModelFile, isHubId } from './model/hub.ts';
 export * from './methods/types.ts';
 export { integratedGradients, type IntegratedGradientsOptions } from './methods/integratedGradients.ts';
 export { integrationScheme, legendreGauss, INTEGRATION_METHODS, type IntegrationMethod } from './methods/integration.ts';
+export { layerIntegratedGradients, type Layer } from './methods/layerIntegratedGradients.ts';
 export { saliency } from './methods/saliency.ts';
 export { inputXGradient } from './methods/inputXGradient.ts';
 export { noiseTunnel, NOISE_TUNNEL_TYPES, type NoiseTunnelOptions } from './methods/noiseTunnel.ts';

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors.ts';
 import { integratedGradients } from '../methods/integratedGradients.ts';
+import { type Layer, layerIntegratedGradients } from '../methods/layerIntegratedGradients.ts';
 import { INTEGRATION_METHODS, type IntegrationMethod } from '../methods/integration.ts';
 import { inputXGradient } from '../methods/inputXGradient.ts';
 import { type NoiseTunnelOptions, noiseTunnel } from '../methods/noiseTunnel.ts';
@@ -184,12 +185,12 @@ export class SequenceClassificationExplainer {
       const x = dropBatch(await m.embed([ids]));
       let attribution: Attribution;
       if (method === 'integrated-gradients') {
-        const baseline = await this.baselineEmbedding(ids, options.baseline ?? 'pad', x);
-        attribution = await integratedGradients(fn, x, baseline, {
-          steps: options.steps,
-          method: options.integration,
-          internalBatchSize: options.internalBatchSize,
-        });
+        const ig = { steps: options.steps, method: options.integration, internalBatchSize: options.internalBatchSize };
+        const baseline = this.baseline(ids, options.baseline ?? 'pad', x);
+        const words: Layer<number[]> = { activation: async (rowIds) => dropBatch(await m.embed([rowIds])) };
+        attribution = Array.isArray(baseline)
+          ? await layerIntegratedGradients(words, fn, ids, baseline, ig)
+          : await integratedGradients(fn, x, baseline, ig);
         convergenceDelta = attribution.convergenceDelta ?? null;
       } else if (method === 'saliency') {
         attribution = await saliency(fn, x);
@@ -238,27 +239,25 @@ export class SequenceClassificationExplainer {
     throw new InvalidInputError('occlusion replaces tokens: use baseline "pad" or "mask"', 'bad_baseline');
   }
 
-  private async baselineEmbedding(ids: number[], baseline: NonNullable<ExplainOptions['baseline']>, x: HostTensor): Promise<HostTensor> {
-    const m = this.model;
+  /** The IG baseline: token ids (layer IG through the embedding) or an embedding tensor. */
+  private baseline(ids: number[], baseline: NonNullable<ExplainOptions['baseline']>, x: HostTensor): number[] | HostTensor {
     if (baseline === 'zero') return tensor('float32', x.shape);
-    if (typeof baseline === 'object' && !Array.isArray(baseline)) {
+    if (Array.isArray(baseline)) {
+      if (baseline.length !== ids.length) throw new InvalidInputError(`baseline has ${baseline.length} ids, the input has ${ids.length}`, 'bad_baseline');
+      return baseline;
+    }
+    if (typeof baseline === 'object') {
       if (sizeOf(baseline.shape) !== sizeOf(x.shape)) {
         throw new InvalidInputError(`baseline tensor has shape ${formatShape(baseline.shape)}, the embeddings are ${formatShape(x.shape)}`, 'bad_baseline');
       }
       return tensor('float32', x.shape, baseline.data);
     }
-    let baseIds: number[];
-    if (Array.isArray(baseline)) {
-      if (baseline.length !== ids.length) throw new InvalidInputError(`baseline has ${baseline.length} ids, the input has ${ids.length}`, 'bad_baseline');
-      baseIds = baseline;
-    } else if (baseline === 'pad' || baseline === 'mask') {
-      const specials = m.specialIds();
+    if (baseline === 'pad' || baseline === 'mask') {
+      const specials = this.model.specialIds();
       const replacement = this.replacementId(baseline);
-      baseIds = ids.map((id) => (specials.has(id) ? id : replacement));
-    } else {
-      throw new InvalidInputError(`unknown baseline "${String(baseline)}"; use pad, zero, mask, a list of ids or a tensor`, 'bad_baseline');
+      return ids.map((id) => (specials.has(id) ? id : replacement));
     }
-    return dropBatch(await m.embed([baseIds]));
+    throw new InvalidInputError(`unknown baseline "${String(baseline)}"; use pad, zero, mask, a list of ids or a tensor`, 'bad_baseline');
   }
 }
 
