@@ -70,6 +70,7 @@ describe.each(MODELS)('%s', (name, files) => {
         expect(r.tokens.map((t) => t.id)).toEqual(ti.input_ids);
         expectClose(r.tokens.map((t) => t.attribution), ti.word_attributions.map((w: [string, number]) => w[1]), 1e-4, 0, `${name} ${inp.id} TI class ${ti.index}`);
         expect(r.target.index).toBe(ti.index);
+        expect(Math.abs(r.convergenceDelta! - ti.convergence_delta), `${name} ${inp.id} TI delta`).toBeLessThan(1e-4);
       }
     });
   });

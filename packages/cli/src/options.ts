@@ -25,12 +25,11 @@ export function toExplainOptions(raw: Record<string, unknown>): { text: string; 
     else if (typeof target === 'string') options.target = /^\d+$/.test(target.trim()) ? Number(target) : target;
     else throw new InvalidInputError(`"target" must be a class index or label, got ${JSON.stringify(target)}`, 'unknown_target');
   }
-  const method = asString('method', raw.method);
-  if (method !== undefined) options.method = method as ExplainOptions['method'];
-  const baseline = asString('baseline', raw.baseline);
-  if (baseline !== undefined) options.baseline = baseline as ExplainOptions['baseline'];
-  const integration = asString('integration', raw.integration);
-  if (integration !== undefined) options.integration = integration as ExplainOptions['integration'];
+  // Enumerated options pass through as strings; the explainer validates them and names the valid values.
+  for (const field of ['method', 'baseline', 'integration', 'output', 'aggregate', 'normalize'] as const) {
+    const v = asString(field, raw[field]);
+    if (v !== undefined) (options as Record<string, unknown>)[field] = v;
+  }
   if (raw.steps !== undefined && raw.steps !== null) {
     const steps = Number(raw.steps);
     if (!Number.isInteger(steps) || steps < 1 || steps > 10_000) {
@@ -38,11 +37,5 @@ export function toExplainOptions(raw: Record<string, unknown>): { text: string; 
     }
     options.steps = steps;
   }
-  const output = asString('output', raw.output);
-  if (output !== undefined) options.output = output as ExplainOptions['output'];
-  const aggregate = asString('aggregate', raw.aggregate);
-  if (aggregate !== undefined) options.aggregate = aggregate as ExplainOptions['aggregate'];
-  const normalize = asString('normalize', raw.normalize);
-  if (normalize !== undefined) options.normalize = normalize as ExplainOptions['normalize'];
   return { text, device: asString('device', raw.device), options };
 }

@@ -8,7 +8,7 @@ export { loadOnnx } from './onnx/load.ts';
 export { onnxSchema } from './onnx/schema.ts';
 export { OnnxModel } from './model/onnxModel.ts';
 export { TextModel, type LoadOptions, type Device } from './model/textModel.ts';
-export { findWordEmbedding, findPositionEmbedding } from './model/embeddings.ts';
+export { findWordEmbedding, findPositionEmbedding, findTokenTypeEmbedding } from './model/embeddings.ts';
 export { readModelFile, isHubId } from './model/hub.ts';
 export * from './methods/types.ts';
 export { integratedGradients, type IntegratedGradientsOptions } from './methods/integratedGradients.ts';

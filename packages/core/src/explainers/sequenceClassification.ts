@@ -123,10 +123,10 @@ export class SequenceClassificationExplainer {
       throw new InvalidInputError(`text is ${ids.length} tokens long; model "${m.id}" accepts at most ${m.maxTokens}`, 'text_too_long');
     }
     const T = ids.length;
-    const takesTypes = m.onnx.graph.inputs.some((i) => i.name === 'token_type_ids');
-    // transformers-interpret marks everything after the first text's last token as segment 1.
-    const tiTypes = options.textPair === undefined ? ids.map((_, i) => (i <= T - 2 ? 0 : 1)) : tokenizerTypes;
-    const types = quirks && takesTypes ? tiTypes : tokenizerTypes;
+    // transformers-interpret marks every token after the text's last one as segment 1 (on a
+    // single text: the final [SEP]) and passes position ids 0..T−1 to models that take them.
+    const types = quirks && options.textPair === undefined ? ids.map((_, i) => (i <= T - 2 ? 0 : 1)) : tokenizerTypes;
+    const tiPositions = quirks && m.forwardTakesPositionIds;
 
     const plainFeeds = m.feeds([ids], tokenizerTypes && [tokenizerTypes]);
     const logitsName = m.onnx.graph.outputs[0]!.name;
@@ -136,12 +136,12 @@ export class SequenceClassificationExplainer {
     const labels = m.labels.length === logits.length ? m.labels : logits.map((_, i) => `LABEL_${i}`);
     const targetIndex = parseTarget(options.target, labels, predictedIndex);
 
-    const rowsOf = (b: number) => ({ ids: Array.from({ length: b }, () => ids), types: types && Array.from({ length: b }, () => types) });
-    const feedsFor = (b: number) => {
-      const r = rowsOf(b);
-      const feeds = m.feeds(r.ids, r.types);
-      return { feeds, extra: quirks ? m.arangePositions(feeds) : {} };
+    /** Feeds and in-graph overrides for rows of ids with the given segments and positions. */
+    const inputsFor = (rows: readonly number[][], rowTypes: number[] | undefined, position: ((i: number) => number) | undefined) => {
+      const feeds = m.feeds(rows, rowTypes && rows.map(() => rowTypes));
+      return { feeds, extra: position || rowTypes !== tokenizerTypes ? m.segmentOverrides(feeds, position, rowTypes) : {} };
     };
+    const feedsFor = (b: number) => inputsFor(Array.from({ length: b }, () => ids), types, tiPositions ? (i) => i : undefined);
     const embedding = m.wordEmbedding.tensor;
     const fn: DifferentiableFunction = {
       gradients: async (x) => {
@@ -175,8 +175,8 @@ export class SequenceClassificationExplainer {
     if (method === 'occlusion') {
       const replacement = this.replacementId(options.baseline);
       const score = async (rows: number[][]) => {
-        const feeds = m.feeds(rows, types && rows.map(() => types));
-        const out = await m.onnx.run({ feeds, fetch: [logitsName] });
+        const { feeds, extra } = inputsFor(rows, types, tiPositions ? (i) => i : undefined);
+        const out = await m.onnx.run({ feeds, overrides: extra, fetch: [logitsName] });
         return classScores(out[logitsName]!, targetIndex, output).scores;
       };
       const positions = ids.flatMap((id, i) => (specials.has(id) ? [] : [i]));
@@ -192,6 +192,15 @@ export class SequenceClassificationExplainer {
           ? await layerIntegratedGradients(words, fn, ids, baseline, ig)
           : await integratedGradients(fn, x, baseline, ig);
         convergenceDelta = attribution.convergenceDelta ?? null;
+        if (quirks && Array.isArray(baseline)) {
+          // Captum's delta in transformers-interpret runs the baseline with its reference
+          // token types and position ids, all zeros.
+          const zeros = baseline.map(() => 0);
+          const ref = inputsFor([baseline], tokenizerTypes && zeros, tiPositions ? () => 0 : undefined);
+          const out = await m.onnx.run({ feeds: ref.feeds, overrides: ref.extra, fetch: [logitsName] });
+          const fb = classScores(out[logitsName]!, targetIndex, output).scores[0]!;
+          convergenceDelta = attribution.values.reduce((a, v) => a + v, 0) - (attribution.inputScore! - fb);
+        }
       } else if (method === 'saliency') {
         attribution = await saliency(fn, x);
       } else if (method === 'input-x-gradient') {

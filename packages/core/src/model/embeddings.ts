@@ -63,3 +63,9 @@ export function findPositionEmbedding(graph: Graph): EmbeddingLookup | undefined
   const n = tableGathers(graph).find((g) => /position_embeddings|\bwpe\b|\.wpe\./.test(g.inputs[0]!));
   return n && lookupOf(graph, n);
 }
+
+/** The token-type (segment) embedding lookup, found by the table's name. */
+export function findTokenTypeEmbedding(graph: Graph): EmbeddingLookup | undefined {
+  const n = tableGathers(graph).find((g) => /token_type_embeddings/.test(g.inputs[0]!));
+  return n && lookupOf(graph, n);
+}

@@ -3,7 +3,7 @@ import type { Backend } from '../backend/backend.ts';
 import { cpuBackend } from '../backend/cpu/index.ts';
 import { GlassboxError, InvalidInputError, ModelLoadError } from '../errors.ts';
 import { type HostTensor, tensor } from '../tensor.ts';
-import { type EmbeddingLookup, findPositionEmbedding, findWordEmbedding } from './embeddings.ts';
+import { type EmbeddingLookup, findPositionEmbedding, findTokenTypeEmbedding, findWordEmbedding } from './embeddings.ts';
 import { textFeeds } from './feeds.ts';
 import { type ModelFileOptions, onnxFileName, readModelFile } from './hub.ts';
 import { OnnxModel } from './onnxModel.ts';
@@ -76,6 +76,11 @@ export class TextModel {
     return Array.from({ length: n }, (_, i) => id2label[i] ?? `LABEL_${i}`);
   }
 
+  /** Whether the PyTorch model's forward takes position_ids (all supported families but DistilBERT). */
+  get forwardTakesPositionIds(): boolean {
+    return this.config.model_type !== 'distilbert';
+  }
+
   /** Longest token sequence the model's position table allows. */
   get maxTokens(): number {
     const positions = this.config.max_position_embeddings ?? this.config.n_positions;
@@ -129,15 +134,25 @@ export class TextModel {
   }
 
   /**
-   * Overrides that make the position ids 0..T−1 (what transformers-interpret passes as
-   * position_ids), for graphs that compute them internally (RoBERTa counts from pad+1).
+   * Overrides that set the position ids and token types *inside* the graph, for graphs
+   * that compute them instead of taking them as inputs (RoBERTa counts positions from
+   * pad+1; its token types are a constant). `positions(i)` gives position i's id; `types`
+   * are per-token segment ids, applied only where the segment table has that many rows.
    */
-  arangePositions(feeds: Record<string, HostTensor>): Record<string, HostTensor> {
-    const pos = findPositionEmbedding(this.onnx.graph);
-    if (!pos || this.onnx.graph.inputs.some((i) => i.name === 'position_ids')) return {};
-    const shape = this.onnx.shapeOf(feeds, pos.indices);
-    const length = shape[shape.length - 1] ?? 1;
-    const data = new Int32Array(shape.reduce((p, d) => p * d, 1)).map((_, i) => i % length);
-    return { [pos.indices]: tensor('int64', shape, data) };
+  segmentOverrides(feeds: Record<string, HostTensor>, positions?: (i: number) => number, types?: readonly number[]): Record<string, HostTensor> {
+    const graph = this.onnx.graph;
+    const takes = (name: string) => graph.inputs.some((i) => i.name === name);
+    const overrides: Record<string, HostTensor> = {};
+    const fill = (lookup: EmbeddingLookup | undefined, value: (i: number) => number) => {
+      if (!lookup) return;
+      const shape = this.onnx.shapeOf(feeds, lookup.indices);
+      const length = shape[shape.length - 1] ?? 1;
+      overrides[lookup.indices] = tensor('int64', shape, new Int32Array(shape.reduce((p, d) => p * d, 1)).map((_, k) => value(k % length)));
+    };
+    if (positions && !takes('position_ids')) fill(findPositionEmbedding(graph), positions);
+    const segments = findTokenTypeEmbedding(graph);
+    const rows = segments ? graph.initializers.get(segments.table)?.shape[0] ?? 1 : 1;
+    if (types && !takes('token_type_ids') && Math.max(...types) < rows) fill(segments, (i) => types[i] ?? 0);
+    return overrides;
   }
 }
