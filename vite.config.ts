@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   root: 'demo',
   base: './',
+  // The bundled models are the demo's static files.
+  publicDir: '../models',
   build: { outDir: 'dist', emptyOutDir: true },
   test: {
     root: '.',

@@ -27,6 +27,9 @@ export interface GradientRequest extends RunRequest {
   wrt: readonly string[];
 }
 
+/** Plans kept per model (one per input shape and override set), least recently used dropped first. */
+const MAX_PLANS = 64;
+
 /** An ONNX graph on a backend, with forward passes that take overrides and taps, and gradients. */
 export class OnnxModel {
   private readonly plans = new Map<string, Plan>();
@@ -67,10 +70,13 @@ export class OnnxModel {
     }
     const key = planKey(feeds, Object.keys(overrides));
     let plan = this.plans.get(key);
-    if (!plan) {
+    if (plan) {
+      this.plans.delete(key); // most recently used last
+    } else {
       plan = buildPlan(this.graph, feeds, overrides);
-      this.plans.set(key, plan);
+      if (this.plans.size >= MAX_PLANS) this.plans.delete(this.plans.keys().next().value!);
     }
+    this.plans.set(key, plan);
     return plan;
   }
 
