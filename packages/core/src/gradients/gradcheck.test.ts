@@ -8,22 +8,14 @@ import type { Attrs, Tensor } from '../backend/backend.ts';
 import { Ops } from '../backend/ops.ts';
 import { cpuBackend } from '../backend/cpu/index.ts';
 import { type DType, type HostTensor, floatTensor, intTensor, sizeOf, tensor } from '../tensor.ts';
+import { Rng } from '../methods/rng.ts';
 import { gradients } from './registry.ts';
 import './index.ts';
 
 // --- seeded randomness --------------------------------------------------------------------
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rng = mulberry32(0x5eed);
+const random = new Rng(0x5eed);
+const rng = () => random.next();
 const uniform = (shape: number[], lo = -1, hi = 1) =>
   floatTensor(shape, Array.from({ length: sizeOf(shape) }, () => lo + (hi - lo) * rng()));
 /** Values with |v| in [lo, hi] and a random sign: away from kinks and poles at 0. */

@@ -1,7 +1,7 @@
 // Concat and Split along one axis, copying contiguous blocks.
 import { tensor } from '../../../tensor.ts';
 import { registerCpuKernel } from '../registry.ts';
-import { axisOf, checkInputs, fmt, intAttr, intsAttr, newStorage, prod } from './util.ts';
+import { axisOf, checkInputs, fmt, intAttr, intsAttr, newStorage, prod, splitAround } from './util.ts';
 
 registerCpuKernel('Concat', (inputs, attrs) => {
   checkInputs('Concat', inputs, 1, Infinity);
@@ -37,7 +37,7 @@ registerCpuKernel('Split', (inputs, attrs) => {
   checkInputs('Split', inputs, 1);
   const x = inputs[0]!;
   const axis = axisOf('Split', intAttr('Split', attrs, 'axis', 0), x.shape);
-  const dim = x.shape[axis]!;
+  const [outer, dim, inner] = splitAround(x.shape, axis);
   let split: number[];
   if (attrs.split !== undefined) {
     split = intsAttr('Split', attrs, 'split');
@@ -50,8 +50,6 @@ registerCpuKernel('Split', (inputs, attrs) => {
   if (split.some((s) => s < 0) || split.reduce((a, b) => a + b, 0) !== dim) {
     throw new Error(`Split: sizes [${split.join(', ')}] do not add up to dimension ${dim} of axis ${axis} of ${fmt(x.shape)}`);
   }
-  const outer = prod(x.shape, 0, axis);
-  const inner = prod(x.shape, axis + 1);
   const row = dim * inner;
   let at = 0;
   return split.map((size) => {

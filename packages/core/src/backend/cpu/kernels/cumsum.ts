@@ -2,7 +2,7 @@
 // itself, `reverse` sums from the end.
 import { isFloat, tensor } from '../../../tensor.ts';
 import { registerCpuKernel } from '../registry.ts';
-import { axisOf, checkInputs, fmt, intAttr, prod, toStorage } from './util.ts';
+import { axisOf, checkInputs, fmt, intAttr, splitAround, toStorage } from './util.ts';
 
 registerCpuKernel('CumSum', (inputs, attrs) => {
   checkInputs('CumSum', inputs, 1);
@@ -11,9 +11,7 @@ registerCpuKernel('CumSum', (inputs, attrs) => {
   const axis = axisOf('CumSum', intAttr('CumSum', attrs, 'axis'), x.shape);
   const exclusive = intAttr('CumSum', attrs, 'exclusive', 0) !== 0;
   const reverse = intAttr('CumSum', attrs, 'reverse', 0) !== 0;
-  const n = x.shape[axis]!;
-  const inner = prod(x.shape, axis + 1);
-  const outer = prod(x.shape, 0, axis);
+  const [outer, n, inner] = splitAround(x.shape, axis);
   const src = x.data;
   const out = new Float64Array(src.length);
   for (let o = 0; o < outer; o++) {

@@ -1,14 +1,14 @@
 // Gather along any axis with indices of any rank; negative indices wrap.
 import { sizeOf, tensor } from '../../../tensor.ts';
 import { registerCpuKernel } from '../registry.ts';
-import { axisOf, checkInputs, expectInteger, intAttr, newStorage, prod } from './util.ts';
+import { axisOf, checkInputs, expectInteger, intAttr, newStorage, splitAround } from './util.ts';
 
 registerCpuKernel('Gather', (inputs, attrs) => {
   checkInputs('Gather', inputs, 2);
   const data = inputs[0]!, indices = inputs[1]!;
   expectInteger('Gather', indices, 'indices');
   const axis = axisOf('Gather', intAttr('Gather', attrs, 'axis', 0), data.shape);
-  const dim = data.shape[axis]!;
+  const [outer, dim, inner] = splitAround(data.shape, axis);
   const nIdx = indices.data.length;
   const idx = new Int32Array(nIdx);
   for (let p = 0; p < nIdx; p++) {
@@ -18,8 +18,6 @@ registerCpuKernel('Gather', (inputs, attrs) => {
     idx[p] = i;
   }
   const shape = [...data.shape.slice(0, axis), ...indices.shape, ...data.shape.slice(axis + 1)];
-  const outer = prod(data.shape, 0, axis);
-  const inner = prod(data.shape, axis + 1);
   const out = newStorage(data.dtype, sizeOf(shape));
   const src = data.data;
   for (let o = 0; o < outer; o++) {

@@ -1,7 +1,7 @@
 // Softmax and LogSoftmax over one axis (opset-13 semantics), max-subtracted, in float64.
 import { tensor } from '../../../tensor.ts';
 import { registerCpuKernel } from '../registry.ts';
-import { axisOf, checkInputs, expectFloat, intAttr, prod } from './util.ts';
+import { axisOf, checkInputs, expectFloat, intAttr, splitAround } from './util.ts';
 
 function softmaxKernel(op: string, log: boolean) {
   registerCpuKernel(op, (inputs, attrs) => {
@@ -9,9 +9,7 @@ function softmaxKernel(op: string, log: boolean) {
     const x = inputs[0]!;
     expectFloat(op, x);
     const axis = axisOf(op, intAttr(op, attrs, 'axis', -1), x.shape);
-    const n = x.shape[axis]!;
-    const inner = prod(x.shape, axis + 1);
-    const outer = prod(x.shape, 0, axis);
+    const [outer, n, inner] = splitAround(x.shape, axis);
     const src = x.data;
     const out = new Float32Array(src.length);
     for (let o = 0; o < outer; o++) {

@@ -8,6 +8,7 @@ import {
   formatShape,
   isFloat,
   normalizeAxis,
+  shapeEquals,
   sizeOf,
 } from '../../../tensor.ts';
 
@@ -86,6 +87,11 @@ export function expectFloat(op: string, t: HostTensor, what = 'input'): void {
 
 export function expectInteger(op: string, t: HostTensor, what = 'input'): void {
   if (isFloat(t.dtype)) throw new Error(`${op}: ${what} must be an integer tensor, got ${t.dtype} ${fmt(t.shape)}`);
+}
+
+/** Throws unless `t` has exactly `shape`. */
+export function expectShape(op: string, t: HostTensor, shape: readonly number[], what = 'input'): void {
+  if (!shapeEquals(t.shape, shape)) throw new Error(`${op}: ${what} has shape ${fmt(t.shape)}, expected ${fmt(shape)}`);
 }
 
 export function expectSameDtype(op: string, a: HostTensor, b: HostTensor): void {
@@ -170,6 +176,11 @@ export function prod(shape: readonly number[], from = 0, to = shape.length): num
   let n = 1;
   for (let i = from; i < to; i++) n *= shape[i]!;
   return n;
+}
+
+/** The outer × axis × inner split of a shape around one axis. */
+export function splitAround(shape: readonly number[], axis: number): [outer: number, n: number, inner: number] {
+  return [prod(shape, 0, axis), shape[axis]!, prod(shape, axis + 1)];
 }
 
 /** Rounds to the nearest integer, ties to even (as nearbyint under FE_TONEAREST). */

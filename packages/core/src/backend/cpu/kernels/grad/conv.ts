@@ -1,6 +1,6 @@
 import { registerCpuKernel } from '../../registry.ts';
 import { formatShape, sizeOf, tensor } from '../../../../tensor.ts';
-import { expectFloat, intsAttr, numAttr } from './util.ts';
+import { expectFloat, intsAttr, numAttr } from '../util.ts';
 
 /**
  * ConvInputGrad(dy, w; inputShape, strides, pads [t,l,b,r], dilations, group) → dx:
@@ -11,9 +11,9 @@ import { expectFloat, intsAttr, numAttr } from './util.ts';
 registerCpuKernel('ConvInputGrad', ([dy, w], attrs) => {
   const op = 'ConvInputGrad';
   if (!dy || !w) throw new Error(`${op}: expects inputs dy, w`);
-  expectFloat(op, 'dy', dy);
-  expectFloat(op, 'w', w);
-  const inputShape = intsAttr(op, 'inputShape', attrs.inputShape);
+  expectFloat(op, dy, 'dy');
+  expectFloat(op, w, 'w');
+  const inputShape = intsAttr(op, attrs, 'inputShape');
   if (inputShape.length !== 4 || w.shape.length !== 4 || dy.shape.length !== 4) {
     throw new Error(
       `${op}: only 2-D convolution is supported (input ${formatShape(inputShape)}, w ${formatShape(w.shape)}, dy ${formatShape(dy.shape)})`,
@@ -21,10 +21,10 @@ registerCpuKernel('ConvInputGrad', ([dy, w], attrs) => {
   }
   const [N, C, H, W] = inputShape as [number, number, number, number];
   const [M, Cg, KH, KW] = w.shape as [number, number, number, number];
-  const [sh, sw] = intsAttr(op, 'strides', attrs.strides, [1, 1]) as [number, number];
-  const [pt, pl] = intsAttr(op, 'pads', attrs.pads, [0, 0, 0, 0]) as [number, number];
-  const [dh, dw] = intsAttr(op, 'dilations', attrs.dilations, [1, 1]) as [number, number];
-  const group = numAttr(op, 'group', attrs.group, 1);
+  const [sh, sw] = intsAttr(op, attrs, 'strides', [1, 1]) as [number, number];
+  const [pt, pl] = intsAttr(op, attrs, 'pads', [0, 0, 0, 0]) as [number, number];
+  const [dh, dw] = intsAttr(op, attrs, 'dilations', [1, 1]) as [number, number];
+  const group = numAttr(op, attrs, 'group', 1);
   if (C !== Cg * group || M % group !== 0) {
     throw new Error(`${op}: input ${formatShape(inputShape)} and w ${formatShape(w.shape)} do not fit group ${group}`);
   }

@@ -1,6 +1,6 @@
 import { registerCpuKernel } from '../../registry.ts';
-import { formatShape, isFloat, sizeOf, tensor } from '../../../../tensor.ts';
-import { expectFloat, expectShape, intsAttr, numAttr, resolveAxis } from './util.ts';
+import { formatShape, sizeOf, tensor } from '../../../../tensor.ts';
+import { axisOf, expectFloat, expectInteger, expectShape, intsAttr, numAttr, splitAround } from '../util.ts';
 
 /**
  * GatherGrad(dy, indices; axis, dataShape): zeros(dataShape) with dy scatter-added at
@@ -9,15 +9,13 @@ import { expectFloat, expectShape, intsAttr, numAttr, resolveAxis } from './util
 registerCpuKernel('GatherGrad', ([dy, indices], attrs) => {
   const op = 'GatherGrad';
   if (!dy || !indices) throw new Error(`${op}: expects inputs dy, indices`);
-  expectFloat(op, 'dy', dy);
-  if (isFloat(indices.dtype)) throw new Error(`${op}: indices must be an integer tensor, got ${indices.dtype}`);
-  const dataShape = intsAttr(op, 'dataShape', attrs.dataShape);
-  const axis = resolveAxis(op, numAttr(op, 'axis', attrs.axis, 0), dataShape.length);
+  expectFloat(op, dy, 'dy');
+  expectInteger(op, indices, 'indices');
+  const dataShape = intsAttr(op, attrs, 'dataShape');
+  const axis = axisOf(op, numAttr(op, attrs, 'axis', 0), dataShape);
   const expected = [...dataShape.slice(0, axis), ...indices.shape, ...dataShape.slice(axis + 1)];
-  expectShape(op, 'dy', dy, expected);
-  const outer = sizeOf(dataShape.slice(0, axis));
-  const dim = dataShape[axis]!;
-  const inner = sizeOf(dataShape.slice(axis + 1));
+  expectShape(op, dy, expected, 'dy');
+  const [outer, dim, inner] = splitAround(dataShape, axis);
   const nIdx = sizeOf(indices.shape);
   const acc = new Float64Array(sizeOf(dataShape));
   const D = dy.data, I = indices.data;

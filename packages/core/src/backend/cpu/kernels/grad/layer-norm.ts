@@ -1,6 +1,6 @@
 import { registerCpuKernel } from '../../registry.ts';
 import { broadcastStrides, formatShape, sizeOf, stridesOf, tensor } from '../../../../tensor.ts';
-import { expectFloat, expectShape, numAttr, resolveAxis } from './util.ts';
+import { axisOf, expectFloat, expectShape, numAttr, prod } from '../util.ts';
 
 /**
  * LayerNormalizationGrad(x, scale, dy; axis, epsilon) → dx for
@@ -10,13 +10,12 @@ import { expectFloat, expectShape, numAttr, resolveAxis } from './util.ts';
 registerCpuKernel('LayerNormalizationGrad', ([x, scale, dy], attrs) => {
   const op = 'LayerNormalizationGrad';
   if (!x || !scale || !dy) throw new Error(`${op}: expects inputs x, scale, dy`);
-  expectFloat(op, 'x', x);
-  expectFloat(op, 'scale', scale);
-  expectFloat(op, 'dy', dy);
-  expectShape(op, 'dy', dy, x.shape);
-  const rank = x.shape.length;
-  const axis = resolveAxis(op, numAttr(op, 'axis', attrs.axis, -1), rank);
-  const epsilon = numAttr(op, 'epsilon', attrs.epsilon, 1e-5);
+  expectFloat(op, x, 'x');
+  expectFloat(op, scale, 'scale');
+  expectFloat(op, dy, 'dy');
+  expectShape(op, dy, x.shape, 'dy');
+  const axis = axisOf(op, numAttr(op, attrs, 'axis', -1), x.shape);
+  const epsilon = numAttr(op, attrs, 'epsilon', 1e-5);
   const normShape = x.shape.slice(axis);
   if (scale.shape.length > normShape.length) {
     throw new Error(`${op}: scale ${formatShape(scale.shape)} does not broadcast to ${formatShape(normShape)}`);
@@ -28,7 +27,7 @@ registerCpuKernel('LayerNormalizationGrad', ([x, scale, dy], attrs) => {
     }
   });
   const n = sizeOf(normShape);
-  const outer = sizeOf(x.shape.slice(0, axis));
+  const outer = prod(x.shape, 0, axis);
   // Offset into scale for each position of the normalised block.
   const sStrides = broadcastStrides(scale.shape, normShape);
   const nStrides = stridesOf(normShape);

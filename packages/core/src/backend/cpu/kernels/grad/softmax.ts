@@ -1,6 +1,6 @@
 import { registerCpuKernel } from '../../registry.ts';
 import { tensor } from '../../../../tensor.ts';
-import { expectFloat, expectShape, numAttr, resolveAxis, splitAround } from './util.ts';
+import { axisOf, expectFloat, expectShape, numAttr, splitAround } from '../util.ts';
 
 /**
  * SoftmaxGrad(y, dy; axis):    dx = y ⊙ (dy − Σ_axis dy ⊙ y)
@@ -9,16 +9,15 @@ import { expectFloat, expectShape, numAttr, resolveAxis, splitAround } from './u
 function softmaxLike(op: 'SoftmaxGrad' | 'LogSoftmaxGrad') {
   registerCpuKernel(op, ([y, dy], attrs) => {
     if (!y || !dy) throw new Error(`${op}: expects inputs y, dy`);
-    expectFloat(op, 'y', y);
-    expectFloat(op, 'dy', dy);
-    expectShape(op, 'dy', dy, y.shape);
-    const rank = y.shape.length;
+    expectFloat(op, y, 'y');
+    expectFloat(op, dy, 'dy');
+    expectShape(op, dy, y.shape, 'dy');
     const out = tensor('float32', y.shape);
-    if (rank === 0) {
+    if (y.shape.length === 0) {
       // Softmax of a scalar is constant 1 and LogSoftmax constant 0: dx = 0.
       return [out];
     }
-    const axis = resolveAxis(op, numAttr(op, 'axis', attrs.axis, -1), rank);
+    const axis = axisOf(op, numAttr(op, attrs, 'axis', -1), y.shape);
     const [outer, n, inner] = splitAround(y.shape, axis);
     const Y = y.data, D = dy.data, O = out.data;
     for (let o = 0; o < outer; o++) {
