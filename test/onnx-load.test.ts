@@ -107,7 +107,7 @@ describe('runtime: plans, overrides and taps', () => {
     const model = await loadOnnxModel('distilbert-sst2-tiny');
     const ids = tensor('int64', [1, 5], [101, 1045, 2293, 2023, 102]);
     const mask = tensor('int64', [1, 5], [1, 1, 1, 1, 1]);
-    const plan = (model as unknown as { plan: (f: object, o: object) => { steps: { op: string }[] } }).plan({ input_ids: ids, attention_mask: mask }, {});
+    const { plan } = (model as unknown as { plan: (f: object, o: object) => { plan: { steps: { op: string }[] } } }).plan({ input_ids: ids, attention_mask: mask }, {});
     const ops = new Set(plan.steps.map((s) => s.op));
     for (const folded of ['Shape', 'ConstantOfShape', 'Concat', 'Unsqueeze']) expect(ops.has(folded), folded).toBe(false);
     expect(ops.has('MatMul')).toBe(true);
@@ -124,5 +124,6 @@ describe('runtime: plans, overrides and taps', () => {
     expect(Array.from(zeroed.logits!.data)).not.toEqual(Array.from(base.logits!.data));
     await expect(model.run({ feeds, overrides: { [emb]: tensor('float32', [1, 4, 3]) }, fetch: ['logits'] })).rejects.toThrow(/shape \[1, 4, 3\].*\[1, 4, 16\]/);
     await expect(model.run({ feeds, fetch: ['no/such/tensor'] })).rejects.toThrow(/no tensor named "no\/such\/tensor"/);
+    await expect(model.run({ feeds, overrides: { 'no/such/tensor': base[emb]! }, fetch: ['logits'] })).rejects.toThrow(/cannot override "no\/such\/tensor"/);
   });
 });

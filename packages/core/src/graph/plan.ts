@@ -31,6 +31,12 @@ export interface Plan {
   readonly producer: ReadonlyMap<string, number>;
 }
 
+/** A new plan, and every value of the host evaluation that built it (a CPU forward pass for these feeds). */
+export interface BuiltPlan {
+  plan: Plan;
+  values: Map<string, HostTensor>;
+}
+
 export function planKey(feeds: Record<string, HostTensor>, overrideNames: Iterable<string>): string {
   const f = Object.entries(feeds).map(([k, v]) => `${k}:${v.dtype}${formatShape(v.shape)}`).sort();
   return `${f.join(';')}|${[...overrideNames].sort().join(';')}`;
@@ -41,7 +47,7 @@ export function planKey(feeds: Record<string, HostTensor>, overrideNames: Iterab
  * which values depend on them. Overrides replace the named tensors (their producers
  * still run in this evaluation, to check the override's shape).
  */
-export function buildPlan(graph: Graph, feeds: Record<string, HostTensor>, overrides: Record<string, HostTensor>): Plan {
+export function buildPlan(graph: Graph, feeds: Record<string, HostTensor>, overrides: Record<string, HostTensor>): BuiltPlan {
   const env = new Map<string, HostTensor>(graph.initializers);
   const dynamic = new Set<string>();
   for (const input of graph.inputs) {
@@ -110,11 +116,14 @@ export function buildPlan(graph: Graph, feeds: Record<string, HostTensor>, overr
       steps.push({ node, op: lowered.op, inputs, outputs: node.outputs, attrs: lowered.attrs });
     }
   }
+  for (const name of Object.keys(overrides)) {
+    if (!dynamic.has(name)) throw new InvalidInputError(`cannot override "${name}": the graph has no such tensor`, 'unknown_tensor');
+  }
   const constants = new Map<string, HostTensor>();
   const shapes = new Map<string, readonly number[]>();
   for (const [name, v] of env) {
     shapes.set(name, v.shape);
     if (!dynamic.has(name)) constants.set(name, v);
   }
-  return { steps, constants, shapes, dynamic, producer };
+  return { plan: { steps, constants, shapes, dynamic, producer }, values: env };
 }

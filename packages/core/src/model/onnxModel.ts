@@ -55,12 +55,13 @@ export class OnnxModel {
 
   /** Shape of any tensor of the graph for these feeds. */
   shapeOf(feeds: Record<string, HostTensor>, name: string): readonly number[] {
-    const shape = this.plan(feeds, {}).shapes.get(name);
+    const shape = this.plan(feeds, {}).plan.shapes.get(name);
     if (!shape) throw new InvalidInputError(`the graph has no tensor named "${name}"`, 'unknown_tensor');
     return shape;
   }
 
-  private plan(feeds: Record<string, HostTensor>, overrides: Record<string, HostTensor>): Plan {
+  /** The plan for these feeds, and the host values computed while building it if it is new. */
+  private plan(feeds: Record<string, HostTensor>, overrides: Record<string, HostTensor>): { plan: Plan; values?: Map<string, HostTensor> } {
     for (const input of this.graph.inputs) {
       const v = feeds[input.name];
       if (!v) throw new InvalidInputError(`missing model input "${input.name}"`, 'missing_input');
@@ -69,20 +70,21 @@ export class OnnxModel {
       }
     }
     const key = planKey(feeds, Object.keys(overrides));
-    let plan = this.plans.get(key);
-    if (plan) {
+    const cached = this.plans.get(key);
+    if (cached) {
       this.plans.delete(key); // most recently used last
-    } else {
-      plan = buildPlan(this.graph, feeds, overrides);
-      if (this.plans.size >= MAX_PLANS) this.plans.delete(this.plans.keys().next().value!);
+      this.plans.set(key, cached);
+      return { plan: cached };
     }
-    this.plans.set(key, plan);
-    return plan;
+    const built = buildPlan(this.graph, feeds, overrides);
+    if (this.plans.size >= MAX_PLANS) this.plans.delete(this.plans.keys().next().value!);
+    this.plans.set(key, built.plan);
+    return built;
   }
 
   private forward(req: RunRequest, extraFetch: readonly string[] = []) {
     const overrides = req.overrides ?? {};
-    const plan = this.plan(req.feeds, overrides);
+    const { plan, values } = this.plan(req.feeds, overrides);
     let uploaded = this.uploads.get(plan);
     if (!uploaded) this.uploads.set(plan, (uploaded = new Map()));
     const constant = (name: string) => {
@@ -95,7 +97,10 @@ export class OnnxModel {
     for (const name of fetch) {
       if (!plan.shapes.has(name)) throw new InvalidInputError(`the graph has no tensor named "${name}"`, 'unknown_tensor');
     }
-    const env = execute(plan, this.backend, constant, up(req.feeds), up(overrides), fetch);
+    // On the CPU backend a new plan's host evaluation already was this forward pass.
+    const env = values && this.backend.name === 'cpu'
+      ? (values as Map<string, Tensor>)
+      : execute(plan, this.backend, constant, up(req.feeds), up(overrides), fetch);
     return { plan, env };
   }
 
