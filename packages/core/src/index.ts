@@ -20,6 +20,9 @@ export { noiseTunnel, NOISE_TUNNEL_TYPES, type NoiseTunnelOptions } from './meth
 export { occlusion, type OcclusionOptions } from './methods/occlusion.ts';
 export { Rng } from './methods/rng.ts';
 export * from './explainers/sequenceClassification.ts';
+export { resolveOptions, type ResolvedOptions } from './explainers/textOptions.ts';
+export { TextRunner, type Scorer, type Segments } from './explainers/textRunner.ts';
+export { attributeTokens, type TokenScores } from './explainers/attributeTokens.ts';
 export { softmax } from './explainers/classification.ts';
 export { cleanTextLikeTransformersInterpret } from './text/clean.ts';
 export { alignTokens, groupWords } from './text/tokens.ts';

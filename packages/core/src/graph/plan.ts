@@ -31,6 +31,14 @@ export interface Plan {
   readonly producer: ReadonlyMap<string, number>;
 }
 
+/**
+ * A replacement for a tensor: a value, or a rule that makes the value from the shape the
+ * graph computes for it (e.g. "position ids 0..T−1", whatever the batch layout).
+ */
+export type Override = HostTensor | ((shape: readonly number[]) => HostTensor);
+
+export const overrideValue = (o: Override, shape: readonly number[]): HostTensor => (typeof o === 'function' ? o(shape) : o);
+
 /** A new plan, and every value of the host evaluation that built it (a CPU forward pass for these feeds). */
 export interface BuiltPlan {
   plan: Plan;
@@ -47,7 +55,7 @@ export function planKey(feeds: Record<string, HostTensor>, overrideNames: Iterab
  * which values depend on them. Overrides replace the named tensors (their producers
  * still run in this evaluation, to check the override's shape).
  */
-export function buildPlan(graph: Graph, feeds: Record<string, HostTensor>, overrides: Record<string, HostTensor>): BuiltPlan {
+export function buildPlan(graph: Graph, feeds: Record<string, HostTensor>, overrides: Record<string, Override>): BuiltPlan {
   const env = new Map<string, HostTensor>(graph.initializers);
   const dynamic = new Set<string>();
   for (const input of graph.inputs) {
@@ -57,8 +65,9 @@ export function buildPlan(graph: Graph, feeds: Record<string, HostTensor>, overr
     dynamic.add(input.name);
   }
   for (const [name, v] of Object.entries(overrides)) {
-    if (graph.initializers.has(name) || feeds[name]) {
-      env.set(name, v);
+    const original = graph.initializers.get(name) ?? feeds[name];
+    if (original) {
+      env.set(name, overrideValue(v, original.shape));
       dynamic.add(name);
     }
   }
@@ -98,7 +107,7 @@ export function buildPlan(graph: Graph, feeds: Record<string, HostTensor>, overr
       if (!name) return;
       const out = outputs[i];
       if (!out) return;
-      const replaced = overrides[name];
+      const replaced = overrides[name] && overrideValue(overrides[name]!, out.shape);
       if (replaced) {
         if (!shapeEquals(replaced.shape, out.shape)) {
           throw new InvalidInputError(`override for "${name}" has shape ${formatShape(replaced.shape)}, the graph computes ${formatShape(out.shape)}`, 'override_shape');

@@ -6,14 +6,14 @@ import { backward } from '../graph/backward.ts';
 import { execute } from '../graph/execute.ts';
 import type { Graph } from '../graph/ir.ts';
 import { isSupported } from '../graph/lower.ts';
-import { type Plan, buildPlan, planKey } from '../graph/plan.ts';
+import { type Override, type Plan, buildPlan, overrideValue, planKey } from '../graph/plan.ts';
 import { type ExternalDataReader, loadOnnx } from '../onnx/load.ts';
 import { type HostTensor, formatShape } from '../tensor.ts';
 
 export interface RunRequest {
   feeds: Record<string, HostTensor>;
-  /** Replace these tensors (any value name in the graph) by the given values. */
-  overrides?: Record<string, HostTensor>;
+  /** Replace these tensors (any value name in the graph) by the given values or rules. */
+  overrides?: Record<string, Override>;
   /** Values to return: graph outputs or any intermediate tensor (a "tap"). */
   fetch: readonly string[];
 }
@@ -53,15 +53,8 @@ export class OnnxModel {
     return this.graph.inputs.map((i) => i.name);
   }
 
-  /** Shape of any tensor of the graph for these feeds. */
-  shapeOf(feeds: Record<string, HostTensor>, name: string): readonly number[] {
-    const shape = this.plan(feeds, {}).plan.shapes.get(name);
-    if (!shape) throw new InvalidInputError(`the graph has no tensor named "${name}"`, 'unknown_tensor');
-    return shape;
-  }
-
   /** The plan for these feeds, and the host values computed while building it if it is new. */
-  private plan(feeds: Record<string, HostTensor>, overrides: Record<string, HostTensor>): { plan: Plan; values?: Map<string, HostTensor> } {
+  private plan(feeds: Record<string, HostTensor>, overrides: Record<string, Override>): { plan: Plan; values?: Map<string, HostTensor> } {
     for (const input of this.graph.inputs) {
       const v = feeds[input.name];
       if (!v) throw new InvalidInputError(`missing model input "${input.name}"`, 'missing_input');
@@ -83,8 +76,14 @@ export class OnnxModel {
   }
 
   private forward(req: RunRequest, extraFetch: readonly string[] = []) {
-    const overrides = req.overrides ?? {};
-    const { plan, values } = this.plan(req.feeds, overrides);
+    const { plan, values } = this.plan(req.feeds, req.overrides ?? {});
+    const overrides = Object.fromEntries(
+      Object.entries(req.overrides ?? {}).map(([name, o]) => {
+        const shape = plan.shapes.get(name);
+        if (!shape) throw new InvalidInputError(`cannot override "${name}": the graph has no such tensor`, 'unknown_tensor');
+        return [name, overrideValue(o, shape)];
+      }),
+    );
     let uploaded = this.uploads.get(plan);
     if (!uploaded) this.uploads.set(plan, (uploaded = new Map()));
     const constant = (name: string) => {

@@ -2,7 +2,8 @@ import { AutoConfig, AutoTokenizer, type PreTrainedTokenizer } from '@huggingfac
 import type { Backend } from '../backend/backend.ts';
 import { cpuBackend } from '../backend/cpu/index.ts';
 import { GlassboxError, InvalidInputError, ModelLoadError } from '../errors.ts';
-import { type HostTensor, tensor } from '../tensor.ts';
+import type { Override } from '../graph/plan.ts';
+import { type HostTensor, sizeOf, tensor } from '../tensor.ts';
 import { type EmbeddingLookup, findPositionEmbedding, findTokenTypeEmbedding, findWordEmbedding } from './embeddings.ts';
 import { textFeeds } from './feeds.ts';
 import { type ModelFileOptions, onnxFileName, readModelFile } from './hub.ts';
@@ -139,15 +140,17 @@ export class TextModel {
    * pad+1; its token types are a constant). `positions(i)` gives position i's id; `types`
    * are per-token segment ids, applied only where the segment table has that many rows.
    */
-  segmentOverrides(feeds: Record<string, HostTensor>, positions?: (i: number) => number, types?: readonly number[]): Record<string, HostTensor> {
+  segmentOverrides(positions?: (i: number) => number, types?: readonly number[]): Record<string, Override> {
     const graph = this.onnx.graph;
     const takes = (name: string) => graph.inputs.some((i) => i.name === name);
-    const overrides: Record<string, HostTensor> = {};
+    const overrides: Record<string, Override> = {};
     const fill = (lookup: EmbeddingLookup | undefined, value: (i: number) => number) => {
       if (!lookup) return;
-      const shape = this.onnx.shapeOf(feeds, lookup.indices);
-      const length = shape[shape.length - 1] ?? 1;
-      overrides[lookup.indices] = tensor('int64', shape, new Int32Array(shape.reduce((p, d) => p * d, 1)).map((_, k) => value(k % length)));
+      // Rows of per-position ids, in whatever layout the graph computes them ([1, T] or [B, T]).
+      overrides[lookup.indices] = (shape) => {
+        const length = shape[shape.length - 1] ?? 1;
+        return tensor('int64', shape, new Int32Array(sizeOf(shape)).map((_, k) => value(k % length)));
+      };
     };
     if (positions && !takes('position_ids')) fill(findPositionEmbedding(graph), positions);
     const segments = findTokenTypeEmbedding(graph);

@@ -1,0 +1,75 @@
+import { InvalidInputError } from '../errors.ts';
+import { INTEGRATION_METHODS, type IntegrationMethod } from '../methods/integration.ts';
+import type { NoiseTunnelOptions } from '../methods/noiseTunnel.ts';
+import type { HostTensor } from '../tensor.ts';
+import type { OutputSpace } from './classification.ts';
+
+export const METHODS = ['integrated-gradients', 'saliency', 'input-x-gradient', 'occlusion', 'smoothgrad'] as const;
+export type MethodName = (typeof METHODS)[number];
+export const BASELINES = ['pad', 'zero', 'mask'] as const;
+export type BaselineName = (typeof BASELINES)[number];
+
+/** How a text explainer attributes: the same options for every text task. */
+export interface ExplainOptions {
+  /** Class to explain: index or label. Default: the predicted class. */
+  target?: number | string;
+  /** Default 'integrated-gradients' (layer IG on the word embeddings). */
+  method?: MethodName;
+  /**
+   * IG baseline: 'pad' (default; every non-special token replaced by the pad token, specials
+   * kept), 'mask' (same with the mask token), 'zero' (all-zero embeddings), a list of
+   * baseline token ids, or a [T, H] embedding tensor. For occlusion, the replacement token.
+   */
+  baseline?: BaselineName | number[] | HostTensor;
+  /** Default 'gausslegendre' (Captum's default). */
+  integration?: IntegrationMethod;
+  /** IG points. Default 50. */
+  steps?: number;
+  /** Explain the target's raw logit or its softmax probability. Default 'softmax', as transformers-interpret. */
+  output?: OutputSpace;
+  /** How hidden dimensions become one number per token: 'sum' (default) or 'l2' norm. */
+  aggregate?: 'sum' | 'l2';
+  /** 'l2' (default) divides token attributions by their L2 norm, as transformers-interpret. */
+  normalize?: 'none' | 'l2';
+  /** Points per forward/backward pass. Default: chosen from the input size. */
+  internalBatchSize?: number;
+  /** SmoothGrad settings (method 'smoothgrad'). */
+  noise?: Omit<NoiseTunnelOptions, 'internalBatchSize'>;
+  /** Occlusion window and stride in tokens. Default 1 and 1 (leave-one-out). */
+  occlusion?: { window?: number; stride?: number };
+  /** Second text of a sentence pair (token types from the tokenizer). */
+  textPair?: string;
+  /**
+   * Reproduce transformers-interpret's preprocessing: its text cleaning (spaces around
+   * . , ! ? ( )), its token types, position ids 0..T−1, and its convergence delta (baseline
+   * run with zero position ids and token types). Default: on exactly when the configuration
+   * is transformers-interpret's (integrated gradients on a softmax target), off otherwise
+   * (Captum's conventions: the model's own inputs).
+   */
+  transformersInterpretQuirks?: boolean;
+}
+
+export interface ResolvedOptions {
+  method: MethodName;
+  output: OutputSpace;
+  aggregate: 'sum' | 'l2';
+  normalize: 'none' | 'l2';
+  quirks: boolean;
+}
+
+function oneOf<T extends string>(what: string, value: T | undefined, allowed: readonly T[], fallback: T): T {
+  const v = value ?? fallback;
+  if (!allowed.includes(v)) throw new InvalidInputError(`unknown ${what} "${v}"; use one of ${allowed.join(', ')}`, `bad_${what}`);
+  return v;
+}
+
+/** Defaults (transformers-interpret's) and validation, naming the valid values. */
+export function resolveOptions(options: ExplainOptions): ResolvedOptions {
+  const method = oneOf('method', options.method, METHODS, 'integrated-gradients');
+  const output = oneOf<OutputSpace>('output', options.output, ['logits', 'softmax'], 'softmax');
+  const aggregate = oneOf('aggregate', options.aggregate, ['sum', 'l2'] as const, 'sum');
+  const normalize = oneOf('normalize', options.normalize, ['none', 'l2'] as const, 'l2');
+  if (options.integration !== undefined) oneOf('integration', options.integration, INTEGRATION_METHODS, 'gausslegendre');
+  const quirks = options.transformersInterpretQuirks ?? (method === 'integrated-gradients' && output === 'softmax');
+  return { method, output, aggregate, normalize, quirks };
+}

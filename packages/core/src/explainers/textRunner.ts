@@ -1,0 +1,82 @@
+import type { DifferentiableFunction } from '../methods/types.ts';
+import type { TextModel } from '../model/textModel.ts';
+import type { Override } from '../graph/plan.ts';
+import type { HostTensor } from '../tensor.ts';
+
+/** What is explained: one output tensor, reduced to a score per row, and its cotangent. */
+export interface Scorer {
+  output: string;
+  score(value: HostTensor): { scores: Float64Array; seed: HostTensor };
+}
+
+/** Token types and position ids a run uses where they differ from the model's own. */
+export interface Segments {
+  /** Token types of the input (undefined: the tokenizer's, or none). */
+  types?: number[];
+  /** Position id of position i, set inside the graph (undefined: the model's own). */
+  position?: (i: number) => number;
+}
+
+/**
+ * Runs a text model on copies of one tokenized input (the inference wrapper of every text
+ * explainer): as a function of its word embeddings for gradient methods, and on rows of
+ * token ids for perturbation methods.
+ */
+export class TextRunner {
+  constructor(
+    readonly model: TextModel,
+    readonly ids: readonly number[],
+    readonly segments: Segments = {},
+  ) {}
+
+  /** Feeds and in-graph overrides for rows of ids under the given segments. */
+  inputs(rows: readonly (readonly number[])[], segments: Segments = this.segments): { feeds: Record<string, HostTensor>; overrides: Record<string, Override> } {
+    const m = this.model;
+    const feeds = m.feeds(rows, segments.types && rows.map(() => segments.types!));
+    return { feeds, overrides: m.segmentOverrides(segments.position, segments.types) };
+  }
+
+  /** The scorer's score as a function of the word embeddings (what gradient methods attribute). */
+  overEmbeddings(scorer: Scorer): DifferentiableFunction {
+    const { onnx, wordEmbedding } = this.model;
+    const embedding = wordEmbedding.tensor;
+    const copies = (b: number) => this.inputs(Array.from({ length: b }, () => this.ids));
+    return {
+      gradients: async (x) => {
+        const { feeds, overrides } = copies(x.shape[0]!);
+        let scores: Float64Array = new Float64Array(0);
+        const { grads } = await onnx.runWithGradient({
+          feeds,
+          overrides: { ...overrides, [embedding]: x },
+          fetch: [],
+          output: scorer.output,
+          wrt: [embedding],
+          seed: (value) => {
+            const s = scorer.score(value);
+            scores = s.scores;
+            return s.seed;
+          },
+        });
+        return { scores, grads: grads[embedding]! };
+      },
+      scores: async (x) => {
+        const { feeds, overrides } = copies(x.shape[0]!);
+        const out = await onnx.run({ feeds, overrides: { ...overrides, [embedding]: x }, fetch: [scorer.output] });
+        return scorer.score(out[scorer.output]!).scores;
+      },
+    };
+  }
+
+  /** Scores of rows of token ids (what perturbation methods compare). */
+  async scoreIds(rows: readonly (readonly number[])[], scorer: Scorer, segments: Segments = this.segments): Promise<Float64Array> {
+    const { feeds, overrides } = this.inputs(rows, segments);
+    const out = await this.model.onnx.run({ feeds, overrides, fetch: [scorer.output] });
+    return scorer.score(out[scorer.output]!).scores;
+  }
+
+  /** The word embeddings of rows of ids, without the batch axis for a single row. */
+  async embed(ids: readonly number[]): Promise<HostTensor> {
+    const t = await this.model.embed([ids]);
+    return { dtype: t.dtype, shape: t.shape.slice(1), data: t.data };
+  }
+}
