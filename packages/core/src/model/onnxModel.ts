@@ -1,6 +1,7 @@
 import type { Backend, Tensor } from '../backend/backend.ts';
 import { cpuBackend } from '../backend/cpu/index.ts';
 import { Ops } from '../backend/ops.ts';
+import { Scope } from '../backend/scope.ts';
 import { GlassboxError, InvalidInputError, UnsupportedOpError } from '../errors.ts';
 import { backward } from '../graph/backward.ts';
 import { execute } from '../graph/execute.ts';
@@ -33,8 +34,8 @@ const MAX_PLANS = 64;
 /** An ONNX graph on a backend, with forward passes that take overrides and taps, and gradients. */
 export class OnnxModel {
   private readonly plans = new Map<string, Plan>();
-  private readonly uploads = new WeakMap<Plan, Map<string, Tensor>>();
-  private readonly ops: Ops;
+  /** Plan constants on the backend, by host tensor: initializers are shared by every plan. */
+  private readonly uploads = new Map<HostTensor, Tensor>();
 
   constructor(
     readonly graph: Graph,
@@ -42,7 +43,6 @@ export class OnnxModel {
   ) {
     const unsupported = graph.nodes.find((n) => !isSupported(n));
     if (unsupported) throw new UnsupportedOpError(unsupported.opType, unsupported.name, graph.opset, unsupported.domain ? `domain ${unsupported.domain}` : '');
-    this.ops = new Ops(backend);
   }
 
   static async fromBytes(bytes: Uint8Array, readExternal?: ExternalDataReader, backend?: Backend): Promise<OnnxModel> {
@@ -70,12 +70,34 @@ export class OnnxModel {
       return { plan: cached };
     }
     const built = buildPlan(this.graph, feeds, overrides);
-    if (this.plans.size >= MAX_PLANS) this.plans.delete(this.plans.keys().next().value!);
+    if (this.plans.size >= MAX_PLANS) {
+      const [oldKey, old] = this.plans.entries().next().value!;
+      this.plans.delete(oldKey);
+      this.releaseConstants(old);
+    }
     this.plans.set(key, built.plan);
     return built;
   }
 
-  private forward(req: RunRequest, extraFetch: readonly string[] = []) {
+  /** Free a plan's folded constants on the backend (initializers stay: other plans share them). */
+  private releaseConstants(plan: Plan): void {
+    for (const [name, host] of plan.constants) {
+      const t = this.uploads.get(host);
+      if (t && !this.graph.initializers.has(name)) {
+        this.backend.release(t);
+        this.uploads.delete(host);
+      }
+    }
+  }
+
+  /** Release every tensor this model holds on its backend; later calls upload again. */
+  dispose(): void {
+    for (const t of this.uploads.values()) this.backend.release(t);
+    this.uploads.clear();
+    this.plans.clear();
+  }
+
+  private forward(req: RunRequest, scope: Scope, extraFetch: readonly string[] = []) {
     const { plan, values } = this.plan(req.feeds, req.overrides ?? {});
     const overrides = Object.fromEntries(
       Object.entries(req.overrides ?? {}).map(([name, o]) => {
@@ -84,14 +106,13 @@ export class OnnxModel {
         return [name, overrideValue(o, shape)];
       }),
     );
-    let uploaded = this.uploads.get(plan);
-    if (!uploaded) this.uploads.set(plan, (uploaded = new Map()));
     const constant = (name: string) => {
-      let t = uploaded!.get(name);
-      if (!t) uploaded!.set(name, (t = this.backend.upload(plan.constants.get(name)!)));
+      const host = plan.constants.get(name)!;
+      let t = this.uploads.get(host);
+      if (!t) this.uploads.set(host, (t = this.backend.upload(host)));
       return t;
     };
-    const up = (r: Record<string, HostTensor>) => new Map(Object.entries(r).map(([k, v]) => [k, this.backend.upload(v)]));
+    const up = (r: Record<string, HostTensor>) => new Map(Object.entries(r).map(([k, v]) => [k, scope.upload(v)]));
     const fetch = [...req.fetch, ...extraFetch];
     for (const name of fetch) {
       if (!plan.shapes.has(name)) throw new InvalidInputError(`the graph has no tensor named "${name}"`, 'unknown_tensor');
@@ -99,7 +120,7 @@ export class OnnxModel {
     // On the CPU backend a new plan's host evaluation already was this forward pass.
     const env = values && this.backend.name === 'cpu'
       ? (values as Map<string, Tensor>)
-      : execute(plan, this.backend, constant, up(req.feeds), up(overrides), fetch);
+      : execute(plan, scope, constant, up(req.feeds), up(overrides), fetch);
     return { plan, env };
   }
 
@@ -110,23 +131,33 @@ export class OnnxModel {
   }
 
   async run(req: RunRequest): Promise<Record<string, HostTensor>> {
-    const { env } = this.forward(req);
-    return this.readAll(env, req.fetch);
+    const scope = new Scope(this.backend);
+    try {
+      const { env } = this.forward(req, scope);
+      return await this.readAll(env, req.fetch);
+    } finally {
+      scope.releaseAll();
+    }
   }
 
   async runWithGradient(req: GradientRequest): Promise<{ values: Record<string, HostTensor>; grads: Record<string, HostTensor> }> {
-    const { plan, env } = this.forward(req, [req.output]);
-    const outValue = await this.backend.read(env.get(req.output)!);
-    const seed = req.seed(outValue);
-    const grads = backward(plan, this.ops, env, new Map([[req.output, this.backend.upload(seed)]]), req.wrt);
-    const values = await this.readAll(env, req.fetch);
-    values[req.output] = outValue;
-    const out: Record<string, HostTensor> = {};
-    for (const w of req.wrt) {
-      const g = grads.get(w);
-      if (!g) throw new GlassboxError('no_path', `"${req.output}" does not depend on "${w}"`);
-      out[w] = await this.backend.read(g);
+    const scope = new Scope(this.backend);
+    try {
+      const { plan, env } = this.forward(req, scope, [req.output]);
+      const outValue = await this.backend.read(env.get(req.output)!);
+      const seed = req.seed(outValue);
+      const grads = backward(plan, new Ops(scope), env, new Map([[req.output, scope.upload(seed)]]), req.wrt);
+      const values = await this.readAll(env, req.fetch);
+      values[req.output] = outValue;
+      const out: Record<string, HostTensor> = {};
+      for (const w of req.wrt) {
+        const g = grads.get(w);
+        if (!g) throw new GlassboxError('no_path', `"${req.output}" does not depend on "${w}"`);
+        out[w] = await this.backend.read(g);
+      }
+      return { values, grads: out };
+    } finally {
+      scope.releaseAll();
     }
-    return { values, grads: out };
   }
 }

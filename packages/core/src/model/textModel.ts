@@ -1,7 +1,6 @@
 import { AutoConfig, AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
-import type { Backend } from '../backend/backend.ts';
-import { cpuBackend } from '../backend/cpu/index.ts';
-import { GlassboxError, InvalidInputError, ModelLoadError } from '../errors.ts';
+import { type Device, selectBackend } from '../backend/select.ts';
+import { ModelLoadError } from '../errors.ts';
 import type { Override } from '../graph/plan.ts';
 import { type HostTensor, sizeOf, tensor } from '../tensor.ts';
 import { type EmbeddingLookup, findPositionEmbedding, findTokenTypeEmbedding, findWordEmbedding } from './embeddings.ts';
@@ -9,7 +8,8 @@ import { textFeeds } from './feeds.ts';
 import { type ModelFileOptions, onnxFileName, readModelFile } from './hub.ts';
 import { OnnxModel } from './onnxModel.ts';
 
-export type Device = 'cpu' | 'webgpu' | 'auto';
+
+export type { Device };
 
 export interface LoadOptions extends ModelFileOptions {
   /** Where the runtime's kernels run. 'webgpu' arrives with the WebGPU backend; 'auto' picks the best available. */
@@ -23,12 +23,6 @@ export interface ModelConfig {
   n_positions?: number;
   pad_token_id?: number;
   [key: string]: unknown;
-}
-
-function pickBackend(device: Device | undefined): Backend {
-  if (device === undefined || device === 'cpu' || device === 'auto') return cpuBackend as unknown as Backend;
-  if (device === 'webgpu') throw new GlassboxError('no_webgpu', 'device "webgpu" is not available in this build yet; use device "cpu" or "auto"');
-  throw new InvalidInputError(`unknown device "${String(device)}"; use cpu, webgpu or auto`, 'bad_device');
 }
 
 async function loadTokenizer(model: string, revision?: string): Promise<PreTrainedTokenizer> {
@@ -60,7 +54,7 @@ export class TextModel {
   ) {}
 
   static async load(model: string, options: LoadOptions = {}): Promise<TextModel> {
-    const backend = pickBackend(options.device);
+    const backend = await selectBackend(options.device);
     const [tokenizer, config] = await Promise.all([loadTokenizer(model, options.revision), loadConfig(model, options.revision)]);
     const file = await onnxFileName(model, options);
     const dir = file.slice(0, file.lastIndexOf('/') + 1);
