@@ -33,7 +33,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'chromium',
-          include: ['packages/*/src/**/*.browser.test.ts'],
+          include: ['packages/*/src/**/*.browser.test.ts', 'test/**/*.browser.test.ts'],
           browser: { enabled: true, headless: true, provider: chromium, instances: [{ browser: 'chromium' }] },
         },
       },

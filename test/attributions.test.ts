@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ExplainOptions, SequenceClassificationExplainer } from '@glassbox/core';
+import { SequenceClassificationExplainer } from '@glassbox/core';
 import { type Json, expectClose, refsOf, useLocalFixtures } from './helpers.ts';
+import { expectCaptumMethods, expectTransformersInterpret } from './peerChecks.ts';
 
 /**
  * Every method against the Captum / transformers-interpret numbers of the fixtures README,
@@ -15,13 +16,7 @@ const MODELS: [string, (string | undefined)[]][] = [
   ['roberta-sst-tiny', [undefined]],
 ];
 
-const IG = ['ig_zero_riemann_trapezoid', 'ig_zero_gausslegendre', 'ig_pad_riemann_trapezoid', 'ig_pad_gausslegendre'] as const;
-const captum = { output: 'logits', normalize: 'none', aggregate: 'sum' } as const;
-const gradTol = (ref: number[], what: string) => (actual: (number | null)[]) => expectClose(actual, ref, 1e-4, 1e-3, what);
-
 beforeAll(useLocalFixtures);
-
-const textOf = (inp: Json) => (inp.text !== undefined ? { text: inp.text as string } : { text: inp.premise as string, textPair: inp.hypothesis as string });
 
 describe.each(MODELS)('%s', (name, files) => {
   describe.each(files)('file %s', (modelFileName) => {
@@ -31,48 +26,8 @@ describe.each(MODELS)('%s', (name, files) => {
     });
     const refs = refsOf(name);
 
-    it.each(refs.inputs as Json[])('input $id: tokens, prediction, every Captum method for both targets', async (inp: Json) => {
-      const { text, textPair } = textOf(inp);
-      const run = (options: ExplainOptions) => explainer.explain(text, { textPair, ...options });
-      for (const entry of inp.attributions as Json[]) {
-        const target = entry.target.class_index as number;
-        const where = (m: string) => `${name} ${inp.id} target ${target} ${m}`;
-        for (const key of IG) {
-          const [, baseline, integration] = key.split('_', 3) as [string, 'zero' | 'pad', string];
-          const r = await run({ ...captum, target, method: 'integrated-gradients', baseline, integration: key.slice(`ig_${baseline}_`.length) as never });
-          void integration;
-          expect(r.tokens.map((t) => t.id)).toEqual(inp.input_ids);
-          gradTol(entry[key].per_token_sum, where(key))(r.tokens.map((t) => t.attribution));
-          expect(Math.abs(r.convergenceDelta! - entry[key].convergence_delta), where(`${key} delta`)).toBeLessThan(1e-3);
-        }
-        const l2 = await run({ ...captum, target, method: 'saliency', aggregate: 'l2' });
-        gradTol(entry.saliency.l2, where('saliency l2'))(l2.tokens.map((t) => t.attribution));
-        const sum = await run({ ...captum, target, method: 'saliency' });
-        expectClose(sum.tokens.map((t) => t.attribution), entry.saliency.sum, 1e-5, 0, where('saliency sum'));
-        const ixg = await run({ ...captum, target, method: 'input-x-gradient' });
-        gradTol(entry.input_x_gradient.per_token_sum, where('input x gradient'))(ixg.tokens.map((t) => t.attribution));
-        for (const key of ['occlusion_pad', 'occlusion_mask']) {
-          const occ = await run({ ...captum, target, method: 'occlusion', baseline: key === 'occlusion_pad' ? 'pad' : 'mask' });
-          expectClose(occ.tokens.map((t) => t.attribution), entry[key].logit_drop, 1e-4, 0, where(key));
-        }
-      }
-      const plain = await run({ transformersInterpretQuirks: false });
-      expect(plain.predicted.index).toBe(inp.predicted_index);
-      expect(plain.predicted.label).toBe(inp.predicted_label);
-      expectClose(plain.logits, inp.logits_float32, 1e-4, 0, 'logits');
-      expectClose(plain.probabilities, inp.probs, 1e-5, 0, 'probabilities');
-    });
-
-    it.each(refs.inputs as Json[])('input $id: defaults reproduce transformers-interpret', async (inp: Json) => {
-      const { text, textPair } = textOf(inp);
-      for (const ti of inp.transformers_interpret as Json[]) {
-        const r = await explainer.explain(text, { textPair, target: ti.index });
-        expect(r.tokens.map((t) => t.id)).toEqual(ti.input_ids);
-        expectClose(r.tokens.map((t) => t.attribution), ti.word_attributions.map((w: [string, number]) => w[1]), 1e-4, 0, `${name} ${inp.id} TI class ${ti.index}`);
-        expect(r.target.index).toBe(ti.index);
-        expect(Math.abs(r.convergenceDelta! - ti.convergence_delta), `${name} ${inp.id} TI delta`).toBeLessThan(1e-4);
-      }
-    });
+    it.each(refs.inputs as Json[])('input $id: tokens, prediction, every Captum method for both targets', (inp: Json) => expectCaptumMethods(explainer, name, inp));
+    it.each(refs.inputs as Json[])('input $id: defaults reproduce transformers-interpret', (inp: Json) => expectTransformersInterpret(explainer, name, inp));
   });
 });
 

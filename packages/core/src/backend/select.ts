@@ -1,6 +1,7 @@
 import type { Backend } from './backend.ts';
 import { cpuBackend } from './cpu/index.ts';
 import { WebGpuBackend } from './webgpu/index.ts';
+import { installNodeWebGpu } from './webgpu/node.ts';
 import { GlassboxError, InvalidInputError } from '../errors.ts';
 
 export type Device = 'cpu' | 'webgpu' | 'auto';
@@ -9,7 +10,7 @@ let webgpu: Promise<WebGpuBackend | undefined> | undefined;
 
 /** One WebGPU backend per page or process, created on first use; undefined without an adapter. */
 function sharedWebGpu(): Promise<WebGpuBackend | undefined> {
-  webgpu ??= WebGpuBackend.create().catch(() => undefined);
+  webgpu ??= installNodeWebGpu().then((has) => (has ? WebGpuBackend.create().catch(() => undefined) : undefined));
   return webgpu;
 }
 
@@ -23,7 +24,7 @@ export async function selectBackend(device: Device = 'cpu'): Promise<Backend> {
   const gpu = await sharedWebGpu();
   if (gpu) return gpu as unknown as Backend;
   if (device === 'webgpu') {
-    throw new GlassboxError('no_webgpu', 'device "webgpu" was asked for, but this environment has no WebGPU adapter (in Node, install the `webgpu` package; in Chromium, a GPU or --enable-unsafe-webgpu)');
+    throw new GlassboxError('no_webgpu', 'device "webgpu" was asked for, but this environment has no WebGPU adapter (in Node: the `webgpu` package and a Vulkan driver, e.g. Mesa 25 lavapipe via VK_DRIVER_FILES; in Chromium: a GPU or --enable-unsafe-webgpu)');
   }
   warnOnce('Glassbox: no WebGPU adapter, running on the CPU backend');
   return cpuBackend as unknown as Backend;

@@ -37,8 +37,9 @@ export async function expectSameAsCpu(op: string, inputs: readonly HostTensor[],
     for (let i = 0; i < w.data.length; i++) {
       const a = g.data[i]!;
       const b = w.data[i]!;
-      const err = Number.isNaN(b) ? (Number.isNaN(a) ? 0 : Infinity) : Math.abs(a - b) - rtol * Math.abs(b);
-      if (!(err <= worst)) [worst, at] = [err, i];
+      // Equal values (infinities included) and NaN on both sides agree; a NaN on one side never does.
+      const err = a === b || (Number.isNaN(a) && Number.isNaN(b)) ? 0 : Math.abs(a - b) - rtol * Math.abs(b);
+      if (!(err <= worst)) [worst, at] = [Number.isNaN(err) ? Infinity : err, i];
     }
     const tol = w.dtype === 'float32' ? atol : 0;
     expect(worst, `${what}: worst at [${at}]: webgpu ${g.data[at]} vs cpu ${w.data[at]}`).toBeLessThanOrEqual(tol);

@@ -1,0 +1,48 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { type Json, MODELS, expectClose, refsOf } from './helpers.ts';
+
+/**
+ * `--device webgpu` in Node: Dawn (the `webgpu` package) on Mesa 25 lavapipe, which .ci/run
+ * installs and points VK_DRIVER_FILES at. Elsewhere the test needs the same setup.
+ */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const VK = process.env.VK_DRIVER_FILES;
+const hasDriver = !!VK && existsSync(VK);
+
+function glassbox(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('pnpm', ['--silent', 'glassbox', 'explain', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe.skipIf(!hasDriver && !process.env.CI)('glassbox explain --device webgpu (Node, Dawn)', () => {
+  it.each(['distilbert-sst2-tiny', 'roberta-sst-tiny'])('%s: transformers-interpret defaults and Captum IG, as on cpu', async (name) => {
+    const inp = refsOf(name).inputs[0];
+    const ti = inp.transformers_interpret.find((t: Json) => t.index === inp.predicted_index) ?? inp.transformers_interpret[0];
+    const entry = inp.attributions[0];
+    const dir = join(MODELS, name);
+    const single = await glassbox(['--model', dir, '--text', inp.text, '--device', 'webgpu', '--target', String(ti.index)]);
+    expect(single.code, single.stderr).toBe(0);
+    const r = JSON.parse(single.stdout);
+    expectClose(r.tokens.map((t: Json) => t.attribution), ti.word_attributions.map((w: Json) => w[1]), 1e-4, 0, `${name} TI on webgpu`);
+    const ig = await glassbox(['--model', dir, '--text', inp.text, '--device', 'webgpu', '--output', 'logits', '--normalize', 'none', '--target', String(entry.target.class_index)]);
+    expect(ig.code, ig.stderr).toBe(0);
+    expectClose(JSON.parse(ig.stdout).tokens.map((t: Json) => t.attribution), entry.ig_pad_gausslegendre.per_token_sum, 1e-4, 1e-3, `${name} IG on webgpu`);
+  });
+
+  it('says clearly when there is no adapter', async () => {
+    const { code, stdout } = await glassbox(['--model', join(MODELS, 'distilbert-sst2-tiny'), '--text', 'hi', '--device', 'webgpu'], { VK_DRIVER_FILES: '/nonexistent/icd.json' });
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout).error).toMatch(/no WebGPU adapter/);
+  });
+});
