@@ -28,4 +28,12 @@ export interface Backend<T extends Tensor = Tensor> {
   /** Release a tensor's storage (no-op on CPU). */
   release(t: T): void;
   hasKernel(op: string): boolean;
+  /** Bytes one tensor may take, and bytes a whole pass may hold, on this backend. */
+  memory(): { maxTensorBytes: number; budgetBytes: number };
+  /**
+   * Resolve when the backend can take work. A WebGPU backend whose device was lost makes a
+   * new device here and bumps `generation`; tensors of older generations are gone.
+   */
+  ready?(): Promise<void>;
+  readonly generation?: number;
 }

@@ -31,6 +31,9 @@ export class Scope<T extends Tensor = Tensor> implements Backend<T> {
   hasKernel(op: string): boolean {
     return this.inner.hasKernel(op);
   }
+  memory() {
+    return this.inner.memory();
+  }
   /** Release everything created in this scope. */
   releaseAll(): void {
     for (const t of new Set(this.created)) this.inner.release(t);

@@ -64,6 +64,7 @@ export class TextRunner {
         const out = await onnx.run({ feeds, overrides: { ...overrides, [embedding]: x }, fetch: [scorer.output] });
         return scorer.score(out[scorer.output]!).scores;
       },
+      rowsPerPass: () => onnx.rowsPerPass(copies(1).feeds),
     };
   }
 

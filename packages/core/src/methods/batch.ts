@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors.ts';
 import { type HostTensor, sizeOf, tensor } from '../tensor.ts';
 
-/** Rows per pass when the caller does not say: all of them, up to ~16k features... per pass. */
+/** Rows per pass when neither the caller nor the function says: up to 256k input features per pass. */
 export function defaultBatchSize(total: number, rowSize: number): number {
   return Math.max(1, Math.min(total, Math.floor(262_144 / Math.max(1, rowSize))));
 }

@@ -37,7 +37,7 @@ export async function integratedGradients(
   await forEachBatch(
     alphas.length,
     input.shape,
-    options.internalBatchSize,
+    options.internalBatchSize ?? fn.rowsPerPass?.(),
     (k, row) => {
       const a = alphas[k]!;
       for (let i = 0; i < n; i++) row[i] = b[i]! + a * diff[i]!;

@@ -42,7 +42,7 @@ export async function noiseTunnel(fn: DifferentiableFunction, input: HostTensor,
   await forEachBatch(
     samples,
     input.shape,
-    options.internalBatchSize,
+    options.internalBatchSize ?? fn.rowsPerPass?.(),
     (_, row) => {
       for (let i = 0; i < n; i++) row[i] = x[i]! + stdev * rng.normal();
     },

@@ -8,6 +8,8 @@ import type { HostTensor } from '../tensor.ts';
 export interface DifferentiableFunction {
   gradients(x: HostTensor): Promise<{ scores: Float64Array; grads: HostTensor }>;
   scores(x: HostTensor): Promise<Float64Array>;
+  /** Rows one pass can take on the device, used when the caller sets no internalBatchSize. */
+  rowsPerPass?(): number;
 }
 
 /** An attribution over the features of one input, in the input's shape (without batch). */

@@ -36,6 +36,8 @@ export class OnnxModel {
   private readonly plans = new Map<string, Plan>();
   /** Plan constants on the backend, by host tensor: initializers are shared by every plan. */
   private readonly uploads = new Map<HostTensor, Tensor>();
+  /** The backend generation the uploads belong to (a lost WebGPU device takes them along). */
+  private generation = 0;
 
   constructor(
     readonly graph: Graph,
@@ -130,7 +132,37 @@ export class OnnxModel {
     return out;
   }
 
+  /** Wait for the backend; drop uploads made on a device that has since been replaced. */
+  private async ready(): Promise<void> {
+    await this.backend.ready?.();
+    const generation = this.backend.generation ?? 0;
+    if (generation !== this.generation) {
+      this.uploads.clear();
+      this.generation = generation;
+    }
+  }
+
+  /**
+   * How many rows (batch items) of these single-row feeds fit in one pass on this backend:
+   * every value of a pass stays alive until its gradient is done, and no tensor may exceed
+   * the backend's largest binding.
+   */
+  rowsPerPass(feeds: Record<string, HostTensor>): number {
+    const { plan } = this.plan(feeds, {});
+    let total = 0;
+    let largest = 0;
+    for (const name of plan.dynamic) {
+      const bytes = 4 * (plan.shapes.get(name) ?? []).reduce((p, d) => p * d, 1);
+      total += bytes;
+      largest = Math.max(largest, bytes);
+    }
+    const { maxTensorBytes, budgetBytes } = this.backend.memory();
+    // Activations plus their gradients: about twice the forward's live values.
+    return Math.max(1, Math.min(Math.floor(maxTensorBytes / Math.max(largest, 1)), Math.floor(budgetBytes / Math.max(2 * total, 1))));
+  }
+
   async run(req: RunRequest): Promise<Record<string, HostTensor>> {
+    await this.ready();
     const scope = new Scope(this.backend);
     try {
       const { env } = this.forward(req, scope);
@@ -141,6 +173,7 @@ export class OnnxModel {
   }
 
   async runWithGradient(req: GradientRequest): Promise<{ values: Record<string, HostTensor>; grads: Record<string, HostTensor> }> {
+    await this.ready();
     const scope = new Scope(this.backend);
     try {
       const { plan, env } = this.forward(req, scope, [req.output]);

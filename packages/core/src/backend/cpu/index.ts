@@ -21,6 +21,9 @@ export class CpuBackend implements Backend<HostTensor> {
   hasKernel(op: string): boolean {
     return cpuKernels.has(op);
   }
+  memory() {
+    return { maxTensorBytes: 2 ** 31 - 1, budgetBytes: 256 * 2 ** 20 };
+  }
 }
 
 export const cpuBackend = new CpuBackend();

@@ -44,11 +44,22 @@ export class Gpu {
   /** The first validation or out-of-memory error the device raised since the last read. */
   private error: string | undefined;
 
+  /** Why the device was lost, once it is. */
+  lost: string | undefined;
+
   constructor(readonly device: GPUDevice) {
     this.growParams(MAX_PENDING);
     device.addEventListener('uncapturederror', (e) => {
-      this.error ??= (e as GPUUncapturedErrorEvent).error.message;
+      const error = (e as GPUUncapturedErrorEvent).error;
+      this.error ??= error.constructor?.name === 'GPUOutOfMemoryError' ? `out of GPU memory (${error.message})` : error.message;
     });
+    void device.lost.then((info) => {
+      this.lost = info.message || info.reason || 'unknown reason';
+    });
+  }
+
+  private lostError(): GlassboxError {
+    return new GlassboxError('device_lost', `the WebGPU device was lost (${this.lost ?? 'destroyed'}); this call failed, the next one creates a new device`);
   }
 
   /** Throw the error the device raised asynchronously, if any (kernels report them at the next read). */
@@ -70,8 +81,12 @@ export class Gpu {
 
   /** An uninitialised tensor, its buffer taken from the pool when one of the size is free. */
   alloc(dtype: DType, shape: readonly number[]): GpuTensor {
+    if (this.lost) throw this.lostError();
     const size = sizeOf(shape);
     const bytes = Math.max(16, Math.ceil((size * 4) / 16) * 16);
+    if (bytes > this.limits.maxStorageBufferBindingSize) {
+      throw new GlassboxError('gpu_limit', `a [${shape.join(', ')}] tensor needs ${bytes} bytes; this device binds at most ${this.limits.maxStorageBufferBindingSize} (use a smaller internalBatchSize or shorter input)`);
+    }
     let buffer = this.pool.get(bytes)?.pop();
     if (!buffer) {
       buffer = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
@@ -106,7 +121,13 @@ export class Gpu {
     this.endPass();
     this.encoderOrNew().copyBufferToBuffer(t.buffer, 0, staging, 0, staging.size);
     this.flush();
-    await staging.mapAsync(GPUMapMode.READ);
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+    } catch (e) {
+      // A lost device fails every map; its lost promise may settle a moment later.
+      await Promise.race([this.device.lost, new Promise((r) => setTimeout(r, 100))]);
+      throw this.lost ? this.lostError() : new GlassboxError('webgpu_error', `WebGPU read failed: ${(e as Error).message}`);
+    }
     this.throwDeviceError();
     const raw = staging.getMappedRange().slice(0, t.size * 4);
     staging.unmap();

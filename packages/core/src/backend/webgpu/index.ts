@@ -32,7 +32,23 @@ export async function requestGpu(): Promise<Gpu | undefined> {
 /** WGSL kernels on a WebGPU device (see backend/KERNELS.md; the CPU backend is the reference). */
 export class WebGpuBackend implements Backend<GpuTensor> {
   readonly name = 'webgpu' as const;
-  constructor(readonly gpu: Gpu) {}
+  /** Bumped each time a lost device is replaced. */
+  generation = 0;
+  constructor(public gpu: Gpu) {}
+
+  /** After a device loss, make a new device (tensors of the old one are gone). */
+  async ready(): Promise<void> {
+    if (!this.gpu.lost) return;
+    const gpu = await requestGpu();
+    if (!gpu) throw new GlassboxError('no_webgpu', 'the WebGPU device was lost and no adapter is available to replace it');
+    this.gpu = gpu;
+    this.generation++;
+  }
+
+  memory() {
+    const limits = this.gpu.limits;
+    return { maxTensorBytes: limits.maxStorageBufferBindingSize, budgetBytes: Math.min(2 ** 30, limits.maxBufferSize * 4) };
+  }
 
   static async create(): Promise<WebGpuBackend> {
     const gpu = await requestGpu();
