@@ -7,7 +7,10 @@ const MODEL = new URL('./distilbert-sst2-tiny', window.location.href).pathname;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = $<HTMLSpanElement>('status');
-const explainer = SequenceClassificationExplainer.fromPretrained(MODEL);
+const explainer = SequenceClassificationExplainer.fromPretrained(MODEL, { device: 'auto' });
+void explainer.then((e) => {
+  status.textContent = `model: bundled distilbert-sst2-tiny (${e.model.onnx.backend.name === 'webgpu' ? 'WebGPU' : 'CPU'})`;
+});
 
 /** Diverging colour centred on 0: blue for negative, red for positive attributions. */
 function colour(a: number, max: number): string {

@@ -56,6 +56,9 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('demo in Chromium', ()
         if (!r.url().startsWith(site.url)) external.push(r.url());
       });
       await page.goto(site.url);
+      // Without --enable-unsafe-webgpu this Chromium has no adapter: 'auto' falls back to the CPU.
+      await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('model:'), null, { timeout: 60_000 });
+      expect(await page.textContent('#status')).toMatch(/\((CPU|WebGPU)\)/);
       const inp = refsOf('distilbert-sst2-tiny').inputs[0];
       await page.fill('#text', inp.text);
       await page.click('#explain');

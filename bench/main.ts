@@ -1,0 +1,546 @@
+/**
+ * The benchmark page: Glassbox's LIG-50 on webgpu and cpu, onnxruntime-web's forward pass of
+ * a batch of 50 on the same model, and a 1024³ matmul on both runtimes, all in this one page.
+ * bench/run.ts serves it (with the models under /models/ and onnxruntime-web's files under
+ * /ort/), passes the configuration as ?config=<json>, and reads the console: every result is
+ * one `[bench-result] {json}` line, progress is `[bench] text`, the end is `[bench-done]`.
+ */
+import * as ort from 'onnxruntime-web/webgpu';
+import protobuf from 'protobufjs';
+import {
+  type DifferentiableFunction,
+  type HostTensor,
+  OnnxModel,
+  WebGpuBackend,
+  cpuBackend,
+  findWordEmbedding,
+  integratedGradients,
+  onnxSchema,
+  tensor,
+} from '@glassbox/core';
+
+export interface BenchConfig {
+  /** Model folders under /models/, each with onnx/model.onnx and sample.json. */
+  models: string[];
+  /** Integration points of the LIG being measured (the contract: 50). */
+  steps: number;
+  /** Points actually run on the cpu backend, per model (fewer than `steps`: extrapolated linearly). */
+  cpuSteps: Record<string, number>;
+  /** Points of the first (cold) webgpu run, per model (fewer than `steps`: extrapolated). */
+  coldSteps: Record<string, number>;
+  /** Seconds a warm webgpu run may take; a longer one runs fewer points and is extrapolated. */
+  warmBudgetS: number;
+  /** onnxruntime-web's batch (the contract: 50). */
+  ortBatch: number;
+  /** Parts to leave out: 'webgpu', 'cpu', 'ort-webgpu', 'ort-wasm', 'ours-forward', 'matmul'. */
+  skip: string[];
+  matmul: { n: number; trials: number; perTrial: number };
+}
+
+type Json = Record<string, unknown>;
+
+const config: BenchConfig = JSON.parse(new URLSearchParams(location.search).get('config') ?? '{}');
+const logEl = document.getElementById('log')!;
+const t0 = performance.now();
+
+function log(msg: string): void {
+  const line = `[${((performance.now() - t0) / 1000).toFixed(1).padStart(7)} s] ${msg}`;
+  logEl.textContent += line + '\n';
+  console.log(`[bench] ${line}`);
+}
+
+function report(result: Json): void {
+  console.log(`[bench-result] ${JSON.stringify(result)}`);
+}
+
+const skipped = (part: string) => config.skip?.includes(part);
+const now = () => performance.now();
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/** A seeded stream of standard normal floats (mulberry32 + Box–Muller). */
+function normals(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const uniform = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(uniform() + 1e-12));
+    const a = 2 * Math.PI * uniform();
+    out[i] = r * Math.cos(a);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(a);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The models: what is attributed, and the batch of 50 onnxruntime-web runs.
+
+interface Sample {
+  input_ids?: number[][];
+  attention_mask?: number[][];
+  pixel_values_seed?: number;
+  logits_float32: number[][];
+}
+
+interface Problem {
+  /** IG's input and baseline (feature shape, no batch axis). */
+  input: HostTensor;
+  baseline: HostTensor;
+  /** What IG attributes, and the tensor it differentiates. */
+  fn: DifferentiableFunction;
+  wrt: string;
+  describe: string;
+}
+
+const TARGET = 1;
+
+/** Logit `TARGET` of each row, and its one-hot cotangent. */
+function targetLogit(value: HostTensor): { scores: Float64Array; seed: HostTensor } {
+  const [b, c] = value.shape as [number, number];
+  const scores = new Float64Array(b);
+  const seed = new Float32Array(b * c);
+  for (let i = 0; i < b; i++) {
+    scores[i] = value.data[i * c + TARGET]!;
+    seed[i * c + TARGET] = 1;
+  }
+  return { scores, seed: tensor('float32', [b, c], seed) };
+}
+
+function tileInts(row: number[], b: number): Int32Array {
+  const out = new Int32Array(b * row.length);
+  for (let k = 0; k < b; k++) out.set(row, k * row.length);
+  return out;
+}
+
+/** The function IG integrates, its input and zero baseline, for one of the two bench models. */
+function problem(name: string, model: OnnxModel, sample: Sample): Problem {
+  const output = model.graph.outputs[0]!.name;
+  if (sample.input_ids) {
+    // distilbert: LIG over the word-embedding lookup, as textRunner.overEmbeddings does.
+    const ids = sample.input_ids[0]!;
+    const mask = sample.attention_mask?.[0] ?? ids.map(() => 1);
+    const lookup = findWordEmbedding(model.graph);
+    if (!lookup) throw new Error(`${name}: no word-embedding lookup`);
+    const table = model.graph.initializers.get(lookup.table)!;
+    const hidden = table.shape[1]!;
+    // The input's embeddings, gathered on the host so that the first timed run is cold.
+    const emb = new Float32Array(ids.length * hidden);
+    ids.forEach((id, i) => emb.set(table.data.subarray(id * hidden, (id + 1) * hidden) as Float32Array, i * hidden));
+    const feeds = (b: number) => ({
+      input_ids: tensor('int64', [b, ids.length], tileInts(ids, b)),
+      attention_mask: tensor('int64', [b, ids.length], tileInts(mask, b)),
+    });
+    const embedding = lookup.tensor;
+    return {
+      input: tensor('float32', [ids.length, hidden], emb),
+      baseline: tensor('float32', [ids.length, hidden]),
+      wrt: embedding,
+      describe: `LIG on "${embedding}" [${ids.length}, ${hidden}], zero baseline, target logit ${TARGET}`,
+      fn: {
+        gradients: async (x) => {
+          let scores = new Float64Array(0);
+          const { grads } = await model.runWithGradient({
+            feeds: feeds(x.shape[0]!),
+            overrides: { [embedding]: x },
+            fetch: [],
+            output,
+            wrt: [embedding],
+            seed: (value) => {
+              const s = targetLogit(value);
+              scores = s.scores;
+              return s.seed;
+            },
+          });
+          return { scores, grads: grads[embedding]! };
+        },
+        scores: async (x) => {
+          const out = await model.run({ feeds: feeds(x.shape[0]!), overrides: { [embedding]: x }, fetch: [output] });
+          return targetLogit(out[output]!).scores;
+        },
+      },
+    };
+  }
+  // vit: IG on pixel_values.
+  const input = model.graph.inputs[0]!;
+  const shape = input.shape.slice(1).map((d) => (typeof d === 'number' ? d : NaN));
+  if (shape.some(Number.isNaN)) throw new Error(`${name}: input ${input.name} has symbolic feature dims`);
+  const n = shape.reduce((a, b) => a * b, 1);
+  return {
+    input: tensor('float32', shape, normals(n, sample.pixel_values_seed ?? 11)),
+    baseline: tensor('float32', shape),
+    wrt: input.name,
+    describe: `IG on "${input.name}" [${shape.join(', ')}] (a seeded random image), zero baseline, target logit ${TARGET}`,
+    fn: {
+      gradients: async (x) => {
+        let scores = new Float64Array(0);
+        const { grads } = await model.runWithGradient({
+          feeds: { [input.name]: x },
+          fetch: [],
+          output,
+          wrt: [input.name],
+          seed: (value) => {
+            const s = targetLogit(value);
+            scores = s.scores;
+            return s.seed;
+          },
+        });
+        return { scores, grads: grads[input.name]! };
+      },
+      scores: async (x) => {
+        const out = await model.run({ feeds: { [input.name]: x }, fetch: [output] });
+        return targetLogit(out[output]!).scores;
+      },
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (a), (b): LIG on our runtime.
+
+interface LigRun {
+  steps: number;
+  ms: number;
+  /** Time in gradient passes (forward + backward + reads), and the rows of each pass. */
+  gradMs: number;
+  passes: { rows: number; ms: number }[];
+  /** Everything else: the convergence-delta forward of 2 rows, IG's host arithmetic. */
+  otherMs: number;
+  /** The time `config.steps` points would take: measured, or extrapolated from `steps`. */
+  msAtFullSteps: number;
+  extrapolated: boolean;
+  convergenceDelta: number | undefined;
+}
+
+async function timeLig(p: Problem, steps: number): Promise<LigRun> {
+  const passes: { rows: number; ms: number }[] = [];
+  const fn: DifferentiableFunction = {
+    gradients: async (x) => {
+      const s = now();
+      const r = await p.fn.gradients(x);
+      passes.push({ rows: x.shape[0]!, ms: now() - s });
+      log(`    gradient pass of ${x.shape[0]} rows: ${(now() - s).toFixed(0)} ms`);
+      return r;
+    },
+    scores: p.fn.scores,
+  };
+  const start = now();
+  const attr = await integratedGradients(fn, p.input, p.baseline, { method: 'gausslegendre', steps });
+  const ms = now() - start;
+  const gradMs = passes.reduce((s, q) => s + q.ms, 0);
+  const full = config.steps;
+  return {
+    steps,
+    ms,
+    gradMs,
+    passes,
+    otherMs: ms - gradMs,
+    // Gradient passes scale with the number of points; the rest (the delta's 2-row forward) does not.
+    msAtFullSteps: steps >= full ? ms : ms - gradMs + (gradMs * full) / steps,
+    extrapolated: steps < full,
+    convergenceDelta: attr.convergenceDelta,
+  };
+}
+
+async function ours(name: string, bytes: Uint8Array, sample: Sample, kind: 'webgpu' | 'cpu'): Promise<void> {
+  const backend = kind === 'webgpu' ? await WebGpuBackend.create() : cpuBackend;
+  const s = now();
+  const model = await OnnxModel.fromBytes(bytes, undefined, backend as never);
+  const loadMs = now() - s;
+  const p = problem(name, model, sample);
+  log(`${name} on ${kind}: ${p.describe}; model parsed in ${loadMs.toFixed(0)} ms`);
+  try {
+    if (kind === 'cpu') {
+      const steps = Math.min(config.steps, config.cpuSteps[name] ?? config.steps);
+      log(`  cpu run, ${steps} of ${config.steps} points`);
+      const run = await timeLig(p, steps);
+      log(`  cpu: ${(run.ms / 1000).toFixed(1)} s for ${steps} points → ${(run.msAtFullSteps / 1000).toFixed(1)} s at ${config.steps}${run.extrapolated ? ' (extrapolated)' : ''}`);
+      report({ kind: 'lig', model: name, backend: kind, requestedSteps: config.steps, loadMs, describe: p.describe, cold: run });
+      return;
+    }
+    const coldSteps = Math.min(config.steps, config.coldSteps[name] ?? config.steps);
+    log(`  cold run (first use of this device and model), ${coldSteps} of ${config.steps} points`);
+    const cold = await timeLig(p, coldSteps);
+    log(`  cold: ${(cold.ms / 1000).toFixed(1)} s → ${(cold.msAtFullSteps / 1000).toFixed(1)} s at ${config.steps}${cold.extrapolated ? ' (extrapolated)' : ''}`);
+    // The warm run: all points, unless the cold run's rate says they would not fit the budget.
+    const rowMs = cold.gradMs / coldSteps;
+    const fit = Math.max(1, Math.floor((config.warmBudgetS * 1000 - cold.otherMs) / rowMs));
+    const warmSteps = Math.min(config.steps, fit);
+    log(`  warm run, ${warmSteps} of ${config.steps} points`);
+    const warm = await timeLig(p, warmSteps);
+    log(`  warm: ${(warm.ms / 1000).toFixed(1)} s → ${(warm.msAtFullSteps / 1000).toFixed(1)} s at ${config.steps}${warm.extrapolated ? ' (extrapolated)' : ''}`);
+    const gpu = (backend as WebGpuBackend).gpu;
+    report({
+      kind: 'lig', model: name, backend: kind, requestedSteps: config.steps, loadMs, describe: p.describe, cold, warm,
+      gpuPeakMiB: gpu.peakBytes / 2 ** 20, gpuCreatedMiB: gpu.createdBytes / 2 ** 20,
+    });
+    if (!skipped('ours-forward')) {
+      // Our forward pass alone, batch 50 (warm), to compare with onnxruntime-web's.
+      const b = config.ortBatch;
+      const x = tensor('float32', [b, ...p.input.shape], new Float32Array(b * p.input.data.length).map((_, i) => p.input.data[i % p.input.data.length]!));
+      await p.fn.scores(x); // builds the batch-50 plan
+      const f0 = now();
+      await p.fn.scores(x);
+      const ms = now() - f0;
+      log(`  our forward, batch ${b}, warm: ${(ms / 1000).toFixed(2)} s`);
+      report({ kind: 'ours-forward', model: name, backend: kind, batch: b, ms });
+    }
+  } finally {
+    model.dispose();
+    if (backend instanceof WebGpuBackend) backend.gpu.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (c): onnxruntime-web, batch 50.
+
+function ortFeeds(session: ort.InferenceSession, sample: Sample, p: { input: HostTensor }, b: number): Record<string, ort.Tensor> {
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const name of session.inputNames) {
+    const row = name === 'input_ids' ? sample.input_ids?.[0] : name === 'attention_mask' ? sample.attention_mask?.[0] : undefined;
+    if (row) {
+      const data = new BigInt64Array(b * row.length);
+      for (let i = 0; i < data.length; i++) data[i] = BigInt(row[i % row.length]!);
+      feeds[name] = new ort.Tensor('int64', data, [b, row.length]);
+    } else {
+      const one = p.input.data as Float32Array;
+      const data = new Float32Array(b * one.length);
+      for (let k = 0; k < b; k++) data.set(one, k * one.length);
+      feeds[name] = new ort.Tensor('float32', data, [b, ...p.input.shape]);
+    }
+  }
+  return feeds;
+}
+
+async function ortForward(name: string, bytes: Uint8Array, sample: Sample, ep: 'webgpu' | 'wasm'): Promise<void> {
+  const b = config.ortBatch;
+  let used: string = ep;
+  let fallback: string | undefined;
+  let session: ort.InferenceSession;
+  const c0 = now();
+  try {
+    session = await ort.InferenceSession.create(bytes, { executionProviders: [ep], graphOptimizationLevel: 'all' });
+  } catch (e) {
+    if (ep !== 'webgpu') throw e;
+    fallback = `webgpu EP failed (${(e as Error).message}); ran wasm`;
+    log(`  onnxruntime-web: ${fallback}`);
+    used = 'wasm';
+    session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  }
+  const createMs = now() - c0;
+  try {
+    // The feature input only matters for its shape and values; reuse the IG input.
+    const dummy = problemInput(name, sample, session);
+    const feeds = ortFeeds(session, sample, dummy, b);
+    log(`${name}: onnxruntime-web ${used} EP, session created in ${(createMs / 1000).toFixed(1)} s; warm-up forward of batch ${b}`);
+    const w0 = now();
+    const warm = await session.run(feeds);
+    const warmupMs = now() - w0;
+    const logits = warm[session.outputNames[0]!]!.data as Float32Array;
+    log(`  warm-up: ${(warmupMs / 1000).toFixed(2)} s; timed forward of batch ${b}`);
+    const f0 = now();
+    await session.run(feeds);
+    const ms = now() - f0;
+    log(`  onnxruntime-web ${used}, batch ${b}: ${(ms / 1000).toFixed(2)} s`);
+    report({
+      kind: 'ort-forward', model: name, epRequested: ep, epUsed: used, fallback, batch: b, createMs, warmupMs, ms,
+      wasmThreads: ort.env.wasm.numThreads ?? null, logitsRow0: Array.from(logits.slice(0, 4)),
+    });
+  } finally {
+    await session.release();
+  }
+}
+
+/** IG's input for a model, without a runtime (only its shape and data matter to onnxruntime-web). */
+function problemInput(name: string, sample: Sample, session: ort.InferenceSession): { input: HostTensor } {
+  if (sample.input_ids) return { input: tensor('float32', [1], [0]) };
+  void session;
+  const shape = name.includes('vit') ? [3, 224, 224] : [];
+  return { input: tensor('float32', shape, normals(shape.reduce((a, b) => a * b, 1), sample.pixel_values_seed ?? 11)) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (d): a 1024³ matmul on both runtimes.
+
+function matmulModel(n: number): Uint8Array {
+  const ModelProto = protobuf.Root.fromJSON(onnxSchema as unknown as protobuf.INamespace).lookupType('onnx.ModelProto');
+  const vi = (name: string) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: n }, { dimValue: n }] } } } });
+  return ModelProto.encode(
+    ModelProto.fromObject({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 14 }],
+      graph: { name: 'matmul', node: [{ input: ['a', 'b'], output: ['c'], name: 'mm', opType: 'MatMul' }], input: [vi('a'), vi('b')], output: [vi('c')] },
+    }),
+  ).finish();
+}
+
+async function matmulOurs(): Promise<void> {
+  const { n, trials, perTrial } = config.matmul;
+  const flop = 2 * n * n * n;
+  const backend = await WebGpuBackend.create();
+  try {
+    const a = backend.upload(tensor('float32', [n, n], normals(n * n, 1)));
+    const b = backend.upload(tensor('float32', [n, n], normals(n * n, 2)));
+    const w0 = now();
+    const first = backend.run('MatMul', [a, b])[0]!;
+    const c00 = (await backend.read(first)).data[0];
+    backend.release(first);
+    log(`matmul ${n}³, ours: warm-up (pipeline) ${(now() - w0).toFixed(0)} ms`);
+    const gflops: number[] = [];
+    for (let t = 0; t < trials; t++) {
+      const s = now();
+      let c = backend.run('MatMul', [a, b])[0]!;
+      for (let k = 1; k < perTrial; k++) {
+        backend.release(c);
+        c = backend.run('MatMul', [a, b])[0]!;
+      }
+      await backend.read(c);
+      backend.release(c);
+      gflops.push((perTrial * flop) / ((now() - s) / 1000) / 1e9);
+      log(`  trial ${t + 1}: ${gflops.at(-1)!.toFixed(2)} GFLOP/s`);
+    }
+    report({ kind: 'matmul', impl: 'glassbox-webgpu', n, perTrial, gflops, best: Math.max(...gflops), c00 });
+  } finally {
+    backend.gpu.destroy();
+  }
+}
+
+async function matmulOrt(): Promise<void> {
+  const { n, trials, perTrial } = config.matmul;
+  const flop = 2 * n * n * n;
+  let session: ort.InferenceSession;
+  let epUsed = 'webgpu';
+  let fallback: string | undefined;
+  try {
+    session = await ort.InferenceSession.create(matmulModel(n), { executionProviders: ['webgpu'], preferredOutputLocation: 'gpu-buffer' });
+  } catch (e) {
+    fallback = `webgpu EP failed (${(e as Error).message}); ran wasm`;
+    log(`  onnxruntime-web matmul: ${fallback}`);
+    epUsed = 'wasm';
+    session = await ort.InferenceSession.create(matmulModel(n), { executionProviders: ['wasm'] });
+  }
+  const A = normals(n * n, 1);
+  const B = normals(n * n, 2);
+  let feeds: Record<string, ort.Tensor>;
+  let io = 'cpu';
+  let ioNote: string | undefined;
+  const buffers: GPUBuffer[] = [];
+  if (epUsed === 'webgpu') {
+    // Inputs resident on ORT's own device, outputs left there: the same conditions as ours.
+    try {
+      const device = await ort.env.webgpu.device;
+      const upload = (data: Float32Array) => {
+        const buf = device.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+        device.queue.writeBuffer(buf, 0, data);
+        buffers.push(buf);
+        return ort.Tensor.fromGpuBuffer(buf, { dataType: 'float32', dims: [n, n] });
+      };
+      feeds = { a: upload(A), b: upload(B) };
+      io = 'gpu-buffer';
+    } catch (e) {
+      ioNote = `GPU-buffer inputs failed (${(e as Error).message}); inputs from the CPU`;
+      feeds = { a: new ort.Tensor('float32', A, [n, n]), b: new ort.Tensor('float32', B, [n, n]) };
+    }
+  } else {
+    feeds = { a: new ort.Tensor('float32', A, [n, n]), b: new ort.Tensor('float32', B, [n, n]) };
+  }
+  try {
+    const w0 = now();
+    const first = (await session.run(feeds)).c!;
+    const c00 = ((await first.getData()) as Float32Array)[0];
+    first.dispose();
+    log(`matmul ${n}³, onnxruntime-web ${epUsed} (${io} inputs): warm-up ${(now() - w0).toFixed(0)} ms`);
+    const gflops: number[] = [];
+    for (let t = 0; t < trials; t++) {
+      const s = now();
+      let c = (await session.run(feeds)).c!;
+      for (let k = 1; k < perTrial; k++) {
+        c.dispose();
+        c = (await session.run(feeds)).c!;
+      }
+      await c.getData();
+      c.dispose();
+      gflops.push((perTrial * flop) / ((now() - s) / 1000) / 1e9);
+      log(`  trial ${t + 1}: ${gflops.at(-1)!.toFixed(2)} GFLOP/s`);
+    }
+    report({ kind: 'matmul', impl: `ort-${epUsed}`, io, ioNote, fallback, n, perTrial, gflops, best: Math.max(...gflops), c00 });
+  } finally {
+    await session.release();
+    for (const b of buffers) b.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function adapterInfo(): Promise<Json> {
+  const adapter = await navigator.gpu?.requestAdapter();
+  if (!adapter) return { available: false };
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  return {
+    available: true,
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
+    isFallbackAdapter: info.isFallbackAdapter ?? (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter,
+    shaderF16: adapter.features.has('shader-f16'),
+    maxComputeInvocationsPerWorkgroup: adapter.limits.maxComputeInvocationsPerWorkgroup,
+  };
+}
+
+async function step(what: string, f: () => Promise<void>): Promise<void> {
+  try {
+    await f();
+  } catch (e) {
+    const message = (e as Error)?.stack ?? String(e);
+    log(`FAILED: ${what}: ${message}`);
+    report({ kind: 'error', what, message });
+  }
+}
+
+async function main(): Promise<void> {
+  // @glassbox/core imports transformers.js, which points onnxruntime-web at a CDN for its
+  // .wasm; this page serves onnxruntime-web's own files instead (offline, same version).
+  ort.env.wasm.wasmPaths = new URL('/ort/', location.href).href;
+  ort.env.logLevel = 'error';
+  report({
+    kind: 'env', userAgent: navigator.userAgent, hardwareConcurrency: navigator.hardwareConcurrency, crossOriginIsolated,
+    ortVersion: ort.env.versions?.web, adapter: await adapterInfo(), config,
+  });
+  for (const name of config.models) {
+    const base = `/models/${name}/`;
+    let bytes: Uint8Array;
+    let sample: Sample;
+    try {
+      [bytes, sample] = await Promise.all([fetchBytes(base + 'onnx/model.onnx'), fetch(base + 'sample.json').then((r) => r.json() as Promise<Sample>)]);
+    } catch (e) {
+      report({ kind: 'error', what: `load ${name}`, message: String(e) });
+      continue;
+    }
+    log(`${name}: ${(bytes.length / 2 ** 20).toFixed(1)} MiB`);
+    if (!skipped('webgpu')) await step(`${name} LIG webgpu`, () => ours(name, bytes, sample, 'webgpu'));
+    if (!skipped('ort-webgpu')) await step(`${name} ORT webgpu`, () => ortForward(name, bytes, sample, 'webgpu'));
+    if (!skipped('ort-wasm')) await step(`${name} ORT wasm`, () => ortForward(name, bytes, sample, 'wasm'));
+    if (!skipped('cpu')) await step(`${name} LIG cpu`, () => ours(name, bytes, sample, 'cpu'));
+  }
+  if (!skipped('matmul')) {
+    await step('matmul ours', matmulOurs);
+    await step('matmul ORT', matmulOrt);
+  }
+  log('done');
+  console.log('[bench-done]');
+}
+
+void main().catch((e) => {
+  report({ kind: 'error', what: 'main', message: (e as Error)?.stack ?? String(e) });
+  console.log('[bench-done]');
+});
