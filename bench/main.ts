@@ -15,6 +15,7 @@ import {
   cpuBackend,
   findWordEmbedding,
   integratedGradients,
+  loadOnnx,
   onnxSchema,
   tensor,
 } from '@glassbox/core';
@@ -63,7 +64,7 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
 }
 
 /** A seeded stream of standard normal floats (mulberry32 + Box–Muller). */
-function normals(n: number, seed: number): Float32Array {
+function normals(n: number, seed: number): Float32Array<ArrayBuffer> {
   let s = seed >>> 0;
   const uniform = () => {
     s = (s + 0x6d2b79f5) >>> 0;
@@ -148,7 +149,7 @@ function problem(name: string, model: OnnxModel, sample: Sample): Problem {
       describe: `LIG on "${embedding}" [${ids.length}, ${hidden}], zero baseline, target logit ${TARGET}`,
       fn: {
         gradients: async (x) => {
-          let scores = new Float64Array(0);
+          let scores: Float64Array = new Float64Array(0);
           const { grads } = await model.runWithGradient({
             feeds: feeds(x.shape[0]!),
             overrides: { [embedding]: x },
@@ -303,7 +304,8 @@ async function ours(name: string, bytes: Uint8Array, sample: Sample, kind: 'webg
 // ---------------------------------------------------------------------------------------------
 // (c): onnxruntime-web, batch 50.
 
-function ortFeeds(session: ort.InferenceSession, sample: Sample, p: { input: HostTensor }, b: number): Record<string, ort.Tensor> {
+/** A batch of `b` copies of the sample: token ids as int64, or the seeded image (as IG's input). */
+function ortFeeds(session: ort.InferenceSession, sample: Sample, b: number, imageShape: number[]): Record<string, ort.Tensor> {
   const feeds: Record<string, ort.Tensor> = {};
   for (const name of session.inputNames) {
     const row = name === 'input_ids' ? sample.input_ids?.[0] : name === 'attention_mask' ? sample.attention_mask?.[0] : undefined;
@@ -312,16 +314,16 @@ function ortFeeds(session: ort.InferenceSession, sample: Sample, p: { input: Hos
       for (let i = 0; i < data.length; i++) data[i] = BigInt(row[i % row.length]!);
       feeds[name] = new ort.Tensor('int64', data, [b, row.length]);
     } else {
-      const one = p.input.data as Float32Array;
+      const one = normals(imageShape.reduce((x, y) => x * y, 1), sample.pixel_values_seed ?? 11);
       const data = new Float32Array(b * one.length);
       for (let k = 0; k < b; k++) data.set(one, k * one.length);
-      feeds[name] = new ort.Tensor('float32', data, [b, ...p.input.shape]);
+      feeds[name] = new ort.Tensor('float32', data, [b, ...imageShape]);
     }
   }
   return feeds;
 }
 
-async function ortForward(name: string, bytes: Uint8Array, sample: Sample, ep: 'webgpu' | 'wasm'): Promise<void> {
+async function ortForward(name: string, bytes: Uint8Array, sample: Sample, imageShape: number[], ep: 'webgpu' | 'wasm'): Promise<void> {
   const b = config.ortBatch;
   let used: string = ep;
   let fallback: string | undefined;
@@ -338,9 +340,7 @@ async function ortForward(name: string, bytes: Uint8Array, sample: Sample, ep: '
   }
   const createMs = now() - c0;
   try {
-    // The feature input only matters for its shape and values; reuse the IG input.
-    const dummy = problemInput(name, sample, session);
-    const feeds = ortFeeds(session, sample, dummy, b);
+    const feeds = ortFeeds(session, sample, b, imageShape);
     log(`${name}: onnxruntime-web ${used} EP, session created in ${(createMs / 1000).toFixed(1)} s; warm-up forward of batch ${b}`);
     const w0 = now();
     const warm = await session.run(feeds);
@@ -358,14 +358,6 @@ async function ortForward(name: string, bytes: Uint8Array, sample: Sample, ep: '
   } finally {
     await session.release();
   }
-}
-
-/** IG's input for a model, without a runtime (only its shape and data matter to onnxruntime-web). */
-function problemInput(name: string, sample: Sample, session: ort.InferenceSession): { input: HostTensor } {
-  if (sample.input_ids) return { input: tensor('float32', [1], [0]) };
-  void session;
-  const shape = name.includes('vit') ? [3, 224, 224] : [];
-  return { input: tensor('float32', shape, normals(shape.reduce((a, b) => a * b, 1), sample.pixel_values_seed ?? 11)) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -438,7 +430,7 @@ async function matmulOrt(): Promise<void> {
     // Inputs resident on ORT's own device, outputs left there: the same conditions as ours.
     try {
       const device = await ort.env.webgpu.device;
-      const upload = (data: Float32Array) => {
+      const upload = (data: Float32Array<ArrayBuffer>) => {
         const buf = device.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
         device.queue.writeBuffer(buf, 0, data);
         buffers.push(buf);
@@ -526,10 +518,12 @@ async function main(): Promise<void> {
       report({ kind: 'error', what: `load ${name}`, message: String(e) });
       continue;
     }
+    // The feature dims of a float input (the image), for onnxruntime-web's batch.
+    const imageShape = ((await loadOnnx(bytes)).inputs.find((i) => i.dtype === 'float32')?.shape.slice(1) ?? []).map(Number);
     log(`${name}: ${(bytes.length / 2 ** 20).toFixed(1)} MiB`);
     if (!skipped('webgpu')) await step(`${name} LIG webgpu`, () => ours(name, bytes, sample, 'webgpu'));
-    if (!skipped('ort-webgpu')) await step(`${name} ORT webgpu`, () => ortForward(name, bytes, sample, 'webgpu'));
-    if (!skipped('ort-wasm')) await step(`${name} ORT wasm`, () => ortForward(name, bytes, sample, 'wasm'));
+    if (!skipped('ort-webgpu')) await step(`${name} ORT webgpu`, () => ortForward(name, bytes, sample, imageShape, 'webgpu'));
+    if (!skipped('ort-wasm')) await step(`${name} ORT wasm`, () => ortForward(name, bytes, sample, imageShape, 'wasm'));
     if (!skipped('cpu')) await step(`${name} LIG cpu`, () => ours(name, bytes, sample, 'cpu'));
   }
   if (!skipped('matmul')) {
