@@ -183,7 +183,7 @@ function problem(name: string, model: OnnxModel, sample: Sample): Problem {
     describe: `IG on "${input.name}" [${shape.join(', ')}] (a seeded random image), zero baseline, target logit ${TARGET}`,
     fn: {
       gradients: async (x) => {
-        let scores = new Float64Array(0);
+        let scores: Float64Array = new Float64Array(0);
         const { grads } = await model.runWithGradient({
           feeds: { [input.name]: x },
           fetch: [],

@@ -32,8 +32,9 @@ export class Gpu {
   private encoder: GPUCommandEncoder | undefined;
   private pass: GPUComputePassEncoder | undefined;
   private pending = 0;
-  private paramData = new Uint32Array(0);
-  private paramBuffer: GPUBuffer | undefined;
+  /** Parameter blocks of the dispatches recorded since the last submission, one slot each. */
+  private readonly paramData = new Uint32Array(MAX_PENDING * PARAM_WORDS);
+  private readonly paramBuffer: GPUBuffer;
   private paramCount = 0;
   /** Bytes of buffers created (held by tensors or waiting in the pool). */
   createdBytes = 0;
@@ -48,7 +49,7 @@ export class Gpu {
   lost: string | undefined;
 
   constructor(readonly device: GPUDevice) {
-    this.growParams(MAX_PENDING);
+    this.paramBuffer = device.createBuffer({ size: MAX_PENDING * PARAM_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     device.addEventListener('uncapturederror', (e) => {
       const error = (e as GPUUncapturedErrorEvent).error;
       this.error ??= error.constructor?.name === 'GPUOutOfMemoryError' ? `out of GPU memory (${error.message})` : error.message;
@@ -71,12 +72,6 @@ export class Gpu {
 
   get limits(): GPUSupportedLimits {
     return this.device.limits;
-  }
-
-  private growParams(slots: number): void {
-    this.paramBuffer?.destroy();
-    this.paramData = new Uint32Array(slots * PARAM_WORDS);
-    this.paramBuffer = this.device.createBuffer({ size: slots * PARAM_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   }
 
   /** An uninitialised tensor, its buffer taken from the pool when one of the size is free. */
@@ -167,7 +162,7 @@ export class Gpu {
       else view.setInt32(i * 4, w.i32, true);
     });
     const pipeline = this.pipeline(d.code);
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.paramBuffer!, offset: slot * PARAM_BYTES, size: PARAM_BYTES } }];
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.paramBuffer, offset: slot * PARAM_BYTES, size: PARAM_BYTES } }];
     [...d.inputs, ...d.outputs].forEach((t, i) => entries.push({ binding: i + 1, resource: { buffer: t.buffer } }));
     const group = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     this.pass ??= this.encoderOrNew().beginComputePass();
@@ -182,7 +177,7 @@ export class Gpu {
   flush(): void {
     this.endPass();
     if (!this.encoder) return;
-    if (this.paramCount) this.device.queue.writeBuffer(this.paramBuffer!, 0, this.paramData.buffer, 0, this.paramCount * PARAM_BYTES);
+    if (this.paramCount) this.device.queue.writeBuffer(this.paramBuffer, 0, this.paramData.buffer, 0, this.paramCount * PARAM_BYTES);
     this.device.queue.submit([this.encoder.finish()]);
     this.encoder = undefined;
     this.pending = 0;
@@ -192,7 +187,7 @@ export class Gpu {
   destroy(): void {
     for (const list of this.pool.values()) for (const b of list) b.destroy();
     this.pool.clear();
-    this.paramBuffer?.destroy();
+    this.paramBuffer.destroy();
     this.device.destroy();
   }
 }
