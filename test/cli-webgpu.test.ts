@@ -1,29 +1,15 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { glassbox } from './cliRunner.ts';
 import { type Json, MODELS, expectClose, refsOf } from './helpers.ts';
 
 /**
  * `--device webgpu` in Node: Dawn (the `webgpu` package) on Mesa 25 lavapipe, which .ci/run
  * installs and points VK_DRIVER_FILES at. Elsewhere the test needs the same setup.
  */
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const VK = process.env.VK_DRIVER_FILES;
 const hasDriver = !!VK && existsSync(VK);
-
-function glassbox(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('pnpm', ['--silent', 'glassbox', 'explain', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 describe.skipIf(!hasDriver && !process.env.CI)('glassbox explain --device webgpu (Node, Dawn)', () => {
   it.each(['distilbert-sst2-tiny', 'roberta-sst-tiny'])('%s: transformers-interpret defaults and Captum IG, as on cpu', async (name) => {

@@ -1,27 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { glassbox } from './cliRunner.ts';
 import { type Json, MODELS, expectClose, refsOf } from './helpers.ts';
 import { startHub } from './hubServer.ts';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SST2 = join(MODELS, 'distilbert-sst2-tiny');
-
-/** Run the CLI exactly as the contract says: `pnpm --silent glassbox explain ...`. */
-function glassbox(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('pnpm', ['--silent', 'glassbox', 'explain', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 const lines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l) as Json);
 const refs = refsOf('distilbert-sst2-tiny');

@@ -12,6 +12,10 @@
  * Int64 sentinels (INT64_MAX / INT64_MIN, saturated to the int32 range on the host)
  * clamp like any other out-of-range bound.
  */
+import type { Attrs, Tensor } from './backend.ts';
+import { stridesOf } from '../tensor.ts';
+import { expectFloat, expectShape, fmt, intsAttr } from './attrs.ts';
+
 export interface SliceBounds {
   /** Per dimension of the input (full rank): the first index read. */
   readonly starts: number[];
@@ -83,4 +87,29 @@ export function resolveSliceBounds(
     shape[axis] = count;
   }
   return { starts: outStarts, steps: outSteps, shape };
+}
+
+/**
+ * Slice of a row-major tensor of `shape` (attributes starts, ends, axes?, steps?) as a
+ * strided read: output element idx reads offset + Σ_d idx_d · strides[d].
+ */
+export function sliceView(shape: readonly number[], attrs: Attrs): { shape: number[]; offset: number; strides: number[] } {
+  if (attrs.starts === undefined || attrs.ends === undefined) {
+    throw new Error(`Slice: attributes starts and ends are required (input ${fmt(shape)})`);
+  }
+  const b = resolveSliceBounds(shape, attrs.starts, attrs.ends, attrs.axes, attrs.steps);
+  const strides = stridesOf(shape);
+  let offset = 0;
+  for (let d = 0; d < strides.length; d++) offset += b.starts[d]! * strides[d]!;
+  return { shape: b.shape, offset, strides: strides.map((s, d) => s * b.steps[d]!) };
+}
+
+/** SliceGrad's checks (dy float32, of the slice's shape), its inputShape and the slice's bounds in it. */
+export function sliceGradBounds(dy: Tensor, attrs: Attrs): { inputShape: number[]; bounds: SliceBounds } {
+  const op = 'SliceGrad';
+  expectFloat(op, dy, 'dy');
+  const inputShape = intsAttr(op, attrs, 'inputShape');
+  const bounds = resolveSliceBounds(inputShape, attrs.starts, attrs.ends, attrs.axes, attrs.steps, op);
+  expectShape(op, dy, bounds.shape, 'dy');
+  return { inputShape, bounds };
 }

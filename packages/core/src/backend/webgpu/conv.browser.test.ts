@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Attrs } from '../backend.ts';
-import { convGeometry } from '../cpu/kernels/conv.ts';
+import { convGeometry } from '../shapes/conv.ts';
 import { Rng } from '../../methods/rng.ts';
 import { expectSameAsCpu, randomTensor, webgpu } from './testing.ts';
 

@@ -1,8 +1,9 @@
 // Cast: float→int truncates toward zero (int64/int32 saturate at the int32 range,
 // int8/uint8 wrap), →bool is x ≠ 0 (NaN → true), int→float rounds to float32.
 import { type DType, isFloat, tensor } from '../../../tensor.ts';
+import { checkInputs } from '../../attrs.ts';
 import { registerCpuKernel } from '../registry.ts';
-import { checkInputs, toStorage } from './util.ts';
+import { toStorage } from './util.ts';
 
 const DTYPES: readonly DType[] = ['float32', 'int64', 'int32', 'int8', 'uint8', 'bool'];
 /** ONNX TensorProto.DataType codes, for a `to` given as a number. */

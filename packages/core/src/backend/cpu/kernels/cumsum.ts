@@ -1,8 +1,9 @@
 // CumSum along one axis, float64 running sums; `exclusive` leaves out the element
 // itself, `reverse` sums from the end.
 import { isFloat, tensor } from '../../../tensor.ts';
+import { axisOf, checkInputs, fmt, intAttr, splitAround } from '../../attrs.ts';
 import { registerCpuKernel } from '../registry.ts';
-import { axisOf, checkInputs, fmt, intAttr, splitAround, toStorage } from './util.ts';
+import { toStorage } from './util.ts';
 
 registerCpuKernel('CumSum', (inputs, attrs) => {
   checkInputs('CumSum', inputs, 1);

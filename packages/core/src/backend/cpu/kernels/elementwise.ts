@@ -13,7 +13,8 @@ import {
 } from '../../../tensor.ts';
 import { registerCpuKernel } from '../registry.ts';
 import { erf } from './erf.ts';
-import { checkInputs, expectSameDtype, fmt, toStorage } from './util.ts';
+import { checkInputs, expectSameDtype, fmt } from '../../attrs.ts';
+import { toStorage } from './util.ts';
 
 type Fn2 = (a: number, b: number) => number;
 type Out = Float32Array | Int32Array | Float64Array;

@@ -1,8 +1,9 @@
 // LayerNormalization: per row over axes [axis, rank), population mean and variance in
 // float64, Y = (x − mean) / sqrt(var + epsilon) · scale + bias. Output Y only.
 import { type HostTensor, broadcastStrides, sizeOf, tensor } from '../../../tensor.ts';
+import { axisOf, checkInputs, expectFloat, fmt, intAttr, numAttr, prod } from '../../attrs.ts';
 import { registerCpuKernel } from '../registry.ts';
-import { axisOf, checkInputs, expectFloat, fmt, intAttr, numAttr, optionalInput, prod, stridedCopy } from './util.ts';
+import { optionalInput, stridedCopy } from './util.ts';
 
 /** For each position of `shape`, the index into `t` (which must broadcast to `shape`); null when t has exactly `shape`'s layout. */
 function indexMap(t: HostTensor, shape: readonly number[], what: string, x: HostTensor): Int32Array | null {

@@ -1,15 +1,11 @@
 // MatMul, Gemm and MatMulInteger on one strided matrix-product helper. Products are
 // accumulated in float64 (exact for float32 operands, and for the integer sums of
 // MatMulInteger) and rounded once on store.
-import {
-  type HostTensor,
-  type TensorData,
-  broadcastStrides,
-  sizeOf,
-  tensor,
-} from '../../../tensor.ts';
+import { type HostTensor, type TensorData, sizeOf, tensor } from '../../../tensor.ts';
+import { checkInputs } from '../../attrs.ts';
+import { batchedMatmul, checkMatMulDtypes, gemmGeometry, matMulIntegerZeroPoints } from '../../shapes/matmul.ts';
 import { registerCpuKernel } from '../registry.ts';
-import { checkInputs, expectFloat, expectInteger, expectSameDtype, fmt, intAttr, newStorage, numAttr, optionalInput } from './util.ts';
+import { newStorage, optionalInput } from './util.ts';
 
 /** A strided view of an M×N (or broadcast) matrix: element (i, j) is data[off + i·rs + j·cs]. */
 export interface MatrixView {
@@ -106,10 +102,9 @@ export function matmulInto(
 
 /**
  * numpy matmul of a and b (data given separately so MatMulInteger can pass shifted
- * copies): 1-D operands are promoted ([K] → [1, K] on the left, [K, 1] on the right) and
- * the promoted dimension dropped from the result; batch dimensions broadcast.
+ * copies), shapes as batchedMatmul says.
  */
-function batchedMatmul(
+function batchedProduct(
   op: string,
   a: HostTensor,
   aData: ArrayLike<number>,
@@ -117,32 +112,11 @@ function batchedMatmul(
   bData: ArrayLike<number>,
   out: (shape: number[]) => TensorData,
 ): { shape: number[]; data: TensorData } {
-  if (a.shape.length === 0 || b.shape.length === 0) {
-    throw new Error(`${op}: operands must have rank >= 1 (${fmt(a.shape)} x ${fmt(b.shape)})`);
-  }
-  const aShape = a.shape.length === 1 ? [1, a.shape[0]!] : a.shape;
-  const bShape = b.shape.length === 1 ? [b.shape[0]!, 1] : b.shape;
-  const M = aShape[aShape.length - 2]!, K = aShape[aShape.length - 1]!;
-  const K2 = bShape[bShape.length - 2]!, N = bShape[bShape.length - 1]!;
-  if (K !== K2) throw new Error(`${op}: inner dimensions ${K} and ${K2} differ (${fmt(a.shape)} x ${fmt(b.shape)})`);
-  const aBatch = aShape.slice(0, -2), bBatch = bShape.slice(0, -2);
-  const rb = Math.max(aBatch.length, bBatch.length);
-  const batch: number[] = [];
-  for (let i = 0; i < rb; i++) {
-    const da = aBatch[aBatch.length - rb + i] ?? 1, db = bBatch[bBatch.length - rb + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) {
-      throw new Error(`${op}: batch dimensions do not broadcast (${fmt(a.shape)} x ${fmt(b.shape)})`);
-    }
-    batch.push(da === 1 ? db : da);
-  }
-  const shape = [...batch];
-  if (a.shape.length > 1) shape.push(M);
-  if (b.shape.length > 1) shape.push(N);
+  const { M, N, K, batch, aBatchStrides: as, bBatchStrides: bs, shape } = batchedMatmul(op, a, b);
   const data = out(shape);
   const nBatch = sizeOf(batch);
   if (nBatch === 0 || M === 0 || N === 0) return { shape, data };
-  const as = broadcastStrides(aBatch, batch).map((s) => s * M * K);
-  const bs = broadcastStrides(bBatch, batch).map((s) => s * K * N);
+  const rb = batch.length;
   const A: MatrixView = { data: aData, off: 0, rs: K, cs: 1 };
   const B: MatrixView = { data: bData, off: 0, rs: N, cs: 1 };
   const acc = new Float64Array(N);
@@ -164,53 +138,30 @@ function batchedMatmul(
 registerCpuKernel('MatMul', (inputs) => {
   checkInputs('MatMul', inputs, 2);
   const a = inputs[0]!, b = inputs[1]!;
-  expectSameDtype('MatMul', a, b);
-  if (a.dtype === 'bool') throw new Error(`MatMul: bool operands (${fmt(a.shape)} x ${fmt(b.shape)})`);
-  const { shape, data } = batchedMatmul('MatMul', a, a.data, b, b.data, (s) => newStorage(a.dtype, sizeOf(s)));
+  checkMatMulDtypes(a, b);
+  const { shape, data } = batchedProduct('MatMul', a, a.data, b, b.data, (s) => newStorage(a.dtype, sizeOf(s)));
   return [tensor(a.dtype, shape, data)];
 });
 
 registerCpuKernel('Gemm', (inputs, attrs) => {
   checkInputs('Gemm', inputs, 2, 3);
   const a = inputs[0]!, b = inputs[1]!, c = optionalInput(inputs, 2);
-  expectFloat('Gemm', a, 'A');
-  expectFloat('Gemm', b, 'B');
-  const alpha = numAttr('Gemm', attrs, 'alpha', 1);
-  const beta = numAttr('Gemm', attrs, 'beta', 1);
-  const transA = intAttr('Gemm', attrs, 'transA', 0) !== 0;
-  const transB = intAttr('Gemm', attrs, 'transB', 0) !== 0;
-  if (a.shape.length !== 2 || b.shape.length !== 2) {
-    throw new Error(`Gemm: A and B must be 2-D, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
-  }
-  const [a0, a1] = a.shape as [number, number];
-  const [b0, b1] = b.shape as [number, number];
-  const M = transA ? a1 : a0, K = transA ? a0 : a1;
-  const K2 = transB ? b1 : b0, N = transB ? b0 : b1;
-  if (K !== K2) {
-    throw new Error(`Gemm: inner dimensions ${K} and ${K2} differ (${fmt(a.shape)} x ${fmt(b.shape)}, transA=${+transA}, transB=${+transB})`);
-  }
-  const A: MatrixView = { data: a.data, off: 0, rs: transA ? 1 : K, cs: transA ? M : 1 };
-  const B: MatrixView = { data: b.data, off: 0, rs: transB ? 1 : N, cs: transB ? K : 1 };
-  let C: MatrixView | undefined;
-  if (c && beta !== 0) {
-    expectFloat('Gemm', c, 'C');
-    const cs = c.shape;
-    const fits = cs.length <= 2 && cs.every((d, i) => d === 1 || d === [M, N][2 - cs.length + i]);
-    if (!fits) throw new Error(`Gemm: C ${fmt(cs)} does not broadcast to [${M}, ${N}] (A ${fmt(a.shape)}, B ${fmt(b.shape)})`);
-    const [rs, colS] = broadcastStrides(cs, [M, N]) as [number, number];
-    C = { data: c.data, off: 0, rs, cs: colS };
-  }
+  const g = gemmGeometry(a, b, c, attrs);
+  const { M, N, K } = g;
+  const A: MatrixView = { data: a.data, off: 0, ...g.a };
+  const B: MatrixView = { data: b.data, off: 0, ...g.b };
+  const C: MatrixView | undefined = c && g.c ? { data: c.data, off: 0, ...g.c } : undefined;
   const out = new Float32Array(M * N);
-  matmulInto(M, N, K, A, B, out, 0, alpha, C, beta);
+  matmulInto(M, N, K, A, B, out, 0, g.alpha, C, g.beta);
   return [tensor('float32', [M, N], out)];
 });
 
-/** x − zeroPoint as float32 (exact for 8-bit values), the zero point chosen per element by `pick`. */
-function shifted(x: HostTensor, zp: HostTensor | undefined, count: number, pick: (i: number) => number): ArrayLike<number> {
+/** x − zeroPoint as float32 (exact for 8-bit values), the zero point chosen per element by `pick` when `step` is 1. */
+function shifted(x: HostTensor, zp: HostTensor | undefined, step: 0 | 1 | undefined, pick: (i: number) => number): ArrayLike<number> {
   if (!zp) return x.data;
   const z = zp.data;
   const out = new Float32Array(x.data.length);
-  if (count === 1) {
+  if (step === 0) {
     const z0 = z[0]!;
     for (let i = 0; i < out.length; i++) out[i] = x.data[i]! - z0;
   } else {
@@ -223,23 +174,10 @@ registerCpuKernel('MatMulInteger', (inputs) => {
   checkInputs('MatMulInteger', inputs, 2, 4);
   const a = inputs[0]!, b = inputs[1]!;
   const az = optionalInput(inputs, 2), bz = optionalInput(inputs, 3);
-  expectInteger('MatMulInteger', a, 'A');
-  expectInteger('MatMulInteger', b, 'B');
-  const M = a.shape.length >= 2 ? a.shape[a.shape.length - 2]! : 1;
+  const { M, N, aStep, bStep } = matMulIntegerZeroPoints(a, b, az, bz);
   const K = a.shape[a.shape.length - 1] ?? 0;
-  const N = b.shape.length >= 2 ? b.shape[b.shape.length - 1]! : 1;
-  const zpCount = (z: HostTensor | undefined, rows: number, what: string): number => {
-    if (!z) return 1;
-    expectInteger('MatMulInteger', z, what);
-    const n = z.data.length;
-    if (n === 1 && z.shape.length <= 1) return 1;
-    if (z.shape.length === 1 && n === rows) return n;
-    throw new Error(`MatMulInteger: ${what} ${fmt(z.shape)} must be a scalar or have ${rows} elements (A ${fmt(a.shape)}, B ${fmt(b.shape)})`);
-  };
-  const na = zpCount(az, M, 'A zero point');
-  const nb = zpCount(bz, N, 'B zero point');
-  const aData = shifted(a, az, na, (i) => Math.floor(i / K) % M);
-  const bData = shifted(b, bz, nb, (i) => i % N);
-  const { shape, data } = batchedMatmul('MatMulInteger', a, aData, b, bData, (s) => new Int32Array(sizeOf(s)));
+  const aData = shifted(a, az, aStep, (i) => Math.floor(i / K) % M);
+  const bData = shifted(b, bz, bStep, (i) => i % N);
+  const { shape, data } = batchedProduct('MatMulInteger', a, aData, b, bData, (s) => new Int32Array(sizeOf(s)));
   return [tensor('int32', shape, data)];
 });

@@ -1,8 +1,9 @@
 // DequantizeLinear and DynamicQuantizeLinear (uint8), with onnxruntime's float32
 // arithmetic reproduced step by step through Math.fround.
 import { tensor } from '../../../tensor.ts';
+import { axisOf, checkInputs, expectFloat, expectInteger, fmt, intAttr, prod } from '../../attrs.ts';
 import { registerCpuKernel } from '../registry.ts';
-import { axisOf, checkInputs, expectFloat, expectInteger, fmt, intAttr, optionalInput, prod, roundHalfEven } from './util.ts';
+import { optionalInput, roundHalfEven } from './util.ts';
 
 const f32 = Math.fround;
 

@@ -1,8 +1,10 @@
 // ReduceSum, ReduceMean, ReduceMax over `axes` (empty or absent = all axes, unless
 // noop_with_empty_axes), float64 accumulators, keepdims as ONNX.
-import { isFloat, normalizeAxis, sizeOf, stridesOf, tensor } from '../../../tensor.ts';
+import { isFloat, sizeOf, stridesOf, tensor } from '../../../tensor.ts';
+import { checkInputs } from '../../attrs.ts';
+import { reduceGeometry } from '../../shapes/reduce.ts';
 import { registerCpuKernel } from '../registry.ts';
-import { checkInputs, fmt, intAttr, intsAttr, toStorage } from './util.ts';
+import { toStorage } from './util.ts';
 
 type Kind = 'sum' | 'mean' | 'max';
 
@@ -10,23 +12,9 @@ function reduceKernel(op: string, kind: Kind) {
   registerCpuKernel(op, (inputs, attrs) => {
     checkInputs(op, inputs, 1);
     const x = inputs[0]!;
-    if (x.dtype === 'bool') throw new Error(`${op}: bool input ${fmt(x.shape)}`);
+    const { noop, reduced, keptShape, outShape } = reduceGeometry(op, x, attrs);
+    if (noop) return [x];
     const r = x.shape.length;
-    const keepdims = intAttr(op, attrs, 'keepdims', 1) !== 0;
-    let axes = intsAttr(op, attrs, 'axes', []);
-    if (axes.length === 0) {
-      if (intAttr(op, attrs, 'noop_with_empty_axes', 0) !== 0) return [x];
-      axes = x.shape.map((_, i) => i);
-    }
-    const reduced = new Array<boolean>(r).fill(false);
-    for (const a of axes) {
-      const n = normalizeAxis(a, r);
-      if (n < 0 || n >= r) throw new Error(`${op}: axis ${a} out of range for shape ${fmt(x.shape)}`);
-      if (reduced[n]) throw new Error(`${op}: axis ${a} repeated in axes [${axes.join(', ')}] for shape ${fmt(x.shape)}`);
-      reduced[n] = true;
-    }
-    const keptShape = x.shape.map((d, i) => (reduced[i] ? 1 : d));
-    const outShape = keepdims ? keptShape : x.shape.filter((_, i) => !reduced[i]);
     const outSize = sizeOf(keptShape);
     // Strides into the output for each input dimension (0 along reduced ones).
     const kept = stridesOf(keptShape);

@@ -1,65 +1,40 @@
 // Layout kernels: Reshape (shares storage), Expand, Transpose, and the shape producers
 // Shape, ConstantOfShape and Range.
-import {
-  type HostTensor,
-  broadcastShapes,
-  broadcastStrides,
-  isFloat,
-  shapeEquals,
-  sizeOf,
-  stridesOf,
-  tensor,
-} from '../../../tensor.ts';
+import { type HostTensor, isFloat, shapeEquals, sizeOf, tensor } from '../../../tensor.ts';
+import { checkInputs, expectInteger, fmt } from '../../attrs.ts';
+import { expandGeometry, reshapeShape, shapeDims, transposeGeometry } from '../../shapes/movement.ts';
 import { registerCpuKernel } from '../registry.ts';
-import { checkInputs, expectInteger, fmt, intAttr, intsAttr, newStorage, stridedCopy } from './util.ts';
+import { newStorage, stridedCopy } from './util.ts';
 
 registerCpuKernel('Reshape', (inputs, attrs) => {
   checkInputs('Reshape', inputs, 1);
   const x = inputs[0]!;
-  const shape = intsAttr('Reshape', attrs, 'shape');
-  if (shape.some((d) => d < 0)) throw new Error(`Reshape: shape ${fmt(shape)} must be resolved (no -1) for input ${fmt(x.shape)}`);
-  if (sizeOf(shape) !== x.data.length) {
-    throw new Error(`Reshape: cannot reshape ${fmt(x.shape)} (${x.data.length} elements) to ${fmt(shape)}`);
-  }
-  return [tensor(x.dtype, shape, x.data)];
+  return [tensor(x.dtype, reshapeShape(x, attrs), x.data)];
 });
 
 registerCpuKernel('Expand', (inputs, attrs) => {
   checkInputs('Expand', inputs, 1);
   const x = inputs[0]!;
-  const target = intsAttr('Expand', attrs, 'shape');
-  const shape = broadcastShapes(x.shape, target, 'Expand');
+  const { shape, strides } = expandGeometry(x, attrs);
   if (shapeEquals(shape, x.shape)) return [x];
   const out = newStorage(x.dtype, sizeOf(shape));
-  stridedCopy(x.data, 0, broadcastStrides(x.shape, shape), shape, out);
+  stridedCopy(x.data, 0, strides, shape, out);
   return [tensor(x.dtype, shape, out)];
 });
 
 registerCpuKernel('Transpose', (inputs, attrs) => {
   checkInputs('Transpose', inputs, 1);
   const x = inputs[0]!;
-  const r = x.shape.length;
-  const perm = intsAttr('Transpose', attrs, 'perm', x.shape.map((_, i) => r - 1 - i));
-  const seen = new Set(perm);
-  if (perm.length !== r || seen.size !== r || perm.some((p) => p < 0 || p >= r)) {
-    throw new Error(`Transpose: perm [${perm.join(', ')}] is not a permutation of the axes of ${fmt(x.shape)}`);
-  }
+  const { perm, shape, strides } = transposeGeometry(x, attrs);
   if (perm.every((p, i) => p === i)) return [x];
-  const inStrides = stridesOf(x.shape);
-  const shape = perm.map((p) => x.shape[p]!);
   const out = newStorage(x.dtype, x.data.length);
-  stridedCopy(x.data, 0, perm.map((p) => inStrides[p]!), shape, out);
+  stridedCopy(x.data, 0, strides, shape, out);
   return [tensor(x.dtype, shape, out)];
 });
 
 registerCpuKernel('Shape', (inputs, attrs) => {
   checkInputs('Shape', inputs, 1);
-  const x = inputs[0]!;
-  const r = x.shape.length;
-  const clamp = (v: number) => Math.max(0, Math.min(r, v < 0 ? v + r : v));
-  const start = clamp(intAttr('Shape', attrs, 'start', 0));
-  const end = clamp(intAttr('Shape', attrs, 'end', r));
-  const dims = x.shape.slice(start, Math.max(start, end));
+  const dims = shapeDims(inputs[0]!, attrs);
   return [tensor('int64', [dims.length], dims)];
 });
 

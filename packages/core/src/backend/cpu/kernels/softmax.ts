@@ -1,7 +1,7 @@
 // Softmax and LogSoftmax over one axis (opset-13 semantics), max-subtracted, in float64.
 import { tensor } from '../../../tensor.ts';
+import { axisOf, checkInputs, expectFloat, intAttr, splitAround } from '../../attrs.ts';
 import { registerCpuKernel } from '../registry.ts';
-import { axisOf, checkInputs, expectFloat, intAttr, splitAround } from './util.ts';
 
 function softmaxKernel(op: string, log: boolean) {
   registerCpuKernel(op, (inputs, attrs) => {

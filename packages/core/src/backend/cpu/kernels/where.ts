@@ -1,7 +1,8 @@
 // Where(cond, x, y): x where cond else y, all three broadcast numpy-style.
 import { broadcastShapes, broadcastStrides, sizeOf, tensor } from '../../../tensor.ts';
+import { checkInputs, expectSameDtype, fmt } from '../../attrs.ts';
 import { registerCpuKernel } from '../registry.ts';
-import { checkInputs, expectSameDtype, fmt, newStorage } from './util.ts';
+import { newStorage } from './util.ts';
 
 registerCpuKernel('Where', (inputs) => {
   checkInputs('Where', inputs, 3);

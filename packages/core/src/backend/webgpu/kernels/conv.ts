@@ -1,17 +1,12 @@
 // 2-D convolution (NCHW) and its input gradient (the transposed convolution), one
 // invocation per output element looping over its receptive field.
 import type { Attrs } from '../../backend.ts';
-import { convGeometry } from '../../cpu/kernels/conv.ts';
-import { intsAttr, numAttr } from '../../cpu/kernels/util.ts';
-import { formatShape, isFloat } from '../../../tensor.ts';
+import { checkInputs } from '../../attrs.ts';
+import { checkConv, convInputGradGeometry } from '../../shapes/conv.ts';
 import type { Gpu } from '../gpu.ts';
 import type { GpuTensor } from '../gpuTensor.ts';
 import { registerWebGpuKernel } from '../registry.ts';
 import { ELEMENTWISE_MAIN, LINEAR_INDEX, PARAMS } from '../wgsl.ts';
-
-function expectFloat(op: string, t: GpuTensor, what: string): void {
-  if (!isFloat(t.dtype)) throw new Error(`${op}: ${what} must be float32, got ${t.dtype} ${formatShape(t.shape)}`);
-}
 
 /**
  * y[n, m, oh, ow] = b[m] + Σ_{c, i, j} x[n, g·Cg + c, oh·sH − pT + i·dH, ow·sW − pL + j·dW] · w[m, c, i, j]
@@ -56,18 +51,9 @@ ${ELEMENTWISE_MAIN} {
 }`;
 
 registerWebGpuKernel('Conv', (gpu: Gpu, inputs: readonly GpuTensor[], attrs: Attrs): GpuTensor[] => {
-  if (inputs.length < 2 || inputs.length > 3) throw new Error(`Conv: expects 2 to 3 inputs, got ${inputs.length}`);
-  const x = inputs[0], w = inputs[1], b = inputs[2] ?? undefined;
-  if (!x || !w) throw new Error(`Conv: input ${x ? 1 : 0} is missing`);
-  expectFloat('Conv', x, 'x');
-  expectFloat('Conv', w, 'w');
-  const { N, C, H, W, M, Cg, kH, kW, sH, sW, dH, dW, pT, pL, group, Ho, Wo } = convGeometry('Conv', x.shape, w.shape, attrs);
-  if (b) {
-    expectFloat('Conv', b, 'bias');
-    if (b.size !== M || b.shape.length !== 1) {
-      throw new Error(`Conv: bias ${formatShape(b.shape)} must be [${M}] (x ${formatShape(x.shape)}, w ${formatShape(w.shape)})`);
-    }
-  }
+  checkInputs('Conv', inputs, 2, 3);
+  const x = inputs[0]!, w = inputs[1]!, b = inputs[2] ?? undefined;
+  const { N, C, H, W, M, Cg, kH, kW, sH, sW, dH, dW, pT, pL, group, Ho, Wo } = checkConv(x, w, b, attrs);
   const out = gpu.alloc('float32', [N, M, Ho, Wo]);
   gpu.dispatch({
     code: convCode(!!b),
@@ -125,27 +111,7 @@ ${ELEMENTWISE_MAIN} {
 registerWebGpuKernel('ConvInputGrad', (gpu: Gpu, [dy, w]: readonly GpuTensor[], attrs: Attrs): GpuTensor[] => {
   const op = 'ConvInputGrad';
   if (!dy || !w) throw new Error(`${op}: expects inputs dy, w`);
-  expectFloat(op, dy, 'dy');
-  expectFloat(op, w, 'w');
-  const inputShape = intsAttr(op, attrs, 'inputShape');
-  if (inputShape.length !== 4 || w.shape.length !== 4 || dy.shape.length !== 4) {
-    throw new Error(
-      `${op}: only 2-D convolution is supported (input ${formatShape(inputShape)}, w ${formatShape(w.shape)}, dy ${formatShape(dy.shape)})`,
-    );
-  }
-  const [N, C, H, W] = inputShape as [number, number, number, number];
-  const [M, Cg, KH, KW] = w.shape as [number, number, number, number];
-  const [sh, sw] = intsAttr(op, attrs, 'strides', [1, 1]) as [number, number];
-  const [pt, pl] = intsAttr(op, attrs, 'pads', [0, 0, 0, 0]) as [number, number];
-  const [dh, dw] = intsAttr(op, attrs, 'dilations', [1, 1]) as [number, number];
-  const group = numAttr(op, attrs, 'group', 1);
-  if (C !== Cg * group || M % group !== 0) {
-    throw new Error(`${op}: input ${formatShape(inputShape)} and w ${formatShape(w.shape)} do not fit group ${group}`);
-  }
-  const [dN, dM, OH, OW] = dy.shape as [number, number, number, number];
-  if (dN !== N || dM !== M) {
-    throw new Error(`${op}: dy ${formatShape(dy.shape)} does not fit input ${formatShape(inputShape)} and w ${formatShape(w.shape)}`);
-  }
+  const { inputShape, C, H, W, M, Cg, KH, KW, sh, sw, pt, pl, dh, dw, group, OH, OW } = convInputGradGeometry(dy, w, attrs);
   if (!(sh >= 1 && sw >= 1 && dh >= 1 && dw >= 1)) {
     throw new Error(`${op}: strides [${sh}, ${sw}] and dilations [${dh}, ${dw}] must be 2 positive integers each`);
   }

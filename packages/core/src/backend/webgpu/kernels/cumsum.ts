@@ -4,15 +4,15 @@
 // running total of the chunks before it. Integers sum in i32 (wrapping on overflow, where
 // the CPU kernel saturates at the int32 range).
 import type { Attrs } from '../../backend.ts';
-import { axisOf, fmt, intAttr, splitAround } from '../../cpu/kernels/util.ts';
+import { axisOf, checkInputs, fmt, intAttr, splitAround } from '../../attrs.ts';
 import { wgslType } from '../gpuTensor.ts';
 import { registerWebGpuKernel } from '../registry.ts';
 import { PARAMS } from '../wgsl.ts';
-import { ROW_MAIN, ROW_PROLOGUE, checkGpuInputs, layoutParams, layoutWgsl, rowGrid, rowLayout } from './reduce.ts';
+import { ROW_MAIN, ROW_PROLOGUE, layoutParams, layoutWgsl, rowGrid, rowLayout } from './reduce.ts';
 
 registerWebGpuKernel('CumSum', (gpu, inputs, attrs: Attrs) => {
   const op = 'CumSum';
-  checkGpuInputs(op, inputs, 1);
+  checkInputs(op, inputs, 1);
   const x = inputs[0]!;
   if (x.dtype === 'bool') throw new Error(`${op}: bool input ${fmt(x.shape)}`);
   const axis = axisOf(op, intAttr(op, attrs, 'axis'), x.shape);

@@ -155,29 +155,32 @@ fn tanhSafe(x: f32) -> f32 {
   return sign(x) * (1.0 - e) / (1.0 + e);
 }`;
 
-function unaryKernel(op: string) {
-  return (gpu: Gpu, [x]: readonly GpuTensor[]): GpuTensor[] => {
-    if (!x) throw new Error(`${op}: expects 1 input`);
-    const t = wgslType(x.dtype);
-    const expr = (t === 'f32' ? UNARY_F32 : UNARY_I32)[op];
-    if (!expr) throw new Error(`${op}: ${x.dtype} input is not supported`);
-    const out = gpu.alloc(x.dtype, x.shape);
-    gpu.dispatch({
-      code: /* wgsl */ `${PARAMS}${LINEAR_INDEX}${MATH}
-@group(0) @binding(1) var<storage, read> X: array<${t}>;
-@group(0) @binding(2) var<storage, read_write> Y: array<${t}>;
+/** Y[i] = `expr` of x = X[i] for every element of x, into `out` (of x's size); `prelude` holds WGSL functions `expr` calls. */
+function mapElements(gpu: Gpu, x: GpuTensor, out: GpuTensor, expr: string, prelude = ''): GpuTensor[] {
+  gpu.dispatch({
+    code: /* wgsl */ `${PARAMS}${LINEAR_INDEX}${prelude}
+@group(0) @binding(1) var<storage, read> X: array<${wgslType(x.dtype)}>;
+@group(0) @binding(2) var<storage, read_write> Y: array<${wgslType(out.dtype)}>;
 ${ELEMENTWISE_MAIN} {
   let i = linearIndex(gid, nwg);
   if (i >= P(0u)) { return; }
   let x = X[i];
   Y[i] = ${expr};
 }`,
-      inputs: [x],
-      outputs: [out],
-      params: [out.size],
-      invocations: out.size,
-    });
-    return [out];
+    inputs: [x],
+    outputs: [out],
+    params: [out.size],
+    invocations: out.size,
+  });
+  return [out];
+}
+
+function unaryKernel(op: string) {
+  return (gpu: Gpu, [x]: readonly GpuTensor[]): GpuTensor[] => {
+    if (!x) throw new Error(`${op}: expects 1 input`);
+    const expr = (wgslType(x.dtype) === 'f32' ? UNARY_F32 : UNARY_I32)[op];
+    if (!expr) throw new Error(`${op}: ${x.dtype} input is not supported`);
+    return mapElements(gpu, x, gpu.alloc(x.dtype, x.shape), expr, MATH);
   };
 }
 for (const op of new Set([...Object.keys(UNARY_F32), ...Object.keys(UNARY_I32)])) registerWebGpuKernel(op, unaryKernel(op));
@@ -195,20 +198,5 @@ registerWebGpuKernel('Cast', (gpu, [x], attrs: Attrs) => {
   else if (to === 'uint8') expr = 'x & 255';
   else if (to === 'int8') expr = '((x & 255) ^ 128) - 128';
   else expr = 'x';
-  gpu.dispatch({
-    code: /* wgsl */ `${PARAMS}${LINEAR_INDEX}
-@group(0) @binding(1) var<storage, read> X: array<${from}>;
-@group(0) @binding(2) var<storage, read_write> Y: array<${wgslType(to)}>;
-${ELEMENTWISE_MAIN} {
-  let i = linearIndex(gid, nwg);
-  if (i >= P(0u)) { return; }
-  let x = X[i];
-  Y[i] = ${expr};
-}`,
-    inputs: [x],
-    outputs: [out],
-    params: [out.size],
-    invocations: out.size,
-  });
-  return [out];
+  return mapElements(gpu, x, out, expr);
 });

@@ -1,23 +1,20 @@
 // Gather and its gradient GatherGrad (see ../../KERNELS.md).
 import type { Attrs } from '../../backend.ts';
-import { formatShape, isFloat, sizeOf } from '../../../tensor.ts';
-import { axisOf, intAttr, intsAttr, numAttr } from '../../cpu/kernels/util.ts';
+import { gatherGeometry, gatherGradGeometry } from '../../shapes/gather.ts';
+import type { Gpu } from '../gpu.ts';
 import type { GpuTensor } from '../gpuTensor.ts';
 import { registerWebGpuKernel } from '../registry.ts';
 import { ELEMENTWISE_MAIN, LINEAR_INDEX, PARAMS } from '../wgsl.ts';
 
-const fmt = formatShape;
-
 /**
- * out[o, p, j] = data[o, wrap(indices[p]), j] over outer × nIdx × inner, moved as raw
- * 32-bit words (float and integer data alike). Params: [n, nIdx, inner, dim].
- * Indices are only known on the GPU, so an out-of-range index cannot throw as on the CPU
- * backend: its slice of the output reads as zeros instead of reading out of bounds.
+ * A shader with one invocation per output element i < n that reads `src` (elements of
+ * type `t`) and the indices I, with i = t·inner + j and nIdx, inner, dim in scope before
+ * `body`. Params: [n, nIdx, inner, dim].
  */
-const GATHER = /* wgsl */ `${PARAMS}${LINEAR_INDEX}
-@group(0) @binding(1) var<storage, read> X: array<u32>;
+const gatherCode = (src: string, t: 'u32' | 'f32', body: string) => /* wgsl */ `${PARAMS}${LINEAR_INDEX}
+@group(0) @binding(1) var<storage, read> ${src}: array<${t}>;
 @group(0) @binding(2) var<storage, read> I: array<i32>;
-@group(0) @binding(3) var<storage, read_write> Y: array<u32>;
+@group(0) @binding(3) var<storage, read_write> Y: array<${t}>;
 ${ELEMENTWISE_MAIN} {
   let i = linearIndex(gid, nwg);
   if (i >= P(0u)) { return; }
@@ -26,28 +23,36 @@ ${ELEMENTWISE_MAIN} {
   let dim = PI(3u);
   let t = i / inner;
   let j = i - t * inner;
+${body}
+}`;
+
+function dispatchGather(gpu: Gpu, code: string, src: GpuTensor, indices: GpuTensor, out: GpuTensor, inner: number, dim: number): GpuTensor[] {
+  if (out.size > 0) {
+    gpu.dispatch({ code, inputs: [src, indices], outputs: [out], params: [out.size, indices.size, inner, { i32: dim }], invocations: out.size });
+  }
+  return [out];
+}
+
+/**
+ * out[o, p, j] = data[o, wrap(indices[p]), j] over outer × nIdx × inner, moved as raw
+ * 32-bit words (float and integer data alike).
+ * Indices are only known on the GPU, so an out-of-range index cannot throw as on the CPU
+ * backend: its slice of the output reads as zeros instead of reading out of bounds.
+ */
+const GATHER = gatherCode('X', 'u32', /* wgsl */ `
   let o = t / nIdx;
   let p = t - o * nIdx;
   var idx = I[p];
   if (idx < 0) { idx += dim; }
   if (idx < 0 || idx >= dim) { Y[i] = 0u; return; }
-  Y[i] = X[(o * u32(dim) + u32(idx)) * inner + j];
-}`;
+  Y[i] = X[(o * u32(dim) + u32(idx)) * inner + j];`);
 
 registerWebGpuKernel('Gather', (gpu, inputs, attrs: Attrs) => {
   if (inputs.length !== 2) throw new Error(`Gather: expects 2 inputs, got ${inputs.length}`);
   const data = inputs[0]!, indices = inputs[1]!;
   if (!data || !indices) throw new Error('Gather: an input is missing');
-  if (isFloat(indices.dtype)) throw new Error(`Gather: indices must be an integer tensor, got ${indices.dtype} ${fmt(indices.shape)}`);
-  const axis = axisOf('Gather', intAttr('Gather', attrs, 'axis', 0), data.shape);
-  const dim = data.shape[axis]!;
-  const inner = sizeOf(data.shape.slice(axis + 1));
-  const shape = [...data.shape.slice(0, axis), ...indices.shape, ...data.shape.slice(axis + 1)];
-  const out = gpu.alloc(data.dtype, shape);
-  if (out.size > 0) {
-    gpu.dispatch({ code: GATHER, inputs: [data, indices], outputs: [out], params: [out.size, indices.size, inner, { i32: dim }], invocations: out.size });
-  }
-  return [out];
+  const { dim, inner, shape } = gatherGeometry(data, indices, attrs);
+  return dispatchGather(gpu, GATHER, data, indices, gpu.alloc(data.dtype, shape), inner, dim);
 });
 
 /**
@@ -55,20 +60,8 @@ registerWebGpuKernel('Gather', (gpu, inputs, attrs: Attrs) => {
  * data-shaped output sums dy[o, p, j] over the index positions p with wrap(indices[p]) = r,
  * in order of p. O(size(data) · nIdx) work; the index loads are uniform across a
  * workgroup's invocations when inner ≥ 64, so they come from cache.
- * Params: [n, nIdx, inner, dim].
  */
-const GATHER_GRAD = /* wgsl */ `${PARAMS}${LINEAR_INDEX}
-@group(0) @binding(1) var<storage, read> DY: array<f32>;
-@group(0) @binding(2) var<storage, read> I: array<i32>;
-@group(0) @binding(3) var<storage, read_write> Y: array<f32>;
-${ELEMENTWISE_MAIN} {
-  let i = linearIndex(gid, nwg);
-  if (i >= P(0u)) { return; }
-  let nIdx = P(1u);
-  let inner = P(2u);
-  let dim = PI(3u);
-  let t = i / inner;
-  let j = i - t * inner;
+const GATHER_GRAD = gatherCode('DY', 'f32', /* wgsl */ `
   let o = t / u32(dim);
   let r = i32(t - o * u32(dim));
   let base = o * nIdx * inner + j;
@@ -78,26 +71,11 @@ ${ELEMENTWISE_MAIN} {
     if (idx < 0) { idx += dim; }
     if (idx == r) { acc += DY[base + p * inner]; }
   }
-  Y[i] = acc;
-}`;
+  Y[i] = acc;`);
 
 registerWebGpuKernel('GatherGrad', (gpu, inputs, attrs: Attrs) => {
-  const op = 'GatherGrad';
   const dy = inputs[0], indices = inputs[1];
-  if (!dy || !indices) throw new Error(`${op}: expects inputs dy, indices`);
-  if (!isFloat(dy.dtype)) throw new Error(`${op}: dy must be float32, got ${dy.dtype} ${fmt(dy.shape)}`);
-  if (isFloat(indices.dtype)) throw new Error(`${op}: indices must be an integer tensor, got ${indices.dtype} ${fmt(indices.shape)}`);
-  const dataShape = intsAttr(op, attrs, 'dataShape');
-  const axis = axisOf(op, numAttr(op, attrs, 'axis', 0), dataShape);
-  const expected = [...dataShape.slice(0, axis), ...indices.shape, ...dataShape.slice(axis + 1)];
-  if (expected.length !== dy.shape.length || expected.some((d, i) => d !== dy.shape[i])) {
-    throw new Error(`${op}: dy has shape ${fmt(dy.shape)}, expected ${fmt(expected)}`);
-  }
-  const dim = dataShape[axis]!;
-  const inner = sizeOf(dataShape.slice(axis + 1));
-  const out = gpu.alloc('float32', dataShape);
-  if (out.size > 0) {
-    gpu.dispatch({ code: GATHER_GRAD, inputs: [dy, indices], outputs: [out], params: [out.size, indices.size, inner, { i32: dim }], invocations: out.size });
-  }
-  return [out];
+  if (!dy || !indices) throw new Error('GatherGrad: expects inputs dy, indices');
+  const { dim, inner, dataShape } = gatherGradGeometry(dy, indices, attrs);
+  return dispatchGather(gpu, GATHER_GRAD, dy, indices, gpu.alloc('float32', dataShape), inner, dim);
 });

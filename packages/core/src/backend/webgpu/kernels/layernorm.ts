@@ -4,16 +4,12 @@
 // CPU kernels do, accumulated in f32.
 import type { Attrs } from '../../backend.ts';
 import { broadcastStrides, shapeEquals, sizeOf } from '../../../tensor.ts';
-import { axisOf, fmt, intAttr, numAttr, prod } from '../../cpu/kernels/util.ts';
+import { axisOf, checkInputs, expectFloat, fmt, intAttr, numAttr, prod } from '../../attrs.ts';
 import type { Gpu, Param } from '../gpu.ts';
 import type { GpuTensor } from '../gpuTensor.ts';
 import { registerWebGpuKernel } from '../registry.ts';
 import { PARAMS } from '../wgsl.ts';
-import { COMBINERS, ROW_MAIN, ROW_PROLOGUE, checkGpuInputs, layoutParams, layoutWgsl, offsetFn, rowGrid, rowLayout, workgroupReduce } from './reduce.ts';
-
-function expectFloat(op: string, t: GpuTensor, what: string): void {
-  if (t.dtype !== 'float32') throw new Error(`${op}: ${what} must be float32, got ${t.dtype} ${fmt(t.shape)}`);
-}
+import { COMBINERS, ROW_MAIN, ROW_PROLOGUE, layoutParams, layoutWgsl, offsetFn, rowGrid, rowLayout, workgroupReduce } from './reduce.ts';
 
 /**
  * WGSL `name(j) -> u32`: the index into a tensor of `shape` (broadcasting to the normalised
@@ -66,7 +62,7 @@ ${body}
 
 registerWebGpuKernel('LayerNormalization', (gpu, inputs, attrs: Attrs) => {
   const op = 'LayerNormalization';
-  checkGpuInputs(op, inputs, 2, 3);
+  checkInputs(op, inputs, 2, 3);
   const x = inputs[0]!, scale = inputs[1]!, bias = inputs[2] ?? undefined;
   expectFloat(op, x, 'x');
   expectFloat(op, scale, 'scale');

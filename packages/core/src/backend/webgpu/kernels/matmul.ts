@@ -13,8 +13,9 @@
 // (MatMul on int tensors, MatMulInteger) accumulate in i32, which wraps as int32 storage
 // does and is exact for 8-bit operands.
 import type { Attrs } from '../../backend.ts';
-import { type DType, broadcastStrides, formatShape as fmt, isFloat, sizeOf } from '../../../tensor.ts';
-import { intAttr, numAttr } from '../../cpu/kernels/util.ts';
+import { type DType, sizeOf } from '../../../tensor.ts';
+import { checkInputs } from '../../attrs.ts';
+import { batchedMatmul, checkMatMulDtypes, gemmGeometry, matMulIntegerZeroPoints } from '../../shapes/matmul.ts';
 import type { Gpu, Param } from '../gpu.ts';
 import { type GpuTensor, wgslType } from '../gpuTensor.ts';
 import { registerWebGpuKernel } from '../registry.ts';
@@ -297,11 +298,7 @@ export function recordProduct(gpu: Gpu, p: Product): void {
   gpu.dispatch({ code: matmulShader(t, tile), inputs, outputs: [out], params, workgroups: [x, y] });
 }
 
-/**
- * numpy matmul of a and b: 1-D operands are promoted ([K] → [1, K] on the left, [K, 1]
- * on the right) and the promoted dimension dropped from the result; batch dimensions
- * broadcast. Shapes and messages as the CPU kernel's.
- */
+/** numpy matmul of a and b, shapes and messages as batchedMatmul says. */
 function batchedProduct(
   gpu: Gpu,
   op: string,
@@ -310,32 +307,12 @@ function batchedProduct(
   outDtype: DType,
   extra: Pick<Product, 'za' | 'zb' | 'tile'> = {},
 ): GpuTensor {
-  if (a.shape.length === 0 || b.shape.length === 0) {
-    throw new Error(`${op}: operands must have rank >= 1 (${fmt(a.shape)} x ${fmt(b.shape)})`);
-  }
-  const aShape = a.shape.length === 1 ? [1, a.shape[0]!] : a.shape;
-  const bShape = b.shape.length === 1 ? [b.shape[0]!, 1] : b.shape;
-  const M = aShape[aShape.length - 2]!, K = aShape[aShape.length - 1]!;
-  const K2 = bShape[bShape.length - 2]!, N = bShape[bShape.length - 1]!;
-  if (K !== K2) throw new Error(`${op}: inner dimensions ${K} and ${K2} differ (${fmt(a.shape)} x ${fmt(b.shape)})`);
-  const aBatch = aShape.slice(0, -2), bBatch = bShape.slice(0, -2);
-  const rb = Math.max(aBatch.length, bBatch.length);
-  const batch: number[] = [];
-  for (let i = 0; i < rb; i++) {
-    const da = aBatch[aBatch.length - rb + i] ?? 1, db = bBatch[bBatch.length - rb + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) {
-      throw new Error(`${op}: batch dimensions do not broadcast (${fmt(a.shape)} x ${fmt(b.shape)})`);
-    }
-    batch.push(da === 1 ? db : da);
-  }
-  const shape = [...batch];
-  if (a.shape.length > 1) shape.push(M);
-  if (b.shape.length > 1) shape.push(N);
+  const { M, N, K, batch, aBatchStrides, bBatchStrides, shape } = batchedMatmul(op, a, b);
   const out = gpu.alloc(outDtype, shape);
   recordProduct(gpu, {
     op,
-    a: { t: a, rs: K, cs: 1, batchStrides: broadcastStrides(aBatch, batch).map((s) => s * M * K) },
-    b: { t: b, rs: N, cs: 1, batchStrides: broadcastStrides(bBatch, batch).map((s) => s * K * N) },
+    a: { t: a, rs: K, cs: 1, batchStrides: aBatchStrides },
+    b: { t: b, rs: N, cs: 1, batchStrides: bBatchStrides },
     M,
     N,
     K,
@@ -346,90 +323,40 @@ function batchedProduct(
   return out;
 }
 
-const inputCount = (op: string, inputs: readonly (GpuTensor | undefined)[], min: number, max: number): void => {
-  const n = inputs.length;
-  if (n < min || n > max) throw new Error(`${op}: expects ${min} to ${max} inputs, got ${n}`);
-  for (let i = 0; i < min; i++) if (!inputs[i]) throw new Error(`${op}: input ${i} is missing`);
-};
-const expectFloat = (op: string, t: GpuTensor, what: string): void => {
-  if (!isFloat(t.dtype)) throw new Error(`${op}: ${what} must be float32, got ${t.dtype} ${fmt(t.shape)}`);
-};
-const expectInteger = (op: string, t: GpuTensor, what: string): void => {
-  if (isFloat(t.dtype)) throw new Error(`${op}: ${what} must be an integer tensor, got ${t.dtype} ${fmt(t.shape)}`);
-};
-
 registerWebGpuKernel('MatMul', (gpu, inputs) => {
   if (inputs.length !== 2 || !inputs[0] || !inputs[1]) throw new Error(`MatMul: expects 2 inputs, got ${inputs.length}`);
   const [a, b] = inputs as [GpuTensor, GpuTensor];
-  if (a.dtype !== b.dtype) {
-    throw new Error(`MatMul: input dtypes differ (${a.dtype} ${fmt(a.shape)} and ${b.dtype} ${fmt(b.shape)})`);
-  }
-  if (a.dtype === 'bool') throw new Error(`MatMul: bool operands (${fmt(a.shape)} x ${fmt(b.shape)})`);
+  checkMatMulDtypes(a, b);
   return [batchedProduct(gpu, 'MatMul', a, b, a.dtype)];
 });
 
 registerWebGpuKernel('Gemm', (gpu, inputs, attrs: Attrs) => {
-  inputCount('Gemm', inputs, 2, 3);
+  checkInputs('Gemm', inputs, 2, 3);
   const a = inputs[0]!, b = inputs[1]!, c = inputs[2] ?? undefined;
-  expectFloat('Gemm', a, 'A');
-  expectFloat('Gemm', b, 'B');
-  const alpha = numAttr('Gemm', attrs, 'alpha', 1);
-  const beta = numAttr('Gemm', attrs, 'beta', 1);
-  const transA = intAttr('Gemm', attrs, 'transA', 0) !== 0;
-  const transB = intAttr('Gemm', attrs, 'transB', 0) !== 0;
-  if (a.shape.length !== 2 || b.shape.length !== 2) {
-    throw new Error(`Gemm: A and B must be 2-D, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
-  }
-  const [a0, a1] = a.shape as [number, number];
-  const [b0, b1] = b.shape as [number, number];
-  const M = transA ? a1 : a0, K = transA ? a0 : a1;
-  const K2 = transB ? b1 : b0, N = transB ? b0 : b1;
-  if (K !== K2) {
-    throw new Error(`Gemm: inner dimensions ${K} and ${K2} differ (${fmt(a.shape)} x ${fmt(b.shape)}, transA=${+transA}, transB=${+transB})`);
-  }
-  let C: Product['c'];
-  // As the CPU kernel: C is not read (nor checked) when beta is 0.
-  if (c && beta !== 0) {
-    expectFloat('Gemm', c, 'C');
-    const cs = c.shape;
-    const fits = cs.length <= 2 && cs.every((d, i) => d === 1 || d === [M, N][2 - cs.length + i]);
-    if (!fits) throw new Error(`Gemm: C ${fmt(cs)} does not broadcast to [${M}, ${N}] (A ${fmt(a.shape)}, B ${fmt(b.shape)})`);
-    const [rs, cols] = broadcastStrides(cs, [M, N]) as [number, number];
-    C = { t: c, rs, cs: cols, beta };
-  }
+  const g = gemmGeometry(a, b, c, attrs);
+  const { M, N, K } = g;
   const out = gpu.alloc('float32', [M, N]);
   recordProduct(gpu, {
     op: 'Gemm',
-    a: { t: a, rs: transA ? 1 : K, cs: transA ? M : 1, batchStrides: [] },
-    b: { t: b, rs: transB ? 1 : N, cs: transB ? K : 1, batchStrides: [] },
+    a: { t: a, ...g.a, batchStrides: [] },
+    b: { t: b, ...g.b, batchStrides: [] },
     M,
     N,
     K,
     batch: [],
     out,
-    alpha,
-    c: C,
+    alpha: g.alpha,
+    c: c && g.c ? { t: c, ...g.c, beta: g.beta } : undefined,
   });
   return [out];
 });
 
 registerWebGpuKernel('MatMulInteger', (gpu, inputs) => {
-  inputCount('MatMulInteger', inputs, 2, 4);
+  checkInputs('MatMulInteger', inputs, 2, 4);
   const a = inputs[0]!, b = inputs[1]!;
   const az = inputs[2] ?? undefined, bz = inputs[3] ?? undefined;
-  expectInteger('MatMulInteger', a, 'A');
-  expectInteger('MatMulInteger', b, 'B');
-  const M = a.shape.length >= 2 ? a.shape[a.shape.length - 2]! : 1;
-  const N = b.shape.length >= 2 ? b.shape[b.shape.length - 1]! : 1;
-  /** The zero point's step per row (of A) or column (of B): 0 for a scalar, 1 for one per row/column. */
-  const zeroPoint = (z: GpuTensor | undefined, rows: number, what: string): { t: GpuTensor; step: number } | undefined => {
-    if (!z) return undefined;
-    expectInteger('MatMulInteger', z, what);
-    if (z.size === 1 && z.shape.length <= 1) return { t: z, step: 0 };
-    if (z.shape.length === 1 && z.size === rows) return { t: z, step: 1 };
-    throw new Error(`MatMulInteger: ${what} ${fmt(z.shape)} must be a scalar or have ${rows} elements (A ${fmt(a.shape)}, B ${fmt(b.shape)})`);
-  };
-  const za = zeroPoint(az, M, 'A zero point');
-  const zb = zeroPoint(bz, N, 'B zero point');
+  const { aStep, bStep } = matMulIntegerZeroPoints(a, b, az, bz);
+  const za = az && aStep !== undefined ? { t: az, step: aStep } : undefined;
+  const zb = bz && bStep !== undefined ? { t: bz, step: bStep } : undefined;
   return [batchedProduct(gpu, 'MatMulInteger', a, b, 'int32', { za, zb })];
 });

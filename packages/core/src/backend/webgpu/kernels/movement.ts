@@ -7,24 +7,15 @@
 // never aliases its input (the CPU kernels may return their input; here that would be a
 // double release).
 import type { Attrs } from '../../backend.ts';
-import { type HostTensor, broadcastShapes, broadcastStrides, formatShape, isFloat, sizeOf, stridesOf, tensor } from '../../../tensor.ts';
-import { axisOf, intAttr, intsAttr } from '../../cpu/kernels/util.ts';
-import { resolveSliceBounds } from '../../slice-bounds.ts';
+import { type HostTensor, sizeOf, tensor } from '../../../tensor.ts';
+import { checkInputs, fmt } from '../../attrs.ts';
+import { concatGeometry, splitGeometry } from '../../shapes/concat.ts';
+import { expandGeometry, reshapeShape, shapeDims, transposeGeometry } from '../../shapes/movement.ts';
+import { sliceGradBounds, sliceView } from '../../slice-bounds.ts';
 import type { Gpu, Param } from '../gpu.ts';
 import type { GpuTensor } from '../gpuTensor.ts';
 import { registerWebGpuKernel } from '../registry.ts';
 import { ELEMENTWISE_MAIN, LINEAR_INDEX, PARAMS, PARAM_WORDS } from '../wgsl.ts';
-
-const fmt = formatShape;
-
-function checkCount(op: string, inputs: readonly (GpuTensor | undefined)[], min: number, max = min): void {
-  const n = inputs.length;
-  if (n < min || n > max) {
-    const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
-    throw new Error(`${op}: expects ${want} inputs, got ${n}`);
-  }
-  for (let i = 0; i < min; i++) if (!inputs[i]) throw new Error(`${op}: input ${i} is missing`);
-}
 
 /**
  * Merge the dimensions of a strided read that walk memory contiguously (stride[d] =
@@ -104,54 +95,34 @@ function blockCopy(gpu: Gpu, x: GpuTensor, out: GpuTensor, n: number, block: num
 }
 
 registerWebGpuKernel('Reshape', (gpu, inputs, attrs: Attrs) => {
-  checkCount('Reshape', inputs, 1);
+  checkInputs('Reshape', inputs, 1);
   const x = inputs[0]!;
-  const shape = intsAttr('Reshape', attrs, 'shape');
-  if (shape.some((d) => d < 0)) throw new Error(`Reshape: shape ${fmt(shape)} must be resolved (no -1) for input ${fmt(x.shape)}`);
-  if (sizeOf(shape) !== x.size) throw new Error(`Reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) to ${fmt(shape)}`);
-  const out = gpu.alloc(x.dtype, shape);
+  const out = gpu.alloc(x.dtype, reshapeShape(x, attrs));
   blockCopy(gpu, x, out, x.size, x.size, 0, 0, 0, 0);
   return [out];
 });
 
 registerWebGpuKernel('Expand', (gpu, inputs, attrs: Attrs) => {
-  checkCount('Expand', inputs, 1);
+  checkInputs('Expand', inputs, 1);
   const x = inputs[0]!;
-  const target = intsAttr('Expand', attrs, 'shape');
-  const shape = broadcastShapes(x.shape, target, 'Expand');
-  return [stridedRead('Expand', gpu, x, shape, 0, broadcastStrides(x.shape, shape))];
+  const { shape, strides } = expandGeometry(x, attrs);
+  return [stridedRead('Expand', gpu, x, shape, 0, strides)];
 });
 
 registerWebGpuKernel('Transpose', (gpu, inputs, attrs: Attrs) => {
-  checkCount('Transpose', inputs, 1);
+  checkInputs('Transpose', inputs, 1);
   const x = inputs[0]!;
-  const r = x.shape.length;
-  const perm = intsAttr('Transpose', attrs, 'perm', x.shape.map((_, i) => r - 1 - i));
-  const seen = new Set(perm);
-  if (perm.length !== r || seen.size !== r || perm.some((p) => p < 0 || p >= r)) {
-    throw new Error(`Transpose: perm [${perm.join(', ')}] is not a permutation of the axes of ${fmt(x.shape)}`);
-  }
-  const inStrides = stridesOf(x.shape);
-  const shape = perm.map((p) => x.shape[p]!);
-  return [stridedRead('Transpose', gpu, x, shape, 0, perm.map((p) => inStrides[p]!))];
+  const { shape, strides } = transposeGeometry(x, attrs);
+  return [stridedRead('Transpose', gpu, x, shape, 0, strides)];
 });
 
 /** Concat: one block copy per input into its slice of the output (any number of inputs). */
 registerWebGpuKernel('Concat', (gpu, inputs, attrs: Attrs) => {
-  checkCount('Concat', inputs, 1, Infinity);
-  const first = inputs[0]!;
-  const axis = axisOf('Concat', intAttr('Concat', attrs, 'axis'), first.shape);
-  let total = 0;
-  for (const t of inputs) {
-    const fits =
-      t.dtype === first.dtype && t.shape.length === first.shape.length && t.shape.every((d, i) => i === axis || d === first.shape[i]);
-    if (!fits) throw new Error(`Concat: inputs do not fit along axis ${axis} (${inputs.map((t) => `${t.dtype} ${fmt(t.shape)}`).join(', ')})`);
-    total += t.shape[axis]!;
-  }
-  const shape = [...first.shape];
-  shape[axis] = total;
+  checkInputs('Concat', inputs, 1, Infinity);
+  const { axis, shape } = concatGeometry(inputs, attrs);
+  const total = shape[axis]!;
   const inner = sizeOf(shape.slice(axis + 1));
-  const out = gpu.alloc(first.dtype, shape);
+  const out = gpu.alloc(inputs[0]!.dtype, shape);
   let pos = 0;
   for (const t of inputs) {
     const block = t.shape[axis]! * inner;
@@ -162,29 +133,13 @@ registerWebGpuKernel('Concat', (gpu, inputs, attrs: Attrs) => {
 });
 
 registerWebGpuKernel('Split', (gpu, inputs, attrs: Attrs) => {
-  checkCount('Split', inputs, 1);
+  checkInputs('Split', inputs, 1);
   const x = inputs[0]!;
-  const axis = axisOf('Split', intAttr('Split', attrs, 'axis', 0), x.shape);
-  const dim = x.shape[axis]!;
-  const inner = sizeOf(x.shape.slice(axis + 1));
-  let split: number[];
-  if (attrs.split !== undefined) {
-    split = intsAttr('Split', attrs, 'split');
-  } else {
-    // No sizes: num_outputs pieces of ceil(dim / n), the last one smaller (opset 18).
-    const n = intAttr('Split', attrs, 'num_outputs');
-    const size = Math.ceil(dim / n);
-    split = Array.from({ length: n }, (_, i) => Math.max(0, Math.min(size, dim - i * size)));
-  }
-  if (split.some((s) => s < 0) || split.reduce((a, b) => a + b, 0) !== dim) {
-    throw new Error(`Split: sizes [${split.join(', ')}] do not add up to dimension ${dim} of axis ${axis} of ${fmt(x.shape)}`);
-  }
+  const { split, shapes, dim, inner } = splitGeometry(x, attrs);
   let at = 0;
-  return split.map((size) => {
-    const shape = [...x.shape];
-    shape[axis] = size;
+  return shapes.map((shape, i) => {
     const out = gpu.alloc(x.dtype, shape);
-    const block = size * inner;
+    const block = split[i]! * inner;
     blockCopy(gpu, x, out, out.size, block, at, dim * inner, 0, block);
     at += block;
     return out;
@@ -192,16 +147,10 @@ registerWebGpuKernel('Split', (gpu, inputs, attrs: Attrs) => {
 });
 
 registerWebGpuKernel('Slice', (gpu, inputs, attrs: Attrs) => {
-  checkCount('Slice', inputs, 1);
+  checkInputs('Slice', inputs, 1);
   const x = inputs[0]!;
-  if (attrs.starts === undefined || attrs.ends === undefined) {
-    throw new Error(`Slice: attributes starts and ends are required (input ${fmt(x.shape)})`);
-  }
-  const { starts, steps, shape } = resolveSliceBounds(x.shape, attrs.starts, attrs.ends, attrs.axes, attrs.steps);
-  const strides = stridesOf(x.shape);
-  let offset = 0;
-  for (let d = 0; d < strides.length; d++) offset += starts[d]! * strides[d]!;
-  return [stridedRead('Slice', gpu, x, shape, offset, strides.map((s, d) => s * steps[d]!))];
+  const { shape, offset, strides } = sliceView(x.shape, attrs);
+  return [stridedRead('Slice', gpu, x, shape, offset, strides)];
 });
 
 /**
@@ -213,12 +162,7 @@ registerWebGpuKernel('SliceGrad', (gpu, inputs, attrs: Attrs) => {
   const op = 'SliceGrad';
   const dy = inputs[0];
   if (!dy) throw new Error(`${op}: expects input dy`);
-  if (!isFloat(dy.dtype)) throw new Error(`${op}: dy must be float32, got ${dy.dtype} ${fmt(dy.shape)}`);
-  const inputShape = intsAttr(op, attrs, 'inputShape');
-  const b = resolveSliceBounds(inputShape, attrs.starts, attrs.ends, attrs.axes, attrs.steps, op);
-  if (b.shape.length !== dy.shape.length || b.shape.some((d, i) => d !== dy.shape[i])) {
-    throw new Error(`${op}: dy has shape ${fmt(dy.shape)}, expected ${fmt(b.shape)}`);
-  }
+  const { inputShape, bounds: b } = sliceGradBounds(dy, attrs);
   const out = gpu.alloc('float32', inputShape);
   if (out.size === 0) return [out];
   const rank = inputShape.length;
@@ -257,13 +201,8 @@ ${ELEMENTWISE_MAIN} {
 
 /** Shape: known on the host from the input's shape; uploaded. */
 registerWebGpuKernel('Shape', (gpu, inputs, attrs: Attrs) => {
-  checkCount('Shape', inputs, 1);
-  const x = inputs[0]!;
-  const r = x.shape.length;
-  const clamp = (v: number) => Math.max(0, Math.min(r, v < 0 ? v + r : v));
-  const start = clamp(intAttr('Shape', attrs, 'start', 0));
-  const end = clamp(intAttr('Shape', attrs, 'end', r));
-  const dims = x.shape.slice(start, Math.max(start, end));
+  checkInputs('Shape', inputs, 1);
+  const dims = shapeDims(inputs[0]!, attrs);
   return [gpu.upload(tensor('int64', [dims.length], dims))];
 });
 

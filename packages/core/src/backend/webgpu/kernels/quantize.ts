@@ -1,7 +1,7 @@
 // DequantizeLinear and DynamicQuantizeLinear (uint8), bit-for-bit as the CPU kernels
 // (which reproduce onnxruntime's float32 arithmetic).
 import type { Attrs } from '../../backend.ts';
-import { axisOf, intAttr } from '../../cpu/kernels/util.ts';
+import { axisOf, intAttr } from '../../attrs.ts';
 import { formatShape, isFloat } from '../../../tensor.ts';
 import type { Gpu } from '../gpu.ts';
 import type { GpuTensor } from '../gpuTensor.ts';

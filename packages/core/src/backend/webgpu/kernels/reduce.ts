@@ -12,8 +12,9 @@
 // (≥ 65536 elements, fewer than 256 rows) are split into chunks reduced in parallel, then
 // the partials are reduced in a second dispatch.
 import type { Attrs } from '../../backend.ts';
-import { normalizeAxis, sizeOf, stridesOf } from '../../../tensor.ts';
-import { fmt, intAttr, intsAttr } from '../../cpu/kernels/util.ts';
+import { sizeOf, stridesOf } from '../../../tensor.ts';
+import { checkInputs } from '../../attrs.ts';
+import { reduceGeometry } from '../../shapes/reduce.ts';
 import type { Gpu, Param } from '../gpu.ts';
 import { type GpuTensor, wgslType } from '../gpuTensor.ts';
 import { registerWebGpuKernel } from '../registry.ts';
@@ -166,24 +167,11 @@ type Kind = 'sum' | 'mean' | 'max';
 
 function reduceKernel(op: string, kind: Kind) {
   registerWebGpuKernel(op, (gpu, inputs, attrs: Attrs) => {
-    if (inputs.length !== 1) throw new Error(`${op}: expects 1 inputs, got ${inputs.length}`);
-    const x = inputs[0];
-    if (!x) throw new Error(`${op}: input 0 is missing`);
-    if (x.dtype === 'bool') throw new Error(`${op}: bool input ${fmt(x.shape)}`);
-    const r = x.shape.length;
-    const keepdims = intAttr(op, attrs, 'keepdims', 1) !== 0;
-    let axes = intsAttr(op, attrs, 'axes', []);
+    checkInputs(op, inputs, 1);
+    const x = inputs[0]!;
     // noop_with_empty_axes: no axis is reduced, and the "reduction" below is a copy.
-    if (axes.length === 0 && intAttr(op, attrs, 'noop_with_empty_axes', 0) === 0) axes = x.shape.map((_, i) => i);
-    const reduced = new Array<boolean>(r).fill(false);
-    for (const a of axes) {
-      const n = normalizeAxis(a, r);
-      if (n < 0 || n >= r) throw new Error(`${op}: axis ${a} out of range for shape ${fmt(x.shape)}`);
-      if (reduced[n]) throw new Error(`${op}: axis ${a} repeated in axes [${axes.join(', ')}] for shape ${fmt(x.shape)}`);
-      reduced[n] = true;
-    }
-    const keptShape = x.shape.map((d, i) => (reduced[i] ? 1 : d));
-    const outShape = keepdims ? keptShape : x.shape.filter((_, i) => !reduced[i]);
+    const { reduced, keptShape, outShape } = reduceGeometry(op, x, attrs);
+    const r = x.shape.length;
     const out = gpu.alloc(x.dtype, outShape);
     const rows = sizeOf(keptShape);
     if (rows === 0) return [out];
@@ -286,13 +274,3 @@ ${ROW_MAIN} {${ROW_PROLOGUE}
 reduceKernel('ReduceSum', 'sum');
 reduceKernel('ReduceMean', 'mean');
 reduceKernel('ReduceMax', 'max');
-
-/** Checks the input count as the CPU kernels do (checkInputs), for GPU tensors. */
-export function checkGpuInputs(op: string, inputs: readonly (GpuTensor | undefined)[], min: number, max = min): void {
-  const n = inputs.length;
-  if (n < min || n > max) {
-    const want = min === max ? `${min}` : `${min} to ${max}`;
-    throw new Error(`${op}: expects ${want} inputs, got ${n}`);
-  }
-  for (let i = 0; i < min; i++) if (!inputs[i]) throw new Error(`${op}: input ${i} is missing`);
-}

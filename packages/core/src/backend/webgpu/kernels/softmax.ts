@@ -4,16 +4,12 @@
 // (see reduce.ts).
 import type { Attrs } from '../../backend.ts';
 import { shapeEquals } from '../../../tensor.ts';
-import { axisOf, fmt, intAttr, numAttr, splitAround } from '../../cpu/kernels/util.ts';
+import { axisOf, checkInputs, expectFloat, fmt, intAttr, numAttr, splitAround } from '../../attrs.ts';
 import type { Gpu } from '../gpu.ts';
 import type { GpuTensor } from '../gpuTensor.ts';
 import { registerWebGpuKernel } from '../registry.ts';
 import { PARAMS } from '../wgsl.ts';
-import { COMBINERS, ROW_MAIN, ROW_PROLOGUE, checkGpuInputs, layoutParams, layoutWgsl, rowGrid, rowLayout, workgroupReduce } from './reduce.ts';
-
-function expectFloat(op: string, t: GpuTensor, what: string): void {
-  if (t.dtype !== 'float32') throw new Error(`${op}: ${what} must be float32, got ${t.dtype} ${fmt(t.shape)}`);
-}
+import { COMBINERS, ROW_MAIN, ROW_PROLOGUE, layoutParams, layoutWgsl, rowGrid, rowLayout, workgroupReduce } from './reduce.ts';
 
 /**
  * Params: [rows, n, inner, −∞, zero]; row r covers offsets base + k·inner (k < n) with
@@ -49,7 +45,7 @@ ${body}
 
 function softmaxKernel(op: string, log: boolean) {
   registerWebGpuKernel(op, (gpu, inputs, attrs: Attrs) => {
-    checkGpuInputs(op, inputs, 1);
+    checkInputs(op, inputs, 1);
     const x = inputs[0]!;
     expectFloat(op, x, 'input');
     const axis = axisOf(op, intAttr(op, attrs, 'axis', -1), x.shape);

@@ -1,6 +1,6 @@
 import { registerCpuKernel } from '../../registry.ts';
-import { formatShape, sizeOf, tensor } from '../../../../tensor.ts';
-import { expectFloat, intsAttr, numAttr } from '../util.ts';
+import { sizeOf, tensor } from '../../../../tensor.ts';
+import { convInputGradGeometry } from '../../../shapes/conv.ts';
 
 /**
  * ConvInputGrad(dy, w; inputShape, strides, pads [t,l,b,r], dilations, group) → dx:
@@ -11,27 +11,7 @@ import { expectFloat, intsAttr, numAttr } from '../util.ts';
 registerCpuKernel('ConvInputGrad', ([dy, w], attrs) => {
   const op = 'ConvInputGrad';
   if (!dy || !w) throw new Error(`${op}: expects inputs dy, w`);
-  expectFloat(op, dy, 'dy');
-  expectFloat(op, w, 'w');
-  const inputShape = intsAttr(op, attrs, 'inputShape');
-  if (inputShape.length !== 4 || w.shape.length !== 4 || dy.shape.length !== 4) {
-    throw new Error(
-      `${op}: only 2-D convolution is supported (input ${formatShape(inputShape)}, w ${formatShape(w.shape)}, dy ${formatShape(dy.shape)})`,
-    );
-  }
-  const [N, C, H, W] = inputShape as [number, number, number, number];
-  const [M, Cg, KH, KW] = w.shape as [number, number, number, number];
-  const [sh, sw] = intsAttr(op, attrs, 'strides', [1, 1]) as [number, number];
-  const [pt, pl] = intsAttr(op, attrs, 'pads', [0, 0, 0, 0]) as [number, number];
-  const [dh, dw] = intsAttr(op, attrs, 'dilations', [1, 1]) as [number, number];
-  const group = numAttr(op, attrs, 'group', 1);
-  if (C !== Cg * group || M % group !== 0) {
-    throw new Error(`${op}: input ${formatShape(inputShape)} and w ${formatShape(w.shape)} do not fit group ${group}`);
-  }
-  const [dN, dM, OH, OW] = dy.shape as [number, number, number, number];
-  if (dN !== N || dM !== M) {
-    throw new Error(`${op}: dy ${formatShape(dy.shape)} does not fit input ${formatShape(inputShape)} and w ${formatShape(w.shape)}`);
-  }
+  const { inputShape, N, C, H, W, M, Cg, KH, KW, sh, sw, pt, pl, dh, dw, group, OH, OW } = convInputGradGeometry(dy, w, attrs);
   const Mg = M / group;
   const acc = new Float64Array(sizeOf(inputShape));
   const D = dy.data, Wd = w.data;

@@ -1,6 +1,6 @@
 import { registerCpuKernel } from '../../registry.ts';
 import { formatShape, sizeOf, tensor } from '../../../../tensor.ts';
-import { axisOf, expectFloat, expectInteger, expectShape, intsAttr, numAttr, splitAround } from '../util.ts';
+import { gatherGradGeometry } from '../../../shapes/gather.ts';
 
 /**
  * GatherGrad(dy, indices; axis, dataShape): zeros(dataShape) with dy scatter-added at
@@ -9,13 +9,7 @@ import { axisOf, expectFloat, expectInteger, expectShape, intsAttr, numAttr, spl
 registerCpuKernel('GatherGrad', ([dy, indices], attrs) => {
   const op = 'GatherGrad';
   if (!dy || !indices) throw new Error(`${op}: expects inputs dy, indices`);
-  expectFloat(op, dy, 'dy');
-  expectInteger(op, indices, 'indices');
-  const dataShape = intsAttr(op, attrs, 'dataShape');
-  const axis = axisOf(op, numAttr(op, attrs, 'axis', 0), dataShape);
-  const expected = [...dataShape.slice(0, axis), ...indices.shape, ...dataShape.slice(axis + 1)];
-  expectShape(op, dy, expected, 'dy');
-  const [outer, dim, inner] = splitAround(dataShape, axis);
+  const { axis, outer, dim, inner, dataShape } = gatherGradGeometry(dy, indices, attrs);
   const nIdx = sizeOf(indices.shape);
   const acc = new Float64Array(sizeOf(dataShape));
   const D = dy.data, I = indices.data;

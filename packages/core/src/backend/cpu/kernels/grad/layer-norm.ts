@@ -1,6 +1,6 @@
 import { registerCpuKernel } from '../../registry.ts';
 import { broadcastStrides, formatShape, sizeOf, stridesOf, tensor } from '../../../../tensor.ts';
-import { axisOf, expectFloat, expectShape, numAttr, prod } from '../util.ts';
+import { axisOf, expectFloat, expectShape, numAttr, prod } from '../../../attrs.ts';
 
 /**
  * LayerNormalizationGrad(x, scale, dy; axis, epsilon) → dx for

@@ -1,7 +1,6 @@
 import { registerCpuKernel } from '../../registry.ts';
 import { sizeOf, stridesOf, tensor } from '../../../../tensor.ts';
-import { resolveSliceBounds } from '../../../slice-bounds.ts';
-import { expectFloat, expectShape, intsAttr } from '../util.ts';
+import { sliceGradBounds } from '../../../slice-bounds.ts';
 
 /**
  * SliceGrad(dy; inputShape, starts, ends, axes, steps): zeros(inputShape) with dy written
@@ -10,10 +9,7 @@ import { expectFloat, expectShape, intsAttr } from '../util.ts';
 registerCpuKernel('SliceGrad', ([dy], attrs) => {
   const op = 'SliceGrad';
   if (!dy) throw new Error(`${op}: expects input dy`);
-  expectFloat(op, dy, 'dy');
-  const inputShape = intsAttr(op, attrs, 'inputShape');
-  const b = resolveSliceBounds(inputShape, attrs.starts, attrs.ends, attrs.axes, attrs.steps, op);
-  expectShape(op, dy, b.shape, 'dy');
+  const { inputShape, bounds: b } = sliceGradBounds(dy, attrs);
   const out = tensor('float32', inputShape);
   const n = sizeOf(b.shape);
   if (n === 0) return [out];

@@ -1,6 +1,6 @@
 import { registerCpuKernel } from '../../registry.ts';
 import { tensor } from '../../../../tensor.ts';
-import { axisOf, expectFloat, expectShape, numAttr, splitAround } from '../util.ts';
+import { axisOf, expectFloat, expectShape, numAttr, splitAround } from '../../../attrs.ts';
 
 /**
  * SoftmaxGrad(y, dy; axis):    dx = y ⊙ (dy − Σ_axis dy ⊙ y)
