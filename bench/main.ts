@@ -20,20 +20,29 @@ import {
   tensor,
 } from '@glassbox/core';
 
+/**
+ * How long a measurement may take. One that would finish within `full` seconds runs in full;
+ * a longer one stops once `sample` seconds are spent (at least one pass) and the rest is
+ * extrapolated linearly from the last pass. Software WebGPU (SwiftShader) is slow enough
+ * that a vit LIG-50 takes hours: this keeps `pnpm bench` to about an hour there, and
+ * changes nothing on a machine fast enough to run everything.
+ */
+export interface Budget {
+  full: number;
+  sample: number;
+}
+
 export interface BenchConfig {
   /** Model folders under /models/, each with onnx/model.onnx and sample.json. */
   models: string[];
   /** Integration points of the LIG being measured (the contract: 50). */
   steps: number;
-  /** Points actually run on the cpu backend, per model (fewer than `steps`: extrapolated linearly). */
-  cpuSteps: Record<string, number>;
-  /** Points of the first (cold) webgpu run, per model (fewer than `steps`: extrapolated). */
-  coldSteps: Record<string, number>;
-  /** Seconds a warm webgpu run may take; a longer one runs fewer points and is extrapolated. */
-  warmBudgetS: number;
   /** onnxruntime-web's batch (the contract: 50). */
   ortBatch: number;
-  /** Parts to leave out: 'webgpu', 'cpu', 'ort-webgpu', 'ort-wasm', 'ours-forward', 'matmul'. */
+  budgets: { webgpuCold: Budget; webgpuWarm: Budget; cpu: Budget; ort: Budget; oursForward: Budget };
+  /** Models whose warm gradient pass is profiled dispatch by dispatch (GPU timestamps), at the end. */
+  profile?: string[];
+  /** Parts to leave out: 'webgpu', 'cpu', 'ort-webgpu', 'ort-wasm', 'ours-forward', 'matmul', 'profile'. */
   skip: string[];
   matmul: { n: number; trials: number; perTrial: number };
 }
@@ -209,48 +218,86 @@ function problem(name: string, model: OnnxModel, sample: Sample): Problem {
 // (a), (b): LIG on our runtime.
 
 interface LigRun {
+  /** Points integrated in passes that ran (all `config.steps`, unless the budget stopped it). */
   steps: number;
+  /** Wall time of what ran: the passes, and the convergence-delta forward of 2 rows. */
   ms: number;
-  /** Time in gradient passes (forward + backward + reads), and the rows of each pass. */
-  gradMs: number;
+  /** Gradient passes (forward + backward + reads): rows and time of each. */
   passes: { rows: number; ms: number }[];
-  /** Everything else: the convergence-delta forward of 2 rows, IG's host arithmetic. */
-  otherMs: number;
-  /** The time `config.steps` points would take: measured, or extrapolated from `steps`. */
+  gradMs: number;
+  /** The 2-row forward pass for the convergence delta (run apart when the budget stopped IG). */
+  deltaMs: number;
+  /** The time all `config.steps` points take: measured, or extrapolated from `steps`. */
   msAtFullSteps: number;
   extrapolated: boolean;
   convergenceDelta: number | undefined;
 }
 
-async function timeLig(p: Problem, steps: number): Promise<LigRun> {
+class OverBudget extends Error {}
+
+/**
+ * integratedGradients (Gauss–Legendre, `config.steps` points, the library's own batch size),
+ * timed pass by pass. Over budget it stops between passes; the remaining points are then
+ * extrapolated at the last pass's time per point.
+ */
+async function timeLig(p: Problem, budget: Budget): Promise<LigRun> {
+  const n = config.steps;
   const passes: { rows: number; ms: number }[] = [];
+  let rows = 0;
+  let deltaMs = 0;
+  const start = now();
+  const rate = () => passes.at(-1)!.ms / passes.at(-1)!.rows;
   const fn: DifferentiableFunction = {
     gradients: async (x) => {
+      if (passes.length) {
+        const elapsed = now() - start;
+        const projected = elapsed + (n - rows) * rate() + 2 * rate();
+        if (projected > budget.full * 1000 && elapsed >= budget.sample * 1000) {
+          log(`    stopping after ${rows} of ${n} points: all of them would take ~${(projected / 1000).toFixed(0)} s (budget ${budget.full} s)`);
+          throw new OverBudget();
+        }
+      }
       const s = now();
       const r = await p.fn.gradients(x);
       passes.push({ rows: x.shape[0]!, ms: now() - s });
-      log(`    gradient pass of ${x.shape[0]} rows: ${(now() - s).toFixed(0)} ms`);
+      rows += x.shape[0]!;
+      log(`    gradient pass of ${x.shape[0]} points: ${((now() - s) / 1000).toFixed(1)} s`);
       return r;
     },
-    scores: p.fn.scores,
+    scores: async (x) => {
+      const s = now();
+      const r = await p.fn.scores(x);
+      deltaMs = now() - s;
+      return r;
+    },
   };
-  const start = now();
-  const attr = await integratedGradients(fn, p.input, p.baseline, { method: 'gausslegendre', steps });
+  let convergenceDelta: number | undefined;
+  try {
+    convergenceDelta = (await integratedGradients(fn, p.input, p.baseline, { method: 'gausslegendre', steps: n })).convergenceDelta;
+  } catch (e) {
+    if (!(e instanceof OverBudget)) throw e;
+    // The part IG did not reach: f(input) and f(baseline), as IG computes them.
+    const both = new Float32Array(2 * p.input.data.length);
+    both.set(p.input.data as Float32Array, 0);
+    both.set(p.baseline.data as Float32Array, p.input.data.length);
+    await fn.scores(tensor('float32', [2, ...p.input.shape], both));
+  }
   const ms = now() - start;
-  const gradMs = passes.reduce((s, q) => s + q.ms, 0);
-  const full = config.steps;
+  const gradMs = passes.reduce((t, q) => t + q.ms, 0);
   return {
-    steps,
+    steps: rows,
     ms,
-    gradMs,
     passes,
-    otherMs: ms - gradMs,
-    // Gradient passes scale with the number of points; the rest (the delta's 2-row forward) does not.
-    msAtFullSteps: steps >= full ? ms : ms - gradMs + (gradMs * full) / steps,
-    extrapolated: steps < full,
-    convergenceDelta: attr.convergenceDelta,
+    gradMs,
+    deltaMs,
+    msAtFullSteps: rows >= n ? ms : ms + (n - rows) * rate(),
+    extrapolated: rows < n,
+    convergenceDelta: rows >= n ? convergenceDelta : undefined,
   };
 }
+
+const describeRun = (r: LigRun) =>
+  `${(r.ms / 1000).toFixed(1)} s` + (r.extrapolated ? ` for ${r.steps} points → ~${(r.msAtFullSteps / 1000).toFixed(0)} s at ${config.steps} (extrapolated)` : ` (all ${config.steps} points)`);
 
 async function ours(name: string, bytes: Uint8Array, sample: Sample, kind: 'webgpu' | 'cpu'): Promise<void> {
   const backend = kind === 'webgpu' ? await WebGpuBackend.create() : cpuBackend;
@@ -258,47 +305,56 @@ async function ours(name: string, bytes: Uint8Array, sample: Sample, kind: 'webg
   const model = await OnnxModel.fromBytes(bytes, undefined, backend as never);
   const loadMs = now() - s;
   const p = problem(name, model, sample);
-  log(`${name} on ${kind}: ${p.describe}; model parsed in ${loadMs.toFixed(0)} ms`);
+  log(`${name}, Glassbox on ${kind}: ${p.describe}; model parsed in ${loadMs.toFixed(0)} ms`);
   try {
     if (kind === 'cpu') {
-      const steps = Math.min(config.steps, config.cpuSteps[name] ?? config.steps);
-      log(`  cpu run, ${steps} of ${config.steps} points`);
-      const run = await timeLig(p, steps);
-      log(`  cpu: ${(run.ms / 1000).toFixed(1)} s for ${steps} points → ${(run.msAtFullSteps / 1000).toFixed(1)} s at ${config.steps}${run.extrapolated ? ' (extrapolated)' : ''}`);
+      log(`  cpu run (once)`);
+      const run = await timeLig(p, config.budgets.cpu);
+      log(`  cpu: ${describeRun(run)}`);
       report({ kind: 'lig', model: name, backend: kind, requestedSteps: config.steps, loadMs, describe: p.describe, cold: run });
       return;
     }
-    const coldSteps = Math.min(config.steps, config.coldSteps[name] ?? config.steps);
-    log(`  cold run (first use of this device and model), ${coldSteps} of ${config.steps} points`);
-    const cold = await timeLig(p, coldSteps);
-    log(`  cold: ${(cold.ms / 1000).toFixed(1)} s → ${(cold.msAtFullSteps / 1000).toFixed(1)} s at ${config.steps}${cold.extrapolated ? ' (extrapolated)' : ''}`);
-    // The warm run: all points, unless the cold run's rate says they would not fit the budget.
-    const rowMs = cold.gradMs / coldSteps;
-    const fit = Math.max(1, Math.floor((config.warmBudgetS * 1000 - cold.otherMs) / rowMs));
-    const warmSteps = Math.min(config.steps, fit);
-    log(`  warm run, ${warmSteps} of ${config.steps} points`);
-    const warm = await timeLig(p, warmSteps);
-    log(`  warm: ${(warm.ms / 1000).toFixed(1)} s → ${(warm.msAtFullSteps / 1000).toFixed(1)} s at ${config.steps}${warm.extrapolated ? ' (extrapolated)' : ''}`);
+    log(`  cold run (first use of this device and model)`);
+    const cold = await timeLig(p, config.budgets.webgpuCold);
+    log(`  cold: ${describeRun(cold)}`);
+    log(`  warm run`);
+    const warm = await timeLig(p, config.budgets.webgpuWarm);
+    log(`  warm: ${describeRun(warm)}`);
     const gpu = (backend as WebGpuBackend).gpu;
+    passRows.set(name, warm.passes[0]!.rows);
     report({
       kind: 'lig', model: name, backend: kind, requestedSteps: config.steps, loadMs, describe: p.describe, cold, warm,
       gpuPeakMiB: gpu.peakBytes / 2 ** 20, gpuCreatedMiB: gpu.createdBytes / 2 ** 20,
     });
     if (!skipped('ours-forward')) {
-      // Our forward pass alone, batch 50 (warm), to compare with onnxruntime-web's.
-      const b = config.ortBatch;
+      // Our forward pass alone, to set beside onnxruntime-web's: batch 50 if the budget allows
+      // (else fewer rows, extrapolated), run twice: the first at a new batch size builds its
+      // plan and may compile pipelines for new shapes; the second is the warm one.
+      const rowMs = warm.deltaMs / 2;
+      const b = batchWithin(config.budgets.oursForward, 2 * rowMs);
       const x = tensor('float32', [b, ...p.input.shape], new Float32Array(b * p.input.data.length).map((_, i) => p.input.data[i % p.input.data.length]!));
-      await p.fn.scores(x); // builds the batch-50 plan
       const f0 = now();
       await p.fn.scores(x);
-      const ms = now() - f0;
-      log(`  our forward, batch ${b}, warm: ${(ms / 1000).toFixed(2)} s`);
-      report({ kind: 'ours-forward', model: name, backend: kind, batch: b, ms });
+      const firstMs = now() - f0;
+      log(`  Glassbox forward, batch ${b}, first: ${(firstMs / 1000).toFixed(1)} s`);
+      const f1 = now();
+      await p.fn.scores(x);
+      const ms = now() - f1;
+      const msAtBatch = (ms * config.ortBatch) / b;
+      log(`  Glassbox forward, batch ${b}, warm: ${(ms / 1000).toFixed(1)} s${b < config.ortBatch ? ` → ~${(msAtBatch / 1000).toFixed(0)} s at batch ${config.ortBatch} (extrapolated)` : ''}`);
+      report({ kind: 'ours-forward', model: name, backend: kind, batch: b, firstMs, ms, msAtBatch, extrapolated: b < config.ortBatch });
     }
   } finally {
     model.dispose();
     if (backend instanceof WebGpuBackend) backend.gpu.destroy();
   }
+}
+
+/** The batch to time: all `config.ortBatch` rows if they fit the budget at `rowMs` a row, else fewer. */
+function batchWithin(budget: Budget, rowMs: number): number {
+  const full = config.ortBatch;
+  if (full * rowMs <= budget.full * 1000) return full;
+  return Math.max(1, Math.min(full, Math.floor((budget.sample * 1000) / rowMs)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -324,7 +380,6 @@ function ortFeeds(session: ort.InferenceSession, sample: Sample, b: number, imag
 }
 
 async function ortForward(name: string, bytes: Uint8Array, sample: Sample, imageShape: number[], ep: 'webgpu' | 'wasm'): Promise<void> {
-  const b = config.ortBatch;
   let used: string = ep;
   let fallback: string | undefined;
   let session: ort.InferenceSession;
@@ -340,20 +395,23 @@ async function ortForward(name: string, bytes: Uint8Array, sample: Sample, image
   }
   const createMs = now() - c0;
   try {
-    const feeds = ortFeeds(session, sample, b, imageShape);
-    log(`${name}: onnxruntime-web ${used} EP, session created in ${(createMs / 1000).toFixed(1)} s; warm-up forward of batch ${b}`);
+    // Warm-up: one row (compiles the EP's shaders, allocates), and the time per row.
+    log(`${name}: onnxruntime-web ${used} EP, session created in ${(createMs / 1000).toFixed(1)} s; warm-up forward of 1 row`);
     const w0 = now();
-    const warm = await session.run(feeds);
+    await session.run(ortFeeds(session, sample, 1, imageShape));
     const warmupMs = now() - w0;
-    const logits = warm[session.outputNames[0]!]!.data as Float32Array;
+    const b = batchWithin(config.budgets.ort, warmupMs);
     log(`  warm-up: ${(warmupMs / 1000).toFixed(2)} s; timed forward of batch ${b}`);
+    const feeds = ortFeeds(session, sample, b, imageShape);
     const f0 = now();
-    await session.run(feeds);
+    const out = await session.run(feeds);
     const ms = now() - f0;
-    log(`  onnxruntime-web ${used}, batch ${b}: ${(ms / 1000).toFixed(2)} s`);
+    const logits = out[session.outputNames[0]!]!.data as Float32Array;
+    const msAtBatch = (ms * config.ortBatch) / b;
+    log(`  onnxruntime-web ${used}, batch ${b}: ${(ms / 1000).toFixed(2)} s${b < config.ortBatch ? ` → ~${(msAtBatch / 1000).toFixed(0)} s at batch ${config.ortBatch} (extrapolated)` : ''}`);
     report({
-      kind: 'ort-forward', model: name, epRequested: ep, epUsed: used, fallback, batch: b, createMs, warmupMs, ms,
-      wasmThreads: ort.env.wasm.numThreads ?? null, logitsRow0: Array.from(logits.slice(0, 4)),
+      kind: 'ort-forward', model: name, epRequested: ep, epUsed: used, fallback, batch: b, createMs, warmupMs, ms, msAtBatch,
+      extrapolated: b < config.ortBatch, wasmThreads: ort.env.wasm.numThreads ?? null, logitsRow0: Array.from(logits.slice(0, 4)),
     });
   } finally {
     await session.release();
@@ -472,6 +530,132 @@ async function matmulOrt(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Where a warm gradient pass spends its time: GPU timestamps around every dispatch.
+
+/** Rows per gradient pass the library chose in the LIG runs, per model. */
+const passRows = new Map<string, number>();
+
+async function profileOurs(name: string, bytes: Uint8Array, sample: Sample): Promise<void> {
+  const adapter = await navigator.gpu?.requestAdapter();
+  if (!adapter?.features.has('timestamp-query')) {
+    log(`profile: the adapter has no timestamp-query; skipped`);
+    report({ kind: 'profile', model: name, skipped: 'no timestamp-query' });
+    return;
+  }
+  const device = await adapter.requestDevice({
+    requiredFeatures: ['timestamp-query'],
+    requiredLimits: {
+      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+      maxBufferSize: adapter.limits.maxBufferSize,
+      maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup: adapter.limits.maxComputeInvocationsPerWorkgroup,
+    },
+  });
+  // The backend on this device (@glassbox/core does not export Gpu; its constructor is reachable).
+  const probe = await WebGpuBackend.create();
+  const GpuClass = probe.gpu.constructor as new (device: GPUDevice) => WebGpuBackend['gpu'];
+  probe.gpu.destroy();
+  const gpu = new GpuClass(device);
+  const backend = new WebGpuBackend(gpu);
+
+  // Every dispatch in a pass of its own, with timestamps at both ends, labelled with its op.
+  let enabled = false;
+  let phase = 'forward';
+  let current = '';
+  const labels: { phase: string; op: string; shapes: string }[] = [];
+  const sets: GPUQuerySet[] = [];
+  const PER_SET = 2048;
+  const createEncoder = device.createCommandEncoder.bind(device);
+  device.createCommandEncoder = (desc?: GPUCommandEncoderDescriptor) => {
+    const enc = createEncoder(desc);
+    const begin = enc.beginComputePass.bind(enc);
+    enc.beginComputePass = (pd?: GPUComputePassDescriptor) => {
+      if (!enabled) return begin(pd);
+      const i = labels.length;
+      const set = Math.floor(i / PER_SET);
+      if (set >= sets.length) sets.push(device.createQuerySet({ type: 'timestamp', count: 2 * PER_SET }));
+      const [op, shapes] = current.split('\t') as [string, string];
+      labels.push({ phase, op, shapes });
+      const slot = (i % PER_SET) * 2;
+      return begin({ ...pd, timestampWrites: { querySet: sets[set]!, beginningOfPassWriteIndex: slot, endOfPassWriteIndex: slot + 1 } });
+    };
+    return enc;
+  };
+  const g = gpu as unknown as { dispatch(d: unknown): void; endPass(): void; read(t: unknown): Promise<HostTensor> };
+  const dispatch = g.dispatch.bind(gpu);
+  g.dispatch = (d) => {
+    dispatch(d);
+    if (enabled) g.endPass();
+  };
+  const read = g.read.bind(gpu);
+  g.read = async (t) => {
+    const r = await read(t);
+    if (enabled) phase = 'backward'; // runWithGradient reads the output, then differentiates
+    return r;
+  };
+  const run = backend.run.bind(backend);
+  backend.run = (op, inputs, attrs) => {
+    current = `${op}\t${inputs.filter(Boolean).map((t) => `[${t.shape.join(',')}]`).join(' ')}`;
+    return run(op, inputs, attrs);
+  };
+
+  const model = await OnnxModel.fromBytes(bytes, undefined, backend);
+  try {
+    const p = problem(name, model, sample);
+    const b = passRows.get(name) ?? 1;
+    const n = p.input.data.length;
+    const x = tensor('float32', [b, ...p.input.shape], new Float32Array(b * n).map((_, i) => 0.5 * p.input.data[i % n]!));
+    log(`profile: ${name}, one gradient pass of ${b} points with a timestamp around each dispatch (after an untimed one)`);
+    await p.fn.gradients(x);
+    const s0 = now();
+    await p.fn.gradients(x);
+    const plainMs = now() - s0;
+    enabled = true;
+    phase = 'forward';
+    const s1 = now();
+    await p.fn.gradients(x);
+    const wallMs = now() - s1;
+    enabled = false;
+    const ms: number[] = [];
+    for (let k = 0; k < sets.length; k++) {
+      const count = 2 * Math.min(PER_SET, labels.length - k * PER_SET);
+      const resolve = device.createBuffer({ size: count * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+      const staging = device.createBuffer({ size: count * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      const enc = createEncoder();
+      enc.resolveQuerySet(sets[k]!, 0, count, resolve, 0);
+      enc.copyBufferToBuffer(resolve, 0, staging, 0, count * 8);
+      device.queue.submit([enc.finish()]);
+      await staging.mapAsync(GPUMapMode.READ);
+      const ts = new BigInt64Array(staging.getMappedRange().slice(0));
+      staging.unmap();
+      for (let i = 0; i < count; i += 2) ms.push(Number(ts[i + 1]! - ts[i]!) / 1e6);
+      resolve.destroy();
+      staging.destroy();
+    }
+    const gpuMs = ms.reduce((a, v) => a + v, 0);
+    const group = (key: (l: (typeof labels)[number]) => string) => {
+      const m = new Map<string, { dispatches: number; ms: number }>();
+      labels.forEach((l, i) => {
+        const e = m.get(key(l)) ?? { dispatches: 0, ms: 0 };
+        e.dispatches++;
+        e.ms += ms[i]!;
+        m.set(key(l), e);
+      });
+      return [...m.entries()].map(([k, v]) => ({ key: k, ...v })).sort((a, c) => c.ms - a.ms);
+    };
+    const byPhase = group((l) => l.phase);
+    const byOp = group((l) => `${l.phase} ${l.op}`);
+    const byShape = group((l) => `${l.phase} ${l.op} ${l.shapes}`).slice(0, 12);
+    log(`profile: ${labels.length} dispatches, GPU time ${(gpuMs / 1000).toFixed(1)} s of ${(wallMs / 1000).toFixed(1)} s (the same pass unprofiled: ${(plainMs / 1000).toFixed(1)} s)`);
+    for (const e of byOp.slice(0, 10)) log(`  ${e.key}: ${e.dispatches} dispatches, ${(e.ms / 1000).toFixed(2)} s`);
+    report({ kind: 'profile', model: name, rows: b, dispatches: labels.length, wallMs, plainMs, gpuMs, byPhase, byOp, byShape });
+  } finally {
+    model.dispose();
+    gpu.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 
 async function adapterInfo(): Promise<Json> {
   const adapter = await navigator.gpu?.requestAdapter();
@@ -529,6 +713,12 @@ async function main(): Promise<void> {
   if (!skipped('matmul')) {
     await step('matmul ours', matmulOurs);
     await step('matmul ORT', matmulOrt);
+  }
+  for (const name of config.profile ?? []) {
+    if (skipped('profile') || !config.models.includes(name)) continue;
+    const base = `/models/${name}/`;
+    const [bytes, sample] = await Promise.all([fetchBytes(base + 'onnx/model.onnx'), fetch(base + 'sample.json').then((r) => r.json() as Promise<Sample>)]);
+    await step(`profile ${name}`, () => profileOurs(name, bytes, sample));
   }
   log('done');
   console.log('[bench-done]');

@@ -5,16 +5,14 @@
  *
  * Environment (all optional):
  *   BENCH_MODELS          comma-separated model folders (default: both)
- *   BENCH_CPU_STEPS       points run on the cpu backend, e.g. "distilbert-base-geometry=50,vit-base-geometry=2";
- *                         fewer than 50 are extrapolated linearly (default below)
- *   BENCH_COLD_STEPS      points of the cold webgpu run, same form (default: 50 for both)
- *   BENCH_WARM_BUDGET_S   seconds a warm webgpu run may take before it runs fewer points (default 900)
+ *   BENCH_BUDGET_SCALE    multiply every time budget (BUDGETS below) by this; BENCH_FULL=1 measures
+ *                         everything in full however long it takes (hours on a software adapter)
  *   BENCH_SKIP            parts to leave out: webgpu, cpu, ort-webgpu, ort-wasm, ours-forward, matmul
  *   BENCH_NO_README=1     print only
- *   BENCH_TIMEOUT_S       give up after this long (default 7200)
+ *   BENCH_TIMEOUT_S       give up after this long (default 10800)
  *   CHROMIUM_PATH         default /usr/bin/chromium
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type Server, createServer } from 'node:http';
 import os from 'node:os';
@@ -31,24 +29,24 @@ const ORT_DIST = join(ROOT, 'node_modules/onnxruntime-web/dist');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const MODELS = ['distilbert-base-geometry', 'vit-base-geometry'];
 const LABEL: Record<string, string> = { 'distilbert-base-geometry': 'distilbert-base, 28 tokens', 'vit-base-geometry': 'vit-base, 224×224' };
-/** On a 2-core machine one cpu LIG-50 of the vit geometry takes hours: a few points, extrapolated. */
-const DEFAULT_CPU_STEPS: Record<string, number> = { 'distilbert-base-geometry': 50, 'vit-base-geometry': 2 };
+/**
+ * Seconds per measurement (see Budget in main.ts): run in full if it would take at most `full`,
+ * else measure at least `sample` seconds (and one pass) and extrapolate linearly. A cpu LIG run
+ * longer than ~10 minutes is extrapolated; so is anything that would take hours on SwiftShader.
+ */
+const BUDGETS: BenchConfig['budgets'] = {
+  webgpuCold: { full: 900, sample: 60 },
+  webgpuWarm: { full: 1500, sample: 120 },
+  cpu: { full: 600, sample: 60 },
+  ort: { full: 900, sample: 60 },
+  oursForward: { full: 600, sample: 30 },
+};
 
 type Json = Record<string, any>;
 
 function fail(message: string): never {
   console.error(`bench: ${message}`);
   process.exit(1);
-}
-
-function perModel(env: string | undefined, defaults: Record<string, number>): Record<string, number> {
-  const out = { ...defaults };
-  for (const part of (env ?? '').split(',').filter(Boolean)) {
-    const [name, n] = part.split('=');
-    if (!name || !n || !Number.isInteger(Number(n)) || Number(n) < 1) fail(`bad entry "${part}" (want model=steps)`);
-    out[name] = Number(n);
-  }
-  return out;
 }
 
 const TYPES: Record<string, string> = {
@@ -97,9 +95,16 @@ const ratio = (a: number | undefined, b: number | undefined) => (a === undefined
 const r2 = (x: number | undefined) => (x === undefined ? '–' : `${x.toFixed(x >= 10 ? 1 : 2)}×`);
 const round = (x: number | undefined, d = 3) => (x === undefined ? null : Number(x.toPrecision(d + 1)));
 
-function ligCell(run: Json | undefined, steps: number): string {
+function ligCell(run: Json | undefined): string {
   if (!run) return '–';
-  return run.extrapolated ? `${s(run.msAtFullSteps)} (extrapolated from ${run.steps} points: ${s(run.ms)})` : s(run.ms);
+  if (!run.extrapolated) return s(run.ms);
+  return `≈ ${s(run.msAtFullSteps)} (extrapolated: ${run.steps} of the points took ${s(run.ms)})`;
+}
+
+function batchCell(r: Json | undefined, batch: number, suffix = ''): string {
+  if (!r) return '–';
+  if (!r.extrapolated) return s(r.ms) + suffix;
+  return `≈ ${s(r.msAtBatch)} (extrapolated: batch ${r.batch} took ${s(r.ms)})${suffix}`;
 }
 
 function markdownTable(header: string[], rows: string[][]): string {
@@ -122,15 +127,15 @@ function summarize(results: Json[], config: BenchConfig): Summary {
   const b = config.ortBatch;
   const ortEp = (r: Json | undefined) => (r ? (r.epUsed === r.epRequested ? '' : ` (ran ${r.epUsed}: webgpu EP failed)`) : '');
   const rows: string[][] = [
-    [`Glassbox LIG-${n}, webgpu, cold (first run)`, ...models.map((m) => ligCell(lig(m, 'webgpu')?.cold, n))],
-    [`Glassbox LIG-${n}, webgpu, warm`, ...models.map((m) => ligCell(lig(m, 'webgpu')?.warm, n))],
-    [`Glassbox LIG-${n}, cpu (once)`, ...models.map((m) => ligCell(lig(m, 'cpu')?.cold, n))],
-    [`Glassbox forward, batch ${b}, webgpu (warm)`, ...models.map((m) => s(fwd(m)?.ms))],
-    [`onnxruntime-web forward, batch ${b}, webgpu EP`, ...models.map((m) => s(ort(m, 'webgpu')?.ms) + ortEp(ort(m, 'webgpu')))],
-    [`onnxruntime-web forward, batch ${b}, wasm EP`, ...models.map((m) => s(ort(m, 'wasm')?.ms))],
+    [`Glassbox LIG-${n}, webgpu, cold (first run)`, ...models.map((m) => ligCell(lig(m, 'webgpu')?.cold))],
+    [`Glassbox LIG-${n}, webgpu, warm`, ...models.map((m) => ligCell(lig(m, 'webgpu')?.warm))],
+    [`Glassbox LIG-${n}, cpu (once)`, ...models.map((m) => ligCell(lig(m, 'cpu')?.cold))],
+    [`Glassbox forward only, batch ${b}, webgpu (warm)`, ...models.map((m) => batchCell(fwd(m), b))],
+    [`onnxruntime-web forward, batch ${b}, webgpu EP`, ...models.map((m) => batchCell(ort(m, 'webgpu'), b, ortEp(ort(m, 'webgpu'))))],
+    [`onnxruntime-web forward, batch ${b}, wasm EP`, ...models.map((m) => batchCell(ort(m, 'wasm'), b))],
   ];
-  const webgpuRatio = (m: string) => ratio(lig(m, 'webgpu')?.warm?.msAtFullSteps, ort(m, 'webgpu')?.ms);
-  const cpuRatio = (m: string) => ratio(lig(m, 'cpu')?.cold?.msAtFullSteps, ort(m, 'wasm')?.ms);
+  const webgpuRatio = (m: string) => ratio(lig(m, 'webgpu')?.warm?.msAtFullSteps, ort(m, 'webgpu')?.msAtBatch);
+  const cpuRatio = (m: string) => ratio(lig(m, 'cpu')?.cold?.msAtFullSteps, ort(m, 'wasm')?.msAtBatch);
   rows.push([`**LIG-${n} webgpu (warm) / ORT webgpu forward ${b}**`, ...models.map((m) => `**${r2(webgpuRatio(m))}**`)]);
   rows.push([`LIG-${n} cpu / ORT wasm forward ${b}`, ...models.map((m) => r2(cpuRatio(m)))]);
   let table = markdownTable(['', ...models.map((m) => LABEL[m] ?? m)], rows);
@@ -166,11 +171,18 @@ function summarize(results: Json[], config: BenchConfig): Summary {
   for (const m of models) {
     const w = lig(m, 'webgpu');
     if (w) {
-      const rowsPerPass = [...new Set(w.warm?.passes.map((p: Json) => p.rows))].join('/');
+      const warm = w.warm;
+      const perPass = warm.passes[0]?.rows;
+      const rowMs = warm.gradMs / warm.steps;
+      const f = fwd(m);
+      const fwdRowMs = f ? f.ms / f.batch : undefined;
       notes.push(
-        `${LABEL[m] ?? m}: ${w.describe}; the library chose ${rowsPerPass} points per pass; ` +
-          `warm run ${(100 * w.warm.gradMs / w.warm.ms).toFixed(0)}% in gradient passes; convergence delta ${w.warm.convergenceDelta?.toExponential(2)}; ` +
-          `GPU memory peak ${w.gpuPeakMiB.toFixed(0)} MiB.`,
+        `${LABEL[m] ?? m}: ${w.describe}. The library chose ${perPass} point${perPass === 1 ? '' : 's'} per pass; ` +
+          `a warm gradient pass takes ${s(rowMs)} per point` +
+          (f && fwdRowMs ? ` (forward + backward), ${(rowMs / fwdRowMs).toFixed(1)}× our forward pass alone at batch ${f.batch} (${s(fwdRowMs)} a row)` : '') +
+          `; the convergence-delta forward of 2 rows ${s(warm.deltaMs)}` +
+          (warm.convergenceDelta !== undefined ? ` (delta ${warm.convergenceDelta.toExponential(2)})` : '') +
+          `; GPU memory peak ${w.gpuPeakMiB.toFixed(0)} MiB.`,
       );
     }
     const o = ort(m, 'webgpu');
@@ -180,6 +192,25 @@ function summarize(results: Json[], config: BenchConfig): Summary {
   const wasm = ort(d, 'wasm');
   if (wasm) notes.push(`onnxruntime-web wasm EP with ${wasm.wasmThreads ?? 'default'} thread(s); Glassbox's cpu backend is single-threaded JavaScript.`);
   for (const e of results.filter((r) => r.kind === 'error')) notes.push(`FAILED ${e.what}: ${String(e.message).split('\n')[0]}`);
+
+  // Where a warm gradient pass goes, from GPU timestamps around each dispatch.
+  for (const p of results.filter((r) => r.kind === 'profile' && !r.skipped)) {
+    const pct = (x: number) => `${((100 * x) / p.gpuMs).toFixed(0)}%`;
+    const phases = p.byPhase.map((e: Json) => `${e.key} ${s(e.ms)} (${pct(e.ms)})`).join(', ');
+    table +=
+      '\n\n' +
+      `Where one warm gradient pass of ${p.rows} points goes (${LABEL[p.model] ?? p.model}, webgpu; GPU timestamps around each of its ${p.dispatches} dispatches): ` +
+      `the GPU is busy ${s(p.gpuMs)} of the pass's ${s(p.wallMs)} (${s(p.plainMs)} without the timestamps, which put every dispatch in a compute pass of its own); ${phases}.\n\n` +
+      markdownTable(
+        ['phase and op', 'dispatches', 'GPU time', 'share'],
+        p.byOp.slice(0, 10).map((e: Json) => [e.key, String(e.dispatches), s(e.ms), pct(e.ms)]),
+      ) +
+      '\n\n' +
+      markdownTable(
+        ['heaviest op and input shapes', 'dispatches', 'GPU time', 'share'],
+        p.byShape.slice(0, 6).map((e: Json) => [e.key.replace(/^(\w+) (\w+) /, '$1 $2 '), String(e.dispatches), s(e.ms), pct(e.ms)]),
+      );
+  }
   return { table, json, notes };
 }
 
@@ -201,6 +232,12 @@ function writeReadme(section: string): void {
 
 // ---------------------------------------------------------------------------------------------
 
+function scaledBudgets(): BenchConfig['budgets'] {
+  const scale = process.env.BENCH_FULL ? 1e9 : Number(process.env.BENCH_BUDGET_SCALE ?? 1);
+  if (!(scale > 0)) fail(`BENCH_BUDGET_SCALE must be a positive number, got ${process.env.BENCH_BUDGET_SCALE}`);
+  return Object.fromEntries(Object.entries(BUDGETS).map(([k, b]) => [k, { full: b.full * scale, sample: b.sample * scale }])) as BenchConfig['budgets'];
+}
+
 async function main(): Promise<void> {
   const models = (process.env.BENCH_MODELS ?? MODELS.join(',')).split(',').filter(Boolean);
   if (!existsSync(FIXTURES)) fail(`the benchmark models are not at ${FIXTURES} (expected ../shared/fixtures/bench next to the repository, with ${MODELS.join(' and ')})`);
@@ -215,12 +252,11 @@ async function main(): Promise<void> {
   const config: BenchConfig = {
     models,
     steps: 50,
-    cpuSteps: perModel(process.env.BENCH_CPU_STEPS, DEFAULT_CPU_STEPS),
-    coldSteps: perModel(process.env.BENCH_COLD_STEPS, {}),
-    warmBudgetS: Number(process.env.BENCH_WARM_BUDGET_S ?? 900),
     ortBatch: 50,
+    budgets: scaledBudgets(),
     skip: (process.env.BENCH_SKIP ?? '').split(',').filter(Boolean),
     matmul: { n: 1024, trials: 4, perTrial: 3 },
+    profile: ['distilbert-base-geometry'],
   };
 
   const outDir = mkdtempSync(join(os.tmpdir(), 'glassbox-bench-'));
@@ -232,6 +268,9 @@ async function main(): Promise<void> {
     base: './',
     publicDir: false,
     logLevel: 'error',
+    // transformers.js (imported by @glassbox/core) imports onnxruntime-common, which it does not
+    // declare: resolve it to onnxruntime-web's own copy rather than rely on pnpm's hidden hoisting.
+    resolve: { alias: { 'onnxruntime-common': join(realpathSync(join(ROOT, 'node_modules/onnxruntime-web')), '../onnxruntime-common/dist/esm/index.js') } },
     build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1 << 30, reportCompressedSize: false },
   });
   const site = await serve(outDir);
@@ -241,6 +280,9 @@ async function main(): Promise<void> {
     args: ['--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
   const results: Json[] = [];
+  // Load averages through the run: about 2 here is the benchmark itself; more means company.
+  const loads: number[] = [os.loadavg()[0]!];
+  const sampler = setInterval(() => loads.push(os.loadavg()[0]!), 30_000).unref();
   try {
     const page = await browser.newPage();
     const done = new Promise<string>((resolveDone) => {
@@ -255,7 +297,7 @@ async function main(): Promise<void> {
       page.on('crash', () => resolveDone('the page crashed'));
       page.on('close', () => resolveDone('the page closed'));
     });
-    const timeoutS = Number(process.env.BENCH_TIMEOUT_S ?? 7200);
+    const timeoutS = Number(process.env.BENCH_TIMEOUT_S ?? 10800);
     const timeout = new Promise<string>((r) => setTimeout(() => r(`timed out after ${timeoutS} s`), timeoutS * 1000).unref());
     await page.goto(`${site.url}?config=${encodeURIComponent(JSON.stringify(config))}`);
     const how = await Promise.race([done, timeout]);
@@ -269,8 +311,13 @@ async function main(): Promise<void> {
     rmSync(outDir, { recursive: true, force: true });
   }
 
+  clearInterval(sampler);
   const env = results.find((r) => r.kind === 'env') ?? {};
   const { table, json, notes } = summarize(results, config);
+  notes.push(
+    `1-minute load average: ${loads[0]!.toFixed(1)} at the start, mean ${(loads.reduce((a, v) => a + v, 0) / loads.length).toFixed(1)} and max ${Math.max(...loads).toFixed(1)} ` +
+      `during the run (${os.cpus().length} cores; the benchmark alone keeps it near ${os.cpus().length}).`,
+  );
   const cpus = os.cpus();
   const machine = `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}`;
   const a = env.adapter ?? {};
@@ -299,6 +346,9 @@ async function main(): Promise<void> {
     `on the real-geometry models in \`../shared/fixtures/bench\` (random weights). DistilBERT: LIG on the word embeddings of its 28-token sample;`,
     `ViT: IG on \`pixel_values\` of one seeded random 224×224 image; zero baselines, target logit ${1}, the library's own internal batch size.`,
     `Cold is the first run on a fresh device (weight upload, shader compilation, plan building); warm is the second.`,
+    `onnxruntime-web runs one warm-up forward of 1 row, then one timed forward of the batch.`,
+    `A measurement that would run longer than its budget (\`BUDGETS\` in bench/run.ts; \`BENCH_FULL=1\` lifts them) stops after its first`,
+    `pass(es) and is extrapolated linearly; the table says which. On a software adapter that is most of the ViT column.`,
     '',
     `Measured ${date} on ${machine}; ${browserName} headless; WebGPU adapter: ${adapter}; onnxruntime-web ${env.ortVersion ?? '?'}; the whole run took ${minutes} min.`,
     '',
