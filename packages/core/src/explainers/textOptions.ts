@@ -2,6 +2,7 @@ import { InvalidInputError } from '../errors.ts';
 import { INTEGRATION_METHODS, type IntegrationMethod } from '../methods/integration.ts';
 import type { NoiseTunnelOptions } from '../methods/noiseTunnel.ts';
 import type { HostTensor } from '../tensor.ts';
+import type { AttentionMode } from '../attention/attentionFor.ts';
 import type { OutputSpace } from './classification.ts';
 
 export const METHODS = ['integrated-gradients', 'saliency', 'input-x-gradient', 'occlusion', 'smoothgrad'] as const;
@@ -47,6 +48,8 @@ export interface ExplainOptions {
    * (Captum's conventions: the model's own inputs).
    */
   transformersInterpretQuirks?: boolean;
+  /** Also return the attention maps of the explained forward pass (result field `attentions`). */
+  attention?: AttentionMode;
 }
 
 export interface ResolvedOptions {

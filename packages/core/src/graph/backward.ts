@@ -15,6 +15,12 @@ const NON_DIFFERENTIABLE = new Set([
  * Reverse pass over only the steps between the `wrt` tensors and the seeded outputs.
  * `env` is the forward environment; `seeds` maps output names to their cotangents.
  * Returns the gradient of each `wrt` tensor (zeros-free: a tensor no path reaches is absent).
+ *
+ * `overridden` names the tensors whose values the caller supplied. Such a tensor does not
+ * depend on what would have computed it: a path starts at it and no gradient flows into its
+ * producer. Any other `wrt` tensor (an intermediate "tap") gets its total gradient, the sum
+ * over every path from it to the outputs, through other `wrt` tensors too (what PyTorch
+ * hooks give), and the reverse pass continues through it to the tensors it depends on.
  */
 export function backward<T extends Tensor>(
   plan: Plan,
@@ -22,13 +28,14 @@ export function backward<T extends Tensor>(
   env: ReadonlyMap<string, T>,
   seeds: ReadonlyMap<string, T>,
   wrt: readonly string[],
+  overridden: ReadonlySet<string>,
 ): Map<string, T> {
+  const kept = new Set(wrt);
   const requiresGrad = new Set(wrt);
   const onPath: number[] = [];
   plan.steps.forEach((step, i) => {
-    if (wrt.some((w) => step.outputs.includes(w))) return; // overridden: the path starts at its output
     if (step.inputs.some((name) => name && requiresGrad.has(name))) {
-      step.outputs.forEach((o) => o && requiresGrad.add(o));
+      step.outputs.forEach((o) => o && !overridden.has(o) && requiresGrad.add(o));
       onPath.push(i);
     }
   });
@@ -39,7 +46,8 @@ export function backward<T extends Tensor>(
   };
   for (let k = onPath.length - 1; k >= 0; k--) {
     const step = plan.steps[onPath[k]!]!;
-    const outGrads = step.outputs.map((o) => (o ? grads.get(o) : undefined));
+    // An overridden output's gradient stays with it: its value does not come from this step.
+    const outGrads = step.outputs.map((o) => (o && !overridden.has(o) ? grads.get(o) : undefined));
     if (outGrads.every((g) => !g)) continue;
     if (NON_DIFFERENTIABLE.has(step.op)) continue;
     const vjp = gradients.get(step.op);
@@ -54,7 +62,7 @@ export function backward<T extends Tensor>(
       const g = inGrads[i];
       if (name && needs[i] && g) accumulate(name, g as T);
     });
-    for (const o of step.outputs) if (o && !wrt.includes(o)) grads.delete(o);
+    for (const o of step.outputs) if (o && !kept.has(o)) grads.delete(o);
   }
   const out = new Map<string, T>();
   for (const w of wrt) {

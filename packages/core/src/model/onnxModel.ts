@@ -24,7 +24,11 @@ export interface GradientRequest extends RunRequest {
   output: string;
   /** Cotangent of `output`, computed from its value (e.g. one-hot at the target class). */
   seed: (value: HostTensor) => HostTensor;
-  /** Differentiate with respect to these overridden tensors or feeds. */
+  /**
+   * Differentiate with respect to these tensors. A feed or an overridden tensor is a leaf
+   * (the path starts at its supplied value); any other intermediate tensor gets its total
+   * gradient, through every later path, as a PyTorch hook on it would.
+   */
   wrt: readonly string[];
 }
 
@@ -79,6 +83,15 @@ export class OnnxModel {
     }
     this.plans.set(key, built.plan);
     return built;
+  }
+
+  /**
+   * The plan these feeds and override names run with (built and cached if new): its steps
+   * in graph order and the shape of every value. On the CPU backend a plan built here
+   * costs one host evaluation of the graph that the next run does not reuse.
+   */
+  planFor(feeds: Record<string, HostTensor>, overrides: Record<string, Override> = {}): Plan {
+    return this.plan(feeds, overrides).plan;
   }
 
   /** Free a plan's folded constants on the backend (initializers stay: other plans share them). */
@@ -179,7 +192,8 @@ export class OnnxModel {
       const { plan, env } = this.forward(req, scope, [req.output]);
       const outValue = await this.backend.read(env.get(req.output)!);
       const seed = req.seed(outValue);
-      const grads = backward(plan, new Ops(scope), env, new Map([[req.output, scope.upload(seed)]]), req.wrt);
+      const overridden = new Set(Object.keys(req.overrides ?? {}));
+      const grads = backward(plan, new Ops(scope), env, new Map([[req.output, scope.upload(seed)]]), req.wrt, overridden);
       const values = await this.readAll(env, req.fetch);
       values[req.output] = outValue;
       const out: Record<string, HostTensor> = {};
