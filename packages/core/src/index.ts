@@ -38,3 +38,6 @@ export { aggregate, AGGREGATE_OVER, REDUCTIONS, type AggregateOver, type Reducti
 export { rollout, HEAD_FUSIONS, type HeadFusion, type RolloutOptions } from './attention/rollout.ts';
 export { gradientWeightedRelevance } from './attention/gradientWeighted.ts';
 export type { AttentionMaps, Matrix } from './attention/maps.ts';
+export { ImageModel, type ImageInput, type ImageDataLike, type NestedPixels } from './model/imageModel.ts';
+export { ImageClassificationExplainer, IMAGE_METHODS, type ImageMethodName, type ImageExplainOptions, type ImageExplainInput, type ImageClassificationResult } from './explainers/imageClassification.ts';
+export { patchOcclusion, type PatchOcclusionOptions, type PatchOcclusion } from './explainers/imageOcclusion.ts';

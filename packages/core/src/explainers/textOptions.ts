@@ -60,7 +60,8 @@ export interface ResolvedOptions {
   quirks: boolean;
 }
 
-function oneOf<T extends string>(what: string, value: T | undefined, allowed: readonly T[], fallback: T): T {
+/** `value` (or `fallback` when absent) if it is one of `allowed`; else an error naming the valid values. */
+export function oneOf<T extends string>(what: string, value: T | undefined, allowed: readonly T[], fallback: T): T {
   const v = value ?? fallback;
   if (!allowed.includes(v)) throw new InvalidInputError(`unknown ${what} "${v}"; use one of ${allowed.join(', ')}`, `bad_${what}`);
   return v;

@@ -1,0 +1,227 @@
+import { ATTENTION_MODES, type AttentionMode, type AttentionOutput, attentionFor } from '../attention/attentionFor.ts';
+import { InvalidInputError } from '../errors.ts';
+import { inputXGradient } from '../methods/inputXGradient.ts';
+import { type IntegratedGradientsOptions, integratedGradients } from '../methods/integratedGradients.ts';
+import { INTEGRATION_METHODS, type IntegrationMethod } from '../methods/integration.ts';
+import { type NoiseTunnelType, noiseTunnel } from '../methods/noiseTunnel.ts';
+import { saliency } from '../methods/saliency.ts';
+import type { Attribution, DifferentiableFunction } from '../methods/types.ts';
+import { type ImageInput, ImageModel, type NestedPixels } from '../model/imageModel.ts';
+import type { OnnxModel } from '../model/onnxModel.ts';
+import type { LoadOptions } from '../model/textModel.ts';
+import { type HostTensor, sizeOf, tensor } from '../tensor.ts';
+import { type OutputSpace, classScores, parseTarget, softmax } from './classification.ts';
+import type { ExplainedForward } from './explainedForward.ts';
+import { patchOcclusion } from './imageOcclusion.ts';
+import { oneOf } from './textOptions.ts';
+import type { Scorer } from './textRunner.ts';
+
+export const IMAGE_METHODS = ['integrated-gradients', 'saliency', 'input-x-gradient', 'occlusion', 'smoothgrad', 'smoothgrad-sq', 'vargrad'] as const;
+export type ImageMethodName = (typeof IMAGE_METHODS)[number];
+
+/** The noise-tunnel methods and the NoiseTunnel type each one is (transformers-interpret's names). */
+const NOISE_TUNNEL: Partial<Record<ImageMethodName, NoiseTunnelType>> = { smoothgrad: 'smoothgrad', 'smoothgrad-sq': 'smoothgrad_sq', vargrad: 'vargrad' };
+
+export interface ImageExplainOptions {
+  /** Class to explain: index or label. Default: the predicted class. */
+  target?: number | string;
+  /**
+   * Default 'integrated-gradients' (transformers-interpret's attribution_type "IG"). The
+   * noise-tunnel methods are its "IGNT": Captum NoiseTunnel over integrated gradients.
+   */
+  method?: ImageMethodName;
+  /** Explain the target's raw logit (default, as transformers-interpret's image explainer) or its softmax probability. */
+  output?: OutputSpace;
+  /** Default 'gausslegendre'. */
+  integration?: IntegrationMethod;
+  /** Integration points: default 50 for integrated gradients, 5 per noisy sample for the noise tunnel (transformers-interpret's). */
+  steps?: number;
+  /** Points (or occluded copies) per forward/backward pass. Default: what the backend's memory allows. */
+  internalBatchSize?: number;
+  /**
+   * Reference image, for integrated gradients, the noise tunnel and the occlusion fill:
+   * 'zero' (default, all-zero pixel_values) or pixel values [C, H, W] / [1, C, H, W].
+   */
+  baseline?: 'zero' | HostTensor | NestedPixels;
+  /** Noise tunnel: noisy samples (default 10), noise standard deviation in pixel_values units (default 1, Captum's), seed (default 42). */
+  noise?: { samples?: number; stdev?: number; seed?: number };
+  /** Occlusion window side and stride in pixels. Default: the model's patch size (config.patch_size, else 16) for both. */
+  occlusion?: { window?: number; stride?: number };
+  /** Also return the attention maps of the explained forward pass (result field `attentions`). */
+  attention?: AttentionMode;
+}
+
+/** An image, or the exact pixel values the model takes. */
+export type ImageExplainInput = ImageInput | { pixelValues: HostTensor | NestedPixels };
+
+export interface ImageClassificationResult {
+  model: string;
+  method: ImageMethodName;
+  output: OutputSpace;
+  predicted: { index: number; label: string; score: number };
+  target: { index: number; label: string };
+  /** Σ attributions − (f(x) − f(baseline)); integrated gradients only. */
+  convergenceDelta: number | null;
+  logits: number[];
+  probabilities: number[];
+  /** The attribution of every pixel_values entry, [C, H, W] (saliency: |gradient|; occlusion: Captum's mean drop per pixel). */
+  attribution: { values: Float64Array; shape: number[] };
+  /**
+   * One number per pixel, [H][W]: the attribution summed over channels (integrated gradients,
+   * input × gradient, noise tunnel) or the largest |gradient| over channels (saliency). For
+   * occlusion, one score drop per window position, [rows][columns] ([H/P][W/P] by default).
+   */
+  map: number[][];
+  /** The attention maps, when the `attention` option asks for them. */
+  attentions?: AttentionOutput;
+}
+
+/** The target's score as a function of pixel_values [B, C, H, W]. */
+function overPixels(onnx: OnnxModel, scorer: Scorer, oneRow: HostTensor): DifferentiableFunction {
+  return {
+    gradients: async (x) => {
+      let scores: Float64Array = new Float64Array(0);
+      const { grads } = await onnx.runWithGradient({
+        feeds: { pixel_values: x },
+        fetch: [],
+        output: scorer.output,
+        wrt: ['pixel_values'],
+        seed: (value) => {
+          const s = scorer.score(value);
+          scores = s.scores;
+          return s.seed;
+        },
+      });
+      return { scores, grads: grads.pixel_values! };
+    },
+    scores: async (x) => scorer.score((await onnx.run({ feeds: { pixel_values: x }, fetch: [scorer.output] }))[scorer.output]!).scores,
+    rowsPerPass: () => onnx.rowsPerPass({ pixel_values: oneRow }),
+  };
+}
+
+/**
+ * Integrated gradients seen as a function whose "gradient" at each row is that row's IG
+ * attribution: what Captum's NoiseTunnel(IntegratedGradients) averages over noisy inputs.
+ */
+function integratedGradientsAsGradient(fn: DifferentiableFunction, baseline: HostTensor, options: IntegratedGradientsOptions): DifferentiableFunction {
+  return {
+    gradients: async (x) => {
+      const n = sizeOf(baseline.shape);
+      const out = new Float32Array(x.data.length);
+      for (let k = 0; k < x.shape[0]!; k++) {
+        const row = tensor('float32', baseline.shape, x.data.subarray(k * n, (k + 1) * n));
+        out.set((await integratedGradients(fn, row, baseline, { ...options, convergenceDelta: false })).values, k * n);
+      }
+      return { scores: await fn.scores(x), grads: tensor('float32', x.shape, out) };
+    },
+    scores: (x) => fn.scores(x),
+    rowsPerPass: () => 1,
+  };
+}
+
+/** [C, H, W] → [H][W], reducing the channels of each pixel. */
+function perPixel(a: Attribution, reduce: (acc: number, v: number) => number, start: number): number[][] {
+  const [c, h, w] = a.shape as [number, number, number];
+  return Array.from({ length: h }, (_, y) =>
+    Array.from({ length: w }, (_, x) => {
+      let acc = start;
+      for (let ch = 0; ch < c; ch++) acc = reduce(acc, a.values[(ch * h + y) * w + x]!);
+      return acc;
+    }),
+  );
+}
+
+/** The chosen method's attribution of the target's score to x [C, H, W], and its map. */
+async function attribute(
+  method: ImageMethodName,
+  fn: DifferentiableFunction,
+  x: HostTensor,
+  baseline: HostTensor,
+  options: ImageExplainOptions & { integration: IntegrationMethod },
+  patch: number,
+): Promise<{ attribution: Attribution; map: number[][] }> {
+  const { internalBatchSize, integration } = options;
+  if (method === 'occlusion') {
+    const { window = patch, stride = window } = options.occlusion ?? {};
+    const occ = await patchOcclusion(fn, x, { window, stride, baseline: baseline.data, internalBatchSize });
+    return { attribution: occ, map: occ.drops };
+  }
+  if (method === 'saliency') {
+    const g = await saliency(fn, x);
+    const attribution = { ...g, values: g.values.map(Math.abs) };
+    return { attribution, map: perPixel(attribution, Math.max, 0) };
+  }
+  let attribution: Attribution;
+  if (method === 'input-x-gradient') attribution = await inputXGradient(fn, x);
+  else if (method === 'integrated-gradients') attribution = await integratedGradients(fn, x, baseline, { steps: options.steps ?? 50, method: integration, internalBatchSize });
+  else {
+    const ig = integratedGradientsAsGradient(fn, baseline, { steps: options.steps ?? 5, method: integration, internalBatchSize });
+    const { samples = 10, stdev = 1, seed } = options.noise ?? {};
+    attribution = await noiseTunnel(ig, x, { type: NOISE_TUNNEL[method], samples, stdev, seed });
+  }
+  return { attribution, map: perPixel(attribution, (s, v) => s + v, 0) };
+}
+
+/**
+ * Explains an image classifier (any transformers.js image-classification model, e.g. ViT).
+ * With no options it reproduces transformers-interpret's ImageClassificationExplainer with
+ * attribution_type "IG": Captum integrated gradients on pixel_values, zero baseline, 50
+ * Gauss-Legendre steps, the raw logit of the predicted class.
+ */
+export class ImageClassificationExplainer {
+  private constructor(readonly model: ImageModel) {}
+
+  static async fromPretrained(model: string, options: LoadOptions = {}): Promise<ImageClassificationExplainer> {
+    return new ImageClassificationExplainer(await ImageModel.load(model, options));
+  }
+
+  get labels(): string[] {
+    return this.model.labels;
+  }
+
+  async explain(image: ImageExplainInput, options: ImageExplainOptions = {}): Promise<ImageClassificationResult> {
+    const method = oneOf('method', options.method, IMAGE_METHODS, 'integrated-gradients');
+    const output = oneOf<OutputSpace>('output', options.output, ['logits', 'softmax'], 'logits');
+    const integration = oneOf('integration', options.integration, INTEGRATION_METHODS, 'gausslegendre');
+    if (options.attention !== undefined) oneOf('attention', options.attention, ATTENTION_MODES, 'raw');
+    const m = this.model;
+    const pixels = image && typeof image === 'object' && 'pixelValues' in image ? m.pixelValues(image.pixelValues) : await m.preprocess(image as ImageInput);
+    const x = tensor('float32', m.inputShape, pixels.data);
+    const baseline = options.baseline === undefined || options.baseline === 'zero' ? tensor('float32', m.inputShape) : this.baselineOf(options.baseline);
+
+    const logitsName = m.onnx.graph.outputs[0]!.name;
+    const logits = Array.from((await m.onnx.run({ feeds: { pixel_values: pixels }, fetch: [logitsName] }))[logitsName]!.data);
+    const probabilities = softmax(logits);
+    const predictedIndex = probabilities.indexOf(Math.max(...probabilities));
+    const labels = m.labels.length === logits.length ? m.labels : logits.map((_, i) => `LABEL_${i}`);
+    const targetIndex = parseTarget(options.target, labels, predictedIndex);
+    const scorer: Scorer = { output: logitsName, score: (z) => classScores(z, targetIndex, output) };
+    const fn = overPixels(m.onnx, scorer, pixels);
+
+    const patch = typeof m.config.patch_size === 'number' ? m.config.patch_size : 16;
+    const { attribution, map } = await attribute(method, fn, x, baseline, { ...options, integration }, patch);
+
+    const result: ImageClassificationResult = {
+      model: m.id,
+      method,
+      output,
+      predicted: { index: predictedIndex, label: labels[predictedIndex]!, score: probabilities[predictedIndex]! },
+      target: { index: targetIndex, label: labels[targetIndex]! },
+      convergenceDelta: attribution.convergenceDelta ?? null,
+      logits,
+      probabilities,
+      attribution: { values: attribution.values, shape: attribution.shape },
+      map,
+    };
+    if (options.attention !== undefined) {
+      const forward: ExplainedForward = { onnx: m.onnx, feeds: { pixel_values: pixels }, scorer };
+      result.attentions = await attentionFor(forward, options.attention);
+    }
+    return result;
+  }
+
+  private baselineOf(baseline: HostTensor | NestedPixels | string): HostTensor {
+    if (typeof baseline === 'string') throw new InvalidInputError(`unknown baseline "${baseline}"; use "zero" or pixel values of the image's shape`, 'bad_baseline');
+    return tensor('float32', this.model.inputShape, this.model.pixelValues(baseline, 'baseline').data);
+  }
+}
