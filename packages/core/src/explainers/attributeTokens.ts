@@ -1,7 +1,6 @@
 import { InvalidInputError } from '../errors.ts';
 import { inputXGradient } from '../methods/inputXGradient.ts';
 import { integratedGradients } from '../methods/integratedGradients.ts';
-import { type Layer, layerIntegratedGradients } from '../methods/layerIntegratedGradients.ts';
 import { noiseTunnel } from '../methods/noiseTunnel.ts';
 import { occlusion } from '../methods/occlusion.ts';
 import { saliency } from '../methods/saliency.ts';
@@ -19,9 +18,10 @@ export interface TokenScores {
 }
 
 /**
- * Attribute a scorer's score to the tokens of the runner's input with the chosen method,
- * then aggregate hidden dimensions and normalise as asked. `reference` is how
- * transformers-interpret runs its baseline when computing its convergence delta.
+ * Attribute a scorer's score to the tokens of the runner's input with the chosen method
+ * (gradient methods on the runner's layer), then aggregate hidden dimensions and normalise
+ * as asked. `reference` is how transformers-interpret runs its baseline: for the baseline's
+ * layer activation and its convergence delta.
  */
 export async function attributeTokens(
   runner: TextRunner,
@@ -45,10 +45,9 @@ export async function attributeTokens(
     if (resolved.method === 'integrated-gradients') {
       const ig = { steps: options.steps, method: options.integration, internalBatchSize: options.internalBatchSize };
       const baseline = baselineOf(model, ids, options.baseline ?? 'pad', x);
-      const words: Layer<readonly number[]> = { activation: (rowIds) => runner.embed(rowIds) };
-      attribution = Array.isArray(baseline)
-        ? await layerIntegratedGradients(words, fn, ids, baseline, ig)
-        : await integratedGradients(fn, x, baseline as HostTensor, ig);
+      // Baseline ids go through the layer as Captum's LayerIntegratedGradients runs them: with the baseline's own segments.
+      const b = Array.isArray(baseline) ? await runner.embed(baseline, reference) : (baseline as HostTensor);
+      attribution = await integratedGradients(fn, x, b, ig);
       convergenceDelta = attribution.convergenceDelta ?? null;
       if (reference && Array.isArray(baseline)) {
         const [fb] = await runner.scoreIds([baseline], scorer, reference);

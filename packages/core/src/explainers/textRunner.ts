@@ -19,14 +19,16 @@ export interface Segments {
 
 /**
  * Runs a text model on copies of one tokenized input (the inference wrapper of every text
- * explainer): as a function of its word embeddings for gradient methods, and on rows of
- * token ids for perturbation methods.
+ * explainer): as a function of one of its tensors (`layer`: by default the word
+ * embeddings) for gradient methods, and on rows of token ids for perturbation methods.
  */
 export class TextRunner {
   constructor(
     readonly model: TextModel,
     readonly ids: readonly number[],
     readonly segments: Segments = {},
+    /** The [B, T, H] tensor gradient methods attribute to (Captum's layer). */
+    readonly layer: string = model.wordEmbedding.tensor,
   ) {}
 
   /** Feeds and in-graph overrides for rows of ids under the given segments. */
@@ -36,10 +38,10 @@ export class TextRunner {
     return { feeds, overrides: m.segmentOverrides(segments.position, segments.types) };
   }
 
-  /** The scorer's score as a function of the word embeddings (what gradient methods attribute). */
+  /** The scorer's score as a function of the layer (what gradient methods attribute). */
   overEmbeddings(scorer: Scorer): DifferentiableFunction {
-    const { onnx, wordEmbedding } = this.model;
-    const embedding = wordEmbedding.tensor;
+    const { onnx } = this.model;
+    const embedding = this.layer;
     const copies = (b: number) => this.inputs(Array.from({ length: b }, () => this.ids));
     return {
       gradients: async (x) => {
@@ -75,9 +77,10 @@ export class TextRunner {
     return scorer.score(out[scorer.output]!).scores;
   }
 
-  /** The word embeddings of rows of ids, without the batch axis for a single row. */
-  async embed(ids: readonly number[]): Promise<HostTensor> {
-    const t = await this.model.embed([ids]);
+  /** The layer's value for one row of ids under the given segments, without the batch axis. */
+  async embed(ids: readonly number[], segments: Segments = this.segments): Promise<HostTensor> {
+    const { feeds, overrides } = this.inputs([ids], segments);
+    const t = (await this.model.onnx.run({ feeds, overrides, fetch: [this.layer] }))[this.layer]!;
     return { dtype: t.dtype, shape: t.shape.slice(1), data: t.data };
   }
 }

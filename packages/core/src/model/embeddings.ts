@@ -69,3 +69,44 @@ export function findTokenTypeEmbedding(graph: Graph): EmbeddingLookup | undefine
   const n = tableGathers(graph).find((g) => /token_type_embeddings/.test(g.inputs[0]!));
   return n && lookupOf(graph, n);
 }
+
+/** Nodes whose output depends on the value of `from` (shape-only reads excepted), in graph order. */
+function downstreamOf(graph: Graph, from: string): { nodes: Node[]; values: Set<string> } {
+  const values = new Set([from]);
+  const nodes: Node[] = [];
+  for (const n of graph.nodes) {
+    if (n.opType === 'Shape' || n.opType === 'Size' || !n.inputs.some((i) => values.has(i))) continue;
+    nodes.push(n);
+    for (const o of n.outputs) values.add(o);
+  }
+  return { nodes, values };
+}
+
+/**
+ * The output of the embeddings block (transformers-interpret's `embedding_type` 2: word +
+ * position (+ token type) embeddings, then LayerNorm): the first LayerNorm downstream of
+ * the word-embedding tensor `word`, either a fused `LayerNormalization` (opset 17) or its
+ * opset-14 decomposition ReduceMean → Sub → Pow → ReduceMean → Add → Sqrt → Div, followed
+ * by the scale Mul and the bias Add.
+ */
+export function findEmbeddingsOutput(graph: Graph, word: string): string | undefined {
+  const { nodes, values } = downstreamOf(graph, word);
+  const consumers = (name: string) => nodes.filter((n) => n.inputs.includes(name));
+  for (const n of nodes) {
+    if (n.opType === 'LayerNormalization') return n.outputs[0];
+    if (n.opType !== 'ReduceMean') continue;
+    const x = n.inputs[0]!;
+    const centred = consumers(n.outputs[0]!).find((s) => s.opType === 'Sub' && s.inputs[0] === x);
+    const normed = centred && consumers(centred.outputs[0]!).find((d) => d.opType === 'Div' && d.inputs[0] === centred.outputs[0]);
+    if (!normed) continue;
+    // The affine tail: Mul by the scale, Add of the bias (operands that do not depend on the input).
+    let out = normed.outputs[0]!;
+    for (;;) {
+      const next = consumers(out);
+      const affine = next.length === 1 && ['Mul', 'Add'].includes(next[0]!.opType) && next[0]!.inputs.filter((i) => values.has(i)).length === 1;
+      if (!affine) return out;
+      out = next[0]!.outputs[0]!;
+    }
+  }
+  return undefined;
+}

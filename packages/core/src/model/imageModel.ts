@@ -1,10 +1,8 @@
-import { AutoConfig, AutoImageProcessor, type ImageProcessor, RawImage } from '@huggingface/transformers';
-import { selectBackend } from '../backend/select.ts';
+import { AutoImageProcessor, type ImageProcessor, RawImage } from '@huggingface/transformers';
 import { InvalidInputError, ModelLoadError } from '../errors.ts';
 import { type HostTensor, formatShape, sizeOf, tensor } from '../tensor.ts';
-import { onnxFileName, readModelFile } from './hub.ts';
-import { OnnxModel } from './onnxModel.ts';
-import type { LoadOptions, ModelConfig } from './textModel.ts';
+import type { OnnxModel } from './onnxModel.ts';
+import { type LoadOptions, type ModelConfig, labelsOf, loadConfig, loadOnnxModel } from './pretrained.ts';
 
 /** Decoded pixels in interleaved (HWC) layout, as a canvas ImageData or a RawImage holds them. */
 export interface ImageDataLike {
@@ -59,14 +57,6 @@ function flattenNested(values: unknown, what: string): { shape: number[]; data: 
   return { shape, data };
 }
 
-async function loadConfig(model: string, revision?: string): Promise<ModelConfig> {
-  try {
-    return (await AutoConfig.from_pretrained(model, { revision } as never)) as unknown as ModelConfig;
-  } catch (e) {
-    throw new ModelLoadError(`model "${model}": could not load config.json: ${(e as Error).message}`);
-  }
-}
-
 async function loadProcessor(model: string, revision?: string): Promise<ImageProcessor> {
   try {
     return await AutoImageProcessor.from_pretrained(model, { revision } as never);
@@ -99,12 +89,7 @@ export class ImageModel {
   ) {}
 
   static async load(model: string, options: LoadOptions = {}): Promise<ImageModel> {
-    const backend = await selectBackend(options.device);
-    const [config, processor] = await Promise.all([loadConfig(model, options.revision), loadProcessor(model, options.revision)]);
-    const file = await onnxFileName(model, options);
-    const dir = file.slice(0, file.lastIndexOf('/') + 1);
-    const bytes = await readModelFile(model, file, options.revision);
-    const onnx = await OnnxModel.fromBytes(bytes, (location) => readModelFile(model, dir + location, options.revision), backend);
+    const [config, processor, { onnx, file }] = await Promise.all([loadConfig(model, options.revision), loadProcessor(model, options.revision), loadOnnxModel(model, options)]);
     if (!onnx.inputNames.includes('pixel_values')) {
       throw new ModelLoadError(`model "${model}" (${file}) has no pixel_values input (inputs: ${onnx.inputNames.join(', ')})`);
     }
@@ -113,9 +98,7 @@ export class ImageModel {
   }
 
   get labels(): string[] {
-    const id2label = this.config.id2label ?? {};
-    const n = Object.keys(id2label).length;
-    return Array.from({ length: n }, (_, i) => id2label[i] ?? `LABEL_${i}`);
+    return labelsOf(this.config);
   }
 
   /** pixel_values [1, C, H, W] for an image, through the model's transformers.js image processor. */

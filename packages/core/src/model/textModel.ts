@@ -1,29 +1,13 @@
-import { AutoConfig, AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
-import { type Device, selectBackend } from '../backend/select.ts';
+import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { ModelLoadError } from '../errors.ts';
 import type { Override } from '../graph/plan.ts';
 import { type HostTensor, sizeOf, tensor } from '../tensor.ts';
-import { type EmbeddingLookup, findPositionEmbedding, findTokenTypeEmbedding, findWordEmbedding } from './embeddings.ts';
+import { type EmbeddingLookup, findEmbeddingsOutput, findPositionEmbedding, findTokenTypeEmbedding, findWordEmbedding } from './embeddings.ts';
 import { textFeeds } from './feeds.ts';
-import { type ModelFileOptions, onnxFileName, readModelFile } from './hub.ts';
-import { OnnxModel } from './onnxModel.ts';
+import type { OnnxModel } from './onnxModel.ts';
+import { type LoadOptions, type ModelConfig, labelsOf, loadConfig, loadOnnxModel } from './pretrained.ts';
 
-
-export type { Device };
-
-export interface LoadOptions extends ModelFileOptions {
-  /** Where the runtime's kernels run. 'webgpu' arrives with the WebGPU backend; 'auto' picks the best available. */
-  device?: Device;
-}
-
-export interface ModelConfig {
-  model_type?: string;
-  id2label?: Record<string, string>;
-  max_position_embeddings?: number;
-  n_positions?: number;
-  pad_token_id?: number;
-  [key: string]: unknown;
-}
+export type { Device, LoadOptions, ModelConfig } from './pretrained.ts';
 
 async function loadTokenizer(model: string, revision?: string): Promise<PreTrainedTokenizer> {
   try {
@@ -33,17 +17,10 @@ async function loadTokenizer(model: string, revision?: string): Promise<PreTrain
   }
 }
 
-async function loadConfig(model: string, revision?: string): Promise<ModelConfig> {
-  try {
-    return (await AutoConfig.from_pretrained(model, { revision } as never)) as unknown as ModelConfig;
-  } catch (e) {
-    throw new ModelLoadError(`model "${model}": could not load config.json: ${(e as Error).message}`);
-  }
-}
-
 /** A transformers.js text model: tokenizer, config and its ONNX graph on our runtime. */
 export class TextModel {
   private vocab: string[] | undefined;
+  private embeddingsOutputName: string | null | undefined;
 
   private constructor(
     readonly id: string,
@@ -54,26 +31,37 @@ export class TextModel {
   ) {}
 
   static async load(model: string, options: LoadOptions = {}): Promise<TextModel> {
-    const backend = await selectBackend(options.device);
-    const [tokenizer, config] = await Promise.all([loadTokenizer(model, options.revision), loadConfig(model, options.revision)]);
-    const file = await onnxFileName(model, options);
-    const dir = file.slice(0, file.lastIndexOf('/') + 1);
-    const bytes = await readModelFile(model, file, options.revision);
-    const onnx = await OnnxModel.fromBytes(bytes, (location) => readModelFile(model, dir + location, options.revision), backend);
+    const [tokenizer, config, { onnx, file }] = await Promise.all([loadTokenizer(model, options.revision), loadConfig(model, options.revision), loadOnnxModel(model, options)]);
     const wordEmbedding = findWordEmbedding(onnx.graph);
     if (!wordEmbedding) throw new ModelLoadError(`model "${model}" (${file}): no word-embedding lookup (a Gather on a [vocab, hidden] table fed by input_ids)`);
     return new TextModel(model, tokenizer, config, onnx, wordEmbedding);
   }
 
   get labels(): string[] {
-    const id2label = this.config.id2label ?? {};
-    const n = Object.keys(id2label).length;
-    return Array.from({ length: n }, (_, i) => id2label[i] ?? `LABEL_${i}`);
+    return labelsOf(this.config);
   }
 
   /** Whether the PyTorch model's forward takes position_ids (all supported families but DistilBERT). */
   get forwardTakesPositionIds(): boolean {
     return this.config.model_type !== 'distilbert';
+  }
+
+  /**
+   * Whether transformers-interpret's explainers pass position_ids (and token types) to this
+   * model: every family whose forward takes them, except the "nonstandard" RoBERTa.
+   */
+  get transformersInterpretPassesPositionIds(): boolean {
+    return this.forwardTakesPositionIds && this.config.model_type !== 'roberta';
+  }
+
+  /**
+   * The output of the embeddings block (word + position (+ token type) embeddings, then
+   * LayerNorm), transformers-interpret's `embedding_type` 2; undefined when the graph has
+   * no LayerNorm after the word embeddings.
+   */
+  get embeddingsOutput(): string | undefined {
+    if (this.embeddingsOutputName === undefined) this.embeddingsOutputName = findEmbeddingsOutput(this.onnx.graph, this.wordEmbedding.tensor) ?? null;
+    return this.embeddingsOutputName ?? undefined;
   }
 
   /** Longest token sequence the model's position table allows. */
@@ -91,9 +79,16 @@ export class TextModel {
     return new Set((this.tokenizer as unknown as { all_special_ids: number[] }).all_special_ids ?? []);
   }
 
+  /** A special token's id: the tokenizer's `<kind>_token_id`, else its `<kind>_token` from tokenizer_config.json (transformers.js keeps no cls_token_id). */
   tokenId(kind: 'pad' | 'mask' | 'cls' | 'sep' | 'eos' | 'bos'): number | undefined {
-    const id = (this.tokenizer as unknown as Record<string, number | null | undefined>)[`${kind}_token_id`];
-    return id ?? undefined;
+    const t = this.tokenizer as unknown as Record<string, unknown> & { config?: Record<string, unknown> };
+    const id = t[`${kind}_token_id`];
+    if (typeof id === 'number') return id;
+    const token = t.config?.[`${kind}_token`];
+    const content = typeof token === 'object' && token !== null ? (token as { content?: unknown }).content : token;
+    if (typeof content !== 'string') return undefined;
+    const v = this.tokenizer.get_vocab() as Map<string, number> | Record<string, number>;
+    return v instanceof Map ? v.get(content) : v[content];
   }
 
   /** id → vocabulary string, for the tokens of a result. */
@@ -107,11 +102,11 @@ export class TextModel {
     return this.vocab[id] ?? this.tokenizer.decode([id]);
   }
 
-  /** Token ids and types for a text (or a text pair). */
-  encode(text: string, pair?: string): { ids: number[]; tokenTypes: number[] | undefined } {
+  /** Token ids and types for a text (or a text pair), with the tokenizer's special tokens unless told otherwise. */
+  encode(text: string, pair?: string, addSpecialTokens = true): { ids: number[]; tokenTypes: number[] | undefined } {
     const enc = (this.tokenizer as unknown as (t: string, o: object) => Record<string, { data: ArrayLike<bigint | number> } | undefined>)(text, {
       text_pair: pair ?? null,
-      add_special_tokens: true,
+      add_special_tokens: addSpecialTokens,
     });
     const ids = Array.from(enc.input_ids!.data, Number);
     const types = enc.token_type_ids ? Array.from(enc.token_type_ids.data, Number) : undefined;

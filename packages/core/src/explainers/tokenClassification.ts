@@ -1,0 +1,173 @@
+import { type AttentionOutput, attentionFor } from '../attention/attentionFor.ts';
+import { InvalidInputError, ModelLoadError } from '../errors.ts';
+import { type LoadOptions, TextModel } from '../model/textModel.ts';
+import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
+import { type TokenSpan, alignTokens } from '../text/tokens.ts';
+import { attributeTokens } from './attributeTokens.ts';
+import { type OutputSpace, parseTarget, softmax } from './classification.ts';
+import type { TokenAttribution } from './sequenceClassification.ts';
+import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
+import { type Segments, TextRunner } from './textRunner.ts';
+import { argmax, entryScorer } from './tokenScores.ts';
+
+export interface TokenClassificationOptions extends Omit<ExplainOptions, 'textPair'> {
+  /** Token positions not to explain (transformers-interpret's `ignored_indexes`). */
+  ignoredIndexes?: number[];
+  /** Labels whose tokens are not explained (transformers-interpret's `ignored_labels`). */
+  ignoredLabels?: string[];
+}
+
+export interface TokenPrediction {
+  index: number;
+  label: string;
+  /** Softmax probability of the label at that token. */
+  score: number;
+}
+
+export interface PredictedToken extends TokenSpan {
+  predicted: TokenPrediction;
+}
+
+/** One explained token: what the model predicted there, and why (attributions over the whole sentence). */
+export interface ExplainedToken {
+  /** Position of the token in `tokens`. */
+  index: number;
+  token: string;
+  predicted: TokenPrediction;
+  /** The explained class: the predicted one unless `target` named another. */
+  target: { index: number; label: string };
+  tokens: TokenAttribution[];
+  /** Σ attributions − (f(x) − f(baseline)) before normalisation; integrated gradients only. */
+  convergenceDelta: number | null;
+}
+
+export interface TokenClassificationResult {
+  model: string;
+  method: MethodName;
+  output: OutputSpace;
+  /** The text the tokens index into (after transformers-interpret's cleaning when it applied). */
+  text: string;
+  /** Every token with its predicted label. */
+  tokens: PredictedToken[];
+  /** The explained tokens, in order: every token not ignored by index or by predicted label. */
+  explained: ExplainedToken[];
+  /** [T][C] */
+  logits: number[][];
+  probabilities: number[][];
+  /** Attention maps of the explained forward pass (the first explained token's target), when asked and a token is explained. */
+  attentions?: AttentionOutput;
+}
+
+/**
+ * Explains a token classifier (NER). With no options it reproduces transformers-interpret's
+ * TokenClassificationExplainer: every token (special tokens included) is explained unless
+ * ignored, each by layer integrated gradients on the word embeddings, [CLS] [PAD]… [SEP]
+ * baseline, 50 Gauss-Legendre steps, on the softmax probability of that token's predicted
+ * label, summed over the hidden dimension and divided by the L2 norm over tokens.
+ */
+export class TokenClassificationExplainer {
+  private constructor(
+    readonly model: TextModel,
+    private readonly logitsName: string,
+  ) {}
+
+  static async fromPretrained(model: string, options: LoadOptions = {}): Promise<TokenClassificationExplainer> {
+    const m = await TextModel.load(model, options);
+    const output = m.onnx.graph.outputs[0];
+    if (!output || output.shape.length !== 3) throw new ModelLoadError(`model "${model}" is not a token classifier: its first output is not [batch, tokens, classes] logits`);
+    return new TokenClassificationExplainer(m, output.name);
+  }
+
+  get labels(): string[] {
+    return this.model.labels;
+  }
+
+  async explain(text: string, options: TokenClassificationOptions = {}): Promise<TokenClassificationResult> {
+    const resolved = resolveOptions(options);
+    if (typeof text !== 'string' || text.trim() === '') throw new InvalidInputError('text is empty', 'empty_text');
+    const m = this.model;
+    const shownText = resolved.quirks ? cleanTextLikeTransformersInterpret(text) : text;
+    const { ids, tokenTypes } = m.encode(shownText);
+    const specials = m.specialIds();
+    if (ids.every((id) => specials.has(id))) throw new InvalidInputError('text has no tokens once tokenized', 'empty_text');
+    if (ids.length > m.maxTokens) {
+      throw new InvalidInputError(`text is ${ids.length} tokens long; model "${m.id}" accepts at most ${m.maxTokens}`, 'text_too_long');
+    }
+
+    const { segments, reference } = this.segments(ids, tokenTypes, resolved.quirks);
+    const runner = new TextRunner(m, ids, segments);
+    const { feeds, overrides } = runner.inputs([ids]);
+    const flat = (await m.onnx.run({ feeds, overrides, fetch: [this.logitsName] }))[this.logitsName]!.data;
+    const C = flat.length / ids.length;
+    const logits = ids.map((_, t) => Array.from(flat.subarray(t * C, (t + 1) * C)));
+    const probabilities = logits.map((z) => softmax(z));
+    const labels = m.labels.length === C ? m.labels : Array.from({ length: C }, (_, i) => `LABEL_${i}`);
+    const predictions = probabilities.map((p): TokenPrediction => {
+      const index = argmax(p);
+      return { index, label: labels[index]!, score: p[index]! };
+    });
+    const targetClass = options.target === undefined ? undefined : parseTarget(options.target, labels, 0);
+    const selected = selectTokens(ids.length, predictions, labels, options);
+
+    const spans = alignTokens(shownText, ids.map((id) => ({ id, token: m.tokenString(id), special: specials.has(id) })));
+    const scorerOf = (t: number) => entryScorer(this.logitsName, t * C, C, targetClass ?? predictions[t]!.index, resolved.output);
+    const explained: ExplainedToken[] = [];
+    for (const t of selected) {
+      const c = targetClass ?? predictions[t]!.index;
+      const { perToken, convergenceDelta } = await attributeTokens(runner, scorerOf(t), options, resolved, reference);
+      explained.push({
+        index: t,
+        token: spans[t]!.token,
+        predicted: predictions[t]!,
+        target: { index: c, label: labels[c]! },
+        tokens: spans.map((s, i) => ({ ...s, attribution: perToken[i] ?? null })),
+        convergenceDelta,
+      });
+    }
+    const result: TokenClassificationResult = {
+      model: m.id,
+      method: resolved.method,
+      output: resolved.output,
+      text: shownText,
+      tokens: spans.map((s, t) => ({ ...s, predicted: predictions[t]! })),
+      explained,
+      logits,
+      probabilities,
+    };
+    if (options.attention && selected.length > 0) {
+      result.attentions = await attentionFor({ onnx: m.onnx, feeds, overrides, scorer: scorerOf(selected[0]!) }, options.attention);
+    }
+    return result;
+  }
+
+  /**
+   * transformers-interpret passes position ids 0..T−1 (not to RoBERTa) and no token types
+   * (so zeros), and runs its baseline with zero position ids; otherwise the model's own inputs.
+   */
+  private segments(ids: number[], tokenTypes: number[] | undefined, quirks: boolean): { segments: Segments; reference?: Segments } {
+    if (!quirks) return { segments: { types: tokenTypes } };
+    const passes = this.model.transformersInterpretPassesPositionIds;
+    const zeros = ids.map(() => 0);
+    return {
+      segments: { types: zeros, position: passes ? (i) => i : undefined },
+      reference: { types: zeros, position: passes ? () => 0 : undefined },
+    };
+  }
+}
+
+/** Token positions to explain: all but the ignored indexes and the tokens whose predicted label is ignored. */
+function selectTokens(length: number, predictions: TokenPrediction[], labels: string[], options: TokenClassificationOptions): number[] {
+  const { ignoredIndexes = [], ignoredLabels = [] } = options;
+  if (!Array.isArray(ignoredIndexes)) throw new InvalidInputError('ignoredIndexes must be a list of token positions', 'bad_ignored_indexes');
+  if (!Array.isArray(ignoredLabels)) throw new InvalidInputError('ignoredLabels must be a list of labels', 'bad_ignored_labels');
+  for (const i of ignoredIndexes) {
+    if (!Number.isInteger(i) || i < 0 || i >= length) {
+      throw new InvalidInputError(`ignored index ${JSON.stringify(i)} is not a token position; the text has positions 0..${length - 1}`, 'bad_ignored_indexes');
+    }
+  }
+  for (const l of ignoredLabels) {
+    if (!labels.includes(l)) throw new InvalidInputError(`unknown ignored label ${JSON.stringify(l)}; labels: ${labels.join(', ')}`, 'bad_ignored_labels');
+  }
+  const skip = new Set(ignoredIndexes);
+  return predictions.flatMap((p, t) => (skip.has(t) || ignoredLabels.includes(p.label) ? [] : [t]));
+}
