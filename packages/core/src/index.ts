@@ -26,7 +26,7 @@ export * from './explainers/sequenceClassification.ts';
 export { resolveOptions, type ResolvedOptions } from './explainers/textOptions.ts';
 export { TextRunner, type Scorer, type Segments } from './explainers/textRunner.ts';
 export { attributeTokens, type TokenScores } from './explainers/attributeTokens.ts';
-export { softmax } from './explainers/classification.ts';
+export { softmax, sigmoid, headProbabilities, classLabels, type ScoreSpace } from './explainers/classification.ts';
 export { cleanTextLikeTransformersInterpret } from './text/clean.ts';
 export { alignTokens, groupWords } from './text/tokens.ts';
 export { env } from '@huggingface/transformers';
@@ -44,3 +44,7 @@ export { patchOcclusion, type PatchOcclusionOptions, type PatchOcclusion } from 
 export { QuestionAnsweringExplainer, EMBEDDING_TYPES, ANSWER_SIDES, type EmbeddingType, type AnswerSide, type QuestionAnsweringOptions, type QuestionAnsweringResult, type AnswerSideAttribution, type AnswerTokenAttribution } from './explainers/questionAnswering.ts';
 export { TokenClassificationExplainer, type TokenClassificationOptions, type TokenClassificationResult, type TokenPrediction, type PredictedToken, type ExplainedToken } from './explainers/tokenClassification.ts';
 export { entryScorer, type LogitEntry } from './explainers/tokenScores.ts';
+export * from './explainers/pairwiseClassification.ts';
+export * from './explainers/multiLabelClassification.ts';
+export * from './explainers/zeroShotClassification.ts';
+export { ExplainedText, textTokens, checkLength, firstTextEnd } from './explainers/explainedText.ts';

@@ -112,7 +112,8 @@ function perTokenScores(a: Attribution, aggregate: 'sum' | 'l2'): number[] {
   });
 }
 
-function l2Normalize(values: (number | null)[]): (number | null)[] {
+/** Divide by the L2 norm over all non-null values (transformers-interpret's normalisation). */
+export function l2Normalize(values: (number | null)[]): (number | null)[] {
   const norm = Math.sqrt(values.reduce<number>((s, v) => s + (v ?? 0) ** 2, 0));
   return norm > 0 ? values.map((v) => (v === null ? null : v / norm)) : values;
 }

@@ -2,6 +2,8 @@ import { InvalidInputError } from '../errors.ts';
 import { type HostTensor, tensor } from '../tensor.ts';
 
 export type OutputSpace = 'logits' | 'softmax';
+/** What a class score is: its raw logit, its softmax probability, or its own sigmoid (multi-label, single-output heads). */
+export type ScoreSpace = OutputSpace | 'sigmoid';
 
 export function softmax(z: ArrayLike<number>): number[] {
   const max = Math.max(...Array.from(z));
@@ -10,26 +12,42 @@ export function softmax(z: ArrayLike<number>): number[] {
   return e.map((v) => v / s);
 }
 
+export function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+/** Probabilities of a classification head: softmax over its classes, or the sigmoid of a single logit. */
+export function headProbabilities(logits: ArrayLike<number>): number[] {
+  return logits.length === 1 ? [sigmoid(logits[0]!)] : softmax(logits);
+}
+
 /**
- * Per-row score of class `c` from logits [B, C] (the raw logit or its softmax
- * probability) and the cotangent of the logits that differentiates it.
+ * Per-row score of class `c` from logits [B, C] (the raw logit, its softmax probability or
+ * its sigmoid) and the cotangent of the logits that differentiates it. `sign` −1 explains
+ * the score's opposite (towards 0 rather than 1; constants cancel in every method).
  */
-export function classScores(logits: HostTensor, c: number, output: OutputSpace): { scores: Float64Array; seed: HostTensor } {
+export function classScores(logits: HostTensor, c: number, space: ScoreSpace, sign: 1 | -1 = 1): { scores: Float64Array; seed: HostTensor } {
   const [b, n] = [logits.shape[0]!, logits.shape[logits.shape.length - 1]!];
   const scores = new Float64Array(b);
   const seed = new Float32Array(b * n);
   for (let r = 0; r < b; r++) {
     const row = logits.data.subarray(r * n, (r + 1) * n);
-    if (output === 'logits') {
+    if (space === 'logits') {
       scores[r] = row[c]!;
       seed[r * n + c] = 1;
+    } else if (space === 'sigmoid') {
+      const p = sigmoid(row[c]!);
+      scores[r] = p;
+      seed[r * n + c] = p * (1 - p);
     } else {
       const p = softmax(row);
       scores[r] = p[c]!;
       // ∂p_c/∂z_j = p_c (δ_cj − p_j)
       for (let j = 0; j < n; j++) seed[r * n + j] = p[c]! * ((j === c ? 1 : 0) - p[j]!);
     }
+    scores[r] *= sign;
   }
+  if (sign === -1) seed.forEach((v, i) => (seed[i] = -v));
   return { scores, seed: tensor('float32', logits.shape, seed) };
 }
 
@@ -45,4 +63,9 @@ export function parseTarget(target: number | string | undefined, labels: readonl
   const i = labels.indexOf(String(target));
   if (i >= 0) return i;
   throw new InvalidInputError(`unknown target label "${target}"; valid targets: ${valid}`, 'unknown_target');
+}
+
+/** The model's labels when they name its n classes, else LABEL_0 … LABEL_n−1 (as transformers does). */
+export function classLabels(labels: readonly string[], n: number): string[] {
+  return labels.length === n ? [...labels] : Array.from({ length: n }, (_, i) => `LABEL_${i}`);
 }

@@ -1,22 +1,13 @@
+import type { AttentionOutput } from '../attention/attentionFor.ts';
 import { InvalidInputError } from '../errors.ts';
 import { type LoadOptions, TextModel } from '../model/textModel.ts';
 import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
-import { type TokenSpan, type WordSpan, alignTokens, groupWords } from '../text/tokens.ts';
-import { attributeTokens } from './attributeTokens.ts';
-import { type OutputSpace, classScores, parseTarget, softmax } from './classification.ts';
-import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
-import { type Scorer, type Segments, TextRunner } from './textRunner.ts';
+import { type OutputSpace, classLabels, headProbabilities, parseTarget } from './classification.ts';
+import { ExplainedText, type TokenAttribution, type WordAttribution, checkLength, firstTextEnd, textTokens } from './explainedText.ts';
+import { type ExplainOptions, type MethodName, type ResolvedOptions, resolveOptions } from './textOptions.ts';
 
 export { BASELINES, type BaselineName, type ExplainOptions, METHODS, type MethodName } from './textOptions.ts';
-
-export interface TokenAttribution extends TokenSpan {
-  /** null where the method gives none (occlusion leaves special tokens out). */
-  attribution: number | null;
-}
-
-export interface WordAttribution extends WordSpan {
-  attribution: number | null;
-}
+export type { Segment, TextAttributions, TokenAttribution, WordAttribution } from './explainedText.ts';
 
 export interface SequenceClassificationResult {
   model: string;
@@ -24,6 +15,8 @@ export interface SequenceClassificationResult {
   output: OutputSpace;
   /** The text the tokens index into (after transformers-interpret's cleaning when it applied). */
   text: string;
+  /** The second text of a pair, when one was explained: the offsets of segment-1 tokens index into it. */
+  textPair?: string;
   tokens: TokenAttribution[];
   words: WordAttribution[];
   predicted: { index: number; label: string; score: number };
@@ -31,15 +24,19 @@ export interface SequenceClassificationResult {
   /** Σ attributions − (f(x) − f(baseline)) before normalisation; integrated gradients only. */
   convergenceDelta: number | null;
   logits: number[];
+  /** Softmax of the logits; for a single-output head, the sigmoid of its logit. */
   probabilities: number[];
+  /** The attention maps the `attention` option asked for, on the explained forward pass. */
+  attentions?: AttentionOutput;
 }
 
 /**
  * Explains a sequence classifier (any transformers.js text-classification model). With no
  * options it reproduces transformers-interpret's SequenceClassificationExplainer: layer
  * integrated gradients on the word embeddings, [CLS] [PAD]… [SEP] baseline, 50
- * Gauss-Legendre steps, softmax probability of the predicted class, summed over the hidden
- * dimension and divided by the L2 norm over tokens.
+ * Gauss-Legendre steps, softmax probability of the predicted class (the sigmoid of the
+ * logit for a single-output head), summed over the hidden dimension and divided by the L2
+ * norm over tokens.
  */
 export class SequenceClassificationExplainer {
   private constructor(readonly model: TextModel) {}
@@ -55,59 +52,55 @@ export class SequenceClassificationExplainer {
   async explain(text: string, options: ExplainOptions = {}): Promise<SequenceClassificationResult> {
     const resolved = resolveOptions(options);
     if (typeof text !== 'string' || text.trim() === '') throw new InvalidInputError('text is empty', 'empty_text');
-    const m = this.model;
     const shownText = resolved.quirks ? cleanTextLikeTransformersInterpret(text) : text;
-    const { ids, tokenTypes } = m.encode(shownText, options.textPair);
-    const specials = m.specialIds();
-    if (ids.every((id) => specials.has(id))) throw new InvalidInputError('text has no tokens once tokenized', 'empty_text');
-    if (ids.length > m.maxTokens) {
-      throw new InvalidInputError(`text is ${ids.length} tokens long; model "${m.id}" accepts at most ${m.maxTokens}`, 'text_too_long');
-    }
-
-    const plain = new TextRunner(m, ids, { types: tokenTypes });
-    const logitsName = m.onnx.graph.outputs[0]!.name;
-    const { feeds } = plain.inputs([ids]);
-    const logits = Array.from((await m.onnx.run({ feeds, fetch: [logitsName] }))[logitsName]!.data);
-    const probabilities = softmax(logits);
-    const predictedIndex = probabilities.indexOf(Math.max(...probabilities));
-    const labels = m.labels.length === logits.length ? m.labels : logits.map((_, i) => `LABEL_${i}`);
-    const targetIndex = parseTarget(options.target, labels, predictedIndex);
-    const scorer: Scorer = { output: logitsName, score: (z) => classScores(z, targetIndex, resolved.output) };
-
-    const [runner, reference] = resolved.quirks ? this.transformersInterpretRuns(ids, tokenTypes, options.textPair !== undefined) : [plain, undefined];
-    const { perToken, convergenceDelta } = await attributeTokens(runner, scorer, options, resolved, reference);
-
-    const spans = alignTokens(shownText, ids.map((id) => ({ id, token: m.tokenString(id), special: specials.has(id) })));
-    return {
-      model: m.id,
-      method: resolved.method,
-      output: resolved.output,
-      text: shownText,
-      tokens: spans.map((s, i) => ({ ...s, attribution: perToken[i] ?? null })),
-      words: groupWords(shownText, spans).map((w) => ({
-        ...w,
-        attribution: w.tokens.some((i) => perToken[i] === null) ? null : w.tokens.reduce((s, i) => s + perToken[i]!, 0),
-      })),
-      predicted: { index: predictedIndex, label: labels[predictedIndex]!, score: probabilities[predictedIndex]! },
-      target: { index: targetIndex, label: labels[targetIndex]! },
-      convergenceDelta,
-      logits,
-      probabilities,
-    };
+    const texts: [string] | [string, string] = options.textPair === undefined ? [shownText] : [shownText, options.textPair];
+    return explainClass(classificationInput(this.model, texts, resolved.quirks), options, resolved);
   }
+}
 
-  /**
-   * How transformers-interpret runs the model: every token after the text's last one is
-   * segment 1 (on a single text, the final [SEP]), and models whose forward takes
-   * position_ids get 0..T−1; its convergence delta runs the baseline with zero position ids
-   * and token types.
-   */
-  private transformersInterpretRuns(ids: number[], tokenizerTypes: number[] | undefined, pair: boolean): [TextRunner, Segments] {
-    const m = this.model;
-    const types = pair ? tokenizerTypes : ids.map((_, i) => (i <= ids.length - 2 ? 0 : 1));
-    const takesPositions = m.forwardTakesPositionIds;
-    const runner = new TextRunner(m, ids, { types, position: takesPositions ? (i) => i : undefined });
-    const reference: Segments = { types: ids.map(() => 0), position: takesPositions ? () => 0 : undefined };
-    return [runner, reference];
+/**
+ * A text or a text pair as a classifier reads it. With `quirks`, transformers-interpret's
+ * run: every token after the text's last one is segment 1 (on a single text, the final
+ * [SEP]; a pair keeps the tokenizer's token types) and position ids are 0..T−1.
+ */
+export function classificationInput(model: TextModel, texts: [string] | [string, string], quirks: boolean): ExplainedText {
+  const [textIds] = texts.map((t, i) => textTokens(model, i === 0 ? 'text' : 'textPair', t));
+  const { ids, tokenTypes } = model.encode(texts[0], texts[1]);
+  checkLength(model, texts.length > 1 ? 'text + textPair' : 'text', ids);
+  const tiTypes = texts.length > 1 ? tokenTypes : ids.map((_, i) => (i <= ids.length - 2 ? 0 : 1));
+  return new ExplainedText(model, texts, ids, firstTextEnd(ids, textIds!), tokenTypes, quirks ? { types: tiTypes } : undefined);
+}
+
+/**
+ * Explains one class of a classification head on an input: `options.target` (default the
+ * predicted class), as its logit or its probability; `sign` −1 explains a single-output
+ * head's probability towards 0 instead of 1.
+ */
+export async function explainClass(input: ExplainedText, options: ExplainOptions, resolved: ResolvedOptions, sign: 1 | -1 = 1): Promise<SequenceClassificationResult> {
+  const m = input.model;
+  const logits = await input.logits({ types: input.types });
+  if (sign === -1 && logits.length !== 1) {
+    throw new InvalidInputError(`flipSign applies to single-output models; model "${m.id}" has ${logits.length} classes: choose one with target`, 'bad_flip_sign');
   }
+  const probabilities = headProbabilities(logits);
+  const predictedIndex = probabilities.indexOf(Math.max(...probabilities));
+  const labels = classLabels(m.labels, logits.length);
+  const targetIndex = parseTarget(options.target, labels, predictedIndex);
+  const scorer = input.scorer(targetIndex, resolved.output === 'logits' ? 'logits' : logits.length === 1 ? 'sigmoid' : 'softmax', sign);
+  const { tokens, words, convergenceDelta } = await input.explain(scorer, options, resolved);
+  return {
+    model: m.id,
+    method: resolved.method,
+    output: resolved.output,
+    text: input.texts[0]!,
+    ...(input.texts.length > 1 && { textPair: input.texts[1]! }),
+    tokens,
+    words,
+    predicted: { index: predictedIndex, label: labels[predictedIndex]!, score: probabilities[predictedIndex]! },
+    target: { index: targetIndex, label: labels[targetIndex]! },
+    convergenceDelta,
+    logits,
+    probabilities,
+    ...(options.attention !== undefined && { attentions: await input.attentions(scorer, options.attention) }),
+  };
 }

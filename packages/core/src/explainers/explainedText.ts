@@ -1,0 +1,138 @@
+import { type AttentionMode, type AttentionOutput, attentionFor } from '../attention/attentionFor.ts';
+import { InvalidInputError } from '../errors.ts';
+import type { TextModel } from '../model/textModel.ts';
+import { type TokenSpan, type WordSpan, alignTokens, groupWords } from '../text/tokens.ts';
+import { attributeTokens, l2Normalize } from './attributeTokens.ts';
+import { type ScoreSpace, classScores } from './classification.ts';
+import type { ExplainedForward } from './explainedForward.ts';
+import type { ExplainOptions, ResolvedOptions } from './textOptions.ts';
+import { type Scorer, type Segments, TextRunner } from './textRunner.ts';
+
+/** 0: the text; 1: the second text of a pair (a hypothesis, a textPair). */
+export type Segment = 0 | 1;
+
+export interface TokenAttribution extends TokenSpan {
+  /** The text the token's offsets index into (always set by the classification explainers). */
+  segment?: Segment;
+  /** null where the method gives none (occlusion leaves special tokens out). */
+  attribution: number | null;
+}
+
+export interface WordAttribution extends WordSpan {
+  segment?: Segment;
+  attribution: number | null;
+}
+
+/** Token and word attributions of one explained score, and its convergence delta (IG only, before normalisation). */
+export interface TextAttributions {
+  tokens: TokenAttribution[];
+  words: WordAttribution[];
+  convergenceDelta: number | null;
+}
+
+/** Token ids of one text without special tokens, after checking that it is a non-empty string with tokens. */
+export function textTokens(model: TextModel, name: string, text: unknown): number[] {
+  if (typeof text !== 'string' || text.trim() === '') throw new InvalidInputError(`${name} is empty`, 'empty_text');
+  const ids = model.tokenizer.encode(text, { add_special_tokens: false });
+  const specials = model.specialIds();
+  if (ids.every((id) => specials.has(id))) throw new InvalidInputError(`${name} has no tokens once tokenized`, 'empty_text');
+  return ids;
+}
+
+/** Refuse inputs longer than the model's position table. */
+export function checkLength(model: TextModel, name: string, ids: readonly number[]): void {
+  if (ids.length > model.maxTokens) {
+    throw new InvalidInputError(`${name} is ${ids.length} tokens long; model "${model.id}" accepts at most ${model.maxTokens}`, 'text_too_long');
+  }
+}
+
+/** Where the first text's tokens end in an encoding that starts with them (after any [CLS]). */
+export function firstTextEnd(ids: readonly number[], textIds: readonly number[]): number {
+  return ids.indexOf(textIds[0]!) + textIds.length;
+}
+
+/**
+ * One tokenized input an explainer attributes: its ids, the run that is attributed, and
+ * where each token lies in the text(s). The run uses the model's own inputs, or, when
+ * `transformersInterpret` is given, that library's: the given token types, position ids
+ * 0..T−1 for models whose forward takes them, and for its convergence delta a baseline run
+ * with zero token types and position ids.
+ */
+export class ExplainedText {
+  readonly runner: TextRunner;
+  readonly reference: Segments | undefined;
+  /** Token spans; tokens after the separator at `textEnd` belong to the second text (segment 1) when there is one. */
+  readonly spans: (TokenSpan & { segment: Segment })[];
+
+  constructor(
+    readonly model: TextModel,
+    /** The text, or the two texts of a pair, the tokens index into. */
+    readonly texts: readonly string[],
+    readonly ids: number[],
+    /** Index after the first text's last token (see firstTextEnd). */
+    readonly textEnd: number,
+    /** The tokenizer's token types (the model's own inputs). */
+    readonly types: number[] | undefined,
+    transformersInterpret?: { types: number[] | undefined },
+  ) {
+    if (transformersInterpret) {
+      const takesPositions = model.forwardTakesPositionIds;
+      this.runner = new TextRunner(model, ids, { types: transformersInterpret.types, position: takesPositions ? (i) => i : undefined });
+      this.reference = { types: ids.map(() => 0), position: takesPositions ? () => 0 : undefined };
+    } else {
+      this.runner = new TextRunner(model, ids, { types });
+    }
+    const specials = model.specialIds();
+    const tokens = ids.map((id) => ({ id, token: model.tokenString(id), special: specials.has(id) }));
+    const segmentOf = (i: number): Segment => (texts.length > 1 && i > textEnd ? 1 : 0);
+    this.spans = texts.flatMap((text, s) => alignTokens(text, tokens.filter((_, i) => segmentOf(i) === s)).map((span) => ({ ...span, segment: s as Segment })));
+  }
+
+  /** The model's logits on this input, under the given segments (default: the attributed run's). */
+  async logits(segments: Segments = this.runner.segments): Promise<number[]> {
+    const name = this.model.onnx.graph.outputs[0]!.name;
+    const { feeds, overrides } = this.runner.inputs([this.ids], segments);
+    return Array.from((await this.model.onnx.run({ feeds, overrides, fetch: [name] }))[name]!.data);
+  }
+
+  /** The score of class `c` of the model's logits (see classScores). */
+  scorer(c: number, space: ScoreSpace, sign: 1 | -1 = 1): Scorer {
+    return { output: this.model.onnx.graph.outputs[0]!.name, score: (z) => classScores(z, c, space, sign) };
+  }
+
+  /**
+   * Attributes the scorer's score to the tokens with the chosen method. Only tokens
+   * [0, end) are returned, and L2 normalisation (when asked) runs over them alone.
+   */
+  async explain(scorer: Scorer, options: ExplainOptions, resolved: ResolvedOptions, end = this.ids.length): Promise<TextAttributions> {
+    const whole = end === this.ids.length;
+    const scores = await attributeTokens(this.runner, scorer, options, whole ? resolved : { ...resolved, normalize: 'none' }, this.reference);
+    let perToken = scores.perToken.slice(0, end);
+    if (!whole && resolved.normalize === 'l2') {
+      perToken = l2Normalize(perToken);
+    }
+    const spans = this.spans.slice(0, end);
+    return {
+      tokens: spans.map((s, i) => ({ ...s, attribution: perToken[i] ?? null })),
+      words: this.texts.flatMap((text, s) =>
+        groupWords(text, spans.map((t) => (t.segment === s ? t : { ...t, start: null, end: null }))).map((w) => ({
+          ...w,
+          segment: s as Segment,
+          attribution: w.tokens.some((i) => perToken[i] === null) ? null : w.tokens.reduce((a, i) => a + perToken[i]!, 0),
+        })),
+      ),
+      convergenceDelta: scores.convergenceDelta,
+    };
+  }
+
+  /** The explained forward pass: this input's attributed run and the scorer of the explained target. */
+  forward(scorer: Scorer): ExplainedForward {
+    const { feeds, overrides } = this.runner.inputs([this.ids]);
+    return { onnx: this.model.onnx, feeds, overrides, scorer };
+  }
+
+  /** The attention maps the `attention` option asks for, on the explained forward pass. */
+  async attentions(scorer: Scorer, mode: AttentionMode | undefined): Promise<AttentionOutput | undefined> {
+    return mode === undefined ? undefined : attentionFor(this.forward(scorer), mode);
+  }
+}

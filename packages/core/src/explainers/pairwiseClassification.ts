@@ -1,0 +1,48 @@
+import { type LoadOptions, TextModel } from '../model/textModel.ts';
+import { type SequenceClassificationResult, classificationInput, explainClass } from './sequenceClassification.ts';
+import { type ExplainOptions, resolveOptions } from './textOptions.ts';
+
+export interface PairwiseExplainOptions extends Omit<ExplainOptions, 'textPair'> {
+  /**
+   * Single-output models (cross-encoders): explain the sigmoid of the logit towards 0
+   * (why the texts are dissimilar) instead of towards 1. The attributions are those of
+   * −σ(logit), and so is the convergence delta (transformers-interpret flips the
+   * attributions and leaves its delta as is). Refused for models with several classes.
+   */
+  flipSign?: boolean;
+}
+
+export interface PairwiseClassificationResult extends SequenceClassificationResult {
+  textPair: string;
+  flipSign: boolean;
+}
+
+/**
+ * Explains a classifier of text pairs (NLI, cross-encoders), as transformers-interpret's
+ * PairwiseSequenceClassificationExplainer: the two texts are encoded as a pair (token types
+ * from the tokenizer) and attributions cover both; tokens of `textPair` have segment 1.
+ * The target is the softmax probability of the predicted class, or for a single-output
+ * model the sigmoid of its logit (towards 1, or towards 0 with `flipSign`). Unlike the
+ * single-text explainer, transformers-interpret does not clean pair texts, and neither
+ * does this one. Its baseline is [CLS] [PAD]… [SEP] [PAD]… [SEP] (the 'pad' baseline: every
+ * non-special token replaced by the pad token) and its position ids 0..T−1.
+ */
+export class PairwiseSequenceClassificationExplainer {
+  private constructor(readonly model: TextModel) {}
+
+  static async fromPretrained(model: string, options: LoadOptions = {}): Promise<PairwiseSequenceClassificationExplainer> {
+    return new PairwiseSequenceClassificationExplainer(await TextModel.load(model, options));
+  }
+
+  get labels(): string[] {
+    return this.model.labels;
+  }
+
+  async explain(text: string, textPair: string, options: PairwiseExplainOptions = {}): Promise<PairwiseClassificationResult> {
+    const resolved = resolveOptions(options);
+    const input = classificationInput(this.model, [text, textPair], resolved.quirks);
+    const flipSign = options.flipSign === true;
+    const result = await explainClass(input, options, resolved, flipSign ? -1 : 1);
+    return { ...result, textPair, flipSign };
+  }
+}
