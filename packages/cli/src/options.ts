@@ -1,23 +1,27 @@
-import { type ExplainOptions, InvalidInputError } from '@glassbox/core';
+import { ATTENTION_MODES, type ExplainOptions, InvalidInputError } from '@glassbox/core';
 
-/** Fields a JSONL line (or the flags) may set, exactly as the CLI contract names them. */
-export const OPTION_FIELDS = ['text', 'target', 'method', 'baseline', 'integration', 'steps', 'output', 'aggregate', 'normalize', 'device'] as const;
-export type OptionField = (typeof OPTION_FIELDS)[number];
-export type RawOptions = Partial<Record<OptionField, unknown>>;
+/** Fields every task reads (flags or JSONL fields), exactly as the CLI contract names them. */
+export const COMMON_FIELDS = ['task', 'target', 'method', 'baseline', 'integration', 'steps', 'output', 'aggregate', 'normalize', 'device', 'attention'] as const;
 
-const asString = (field: string, v: unknown): string | undefined => {
+export const asString = (field: string, v: unknown): string | undefined => {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string' && typeof v !== 'number') throw new InvalidInputError(`"${field}" must be a string, got ${JSON.stringify(v)}`, 'bad_option');
   return String(v);
 };
 
-/** Fields of `raw` that are not options (a JSONL line may carry ids or expected values along). */
-export const extraFields = (raw: Record<string, unknown>) => Object.keys(raw).filter((k) => !(OPTION_FIELDS as readonly string[]).includes(k));
+/** A field holding text the task needs: present and a string. */
+export function requiredText(raw: Record<string, unknown>, field: string): string {
+  const v = raw[field];
+  if (typeof v !== 'string') throw new InvalidInputError(`"${field}" is required and must be a string`, field === 'text' ? 'empty_text' : 'missing_input');
+  return v;
+}
 
-/** Map contract fields to explainer options; fields that are not options are ignored. */
-export function toExplainOptions(raw: Record<string, unknown>): { text: string; device?: string; options: ExplainOptions } {
-  const text = raw.text;
-  if (typeof text !== 'string') throw new InvalidInputError('"text" is required and must be a string', 'empty_text');
+/** Fields of `raw` that are neither common options nor the task's inputs (a JSONL line may carry ids or expected values along). */
+export const extraFields = (raw: Record<string, unknown>, taskInputs: readonly string[]) =>
+  Object.keys(raw).filter((k) => !(COMMON_FIELDS as readonly string[]).includes(k) && !taskInputs.includes(k));
+
+/** The common fields as explainer options; task inputs are read by the task. */
+export function commonOptions(raw: Record<string, unknown>): { task: string | undefined; device?: string; options: ExplainOptions } {
   const options: ExplainOptions = {};
   const target = raw.target;
   if (target !== undefined && target !== null) {
@@ -37,5 +41,16 @@ export function toExplainOptions(raw: Record<string, unknown>): { text: string; 
     }
     options.steps = steps;
   }
-  return { text, device: asString('device', raw.device), options };
+  const attention = asString('attention', raw.attention);
+  if (attention !== undefined) {
+    if (!(ATTENTION_MODES as readonly string[]).includes(attention)) {
+      throw new InvalidInputError(`unknown attention "${attention}"; use one of ${ATTENTION_MODES.join(', ')}`, 'bad_attention');
+    }
+    options.attention = attention as ExplainOptions['attention'];
+  }
+  return { task: asString('task', raw.task), device: asString('device', raw.device), options };
 }
+
+/** Token attributions as the contract prints them. */
+export const tokensJson = (tokens: readonly { token: string; id: number; attribution: number | null }[]) =>
+  tokens.map((t) => ({ token: t.token, id: t.id, attribution: t.attribution }));

@@ -1,0 +1,62 @@
+import { resolve } from 'node:path';
+import {
+  type ExplainOptions,
+  ImageClassificationExplainer,
+  type ImageExplainInput,
+  type ImageExplainOptions,
+  type ImageMethodName,
+  InvalidInputError,
+  type NestedPixels,
+} from '@glassbox/core';
+import type { CliTask } from './task.ts';
+
+/** The case's image: a file path (or URL) in `image`, or exact pixel values (nested arrays, or their JSON text from a flag) in `pixelValues`. */
+function imageInput(raw: Record<string, unknown>): ImageExplainInput {
+  const { image, pixelValues } = raw;
+  if (image !== undefined && pixelValues !== undefined) throw new InvalidInputError('give "image" or "pixelValues", not both', 'missing_input');
+  if (typeof image === 'string' && image !== '') return /^[a-z][a-z0-9+.-]*:\/\//i.test(image) ? image : resolve(image);
+  if (image !== undefined) throw new InvalidInputError(`"image" must be a file path, got ${JSON.stringify(image)}`, 'bad_image');
+  if (pixelValues === undefined) throw new InvalidInputError('"image" (a file path) or "pixelValues" ([3][S][S] nested arrays) is required', 'missing_input');
+  let values = pixelValues;
+  if (typeof values === 'string') {
+    try {
+      values = JSON.parse(values);
+    } catch {
+      throw new InvalidInputError('"pixelValues" must be nested arrays [3][S][S] or [1][3][S][S] in JSON', 'bad_pixel_values');
+    }
+  }
+  if (!Array.isArray(values)) throw new InvalidInputError('"pixelValues" must be nested arrays [3][S][S] or [1][3][S][S]', 'bad_pixel_values');
+  return { pixelValues: values as NestedPixels };
+}
+
+/** The common options an image explanation takes; the text-only ones are an error rather than silently ignored. */
+function imageOptions(options: ExplainOptions): ImageExplainOptions {
+  for (const field of ['aggregate', 'normalize'] as const) {
+    if (options[field] !== undefined) throw new InvalidInputError(`"${field}" applies to text tasks, not to image-classification`, 'bad_option');
+  }
+  const { target, method, integration, steps, output, baseline, attention, internalBatchSize } = options;
+  if (baseline !== undefined && typeof baseline !== 'string') throw new InvalidInputError('"baseline" of image-classification must be "zero"', 'bad_baseline');
+  return { target, method: method as ImageMethodName | undefined, integration, steps, output, baseline: baseline as ImageExplainOptions['baseline'], attention, internalBatchSize };
+}
+
+export const imageClassification: CliTask<ImageClassificationExplainer> = {
+  name: 'image-classification',
+  inputs: ['image', 'pixelValues'],
+  help: `image-classification: --image <file> | pixelValues ([3][S][S] or [1][3][S][S] nested arrays, in a JSONL line)
+    methods: integrated-gradients (default: transformers-interpret's, raw logit, zero baseline, 50 Gauss-Legendre points),
+    saliency, input-x-gradient, occlusion (patch-size windows), smoothgrad, smoothgrad-sq, vargrad
+    → {predicted: {index, label, score}, target: {index, label}, convergenceDelta, map, logits}
+    map: [H][W], the attribution summed over channels (saliency: max |gradient| over channels); occlusion: [H/P][W/P] logit drops per patch`,
+  load: (model, options) => ImageClassificationExplainer.fromPretrained(model, options),
+  explain: async (explainer, raw, options) => {
+    const r = await explainer.explain(imageInput(raw), imageOptions(options));
+    return {
+      predicted: r.predicted,
+      target: r.target,
+      convergenceDelta: r.convergenceDelta,
+      map: r.map,
+      logits: r.logits,
+      ...(r.attentions !== undefined && { attentions: r.attentions }),
+    };
+  },
+};

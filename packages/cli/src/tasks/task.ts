@@ -1,0 +1,23 @@
+import type { ExplainOptions, LoadOptions } from '@glassbox/core';
+
+/**
+ * One `task` of `glassbox explain`. A task file exports one of these and main.ts registers
+ * it in tasks/index.ts: a new task is one new file plus a registration line.
+ */
+export interface CliTask<E = unknown> {
+  /** The contract's task name, e.g. 'question-answering'. */
+  name: string;
+  /** Input fields (flags / JSONL fields) this task reads beyond the common options, e.g. ['question', 'context']. */
+  inputs: readonly string[];
+  /** --help lines: the inputs it needs and the fields of its result object. */
+  help: string;
+  /** Loads the task's explainer once per device. */
+  load(model: string, options: LoadOptions): Promise<E>;
+  /**
+   * Explains one case. `raw` holds every field of the case (flags and the JSONL line merged,
+   * strings from flags, any JSON type from lines); `options` are the common options already
+   * parsed (target, method, baseline, integration, steps, output, aggregate, normalize,
+   * attention). Returns the result object printed as one JSON line.
+   */
+  explain(explainer: E, raw: Record<string, unknown>, options: ExplainOptions): Promise<Record<string, unknown>>;
+}

@@ -1,0 +1,28 @@
+import { SequenceClassificationExplainer, type SequenceClassificationResult } from '@glassbox/core';
+import { requiredText, tokensJson } from '../options.ts';
+import type { CliTask } from './task.ts';
+
+/** The original contract's object (tokens, predicted, target, convergenceDelta, logits), plus attentions when asked. */
+export function classificationJson(r: SequenceClassificationResult): Record<string, unknown> {
+  return {
+    tokens: tokensJson(r.tokens),
+    predicted: r.predicted,
+    target: r.target,
+    convergenceDelta: r.convergenceDelta,
+    logits: r.logits,
+    ...(r.attentions !== undefined && { attentions: r.attentions }),
+  };
+}
+
+export const textClassification: CliTask<SequenceClassificationExplainer> = {
+  name: 'text-classification',
+  inputs: ['text', 'textPair'],
+  help: `text-classification (default): --text [--textPair]
+    → {tokens: [{token, id, attribution}], predicted: {index, label, score}, target: {index, label}, convergenceDelta, logits}`,
+  load: (model, options) => SequenceClassificationExplainer.fromPretrained(model, options),
+  explain: async (explainer, raw, options) => {
+    const text = requiredText(raw, 'text');
+    const textPair = raw.textPair === undefined ? undefined : requiredText(raw, 'textPair');
+    return classificationJson(await explainer.explain(text, { ...options, textPair }));
+  },
+};

@@ -1,0 +1,51 @@
+import { InvalidInputError, ZeroShotClassificationExplainer, type ZeroShotClassificationResult } from '@glassbox/core';
+import { asString, requiredText, tokensJson } from '../options.ts';
+import type { CliTask } from './task.ts';
+
+/** Candidate labels: a JSON array of strings, or a comma-separated string (a flag). */
+function labelsOf(raw: unknown): string[] {
+  if (typeof raw === 'string') return raw.split(',').map((l) => l.trim());
+  if (Array.isArray(raw) && raw.every((l) => typeof l === 'string')) return raw;
+  throw new InvalidInputError('"labels" is required: the candidate labels, as an array of strings or a comma-separated string', 'bad_labels');
+}
+
+function booleanOf(field: string, raw: unknown): boolean | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  throw new InvalidInputError(`"${field}" must be true or false, got ${JSON.stringify(raw)}`, 'bad_option');
+}
+
+function zeroShotJson(r: ZeroShotClassificationResult): Record<string, unknown> {
+  return {
+    predictedLabel: r.predictedLabel,
+    predicted: r.predicted,
+    target: r.target,
+    labels: Object.fromEntries(
+      Object.entries(r.labels).map(([label, l]) => [
+        label,
+        { hypothesis: l.hypothesis, score: l.score, tokens: tokensJson(l.tokens), convergenceDelta: l.convergenceDelta, logits: l.logits },
+      ]),
+    ),
+    ...(r.attentions !== undefined && { attentions: r.attentions }),
+  };
+}
+
+export const zeroShot: CliTask<ZeroShotClassificationExplainer> = {
+  name: 'zero-shot',
+  inputs: ['text', 'labels', 'hypothesisTemplate', 'includeHypothesis', 'multiLabel'],
+  help: `zero-shot: --text --labels <a,b,c> [--hypothesisTemplate "this text is about {} ."] [--includeHypothesis true|false] [--multiLabel true|false] (NLI model; each label's entailment explained)
+    → {predictedLabel, predicted: {index, label, score}, target: {index, label} (entailment), labels: {<label>: {hypothesis, score, tokens: [{token, id, attribution}], convergenceDelta, logits}}}`,
+  load: (model, options) => ZeroShotClassificationExplainer.fromPretrained(model, options),
+  explain: async (explainer, raw, options) => {
+    const { target, ...rest } = options;
+    if (target !== undefined) throw new InvalidInputError('zero-shot explains the entailment of each candidate label: "target" does not apply; give "labels"', 'bad_option');
+    const result = await explainer.explain(requiredText(raw, 'text'), labelsOf(raw.labels), {
+      ...rest,
+      hypothesisTemplate: asString('hypothesisTemplate', raw.hypothesisTemplate),
+      includeHypothesis: booleanOf('includeHypothesis', raw.includeHypothesis),
+      multiLabel: booleanOf('multiLabel', raw.multiLabel),
+    });
+    return zeroShotJson(result);
+  },
+};
