@@ -6,7 +6,8 @@ export type OutputSpace = 'logits' | 'softmax';
 export type ScoreSpace = OutputSpace | 'sigmoid';
 
 export function softmax(z: ArrayLike<number>): number[] {
-  const max = Math.max(...Array.from(z));
+  let max = -Infinity;
+  for (let i = 0; i < z.length; i++) max = Math.max(max, z[i]!);
   const e = Array.from(z, (v) => Math.exp(v - max));
   const s = e.reduce((a, b) => a + b, 0);
   return e.map((v) => v / s);

@@ -72,9 +72,15 @@ export class TextRunner {
 
   /** Scores of rows of token ids (what perturbation methods compare). */
   async scoreIds(rows: readonly (readonly number[])[], scorer: Scorer, segments: Segments = this.segments): Promise<Float64Array> {
-    const { feeds, overrides } = this.inputs(rows, segments);
-    const out = await this.model.onnx.run({ feeds, overrides, fetch: [scorer.output] });
-    return scorer.score(out[scorer.output]!).scores;
+    // In passes that fit the backend, as gradient passes are (a language model's row alone is [T, vocab]).
+    const perPass = this.model.onnx.rowsPerPass(this.inputs([this.ids]).feeds);
+    const scores = new Float64Array(rows.length);
+    for (let s = 0; s < rows.length; s += perPass) {
+      const { feeds, overrides } = this.inputs(rows.slice(s, s + perPass), segments);
+      const out = await this.model.onnx.run({ feeds, overrides, fetch: [scorer.output] });
+      scores.set(scorer.score(out[scorer.output]!).scores, s);
+    }
+    return scores;
   }
 
   /** The layer's value for one row of ids under the given segments, without the batch axis. */

@@ -1,0 +1,193 @@
+import { type AttentionOutput, attentionFor } from '../attention/attentionFor.ts';
+import { InvalidInputError } from '../errors.ts';
+import { greedy, logitsOutput } from '../model/generate.ts';
+import { type LoadOptions, TextModel } from '../model/textModel.ts';
+import { attributeTokens } from './attributeTokens.ts';
+import type { ExplainedForward } from './explainedForward.ts';
+import { GENERATION_OUTPUTS, type GenerationOutput, type LmHead, findLmHead, nextTokenScorer } from './nextTokenScorer.ts';
+import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
+import { TextRunner } from './textRunner.ts';
+
+export { GENERATION_OUTPUTS, type GenerationOutput } from './nextTokenScorer.ts';
+
+/** Greedy continuations are this long unless `maxNewTokens` says otherwise. */
+export const DEFAULT_MAX_NEW_TOKENS = 8;
+
+export interface GenerateOptions {
+  /** New tokens at most (generation also stops at the end-of-sequence token). Default 8. */
+  maxNewTokens?: number;
+}
+
+export interface TextGenerationOptions extends Omit<ExplainOptions, 'target' | 'output' | 'normalize' | 'textPair' | 'transformersInterpretQuirks'>, GenerateOptions {
+  /** The continuation to explain, as text (tokenized without special tokens) or token ids. Default: the greedy one (then maxNewTokens applies). */
+  continuation?: string | readonly number[];
+  /** Default 'logits'. */
+  output?: GenerationOutput;
+  /** 'none' (default) or 'l2': each row divided by its L2 norm. */
+  normalize?: 'none' | 'l2';
+}
+
+export interface GenerationToken {
+  token: string;
+  id: number;
+}
+
+export interface GeneratedToken extends GenerationToken {
+  /** The explained score of this token at the position before it (logit, probability or log-probability). */
+  score: number;
+  /** Σ attributions − (f(x) − f(baseline)) of this row, before normalisation; integrated gradients only. */
+  convergenceDelta: number | null;
+}
+
+export interface GeneratedText {
+  promptIds: number[];
+  /** The new tokens (ending with the end-of-sequence token when generation stopped on it). */
+  ids: number[];
+  tokens: string[];
+  /** The new tokens decoded, special tokens left out. */
+  text: string;
+  /** Next-token logits ([vocab]) each new token was chosen from. */
+  logits: Float32Array[];
+}
+
+export interface TextGenerationResult {
+  model: string;
+  method: MethodName;
+  output: GenerationOutput;
+  prompt: string;
+  promptTokens: GenerationToken[];
+  generated: GeneratedToken[];
+  /** The generated tokens decoded, special tokens left out. */
+  generatedText: string;
+  /**
+   * [generated][prompt + generated]: row j attributes generated token j to the prompt tokens
+   * and the j generated tokens before it; null from its own position on (and where the method
+   * gives none: occlusion leaves special tokens out).
+   */
+  matrix: (number | null)[][];
+  /** Attention maps of the forward pass over prompt + continuation, gradient-weighted ones for the first generated token's score (`attention` option). */
+  attentions?: AttentionOutput;
+}
+
+/**
+ * Explains a causal language model (transformers.js text-generation models, e.g. GPT-2)
+ * token by token, as interpreto and inseq do: each token of a continuation (given, or
+ * generated greedily) is attributed to the prompt and to the tokens generated before it,
+ * its score taken at the position before it with the whole prefix run without past.
+ */
+export class TextGenerationExplainer {
+  /** The LM head scored on the host (undefined: score the logits), found on first use. */
+  private head: LmHead | null | undefined;
+
+  private constructor(readonly model: TextModel) {}
+
+  static async fromPretrained(model: string, options: LoadOptions = {}): Promise<TextGenerationExplainer> {
+    const m = await TextModel.load(model, options);
+    logitsOutput(m.onnx.graph);
+    return new TextGenerationExplainer(m);
+  }
+
+  /** Greedy continuation of a prompt through our runtime, with past key/values. */
+  async generate(prompt: string, options: GenerateOptions = {}): Promise<GeneratedText> {
+    const m = this.model;
+    const promptIds = this.promptIds(prompt);
+    const maxNewTokens = options.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
+    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) throw new InvalidInputError(`maxNewTokens must be a positive integer, got ${maxNewTokens}`, 'bad_max_new_tokens');
+    this.checkLength(promptIds.length + maxNewTokens, `the prompt (${promptIds.length} tokens) plus maxNewTokens ${maxNewTokens}`);
+    const { ids, logits } = await greedy(m.onnx, promptIds, { maxNewTokens, stopIds: this.stopIds() });
+    return { promptIds, ids, tokens: ids.map((id) => m.tokenString(id)), text: this.decode(ids), logits };
+  }
+
+  /**
+   * Attribute each token of the continuation to the tokens before it. Defaults: the greedy
+   * continuation (maxNewTokens 8), layer integrated gradients on the word embeddings (50
+   * Gauss-Legendre points) from the 'pad' baseline (every token but specials replaced by the
+   * pad token, else end-of-sequence: <|endoftext|> for GPT-2), the token's logit, sums over
+   * the hidden dimension, no normalisation (normalize 'l2' divides each row by its norm).
+   */
+  async explain(prompt: string, options: TextGenerationOptions = {}): Promise<TextGenerationResult> {
+    const m = this.model;
+    const { continuation, maxNewTokens, output = 'logits', ...common } = options;
+    if ((common as ExplainOptions).target !== undefined) {
+      throw new InvalidInputError('text generation takes no target: each generated token is a target; give "continuation" to choose them', 'unknown_target');
+    }
+    if (!GENERATION_OUTPUTS.includes(output)) throw new InvalidInputError(`unknown output "${output}"; use one of ${GENERATION_OUTPUTS.join(', ')}`, 'bad_output');
+    // The output space is checked above; everything else as every text explainer, with Captum's conventions.
+    const resolved = resolveOptions({ ...common, normalize: common.normalize ?? 'none', transformersInterpretQuirks: false });
+
+    const promptIds = this.promptIds(prompt);
+    const generated = continuation === undefined ? (await this.generate(prompt, { maxNewTokens })).ids : this.continuationIds(continuation);
+    const all = [...promptIds, ...generated];
+    this.checkLength(all.length, `the prompt (${promptIds.length} tokens) plus its continuation (${generated.length})`);
+
+    const logitsName = logitsOutput(m.onnx.graph);
+    if (this.head === undefined) this.head = findLmHead(m.onnx, logitsName, m.feeds([promptIds])) ?? null;
+    const head = this.head ?? undefined;
+    const scorerOf = (j: number) => nextTokenScorer(logitsName, head, promptIds.length + j - 1, generated[j]!, output);
+    const matrix: (number | null)[][] = [];
+    const rows: GeneratedToken[] = [];
+    for (let j = 0; j < generated.length; j++) {
+      const runner = new TextRunner(m, all.slice(0, promptIds.length + j));
+      const scorer = scorerOf(j);
+      const { perToken, convergenceDelta } = await attributeTokens(runner, scorer, common, resolved);
+      const [score] = await runner.scoreIds([runner.ids], scorer);
+      matrix.push(all.map((_, i) => (i < runner.ids.length ? (perToken[i] ?? null) : null)));
+      rows.push({ token: m.tokenString(generated[j]!), id: generated[j]!, score: score!, convergenceDelta });
+    }
+
+    const result: TextGenerationResult = {
+      model: m.id,
+      method: resolved.method,
+      output,
+      prompt,
+      promptTokens: promptIds.map((id) => ({ token: m.tokenString(id), id })),
+      generated: rows,
+      generatedText: this.decode(generated),
+      matrix,
+    };
+    if (options.attention) {
+      const forward: ExplainedForward = { onnx: m.onnx, feeds: m.feeds([all]), scorer: scorerOf(0) };
+      result.attentions = await attentionFor(forward, options.attention);
+    }
+    return result;
+  }
+
+  private promptIds(prompt: string): number[] {
+    if (typeof prompt !== 'string' || prompt.trim() === '') throw new InvalidInputError('prompt text is empty', 'empty_text');
+    const { ids } = this.model.encode(prompt);
+    if (ids.length === 0) throw new InvalidInputError('prompt has no tokens once tokenized', 'empty_text');
+    this.checkLength(ids.length, 'the prompt');
+    return ids;
+  }
+
+  private continuationIds(continuation: string | readonly number[]): number[] {
+    const vocab = this.model.onnx.graph.initializers.get(this.model.wordEmbedding.table)!.shape[0]!;
+    if (typeof continuation === 'string') {
+      const { ids } = this.model.encode(continuation, undefined, false);
+      if (ids.length === 0) throw new InvalidInputError('continuation is empty once tokenized', 'empty_continuation');
+      return ids;
+    }
+    if (!Array.isArray(continuation) || continuation.length === 0) {
+      throw new InvalidInputError('continuation must be a non-empty text or list of token ids', 'empty_continuation');
+    }
+    const bad = continuation.find((id) => !Number.isInteger(id) || id < 0 || id >= vocab);
+    if (bad !== undefined) throw new InvalidInputError(`continuation token id ${JSON.stringify(bad)} is not in the vocabulary (0..${vocab - 1})`, 'bad_continuation');
+    return [...continuation];
+  }
+
+  private checkLength(n: number, what: string): void {
+    const max = this.model.maxTokens;
+    if (n > max) throw new InvalidInputError(`${what} is ${n} tokens; model "${this.model.id}" accepts at most ${max}`, 'text_too_long');
+  }
+
+  /** Tokens that end generation: the config's eos_token_id (one or several), else the tokenizer's. */
+  private stopIds(): Set<number> {
+    const eos = this.model.config.eos_token_id as number | number[] | undefined;
+    const ids = eos === undefined || eos === null ? [this.model.tokenId('eos')] : [eos].flat();
+    return new Set(ids.filter((id): id is number => typeof id === 'number'));
+  }
+
+  private decode(ids: number[]): string {
+    return ids.length ? this.model.tokenizer.decode(ids, { skip_special_tokens: true }) : '';
+  }
+}
