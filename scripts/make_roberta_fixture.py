@@ -607,48 +607,41 @@ def compute_methods(model, ids_list, special_mask, class_index):
 def ti_sequence_classification(model, clean_ids, class_index):
     """transformers-interpret 0.10.0 SequenceClassificationExplainer(text)(index=class_index), word embeddings,
     on a RobertaForSequenceClassification: LIG on get_input_embeddings(), target = softmax prob, 50 gausslegendre
-    steps, inputs=(input_ids, token_type_ids, position_ids) with position_ids = arange(T) and token types 0,
-    baselines=(ref_input_ids, zeros, zeros), additional_forward_args=attention_mask (ones)."""
+    steps. TI lists "roberta" in its nonstandard_model_types (BaseExplainer.__init__), so accepts_position_ids and
+    accepts_token_type_ids are False: inputs=input_ids, baselines=ref_input_ids, and the model computes its own
+    position ids (from the real input_ids during integration, from ref_input_ids for Captum's f(baseline))."""
     ids = torch.tensor([clean_ids])
     T = ids.shape[1]
     n_text = T - 2
     ref_ids = torch.tensor([[BOS_ID] + [PAD_ID] * n_text + [EOS_ID]])
-    pos = torch.arange(T).unsqueeze(0)
-    ref_pos = torch.zeros(T, dtype=torch.long).unsqueeze(0)
-    tt = torch.zeros_like(ids)
     am = torch.ones_like(ids)
     emb = model.roberta.embeddings.word_embeddings
 
-    def prob(input_ids, token_type_ids, position_ids, word_embeds=None):
-        logits = model(input_ids, attention_mask=am.expand_as(input_ids), token_type_ids=token_type_ids,
-                       position_ids=position_ids, word_embeds=word_embeds)
+    def prob(input_ids, word_embeds=None):
+        logits = model(input_ids, attention_mask=am.expand_as(input_ids), word_embeds=word_embeds)
         return torch.softmax(logits, dim=1)[:, class_index]
 
     with torch.no_grad():
         x = emb(ids)
         b = emb(ref_ids)
 
-    def f_layer(xb):  # LIG: layer output replaced, forward args = the *inputs* (arange positions)
+    def f_layer(xb):  # LIG: layer output replaced, forward arg = the real input_ids (positions from them)
         B = xb.shape[0]
-        return prob(ids.expand(B, T), tt.expand(B, T), pos.expand(B, T), word_embeds=xb)
+        return prob(ids.expand(B, T), word_embeds=xb)
 
     attr = integrate(f_layer, x, b, "gausslegendre")
     with torch.no_grad():
-        f_end = prob(ids, tt, pos).item()
-        f_start_ti = prob(ref_ids, tt, ref_pos).item()  # Captum: forward_func(*baselines) -> positions all 0
-        f_start_arange = prob(ref_ids, tt, pos).item()
+        f_end = prob(ids).item()
+        f_start = prob(ref_ids).item()  # Captum: forward_func(*baselines)
     sums = attr.sum(dim=-1).squeeze(0)
     total = sums.sum().item()
     normed = sums / torch.norm(sums)
     return {
         "ref_input_ids": ref_ids[0].tolist(),
-        "position_ids": pos[0].tolist(),
-        "ref_position_ids": ref_pos[0].tolist(),
         "attributions_sum_unnormalized": sums.tolist(),
         "word_attributions_values": normed.tolist(),
         "target_prob": f_end,
-        "convergence_delta": total - (f_end - f_start_ti),
-        "convergence_delta_arange_baseline_positions": total - (f_end - f_start_arange),
+        "convergence_delta": total - (f_end - f_start),
     }
 
 
@@ -791,12 +784,10 @@ def main():
             ti_list.append({
                 "explainer": "SequenceClassificationExplainer", "index": ci, "cleaned_text": ctext,
                 "input_ids": ce["input_ids"], "ref_input_ids": t["ref_input_ids"],
-                "position_ids": t["position_ids"], "ref_position_ids": t["ref_position_ids"],
                 "word_attributions": [[w, v] for w, v in zip(words, t["word_attributions_values"])],
                 "attributions_sum_unnormalized": t["attributions_sum_unnormalized"],
                 "target_prob": t["target_prob"],
                 "convergence_delta": t["convergence_delta"],
-                "convergence_delta_arange_baseline_positions": t["convergence_delta_arange_baseline_positions"],
             })
         entry["transformers_interpret"] = ti_list
         inputs_out.append(entry)
@@ -831,13 +822,10 @@ def main():
                               "ids are recomputed: the occluded token gets position 1 (zero embedding) and every "
                               "later token's position drops by 1. This is what the ONNX graph does too. "
                               "occlusion_mask (id 50264) leaves positions unchanged."),
-            "transformers_interpret": ("TI 0.10.0 passes position_ids = arange(T) (0..T-1, not RoBERTa's 2..T+1) and "
-                                       "token_type_ids = 0 explicitly; during integration the model runs on the real "
-                                       "input_ids with those position ids. convergence_delta is Captum's: f(baseline) "
-                                       "is forward_func(*baselines) = model(ref_input_ids, token_type_ids=0, "
-                                       "position_ids=TI's ref_position_ids = all zeros). "
-                                       "convergence_delta_arange_baseline_positions uses position_ids = arange(T) for "
-                                       "f(baseline) instead. Because TI cleans the text, RoBERTa's BPE gives "
+            "transformers_interpret": ("TI 0.10.0 treats RoBERTa as a nonstandard model type: it passes no "
+                                       "position_ids and no token_type_ids, so the model computes its positions "
+                                       "(2..T+1) from the real input_ids during integration, and from "
+                                       "ref_input_ids for Captum's f(baseline) (convergence_delta). Because TI cleans the text, RoBERTa's BPE gives "
                                        "'Ġ.'/'Ġ,'/'Ġ!'/'Ġ)' etc. and a trailing 'Ġ' (id 1437) token for the trailing "
                                        "space, so TI's input_ids differ from the refs input_ids. word_attributions "
                                        "tokens are convert_ids_to_tokens with 'Ġ' removed (the trailing 'Ġ' becomes '')."),

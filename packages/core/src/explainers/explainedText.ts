@@ -76,9 +76,10 @@ export class ExplainedText {
     transformersInterpret?: { types: number[] | undefined },
   ) {
     if (transformersInterpret) {
-      const takesPositions = model.forwardTakesPositionIds;
-      this.runner = new TextRunner(model, ids, { types: transformersInterpret.types, position: takesPositions ? (i) => i : undefined });
-      this.reference = { types: ids.map(() => 0), position: takesPositions ? () => 0 : undefined };
+      // transformers-interpret passes position ids and token types only to models whose forward takes them, RoBERTa excepted.
+      const passes = model.transformersInterpretPassesPositionIds;
+      this.runner = new TextRunner(model, ids, passes ? { types: transformersInterpret.types, position: (i) => i } : {});
+      this.reference = passes ? { types: ids.map(() => 0), position: () => 0 } : {};
     } else {
       this.runner = new TextRunner(model, ids, { types });
     }
