@@ -1,0 +1,48 @@
+import { escapeHTML, toMarkup } from './dom.ts';
+import { modelName } from './meta.ts';
+import { type AnyResult, type RenderOptions, isImageResult, render, textResultView } from './render.ts';
+import { CSS } from './styles.ts';
+
+/**
+ * An image result's figure as markup: rendered in the DOM (canvas), each canvas replaced by
+ * an <img> holding its PNG as a data: URL. Needs a document with canvas (a browser).
+ */
+function imageMarkup(result: AnyResult, options: RenderOptions): string {
+  if (typeof document === 'undefined') throw new Error('@glassbox/viz: toHTML of an image result needs a DOM with canvas (a browser page)');
+  const el = render(result, options);
+  for (const canvas of Array.from(el.querySelectorAll('canvas'))) {
+    const img = document.createElement('img');
+    img.src = canvas.toDataURL('image/png');
+    img.width = canvas.width;
+    img.height = canvas.height;
+    img.alt = canvas.getAttribute('aria-label') ?? 'attribution map';
+    canvas.replaceWith(img);
+  }
+  return el.outerHTML;
+}
+
+/**
+ * A standalone HTML document showing `render(result)`: inline CSS, no script, nothing
+ * fetched (a Content-Security-Policy forbids it: only inline styles and data: images), the
+ * tooltips as title attributes (and CSS on focus), every string of the result escaped.
+ * Text results need no DOM (Node, workers); image results a browser (their canvases
+ * become PNG <img>s).
+ */
+export function toHTML(result: AnyResult, options: RenderOptions = {}): string {
+  const body = isImageResult(result) ? imageMarkup(result, options) : toMarkup(textResultView(result, options));
+  const title = `Glassbox: ${modelName(result.model, options)} (${result.method})`;
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHTML(title)}</title>`,
+    `<style>${CSS}</style>`,
+    '</head>',
+    `<body>${body}</body>`,
+    '</html>',
+    '',
+  ].join('\n');
+}

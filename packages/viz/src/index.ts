@@ -1,0 +1,19 @@
+/**
+ * @glassbox/viz: renders Glassbox results in any page (plain DOM, no framework), and as
+ * standalone HTML files and PNG images. Token and label strings are untrusted: they are
+ * only ever written as DOM text nodes or escaped.
+ */
+export { render, isImageResult, TEXT_VIEWS, type AnyResult, type RenderOptions, type TextView } from './render.ts';
+export { toHTML } from './html.ts';
+export { renderTokens, tooltip, type TextViewOptions } from './tokens.ts';
+export { renderTable, TABLE_COLUMNS } from './table.ts';
+export { renderBarChart, type BarChartOptions } from './barChart.ts';
+export { ROW_TYPES, rowsOf, shownPieces, scaleOf, type Row, type RowSet, type RowType, type RowOptions, type PieceOptions, type ShownPiece, type Granularity, type TrueLabel, type TextResult } from './rows.ts';
+export { groupWords, type Piece } from './words.ts';
+export { attributionColours, colourAt, textColourOn, luminance, gradientCSS } from './colormap.ts';
+export { escapeHTML } from './dom.ts';
+export { renderImageResult, pixelsCanvas, type RenderImageOptions, type ImageSource } from './imageResult.ts';
+export { IMAGE_MAP_MODES, imageMapPixels, normalizeAttr, cumulativeSumThreshold, heatmapPixels, overlayPixels, maskedImagePixels, alphaScalingPixels, greyscale, signColor, unnormalizePixels, upsampleNearest, scalePixels, captumSign, type Pixels, type ImageSign, type CaptumSign, type ImageMapMode, type ImageMapOptions, type NormalizedMap } from './imageMaps.ts';
+export { renderAttention, type RenderAttentionOptions } from './attentionView.ts';
+export { toPNG, svgToCanvas } from './png.ts';
+export { sampleResults } from './samples.ts';

@@ -1,0 +1,59 @@
+import type { ImageClassificationResult } from '@glassbox/core';
+import { barChartView } from './barChart.ts';
+import { type VNode, h, toElement } from './dom.ts';
+import { formatFixed } from './format.ts';
+import { type RenderImageOptions, renderImageResult } from './imageResult.ts';
+import { legendView } from './legend.ts';
+import { modelName, resultAttrs } from './meta.ts';
+import { type TextResult, rowsOf, scaleOf } from './rows.ts';
+import { CSS } from './styles.ts';
+import { tableView } from './table.ts';
+import { type TextViewOptions, highlightsView } from './tokens.ts';
+
+export type AnyResult = TextResult | ImageClassificationResult;
+
+export const TEXT_VIEWS = ['tokens', 'legend', 'bars', 'table'] as const;
+export type TextView = (typeof TEXT_VIEWS)[number];
+
+export interface RenderOptions extends TextViewOptions, RenderImageOptions {
+  /** Text results: which views, in this order. Default all: highlights, legend, bar chart, table. */
+  views?: readonly TextView[];
+}
+
+export function isImageResult(result: object): result is ImageClassificationResult {
+  return 'map' in result && 'attribution' in result;
+}
+
+/** The tree of a text result's views (shared by render and toHTML); `style` puts the stylesheet inside. */
+export function textResultView(result: TextResult, options: RenderOptions = {}, style = false): VNode {
+  const set = rowsOf(result, options);
+  const scale = options.colorMax ?? scaleOf(set.rows, options);
+  const row = set.selected;
+  const views = (options.views ?? TEXT_VIEWS).filter((v) => v !== 'legend' || options.legend !== false);
+  const parts: Record<TextView, () => VNode> = {
+    tokens: () => highlightsView(row, scale, options),
+    legend: () => legendView(scale),
+    bars: () => h('figure', { class: 'gbv-figure' }, barChartView(row, options)),
+    table: () => tableView(set, scale, options),
+  };
+  const meta = h(
+    'p',
+    { class: 'gbv-meta' },
+    h('span', { 'data-field': 'model' }, modelName(result.model, options)),
+    ' · ',
+    h('span', { 'data-field': 'method' }, `${result.method} (${result.output})`),
+    row && ' · ',
+    row && h('span', { 'data-field': 'row' }, `${row.attributionLabel}; predicted ${row.predicted.label}${row.predicted.score === null ? '' : ` (${formatFixed(row.predicted.score)})`}`),
+  );
+  return h('section', { class: 'gbv', ...resultAttrs(result, set.kind, options) }, style && h('style', {}, CSS), meta, ...views.map((v) => parts[v]()));
+}
+
+/**
+ * The element for any Glassbox result: a text result's highlighted tokens, legend, bar
+ * chart and Captum-style table (one row per explained score); an image result's map
+ * (renderImageResult). The root carries data-model, data-method and data-kind.
+ */
+export function render(result: AnyResult, options: RenderOptions = {}): HTMLElement {
+  if (isImageResult(result)) return renderImageResult(result, options);
+  return toElement(textResultView(result, options, true)) as HTMLElement;
+}

@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { toHTML } from './html.ts';
+import { render } from './render.ts';
+import { renderBarChart } from './barChart.ts';
+import { rowsOf } from './rows.ts';
+import { renderTable } from './table.ts';
+import { renderTokens } from './tokens.ts';
+import { SAMPLE_LABEL, SAMPLE_TOKEN, sampleResults } from './samples.ts';
+
+/** Token and label strings are untrusted: these must show as text and never run. */
+const TOKEN = '<img src=x onerror="window.__pwned=1">';
+const LABEL = '"><script>window.__pwned=1</script>';
+const MODEL = '" onmouseover="window.__pwned=1" x="';
+
+type Pwnable = Window & { __pwned?: number };
+
+/** Every sample with its token and label swapped for the hostile strings (labels are also keys of `labels`). */
+function hostileResults() {
+  const json = (s: string) => JSON.stringify(s).slice(1, -1);
+  return Object.entries(sampleResults()).map(([kind, r]) => {
+    const text = JSON.stringify({ ...r, model: MODEL }).replaceAll(SAMPLE_TOKEN, json(TOKEN)).replaceAll(SAMPLE_LABEL, json(LABEL));
+    return [kind, JSON.parse(text) as typeof r, JSON.stringify(r).includes(SAMPLE_LABEL)] as const;
+  });
+}
+
+const shown: HTMLElement[] = [];
+afterEach(() => shown.splice(0).forEach((el) => el.remove()));
+
+/** Nothing was created that could run: no img/script/iframe, no event-handler attribute. */
+function expectInert(root: Element) {
+  expect(root.querySelectorAll('img, script, iframe, object, embed').length).toBe(0);
+  for (const el of [root, ...Array.from(root.querySelectorAll('*'))]) {
+    expect(Array.from(el.attributes).filter((a) => /^on/i.test(a.name))).toEqual([]);
+  }
+}
+
+/** A few turns of the event loop, for any error/load handler that might have been queued. */
+const settle = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 0))));
+
+describe('untrusted token and label strings', () => {
+  it('render: shown literally, nothing executes, for every result kind and view', async () => {
+    for (const [kind, r, labelled] of hostileResults()) {
+      const select = rowsOf(r).rows.at(-1)!.key; // a row showing the token (generation: not the first)
+      for (const el of [render(r, { select }), render(r, { select, granularity: 'word' }), renderTokens(r, { select }), renderTable(r), renderBarChart(r, { select })]) {
+        document.body.append(el);
+        shown.push(el);
+        expectInert(el);
+        expect(el.dataset.model, kind).toBe(MODEL);
+        const tokens = Array.from(el.querySelectorAll<HTMLElement | SVGElement>('[data-token]'));
+        expect(tokens.some((t) => t.dataset.token!.includes(TOKEN) && t.textContent!.includes(TOKEN)), kind).toBe(true);
+      }
+      // the label reaches the table (and the summary line) as text
+      expect(Array.from(render(r).querySelectorAll('td')).some((td) => td.textContent!.includes(LABEL)), kind).toBe(labelled);
+    }
+    await settle();
+    expect((window as Pwnable).__pwned).toBeUndefined();
+  });
+
+  it('toHTML: escaped, shown literally, nothing executes when the document is loaded', async () => {
+    for (const [kind, r, labelled] of hostileResults()) {
+      const html = toHTML(r);
+      const doc = new DOMParser().parseFromString(html, 'text/html');
+      expectInert(doc.documentElement);
+      expect(doc.title, kind).toBe(`Glassbox: ${MODEL} (${r.method})`);
+      const section = doc.querySelector<HTMLElement>('section.gbv')!;
+      expect(section.dataset.model, kind).toBe(MODEL);
+      expect(Array.from(doc.querySelectorAll<HTMLElement>('[data-token]')).some((t) => t.dataset.token!.includes(TOKEN) && t.textContent!.includes(TOKEN)), kind).toBe(true);
+      if (labelled) expect(section.textContent, kind).toContain(LABEL);
+      expect(html).not.toContain(TOKEN);
+      expect(html).not.toContain('<script');
+
+      // Loaded as a page (same origin, scripts allowed by the frame): still nothing runs.
+      const frame = document.createElement('iframe');
+      const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+      frame.srcdoc = html;
+      document.body.append(frame);
+      await loaded;
+      await settle();
+      const w = frame.contentWindow as Pwnable;
+      expect(w.document.querySelectorAll('[data-token]').length, kind).toBeGreaterThan(0);
+      expect(w.__pwned, kind).toBeUndefined();
+      frame.remove();
+    }
+    expect((window as Pwnable).__pwned).toBeUndefined();
+  });
+});
