@@ -6,7 +6,7 @@
  * protanopes and deuteranopes keep, and both get darker with |value|, so sign and size still
  * read without full colour vision. Captum's and transformers-interpret's red–green map is
  * exactly the pair those readers confuse. Positive attributions are blue, negative red (as
- * the image maps of the image maps, whose ±1 are the same #2166ac / #b2182b), 0 the
+ * the image maps, which use the same map: ±1 are #2166ac / #b2182b), 0 the
  * scheme's near-white #f7f7f7 (R = G = B). Lightness falls monotonically with |value| on
  * both arms.
  *
