@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors.ts';
 import { inputXGradient } from '../methods/inputXGradient.ts';
+import { throwIfAborted } from '../methods/batch.ts';
 import { integratedGradients } from '../methods/integratedGradients.ts';
 import { noiseTunnel } from '../methods/noiseTunnel.ts';
 import { occlusion } from '../methods/occlusion.ts';
@@ -31,19 +32,21 @@ export async function attributeTokens(
   reference?: Segments,
 ): Promise<TokenScores> {
   const { model, ids } = runner;
+  const { onProgress, signal } = options;
+  throwIfAborted(signal);
   let perToken: (number | null)[];
   let convergenceDelta: number | null = null;
   if (resolved.method === 'occlusion') {
     const specials = model.specialIds();
     const positions = ids.flatMap((id, i) => (specials.has(id) ? [] : [i]));
     const replacement = replacementId(model, options.baseline);
-    perToken = (await occlusion((rows) => runner.scoreIds(rows, scorer), ids, { replacement, positions, ...options.occlusion })).values;
+    perToken = (await occlusion((rows) => runner.scoreIds(rows, scorer), ids, { replacement, positions, ...options.occlusion, onProgress, signal })).values;
   } else {
     const fn = runner.overEmbeddings(scorer);
     const x = await runner.embed(ids);
     let attribution: Attribution;
     if (resolved.method === 'integrated-gradients') {
-      const ig = { steps: options.steps, method: options.integration, internalBatchSize: options.internalBatchSize };
+      const ig = { steps: options.steps, method: options.integration, internalBatchSize: options.internalBatchSize, onProgress, signal };
       const baseline = baselineOf(model, ids, options.baseline ?? 'pad', x);
       // Baseline ids go through the layer as Captum's LayerIntegratedGradients runs them: with the baseline's own segments.
       const b = Array.isArray(baseline) ? await runner.embed(baseline, reference) : (baseline as HostTensor);
@@ -51,15 +54,19 @@ export async function attributeTokens(
       convergenceDelta = attribution.convergenceDelta ?? null;
       if (reference && Array.isArray(baseline)) {
         const [fb] = await runner.scoreIds([baseline], scorer, reference);
+        throwIfAborted(signal);
         convergenceDelta = attribution.values.reduce((a, v) => a + v, 0) - (attribution.inputScore! - fb!);
       }
     } else if (resolved.method === 'saliency') {
       attribution = await saliency(fn, x);
+      onProgress?.(1, 'saliency');
     } else if (resolved.method === 'input-x-gradient') {
       attribution = await inputXGradient(fn, x);
+      onProgress?.(1, 'input-x-gradient');
     } else {
-      attribution = await noiseTunnel(fn, x, { ...options.noise, internalBatchSize: options.internalBatchSize });
+      attribution = await noiseTunnel(fn, x, { ...options.noise, internalBatchSize: options.internalBatchSize, onProgress, signal });
     }
+    throwIfAborted(signal);
     perToken = perTokenScores(attribution, resolved.aggregate);
   }
   return { perToken: resolved.normalize === 'l2' ? l2Normalize(perToken) : perToken, convergenceDelta };

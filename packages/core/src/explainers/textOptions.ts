@@ -50,6 +50,18 @@ export interface ExplainOptions {
   transformersInterpretQuirks?: boolean;
   /** Also return the attention maps of the explained forward pass (result field `attentions`). */
   attention?: AttentionMode;
+  /**
+   * Called after each forward/backward pass of the method with the fraction done (0..1]
+   * and the stage (the method's name): integrated gradients, SmoothGrad and occlusion report
+   * after every pass, saliency and input × gradient once. Tasks that explain several scores
+   * (QA's start and end, NER's tokens, zero-shot's labels) report each one from 0 to 1.
+   */
+  onProgress?: (fraction: number, stage: string) => void;
+  /**
+   * Cancels the explanation: checked between passes; once aborted, the call rejects with a
+   * GlassboxError of code 'aborted' and the explainer stays usable.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ResolvedOptions {

@@ -1,10 +1,10 @@
 import { InvalidInputError } from '../errors.ts';
 import { type HostTensor, formatShape, sizeOf, tensor } from '../tensor.ts';
-import { forEachBatch } from './batch.ts';
+import { type ProgressOptions, forEachBatch, throwIfAborted } from './batch.ts';
 import { type IntegrationMethod, integrationScheme } from './integration.ts';
 import type { Attribution, BatchOptions, DifferentiableFunction } from './types.ts';
 
-export interface IntegratedGradientsOptions extends BatchOptions {
+export interface IntegratedGradientsOptions extends BatchOptions, ProgressOptions {
   /** Number of points on the path (Captum's n_steps). Default 50. */
   steps?: number;
   /** Default 'gausslegendre', as Captum. */
@@ -51,6 +51,7 @@ export async function integratedGradients(
         for (let i = 0; i < n; i++) total[i]! += w * g[k * n + i]!;
       }
     },
+    { onProgress: options.onProgress, signal: options.signal, stage: 'integrated-gradients' },
   );
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) values[i] = total[i]! * diff[i]!;
@@ -60,6 +61,7 @@ export async function integratedGradients(
     both.set(x as Float32Array, 0);
     both.set(b as Float32Array, n);
     const [fx, fb] = await fn.scores(tensor('float32', [2, ...input.shape], both));
+    throwIfAborted(options.signal);
     result.inputScore = fx!;
     result.baselineScore = fb!;
     result.convergenceDelta = values.reduce((s, v) => s + v, 0) - (fx! - fb!);

@@ -1,13 +1,13 @@
 import { InvalidInputError } from '../errors.ts';
 import { type HostTensor, sizeOf } from '../tensor.ts';
-import { forEachBatch } from './batch.ts';
+import { type ProgressOptions, forEachBatch } from './batch.ts';
 import { Rng } from './rng.ts';
 import type { Attribution, BatchOptions, DifferentiableFunction } from './types.ts';
 
 export const NOISE_TUNNEL_TYPES = ['smoothgrad', 'smoothgrad_sq', 'vargrad'] as const;
 export type NoiseTunnelType = (typeof NOISE_TUNNEL_TYPES)[number];
 
-export interface NoiseTunnelOptions extends BatchOptions {
+export interface NoiseTunnelOptions extends BatchOptions, ProgressOptions {
   /** SmoothGrad (mean), SquareGrad (mean of squares) or VarGrad (variance). Default 'smoothgrad'. */
   type?: NoiseTunnelType;
   /** Noisy samples. Default 20. */
@@ -57,6 +57,7 @@ export async function noiseTunnel(fn: DifferentiableFunction, input: HostTensor,
         }
       }
     },
+    { onProgress: options.onProgress, signal: options.signal, stage: type },
   );
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) {

@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../errors.ts';
+import { type ProgressOptions, throwIfAborted, yieldBetweenPasses } from './batch.ts';
 
-export interface OcclusionOptions {
+export interface OcclusionOptions extends ProgressOptions {
   /** Value written into occluded positions (a token id for text). */
   replacement: number;
   /** Positions that may be occluded; others get `null`. Default: all. */
@@ -40,13 +41,18 @@ export async function occlusion(
     for (const p of w) row[p] = options.replacement;
     return row;
   });
+  throwIfAborted(options.signal);
   const [base] = await score([[...ids]]);
   const batch = options.batchSize ?? 64;
   const drops = new Float64Array(rows.length);
   for (let s = 0; s < rows.length; s += batch) {
+    throwIfAborted(options.signal);
     const scores = await score(rows.slice(s, s + batch));
     scores.forEach((v, k) => (drops[s + k] = base! - v));
+    options.onProgress?.(Math.min(rows.length, s + batch) / rows.length, 'occlusion');
+    await yieldBetweenPasses(options);
   }
+  throwIfAborted(options.signal);
   const sum = new Float64Array(ids.length);
   const count = new Float64Array(ids.length);
   windows.forEach((w, k) => w.forEach((p) => ((sum[p]! += drops[k]!), (count[p]! += 1))));

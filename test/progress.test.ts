@@ -1,0 +1,83 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GlassboxError, SequenceClassificationExplainer } from '@glassbox/core';
+import { refsOf, useLocalFixtures } from './helpers.ts';
+
+/** onProgress and signal (ExplainOptions): what the demo's progress bar and cancel button use. */
+let explainer: SequenceClassificationExplainer;
+beforeAll(async () => {
+  useLocalFixtures();
+  explainer = await SequenceClassificationExplainer.fromPretrained('distilbert-sst2-tiny');
+});
+const text = refsOf('distilbert-sst2-tiny').inputs[1].text as string;
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  return p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+}
+
+describe('progress', () => {
+  it('integrated gradients reports after each pass, rising to 1, and the numbers do not change', async () => {
+    const seen: [number, string][] = [];
+    const opts = { steps: 20, internalBatchSize: 5 } as const;
+    const withProgress = await explainer.explain(text, { ...opts, onProgress: (f, stage) => seen.push([f, stage]) });
+    expect(seen).toEqual([0.25, 0.5, 0.75, 1].map((f) => [f, 'integrated-gradients']));
+    const plain = await explainer.explain(text, opts);
+    expect(withProgress.tokens).toEqual(plain.tokens);
+  });
+
+  it.each([
+    ['occlusion', { method: 'occlusion', occlusion: { window: 1 } }],
+    ['smoothgrad', { method: 'smoothgrad', noise: { samples: 6 }, internalBatchSize: 2 }],
+    ['saliency', { method: 'saliency' }],
+  ] as const)('%s reports its stage and ends at 1', async (stage, opts) => {
+    const seen: [number, string][] = [];
+    await explainer.explain(text, { ...opts, onProgress: (f, s) => seen.push([f, s]) });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every(([, s]) => s === stage)).toBe(true);
+    expect(seen.at(-1)![0]).toBe(1);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]![0]).toBeGreaterThan(seen[i - 1]![0]);
+  });
+  it('smoothgrad passes: 6 samples, 2 per pass → thirds', async () => {
+    const seen: number[] = [];
+    await explainer.explain(text, { method: 'smoothgrad', noise: { samples: 6 }, internalBatchSize: 2, onProgress: (f) => seen.push(f) });
+    expect(seen).toEqual([1 / 3, 2 / 3, 1]);
+  });
+});
+
+describe('abort', () => {
+  it('an already aborted signal rejects with code "aborted" before any pass', async () => {
+    const seen: number[] = [];
+    const e = await rejection(explainer.explain(text, { signal: AbortSignal.abort(), onProgress: (f) => seen.push(f) }));
+    expect(e).toBeInstanceOf(GlassboxError);
+    expect((e as GlassboxError).code).toBe('aborted');
+    expect(seen).toEqual([]);
+  });
+
+  it.each([
+    // [name, options, abort after this many reports]: occlusion scores its windows in one pass, aborted after it (the check after the last pass)
+    ['integrated-gradients', { steps: 40, internalBatchSize: 4 }, 2],
+    ['smoothgrad', { method: 'smoothgrad', noise: { samples: 8 }, internalBatchSize: 1 }, 2],
+    ['occlusion', { method: 'occlusion' }, 1],
+  ] as const)('%s: aborting mid-way stops between passes; the explainer then gives the same numbers as before', async (_, opts, after) => {
+    const before = await explainer.explain(text, opts);
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const e = await rejection(
+      explainer.explain(text, {
+        ...opts,
+        signal: controller.signal,
+        onProgress: (f) => {
+          seen.push(f);
+          if (seen.length === after) controller.abort();
+        },
+      }),
+    );
+    expect(e).toBeInstanceOf(GlassboxError);
+    expect((e as GlassboxError).code).toBe('aborted');
+    expect(seen.length).toBe(after); // no pass after the abort
+    const again = await explainer.explain(text, opts);
+    expect(again.tokens).toEqual(before.tokens);
+  });
+});
