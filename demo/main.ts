@@ -1,44 +1,123 @@
-import { type MethodName, SequenceClassificationExplainer, env } from '@glassbox/core';
+/**
+ * The demo's shell: header with the device indicator, one tab per page (pages/index.ts),
+ * URL state shared by the pages, footer. Each page is mounted the first time it is shown.
+ */
+import { env } from '@glassbox/core';
+import { el } from './controls.ts';
+import type { PageContext } from './page.ts';
+import { PAGES } from './pages/index.ts';
 
-// The bundled model is served next to this page; nothing is fetched from elsewhere.
+// Offline by default: bundled models are read from this site; controls.loadExplainer opens
+// the Hub only while loading a model id the user typed.
 env.allowLocalModels = true;
 env.allowRemoteModels = false;
-const MODEL = new URL('./distilbert-sst2-tiny', window.location.href).pathname;
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const status = $<HTMLSpanElement>('status');
-const explainer = SequenceClassificationExplainer.fromPretrained(MODEL, { device: 'auto' });
-void explainer.then((e) => {
-  status.textContent = `model: bundled distilbert-sst2-tiny (${e.model.onnx.backend.name === 'webgpu' ? 'WebGPU' : 'CPU'})`;
-});
+const params = new URLSearchParams(window.location.search);
 
-/** Diverging colour centred on 0: blue for negative, red for positive attributions. */
-function colour(a: number, max: number): string {
-  const t = max > 0 ? Math.min(1, Math.abs(a) / max) : 0;
-  return a >= 0 ? `rgba(214, 96, 77, ${t})` : `rgba(67, 147, 195, ${t})`;
+function saveParams(): void {
+  const query = params.toString();
+  history.replaceState(history.state, '', `${window.location.pathname}${query ? `?${query}` : ''}${window.location.hash}`);
 }
 
-$<HTMLButtonElement>('explain').addEventListener('click', async () => {
-  const method = $<HTMLSelectElement>('method').value as MethodName;
-  status.textContent = 'explaining…';
+/** Whether this browser has a WebGPU adapter (Chromium needs one; a software one counts). */
+async function hasWebGpu(): Promise<boolean> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) return false;
   try {
-    const r = await (await explainer).explain($<HTMLTextAreaElement>('text').value, { method });
-    $('prediction').textContent = `${r.predicted.label} (${r.predicted.score.toFixed(3)}), explaining ${r.target.label} with ${r.method}`;
-    const out = $('tokens');
-    out.dataset.method = r.method;
-    out.replaceChildren();
-    const max = Math.max(...r.tokens.map((t) => Math.abs(t.attribution ?? 0)));
-    for (const t of r.tokens) {
-      const span = document.createElement('span');
-      span.textContent = `${t.token} `; // untrusted text: a text node, never HTML
-      span.dataset.token = t.token;
-      span.dataset.attribution = String(t.attribution);
-      span.title = `${t.token}: ${t.attribution === null ? '—' : t.attribution.toFixed(4)}`;
-      span.style.background = colour(t.attribution ?? 0, max);
-      out.append(span);
-    }
-    status.textContent = 'done';
-  } catch (e) {
-    status.textContent = `error: ${(e as Error).message}`;
+    return (await gpu.requestAdapter()) !== null;
+  } catch {
+    return false;
   }
-});
+}
+
+/** The device indicator: what explainers run on, and a switch (URL param `device`) where WebGPU is available. */
+function deviceIndicator(device: 'webgpu' | 'cpu', webgpu: boolean): HTMLElement {
+  const select = el(
+    'select',
+    { 'aria-label': 'Compute device', 'data-role': 'device' },
+    el('option', { value: 'webgpu', disabled: !webgpu }, 'WebGPU'),
+    el('option', { value: 'cpu' }, 'CPU'),
+  );
+  select.value = device;
+  select.addEventListener('change', () => {
+    params.set('device', select.value);
+    params.delete('run');
+    saveParams();
+    window.location.reload();
+  });
+  const title =
+    device === 'webgpu'
+      ? 'Explanations run on your GPU through WebGPU.'
+      : webgpu
+        ? 'Explanations run on the CPU (JavaScript, float32). Switch to WebGPU for larger models.'
+        : 'This browser has no WebGPU adapter: explanations run on the CPU (JavaScript, float32).';
+  return el('div', { class: 'gb-device', 'data-device': device, title, id: 'gb-device' }, el('span', { class: 'gb-device-dot', 'aria-hidden': 'true' }), select);
+}
+
+async function start(): Promise<void> {
+  const webgpu = await hasWebGpu();
+  const asked = params.get('device');
+  const device: 'webgpu' | 'cpu' = asked === 'cpu' || !webgpu ? 'cpu' : 'webgpu';
+  document.getElementById('gb-header-right')!.append(deviceIndicator(device, webgpu));
+
+  const context: PageContext = {
+    params,
+    saveParams,
+    device,
+    bundled: (folder) => new URL(`./${folder}`, window.location.href).pathname,
+  };
+
+  const tabs = document.getElementById('gb-tabs')!;
+  const holder = document.getElementById('gb-pages')!;
+  const mounted = new Map<string, HTMLElement>();
+  const buttons = new Map<string, HTMLButtonElement>();
+  const snapshots = new Map<string, string>();
+  let current = '';
+
+  const show = (id: string) => {
+    const page = PAGES.find((p) => p.id === id) ?? PAGES[0]!;
+    current = page.id;
+    for (const [pid, b] of buttons) {
+      b.setAttribute('aria-selected', String(pid === page.id));
+      b.tabIndex = pid === page.id ? 0 : -1;
+    }
+    for (const [pid, root] of mounted) root.hidden = pid !== page.id;
+    if (!mounted.has(page.id)) {
+      const root = el('div', { role: 'tabpanel', id: `page-${page.id}`, 'aria-labelledby': `tab-${page.id}`, 'data-page': page.id });
+      holder.append(root);
+      mounted.set(page.id, root);
+      page.mount(root, context);
+    }
+    document.title = `${page.title} · Glassbox`;
+  };
+
+  for (const page of PAGES) {
+    const b = el('button', { class: 'gb-tab', type: 'button', role: 'tab', id: `tab-${page.id}`, 'aria-controls': `page-${page.id}`, 'data-tab': page.id }, page.title);
+    b.addEventListener('click', () => {
+      if (page.id === current) return;
+      // Each page keeps its own URL state: the one left is put aside, the one shown gets its own back.
+      snapshots.set(current, params.toString());
+      for (const key of [...params.keys()]) if (key !== 'device') params.delete(key);
+      for (const [key, value] of new URLSearchParams(snapshots.get(page.id) ?? '')) if (key !== 'device') params.set(key, value);
+      params.set('page', page.id);
+      params.delete('run');
+      saveParams();
+      show(page.id);
+    });
+    buttons.set(page.id, b);
+    tabs.append(b);
+  }
+  // Arrow keys move between tabs (WAI-ARIA tabs pattern).
+  tabs.addEventListener('keydown', (e) => {
+    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+    const list = [...buttons.values()];
+    const i = list.indexOf(document.activeElement as HTMLButtonElement);
+    if (i < 0) return;
+    const next = list[(i + (e.key === 'ArrowRight' ? 1 : list.length - 1)) % list.length]!;
+    next.focus();
+    next.click();
+  });
+  show(params.get('page') ?? PAGES[0]!.id);
+}
+
+void start();

@@ -1,0 +1,162 @@
+/**
+ * What the task pages (image, pair, qa, ner, generation, attention) share on top of
+ * controls.ts: the page head, the bundled-model note, URL state for free-text inputs,
+ * probability bars, the Fashion-MNIST samples and a few page-specific styles (.gbp-*).
+ * Untrusted strings only ever become text nodes or attribute values.
+ */
+import { el, setParam } from '../controls.ts';
+import type { PageContext } from '../page.ts';
+
+/** The page's title and what it answers (style.css's .gb-page-head). */
+export function pageHead(title: string, lede: string): HTMLElement {
+  injectStyle();
+  return el('div', { class: 'gb-page-head' }, el('h1', {}, title), el('p', {}, lede));
+}
+
+/** The note every task page shows about its bundled model. */
+export function bundledNote(what: string, hubExample: string): HTMLElement {
+  return el(
+    'p',
+    { class: 'gb-note gb-note-warn', 'data-role': 'bundled-note' },
+    el('strong', {}, 'Bundled model: '),
+    `${what} The bundled models are tiny so the page works offline, and all but the SST-2 and Fashion-MNIST ones have random weights: their predictions mean nothing. Any Hugging Face hub model with ONNX weights works online (“Hugging Face Hub model…”, e.g. ${hubExample}); only then does the page request anything outside this site.`,
+  );
+}
+
+/**
+ * A text input or textarea kept in URL parameter `param` (written as the user types,
+ * debounced; `flush()` writes it at once, as a run does).
+ */
+export function paramText(context: PageContext, param: string, fallback: string, options: { rows?: number; label: string; placeholder?: string }): { element: HTMLInputElement | HTMLTextAreaElement; flush(): void } {
+  const element = options.rows
+    ? el('textarea', { class: 'gb-textarea', name: param, rows: options.rows, spellcheck: 'true', 'aria-label': options.label, placeholder: options.placeholder })
+    : el('input', { class: 'gb-input', type: 'text', name: param, spellcheck: 'false', 'aria-label': options.label, placeholder: options.placeholder });
+  element.value = context.params.get(param) ?? fallback;
+  let typing: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    clearTimeout(typing);
+    setParam(context, param, element.value, fallback);
+  };
+  element.addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(flush, 250);
+  });
+  return { element, flush };
+}
+
+/** Mark the URL as reproducing the shown result (run=1) once a run finished. */
+export function markRun(context: PageContext): void {
+  context.params.set('run', '1');
+  context.saveParams();
+}
+
+/** The prediction summary (style.css's verdict and probability bars): the top `top` labels, largest first; rows carry data-label and data-probability. */
+export function verdict(label: string, score: string, labels: readonly string[], probabilities: readonly number[], top = labels.length): HTMLElement[] {
+  const order = probabilities.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]).slice(0, top);
+  const best = order[0]?.[1];
+  const probs = el(
+    'div',
+    { class: 'gb-probs', 'aria-label': 'Probabilities' },
+    ...order.flatMap(([p, i]) => {
+      const fill = el('div', { class: 'gb-prob-fill', 'data-top': String(i === best) });
+      fill.style.width = `${(p * 100).toFixed(1)}%`;
+      return [
+        el('span', { 'data-label': labels[i] ?? String(i), 'data-probability': String(p) }, labels[i] ?? String(i)),
+        el('div', { class: 'gb-prob-bar' }, fill),
+        el('span', { class: 'gb-prob-value' }, `${(p * 100).toFixed(1)}%`),
+      ];
+    }),
+  );
+  return [
+    el('div', { class: 'gb-hint' }, 'Prediction'),
+    el('div', { class: 'gb-verdict' }, el('span', { class: 'gb-verdict-label', 'data-field': 'predicted' }, label), el('span', { class: 'gb-verdict-score' }, score)),
+    probs,
+  ];
+}
+
+// ---------------------------------------------------------------- Fashion-MNIST samples
+
+/** A bundled Fashion-MNIST test image (models/samples/, made by scripts/make_fashion_samples.py). */
+export interface Sample {
+  file: string;
+  label: string;
+  /** Position in the Fashion-MNIST test set. */
+  index: number;
+}
+
+let samplesLoad: Promise<Sample[]> | undefined;
+/** The bundled samples (samples/samples.json on this site). */
+export function samples(): Promise<Sample[]> {
+  samplesLoad ??= fetch(new URL('samples/samples.json', document.baseURI))
+    .then((r) => (r.ok ? (r.json() as Promise<Sample[]>) : []))
+    .catch(() => []);
+  return samplesLoad;
+}
+
+export const sampleURL = (s: Sample) => new URL(`samples/${s.file}`, document.baseURI).href;
+
+/** Decoded RGBA pixels of an image or bitmap, at most `max` px on its longer side (larger uploads are shrunk first). */
+export function imageDataOf(source: CanvasImageSource & { width: number; height: number }, max = 512): ImageData {
+  const k = Math.min(1, max / Math.max(source.width, source.height));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(source.width * k));
+  canvas.height = Math.max(1, Math.round(source.height * k));
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  ctx.drawImage(source, 0, 0, canvas.width, canvas.height);
+  return ctx.getImageData(0, 0, canvas.width, canvas.height);
+}
+
+export async function loadSample(s: Sample): Promise<ImageData> {
+  const img = new Image();
+  img.src = sampleURL(s);
+  await img.decode();
+  return imageDataOf(img);
+}
+
+// ---------------------------------------------------------------- styles
+
+let styled = false;
+function injectStyle(): void {
+  if (styled) return;
+  styled = true;
+  document.head.append(el('style', { 'data-role': 'task-pages' }, STYLE));
+}
+
+/** Styles of the task pages' own widgets; everything else is style.css's. */
+const STYLE = `
+[data-page] [hidden] { display: none !important; }
+.gbp-samples { display: flex; gap: 0.5rem; flex-wrap: wrap; align-items: flex-end; }
+.gbp-sample { font: inherit; padding: 4px; border: 2px solid transparent; border-radius: 10px; background: #f2f4f9; cursor: pointer; display: flex; flex-direction: column; align-items: center; font-size: 0.72rem; gap: 3px; color: inherit; }
+.gbp-sample:hover { border-color: #c9cff0; }
+.gbp-sample img { width: 56px; height: 56px; image-rendering: pixelated; display: block; border-radius: 4px; }
+.gbp-sample[aria-pressed=true] { border-color: var(--gb-accent, #4f5bd5); background: #eef0ff; }
+.gbp-upload { display: flex; flex-direction: column; align-items: center; justify-content: center; gap: 3px; width: 64px; height: 76px; border: 2px dashed #c9cff0; border-radius: 10px; font-size: 0.72rem; cursor: pointer; text-align: center; color: var(--gb-muted, #5b6472); }
+.gbp-upload[aria-pressed=true] { border-style: solid; border-color: var(--gb-accent, #4f5bd5); }
+.gbp-upload input { position: absolute; width: 1px; height: 1px; opacity: 0; }
+.gbp-upload:focus-within { outline: 2px solid var(--gb-accent, #4f5bd5); }
+.gbp-upload canvas { width: 40px; height: 40px; image-rendering: pixelated; }
+.gbp-maps { display: grid; grid-template-columns: repeat(auto-fill, minmax(178px, 1fr)); gap: 0.75rem; align-items: start; }
+.gbp-maps figure { margin: 0; }
+.gbp-map.gbv-image { display: flex !important; cursor: pointer; border: 2px solid transparent; border-radius: 10px; padding: 6px; font-size: 12px; }
+.gbp-map:hover { border-color: #dfe3f5; }
+.gbp-map[aria-pressed=true] { border-color: var(--gb-accent, #4f5bd5); }
+.gbp-map figcaption { display: none; }
+.gbp-map .gbv-legend { flex-direction: column; align-items: flex-start; gap: 0.15rem; margin: 0; }
+.gbp-map .gbv-legend-scale { width: 160px; }
+.gbp-map .gbv-legend > span { display: none; }
+.gbp-original { display: flex; flex-direction: column; gap: 4px; font-size: 12px; padding: 6px; margin: 0; }
+.gbp-original canvas { width: 160px; height: 160px; image-rendering: pixelated; }
+.gbp-tokens { line-height: 2.5; }
+.gbp-token { font: inherit; display: inline-flex; flex-direction: column; align-items: center; margin: 0 2px 4px 0; padding: 0.1rem 0.4rem; border: 1px solid #dfe3f5; border-radius: 6px; background: #fff; cursor: pointer; line-height: 1.3; vertical-align: top; color: inherit; }
+.gbp-token small { font-size: 0.66rem; color: var(--gb-muted, #5b6472); }
+.gbp-token[data-entity]:not([data-entity=O]) { background: #eef0ff; border-color: #b8bff0; }
+.gbp-token[aria-pressed=true] { outline: 2px solid var(--gb-accent, #4f5bd5); outline-offset: 1px; }
+.gbp-token:disabled { cursor: default; opacity: 0.6; }
+.gbp-section + .gbp-section { margin-top: 1.25rem; }
+.gbp-section > h3 { font-size: 0.95rem; margin: 0 0 0.4rem; }
+.gbp-answer { font-size: 1.35rem; font-weight: 700; }
+.gbp-prompt { color: var(--gb-muted, #5b6472); font-weight: 400; }
+.gbp-seg { display: inline-flex; border: 1px solid #dfe3f5; border-radius: 8px; overflow: hidden; }
+.gbp-seg button { font: inherit; border: 0; background: #fff; padding: 0.4rem 0.9rem; cursor: pointer; color: inherit; }
+.gbp-seg button[aria-pressed=true] { background: var(--gb-accent, #4f5bd5); color: #fff; }
+`;

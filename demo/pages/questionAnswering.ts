@@ -1,0 +1,80 @@
+/**
+ * Extractive question answering: the predicted span, and why it starts and ends where it
+ * does. URL state: page, model, method, question, context; run=1 explains at once.
+ */
+import { type MethodName, type QuestionAnsweringResult, QuestionAnsweringExplainer } from '@glassbox/core';
+import { renderTable, renderTokens, toHTML } from '@glassbox/viz';
+import { copyLinkButton, downloadButton, el, field, fileName, loadExplainer, methodLabel, methodPicker, modelPicker, note, resultPanel, runControls } from '../controls.ts';
+import type { DemoPage, PageContext } from '../page.ts';
+import { bundledNote, markRun, pageHead, paramText } from './kit.ts';
+
+const BUNDLED = [{ folder: 'distilbert-squad-tiny', label: 'DistilBERT · SQuAD head (tiny, random weights, bundled)' }];
+
+function mount(root: HTMLElement, context: PageContext): void {
+  const { params } = context;
+  const picker = modelPicker(context, { bundled: BUNDLED, hubPlaceholder: 'owner/model, e.g. Xenova/distilbert-base-cased-distilled-squad' });
+  const method = methodPicker(context);
+  const question = paramText(context, 'question', 'Where do penguins live?', { label: 'Question' });
+  const passage = paramText(context, 'context', 'Emperor penguins breed on the sea ice of Antarctica.', { rows: 3, label: 'Context' });
+
+  const results = resultPanel();
+  let shown: { result: QuestionAnsweringResult; model: string } | undefined;
+  results.tools.append(
+    downloadButton(() => shown && { html: toHTML(shown.result, { model: shown.model }), filename: fileName('glassbox', shown.model, 'qa', shown.result.method) }),
+    copyLinkButton(context),
+  );
+
+  const section = (title: string, ...children: Node[]) => el('section', { class: 'gbp-section' }, el('h3', {}, title), ...children);
+
+  const controls = runControls({
+    onRun: async (run) => {
+      question.flush();
+      passage.flush();
+      const choice = picker.value();
+      run.loading(choice.bundled ? 'Loading the model…' : `Downloading ${choice.id} from the Hugging Face Hub…`);
+      const explainer = await loadExplainer('question-answering', choice, context.device, (s, o) => QuestionAnsweringExplainer.fromPretrained(s, o));
+      run.running(`Explaining the start and the end with ${methodLabel(method.value).toLowerCase()}…`);
+      const result = await explainer.explain(question.element.value, passage.element.value, { method: method.value as MethodName, signal: run.signal, onProgress: run.onProgress });
+      if (run.signal.aborted) return;
+      shown = { result, model: choice.id };
+      results.head.replaceChildren(
+        el('div', { class: 'gb-hint' }, 'Answer'),
+        el(
+          'div',
+          { class: 'gb-verdict' },
+          el('span', { class: 'gb-verdict-label', 'data-field': 'answer' }, result.predictedAnswer || '(none: the predicted end comes before the start)'),
+          el('span', { class: 'gb-verdict-score' }, `tokens ${result.startPosition}–${result.endPosition}`),
+        ),
+      );
+      results.body.replaceChildren(
+        section(`Why the answer starts at “${result.start?.tokens[result.startPosition]?.token ?? ''}”`, renderTokens(result, { select: 'start', model: choice.id })),
+        section(`Why it ends at “${result.end?.tokens[result.endPosition]?.token ?? ''}”`, renderTokens(result, { select: 'end', model: choice.id })),
+        section('Both, as transformers-interpret’s table', renderTable(result, { model: choice.id, legend: false })),
+        note(`Each token's contribution to the largest start (end) logit (${methodLabel(result.method)}, on the embeddings block's output as transformers-interpret does): blue tokens raise it, red ones lower it.`),
+      );
+      results.element.hidden = false;
+      markRun(context);
+    },
+  });
+
+  root.append(
+    pageHead('Why this answer?', 'Ask a question about a passage: the model picks a span, and the start and the end of the span are explained separately.'),
+    el(
+      'div',
+      { class: 'gb-stack' },
+      el(
+        'section',
+        { class: 'gb-card', 'aria-label': 'Input' },
+        field('Question', question.element),
+        el('div', { class: 'gb-row' }, field('Context', passage.element)),
+        el('div', { class: 'gb-row' }, picker.element, field('Method', method)),
+        bundledNote('distilbert-squad-tiny, a 2-layer DistilBERT with a span (start/end) head.', 'Xenova/distilbert-base-cased-distilled-squad'),
+        controls.element,
+      ),
+      results.element,
+    ),
+  );
+  if (params.get('run') === '1') void controls.run();
+}
+
+export const questionAnswering: DemoPage = { id: 'qa', title: 'Question answering', mount };

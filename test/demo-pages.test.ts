@@ -1,0 +1,195 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ImageClassificationExplainer, QuestionAnsweringExplainer } from '@glassbox/core';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveStatic } from './staticServer.ts';
+
+/**
+ * The demo's task pages (image, pairs and zero-shot, QA, NER, generation, attention) as a
+ * user gets them: the site built by vite, served statically, driven in Debian's headless
+ * Chromium on the CPU backend. Each page, opened from a link with run=1, explains on its
+ * bundled model with no request leaving the site; its numbers are the library's in Node.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const MODELS = join(ROOT, 'models');
+const WAIT = { timeout: 180_000 };
+
+/** Open `?query`, wait until the page's run ends, and require that it ended well. */
+async function openAndRun(page: Page, base: string, id: string, query: Record<string, string>): Promise<void> {
+  await page.goto(`${base}?${new URLSearchParams({ page: id, ...query, run: '1' })}`);
+  await page.waitForSelector(`[data-page="${id}"] .gb-progress:is([data-state="done"], [data-state="error"])`, WAIT);
+  const status = await page.textContent(`[data-page="${id}"] .gb-status`);
+  expect(await page.getAttribute(`[data-page="${id}"] .gb-progress`, 'data-state'), `status: ${status}`).toBe('done');
+}
+
+/** Every [data-token] of the page as [token, attribution] (attribution "null" where the method gives none). */
+const tokensOf = (page: Page, id: string) =>
+  page.$$eval(`[data-page="${id}"] [data-token]`, (els) => els.map((e) => [e.getAttribute('data-token')!, e.getAttribute('data-attribution')!] as const));
+
+/** The result roots of the page: [data-model, data-method] of every element carrying both. */
+const resultsOf = (page: Page, id: string) =>
+  page.$$eval(`[data-page="${id}"] [data-model][data-method]`, (els) => els.map((e) => [e.getAttribute('data-model')!, e.getAttribute('data-method')!] as const));
+
+function expectAttributions(tokens: readonly (readonly [string, string])[]): void {
+  expect(tokens.length).toBeGreaterThan(0);
+  for (const [, a] of tokens) expect(a === 'null' || Number.isFinite(Number(a)), a).toBe(true);
+  expect(tokens.some(([, a]) => a !== 'null' && Number(a) !== 0)).toBe(true);
+}
+
+describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('demo task pages in Chromium', () => {
+  let site: { url: string; server: Server };
+  let browser: Browser;
+  let page: Page;
+  /** Every request the pages make that is not to the site itself. */
+  const external: string[] = [];
+  /** Every request that is not a GET (an upload would be one). */
+  const writes: string[] = [];
+
+  beforeAll(async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'glassbox-demo-pages-'));
+    await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
+    site = await serveStatic(outDir);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('request', (r) => {
+      if (!r.url().startsWith(site.url) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) external.push(r.url());
+      if (r.method() !== 'GET') writes.push(`${r.method()} ${r.url()}`);
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    site?.server.close();
+  });
+
+  it('image: a Fashion-MNIST sample from a link, the four map modes, the Node prediction', async () => {
+    await openAndRun(page, site.url, 'image', { sample: 'sneaker-9.png', method: 'integrated-gradients' });
+    const figures = await page.$$eval('[data-page="image"] figure[data-mode]', (els) => els.map((e) => [e.getAttribute('data-model'), e.getAttribute('data-method'), e.getAttribute('data-mode')]));
+    expect(figures).toEqual(['heatmap', 'overlay', 'masked_image', 'alpha_scaling'].map((m) => ['vit-fashion-tiny', 'integrated-gradients', m]));
+    expect(await page.$$eval('[data-page="image"] [data-role="maps"] canvas', (els) => els.length)).toBe(5); // the original and four maps
+
+    // The same image through the library in Node. Node resizes 28→32 with sharp, the page with a
+    // canvas (as transformers.js does in each), so the pixel values differ slightly: the
+    // prediction must agree and the probabilities closely.
+    const explainer = await ImageClassificationExplainer.fromPretrained(join(MODELS, 'vit-fashion-tiny'));
+    const node = await explainer.explain(join(MODELS, 'samples', 'sneaker-9.png'), { method: 'saliency' });
+    expect(node.predicted.label).toBe('Sneaker');
+    expect(await page.textContent('[data-page="image"] [data-field="predicted"]')).toBe(node.predicted.label);
+    const shown = await page.$$eval('[data-page="image"] [data-probability]', (els) => els.map((e) => [e.getAttribute('data-label')!, Number(e.getAttribute('data-probability'))] as const));
+    expect(shown.length).toBe(5);
+    // Measured: within 1e-3 (0.9592 in the page, 0.9590 in Node for Sneaker).
+    for (const [label, p] of shown) expect(Math.abs(p - node.probabilities[explainer.labels.indexOf(label)]!), label).toBeLessThan(0.005);
+
+    // The picked mode goes into the link.
+    await page.click('[data-page="image"] figure[data-mode="heatmap"]');
+    expect(new URL(page.url()).searchParams.get('mode')).toBe('heatmap');
+    expect(new URL(page.url()).searchParams.get('sample')).toBe('sneaker-9.png');
+  });
+
+  it('image: an uploaded PNG is decoded and explained in the page, never sent', async () => {
+    await openAndRun(page, site.url, 'image', { sample: 'sandal-8.png', method: 'saliency' });
+    await page.evaluate(() => document.querySelector('[data-page="image"] [data-role="maps"]')?.remove());
+    await page.setInputFiles('[data-page="image"] input[data-role="upload"]', join(ROOT, 'test', 'fixtures', 'images', 'coffee.png'));
+    await page.waitForSelector('[data-page="image"] [data-role="maps"]', WAIT);
+    await page.waitForSelector('[data-page="image"] .gb-progress[data-state="done"]', WAIT);
+    expect(await page.textContent('[data-page="image"] [data-role="image-about"]')).toMatch(/^Your image, 512×341/);
+    expect(await page.getAttribute('[data-page="image"] [data-sample="upload"]', 'aria-pressed')).toBe('true');
+    expect(await resultsOf(page, 'image')).toContainEqual(['vit-fashion-tiny', 'saliency']);
+    // A link cannot carry the file: no sample in it.
+    expect(new URL(page.url()).searchParams.has('sample')).toBe(false);
+    expect(writes).toEqual([]);
+  });
+
+  it('pair and zero-shot: both sentences, and one row per candidate label', async () => {
+    await openAndRun(page, site.url, 'pair', { text: 'A man plays the guitar.', pair: 'Someone makes music.' });
+    expect(await resultsOf(page, 'pair')).toContainEqual(['bert-nli-tiny', 'integrated-gradients']);
+    const pairTokens = await page.$$eval('[data-page="pair"] [data-view="tokens"] [data-token]', (els) => els.map((e) => e.getAttribute('data-token')));
+    expect(pairTokens).toEqual(['[CLS]', 'a', 'man', 'plays', 'the', 'guitar', '.', '[SEP]', 'someone', 'makes', 'music', '.', '[SEP]']);
+    expectAttributions(await tokensOf(page, 'pair'));
+
+    await openAndRun(page, site.url, 'pair', { task: 'zero-shot', text: 'The match ended in a draw.', labels: 'sport, cooking', method: 'saliency' });
+    expect(await resultsOf(page, 'pair')).toContainEqual(['bert-nli-tiny', 'saliency']);
+    expect(await page.$$eval('[data-page="pair"] .gbv-table tbody tr', (els) => els.map((e) => e.getAttribute('data-row')))).toEqual(['sport', 'cooking']);
+    expectAttributions(await tokensOf(page, 'pair'));
+  });
+
+  it('question answering: start and end highlights and the answer, as the library gives them', async () => {
+    const question = 'Where do penguins breed?';
+    const context = 'Emperor penguins breed on the sea ice of Antarctica.';
+    await openAndRun(page, site.url, 'qa', { question, context });
+    expect(await resultsOf(page, 'qa')).toContainEqual(['distilbert-squad-tiny', 'integrated-gradients']);
+    const rows = await page.$$eval('[data-page="qa"] [data-view="tokens"]', (els) => els.map((e) => e.getAttribute('data-row')));
+    expect(rows).toEqual(['start', 'end']);
+    const node = await (await QuestionAnsweringExplainer.fromPretrained(join(MODELS, 'distilbert-squad-tiny'))).explain(question, context);
+    expect(await page.textContent('[data-page="qa"] [data-field="answer"]')).toBe(node.predictedAnswer || '(none: the predicted end comes before the start)');
+    const start = await page.$$eval('[data-page="qa"] [data-view="tokens"][data-row="start"] [data-token]', (els) => els.map((e) => Number(e.getAttribute('data-attribution'))));
+    expect(start.length).toBe(node.start!.tokens.length);
+    start.forEach((a, i) => expect(Math.abs(a - node.start!.tokens[i]!.attribution!)).toBeLessThan(1e-6));
+  });
+
+  it('NER: entities per token; a click shows that token\'s row and keeps it in the link', async () => {
+    await openAndRun(page, site.url, 'ner', { text: 'Ada Lovelace met Charles Babbage in London.', method: 'saliency' });
+    expect(await resultsOf(page, 'ner')).toContainEqual(['bert-ner-tiny', 'saliency']);
+    const chips = await page.$$eval('[data-page="ner"] .gbp-token', (els) => els.map((e) => e.getAttribute('data-entity')));
+    expect(chips.length).toBeGreaterThan(5);
+    expect(chips.every((c) => /^(O|[BI]-(PER|ORG|LOC|MISC))$/.test(c ?? ''))).toBe(true);
+    await page.click('[data-page="ner"] .gbp-token[data-index="2"]');
+    expect(await page.getAttribute('[data-page="ner"] [data-role="token-row"] [data-view="tokens"]', 'data-row')).toBe('2');
+    expect(new URL(page.url()).searchParams.get('token')).toBe('2');
+    expectAttributions(await tokensOf(page, 'ner'));
+  });
+
+  it('generation: the continuation and its attribution matrix with token labels', async () => {
+    await openAndRun(page, site.url, 'generation', { text: 'The quick brown fox', max: '3', method: 'input-x-gradient' });
+    expect(await resultsOf(page, 'generation')).toContainEqual(['gpt2-tiny', 'input-x-gradient']);
+    const rows = await page.$$eval('[data-page="generation"] .gbv-table tbody tr', (els) => els.length);
+    expect(rows).toBe(3);
+    const first = await page.$$eval('[data-page="generation"] .gbv-table tbody tr[data-row="0"] [data-token]', (els) => els.map((e) => e.getAttribute('data-token')));
+    expect(first).toEqual(['The', 'Ġquick', 'Ġbrown', 'Ġfox']);
+    expectAttributions(await tokensOf(page, 'generation'));
+  });
+
+  it('attention: raw grid with aggregation on a text model, rollout on the ViT', async () => {
+    await openAndRun(page, site.url, 'attention', { model: 'distilbert-sst2-tiny', attention: 'raw', aggregate: 'median', text: 'A gripping film.' });
+    expect(await resultsOf(page, 'attention')).toContainEqual(['distilbert-sst2-tiny', 'raw']);
+    expect(await page.getAttribute('[data-page="attention"] .gbv-attention', 'data-aggregate')).toBe('median');
+    // 2 layers × 2 heads, plus the heads' and layers' reductions and the corner.
+    expect(await page.$$eval('[data-page="attention"] button.gbv-attention-cell', (els) => els.length)).toBe(2 * 2 + 2 + 2 + 1);
+    const values = await page.$$eval('[data-page="attention"] td[data-value]', (els) => els.map((e) => Number(e.getAttribute('data-value'))));
+    expect(values.every((v) => v >= 0 && v <= 1)).toBe(true);
+
+    await openAndRun(page, site.url, 'attention', { model: 'vit-fashion-tiny', attention: 'rollout', sample: 'trouser-2.png' });
+    expect(await resultsOf(page, 'attention')).toContainEqual(['vit-fashion-tiny', 'rollout']);
+    const keys = await page.$$eval('[data-page="attention"] th[data-key]', (els) => els.map((e) => e.textContent));
+    expect(keys.length).toBe(17); // [CLS] and 4×4 patches of 8×8 pixels
+    expect(keys[0]).toBe('[CLS]');
+  });
+
+  it('made no request outside the site', () => {
+    expect(external).toEqual([]);
+  });
+});
+
+/** The bundled samples are what samples.json says (a PNG each, 28×28 greyscale). */
+describe('bundled Fashion-MNIST samples', () => {
+  it('lists PNG files of 28×28 greyscale pixels', async () => {
+    const list = JSON.parse(await readFile(join(MODELS, 'samples', 'samples.json'), 'utf8')) as { file: string; label: string; index: number }[];
+    expect(list.length).toBeGreaterThanOrEqual(8);
+    for (const s of list) {
+      const png = await readFile(join(MODELS, 'samples', s.file));
+      expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+      expect([png.readUInt32BE(16), png.readUInt32BE(20), png[24], png[25]]).toEqual([28, 28, 8, 0]); // width, height, bit depth, colour type grey
+      expect(Number.isInteger(s.index) && s.index >= 0 && s.index < 10_000).toBe(true);
+    }
+  });
+});
