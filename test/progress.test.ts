@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GlassboxError, SequenceClassificationExplainer } from '@glassbox/core';
+import { GlassboxError, ImageClassificationExplainer, SequenceClassificationExplainer } from '@glassbox/core';
 import { refsOf, useLocalFixtures } from './helpers.ts';
 
 /** onProgress and signal (ExplainOptions): what the demo's progress bar and cancel button use. */
@@ -79,5 +79,31 @@ describe('abort', () => {
     expect(seen.length).toBe(after); // no pass after the abort
     const again = await explainer.explain(text, opts);
     expect(again.tokens).toEqual(before.tokens);
+  });
+});
+
+describe('progress and cancel of image explanations', () => {
+  const pixelValues = refsOf('vit-fashion-tiny').inputs[0].pixel_values as number[][][];
+  let images: ImageClassificationExplainer;
+  beforeAll(async () => {
+    images = await ImageClassificationExplainer.fromPretrained('vit-fashion-tiny');
+  });
+
+  it.each([
+    ['integrated-gradients', { steps: 8, internalBatchSize: 4 }, [0.5, 1]],
+    ['occlusion', { internalBatchSize: 8 }, [0.5, 1]],
+  ] as const)('%s reports each pass', async (method, opts, fractions) => {
+    const seen: [number, string][] = [];
+    const r = await images.explain({ pixelValues }, { method, ...opts, onProgress: (f, s) => seen.push([f, s]) });
+    expect(seen).toEqual(fractions.map((f) => [f, method]));
+    expect((await images.explain({ pixelValues }, { method, ...opts })).map).toEqual(r.map);
+  });
+
+  it('an abort after the first pass stops integrated gradients; the explainer still works', async () => {
+    const controller = new AbortController();
+    const e = await rejection(images.explain({ pixelValues }, { steps: 8, internalBatchSize: 2, signal: controller.signal, onProgress: () => controller.abort() }));
+    expect(e).toBeInstanceOf(GlassboxError);
+    expect((e as GlassboxError).code).toBe('aborted');
+    expect((await images.explain({ pixelValues }, { method: 'saliency' })).map).toHaveLength(32);
   });
 });

@@ -101,7 +101,7 @@ function mount(root: HTMLElement, context: PageContext): void {
       const explainer = await load(choice, context.device);
       showLabels(explainer.labels);
       run.running(`Explaining with ${methodLabel(method.value, METHODS).toLowerCase()}…`);
-      const result = await explainer.explain(image, { method: method.value as ImageMethodName, target: target.value === '' ? undefined : target.value });
+      const result = await explainer.explain(image, { method: method.value as ImageMethodName, target: target.value === '' ? undefined : target.value, signal: run.signal, onProgress: run.onProgress });
       if (run.signal.aborted) return;
       show(result, image, choice, explainer.labels);
       if (chosen.name !== UPLOAD) markRun(context);

@@ -2,6 +2,7 @@ import { ATTENTION_MODES, type AttentionMode, type AttentionOutput, attentionFor
 import { InvalidInputError } from '../errors.ts';
 import { inputXGradient } from '../methods/inputXGradient.ts';
 import { type IntegratedGradientsOptions, integratedGradients } from '../methods/integratedGradients.ts';
+import { type ProgressOptions } from '../methods/batch.ts';
 import { INTEGRATION_METHODS, type IntegrationMethod } from '../methods/integration.ts';
 import { type NoiseTunnelType, noiseTunnel } from '../methods/noiseTunnel.ts';
 import { saliency } from '../methods/saliency.ts';
@@ -22,7 +23,7 @@ export type ImageMethodName = (typeof IMAGE_METHODS)[number];
 /** The noise-tunnel methods and the NoiseTunnel type each one is (transformers-interpret's names). */
 const NOISE_TUNNEL: Partial<Record<ImageMethodName, NoiseTunnelType>> = { smoothgrad: 'smoothgrad', 'smoothgrad-sq': 'smoothgrad_sq', vargrad: 'vargrad' };
 
-export interface ImageExplainOptions {
+export interface ImageExplainOptions extends ProgressOptions {
   /** Class to explain: index or label. Default: the predicted class. */
   target?: number | string;
   /**
@@ -140,24 +141,28 @@ async function attribute(
   options: ImageExplainOptions & { integration: IntegrationMethod },
   patch: number,
 ): Promise<{ attribution: Attribution; map: number[][] }> {
-  const { internalBatchSize, integration } = options;
+  const { internalBatchSize, integration, onProgress, signal } = options;
   if (method === 'occlusion') {
     const { window = patch, stride = window } = options.occlusion ?? {};
-    const occ = await patchOcclusion(fn, x, { window, stride, baseline: baseline.data, internalBatchSize });
+    const occ = await patchOcclusion(fn, x, { window, stride, baseline: baseline.data, internalBatchSize, onProgress, signal });
     return { attribution: occ, map: occ.drops };
   }
   if (method === 'saliency') {
     const g = await saliency(fn, x);
+    onProgress?.(1, 'saliency');
     const attribution = { ...g, values: g.values.map(Math.abs) };
     return { attribution, map: perPixel(attribution, Math.max, 0) };
   }
   let attribution: Attribution;
-  if (method === 'input-x-gradient') attribution = await inputXGradient(fn, x);
-  else if (method === 'integrated-gradients') attribution = await integratedGradients(fn, x, baseline, { steps: options.steps ?? 50, method: integration, internalBatchSize });
-  else {
-    const ig = integratedGradientsAsGradient(fn, baseline, { steps: options.steps ?? 5, method: integration, internalBatchSize });
+  if (method === 'input-x-gradient') {
+    attribution = await inputXGradient(fn, x);
+    onProgress?.(1, 'input-x-gradient');
+  } else if (method === 'integrated-gradients') {
+    attribution = await integratedGradients(fn, x, baseline, { steps: options.steps ?? 50, method: integration, internalBatchSize, onProgress, signal });
+  } else {
+    const ig = integratedGradientsAsGradient(fn, baseline, { steps: options.steps ?? 5, method: integration, internalBatchSize, signal });
     const { samples = 10, stdev = 1, seed } = options.noise ?? {};
-    attribution = await noiseTunnel(ig, x, { type: NOISE_TUNNEL[method], samples, stdev, seed });
+    attribution = await noiseTunnel(ig, x, { type: NOISE_TUNNEL[method], samples, stdev, seed, onProgress, signal });
   }
   return { attribution, map: perPixel(attribution, (s, v) => s + v, 0) };
 }

@@ -1,9 +1,9 @@
 import { InvalidInputError } from '../errors.ts';
-import { forEachBatch } from '../methods/batch.ts';
+import { type ProgressOptions, forEachBatch } from '../methods/batch.ts';
 import type { Attribution, BatchOptions, DifferentiableFunction } from '../methods/types.ts';
 import { type HostTensor, formatShape, sizeOf } from '../tensor.ts';
 
-export interface PatchOcclusionOptions extends BatchOptions {
+export interface PatchOcclusionOptions extends BatchOptions, ProgressOptions {
   /** Side of the square window, in pixels; it spans every channel. */
   window: number;
   /** Shift between windows, in pixels. */
@@ -67,6 +67,7 @@ export async function patchOcclusion(fn: DifferentiableFunction, input: HostTens
       const scores = await fn.scores(batch);
       scores.forEach((s, k) => (drops[start + k] = inputScore! - s));
     },
+    { onProgress: options.onProgress, signal: options.signal, stage: 'occlusion' },
   );
 
   const sum = new Float64Array(n);
