@@ -8,7 +8,7 @@ import type {
   TokenClassificationResult,
   ZeroShotClassificationResult,
 } from '@glassbox/core';
-import { type Piece, groupWords } from './words.ts';
+import { type Piece, groupWords, surface } from './words.ts';
 
 /**
  * The rows of Captum's / transformers-interpret's visualisation table, one registry entry
@@ -90,7 +90,8 @@ export const ROW_TYPES: RowType<object>[] = [
       const p = r.promptTokens.length;
       return r.generated.map((g, j) => {
         const tokens = all.slice(0, p + j).map((t, i) => ({ text: t.token, attribution: r.matrix[j]?.[i] ?? null, special: false }));
-        return row(String(j), trueLabel(String(j), g.token), { label: g.token, score: g.score }, `${g.token} (${p + j})`, tokens);
+        const shown = surface(g.token);
+        return row(String(j), trueLabel(String(j), shown), { label: shown, score: g.score }, `${shown} (${p + j})`, tokens);
       });
     },
     predictedKey: () => '0',
@@ -102,7 +103,7 @@ export const ROW_TYPES: RowType<object>[] = [
     rows: (r: TokenClassificationResult, trueLabel) =>
       r.explained.map((e) => {
         const tokens = e.tokens.map((t) => ({ text: t.token, attribution: t.attribution, special: t.special }));
-        return row(String(e.index), trueLabel(String(e.index), e.predicted.label), e.predicted, `${e.token} (${e.index}) → ${e.target.label}`, tokens);
+        return row(String(e.index), trueLabel(String(e.index), e.predicted.label), e.predicted, `${surface(e.token)} (${e.index}) → ${e.target.label}`, tokens);
       }),
     predictedKey: (r) => String(r.explained[0]?.index ?? ''),
   } satisfies RowType<TokenClassificationResult>,

@@ -78,8 +78,8 @@ describe('renderTable', () => {
     const r = sampleTextGeneration();
     const el = mount(renderTable(r));
     expect(cells(el).map((c) => c.slice(0, 3))).toEqual([
-      ['Ġfilm', 'Ġfilm (9.20)', 'Ġfilm (3)'],
-      ['ĠPOSITIVE', 'ĠPOSITIVE (7.50)', 'ĠPOSITIVE (4)'],
+      ['film', 'film (9.20)', 'film (3)'], // labels without the byte-level word marker
+      ['POSITIVE', 'POSITIVE (7.50)', 'POSITIVE (4)'],
     ]);
     expect(rowTokens(el)).toEqual([
       [['I', '0.3'], ['Ġwatched', '2.1'], ['Ġthe', '0.9']],
