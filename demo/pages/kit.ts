@@ -1,7 +1,7 @@
 /**
  * What the task pages (image, pair, qa, ner, generation, attention) share on top of
  * controls.ts: the page head, the bundled-model note, URL state for free-text inputs,
- * probability bars, the Fashion-MNIST samples and a few page-specific styles (.gbp-*).
+ * probability bars and the Fashion-MNIST samples (their .gbp-* styles are in style.css).
  * Untrusted strings only ever become text nodes or attribute values.
  */
 import { el, setParam } from '../controls.ts';
@@ -9,7 +9,6 @@ import type { PageContext } from '../page.ts';
 
 /** The page's title and what it answers (style.css's .gb-page-head). */
 export function pageHead(title: string, lede: string): HTMLElement {
-  injectStyle();
   return el('div', { class: 'gb-page-head' }, el('h1', {}, title), el('p', {}, lede));
 }
 
@@ -112,51 +111,3 @@ export async function loadSample(s: Sample): Promise<ImageData> {
   await img.decode();
   return imageDataOf(img);
 }
-
-// ---------------------------------------------------------------- styles
-
-let styled = false;
-function injectStyle(): void {
-  if (styled) return;
-  styled = true;
-  document.head.append(el('style', { 'data-role': 'task-pages' }, STYLE));
-}
-
-/** Styles of the task pages' own widgets; everything else is style.css's. */
-const STYLE = `
-[data-page] [hidden] { display: none !important; }
-.gbp-samples { display: flex; gap: 0.5rem; flex-wrap: wrap; align-items: flex-end; }
-.gbp-sample { font: inherit; padding: 4px; border: 2px solid transparent; border-radius: 10px; background: #f2f4f9; cursor: pointer; display: flex; flex-direction: column; align-items: center; font-size: 0.72rem; gap: 3px; color: inherit; }
-.gbp-sample:hover { border-color: #c9cff0; }
-.gbp-sample img { width: 56px; height: 56px; image-rendering: pixelated; display: block; border-radius: 4px; }
-.gbp-sample[aria-pressed=true] { border-color: var(--gb-accent, #4f5bd5); background: #eef0ff; }
-.gbp-upload { display: flex; flex-direction: column; align-items: center; justify-content: center; gap: 3px; width: 64px; height: 76px; border: 2px dashed #c9cff0; border-radius: 10px; font-size: 0.72rem; cursor: pointer; text-align: center; color: var(--gb-muted, #5b6472); }
-.gbp-upload[aria-pressed=true] { border-style: solid; border-color: var(--gb-accent, #4f5bd5); }
-.gbp-upload input { position: absolute; width: 1px; height: 1px; opacity: 0; }
-.gbp-upload:focus-within { outline: 2px solid var(--gb-accent, #4f5bd5); }
-.gbp-upload canvas { width: 40px; height: 40px; image-rendering: pixelated; }
-.gbp-maps { display: grid; grid-template-columns: repeat(auto-fill, minmax(178px, 1fr)); gap: 0.75rem; align-items: start; }
-.gbp-maps figure { margin: 0; }
-.gbp-map.gbv-image { display: flex !important; cursor: pointer; border: 2px solid transparent; border-radius: 10px; padding: 6px; font-size: 12px; }
-.gbp-map:hover { border-color: #dfe3f5; }
-.gbp-map[aria-pressed=true] { border-color: var(--gb-accent, #4f5bd5); }
-.gbp-map figcaption { display: none; }
-.gbp-map .gbv-legend { flex-direction: column; align-items: flex-start; gap: 0.15rem; margin: 0; }
-.gbp-map .gbv-legend-scale { width: 160px; }
-.gbp-map .gbv-legend > span { display: none; }
-.gbp-original { display: flex; flex-direction: column; gap: 4px; font-size: 12px; padding: 6px; margin: 0; }
-.gbp-original canvas { width: 160px; height: 160px; image-rendering: pixelated; }
-.gbp-tokens { line-height: 2.5; }
-.gbp-token { font: inherit; display: inline-flex; flex-direction: column; align-items: center; margin: 0 2px 4px 0; padding: 0.1rem 0.4rem; border: 1px solid #dfe3f5; border-radius: 6px; background: #fff; cursor: pointer; line-height: 1.3; vertical-align: top; color: inherit; }
-.gbp-token small { font-size: 0.66rem; color: var(--gb-muted, #5b6472); }
-.gbp-token[data-entity]:not([data-entity=O]) { background: #eef0ff; border-color: #b8bff0; }
-.gbp-token[aria-pressed=true] { outline: 2px solid var(--gb-accent, #4f5bd5); outline-offset: 1px; }
-.gbp-token:disabled { cursor: default; opacity: 0.6; }
-.gbp-section + .gbp-section { margin-top: 1.25rem; }
-.gbp-section > h3 { font-size: 0.95rem; margin: 0 0 0.4rem; }
-.gbp-answer { font-size: 1.35rem; font-weight: 700; }
-.gbp-prompt { color: var(--gb-muted, #5b6472); font-weight: 400; }
-.gbp-seg { display: inline-flex; border: 1px solid #dfe3f5; border-radius: 8px; overflow: hidden; }
-.gbp-seg button { font: inherit; border: 0; background: #fff; padding: 0.4rem 0.9rem; cursor: pointer; color: inherit; }
-.gbp-seg button[aria-pressed=true] { background: var(--gb-accent, #4f5bd5); color: #fff; }
-`;
