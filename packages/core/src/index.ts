@@ -51,3 +51,12 @@ export { ExplainedText, textTokens, checkLength, firstTextEnd } from './explaine
 export * from './explainers/textGeneration.ts';
 export { greedy, decoderFeeds, logitsOutput, pastPairs, type Generation, type GreedyOptions } from './model/generate.ts';
 export { nextTokenScorer, findLmHead, type LmHead } from './explainers/nextTokenScorer.ts';
+export { type MaskedScorer, type PerturbationOptions, type PerturbationAttribution, scoreMasks } from './methods/perturbation.ts';
+export { linearFit, leastSquaresMinNorm, type LinearFit, type LinearFitOptions } from './methods/linearFit.ts';
+export { featureAblation, type FeatureAblationOptions } from './methods/featureAblation.ts';
+export { lime, limeDistance, LIME_DISTANCES, type LimeDistance, type LimeOptions } from './methods/lime.ts';
+export { kernelShap, shapleyKernel, type KernelShapAttribution } from './methods/kernelShap.ts';
+export { type Hierarchy, type NestedGroups, flatHierarchy, groupHierarchy, balancedHierarchy, binarizeHierarchy, textHierarchy, checkHierarchy } from './methods/hierarchy.ts';
+export { partitionShap, type PartitionShapOptions } from './methods/partitionShap.ts';
+export { sobol, type SobolOptions, type SobolAttribution } from './methods/sobol.ts';
+export { SobolSequence, SOBOL_MAX_DIMENSIONS } from './methods/sobolSequence.ts';

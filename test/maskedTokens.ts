@@ -1,0 +1,36 @@
+import { type HostTensor, type MaskedScorer, type Scorer, type TextModel, TextRunner } from '@glassbox/core';
+import type { Json } from './helpers.ts';
+
+/** The raw logit of class c, as Captum's forward returns it. */
+export const logit = (c: number): Scorer => ({
+  output: 'logits',
+  score: (z: HostTensor) => {
+    const k = z.shape[1]!;
+    return { scores: Float64Array.from({ length: z.shape[0]! }, (_, r) => z.data[r * k + c]!), seed: z };
+  },
+});
+
+/**
+ * A masked scorer over the non-special tokens of one fixture input (removed tokens become
+ * [PAD], special tokens kept), explaining class c's logit; every score is memoised by its mask
+ * so a brute-force reference can reuse the same evaluations.
+ */
+export function tokenScorer(model: TextModel, inp: Json, c: number) {
+  const ids = inp.input_ids as number[];
+  const runner = new TextRunner(model, ids);
+  const specials = model.specialIds();
+  const positions = ids.flatMap((id, i) => (specials.has(id) ? [] : [i]));
+  const pad = model.tokenId('pad')!;
+  const scorer = logit(c);
+  const cache = new Map<string, number>();
+  const masked: MaskedScorer = {
+    features: positions.length,
+    scores: async (masks) => {
+      const rows = masks.map((m) => ids.map((id, i) => (positions.includes(i) && !m[positions.indexOf(i)] ? pad : id)));
+      const scores = await runner.scoreIds(rows, scorer);
+      masks.forEach((m, k) => cache.set(m.join(''), scores[k]!));
+      return scores;
+    },
+  };
+  return { masked, cache, runner, scorer, ids, positions, pad, tokens: positions.map((i) => model.tokenString(ids[i]!)) };
+}
