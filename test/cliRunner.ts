@@ -6,8 +6,16 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Run the CLI exactly as the contract says: `pnpm --silent glassbox explain ...`. */
 export function glassbox(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return glassboxCommand('explain', args, env);
+}
+
+/** `pnpm --silent glassbox benchmark ...`. */
+export const glassboxBenchmark = (args: string[], env: Record<string, string> = {}) => glassboxCommand('benchmark', args, env);
+
+/** `pnpm --silent glassbox <command> ...`. */
+export function glassboxCommand(command: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('pnpm', ['--silent', 'glassbox', 'explain', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const child = spawn('pnpm', ['--silent', 'glassbox', command, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

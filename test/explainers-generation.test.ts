@@ -164,7 +164,7 @@ describe('explaining a continuation token by token', () => {
     await bad(explainer.explain(short.text, { continuation: [50257] }), /token id 50257 is not in the vocabulary/);
     await bad(explainer.explain(short.text, { continuation: [] }), /continuation must be a non-empty/);
     await bad(explainer.explain(short.text, { continuation: '' }), /continuation is empty/);
-    await bad(explainer.explain(short.text, { method: 'lime' as never, continuation: [1] }), /unknown method "lime"/);
+    await bad(explainer.explain(short.text, { method: 'lrp' as never, continuation: [1] }), /unknown method "lrp"/);
     await bad(explainer.generate(short.text, { maxNewTokens: 0 }), /maxNewTokens must be a positive integer/);
     await bad(explainer.generate(short.text, { maxNewTokens: 251 }), /plus maxNewTokens 251 is 257 tokens; model "gpt2-tiny" accepts at most 256/);
     await bad(explainer.explain(short.text, { continuation: ' x'.repeat(251) }), /accepts at most 256/);

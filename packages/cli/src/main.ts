@@ -3,7 +3,22 @@ import { readFile } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Device, GlassboxError, InvalidInputError, env } from '@glassbox/core';
+import {
+  type Device,
+  type ExplainOptions,
+  GlassboxError,
+  InvalidInputError,
+  METRICS,
+  type MethodName,
+  type MetricName,
+  type MetricOptions,
+  type SequenceClassificationExplainer,
+  type SequenceClassificationResult,
+  benchmark,
+  env,
+  evaluate,
+  parseMetrics,
+} from '@glassbox/core';
 import { COMMON_FIELDS, commonOptions, extraFields } from './options.ts';
 import { TASKS } from './tasks/index.ts';
 import type { CliTask } from './tasks/task.ts';
@@ -11,11 +26,21 @@ import type { CliTask } from './tasks/task.ts';
 const TASK_INPUTS = [...new Set(TASKS.flatMap((t) => t.inputs))];
 
 const USAGE = `usage: glassbox explain --model <folder|hub id> [--task <task>] (<task inputs> | --inputs <cases.jsonl>) [options]
-options: --target <index|label> --method integrated-gradients|saliency|input-x-gradient|occlusion|smoothgrad|...
+       glassbox benchmark --model <folder|hub id> --text <text> [--textPair <text>] [--methods <a,b,...>] [--metrics <a,b,...>] [options]
+options: --target <index|label> --method integrated-gradients|saliency|input-x-gradient|occlusion|smoothgrad|
+                  feature-ablation|lime|kernel-shap|partition-shap|sobol
          --baseline pad|zero|mask --integration gausslegendre|riemann_trapezoid|riemann_left|riemann_right|riemann_middle
-         --steps <n> --output logits|softmax --aggregate sum|l2 --normalize none|l2 --device cpu|webgpu
+         --steps <n> --output logits|softmax|log-softmax --aggregate sum|l2 --normalize none|l2 --device cpu|webgpu
+         --granularity token|word|sentence|all-tokens --granularityAggregate sum|mean|max|signed-max
+         --masking pad|mask|attention --samples <n> --seed <n> --window <n> --stride <n>
+         --hierarchy flat|words|sentences|clustered (partition-shap)
          --attention raw|rollout|gradient-weighted (adds "attentions": [layers][heads][T][T] for raw, [T][T] otherwise)
          --dtype fp32|fp16|q8 --model-file <onnx base name, e.g. model_opset17> --revision <rev>
+         --metrics ${METRICS.join(',')} (text-classification and pair-classification: adds "metrics": {<name>: number} to each
+           result, on the target's probability: deletion / insertion AUC as interpreto, AOPC comprehensiveness / sufficiency as ferret)
+benchmark runs several methods on one text (text-classification; --methods, default every text method but smoothgrad) on the
+same target, L1-normalises each method's token attributions (ferret's) and scores them on --metrics (default all); it prints one
+JSON object {model, text, predicted, target, metrics: [names], methods: [{method, tokens: [{token, attribution}], metrics: {<name>: number}}]}.
 In --inputs mode each line is a JSON object with the same fields (flags are defaults); each result is one JSON line,
 and a bad line gives {"error": "..."} and the next lines still run.
 A hub id is fetched from $HF_ENDPOINT (default https://huggingface.co).
@@ -27,6 +52,23 @@ for (const level of ['log', 'info', 'warn', 'debug'] as const) console[level] = 
 const write = (obj: unknown) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** Tasks whose results the metrics score (their explainers return a SequenceClassificationResult). */
+const METRIC_TASKS = ['text-classification', 'pair-classification'];
+
+/** A `metrics` flag or field: names separated by commas, or (in JSONL) a list of names. */
+function metricsField(v: unknown): MetricName[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string' || (Array.isArray(v) && v.every((m) => typeof m === 'string'))) return parseMetrics(v as string | string[]);
+  throw new InvalidInputError(`"metrics" must be names separated by commas or a list of names (${METRICS.join(', ')}), got ${JSON.stringify(v)}`, 'unknown_metric');
+}
+
+/** The metrics' units are the explanation's (`granularity`); they remove them as its `masking` when given, else as its baseline token when it is [MASK], else with [PAD]. */
+const metricOptions = (options: ExplainOptions): MetricOptions => ({
+  granularity: options.granularity,
+  masking: options.masking === 'mask' || options.masking === 'attention' || options.masking === 'pad' ? options.masking : options.baseline === 'mask' ? 'mask' : 'pad',
+  transformersInterpretQuirks: options.transformersInterpretQuirks,
+});
 
 function taskNamed(name: string | undefined): CliTask {
   const task = TASKS.find((t) => t.name === (name ?? 'text-classification'));
@@ -40,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(USAGE);
     return 0;
   }
-  if (command !== 'explain') {
+  if (command !== 'explain' && command !== 'benchmark') {
     console.error(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
     return 2;
   }
@@ -54,6 +96,8 @@ async function main(argv: string[]): Promise<number> {
       dtype: { type: 'string' },
       'model-file': { type: 'string' },
       revision: { type: 'string' },
+      metrics: { type: 'string' },
+      ...(command === 'benchmark' && { methods: { type: 'string' as const } }),
       ...Object.fromEntries([...COMMON_FIELDS, ...TASK_INPUTS].map((f) => [f, { type: 'string' as const }])),
     },
   });
@@ -66,7 +110,11 @@ async function main(argv: string[]): Promise<number> {
     console.error(`--model is required\n${USAGE}`);
     return 2;
   }
-  const flagOptions = Object.fromEntries([...COMMON_FIELDS, ...TASK_INPUTS].filter((f) => values[f] !== undefined).map((f) => [f, values[f]]));
+  const flagOptions = Object.fromEntries([...COMMON_FIELDS, ...TASK_INPUTS, 'metrics'].filter((f) => values[f] !== undefined).map((f) => [f, values[f]]));
+  if (command === 'benchmark' && (values.inputs !== undefined || typeof values.text !== 'string')) {
+    console.error(`benchmark takes one --text (no --inputs)\n${USAGE}`);
+    return 2;
+  }
   if (!values.inputs && !TASK_INPUTS.some((f) => values[f] !== undefined)) {
     console.error(`give the task's inputs (e.g. --text) or --inputs\n${USAGE}`);
     return 2;
@@ -90,15 +138,53 @@ async function main(argv: string[]): Promise<number> {
     return e;
   };
   const ignored = new Set<string>();
-  const run = async (raw: Record<string, unknown>) => {
+  const run = async ({ metrics: metricsRaw, ...raw }: Record<string, unknown>) => {
     const { task: taskName, device, options } = commonOptions(raw);
     const task = taskNamed(taskName);
+    const metrics = metricsField(metricsRaw);
+    if (metrics && !METRIC_TASKS.includes(task.name)) {
+      throw new InvalidInputError(`metrics apply to ${METRIC_TASKS.join(' and ')} results, not ${task.name}`, 'bad_metrics');
+    }
     for (const field of extraFields(raw, task.inputs)) {
       if (!ignored.has(field)) console.error(`glassbox: ignoring field "${field}" (not an option or input of task ${task.name})`);
       ignored.add(field);
     }
-    return task.explain(await explainer(task, device), raw, options);
+    const loaded = (await explainer(task, device)) as SequenceClassificationExplainer;
+    if (!metrics) return task.explain(loaded, raw, options);
+    // The task prints its JSON; the metrics need the result object it came from, so the task's explainer call is recorded.
+    let result: SequenceClassificationResult | undefined;
+    const recording = Object.create(loaded, {
+      explain: { value: async (...args: unknown[]) => (result = await (loaded.explain as (...a: unknown[]) => Promise<SequenceClassificationResult>).apply(loaded, args)) },
+    }) as SequenceClassificationExplainer;
+    const json = await task.explain(recording, raw, options);
+    return { ...json, metrics: await evaluate(loaded, result!, metrics, metricOptions(options)) };
   };
+
+  if (command === 'benchmark') {
+    try {
+      const { metrics: metricsRaw, ...raw } = flagOptions;
+      const { task: taskName, device, options } = commonOptions(raw);
+      if ((taskName ?? 'text-classification') !== 'text-classification') throw new InvalidInputError(`benchmark runs text-classification models, not --task ${taskName}`, 'unknown_task');
+      if (options.method !== undefined) throw new InvalidInputError('benchmark takes --methods (a list), not --method', 'bad_method');
+      const loaded = (await explainer(taskNamed('text-classification'), device)) as SequenceClassificationExplainer;
+      const { target, attention: _attention, ...explain } = options;
+      const methods = typeof values.methods === 'string' ? values.methods.split(',').map((m) => m.trim()).filter((m) => m !== '') : undefined;
+      write(
+        await benchmark(loaded, raw.text as string, {
+          methods: methods as MethodName[] | undefined, // validated by benchmark, which lists the unknown ones
+          metrics: metricsField(metricsRaw),
+          target,
+          explain: { ...explain, ...(typeof raw.textPair === 'string' && { textPair: raw.textPair }) },
+          ...metricOptions(options),
+        }),
+      );
+      return 0;
+    } catch (e) {
+      write({ error: message(e) });
+      if (!(e instanceof GlassboxError)) console.error(e);
+      return 1;
+    }
+  }
 
   if (!values.inputs) {
     try {

@@ -1,7 +1,38 @@
 import { ATTENTION_MODES, type ExplainOptions, InvalidInputError } from '@glassbox/core';
 
 /** Fields every task reads (flags or JSONL fields), exactly as the CLI contract names them. */
-export const COMMON_FIELDS = ['task', 'target', 'method', 'baseline', 'integration', 'steps', 'output', 'aggregate', 'normalize', 'device', 'attention'] as const;
+export const COMMON_FIELDS = [
+  'task',
+  'target',
+  'method',
+  'baseline',
+  'integration',
+  'steps',
+  'output',
+  'aggregate',
+  'normalize',
+  'device',
+  'attention',
+  'samples',
+  'window',
+  'stride',
+  'granularity',
+  'granularityAggregate',
+  'hierarchy',
+  'masking',
+  'seed',
+] as const;
+
+/** An integer field (flag string or JSON number) within [min, max], or undefined when absent; else an error naming the field and its range. */
+export function integerField(raw: Record<string, unknown>, field: string, min: number, max: number): number | undefined {
+  const v = raw[field];
+  if (v === undefined || v === null) return undefined;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new InvalidInputError(`"${field}" must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`, `bad_${field}`);
+  }
+  return n;
+}
 
 export const asString = (field: string, v: unknown): string | undefined => {
   if (v === undefined || v === null) return undefined;
@@ -30,7 +61,7 @@ export function commonOptions(raw: Record<string, unknown>): { task: string | un
     else throw new InvalidInputError(`"target" must be a class index or label, got ${JSON.stringify(target)}`, 'unknown_target');
   }
   // Enumerated options pass through as strings; the explainer validates them and names the valid values.
-  for (const field of ['method', 'baseline', 'integration', 'output', 'aggregate', 'normalize'] as const) {
+  for (const field of ['method', 'baseline', 'integration', 'output', 'aggregate', 'normalize', 'granularity', 'granularityAggregate', 'hierarchy', 'masking'] as const) {
     const v = asString(field, raw[field]);
     if (v !== undefined) (options as Record<string, unknown>)[field] = v;
   }
@@ -41,6 +72,13 @@ export function commonOptions(raw: Record<string, unknown>): { task: string | un
     }
     options.steps = steps;
   }
+  const samples = integerField(raw, 'samples', 2, 1_000_000);
+  if (samples !== undefined) options.samples = samples;
+  const seed = integerField(raw, 'seed', -(2 ** 31), 2 ** 31 - 1);
+  if (seed !== undefined) options.seed = seed;
+  const window = integerField(raw, 'window', 1, 100_000);
+  const stride = integerField(raw, 'stride', 1, 100_000);
+  if (window !== undefined || stride !== undefined) options.occlusion = { ...(window !== undefined && { window }), ...(stride !== undefined && { stride }) };
   const attention = asString('attention', raw.attention);
   if (attention !== undefined) {
     if (!(ATTENTION_MODES as readonly string[]).includes(attention)) {

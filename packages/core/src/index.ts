@@ -60,3 +60,9 @@ export { type Hierarchy, type NestedGroups, flatHierarchy, groupHierarchy, balan
 export { partitionShap, type PartitionShapOptions } from './methods/partitionShap.ts';
 export { sobol, type SobolOptions, type SobolAttribution } from './methods/sobol.ts';
 export { SobolSequence, SOBOL_MAX_DIMENSIONS } from './methods/sobolSequence.ts';
+export * from './metrics/index.ts';
+export { maskedTokens, spreadUnits, aggregateUnits, UNIT_AGGREGATES, type UnitAggregate, type TextMasking } from './explainers/maskedText.ts';
+export { unitsOf, sentenceRanges, GRANULARITIES, type Granularity } from './text/units.ts';
+export { GRADIENT_METHODS, PERTURBATION_METHODS, HIERARCHIES, MASKINGS, type HierarchyName, type MaskingName, oneOf } from './explainers/textOptions.ts';
+export { OUTPUT_SPACES, type ClassScoreSpace, classScores } from './explainers/classification.ts';
+export type { TextLayout } from './explainers/attributeTokens.ts';

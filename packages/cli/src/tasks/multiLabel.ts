@@ -1,4 +1,4 @@
-import { MultiLabelClassificationExplainer, type MultiLabelClassificationResult } from '@glassbox/core';
+import { MultiLabelClassificationExplainer, type MultiLabelClassificationResult, type MultiLabelExplainOptions } from '@glassbox/core';
 import { requiredText, tokensJson } from '../options.ts';
 import type { CliTask } from './task.ts';
 
@@ -24,7 +24,9 @@ export const multiLabel: CliTask<MultiLabelClassificationExplainer> = {
     → {labels: {<label>: {index, probability, tokens: [{token, id, attribution}], convergenceDelta}}, predicted: {index, label, score}, logits, probabilities}`,
   load: (model, options) => MultiLabelClassificationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) => {
-    const { target, ...rest } = options;
-    return multiLabelJson(await explainer.explain(requiredText(raw, 'text'), { ...rest, labels: target === undefined ? undefined : [target] }));
+    const { target, output, ...rest } = options;
+    // output is passed through as given; the explainer validates it (sigmoid, softmax or logits).
+    const labels = target === undefined ? undefined : [target];
+    return multiLabelJson(await explainer.explain(requiredText(raw, 'text'), { ...rest, output: output as MultiLabelExplainOptions['output'], labels }));
   },
 };

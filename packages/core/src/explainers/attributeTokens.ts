@@ -8,8 +8,25 @@ import { saliency } from '../methods/saliency.ts';
 import type { Attribution } from '../methods/types.ts';
 import type { TextModel } from '../model/textModel.ts';
 import { type HostTensor, formatShape, sizeOf, tensor } from '../tensor.ts';
-import type { ExplainOptions, ResolvedOptions } from './textOptions.ts';
+import { featureAblation } from '../methods/featureAblation.ts';
+import { type Hierarchy, flatHierarchy, groupHierarchy, textHierarchy } from '../methods/hierarchy.ts';
+import { kernelShap } from '../methods/kernelShap.ts';
+import { lime } from '../methods/lime.ts';
+import { partitionShap } from '../methods/partitionShap.ts';
+import type { PerturbationOptions } from '../methods/perturbation.ts';
+import { sobol } from '../methods/sobol.ts';
+import { type TokenSpan, tokenSurface } from '../text/tokens.ts';
+import { type Granularity, unitsOf } from '../text/units.ts';
+import { type TextMasking, aggregateUnits, maskedTokens, spreadUnits } from './maskedText.ts';
+import { type ExplainOptions, type HierarchyName, MASKINGS, PERTURBATION_METHODS, type ResolvedOptions, oneOf } from './textOptions.ts';
 import type { Scorer, Segments, TextRunner } from './textRunner.ts';
+
+/** Where the runner's tokens lie in the explained text(s): what word and sentence units are cut from. */
+export interface TextLayout {
+  texts: readonly string[];
+  /** One span per token of the runner; `segment` indexes `texts` (default 0). */
+  spans: readonly (TokenSpan & { segment?: number })[];
+}
 
 export interface TokenScores {
   /** One number per token (null where the method gives none), aggregated and normalised. */
@@ -22,7 +39,12 @@ export interface TokenScores {
  * Attribute a scorer's score to the tokens of the runner's input with the chosen method
  * (gradient methods on the runner's layer), then aggregate hidden dimensions and normalise
  * as asked. `reference` is how transformers-interpret runs its baseline: for the baseline's
- * layer activation and its convergence delta.
+ * layer activation and its convergence delta. Perturbation methods (feature ablation, LIME,
+ * KernelSHAP, Partition SHAP, Sobol; occlusion over units) score the input with whole units
+ * removed (maskedTokens); at a granularity coarser than 'token', gradient methods combine
+ * their token values per unit (`granularityAggregate`), and every token of a unit carries
+ * the unit's value. `layout` (the tokens' spans in the text) is what 'word' and 'sentence'
+ * units are cut from; without it only 'token' and 'all-tokens' are available.
  */
 export async function attributeTokens(
   runner: TextRunner,
@@ -30,16 +52,33 @@ export async function attributeTokens(
   options: ExplainOptions,
   resolved: ResolvedOptions,
   reference?: Segments,
+  layout?: TextLayout,
 ): Promise<TokenScores> {
   const { model, ids } = runner;
   const { onProgress, signal } = options;
   throwIfAborted(signal);
+  const granularity = resolved.granularity ?? 'token';
+  const units = granularity === 'token' ? undefined : textUnits(runner, granularity, layout);
   let perToken: (number | null)[];
   let convergenceDelta: number | null = null;
-  if (resolved.method === 'occlusion') {
+  if (resolved.method !== 'occlusion' && PERTURBATION.has(resolved.method)) {
+    perToken = await perturbationScores(runner, scorer, options, resolved.method, units ?? textUnits(runner, 'token', layout), layout);
+  } else if (resolved.method === 'occlusion' && (units || options.masking === 'attention')) {
+    // Occlusion over units: windows of consecutive units removed together (Captum's Occlusion on the unit sequence).
+    const over = units ?? textUnits(runner, 'token', layout);
+    const masked = maskedTokens(runner, scorer, over, maskingOf(model, options));
+    const unitIds = over.map((_, k) => k);
+    const drops = await occlusion(
+      (rows) => masked.scores(rows.map((r) => Uint8Array.from(r))),
+      unitIds.map(() => 1),
+      { replacement: 0, ...options.occlusion, onProgress, signal },
+    );
+    perToken = spreadUnits(drops.values.map((v) => v ?? 0), over, ids.length);
+  } else if (resolved.method === 'occlusion') {
     const specials = model.specialIds();
     const positions = ids.flatMap((id, i) => (specials.has(id) ? [] : [i]));
-    const replacement = replacementId(model, options.baseline);
+    // The masking option names the replacement when given; else the baseline does (pad or mask), as before.
+    const replacement = options.masking === undefined ? replacementId(model, options.baseline) : (maskingOf(model, options) as { replacement: number }).replacement;
     perToken = (await occlusion((rows) => runner.scoreIds(rows, scorer), ids, { replacement, positions, ...options.occlusion, onProgress, signal })).values;
   } else {
     const fn = runner.overEmbeddings(scorer);
@@ -68,8 +107,92 @@ export async function attributeTokens(
     }
     throwIfAborted(signal);
     perToken = perTokenScores(attribution, resolved.aggregate);
+    if (units) perToken = spreadUnits(aggregateUnits(perToken, units, resolved.granularityAggregate ?? 'sum'), units, ids.length);
   }
   return { perToken: resolved.normalize === 'l2' ? l2Normalize(perToken) : perToken, convergenceDelta };
+}
+
+const PERTURBATION = new Set<string>(PERTURBATION_METHODS);
+
+/** The units of the runner's tokens at a granularity; 'word' and 'sentence' need the text layout. */
+function textUnits(runner: TextRunner, granularity: Granularity, layout: TextLayout | undefined): number[][] {
+  if (layout) return unitsOf(layout.spans, layout.texts, granularity);
+  const specials = runner.model.specialIds();
+  if (granularity === 'token') return runner.ids.flatMap((id, i) => (specials.has(id) ? [] : [[i]]));
+  if (granularity === 'all-tokens') return runner.ids.map((_, i) => [i]);
+  throw new InvalidInputError(`granularity "${granularity}" is not available for this task; use "token" or "all-tokens"`, 'bad_granularity');
+}
+
+/** How perturbation methods remove a unit: the masking option, else the baseline when it names a token, else pad. */
+function maskingOf(model: TextModel, options: ExplainOptions): TextMasking {
+  const b = options.baseline;
+  const fallback = b === 'mask' || b === 'pad' ? b : 'pad';
+  const masking = oneOf('masking', options.masking, MASKINGS, fallback);
+  return masking === 'attention' ? 'attention' : { replacement: replacementId(model, masking) };
+}
+
+/** A perturbation method over the units, its values spread back onto their tokens. */
+async function perturbationScores(
+  runner: TextRunner,
+  scorer: Scorer,
+  options: ExplainOptions,
+  method: string,
+  units: number[][],
+  layout: TextLayout | undefined,
+): Promise<(number | null)[]> {
+  const masked = maskedTokens(runner, scorer, units, maskingOf(runner.model, options));
+  const common: PerturbationOptions = {
+    samples: options.samples,
+    seed: options.seed,
+    batchSize: options.internalBatchSize,
+    onProgress: options.onProgress,
+    signal: options.signal,
+  };
+  let values: ArrayLike<number>;
+  if (method === 'feature-ablation') values = (await featureAblation(masked, common)).values;
+  else if (method === 'lime') values = (await lime(masked, common)).values;
+  else if (method === 'kernel-shap') values = (await kernelShap(masked, common)).values;
+  else if (method === 'sobol') values = (await sobol(masked, common)).values;
+  else values = (await partitionShap(masked, unitHierarchy(runner, units, options.hierarchy ?? 'clustered', layout), common)).values;
+  return spreadUnits(values, units, runner.ids.length);
+}
+
+/**
+ * Partition SHAP's tree over the units: 'flat' (Shapley values), 'words' (units grouped by
+ * the word of their first token), 'sentences' (by sentence, then word), 'clustered' (shap's
+ * Text masker clustering of the units' token strings).
+ */
+function unitHierarchy(runner: TextRunner, units: number[][], name: HierarchyName, layout: TextLayout | undefined): Hierarchy {
+  if (name === 'flat') return flatHierarchy(units.length);
+  if (name === 'clustered') {
+    // A unit reads as its first token followed by the others' surfaces (word pieces joined without their markers).
+    const strings = units.map((u) => u.map((p, k) => (k === 0 ? (s: string) => s : tokenSurface)(runner.model.tokenString(runner.ids[p]!))).join(''));
+    return textHierarchy(strings);
+  }
+  const groupBy = (granularity: Granularity) => {
+    const outer = textUnits(runner, granularity, layout);
+    const of = new Map<number, number>();
+    outer.forEach((g, k) => g.forEach((p) => of.set(p, k)));
+    return units.map((u) => of.get(u[0]!) ?? -1 - u[0]!);
+  };
+  /** Consecutive units with the same key form one group (order kept). */
+  const runs = <T>(items: T[], key: (t: T) => number): T[][] => {
+    const out: T[][] = [];
+    let last: number | undefined;
+    items.forEach((t) => {
+      const k = key(t);
+      if (out.length === 0 || k !== last) out.push([]);
+      out[out.length - 1]!.push(t);
+      last = k;
+    });
+    return out;
+  };
+  const ks = units.map((_, k) => k);
+  const word = groupBy('word');
+  const byWord = runs(ks, (k) => word[k]!);
+  if (name === 'words') return groupHierarchy(byWord);
+  const sentence = groupBy('sentence');
+  return groupHierarchy(runs(byWord, (w) => sentence[w[0]!]!));
 }
 
 /** The token written into occluded or baseline positions. */

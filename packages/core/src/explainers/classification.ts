@@ -1,9 +1,12 @@
 import { InvalidInputError } from '../errors.ts';
 import { type HostTensor, tensor } from '../tensor.ts';
 
-export type OutputSpace = 'logits' | 'softmax';
+export type OutputSpace = 'logits' | 'softmax' | 'log-softmax';
+export const OUTPUT_SPACES: readonly OutputSpace[] = ['logits', 'softmax', 'log-softmax'];
 /** What a class score is: its raw logit, its softmax probability, or its own sigmoid (multi-label, single-output heads). */
-export type ScoreSpace = OutputSpace | 'sigmoid';
+export type ScoreSpace = 'logits' | 'softmax' | 'sigmoid';
+/** Every score classScores computes: ScoreSpace, the log-probability (log-softmax) and the log-sigmoid (single-output heads). */
+export type ClassScoreSpace = ScoreSpace | 'log-softmax' | 'log-sigmoid';
 
 export function softmax(z: ArrayLike<number>): number[] {
   let max = -Infinity;
@@ -27,7 +30,7 @@ export function headProbabilities(logits: ArrayLike<number>): number[] {
  * its sigmoid) and the cotangent of the logits that differentiates it. `sign` −1 explains
  * the score's opposite (towards 0 rather than 1; constants cancel in every method).
  */
-export function classScores(logits: HostTensor, c: number, space: ScoreSpace, sign: 1 | -1 = 1): { scores: Float64Array; seed: HostTensor } {
+export function classScores(logits: HostTensor, c: number, space: ClassScoreSpace, sign: 1 | -1 = 1): { scores: Float64Array; seed: HostTensor } {
   const [b, n] = [logits.shape[0]!, logits.shape[logits.shape.length - 1]!];
   const scores = new Float64Array(b);
   const seed = new Float32Array(b * n);
@@ -40,6 +43,20 @@ export function classScores(logits: HostTensor, c: number, space: ScoreSpace, si
       const p = sigmoid(row[c]!);
       scores[r] = p;
       seed[r * n + c] = p * (1 - p);
+    } else if (space === 'log-sigmoid') {
+      // log σ(z) = −softplus(−z); its derivative is 1 − σ(z)
+      const z = row[c]!;
+      scores[r] = z >= 0 ? -Math.log1p(Math.exp(-z)) : z - Math.log1p(Math.exp(z));
+      seed[r * n + c] = 1 - sigmoid(z);
+    } else if (space === 'log-softmax') {
+      const p = softmax(row);
+      let max = -Infinity;
+      for (let j = 0; j < n; j++) max = Math.max(max, row[j]!);
+      let sum = 0;
+      for (let j = 0; j < n; j++) sum += Math.exp(row[j]! - max);
+      scores[r] = row[c]! - max - Math.log(sum);
+      // ∂ log p_c/∂z_j = δ_cj − p_j
+      for (let j = 0; j < n; j++) seed[r * n + j] = (j === c ? 1 : 0) - p[j]!;
     } else {
       const p = softmax(row);
       scores[r] = p[c]!;

@@ -3,7 +3,7 @@ import { InvalidInputError } from '../errors.ts';
 import type { TextModel } from '../model/textModel.ts';
 import { type TokenSpan, type WordSpan, alignTokens, groupWords } from '../text/tokens.ts';
 import { attributeTokens, l2Normalize } from './attributeTokens.ts';
-import { type ScoreSpace, classScores } from './classification.ts';
+import { type ClassScoreSpace, classScores } from './classification.ts';
 import type { ExplainedForward } from './explainedForward.ts';
 import type { ExplainOptions, ResolvedOptions } from './textOptions.ts';
 import { type Scorer, type Segments, TextRunner } from './textRunner.ts';
@@ -97,7 +97,7 @@ export class ExplainedText {
   }
 
   /** The score of class `c` of the model's logits (see classScores). */
-  scorer(c: number, space: ScoreSpace, sign: 1 | -1 = 1): Scorer {
+  scorer(c: number, space: ClassScoreSpace, sign: 1 | -1 = 1): Scorer {
     return { output: this.model.onnx.graph.outputs[0]!.name, score: (z) => classScores(z, c, space, sign) };
   }
 
@@ -107,7 +107,10 @@ export class ExplainedText {
    */
   async explain(scorer: Scorer, options: ExplainOptions, resolved: ResolvedOptions, end = this.ids.length): Promise<TextAttributions> {
     const whole = end === this.ids.length;
-    const scores = await attributeTokens(this.runner, scorer, options, whole ? resolved : { ...resolved, normalize: 'none' }, this.reference);
+    const scores = await attributeTokens(this.runner, scorer, options, whole ? resolved : { ...resolved, normalize: 'none' }, this.reference, {
+      texts: this.texts,
+      spans: this.spans,
+    });
     let perToken = scores.perToken.slice(0, end);
     if (!whole && resolved.normalize === 'l2') {
       perToken = l2Normalize(perToken);

@@ -86,7 +86,9 @@ export async function explainClass(input: ExplainedText, options: ExplainOptions
   const predictedIndex = probabilities.indexOf(Math.max(...probabilities));
   const labels = classLabels(m.labels, logits.length);
   const targetIndex = parseTarget(options.target, labels, predictedIndex);
-  const scorer = input.scorer(targetIndex, resolved.output === 'logits' ? 'logits' : logits.length === 1 ? 'sigmoid' : 'softmax', sign);
+  const single = logits.length === 1;
+  const space = resolved.output === 'logits' ? 'logits' : resolved.output === 'log-softmax' ? (single ? 'log-sigmoid' : 'log-softmax') : single ? 'sigmoid' : 'softmax';
+  const scorer = input.scorer(targetIndex, space, sign);
   const { tokens, words, convergenceDelta } = await input.explain(scorer, options, resolved);
   return {
     model: m.id,

@@ -3,9 +3,19 @@ import { INTEGRATION_METHODS, type IntegrationMethod } from '../methods/integrat
 import type { NoiseTunnelOptions } from '../methods/noiseTunnel.ts';
 import type { HostTensor } from '../tensor.ts';
 import type { AttentionMode } from '../attention/attentionFor.ts';
-import type { OutputSpace } from './classification.ts';
+import { GRANULARITIES, type Granularity } from '../text/units.ts';
+import { OUTPUT_SPACES, type OutputSpace } from './classification.ts';
+import { UNIT_AGGREGATES, type UnitAggregate } from './maskedText.ts';
 
-export const METHODS = ['integrated-gradients', 'saliency', 'input-x-gradient', 'occlusion', 'smoothgrad'] as const;
+export const GRADIENT_METHODS = ['integrated-gradients', 'saliency', 'input-x-gradient', 'smoothgrad'] as const;
+/** Perturbation methods: they score masked copies of the input (whole units removed) through a MaskedScorer. */
+export const PERTURBATION_METHODS = ['occlusion', 'feature-ablation', 'lime', 'kernel-shap', 'partition-shap', 'sobol'] as const;
+export const METHODS = ['integrated-gradients', 'saliency', 'input-x-gradient', 'occlusion', 'smoothgrad', 'feature-ablation', 'lime', 'kernel-shap', 'partition-shap', 'sobol'] as const;
+export const HIERARCHIES = ['flat', 'words', 'sentences', 'clustered'] as const;
+/** Partition SHAP's coalition tree over the units: all flat (Shapley values), units grouped by word, by sentence and word, or shap's text clustering. */
+export type HierarchyName = (typeof HIERARCHIES)[number];
+export const MASKINGS = ['pad', 'mask', 'attention'] as const;
+export type MaskingName = (typeof MASKINGS)[number];
 export type MethodName = (typeof METHODS)[number];
 export const BASELINES = ['pad', 'zero', 'mask'] as const;
 export type BaselineName = (typeof BASELINES)[number];
@@ -26,7 +36,10 @@ export interface ExplainOptions {
   integration?: IntegrationMethod;
   /** IG points. Default 50. */
   steps?: number;
-  /** Explain the target's raw logit or its softmax probability. Default 'softmax', as transformers-interpret. */
+  /**
+   * Explain the target's raw logit, its softmax probability or its log-probability
+   * ('log-softmax'; log-sigmoid for a single-output head). Default 'softmax', as transformers-interpret.
+   */
   output?: OutputSpace;
   /** How hidden dimensions become one number per token: 'sum' (default) or 'l2' norm. */
   aggregate?: 'sum' | 'l2';
@@ -36,8 +49,31 @@ export interface ExplainOptions {
   internalBatchSize?: number;
   /** SmoothGrad settings (method 'smoothgrad'). */
   noise?: Omit<NoiseTunnelOptions, 'internalBatchSize'>;
-  /** Occlusion window and stride in tokens. Default 1 and 1 (leave-one-out). */
+  /** Occlusion window and stride in units (tokens at the default granularity). Default 1 and 1 (leave-one-out). */
   occlusion?: { window?: number; stride?: number };
+  /**
+   * What attributions are computed over: 'token' (default; non-special tokens), 'word',
+   * 'sentence' (split after . ! ?) or 'all-tokens' (specials included). Perturbation
+   * methods remove whole units; gradient methods aggregate their token values per unit
+   * (`granularityAggregate`). Every token carries its unit's value; tokens in no unit
+   * (specials, except under 'all-tokens') get null. 'word' and 'sentence' need the text:
+   * sequence classification, pairs and the tasks built on it.
+   */
+  granularity?: Granularity;
+  /** Gradient methods at 'word' or 'sentence' granularity: how a unit's token values combine: 'sum' (default), 'mean', 'max' or 'signed-max' (largest magnitude, sign kept). */
+  granularityAggregate?: UnitAggregate;
+  /**
+   * How perturbation methods remove a unit: 'pad' (default) or 'mask' replace its tokens
+   * with that token, 'attention' keeps them and sets their attention_mask to 0. Default:
+   * the `baseline` option when it is 'pad' or 'mask', else 'pad'.
+   */
+  masking?: MaskingName;
+  /** Model evaluations allowed to LIME, KernelSHAP, Partition SHAP and Sobol (each method's default otherwise). */
+  samples?: number;
+  /** Seed of LIME's, KernelSHAP's and Sobol's random draws. Default 42. */
+  seed?: number;
+  /** Partition SHAP's hierarchy over the units. Default 'clustered' (shap's Text masker clustering). */
+  hierarchy?: HierarchyName;
   /** Second text of a sentence pair (token types from the tokenizer). */
   textPair?: string;
   /**
@@ -70,6 +106,9 @@ export interface ResolvedOptions {
   aggregate: 'sum' | 'l2';
   normalize: 'none' | 'l2';
   quirks: boolean;
+  /** Default 'token'. Optional so that resolved options built by hand keep working. */
+  granularity?: Granularity;
+  granularityAggregate?: UnitAggregate;
 }
 
 /** `value` (or `fallback` when absent) if it is one of `allowed`; else an error naming the valid values. */
@@ -82,10 +121,14 @@ export function oneOf<T extends string>(what: string, value: T | undefined, allo
 /** Defaults (transformers-interpret's) and validation, naming the valid values. */
 export function resolveOptions(options: ExplainOptions): ResolvedOptions {
   const method = oneOf('method', options.method, METHODS, 'integrated-gradients');
-  const output = oneOf<OutputSpace>('output', options.output, ['logits', 'softmax'], 'softmax');
+  const output = oneOf<OutputSpace>('output', options.output, OUTPUT_SPACES, 'softmax');
   const aggregate = oneOf('aggregate', options.aggregate, ['sum', 'l2'] as const, 'sum');
   const normalize = oneOf('normalize', options.normalize, ['none', 'l2'] as const, 'l2');
   if (options.integration !== undefined) oneOf('integration', options.integration, INTEGRATION_METHODS, 'gausslegendre');
   const quirks = options.transformersInterpretQuirks ?? (method === 'integrated-gradients' && output === 'softmax');
-  return { method, output, aggregate, normalize, quirks };
+  const granularity = oneOf<Granularity>('granularity', options.granularity, GRANULARITIES, 'token');
+  const granularityAggregate = oneOf<UnitAggregate>('granularityAggregate', options.granularityAggregate, UNIT_AGGREGATES, 'sum');
+  if (options.masking !== undefined) oneOf('masking', options.masking, MASKINGS, 'pad');
+  if (options.hierarchy !== undefined) oneOf('hierarchy', options.hierarchy, HIERARCHIES, 'clustered');
+  return { method, output, aggregate, normalize, quirks, granularity, granularityAggregate };
 }

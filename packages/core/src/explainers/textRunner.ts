@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../errors.ts';
 import type { DifferentiableFunction } from '../methods/types.ts';
 import type { TextModel } from '../model/textModel.ts';
 import type { Override } from '../graph/plan.ts';
@@ -70,13 +71,33 @@ export class TextRunner {
     };
   }
 
-  /** Scores of rows of token ids (what perturbation methods compare). */
-  async scoreIds(rows: readonly (readonly number[])[], scorer: Scorer, segments: Segments = this.segments): Promise<Float64Array> {
+  /**
+   * Scores of rows of token ids (what perturbation methods compare). `attentionMasks`, one
+   * 0/1 row per row of ids, replaces the model's all-ones attention_mask (a position at 0 is
+   * removed from attention); the model must take an attention_mask input.
+   */
+  async scoreIds(
+    rows: readonly (readonly number[])[],
+    scorer: Scorer,
+    segments: Segments = this.segments,
+    attentionMasks?: readonly (readonly number[])[],
+  ): Promise<Float64Array> {
+    if (attentionMasks && attentionMasks.length !== rows.length) {
+      throw new InvalidInputError(`${attentionMasks.length} attention masks for ${rows.length} rows`, 'bad_attention_mask');
+    }
     // In passes that fit the backend, as gradient passes are (a language model's row alone is [T, vocab]).
     const perPass = this.model.onnx.rowsPerPass(this.inputs([this.ids]).feeds);
     const scores = new Float64Array(rows.length);
     for (let s = 0; s < rows.length; s += perPass) {
       const { feeds, overrides } = this.inputs(rows.slice(s, s + perPass), segments);
+      if (attentionMasks) {
+        const mask = feeds['attention_mask'];
+        if (!mask) throw new InvalidInputError(`model "${this.model.id}" takes no attention_mask: use masking "pad" or "mask"`, 'bad_masking');
+        const t = mask.shape[1]!;
+        attentionMasks.slice(s, s + perPass).forEach((m, r) => {
+          for (let i = 0; i < t; i++) (mask.data as Int32Array | Float32Array)[r * t + i] = m[i]!;
+        });
+      }
       const out = await this.model.onnx.run({ feeds, overrides, fetch: [scorer.output] });
       scores.set(scorer.score(out[scorer.output]!).scores, s);
     }

@@ -116,7 +116,7 @@ export class ZeroShotClassificationExplainer {
     const scores =
       multiLabel || labels.length === 1 ? runs.map((r) => softmax([r.logits[contradiction]!, r.logits[e]!])[1]!) : softmax(runs.map((r) => r.logits[e]!));
     const top = scores.indexOf(Math.max(...scores));
-    const space = resolved.output === 'logits' ? 'logits' : 'softmax';
+    const space = resolved.output;
 
     const explained: Record<string, ZeroShotLabelAttributions> = {};
     for (const [i, { label, hypothesis, input, logits }] of runs.entries()) {

@@ -1,0 +1,84 @@
+import { InvalidInputError } from '../errors.ts';
+import type { SequenceClassificationResult } from '../explainers/sequenceClassification.ts';
+import { type ExplainOptions, METHODS, type MethodName } from '../explainers/textOptions.ts';
+import type { TextModel } from '../model/textModel.ts';
+import { type MetricName, type MetricOptions, type MetricScores, METRICS, classificationScorer, evaluateScorer, parseMetrics } from './text.ts';
+
+/** What `benchmark` runs by default: every text method but SmoothGrad (random, and a noise tunnel over the others). */
+export const BENCHMARK_METHODS: readonly MethodName[] = METHODS.filter((m) => m !== 'smoothgrad');
+
+export interface BenchmarkOptions extends MetricOptions {
+  /** Default BENCHMARK_METHODS. */
+  methods?: readonly MethodName[];
+  /** Default every metric (METRICS). */
+  metrics?: readonly MetricName[];
+  /** Class explained by every method: index or label. Default: the predicted class. */
+  target?: number | string;
+  /** Further options for every method's run (steps, baseline, output, …); `method`, `target`, `normalize` are the benchmark's. */
+  explain?: Omit<ExplainOptions, 'method' | 'target' | 'normalize' | 'onProgress' | 'signal'>;
+}
+
+export interface BenchmarkRow {
+  method: MethodName;
+  /** Every token of the text (special tokens included, attribution null where the method gives none), L1-normalised as ferret's Benchmark.explain. */
+  tokens: { token: string; attribution: number | null }[];
+  metrics: MetricScores;
+}
+
+export interface BenchmarkResult {
+  model: string;
+  text: string;
+  textPair?: string;
+  predicted: SequenceClassificationResult['predicted'];
+  target: SequenceClassificationResult['target'];
+  /** The metrics, in the order asked (the table's metric columns). */
+  metrics: MetricName[];
+  methods: BenchmarkRow[];
+}
+
+/** ferret's `lp_normalize(ord=1)`: every score divided by the L1 norm of all of them (nulls left out and kept null). */
+export function l1Normalize(values: readonly (number | null)[]): (number | null)[] {
+  const norm = values.reduce<number>((s, v) => s + Math.abs(v ?? 0), 0);
+  return norm > 0 ? values.map((v) => (v === null ? null : v / norm)) : [...values];
+}
+
+interface ClassificationExplainer {
+  model: TextModel;
+  explain(text: string, options?: ExplainOptions): Promise<SequenceClassificationResult>;
+}
+
+/**
+ * ferret's `Benchmark.explain` + `evaluate_explanations` on one text: each method explains the
+ * same class (the first run's target: `target`, else the predicted class), its token
+ * attributions are L1-normalised (ferret's default `normalize_scores=True, order=1`), and each
+ * is scored on the metrics (see metrics/text.ts). Every run uses the same input (the model's own
+ * token types and position ids unless `transformersInterpretQuirks` is set, so every method sees the same tokens).
+ */
+export async function benchmark(explainer: ClassificationExplainer, text: string, options: BenchmarkOptions = {}): Promise<BenchmarkResult> {
+  const methods = [...new Set(options.methods ?? BENCHMARK_METHODS)];
+  if (methods.length === 0) throw new InvalidInputError(`no method given; use some of ${METHODS.join(', ')}`, 'bad_method');
+  const unknown = methods.filter((m) => !(METHODS as readonly string[]).includes(m));
+  if (unknown.length > 0) throw new InvalidInputError(`unknown method${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; use ${METHODS.join(', ')}`, 'bad_method');
+  const metrics = parseMetrics(options.metrics ?? METRICS);
+  const quirks = options.transformersInterpretQuirks ?? false;
+  const rows: BenchmarkRow[] = [];
+  let first: SequenceClassificationResult | undefined;
+  for (const method of methods) {
+    const result = await explainer.explain(text, {
+      ...options.explain,
+      method,
+      target: first ? first.target.index : options.target,
+      normalize: 'none',
+      transformersInterpretQuirks: quirks,
+      signal: options.signal,
+    });
+    first ??= result;
+    const normalised = l1Normalize(result.tokens.map((t) => t.attribution));
+    const normalisedResult = { ...result, tokens: result.tokens.map((t, i) => ({ ...t, attribution: normalised[i]! })) };
+    const { scorer, attributions } = classificationScorer(explainer, normalisedResult, { ...options, granularity: options.granularity ?? options.explain?.granularity, transformersInterpretQuirks: quirks });
+    const scores = await evaluateScorer(scorer, attributions, metrics, { ...options, onProgress: undefined });
+    rows.push({ method, tokens: result.tokens.map((t, i) => ({ token: t.token, attribution: normalised[i]! })), metrics: scores });
+  }
+  const r = first!;
+  return { model: r.model, text: r.text, ...(r.textPair !== undefined && { textPair: r.textPair }), predicted: r.predicted, target: r.target, metrics, methods: rows };
+}

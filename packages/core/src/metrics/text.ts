@@ -1,0 +1,93 @@
+import { InvalidInputError } from '../errors.ts';
+import { replacementId } from '../explainers/attributeTokens.ts';
+import { maskedTokens } from '../explainers/maskedText.ts';
+import { classificationInput, type SequenceClassificationResult } from '../explainers/sequenceClassification.ts';
+import type { MaskedScorer } from '../methods/perturbation.ts';
+import type { TextModel } from '../model/textModel.ts';
+import { GRANULARITIES, type Granularity, unitsOf } from '../text/units.ts';
+import { type AopcOptions, aopc } from './aopc.ts';
+import { type CurveOptions, perturbationCurve } from './curve.ts';
+
+/** The metrics, by the names the CLI takes. */
+export const METRICS = ['deletion', 'insertion', 'comprehensiveness', 'sufficiency'] as const;
+export type MetricName = (typeof METRICS)[number];
+export type MetricScores = Partial<Record<MetricName, number>>;
+
+export interface MetricOptions extends CurveOptions, AopcOptions {
+  /** How a token is removed: replaced by [PAD] ('pad', default) or [MASK] ('mask'), or dropped from attention ('attention'). Special tokens are always kept. */
+  masking?: 'pad' | 'mask' | 'attention';
+  /**
+   * The features removed together: 'token' (default; the non-special tokens), 'word', 'sentence'
+   * or 'all-tokens' (specials included), as the explainers' `granularity`. A unit's attribution
+   * is the mean of its tokens' (their unit's value when the result was explained at that granularity).
+   */
+  granularity?: Granularity;
+  /** The run the metrics score: transformers-interpret's segments or the model's own. Default: as the explainer chose for the result. */
+  transformersInterpretQuirks?: boolean;
+}
+
+/** Metric names from a list or a comma-separated string; unknown names are listed with the valid ones. */
+export function parseMetrics(value: string | readonly string[] | undefined): MetricName[] {
+  if (value === undefined) return [...METRICS];
+  const names = (typeof value === 'string' ? value.split(',') : [...value]).map((s) => String(s).trim()).filter((s) => s !== '');
+  const unknown = names.filter((s) => !(METRICS as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new InvalidInputError(`unknown metric${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; use ${METRICS.join(', ')}`, 'unknown_metric');
+  if (names.length === 0) throw new InvalidInputError(`no metric given; use ${METRICS.join(', ')}`, 'unknown_metric');
+  return [...new Set(names)] as MetricName[];
+}
+
+/**
+ * The masked scorer of a text-classification result, as ferret and interpreto score it: the
+ * probability of the result's target class (softmax over the classes; the sigmoid of a
+ * single-output head) on the explained text, with the non-special tokens as features
+ * (special tokens kept, a removed token replaced by [PAD], [MASK] with `masking: 'mask'`, or
+ * given attention_mask 0 with `masking: 'attention'`: explainers/maskedText.ts),
+ * and the result's attribution of each feature.
+ */
+export function classificationScorer(
+  explainer: { model: TextModel },
+  result: SequenceClassificationResult,
+  options: Pick<MetricOptions, 'masking' | 'transformersInterpretQuirks' | 'granularity'> = {},
+): { scorer: MaskedScorer; attributions: (number | null)[]; units: number[][] } {
+  const model = explainer.model;
+  const quirks = options.transformersInterpretQuirks ?? (result.method === 'integrated-gradients' && result.output === 'softmax');
+  const texts: [string] | [string, string] = result.textPair === undefined ? [result.text] : [result.text, result.textPair];
+  const input = classificationInput(model, texts, quirks);
+  if (input.ids.length !== result.tokens.length || input.ids.some((id, i) => result.tokens[i]!.id !== id)) {
+    throw new InvalidInputError('the result does not come from this explainer: its tokens differ from the text as the model tokenizes it', 'bad_result');
+  }
+  const flip = 'flipSign' in result && (result as { flipSign?: boolean }).flipSign === true;
+  const space = result.logits.length === 1 ? 'sigmoid' : 'softmax';
+  const scorer = input.scorer(result.target.index, space, flip ? -1 : 1);
+  const granularity = options.granularity ?? 'token';
+  if (!GRANULARITIES.includes(granularity)) throw new InvalidInputError(`unknown granularity "${granularity}"; use ${GRANULARITIES.join(', ')}`, 'bad_granularity');
+  const units = unitsOf(input.spans, input.texts, granularity);
+  if (units.length === 0) throw new InvalidInputError('the text has no tokens to evaluate besides special tokens', 'empty_text');
+  const masking = options.masking ?? 'pad';
+  if (!['pad', 'mask', 'attention'].includes(masking)) throw new InvalidInputError(`unknown masking "${masking}"; use pad, mask, attention`, 'bad_masking');
+  const removal = masking === 'attention' ? 'attention' : { replacement: replacementId(model, masking) };
+  const attributions = units.map((u) => {
+    const v = u.map((p) => result.tokens[p]!.attribution).filter((a): a is number => a !== null);
+    return v.length === 0 ? null : v.reduce((a, b) => a + b, 0) / v.length;
+  });
+  return { scorer: maskedTokens(input.runner, scorer, units, removal), attributions, units };
+}
+
+/** The metrics of an attribution over a masked scorer (the names' definitions: see each metric's file). */
+export async function evaluateScorer(scorer: MaskedScorer, attributions: ArrayLike<number | null>, metrics: readonly MetricName[] = METRICS, options: MetricOptions = {}): Promise<MetricScores> {
+  const out: MetricScores = {};
+  for (const name of parseMetrics(metrics)) {
+    out[name] = name === 'deletion' || name === 'insertion' ? (await perturbationCurve(name, scorer, attributions, options)).auc : (await aopc(name, scorer, attributions, options)).value;
+  }
+  return out;
+}
+
+/**
+ * Scores a text-classification result (SequenceClassificationExplainer's or the pairwise
+ * one's) on the metrics asked, on the explainer's model: deletion and insertion AUC
+ * (interpreto's), AOPC comprehensiveness and sufficiency (ferret's), all on the target class's probability.
+ */
+export async function evaluate(explainer: { model: TextModel }, result: SequenceClassificationResult, metrics: readonly MetricName[] = METRICS, options: MetricOptions = {}): Promise<MetricScores> {
+  const { scorer, attributions } = classificationScorer(explainer, result, options);
+  return evaluateScorer(scorer, attributions, metrics, options);
+}
