@@ -94,6 +94,10 @@ export interface ModelChoice {
   bundled: boolean;
 }
 
+/** The progress line while a model loads: bundled models load from this site, hub ids download. */
+export const loadingText = (choice: ModelChoice): string =>
+  choice.bundled ? 'Loading the model…' : `Downloading ${choice.id} from the Hugging Face Hub…`;
+
 const HUB = '__hub__';
 
 export interface ModelPicker {
@@ -388,4 +392,15 @@ export function icon(name: keyof typeof ICONS): SVGSVGElement {
   path.setAttribute('stroke-linejoin', 'round');
   svg.append(path);
   return svg;
+}
+
+/**
+ * A page's layout: its title and what it answers (.gb-page-head), then the input card and
+ * the results panel stacked (.gb-stack, .gb-card).
+ */
+export function pageLayout(title: string, lede: string, inputs: Child[], results: HTMLElement): Node[] {
+  return [
+    el('div', { class: 'gb-page-head' }, el('h1', {}, title), el('p', {}, lede)),
+    el('div', { class: 'gb-stack' }, el('section', { class: 'gb-card', 'aria-label': 'Input' }, ...inputs), results),
+  ];
 }

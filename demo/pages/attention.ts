@@ -16,9 +16,9 @@ import {
   TokenClassificationExplainer,
 } from '@glassbox/core';
 import { renderAttention } from '@glassbox/viz';
-import { type Choice, copyLinkButton, el, field, loadExplainer, modelPicker, note, paramSelect, resultPanel, runControls, setChoices } from '../controls.ts';
+import { type Choice, copyLinkButton, el, field, loadExplainer, modelPicker, note, paramSelect, resultPanel, runControls, setChoices, loadingText, pageLayout } from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
-import { bundledNote, loadSample, markRun, pageHead, paramText, samples } from './kit.ts';
+import { bundledNote, loadSample, markRun, paramText, samples } from './kit.ts';
 
 type Kind = 'text-classification' | 'token-classification' | 'text-generation' | 'image-classification';
 const BUNDLED = [
@@ -97,7 +97,7 @@ function mount(root: HTMLElement, context: PageContext): void {
       const k = kindNow();
       const attention = mode.value as AttentionMode;
       const choice = picker.value();
-      run.loading(choice.bundled ? 'Loading the model…' : `Downloading ${choice.id} from the Hugging Face Hub…`);
+      run.loading(loadingText(choice));
       // The maps come with an explained forward pass; saliency is the cheapest explanation to carry them.
       const common = { method: 'saliency' as const, attention };
       let attentions: AttentionOutput | undefined;
@@ -160,19 +160,16 @@ function mount(root: HTMLElement, context: PageContext): void {
   });
 
   root.append(
-    pageHead('Where does each token look?', 'Raw attention of every layer and head, rollout through the layers, and gradient-weighted relevance, read from the same forward pass the explainers use.'),
-    el(
-      'div',
-      { class: 'gb-stack' },
-      el(
-        'section',
-        { class: 'gb-card', 'aria-label': 'Input' },
+    ...pageLayout(
+      'Where does each token look?',
+      'Raw attention of every layer and head, rollout through the layers, and gradient-weighted relevance, read from the same forward pass the explainers use.',
+      [
         el('div', { class: 'gb-row', style: 'margin-top: 0' }, picker.element, kindField),
         el('div', { class: 'gb-row' }, textField, sampleField),
         el('div', { class: 'gb-row' }, field('Map', mode), reduceField),
         bundledNote('every bundled model: the SST-2 DistilBERT, the NLI and entity BERTs, GPT-2 and the Fashion-MNIST ViT. Hub models need their task picked.', 'Xenova/distilbert-base-uncased-finetuned-sst-2-english'),
         controls.element,
-      ),
+      ],
       results.element,
     ),
   );

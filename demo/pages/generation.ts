@@ -5,9 +5,9 @@
  */
 import { type MethodName, type TextGenerationResult, TextGenerationExplainer } from '@glassbox/core';
 import { renderTable, renderTokens, toHTML } from '@glassbox/viz';
-import { copyLinkButton, downloadButton, el, field, fileName, loadExplainer, methodLabel, methodPicker, modelPicker, note, resultPanel, runControls, setParam } from '../controls.ts';
+import { copyLinkButton, downloadButton, el, field, fileName, loadExplainer, methodLabel, methodPicker, modelPicker, note, resultPanel, runControls, setParam, loadingText, pageLayout } from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
-import { bundledNote, markRun, pageHead, paramText } from './kit.ts';
+import { bundledNote, markRun, paramText } from './kit.ts';
 
 const BUNDLED = [{ folder: 'gpt2-tiny', label: 'GPT-2 (tiny, random weights, bundled)' }];
 const DEFAULT_MAX = 6;
@@ -60,7 +60,7 @@ function mount(root: HTMLElement, context: PageContext): void {
     onRun: async (run) => {
       prompt.flush();
       const choice = picker.value();
-      run.loading(choice.bundled ? 'Loading the model…' : `Downloading ${choice.id} from the Hugging Face Hub…`);
+      run.loading(loadingText(choice));
       const explainer = await loadExplainer('text-generation', choice, context.device, (s, o) => TextGenerationExplainer.fromPretrained(s, o));
       run.running('Generating and explaining each new token…');
       const result = await explainer.explain(prompt.element.value, { method: method.value as MethodName, maxNewTokens: Number(maxNew.value) || DEFAULT_MAX, signal: run.signal, onProgress: run.onProgress });
@@ -71,18 +71,15 @@ function mount(root: HTMLElement, context: PageContext): void {
   });
 
   root.append(
-    pageHead('Where did that word come from?', 'The model continues your prompt; each new token is attributed to the prompt and to the tokens generated before it.'),
-    el(
-      'div',
-      { class: 'gb-stack' },
-      el(
-        'section',
-        { class: 'gb-card', 'aria-label': 'Input' },
+    ...pageLayout(
+      'Where did that word come from?',
+      'The model continues your prompt; each new token is attributed to the prompt and to the tokens generated before it.',
+      [
         field('Prompt', prompt.element),
         el('div', { class: 'gb-row' }, picker.element, field('Method', method), field('New tokens', maxNew)),
         bundledNote('gpt2-tiny, a 2-layer GPT-2 with the real GPT-2 tokenizer.', 'Xenova/distilgpt2'),
         controls.element,
-      ),
+      ],
       results.element,
     ),
   );

@@ -22,9 +22,11 @@ import {
   runControls,
   setChoices,
   setParam,
+  loadingText,
+  pageLayout,
 } from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
-import { type Sample, bundledNote, imageDataOf, loadSample, markRun, pageHead, samples, verdict } from './kit.ts';
+import { type Sample, bundledNote, imageDataOf, loadSample, markRun, samples, verdict } from './kit.ts';
 
 const METHODS: readonly Choice[] = IMAGE_METHODS.map((m) => ({
   value: m,
@@ -97,7 +99,7 @@ function mount(root: HTMLElement, context: PageContext): void {
       if (!chosen) throw new Error('Pick an image first.');
       const image = chosen.image;
       const choice = picker.value();
-      run.loading(choice.bundled ? 'Loading the model…' : `Downloading ${choice.id} from the Hugging Face Hub…`);
+      run.loading(loadingText(choice));
       const explainer = await load(choice, context.device);
       showLabels(explainer.labels);
       run.running(`Explaining with ${methodLabel(method.value, METHODS).toLowerCase()}…`);
@@ -160,18 +162,15 @@ function mount(root: HTMLElement, context: PageContext): void {
   };
 
   root.append(
-    pageHead('Which pixels made the classifier say that?', 'Pick a Fashion-MNIST test image (or your own), a method and a class: the maps show which pixels pushed the vision transformer towards its answer.'),
-    el(
-      'div',
-      { class: 'gb-stack' },
-      el(
-        'section',
-        { class: 'gb-card', 'aria-label': 'Input' },
+    ...pageLayout(
+      'Which pixels made the classifier say that?',
+      'Pick a Fashion-MNIST test image (or your own), a method and a class: the maps show which pixels pushed the vision transformer towards its answer.',
+      [
         el('div', { class: 'gb-field' }, el('span', { class: 'gb-label' }, 'Image'), thumbs, about),
         el('div', { class: 'gb-row' }, picker.element, field('Method', method), field('Explain class', target)),
         bundledNote('vit-fashion-tiny, a 2-layer vision transformer trained on Fashion-MNIST (87% test accuracy; 32×32 input, 8×8 patches).', 'Xenova/vit-base-patch16-224'),
         controls.element,
-      ),
+      ],
       results.element,
     ),
   );

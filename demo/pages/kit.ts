@@ -7,11 +7,6 @@
 import { el, setParam } from '../controls.ts';
 import type { PageContext } from '../page.ts';
 
-/** The page's title and what it answers (style.css's .gb-page-head). */
-export function pageHead(title: string, lede: string): HTMLElement {
-  return el('div', { class: 'gb-page-head' }, el('h1', {}, title), el('p', {}, lede));
-}
-
 /** The note every task page shows about its bundled model. */
 export function bundledNote(what: string, hubExample: string): HTMLElement {
   return el(

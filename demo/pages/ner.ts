@@ -5,9 +5,9 @@
  */
 import { type MethodName, type TokenClassificationResult, TokenClassificationExplainer } from '@glassbox/core';
 import { renderTable, renderTokens, toHTML } from '@glassbox/viz';
-import { copyLinkButton, downloadButton, el, field, fileName, loadExplainer, methodLabel, methodPicker, modelPicker, note, resultPanel, runControls, setParam } from '../controls.ts';
+import { copyLinkButton, downloadButton, el, field, fileName, loadExplainer, methodLabel, methodPicker, modelPicker, note, resultPanel, runControls, setParam, loadingText, pageLayout } from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
-import { bundledNote, markRun, pageHead, paramText } from './kit.ts';
+import { bundledNote, markRun, paramText } from './kit.ts';
 
 const BUNDLED = [{ folder: 'bert-ner-tiny', label: 'BERT · CoNLL entities (tiny, random weights, bundled)' }];
 
@@ -79,7 +79,7 @@ function mount(root: HTMLElement, context: PageContext): void {
     onRun: async (run) => {
       text.flush();
       const choice = picker.value();
-      run.loading(choice.bundled ? 'Loading the model…' : `Downloading ${choice.id} from the Hugging Face Hub…`);
+      run.loading(loadingText(choice));
       const explainer = await loadExplainer('token-classification', choice, context.device, (s, o) => TokenClassificationExplainer.fromPretrained(s, o));
       run.running('Explaining every token…');
       const result = await explainer.explain(text.element.value, { method: method.value as MethodName, ignoredLabels: skipO.checked ? ['O'] : [], signal: run.signal, onProgress: run.onProgress });
@@ -90,18 +90,15 @@ function mount(root: HTMLElement, context: PageContext): void {
   });
 
   root.append(
-    pageHead('Why is this a person, and that a place?', 'A named-entity tagger labels every token; each label is explained over the whole sentence. Click a token to see what decided it.'),
-    el(
-      'div',
-      { class: 'gb-stack' },
-      el(
-        'section',
-        { class: 'gb-card', 'aria-label': 'Input' },
+    ...pageLayout(
+      'Why is this a person, and that a place?',
+      'A named-entity tagger labels every token; each label is explained over the whole sentence. Click a token to see what decided it.',
+      [
         field('Text', text.element),
         el('div', { class: 'gb-row gb-row-end' }, picker.element, field('Method', method), skipField),
         bundledNote('bert-ner-tiny, a 2-layer BERT with CoNLL-2003 labels (PER, ORG, LOC, MISC).', 'Xenova/bert-base-NER'),
         controls.element,
-      ),
+      ],
       results.element,
     ),
   );

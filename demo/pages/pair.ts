@@ -12,9 +12,9 @@ import {
   classLabels,
 } from '@glassbox/core';
 import { render, toHTML } from '@glassbox/viz';
-import { copyLinkButton, downloadButton, el, field, fileName, loadExplainer, methodLabel, methodPicker, modelPicker, note, resultPanel, runControls, setParam } from '../controls.ts';
+import { copyLinkButton, downloadButton, el, field, fileName, loadExplainer, methodLabel, methodPicker, modelPicker, note, resultPanel, runControls, setParam, loadingText, pageLayout } from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
-import { bundledNote, markRun, pageHead, paramText, verdict } from './kit.ts';
+import { bundledNote, markRun, paramText, verdict } from './kit.ts';
 
 type Task = 'pair' | 'zero-shot';
 const BUNDLED = [{ folder: 'bert-nli-tiny', label: 'BERT · NLI (tiny, random weights, bundled)' }];
@@ -62,7 +62,7 @@ function mount(root: HTMLElement, context: PageContext): void {
       hypothesis.flush();
       labels.flush();
       const choice = picker.value();
-      run.loading(choice.bundled ? 'Loading the model…' : `Downloading ${choice.id} from the Hugging Face Hub…`);
+      run.loading(loadingText(choice));
       const options = { method: method.value as MethodName, signal: run.signal, onProgress: run.onProgress };
       if (task === 'pair') {
         const explainer = await loadExplainer('pair-classification', choice, context.device, (s, o) => PairwiseSequenceClassificationExplainer.fromPretrained(s, o));
@@ -97,20 +97,17 @@ function mount(root: HTMLElement, context: PageContext): void {
   });
 
   root.append(
-    pageHead('Sentence pairs and zero-shot labels', 'Which words of the premise and the hypothesis decide entailment? Or, with candidate labels: why this label and not another?'),
-    el(
-      'div',
-      { class: 'gb-stack' },
-      el(
-        'section',
-        { class: 'gb-card', 'aria-label': 'Input' },
+    ...pageLayout(
+      'Sentence pairs and zero-shot labels',
+      'Which words of the premise and the hypothesis decide entailment? Or, with candidate labels: why this label and not another?',
+      [
         seg,
         el('div', { class: 'gb-row' }, textField),
         el('div', { class: 'gb-row' }, pairField, labelsField),
         el('div', { class: 'gb-row' }, picker.element, field('Method', method)),
         bundledNote('bert-nli-tiny, a 2-layer BERT with the labels contradiction, neutral and entailment.', 'Xenova/nli-deberta-v3-xsmall'),
         controls.element,
-      ),
+      ],
       results.element,
     ),
   );

@@ -4,9 +4,9 @@
  */
 import { type MethodName, type QuestionAnsweringResult, QuestionAnsweringExplainer } from '@glassbox/core';
 import { renderTable, renderTokens, toHTML } from '@glassbox/viz';
-import { copyLinkButton, downloadButton, el, field, fileName, loadExplainer, methodLabel, methodPicker, modelPicker, note, resultPanel, runControls } from '../controls.ts';
+import { copyLinkButton, downloadButton, el, field, fileName, loadExplainer, methodLabel, methodPicker, modelPicker, note, resultPanel, runControls, loadingText, pageLayout } from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
-import { bundledNote, markRun, pageHead, paramText } from './kit.ts';
+import { bundledNote, markRun, paramText } from './kit.ts';
 
 const BUNDLED = [{ folder: 'distilbert-squad-tiny', label: 'DistilBERT · SQuAD head (tiny, random weights, bundled)' }];
 
@@ -31,7 +31,7 @@ function mount(root: HTMLElement, context: PageContext): void {
       question.flush();
       passage.flush();
       const choice = picker.value();
-      run.loading(choice.bundled ? 'Loading the model…' : `Downloading ${choice.id} from the Hugging Face Hub…`);
+      run.loading(loadingText(choice));
       const explainer = await loadExplainer('question-answering', choice, context.device, (s, o) => QuestionAnsweringExplainer.fromPretrained(s, o));
       run.running(`Explaining the start and the end with ${methodLabel(method.value).toLowerCase()}…`);
       const result = await explainer.explain(question.element.value, passage.element.value, { method: method.value as MethodName, signal: run.signal, onProgress: run.onProgress });
@@ -58,19 +58,16 @@ function mount(root: HTMLElement, context: PageContext): void {
   });
 
   root.append(
-    pageHead('Why this answer?', 'Ask a question about a passage: the model picks a span, and the start and the end of the span are explained separately.'),
-    el(
-      'div',
-      { class: 'gb-stack' },
-      el(
-        'section',
-        { class: 'gb-card', 'aria-label': 'Input' },
+    ...pageLayout(
+      'Why this answer?',
+      'Ask a question about a passage: the model picks a span, and the start and the end of the span are explained separately.',
+      [
         field('Question', question.element),
         el('div', { class: 'gb-row' }, field('Context', passage.element)),
         el('div', { class: 'gb-row' }, picker.element, field('Method', method)),
         bundledNote('distilbert-squad-tiny, a 2-layer DistilBERT with a span (start/end) head.', 'Xenova/distilbert-base-cased-distilled-squad'),
         controls.element,
-      ),
+      ],
       results.element,
     ),
   );

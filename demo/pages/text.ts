@@ -23,6 +23,8 @@ import {
   runControls,
   setChoices,
   setParam,
+  loadingText,
+  pageLayout,
 } from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
 
@@ -127,7 +129,7 @@ function mount(root: HTMLElement, context: PageContext): void {
       clearTimeout(typing);
       setParam(context, 'text', textarea.value);
       const choice = picker.value();
-      run.loading(choice.bundled ? 'Loading the model…' : `Downloading ${choice.id} from the Hugging Face Hub…`);
+      run.loading(loadingText(choice));
       const explainer = await load(choice, context.device).catch((e: Error) => {
         throw choice.bundled ? e : new Error(`${e.message}. Is this browser online, and is "${choice.id}" a text-classification model with ONNX weights (a transformers.js model)?`);
       });
@@ -192,24 +194,16 @@ function mount(root: HTMLElement, context: PageContext): void {
 
   // ---- layout
   root.append(
-    el(
-      'div',
-      { class: 'gb-page-head' },
-      el('h1', {}, 'Why did the classifier say that?'),
-      el('p', {}, 'Type a sentence and see which words pushed a sentiment model towards its answer, measured with integrated gradients, saliency, SmoothGrad or occlusion. Everything is computed in this page.'),
-    ),
-    el(
-      'div',
-      { class: 'gb-stack' },
-      el(
-        'section',
-        { class: 'gb-card', 'aria-label': 'Input' },
+    ...pageLayout(
+      'Why did the classifier say that?',
+      'Type a sentence and see which words pushed a sentiment model towards its answer, measured with integrated gradients, saliency, SmoothGrad or occlusion. Everything is computed in this page.',
+      [
         field('Text', textarea),
         chips,
         el('div', { class: 'gb-row' }, picker.element, field('Method', method), field('Explain class', target)),
         advanced,
         controls.element,
-      ),
+      ],
       results.element,
     ),
   );
