@@ -1,4 +1,5 @@
 import { type HostTensor, type MaskedScorer, type Scorer, type TextModel, TextRunner } from '@glassbox/core';
+import { expect } from 'vitest';
 import type { Json } from './helpers.ts';
 
 /** The raw logit of class c, as Captum's forward returns it. */
@@ -33,4 +34,22 @@ export function tokenScorer(model: TextModel, inp: Json, c: number) {
     },
   };
   return { masked, cache, runner, scorer, ids, positions, pad, tokens: positions.map((i) => model.tokenString(ids[i]!)) };
+}
+
+/** A masked scorer over a set function v(kept features), recording every call's size. */
+export function game(features: number, v: (z: Uint8Array) => number) {
+  const calls: number[] = [];
+  const scorer: MaskedScorer & { calls: number[]; evaluations: () => number } = {
+    features,
+    calls,
+    evaluations: () => calls.reduce((a, b) => a + b, 0),
+    scores: async (masks) => {
+      calls.push(masks.length);
+      return Float64Array.from(masks, (m) => {
+        expect(m.length).toBe(features);
+        return v(m);
+      });
+    },
+  };
+  return scorer;
 }

@@ -14,25 +14,8 @@ import type { MaskedScorer } from '../packages/core/src/methods/perturbation.ts'
 import { sobol } from '../packages/core/src/methods/sobol.ts';
 import { SobolSequence } from '../packages/core/src/methods/sobolSequence.ts';
 import { type Json, expectClose, refsOf, useLocalFixtures } from './helpers.ts';
-import { tokenScorer as tokenScorerOf } from './maskedTokens.ts';
+import { game, tokenScorer as tokenScorerOf } from './maskedTokens.ts';
 
-/** A masked scorer over a set function v(kept features), recording every call's size. */
-function game(features: number, v: (z: Uint8Array) => number) {
-  const calls: number[] = [];
-  const scorer: MaskedScorer & { calls: number[]; evaluations: () => number } = {
-    features,
-    calls,
-    evaluations: () => calls.reduce((a, b) => a + b, 0),
-    scores: async (masks) => {
-      calls.push(masks.length);
-      return Float64Array.from(masks, (m) => {
-        expect(m.length).toBe(features);
-        return v(m);
-      });
-    },
-  };
-  return scorer;
-}
 
 const weights = [1.5, -2, 0.25, 3, 0, -0.75, 1, 2.5, -1.25, 0.5, 4, -3];
 const additiveValue = (z: Uint8Array) => 0.7 + z.reduce((a, zi, i) => a + zi * weights[i]!, 0);

@@ -6,25 +6,8 @@ import { lime, limeDistance } from '../packages/core/src/methods/lime.ts';
 import { linearFit } from '../packages/core/src/methods/linearFit.ts';
 import type { MaskedScorer } from '../packages/core/src/methods/perturbation.ts';
 import { type Json, expectClose, refsOf, useLocalFixtures } from './helpers.ts';
-import { tokenScorer as tokenScorerOf } from './maskedTokens.ts';
+import { game, tokenScorer as tokenScorerOf } from './maskedTokens.ts';
 
-/** A masked scorer over a set function v(kept features), counting its evaluations and calls. */
-function game(features: number, v: (z: Uint8Array) => number) {
-  const calls: number[] = [];
-  const scorer: MaskedScorer & { calls: number[]; evaluations: () => number } = {
-    features,
-    calls,
-    evaluations: () => calls.reduce((a, b) => a + b, 0),
-    scores: async (masks) => {
-      calls.push(masks.length);
-      return Float64Array.from(masks, (m) => {
-        expect(m.length).toBe(features);
-        return v(m);
-      });
-    },
-  };
-  return scorer;
-}
 
 const additiveWeights = [1.5, -2, 0.25, 3, 0, -0.75, 1, 2.5, -1.25, 0.5, 4, -3];
 const additive = (n: number, bias = 0.7) => game(n, (z) => bias + z.reduce((a, zi, i) => a + zi * additiveWeights[i]!, 0));

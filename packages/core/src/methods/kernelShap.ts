@@ -127,6 +127,16 @@ function sampledCoalitions(n: number, budget: number, rng: Rng): { masks: Uint8A
   let acc = 0;
   for (const v of p) cdf.push((acc += v / pTotal));
   const used = new Map<string, number>();
+  /** A drawn coalition: new ones cost an evaluation, repeats add to their weight (shap's). */
+  const add = (m: Uint8Array) => {
+    const key = m.join('');
+    const at = used.get(key);
+    if (at !== undefined) return void (weights[at]! += 1);
+    used.set(key, masks.length);
+    masks.push(m);
+    weights.push(1);
+    left--;
+  };
   const order = Array.from({ length: n }, (_, i) => i);
   for (let draw = 0, draws = 4 * left; left > 0 && draw < draws; draw++) {
     const u = rng.next();
@@ -140,25 +150,8 @@ function sampledCoalitions(n: number, budget: number, rng: Rng): { masks: Uint8A
     }
     const m = new Uint8Array(n);
     for (let i = 0; i < size; i++) m[order[i]!] = 1;
-    const key = m.join('');
-    const at = used.get(key);
-    if (at === undefined) {
-      used.set(key, masks.length);
-      masks.push(m);
-      weights.push(1);
-      left--;
-    } else weights[at]! += 1;
-    if (left > 0 && size <= paired) {
-      const c = m.map((v) => 1 - v);
-      const cKey = c.join('');
-      const cAt = used.get(cKey);
-      if (cAt === undefined) {
-        used.set(cKey, masks.length);
-        masks.push(c);
-        weights.push(1);
-        left--;
-      } else weights[cAt]! += 1;
-    }
+    add(m);
+    if (left > 0 && size <= paired) add(m.map((v) => 1 - v));
   }
   const weightLeft = weightVector.slice(full).reduce((a, v) => a + v, 0);
   let drawn = 0;
