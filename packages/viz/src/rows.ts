@@ -67,6 +67,18 @@ function pieces(a: Pick<TextAttributions, 'tokens' | 'words'>): { tokens: Piece[
   };
 }
 
+/** One row per label (multi-label, zero-shot): transformers-interpret puts the label in every label column. */
+function labelRows<L extends Pick<TextAttributions, 'tokens' | 'words'> & { label: string }>(
+  labels: L[],
+  score: (l: L) => number,
+  trueLabel: (key: string, fallback: string) => string,
+): Row[] {
+  return labels.map((l) => {
+    const { tokens, words } = pieces(l);
+    return row(l.label, trueLabel(l.label, l.label), { label: l.label, score: score(l) }, l.label, tokens, words);
+  });
+}
+
 const has = (result: object, ...keys: string[]) => keys.every((k) => k in result);
 
 const classification = (kind: string, matches: (r: object) => boolean): RowType<SequenceClassificationResult> => ({
@@ -125,21 +137,13 @@ export const ROW_TYPES: RowType<object>[] = [
     kind: 'zero-shot',
     matches: (r): r is ZeroShotClassificationResult => has(r, 'predictedLabel', 'labels', 'hypothesisTemplate'),
     // One row per candidate label (transformers-interpret: the label in every label column).
-    rows: (r: ZeroShotClassificationResult, trueLabel) =>
-      Object.values(r.labels).map((l) => {
-        const { tokens, words } = pieces(l);
-        return row(l.label, trueLabel(l.label, l.label), { label: l.label, score: l.score }, l.label, tokens, words);
-      }),
+    rows: (r: ZeroShotClassificationResult, trueLabel) => labelRows(Object.values(r.labels), (l) => l.score, trueLabel),
     predictedKey: (r) => r.predictedLabel,
   } satisfies RowType<ZeroShotClassificationResult>,
   {
     kind: 'multi-label',
     matches: (r): r is MultiLabelClassificationResult => has(r, 'labels', 'targets', 'probabilities'),
-    rows: (r: MultiLabelClassificationResult, trueLabel) =>
-      Object.values(r.labels).map((l) => {
-        const { tokens, words } = pieces(l);
-        return row(l.label, trueLabel(l.label, l.label), { label: l.label, score: l.probability }, l.label, tokens, words);
-      }),
+    rows: (r: MultiLabelClassificationResult, trueLabel) => labelRows(Object.values(r.labels), (l) => l.probability, trueLabel),
     predictedKey: (r) => r.predicted.label,
   } satisfies RowType<MultiLabelClassificationResult>,
   classification('pair-classification', (r) => has(r, 'textPair', 'flipSign')),
