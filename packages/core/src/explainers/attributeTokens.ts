@@ -19,6 +19,7 @@ import { type TokenSpan, tokenSurface } from '../text/tokens.ts';
 import { type Granularity, unitsOf } from '../text/units.ts';
 import { type TextMasking, aggregateUnits, maskedTokens, spreadUnits } from './maskedText.ts';
 import { type ExplainOptions, type HierarchyName, MASKINGS, PERTURBATION_METHODS, type ResolvedOptions, oneOf } from './textOptions.ts';
+import { SharedForward } from './sharedForward.ts';
 import type { Scorer, Segments, TextRunner } from './textRunner.ts';
 
 /** Where the runner's tokens lie in the explained text(s): what word and sentence units are cut from. */
@@ -44,7 +45,8 @@ export interface TokenScores {
  * removed (maskedTokens); at a granularity coarser than 'token', gradient methods combine
  * their token values per unit (`granularityAggregate`), and every token of a unit carries
  * the unit's value. `layout` (the tokens' spans in the text) is what 'word' and 'sentence'
- * units are cut from; without it only 'token' and 'all-tokens' are available.
+ * units are cut from; without it only 'token' and 'all-tokens' are available. Forward-only
+ * passes go through `forward`, which explanations running at once share.
  */
 export async function attributeTokens(
   runner: TextRunner,
@@ -53,6 +55,7 @@ export async function attributeTokens(
   resolved: ResolvedOptions,
   reference?: Segments,
   layout?: TextLayout,
+  forward: SharedForward = new SharedForward(),
 ): Promise<TokenScores> {
   const { model, ids } = runner;
   const { onProgress, signal } = options;
@@ -62,11 +65,11 @@ export async function attributeTokens(
   let perToken: (number | null)[];
   let convergenceDelta: number | null = null;
   if (resolved.method !== 'occlusion' && PERTURBATION.has(resolved.method)) {
-    perToken = await perturbationScores(runner, scorer, options, resolved.method, units ?? textUnits(runner, 'token', layout), layout);
+    perToken = await perturbationScores(runner, scorer, options, resolved.method, units ?? textUnits(runner, 'token', layout), layout, forward);
   } else if (resolved.method === 'occlusion' && (units || options.masking === 'attention')) {
     // Occlusion over units: windows of consecutive units removed together (Captum's Occlusion on the unit sequence).
     const over = units ?? textUnits(runner, 'token', layout);
-    const masked = maskedTokens(runner, scorer, over, maskingOf(model, options));
+    const masked = maskedTokens(runner, scorer, over, maskingOf(model, options), forward);
     const unitIds = over.map((_, k) => k);
     const drops = await occlusion(
       (rows) => masked.scores(rows.map((r) => Uint8Array.from(r))),
@@ -79,7 +82,7 @@ export async function attributeTokens(
     const positions = ids.flatMap((id, i) => (specials.has(id) ? [] : [i]));
     // The masking option names the replacement when given; else the baseline does (pad or mask), as before.
     const replacement = options.masking === undefined ? replacementId(model, options.baseline) : (maskingOf(model, options) as { replacement: number }).replacement;
-    perToken = (await occlusion((rows) => runner.scoreIds(rows, scorer), ids, { replacement, positions, ...options.occlusion, onProgress, signal })).values;
+    perToken = (await occlusion((rows) => forward.score(runner, rows.map((r) => ({ ids: r })), scorer), ids, { replacement, positions, ...options.occlusion, onProgress, signal })).values;
   } else {
     const fn = runner.overEmbeddings(scorer);
     const x = await runner.embed(ids);
@@ -139,8 +142,9 @@ async function perturbationScores(
   method: string,
   units: number[][],
   layout: TextLayout | undefined,
+  forward: SharedForward,
 ): Promise<(number | null)[]> {
-  const masked = maskedTokens(runner, scorer, units, maskingOf(runner.model, options));
+  const masked = maskedTokens(runner, scorer, units, maskingOf(runner.model, options), forward);
   const common: PerturbationOptions = {
     samples: options.samples,
     seed: options.seed,

@@ -5,6 +5,7 @@ import { type TokenSpan, type WordSpan, alignTokens, groupWords } from '../text/
 import { attributeTokens, l2Normalize } from './attributeTokens.ts';
 import { type ClassScoreSpace, classScores } from './classification.ts';
 import type { ExplainedForward } from './explainedForward.ts';
+import type { SharedForward } from './sharedForward.ts';
 import type { ExplainOptions, ResolvedOptions } from './textOptions.ts';
 import { type Scorer, type Segments, TextRunner } from './textRunner.ts';
 
@@ -104,13 +105,12 @@ export class ExplainedText {
   /**
    * Attributes the scorer's score to the tokens with the chosen method. Only tokens
    * [0, end) are returned, and L2 normalisation (when asked) runs over them alone.
+   * Explanations given the same `forward` share their forward-only passes.
    */
-  async explain(scorer: Scorer, options: ExplainOptions, resolved: ResolvedOptions, end = this.ids.length): Promise<TextAttributions> {
+  async explain(scorer: Scorer, options: ExplainOptions, resolved: ResolvedOptions, end = this.ids.length, forward?: SharedForward): Promise<TextAttributions> {
     const whole = end === this.ids.length;
-    const scores = await attributeTokens(this.runner, scorer, options, whole ? resolved : { ...resolved, normalize: 'none' }, this.reference, {
-      texts: this.texts,
-      spans: this.spans,
-    });
+    const layout = { texts: this.texts, spans: this.spans };
+    const scores = await attributeTokens(this.runner, scorer, options, whole ? resolved : { ...resolved, normalize: 'none' }, this.reference, layout, forward);
     let perToken = scores.perToken.slice(0, end);
     if (!whole && resolved.normalize === 'l2') {
       perToken = l2Normalize(perToken);

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors.ts';
 import type { MaskedScorer } from '../methods/perturbation.ts';
+import { SharedForward } from './sharedForward.ts';
 import type { Scorer, TextRunner } from './textRunner.ts';
 
 /** How a removed unit leaves the input: its tokens replaced by a token id, or dropped from attention (attention_mask 0). */
@@ -9,9 +10,16 @@ export type TextMasking = { replacement: number } | 'attention';
  * The runner's input seen through `units` (lists of token positions, disjoint) as a
  * MaskedScorer for perturbation methods: feature k is unit k; where a mask holds 0 the
  * unit's tokens become `mask.replacement`, or, with 'attention', keep their ids and get
- * attention_mask 0. Tokens in no unit (specials) are always kept.
+ * attention_mask 0. Tokens in no unit (specials) are always kept. Rows are scored through
+ * `forward`, which explanations running at once may share.
  */
-export function maskedTokens(runner: TextRunner, scorer: Scorer, units: readonly (readonly number[])[], mask: TextMasking): MaskedScorer {
+export function maskedTokens(
+  runner: TextRunner,
+  scorer: Scorer,
+  units: readonly (readonly number[])[],
+  mask: TextMasking,
+  forward: SharedForward = new SharedForward(),
+): MaskedScorer {
   const T = runner.ids.length;
   if (units.length === 0) throw new InvalidInputError('the input has no unit to attribute to (only special tokens?)', 'bad_features');
   const seen = new Uint8Array(T);
@@ -30,20 +38,17 @@ export function maskedTokens(runner: TextRunner, scorer: Scorer, units: readonly
     features: units.length,
     scores: async (masks) => {
       masks.forEach(check);
-      if (mask === 'attention') {
-        const attention = masks.map((m) => {
-          const row = new Array<number>(T).fill(1);
-          units.forEach((u, k) => !m[k] && u.forEach((p) => (row[p] = 0)));
-          return row;
-        });
-        return runner.scoreIds(masks.map(() => runner.ids), scorer, runner.segments, attention);
-      }
       const rows = masks.map((m) => {
-        const row = [...runner.ids];
-        units.forEach((u, k) => !m[k] && u.forEach((p) => (row[p] = mask.replacement)));
-        return row;
+        if (mask === 'attention') {
+          const attention = new Array<number>(T).fill(1);
+          units.forEach((u, k) => !m[k] && u.forEach((p) => (attention[p] = 0)));
+          return { ids: runner.ids, attention };
+        }
+        const ids = [...runner.ids];
+        units.forEach((u, k) => !m[k] && u.forEach((p) => (ids[p] = mask.replacement)));
+        return { ids };
       });
-      return runner.scoreIds(rows, scorer);
+      return forward.score(runner, rows, scorer);
     },
   };
 }

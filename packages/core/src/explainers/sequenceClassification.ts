@@ -2,9 +2,10 @@ import type { AttentionOutput } from '../attention/attentionFor.ts';
 import { InvalidInputError } from '../errors.ts';
 import { type LoadOptions, TextModel } from '../model/textModel.ts';
 import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
-import { type OutputSpace, classLabels, headProbabilities, parseTarget } from './classification.ts';
+import { type ClassScoreSpace, type OutputSpace, classLabels, headProbabilities, parseTarget } from './classification.ts';
 import { ExplainedText, type TokenAttribution, type WordAttribution, checkLength, firstTextEnd, textTokens } from './explainedText.ts';
-import { type ExplainOptions, type MethodName, type ResolvedOptions, resolveOptions } from './textOptions.ts';
+import { SharedForward } from './sharedForward.ts';
+import { type ExplainOptions, type MethodName, PERTURBATION_METHODS, type ResolvedOptions, resolveOptions } from './textOptions.ts';
 
 export { BASELINES, type BaselineName, type ExplainOptions, METHODS, type MethodName } from './textOptions.ts';
 export type { Segment, TextAttributions, TokenAttribution, WordAttribution } from './explainedText.ts';
@@ -56,6 +57,22 @@ export class SequenceClassificationExplainer {
     const texts: [string] | [string, string] = options.textPair === undefined ? [shownText] : [shownText, options.textPair];
     return explainClass(classificationInput(this.model, texts, resolved.quirks), options, resolved);
   }
+
+  /**
+   * Explains several inputs, each for several targets, in one call: `results[i][j]` is
+   * input i's j-th target. Perturbation methods share forward passes across all of them.
+   */
+  async explainBatch(inputs: readonly BatchInput[], options: BatchExplainOptions = {}): Promise<SequenceClassificationResult[][]> {
+    const resolved = resolveOptions(options);
+    if (!Array.isArray(inputs) || inputs.length === 0) throw new InvalidInputError('explainBatch needs a non-empty list of inputs', 'empty_text');
+    const explained = inputs.map((input, i) => {
+      const { text, textPair } = typeof input === 'string' ? { text: input, textPair: undefined } : (input ?? {});
+      if (typeof text !== 'string' || text.trim() === '') throw new InvalidInputError(`text of input ${i} is empty`, 'empty_text');
+      const shown = resolved.quirks ? cleanTextLikeTransformersInterpret(text) : text;
+      return classificationInput(this.model, textPair === undefined ? [shown] : [shown, textPair], resolved.quirks);
+    });
+    return explainClasses(explained, targetsPerInput(options.targets, inputs.length), options, resolved);
+  }
 }
 
 /**
@@ -71,12 +88,102 @@ export function classificationInput(model: TextModel, texts: [string] | [string,
   return new ExplainedText(model, texts, ids, firstTextEnd(ids, textIds!), tokenTypes, quirks ? { types: tiTypes } : undefined);
 }
 
+/** A class to explain: its index or label; undefined for the predicted class. */
+export type TargetSpec = number | string | undefined;
+
 /**
- * Explains one class of a classification head on an input: `options.target` (default the
- * predicted class), as its logit or its probability; `sign` −1 explains a single-output
- * head's probability towards 0 instead of 1.
+ * Several targets: one list for every input, one list per input ([n, t], interpreto's
+ * targets), or 'all' (every class of each input).
  */
+export type TargetsSpec = 'all' | readonly TargetSpec[] | readonly (readonly TargetSpec[])[];
+
+/** Options of a batch explanation: every text option but the single target and pair text. */
+export interface BatchExplainOptions extends Omit<ExplainOptions, 'target' | 'textPair'> {
+  /** Default: each input's predicted class. */
+  targets?: TargetsSpec;
+}
+
+/** One input of a batch: a text, or a text and its pair. */
+export type BatchInput = string | { text: string; textPair?: string };
+
+/** The targets of each of `n` inputs from a TargetsSpec (checked: one list per input when nested). */
+export function targetsPerInput(targets: TargetsSpec | undefined, n: number): (readonly TargetSpec[] | 'all')[] {
+  if (targets === undefined) return new Array(n).fill([undefined]);
+  if (targets === 'all') return new Array(n).fill('all');
+  if (!Array.isArray(targets)) throw new InvalidInputError(`targets must be 'all', a list of targets or one list per input, got ${JSON.stringify(targets)}`, 'unknown_target');
+  if (targets.length === 0) throw new InvalidInputError('targets is an empty list', 'unknown_target');
+  const nested = targets.every((t) => Array.isArray(t));
+  if (!nested) {
+    if (targets.some((t) => Array.isArray(t))) throw new InvalidInputError('targets mixes lists and single targets; give one list for all inputs or one list per input', 'unknown_target');
+    return new Array(n).fill(targets);
+  }
+  if (targets.length !== n) throw new InvalidInputError(`targets has ${targets.length} lists for ${n} inputs`, 'unknown_target');
+  (targets as TargetSpec[][]).forEach((t, i) => {
+    if (t.length === 0) throw new InvalidInputError(`targets of input ${i} is an empty list`, 'unknown_target');
+  });
+  return targets as TargetSpec[][];
+}
+
+/** Explains one class of a classification head on an input (see explainClasses). */
 export async function explainClass(input: ExplainedText, options: ExplainOptions, resolved: ResolvedOptions, sign: 1 | -1 = 1): Promise<SequenceClassificationResult> {
+  return (await explainClasses([input], [[options.target]], options, resolved, sign))[0]![0]!;
+}
+
+/**
+ * Explains classes of a classification head on several inputs: per input its targets (an
+ * index, a label, undefined for the predicted class, or 'all'), as the raw logit or the
+ * probability; `sign` −1 explains a single-output head's probability towards 0 instead of 1.
+ * Perturbation methods run every explanation at once and share forward passes (identical
+ * masked rows of several targets run once; rows of several inputs share passes); gradient
+ * methods run one explanation after the other. onProgress reports the mean fraction.
+ */
+export async function explainClasses(
+  inputs: readonly ExplainedText[],
+  targets: readonly (readonly TargetSpec[] | 'all')[],
+  options: ExplainOptions,
+  resolved: ResolvedOptions,
+  sign: 1 | -1 = 1,
+): Promise<SequenceClassificationResult[][]> {
+  const heads = await Promise.all(inputs.map((input, i) => classHead(input, targets[i]!, options, resolved, sign)));
+  const jobs = heads.flatMap((head, i) => head.targets.map((c) => ({ i, c })));
+  const done = new Float64Array(jobs.length);
+  const forward = new SharedForward();
+  const run = async ({ i, c }: { i: number; c: number }, k: number): Promise<SequenceClassificationResult> => {
+    const onProgress = options.onProgress && ((f: number, stage: string) => {
+      done[k] = f;
+      options.onProgress!(done.reduce((a, b) => a + b, 0) / jobs.length, stage);
+    });
+    const input = inputs[i]!;
+    const scorer = input.scorer(c, heads[i]!.space, sign);
+    const { tokens, words, convergenceDelta } = await input.explain(scorer, { ...options, onProgress }, resolved, undefined, forward);
+    const { text, textPair, predicted, logits, probabilities, ...head } = heads[i]!.result;
+    return {
+      ...head,
+      text,
+      ...(textPair !== undefined && { textPair }),
+      tokens,
+      words,
+      predicted,
+      target: { index: c, label: heads[i]!.labels[c]! },
+      convergenceDelta,
+      logits,
+      probabilities,
+      ...(options.attention !== undefined && { attentions: await input.attentions(scorer, options.attention) }),
+    };
+  };
+  let results: SequenceClassificationResult[];
+  if (PERTURBATION.has(resolved.method)) results = await Promise.all(jobs.map(run));
+  else {
+    results = [];
+    for (const [k, job] of jobs.entries()) results.push(await run(job, k));
+  }
+  return heads.map((head, i) => results.filter((_, k) => jobs[k]!.i === i));
+}
+
+const PERTURBATION = new Set<string>(PERTURBATION_METHODS);
+
+/** An input's logits, prediction and resolved targets: what every result of the input shares. */
+async function classHead(input: ExplainedText, targets: readonly TargetSpec[] | 'all', options: ExplainOptions, resolved: ResolvedOptions, sign: 1 | -1) {
   const m = input.model;
   const logits = await input.logits({ types: input.types });
   if (sign === -1 && logits.length !== 1) {
@@ -85,24 +192,17 @@ export async function explainClass(input: ExplainedText, options: ExplainOptions
   const probabilities = headProbabilities(logits);
   const predictedIndex = probabilities.indexOf(Math.max(...probabilities));
   const labels = classLabels(m.labels, logits.length);
-  const targetIndex = parseTarget(options.target, labels, predictedIndex);
   const single = logits.length === 1;
-  const space = resolved.output === 'logits' ? 'logits' : resolved.output === 'log-softmax' ? (single ? 'log-sigmoid' : 'log-softmax') : single ? 'sigmoid' : 'softmax';
-  const scorer = input.scorer(targetIndex, space, sign);
-  const { tokens, words, convergenceDelta } = await input.explain(scorer, options, resolved);
-  return {
+  const space: ClassScoreSpace = resolved.output === 'logits' ? 'logits' : resolved.output === 'log-softmax' ? (single ? 'log-sigmoid' : 'log-softmax') : single ? 'sigmoid' : 'softmax';
+  const result = {
     model: m.id,
     method: resolved.method,
     output: resolved.output,
     text: input.texts[0]!,
-    ...(input.texts.length > 1 && { textPair: input.texts[1]! }),
-    tokens,
-    words,
+    textPair: input.texts[1],
     predicted: { index: predictedIndex, label: labels[predictedIndex]!, score: probabilities[predictedIndex]! },
-    target: { index: targetIndex, label: labels[targetIndex]! },
-    convergenceDelta,
     logits,
     probabilities,
-    ...(options.attention !== undefined && { attentions: await input.attentions(scorer, options.attention) }),
   };
+  return { result, labels, space, targets: targets === 'all' ? labels.map((_, c) => c) : targets.map((t) => parseTarget(t, labels, predictedIndex)) };
 }
