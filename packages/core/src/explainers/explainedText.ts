@@ -1,7 +1,7 @@
 import { type AttentionMode, type AttentionOutput, attentionFor } from '../attention/attentionFor.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { TextModel } from '../model/textModel.ts';
-import { type TokenSpan, type WordSpan, alignTokens, groupWords } from '../text/tokens.ts';
+import { type TokenSpan, type WordSpan, alignSegments, groupWords } from '../text/tokens.ts';
 import { attributeTokens, l2Normalize } from './attributeTokens.ts';
 import { type ClassScoreSpace, classScores } from './classification.ts';
 import type { ExplainedForward } from './explainedForward.ts';
@@ -87,7 +87,7 @@ export class ExplainedText {
     const specials = model.specialIds();
     const tokens = ids.map((id) => ({ id, token: model.tokenString(id), special: specials.has(id) }));
     const segmentOf = (i: number): Segment => (texts.length > 1 && i > textEnd ? 1 : 0);
-    this.spans = texts.flatMap((text, s) => alignTokens(text, tokens.filter((_, i) => segmentOf(i) === s)).map((span) => ({ ...span, segment: s as Segment })));
+    this.spans = alignSegments(texts, tokens, segmentOf) as (TokenSpan & { segment: Segment })[];
   }
 
   /** The model's logits on this input, under the given segments (default: the attributed run's). */

@@ -1,8 +1,10 @@
 import { type AttentionOutput, attentionFor } from '../attention/attentionFor.ts';
 import { InvalidInputError, ModelLoadError } from '../errors.ts';
 import { type LoadOptions, TextModel } from '../model/textModel.ts';
-import { attributeTokens } from './attributeTokens.ts';
+import { alignSegments } from '../text/tokens.ts';
+import { type TextLayout, attributeTokens } from './attributeTokens.ts';
 import type { OutputSpace } from './classification.ts';
+import { firstTextEnd } from './explainedText.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
 import { type Segments, TextRunner } from './textRunner.ts';
 import { argmax, entryScorer } from './tokenScores.ts';
@@ -121,13 +123,14 @@ export class QuestionAnsweringExplainer {
     const endPosition = argmax(endLogits);
 
     const specials = m.specialIds();
+    const layout = this.layout(question, context, ids);
     const sideScorer = (name: string, logits: number[]) => {
       const position = typeof target === 'number' ? target : argmax(logits);
       return { position, scorer: entryScorer(name, 0, ids.length, target === 'max' ? 'max' : position, resolved.output) };
     };
     const explainSide = async (name: string, logits: number[]): Promise<AnswerSideAttribution> => {
       const { position, scorer } = sideScorer(name, logits);
-      const { perToken, convergenceDelta } = await attributeTokens(runner, scorer, common, resolved, reference);
+      const { perToken, convergenceDelta } = await attributeTokens(runner, scorer, common, resolved, reference, layout);
       return {
         position,
         logit: logits[position]!,
@@ -158,6 +161,15 @@ export class QuestionAnsweringExplainer {
       result.attentions = await attentionFor({ onnx: m.onnx, feeds, overrides, scorer }, common.attention);
     }
     return result;
+  }
+
+  /** Where the tokens lie: the question's (and the specials up to its [SEP]) in the question, the rest in the context. */
+  private layout(question: string, context: string, ids: number[]): TextLayout {
+    const m = this.model;
+    const specials = m.specialIds();
+    const questionEnd = firstTextEnd(ids, m.encode(question, undefined, false).ids);
+    const tokens = ids.map((id) => ({ id, token: m.tokenString(id), special: specials.has(id) }));
+    return { texts: [question, context], spans: alignSegments([question, context], tokens, (i) => (i > questionEnd ? 1 : 0)) };
   }
 
   /**

@@ -2,7 +2,8 @@ import { type AttentionOutput, attentionFor } from '../attention/attentionFor.ts
 import { InvalidInputError } from '../errors.ts';
 import { greedy, logitsOutput } from '../model/generate.ts';
 import { type LoadOptions, TextModel } from '../model/textModel.ts';
-import { attributeTokens } from './attributeTokens.ts';
+import { alignTokens } from '../text/tokens.ts';
+import { type TextLayout, attributeTokens } from './attributeTokens.ts';
 import type { ExplainedForward } from './explainedForward.ts';
 import { GENERATION_OUTPUTS, type GenerationOutput, type LmHead, findLmHead, nextTokenScorer } from './nextTokenScorer.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
@@ -124,12 +125,14 @@ export class TextGenerationExplainer {
     if (this.head === undefined) this.head = findLmHead(m.onnx, logitsName, m.feeds([promptIds])) ?? null;
     const head = this.head ?? undefined;
     const scorerOf = (j: number) => nextTokenScorer(logitsName, head, promptIds.length + j - 1, generated[j]!, output);
+    const layout = this.layout(prompt, all, generated);
     const matrix: (number | null)[][] = [];
     const rows: GeneratedToken[] = [];
     for (let j = 0; j < generated.length; j++) {
       const runner = new TextRunner(m, all.slice(0, promptIds.length + j));
       const scorer = scorerOf(j);
-      const { perToken, convergenceDelta } = await attributeTokens(runner, scorer, common, resolved);
+      const prefixLayout = { texts: layout.texts, spans: layout.spans.slice(0, runner.ids.length) };
+      const { perToken, convergenceDelta } = await attributeTokens(runner, scorer, common, resolved, undefined, prefixLayout);
       const [score] = await runner.scoreIds([runner.ids], scorer);
       matrix.push(all.map((_, i) => (i < runner.ids.length ? (perToken[i] ?? null) : null)));
       rows.push({ token: m.tokenString(generated[j]!), id: generated[j]!, score: score!, convergenceDelta });
@@ -150,6 +153,20 @@ export class TextGenerationExplainer {
       result.attentions = await attentionFor(forward, options.attention);
     }
     return result;
+  }
+
+  /**
+   * Where the prompt and continuation tokens lie in the prompt followed by the decoded
+   * continuation. Each token is matched by the text it decodes to, so byte-level tokens
+   * (GPT-2's "Ġfox", "cafÃ©") align; a token holding part of a character's bytes matches
+   * nothing and joins the unit before it.
+   */
+  private layout(prompt: string, ids: number[], generated: number[]): TextLayout {
+    const m = this.model;
+    const specials = m.specialIds();
+    const text = prompt + this.decode(generated);
+    const tokens = ids.map((id) => ({ id, token: m.tokenizer.decode([id]), special: specials.has(id) }));
+    return { texts: [text], spans: alignTokens(text, tokens) };
   }
 
   private promptIds(prompt: string): number[] {

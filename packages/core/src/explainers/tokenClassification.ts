@@ -110,11 +110,12 @@ export class TokenClassificationExplainer {
     const selected = selectTokens(ids.length, predictions, labels, options);
 
     const spans = alignTokens(shownText, ids.map((id) => ({ id, token: m.tokenString(id), special: specials.has(id) })));
+    const layout = { texts: [shownText], spans };
     const scorerOf = (t: number) => entryScorer(this.logitsName, t * C, C, targetClass ?? predictions[t]!.index, resolved.output);
     const explained: ExplainedToken[] = [];
     for (const t of selected) {
       const c = targetClass ?? predictions[t]!.index;
-      const { perToken, convergenceDelta } = await attributeTokens(runner, scorerOf(t), options, resolved, reference);
+      const { perToken, convergenceDelta } = await attributeTokens(runner, scorerOf(t), options, resolved, reference, layout);
       explained.push({
         index: t,
         token: spans[t]!.token,

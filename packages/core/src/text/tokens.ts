@@ -53,6 +53,23 @@ export function alignTokens(text: string, tokens: { token: string; id: number; s
   });
 }
 
+/**
+ * alignTokens over several texts: token i is matched in `texts[segmentOf(i)]`, left to right
+ * within its text. The spans keep the tokens' order and say which text they index into.
+ */
+export function alignSegments(
+  texts: readonly string[],
+  tokens: { token: string; id: number; special: boolean }[],
+  segmentOf: (i: number) => number,
+): (TokenSpan & { segment: number })[] {
+  const spans = new Array<TokenSpan & { segment: number }>(tokens.length);
+  texts.forEach((text, segment) => {
+    const positions = tokens.flatMap((_, i) => (segmentOf(i) === segment ? [i] : []));
+    alignTokens(text, positions.map((i) => tokens[i]!)).forEach((span, k) => (spans[positions[k]!] = { ...span, segment }));
+  });
+  return spans;
+}
+
 const PUNCTUATION = /^[\p{P}\p{S}]+$/u;
 
 /**
