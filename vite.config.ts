@@ -15,6 +15,8 @@ export default defineConfig({
   // The bundled models are the demo's static files.
   publicDir: '../models',
   build: { outDir: 'dist', emptyOutDir: true },
+  // Unbundled, onnxruntime-web finds its .wasm next to its module (new URL(..., import.meta.url)), on this origin.
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
   test: {
     root: '.',
     testTimeout: 300_000,

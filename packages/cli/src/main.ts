@@ -5,18 +5,19 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   type Device,
+  type LoadOptions,
   type ExplainOptions,
   GlassboxError,
   InvalidInputError,
   METRICS,
   type MethodName,
   type MetricName,
-  type MetricOptions,
   type SequenceClassificationExplainer,
   type SequenceClassificationResult,
   benchmark,
   env,
   evaluate,
+  metricOptionsOf,
   parseMetrics,
 } from '@glassbox/core';
 import { COMMON_FIELDS, commonOptions, extraFields } from './options.ts';
@@ -34,6 +35,8 @@ options: --target <index|label> --method integrated-gradients|saliency|input-x-g
          --granularity token|word|sentence|all-tokens --granularityAggregate sum|mean|max|signed-max
          --masking pad|mask|attention --samples <n> --seed <n> --window <n> --stride <n>
          --hierarchy flat|words|sentences|clustered (partition-shap)
+         --forward auto|glassbox|onnxruntime (what runs forward-only passes: perturbation methods, metrics; default auto, the
+           faster on the device; gradients always run on Glassbox's runtime)
          --attention raw|rollout|gradient-weighted (adds "attentions": [layers][heads][T][T] for raw, [T][T] otherwise)
          --dtype fp32|fp16|q8 --model-file <onnx base name, e.g. model_opset17> --revision <rev>
          --metrics ${METRICS.join(',')} (text-classification and pair-classification: adds "metrics": {<name>: number} to each
@@ -62,13 +65,6 @@ function metricsField(v: unknown): MetricName[] | undefined {
   if (typeof v === 'string' || (Array.isArray(v) && v.every((m) => typeof m === 'string'))) return parseMetrics(v as string | string[]);
   throw new InvalidInputError(`"metrics" must be names separated by commas or a list of names (${METRICS.join(', ')}), got ${JSON.stringify(v)}`, 'unknown_metric');
 }
-
-/** The metrics' units are the explanation's (`granularity`); they remove them as its `masking` when given, else as its baseline token when it is [MASK], else with [PAD]. */
-const metricOptions = (options: ExplainOptions): MetricOptions => ({
-  granularity: options.granularity,
-  masking: options.masking === 'mask' || options.masking === 'attention' || options.masking === 'pad' ? options.masking : options.baseline === 'mask' ? 'mask' : 'pad',
-  transformersInterpretQuirks: options.transformersInterpretQuirks,
-});
 
 function taskNamed(name: string | undefined): CliTask {
   const task = TASKS.find((t) => t.name === (name ?? 'text-classification'));
@@ -123,12 +119,13 @@ async function main(argv: string[]): Promise<number> {
   const model = existsSync(values.model) && statSync(values.model).isDirectory() ? resolve(values.model) : values.model;
 
   const explainers = new Map<string, Promise<unknown>>();
-  const explainer = (task: CliTask, device: string | undefined) => {
-    const key = `${task.name} ${device ?? 'cpu'}`;
+  const explainer = (task: CliTask, device: string | undefined, forward: string | undefined) => {
+    const key = `${task.name} ${device ?? 'cpu'} ${forward ?? 'auto'}`;
     let e = explainers.get(key);
     if (!e) {
       e = task.load(model, {
         device: (device ?? 'cpu') as Device,
+        forward: forward as LoadOptions['forward'],
         dtype: values.dtype as string | undefined,
         modelFileName: values['model-file'] as string | undefined,
         revision: values.revision as string | undefined,
@@ -139,7 +136,7 @@ async function main(argv: string[]): Promise<number> {
   };
   const ignored = new Set<string>();
   const run = async ({ metrics: metricsRaw, ...raw }: Record<string, unknown>) => {
-    const { task: taskName, device, options } = commonOptions(raw);
+    const { task: taskName, device, forward, options } = commonOptions(raw);
     const task = taskNamed(taskName);
     const metrics = metricsField(metricsRaw);
     if (metrics && !METRIC_TASKS.includes(task.name)) {
@@ -149,7 +146,7 @@ async function main(argv: string[]): Promise<number> {
       if (!ignored.has(field)) console.error(`glassbox: ignoring field "${field}" (not an option or input of task ${task.name})`);
       ignored.add(field);
     }
-    const loaded = (await explainer(task, device)) as SequenceClassificationExplainer;
+    const loaded = (await explainer(task, device, forward)) as SequenceClassificationExplainer;
     if (!metrics) return task.explain(loaded, raw, options);
     // The task prints its JSON; the metrics need the result object it came from, so the task's explainer call is recorded.
     let result: SequenceClassificationResult | undefined;
@@ -157,16 +154,16 @@ async function main(argv: string[]): Promise<number> {
       explain: { value: async (...args: unknown[]) => (result = await (loaded.explain as (...a: unknown[]) => Promise<SequenceClassificationResult>).apply(loaded, args)) },
     }) as SequenceClassificationExplainer;
     const json = await task.explain(recording, raw, options);
-    return { ...json, metrics: await evaluate(loaded, result!, metrics, metricOptions(options)) };
+    return { ...json, metrics: await evaluate(loaded, result!, metrics, metricOptionsOf(options)) };
   };
 
   if (command === 'benchmark') {
     try {
       const { metrics: metricsRaw, ...raw } = flagOptions;
-      const { task: taskName, device, options } = commonOptions(raw);
+      const { task: taskName, device, forward, options } = commonOptions(raw);
       if ((taskName ?? 'text-classification') !== 'text-classification') throw new InvalidInputError(`benchmark runs text-classification models, not --task ${taskName}`, 'unknown_task');
       if (options.method !== undefined) throw new InvalidInputError('benchmark takes --methods (a list), not --method', 'bad_method');
-      const loaded = (await explainer(taskNamed('text-classification'), device)) as SequenceClassificationExplainer;
+      const loaded = (await explainer(taskNamed('text-classification'), device, forward)) as SequenceClassificationExplainer;
       const { target, attention: _attention, ...explain } = options;
       const methods = typeof values.methods === 'string' ? values.methods.split(',').map((m) => m.trim()).filter((m) => m !== '') : undefined;
       write(
@@ -175,7 +172,7 @@ async function main(argv: string[]): Promise<number> {
           metrics: metricsField(metricsRaw),
           target,
           explain: { ...explain, ...(typeof raw.textPair === 'string' && { textPair: raw.textPair }) },
-          ...metricOptions(options),
+          ...metricOptionsOf(options),
         }),
       );
       return 0;

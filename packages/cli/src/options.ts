@@ -12,6 +12,7 @@ export const COMMON_FIELDS = [
   'aggregate',
   'normalize',
   'device',
+  'forward',
   'attention',
   'samples',
   'window',
@@ -52,7 +53,7 @@ export const extraFields = (raw: Record<string, unknown>, taskInputs: readonly s
   Object.keys(raw).filter((k) => !(COMMON_FIELDS as readonly string[]).includes(k) && !taskInputs.includes(k));
 
 /** The common fields as explainer options; task inputs are read by the task. */
-export function commonOptions(raw: Record<string, unknown>): { task: string | undefined; device?: string; options: ExplainOptions } {
+export function commonOptions(raw: Record<string, unknown>): { task: string | undefined; device?: string; forward?: string; options: ExplainOptions } {
   const options: ExplainOptions = {};
   const target = raw.target;
   if (target !== undefined && target !== null) {
@@ -86,7 +87,8 @@ export function commonOptions(raw: Record<string, unknown>): { task: string | un
     }
     options.attention = attention as ExplainOptions['attention'];
   }
-  return { task: asString('task', raw.task), device: asString('device', raw.device), options };
+  // The model loader validates device and forward and names their valid values.
+  return { task: asString('task', raw.task), device: asString('device', raw.device), forward: asString('forward', raw.forward), options };
 }
 
 /** Token attributions as the contract prints them. */

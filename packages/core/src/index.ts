@@ -66,3 +66,7 @@ export { unitsOf, sentenceRanges, GRANULARITIES, type Granularity } from './text
 export { GRADIENT_METHODS, PERTURBATION_METHODS, HIERARCHIES, MASKINGS, type HierarchyName, type MaskingName, oneOf } from './explainers/textOptions.ts';
 export { OUTPUT_SPACES, type ClassScoreSpace, classScores } from './explainers/classification.ts';
 export type { TextLayout } from './explainers/attributeTokens.ts';
+export { OrtForward } from './model/ortForward.ts';
+export { FORWARD_ENGINES, type ForwardChoice, type ForwardEngine } from './model/pretrained.ts';
+export { textFeeds } from './model/feeds.ts';
+export { SharedForward, type TextRow } from './explainers/sharedForward.ts';

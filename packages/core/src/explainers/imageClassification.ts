@@ -8,7 +8,6 @@ import { type NoiseTunnelType, noiseTunnel } from '../methods/noiseTunnel.ts';
 import { saliency } from '../methods/saliency.ts';
 import type { Attribution, DifferentiableFunction } from '../methods/types.ts';
 import { type ImageInput, ImageModel, type NestedPixels } from '../model/imageModel.ts';
-import type { OnnxModel } from '../model/onnxModel.ts';
 import type { LoadOptions } from '../model/textModel.ts';
 import { type HostTensor, sizeOf, tensor } from '../tensor.ts';
 import { type OutputSpace, classScores, parseTarget, softmax } from './classification.ts';
@@ -77,8 +76,8 @@ export interface ImageClassificationResult {
   attentions?: AttentionOutput;
 }
 
-/** The target's score as a function of pixel_values [B, C, H, W]. */
-function overPixels(onnx: OnnxModel, scorer: Scorer, oneRow: HostTensor): DifferentiableFunction {
+/** The target's score as a function of pixel_values [B, C, H, W]: gradients on our runtime, scores on the model's forward engine. */
+function overPixels({ onnx, forward }: ImageModel, scorer: Scorer, oneRow: HostTensor): DifferentiableFunction {
   return {
     gradients: async (x) => {
       let scores: Float64Array = new Float64Array(0);
@@ -95,7 +94,7 @@ function overPixels(onnx: OnnxModel, scorer: Scorer, oneRow: HostTensor): Differ
       });
       return { scores, grads: grads.pixel_values! };
     },
-    scores: async (x) => scorer.score((await onnx.run({ feeds: { pixel_values: x }, fetch: [scorer.output] }))[scorer.output]!).scores,
+    scores: async (x) => scorer.score((await forward.run({ feeds: { pixel_values: x }, fetch: [scorer.output] }))[scorer.output]!).scores,
     rowsPerPass: () => onnx.rowsPerPass({ pixel_values: oneRow }),
   };
 }
@@ -201,7 +200,7 @@ export class ImageClassificationExplainer {
     const labels = m.labels.length === logits.length ? m.labels : logits.map((_, i) => `LABEL_${i}`);
     const targetIndex = parseTarget(options.target, labels, predictedIndex);
     const scorer: Scorer = { output: logitsName, score: (z) => classScores(z, targetIndex, output) };
-    const fn = overPixels(m.onnx, scorer, pixels);
+    const fn = overPixels(m, scorer, pixels);
 
     const patch = typeof m.config.patch_size === 'number' ? m.config.patch_size : 16;
     const { attribution, map } = await attribute(method, fn, x, baseline, { ...options, integration }, patch);

@@ -162,5 +162,5 @@ async function runRows(items: readonly { runner: TextRunner; row: TextRow }[], o
       for (let i = 0; i < T; i++) (mask.data as Int32Array | Float32Array)[r * T + i] = i < it.row.ids.length ? (it.row.attention?.[i] ?? 1) : 0;
     });
   }
-  return (await model.onnx.run({ feeds, overrides, fetch: [output] }))[output]!;
+  return (await model.forward.run({ feeds, overrides, fetch: [output] }))[output]!;
 }

@@ -98,7 +98,7 @@ export class TextRunner {
           for (let i = 0; i < t; i++) (mask.data as Int32Array | Float32Array)[r * t + i] = m[i]!;
         });
       }
-      const out = await this.model.onnx.run({ feeds, overrides, fetch: [scorer.output] });
+      const out = await this.model.forward.run({ feeds, overrides, fetch: [scorer.output] });
       scores.set(scorer.score(out[scorer.output]!).scores, s);
     }
     return scores;

@@ -53,6 +53,7 @@ interface ClassificationExplainer {
  * attributions are L1-normalised (ferret's default `normalize_scores=True, order=1`), and each
  * is scored on the metrics (see metrics/text.ts). Every run uses the same input (the model's own
  * token types and position ids unless `transformersInterpretQuirks` is set, so every method sees the same tokens).
+ * onProgress covers the methods in turn, each its explanation then its metrics.
  */
 export async function benchmark(explainer: ClassificationExplainer, text: string, options: BenchmarkOptions = {}): Promise<BenchmarkResult> {
   const methods = [...new Set(options.methods ?? BENCHMARK_METHODS)];
@@ -63,7 +64,9 @@ export async function benchmark(explainer: ClassificationExplainer, text: string
   const quirks = options.transformersInterpretQuirks ?? false;
   const rows: BenchmarkRow[] = [];
   let first: SequenceClassificationResult | undefined;
-  for (const method of methods) {
+  // Each method's share of onProgress: its explanation, then its metrics at the end of the share.
+  const progress = (k: number) => options.onProgress && ((f: number, stage: string) => options.onProgress!((k + f) / methods.length, stage));
+  for (const [k, method] of methods.entries()) {
     const result = await explainer.explain(text, {
       ...options.explain,
       method,
@@ -71,6 +74,7 @@ export async function benchmark(explainer: ClassificationExplainer, text: string
       normalize: 'none',
       transformersInterpretQuirks: quirks,
       signal: options.signal,
+      onProgress: progress(k),
     });
     first ??= result;
     const normalised = l1Normalize(result.tokens.map((t) => t.attribution));
@@ -78,6 +82,7 @@ export async function benchmark(explainer: ClassificationExplainer, text: string
     const { scorer, attributions } = classificationScorer(explainer, normalisedResult, { ...options, granularity: options.granularity ?? options.explain?.granularity, transformersInterpretQuirks: quirks });
     const scores = await evaluateScorer(scorer, attributions, metrics, { ...options, onProgress: undefined });
     rows.push({ method, tokens: result.tokens.map((t, i) => ({ token: t.token, attribution: normalised[i]! })), metrics: scores });
+    options.onProgress?.((k + 1) / methods.length, 'metrics');
   }
   const r = first!;
   return { model: r.model, text: r.text, ...(r.textPair !== undefined && { textPair: r.textPair }), predicted: r.predicted, target: r.target, metrics, methods: rows };

@@ -4,6 +4,7 @@ import { maskedTokens } from '../explainers/maskedText.ts';
 import { classificationInput, type SequenceClassificationResult } from '../explainers/sequenceClassification.ts';
 import type { MaskedScorer } from '../methods/perturbation.ts';
 import type { TextModel } from '../model/textModel.ts';
+import type { ExplainOptions } from '../explainers/textOptions.ts';
 import { GRANULARITIES, type Granularity, unitsOf } from '../text/units.ts';
 import { type AopcOptions, aopc } from './aopc.ts';
 import { type CurveOptions, perturbationCurve } from './curve.ts';
@@ -24,6 +25,19 @@ export interface MetricOptions extends CurveOptions, AopcOptions {
   granularity?: Granularity;
   /** The run the metrics score: transformers-interpret's segments or the model's own. Default: as the explainer chose for the result. */
   transformersInterpretQuirks?: boolean;
+}
+
+/**
+ * The metric options that score an explanation as it was explained: its granularity and its
+ * way of removing units (its masking, else [MASK] when its baseline was the mask token, else [PAD]).
+ */
+export function metricOptionsOf(options: ExplainOptions): MetricOptions {
+  const { masking, baseline } = options;
+  return {
+    granularity: options.granularity,
+    masking: masking === 'pad' || masking === 'mask' || masking === 'attention' ? masking : baseline === 'mask' ? 'mask' : 'pad',
+    transformersInterpretQuirks: options.transformersInterpretQuirks,
+  };
 }
 
 /** Metric names from a list or a comma-separated string; unknown names are listed with the valid ones. */

@@ -2,7 +2,7 @@ import { AutoImageProcessor, type ImageProcessor, RawImage } from '@huggingface/
 import { InvalidInputError, ModelLoadError } from '../errors.ts';
 import { type HostTensor, formatShape, sizeOf, tensor } from '../tensor.ts';
 import type { OnnxModel } from './onnxModel.ts';
-import { type LoadOptions, type ModelConfig, labelsOf, loadConfig, loadOnnxModel } from './pretrained.ts';
+import { type ForwardEngine, type LoadOptions, type ModelConfig, labelsOf, loadConfig, loadOnnxModel } from './pretrained.ts';
 
 /** Decoded pixels in interleaved (HWC) layout, as a canvas ImageData or a RawImage holds them. */
 export interface ImageDataLike {
@@ -86,15 +86,17 @@ export class ImageModel {
     readonly onnx: OnnxModel,
     /** [channels, height, width] of one image's pixel_values. */
     readonly inputShape: readonly [number, number, number],
+    /** Runs forward-only passes (the load option `forward` chose it); gradients run on `onnx`. */
+    readonly forward: ForwardEngine = onnx,
   ) {}
 
   static async load(model: string, options: LoadOptions = {}): Promise<ImageModel> {
-    const [config, processor, { onnx, file }] = await Promise.all([loadConfig(model, options.revision), loadProcessor(model, options.revision), loadOnnxModel(model, options)]);
+    const [config, processor, { onnx, forward, file }] = await Promise.all([loadConfig(model, options.revision), loadProcessor(model, options.revision), loadOnnxModel(model, options)]);
     if (!onnx.inputNames.includes('pixel_values')) {
       throw new ModelLoadError(`model "${model}" (${file}) has no pixel_values input (inputs: ${onnx.inputNames.join(', ')})`);
     }
     const channels = typeof config.num_channels === 'number' ? config.num_channels : 3;
-    return new ImageModel(model, config, processor, onnx, [channels, ...inputSize(model, config, processor)]);
+    return new ImageModel(model, config, processor, onnx, [channels, ...inputSize(model, config, processor)], forward);
   }
 
   get labels(): string[] {

@@ -1,14 +1,50 @@
 import { AutoConfig } from '@huggingface/transformers';
 import { type Device, selectBackend } from '../backend/select.ts';
-import { ModelLoadError } from '../errors.ts';
+import { InvalidInputError, ModelLoadError } from '../errors.ts';
+import type { HostTensor } from '../tensor.ts';
 import { type ModelFileOptions, onnxFileName, readModelFile } from './hub.ts';
-import { OnnxModel } from './onnxModel.ts';
+import { OnnxModel, type RunRequest } from './onnxModel.ts';
+import { OrtForward } from './ortForward.ts';
 
 export type { Device };
+
+export const FORWARD_ENGINES = ['auto', 'glassbox', 'onnxruntime'] as const;
+export type ForwardChoice = (typeof FORWARD_ENGINES)[number];
+
+/** What runs a model's forward-only passes: our runtime (an OnnxModel) or onnxruntime-web (OrtForward). */
+export interface ForwardEngine {
+  run(req: RunRequest): Promise<Record<string, HostTensor>>;
+}
+
+/**
+ * The engine 'auto' picks per backend: the one measured faster on forward-only passes, rows
+ * of one input with one token set to [PAD] per row (2026-11-21, 2 shared cores, rows per second):
+ *
+ * | cpu device | Glassbox cpu backend | onnxruntime-web wasm |
+ * |---|--:|--:|
+ * | distilbert-sst2-tiny, 7 tokens, batch 32, Node 20 | 1336 | 11741 |
+ * | distilbert-sst2-tiny, 7 tokens, batch 32, Chromium | 1792 | 16857 |
+ * | distilbert-base geometry, 28 tokens, batch 32, Node 20 | 0.3 | 3.9 |
+ *
+ * | webgpu device (Chromium, SwiftShader) | Glassbox webgpu backend | onnxruntime-web webgpu |
+ * |---|--:|--:|
+ * | distilbert-sst2-tiny, 7 tokens, batch 32 | 102 | 63 |
+ * | distilbert-base geometry, 28 tokens, batch 50 (`pnpm bench`, README) | 0.24 | 0.14 |
+ *
+ * Node: scripts/forward-engines.ts; Chromium: the same loop in a vitest browser test. On a real
+ * GPU the webgpu rows may well turn over.
+ */
+const FASTER_FORWARD: Record<'cpu' | 'webgpu', Exclude<ForwardChoice, 'auto'>> = { cpu: 'onnxruntime', webgpu: 'glassbox' };
 
 export interface LoadOptions extends ModelFileOptions {
   /** Where the runtime's kernels run: 'cpu', 'webgpu', or 'auto' (WebGPU when an adapter exists). */
   device?: Device;
+  /**
+   * What runs forward-only passes (perturbation methods, metrics): 'glassbox' (our runtime),
+   * 'onnxruntime' (onnxruntime-web: wasm on the cpu device, its webgpu provider on webgpu)
+   * or 'auto' (default: the one measured faster on the device). Gradients always run on ours.
+   */
+  forward?: ForwardChoice;
 }
 
 export interface ModelConfig {
@@ -28,14 +64,22 @@ export async function loadConfig(model: string, revision?: string): Promise<Mode
   }
 }
 
-/** The model's ONNX file (the one `options` select, external data included) on the chosen backend. */
-export async function loadOnnxModel(model: string, options: LoadOptions): Promise<{ onnx: OnnxModel; file: string }> {
+/** The model's ONNX file (the one `options` select, external data included) on the chosen backend, and its forward engine. */
+export async function loadOnnxModel(model: string, options: LoadOptions): Promise<{ onnx: OnnxModel; forward: ForwardEngine; file: string }> {
+  const choice = options.forward ?? 'auto';
+  if (!FORWARD_ENGINES.includes(choice)) {
+    throw new InvalidInputError(`unknown forward engine "${String(choice)}"; use ${FORWARD_ENGINES.join(', ')}`, 'bad_forward');
+  }
   const backend = await selectBackend(options.device);
   const file = await onnxFileName(model, options);
   const dir = file.slice(0, file.lastIndexOf('/') + 1);
   const bytes = await readModelFile(model, file, options.revision);
-  const onnx = await OnnxModel.fromBytes(bytes, (location) => readModelFile(model, dir + location, options.revision), backend);
-  return { onnx, file };
+  const readExternal = (location: string) => readModelFile(model, dir + location, options.revision);
+  const onnx = await OnnxModel.fromBytes(bytes, readExternal, backend);
+  const device = backend.name === 'webgpu' ? 'webgpu' : 'cpu';
+  const engine = choice === 'auto' ? FASTER_FORWARD[device] : choice;
+  const forward = engine === 'onnxruntime' ? new OrtForward(bytes, readExternal, device, onnx) : onnx;
+  return { onnx, forward, file };
 }
 
 /** Class labels from config.id2label, in index order. */

@@ -5,9 +5,9 @@ import { type HostTensor, sizeOf, tensor } from '../tensor.ts';
 import { type EmbeddingLookup, findEmbeddingsOutput, findPositionEmbedding, findTokenTypeEmbedding, findWordEmbedding } from './embeddings.ts';
 import { textFeeds } from './feeds.ts';
 import type { OnnxModel } from './onnxModel.ts';
-import { type LoadOptions, type ModelConfig, labelsOf, loadConfig, loadOnnxModel } from './pretrained.ts';
+import { type ForwardEngine, type LoadOptions, type ModelConfig, labelsOf, loadConfig, loadOnnxModel } from './pretrained.ts';
 
-export type { Device, LoadOptions, ModelConfig } from './pretrained.ts';
+export type { Device, ForwardChoice, ForwardEngine, LoadOptions, ModelConfig } from './pretrained.ts';
 
 async function loadTokenizer(model: string, revision?: string): Promise<PreTrainedTokenizer> {
   try {
@@ -28,13 +28,15 @@ export class TextModel {
     readonly config: ModelConfig,
     readonly onnx: OnnxModel,
     readonly wordEmbedding: EmbeddingLookup,
+    /** Runs forward-only passes (the load option `forward` chose it); gradients run on `onnx`. */
+    readonly forward: ForwardEngine = onnx,
   ) {}
 
   static async load(model: string, options: LoadOptions = {}): Promise<TextModel> {
-    const [tokenizer, config, { onnx, file }] = await Promise.all([loadTokenizer(model, options.revision), loadConfig(model, options.revision), loadOnnxModel(model, options)]);
+    const [tokenizer, config, { onnx, forward, file }] = await Promise.all([loadTokenizer(model, options.revision), loadConfig(model, options.revision), loadOnnxModel(model, options)]);
     const wordEmbedding = findWordEmbedding(onnx.graph);
     if (!wordEmbedding) throw new ModelLoadError(`model "${model}" (${file}): no word-embedding lookup (a Gather on a [vocab, hidden] table fed by input_ids)`);
-    return new TextModel(model, tokenizer, config, onnx, wordEmbedding);
+    return new TextModel(model, tokenizer, config, onnx, wordEmbedding, forward);
   }
 
   get labels(): string[] {

@@ -6,7 +6,7 @@ import { type DType, type HostTensor, sizeOf, tensor } from '../tensor.ts';
 import { onnxSchema } from './schema.ts';
 
 const root = protobuf.Root.fromJSON(onnxSchema as unknown as protobuf.INamespace);
-const ModelProto = root.lookupType('onnx.ModelProto');
+export const ModelProto = root.lookupType('onnx.ModelProto');
 
 /** Reads an external-data file named in a tensor's `location`, relative to the model file. */
 export type ExternalDataReader = (location: string) => Promise<Uint8Array>;

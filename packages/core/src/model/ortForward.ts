@@ -1,0 +1,129 @@
+import type * as Ort from 'onnxruntime-web';
+import { GlassboxError, InvalidInputError } from '../errors.ts';
+import { type ExternalDataReader, ModelProto, halfToFloat } from '../onnx/load.ts';
+import { type DType, type HostTensor, tensor } from '../tensor.ts';
+import type { OnnxModel, RunRequest } from './onnxModel.ts';
+
+let ortModule: Promise<typeof Ort> | undefined;
+const loadOrt = () => (ortModule ??= import('onnxruntime-web'));
+
+/** Our host values as the typed array each graph input type takes. */
+const FEEDS: Partial<Record<Ort.Tensor.Type, (data: ArrayLike<number>) => Ort.Tensor.DataType>> = {
+  float32: (d) => (d instanceof Float32Array ? d : Float32Array.from(d)),
+  int64: (d) => BigInt64Array.from(Array.from(d, BigInt)),
+  int32: (d) => Int32Array.from(d),
+  int8: (d) => Int8Array.from(d),
+  uint8: (d) => Uint8Array.from(d),
+  bool: (d) => Uint8Array.from(d),
+};
+
+/** How an onnxruntime output type is held here (floats compute in float32, as our runtime's do). */
+const HOST: Partial<Record<Ort.Tensor.Type, DType>> = {
+  float32: 'float32', float16: 'float32', float64: 'float32',
+  int64: 'int64', uint64: 'int64', uint32: 'int64', int32: 'int32', int16: 'int32', uint16: 'int32',
+  int8: 'int8', uint8: 'uint8', bool: 'bool',
+};
+
+function toHost(name: string, t: Ort.Tensor): HostTensor {
+  const dtype = HOST[t.type];
+  if (!dtype) throw new GlassboxError('ort_output', `onnxruntime output "${name}" has type ${t.type}, which Glassbox does not read`);
+  const data = t.data as ArrayLike<number | bigint>;
+  if (t.type === 'float16' && data instanceof Uint16Array) return tensor(dtype, t.dims, Array.from(data, halfToFloat));
+  return tensor(dtype, t.dims, typeof data[0] === 'bigint' ? Array.from(data, Number) : (data as ArrayLike<number>));
+}
+
+/** The model bytes with `names` added to its graph outputs: a GraphProto holding only them, appended, merges into the graph when parsed. */
+function withOutputs(bytes: Uint8Array, names: readonly string[]): Uint8Array {
+  const extra = ModelProto.encode({ graph: { output: names.map((name) => ({ name })) } }).finish();
+  const out = new Uint8Array(bytes.byteLength + extra.byteLength);
+  out.set(bytes);
+  out.set(extra, bytes.byteLength);
+  return out;
+}
+
+/** The external-data files the model's initializers name, read. */
+async function externalDataOf(bytes: Uint8Array, read?: ExternalDataReader): Promise<{ path: string; data: Uint8Array }[]> {
+  type Initializer = { dataLocation?: number; externalData: { key: string; value: string }[] };
+  const model = ModelProto.decode(bytes) as unknown as { graph?: { initializer: Initializer[] } };
+  const locations = new Set<string>();
+  for (const t of model.graph?.initializer ?? []) {
+    const location = t.dataLocation === 1 ? t.externalData.find((e) => e.key === 'location')?.value : undefined;
+    if (location) locations.add(location);
+  }
+  if (locations.size > 0 && !read) throw new GlassboxError('model_load', `the model stores weights in ${[...locations].join(', ')}, but no reader was given`);
+  return Promise.all([...locations].map(async (path) => ({ path, data: await read!(path) })));
+}
+
+/** Set once onnxruntime-web's webgpu provider has failed here: later sessions go straight to wasm. */
+let webGpuFailed = false;
+
+/**
+ * Forward passes through onnxruntime-web (its wasm execution provider for the cpu device,
+ * webgpu for webgpu), with the same requests and results as OnnxModel.run. What ORT cannot
+ * do runs on our runtime (`fallback`): in-graph overrides, and fetching a tensor no node
+ * computes (an input or an initializer). Taps become extra graph outputs: one session per
+ * set of taps, created on first use.
+ */
+export class OrtForward {
+  private readonly sessions = new Map<string, Promise<Ort.InferenceSession>>();
+  private readonly computed: Set<string>;
+  private external: Promise<{ path: string; data: Uint8Array }[]> | undefined;
+  /** The latest run: onnxruntime-web sessions take one run at a time, so runs queue behind it. */
+  private latest: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly readExternal: ExternalDataReader | undefined,
+    private readonly device: 'cpu' | 'webgpu',
+    readonly fallback: OnnxModel,
+  ) {
+    this.computed = new Set([...fallback.graph.nodes.flatMap((n) => n.outputs), ...fallback.graph.outputs.map((o) => o.name)]);
+  }
+
+  async run(req: RunRequest): Promise<Record<string, HostTensor>> {
+    if (Object.keys(req.overrides ?? {}).length > 0 || !req.fetch.every((name) => this.computed.has(name))) return this.fallback.run(req);
+    const outputs = new Set(this.fallback.graph.outputs.map((o) => o.name));
+    const session = await this.session([...new Set(req.fetch.filter((name) => !outputs.has(name)))].sort());
+    const inputs = session.inputMetadata.map((m) => ({ name: m.name, type: m.isTensor ? m.type : undefined }));
+    if (inputs.some(({ type }) => !type || !FEEDS[type])) return this.fallback.run(req);
+    const ort = await loadOrt();
+    const feeds: Record<string, Ort.Tensor> = {};
+    for (const { name, type } of inputs) {
+      const v = req.feeds[name];
+      if (!v) throw new InvalidInputError(`missing model input "${name}"`, 'missing_input');
+      feeds[name] = new ort.Tensor(type as 'float32', FEEDS[type!]!(v.data) as Float32Array, v.shape);
+    }
+    const running = this.latest.then(() => session.run(feeds, [...new Set(req.fetch)]));
+    this.latest = running.catch(() => undefined);
+    const out = await running;
+    return Object.fromEntries(req.fetch.map((name) => [name, toHost(name, out[name]!)]));
+  }
+
+  private session(taps: readonly string[]): Promise<Ort.InferenceSession> {
+    const key = taps.join('\n');
+    let session = this.sessions.get(key);
+    if (!session) {
+      session = this.create(taps);
+      this.sessions.set(key, session);
+      session.catch(() => this.sessions.delete(key));
+    }
+    return session;
+  }
+
+  private async create(taps: readonly string[]): Promise<Ort.InferenceSession> {
+    const ort = await loadOrt();
+    const model = taps.length > 0 ? withOutputs(this.bytes, taps) : this.bytes;
+    const externalData = await (this.external ??= externalDataOf(this.bytes, this.readExternal));
+    // Errors only: its warnings (e.g. shape ops placed on the CPU) are not the user's to act on.
+    const options = { logSeverityLevel: 3 as const, ...(externalData.length > 0 && { externalData }) };
+    if (this.device === 'webgpu' && !webGpuFailed) {
+      try {
+        return await ort.InferenceSession.create(model, { ...options, executionProviders: ['webgpu'] });
+      } catch (e) {
+        webGpuFailed = true;
+        console.warn(`Glassbox: onnxruntime-web's webgpu execution provider failed (${(e as Error).message}); its forward passes run on wasm`);
+      }
+    }
+    return ort.InferenceSession.create(model, { ...options, executionProviders: ['wasm'] });
+  }
+}
