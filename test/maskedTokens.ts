@@ -53,3 +53,17 @@ export function game(features: number, v: (z: Uint8Array) => number) {
   };
   return scorer;
 }
+
+/** Brute-force Shapley values of a set function given by its value on every coalition (bit i of the code = feature i kept). */
+export function shapley(n: number, v: (code: number) => number): number[] {
+  const fact = (k: number): number => (k <= 1 ? 1 : k * fact(k - 1));
+  const phi = new Array<number>(n).fill(0);
+  for (let code = 0; code < 2 ** n; code++) {
+    const size = [...code.toString(2)].filter((b) => b === '1').length;
+    for (let i = 0; i < n; i++) {
+      if (code & (1 << i)) continue;
+      phi[i]! += ((fact(size) * fact(n - size - 1)) / fact(n)) * (v(code | (1 << i)) - v(code));
+    }
+  }
+  return phi;
+}

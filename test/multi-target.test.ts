@@ -1,21 +1,44 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { type ExplainOptions, type SequenceClassificationResult, SequenceClassificationExplainer } from '@glassbox/core';
 import { targetsPerInput } from '../packages/core/src/explainers/sequenceClassification.ts';
+import { stackedTargets } from '../packages/core/src/explainers/stackedTargets.ts';
+import { classificationInput } from '../packages/core/src/explainers/sequenceClassification.ts';
+import { tensor } from '../packages/core/src/tensor.ts';
 import { useLocalFixtures } from './helpers.ts';
 
 const SST2 = 'distilbert-sst2-tiny';
 const NLI = 'bert-nli-tiny';
 const TEXTS = ['A gripping, beautifully acted film.', 'The plot was predictable and flat.', 'Fine.'];
 const base: ExplainOptions = { output: 'logits', normalize: 'none' };
+type BatchTargets = NonNullable<Parameters<SequenceClassificationExplainer['explainBatch']>[1]>['targets'];
 const values = (r: SequenceClassificationResult) => r.tokens.map((t) => t.attribution);
 
-/** Rows the model's forward-only passes ran on, and how many passes, while `f` runs. */
+/** Rows the model's forward engine ran (perturbation passes), and how many passes, while `f` runs. */
 async function countForwards(explainer: SequenceClassificationExplainer, f: () => Promise<unknown>): Promise<{ passes: number; rows: number }> {
-  const spy = vi.spyOn(explainer.model.onnx, 'run');
+  const spy = vi.spyOn(explainer.model.forward, 'run');
   try {
     await f();
     const calls = spy.mock.calls.map(([req]) => req.feeds['input_ids']!.shape[0]!);
     return { passes: calls.length, rows: calls.reduce((a, b) => a + b, 0) };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+/** Gradient passes (OnnxModel.runWithGradients: one forward each), the rows they ran forward and the backward passes (seeds), while `f` runs. */
+async function countGradientPasses(explainer: SequenceClassificationExplainer, f: () => Promise<unknown>): Promise<{ passes: number; rows: number; backwards: number }> {
+  const onnx = explainer.model.onnx;
+  const original = onnx.runWithGradients.bind(onnx);
+  let backwards = 0;
+  const spy = vi.spyOn(onnx, 'runWithGradients').mockImplementation((req) => original({ ...req, seeds: (value) => {
+    const seeds = req.seeds(value);
+    backwards += seeds.length;
+    return seeds;
+  } }));
+  try {
+    await f();
+    const rows = spy.mock.calls.map(([req]) => req.feeds['input_ids']!.shape[0]!);
+    return { passes: rows.length, rows: rows.reduce((a, b) => a + b, 0), backwards };
   } finally {
     spy.mockRestore();
   }
@@ -62,7 +85,6 @@ describe('several targets and several inputs in one call', () => {
     const options = { ...base, method: 'kernel-shap' as const, samples: 200 };
     const one = await countForwards(sst2, () => sst2.explainBatch([TEXTS[0]!], { ...options, targets: [0] }));
     const two = await countForwards(sst2, () => sst2.explainBatch([TEXTS[0]!], { ...options, targets: [0, 1] }));
-    // The head's own forward (logits) is the one row of difference-free overhead in both.
     expect(two.rows).toBe(one.rows);
     expect(two.passes).toBe(one.passes);
   });
@@ -105,5 +127,60 @@ describe('several targets and several inputs in one call', () => {
     await expect(sst2.explainBatch(TEXTS, { ...base, method: 'feature-ablation', targets: ['nope'] })).rejects.toThrow(/unknown target label "nope".*valid targets/);
     await expect(sst2.explainBatch([], base)).rejects.toThrow(/non-empty list/);
     await expect(sst2.explainBatch(['fine', ' '], base)).rejects.toThrow(/input 1 is empty/);
+  });
+
+  it('integrated gradients, saliency and input × gradient: several targets of an input equal one explain per target', async () => {
+    const cases: [SequenceClassificationExplainer, ExplainOptions, BatchTargets][] = [
+      [sst2, { ...base, method: 'integrated-gradients', steps: 8 }, [0, 1]],
+      [sst2, { ...base, method: 'saliency' }, [1, 0]],
+      [sst2, { ...base, method: 'input-x-gradient', aggregate: 'l2' }, [0, 1]],
+      // transformers-interpret's run: softmax, L2 normalisation, the zero-segment baseline run for the convergence delta.
+      [sst2, { method: 'integrated-gradients', steps: 8 }, [0, 1]],
+      [nli, { method: 'integrated-gradients', steps: 8, granularity: 'word' }, 'all'],
+      [nli, { ...base, method: 'input-x-gradient', internalBatchSize: 1 }, [2, 0, 1]],
+    ];
+    for (const [explainer, options, targets] of cases) {
+      const batch = await explainer.explainBatch(TEXTS.slice(0, 2), { ...options, targets });
+      for (const [i, text] of TEXTS.slice(0, 2).entries()) {
+        for (const got of batch[i]!) {
+          const what = `${explainer.model.id} ${JSON.stringify(options)} input ${i} target ${got.target.index}`;
+          const one = await explainer.explain(text, { ...options, target: got.target.index });
+          expect(got.target, what).toEqual(one.target);
+          expectSame(values(got), values(one), 1e-6, what);
+          expectSame(got.words.map((w) => w.attribution), one.words.map((w) => w.attribution), 1e-6, `${what} words`);
+          if (one.convergenceDelta === null) expect(got.convergenceDelta, what).toBeNull();
+          else expect(Math.abs(got.convergenceDelta! - one.convergenceDelta), `${what} delta`).toBeLessThanOrEqual(1e-6);
+        }
+      }
+    }
+  });
+
+  it('targets of an input share the forward of every gradient pass: k targets run the forward rows of one, and k backward passes each', async () => {
+    for (const method of ['integrated-gradients', 'saliency', 'input-x-gradient'] as const) {
+      const options = { ...base, method, steps: 8, internalBatchSize: 3 };
+      const one = await countGradientPasses(nli, () => nli.explain(TEXTS[0]!, { ...options, target: 0 }));
+      const three = await countGradientPasses(nli, () => nli.explainBatch([TEXTS[0]!], { ...options, targets: 'all' }));
+      expect(three.passes, method).toBe(one.passes);
+      expect(three.rows, method).toBe(one.rows);
+      expect(three.backwards, method).toBe(3 * one.backwards);
+    }
+    // SmoothGrad still explains one target after the other (its noise draws are those of a single-target call).
+    const smooth = { ...base, method: 'smoothgrad' as const, noise: { samples: 2, seed: 1 } };
+    const one = await countGradientPasses(sst2, () => sst2.explain(TEXTS[0]!, { ...smooth, target: 0 }));
+    const two = await countGradientPasses(sst2, () => sst2.explainBatch([TEXTS[0]!], { ...smooth, targets: [0, 1] }));
+    expect(two.rows).toBe(2 * one.rows);
+  });
+
+  it('the stacked function refuses copies that differ, and targets scoring different outputs', async () => {
+    const input = classificationInput(sst2.model, [TEXTS[0]!], false);
+    const scorers = [input.scorer(0, 'logits'), input.scorer(1, 'logits')];
+    const x = await input.runner.embed(input.ids);
+    const n = x.data.length;
+    const stacked = new Float32Array(2 * n);
+    stacked.set(x.data);
+    stacked.set(x.data, n);
+    stacked[n + 5] = stacked[n + 5]! + 1;
+    await expect(stackedTargets(input.runner, scorers).gradients(tensor('float32', [1, 2, ...x.shape], stacked))).rejects.toThrow(/copy 1 of point 0 differs from copy 0/);
+    expect(() => stackedTargets(input.runner, [scorers[0]!, { ...scorers[1]!, output: 'other' }])).toThrow(/must score one output/);
   });
 });

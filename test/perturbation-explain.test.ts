@@ -4,26 +4,12 @@ import { classScores } from '../packages/core/src/explainers/classification.ts';
 import { aggregateUnits, maskedTokens } from '../packages/core/src/explainers/maskedText.ts';
 import { sentenceRanges, unitsOf } from '../packages/core/src/text/units.ts';
 import { type Json, expectClose, refsOf, useLocalFixtures } from './helpers.ts';
-import { logit, tokenScorer } from './maskedTokens.ts';
+import { logit, shapley, tokenScorer } from './maskedTokens.ts';
 
 const SST2 = 'distilbert-sst2-tiny';
 const refs = refsOf(SST2);
 const values = (xs: { attribution: number | null }[]) => xs.map((t) => t.attribution);
 const base: ExplainOptions = { output: 'logits', normalize: 'none', target: 1 };
-
-/** Brute-force Shapley values of a set function given by its value on every coalition (bit i of the code = feature i kept). */
-function shapley(n: number, v: (code: number) => number): number[] {
-  const fact = (k: number): number => (k <= 1 ? 1 : k * fact(k - 1));
-  const phi = new Array<number>(n).fill(0);
-  for (let code = 0; code < 2 ** n; code++) {
-    const size = [...code.toString(2)].filter((b) => b === '1').length;
-    for (let i = 0; i < n; i++) {
-      if (code & (1 << i)) continue;
-      phi[i]! += ((fact(size) * fact(n - size - 1)) / fact(n)) * (v(code | (1 << i)) - v(code));
-    }
-  }
-  return phi;
-}
 
 describe('perturbation methods through the text explainers', () => {
   let explainer: SequenceClassificationExplainer;

@@ -5,7 +5,7 @@ import { integratedGradients } from '../methods/integratedGradients.ts';
 import { noiseTunnel } from '../methods/noiseTunnel.ts';
 import { occlusion } from '../methods/occlusion.ts';
 import { saliency } from '../methods/saliency.ts';
-import type { Attribution } from '../methods/types.ts';
+import type { Attribution, DifferentiableFunction } from '../methods/types.ts';
 import type { TextModel } from '../model/textModel.ts';
 import { type HostTensor, formatShape, sizeOf, tensor } from '../tensor.ts';
 import { featureAblation } from '../methods/featureAblation.ts';
@@ -20,6 +20,7 @@ import { type Granularity, unitsOf } from '../text/units.ts';
 import { type TextMasking, aggregateUnits, maskedTokens, spreadUnits } from './maskedText.ts';
 import { type ExplainOptions, type HierarchyName, MASKINGS, PERTURBATION_METHODS, type ResolvedOptions, oneOf } from './textOptions.ts';
 import { SharedForward } from './sharedForward.ts';
+import { stackCopies, stackedTargets, targetScores, targetScoresOfIds } from './stackedTargets.ts';
 import type { Scorer, Segments, TextRunner } from './textRunner.ts';
 
 /** Where the runner's tokens lie in the explained text(s): what word and sentence units are cut from. */
@@ -60,8 +61,7 @@ export async function attributeTokens(
   const { model, ids } = runner;
   const { onProgress, signal } = options;
   throwIfAborted(signal);
-  const granularity = resolved.granularity ?? 'token';
-  const units = granularity === 'token' ? undefined : textUnits(runner, granularity, layout);
+  const units = unitsAt(runner, resolved, layout);
   let perToken: (number | null)[];
   let convergenceDelta: number | null = null;
   if (resolved.method !== 'occlusion' && PERTURBATION.has(resolved.method)) {
@@ -86,36 +86,127 @@ export async function attributeTokens(
   } else {
     const fn = runner.overEmbeddings(scorer);
     const x = await runner.embed(ids);
-    let attribution: Attribution;
-    if (resolved.method === 'integrated-gradients') {
-      const ig = { steps: options.steps, method: options.integration, internalBatchSize: options.internalBatchSize, onProgress, signal };
-      const baseline = baselineOf(model, ids, options.baseline ?? 'pad', x);
-      // Baseline ids go through the layer as Captum's LayerIntegratedGradients runs them: with the baseline's own segments.
-      const b = Array.isArray(baseline) ? await runner.embed(baseline, reference) : (baseline as HostTensor);
-      attribution = await integratedGradients(fn, x, b, ig);
+    const ig = resolved.method === 'integrated-gradients' ? await layerBaseline(runner, x, options, reference) : undefined;
+    const attribution = await gradientAttribution(fn, x, ig?.layer, resolved.method, options);
+    if (ig) {
       convergenceDelta = attribution.convergenceDelta ?? null;
-      if (reference && Array.isArray(baseline)) {
-        const [fb] = await runner.scoreIds([baseline], scorer, reference);
+      if (reference && Array.isArray(ig.baseline)) {
+        const [fb] = await runner.scoreIds([ig.baseline], scorer, reference);
         throwIfAborted(signal);
-        convergenceDelta = attribution.values.reduce((a, v) => a + v, 0) - (attribution.inputScore! - fb!);
+        convergenceDelta = convergenceDeltaOf(attribution.values, attribution.inputScore!, fb!);
       }
-    } else if (resolved.method === 'saliency') {
-      attribution = await saliency(fn, x);
-      onProgress?.(1, 'saliency');
-    } else if (resolved.method === 'input-x-gradient') {
-      attribution = await inputXGradient(fn, x);
-      onProgress?.(1, 'input-x-gradient');
-    } else {
-      attribution = await noiseTunnel(fn, x, { ...options.noise, internalBatchSize: options.internalBatchSize, onProgress, signal });
     }
-    throwIfAborted(signal);
-    perToken = perTokenScores(attribution, resolved.aggregate);
-    if (units) perToken = spreadUnits(aggregateUnits(perToken, units, resolved.granularityAggregate ?? 'sum'), units, ids.length);
+    perToken = gradientTokenScores(attribution, units, resolved);
   }
   return { perToken: resolved.normalize === 'l2' ? l2Normalize(perToken) : perToken, convergenceDelta };
 }
 
 const PERTURBATION = new Set<string>(PERTURBATION_METHODS);
+
+/** Gradient methods that attributeTokensForTargets runs for several scorers at once. */
+export const STACKED_METHODS: ReadonlySet<string> = new Set(['integrated-gradients', 'saliency', 'input-x-gradient']);
+
+/**
+ * attributeTokens for several scorers of one input at once with integrated gradients,
+ * saliency or input × gradient: each point of the method runs forward once for all the
+ * scorers and backward once per scorer (stackedTargets). Result j, convergence delta
+ * included, is what attributeTokens gives for scorer j.
+ */
+export async function attributeTokensForTargets(
+  runner: TextRunner,
+  scorers: readonly Scorer[],
+  options: ExplainOptions,
+  resolved: ResolvedOptions,
+  reference?: Segments,
+  layout?: TextLayout,
+): Promise<TokenScores[]> {
+  if (!STACKED_METHODS.has(resolved.method)) {
+    throw new InvalidInputError(`method "${resolved.method}" explains one target at a time; several at once take ${[...STACKED_METHODS].join(', ')}`, 'bad_method');
+  }
+  throwIfAborted(options.signal);
+  const k = scorers.length;
+  const units = unitsAt(runner, resolved, layout);
+  const x = await runner.embed(runner.ids);
+  const ig = resolved.method === 'integrated-gradients' ? await layerBaseline(runner, x, options, reference) : undefined;
+  const stacked = await gradientAttribution(stackedTargets(runner, scorers), stackCopies(x, k), ig && stackCopies(ig.layer, k), resolved.method, options, false);
+  const n = sizeOf(x.shape);
+  const attributions = scorers.map((_, j): Attribution => ({ values: stacked.values.subarray(j * n, (j + 1) * n), shape: [...x.shape] }));
+  let deltas: (number | null)[] = scorers.map(() => null);
+  if (ig) {
+    // As attributeTokens: f(x) and f(baseline) from one pass over both; with `reference`, f(baseline) from transformers-interpret's baseline run.
+    const both = new Float32Array(2 * n);
+    both.set(x.data);
+    both.set(ig.layer.data, n);
+    const scores = await targetScores(runner, scorers, tensor('float32', [2, ...x.shape], both));
+    const fb = reference && Array.isArray(ig.baseline) ? (await targetScoresOfIds(runner, [ig.baseline], scorers, reference)).map((s) => s[0]!) : scores.map((s) => s[1]!);
+    throwIfAborted(options.signal);
+    deltas = attributions.map((a, j) => convergenceDeltaOf(a.values, scores[j]![0]!, fb[j]!));
+  }
+  return attributions.map((a, j) => {
+    const perToken = gradientTokenScores(a, units, resolved);
+    return { perToken: resolved.normalize === 'l2' ? l2Normalize(perToken) : perToken, convergenceDelta: deltas[j]! };
+  });
+}
+
+/** The units of the granularity option; undefined at 'token' (every method then works on tokens as they are). */
+function unitsAt(runner: TextRunner, resolved: ResolvedOptions, layout: TextLayout | undefined): number[][] | undefined {
+  const granularity = resolved.granularity ?? 'token';
+  return granularity === 'token' ? undefined : textUnits(runner, granularity, layout);
+}
+
+/**
+ * fn's attribution at x with a gradient method; integrated gradients from `baseline` (the
+ * layer's value), with Captum's convergence delta when `convergenceDelta`.
+ */
+async function gradientAttribution(
+  fn: DifferentiableFunction,
+  x: HostTensor,
+  baseline: HostTensor | undefined,
+  method: string,
+  options: ExplainOptions,
+  convergenceDelta = true,
+): Promise<Attribution> {
+  const { onProgress, signal } = options;
+  let attribution: Attribution;
+  if (method === 'integrated-gradients') {
+    const ig = { steps: options.steps, method: options.integration, internalBatchSize: options.internalBatchSize, onProgress, signal, convergenceDelta };
+    attribution = await integratedGradients(fn, x, baseline!, ig);
+  } else if (method === 'saliency') {
+    attribution = await saliency(fn, x);
+    onProgress?.(1, 'saliency');
+  } else if (method === 'input-x-gradient') {
+    attribution = await inputXGradient(fn, x);
+    onProgress?.(1, 'input-x-gradient');
+  } else {
+    attribution = await noiseTunnel(fn, x, { ...options.noise, internalBatchSize: options.internalBatchSize, onProgress, signal });
+  }
+  throwIfAborted(signal);
+  return attribution;
+}
+
+/**
+ * The IG baseline (the baseline option, 'pad' by default) as token ids when it is some, and
+ * as the layer's value: baseline ids go through the layer as Captum's
+ * LayerIntegratedGradients runs them, with the baseline's own segments (`reference`).
+ */
+async function layerBaseline(runner: TextRunner, x: HostTensor, options: ExplainOptions, reference: Segments | undefined) {
+  const baseline = baselineOf(runner.model, runner.ids, options.baseline ?? 'pad', x);
+  const layer = Array.isArray(baseline) ? await runner.embed(baseline, reference) : (baseline as HostTensor);
+  return { baseline, layer };
+}
+
+/** Captum's convergence delta: Σ attributions − (f(input) − f(baseline)). */
+function convergenceDeltaOf(values: ArrayLike<number>, inputScore: number, baselineScore: number): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i]!;
+  return sum - (inputScore - baselineScore);
+}
+
+/** A gradient attribution's value per token, combined per unit (every token of a unit carrying the unit's value). */
+function gradientTokenScores(attribution: Attribution, units: number[][] | undefined, resolved: ResolvedOptions): (number | null)[] {
+  const perToken = perTokenScores(attribution, resolved.aggregate);
+  return units ? spreadUnits(aggregateUnits(perToken, units, resolved.granularityAggregate ?? 'sum'), units, perToken.length) : perToken;
+}
 
 /** The units of the runner's tokens at a granularity; 'word' and 'sentence' need the text layout. */
 function textUnits(runner: TextRunner, granularity: Granularity, layout: TextLayout | undefined): number[][] {

@@ -2,7 +2,7 @@ import { type AttentionMode, type AttentionOutput, attentionFor } from '../atten
 import { InvalidInputError } from '../errors.ts';
 import type { TextModel } from '../model/textModel.ts';
 import { type TokenSpan, type WordSpan, alignSegments, groupWords } from '../text/tokens.ts';
-import { attributeTokens, l2Normalize } from './attributeTokens.ts';
+import { type TextLayout, attributeTokens, attributeTokensForTargets, l2Normalize } from './attributeTokens.ts';
 import { type ClassScoreSpace, classScores } from './classification.ts';
 import type { ExplainedForward } from './explainedForward.ts';
 import type { SharedForward } from './sharedForward.ts';
@@ -109,13 +109,30 @@ export class ExplainedText {
    */
   async explain(scorer: Scorer, options: ExplainOptions, resolved: ResolvedOptions, end = this.ids.length, forward?: SharedForward): Promise<TextAttributions> {
     const whole = end === this.ids.length;
-    const layout = { texts: this.texts, spans: this.spans };
-    const scores = await attributeTokens(this.runner, scorer, options, whole ? resolved : { ...resolved, normalize: 'none' }, this.reference, layout, forward);
+    const scores = await attributeTokens(this.runner, scorer, options, whole ? resolved : { ...resolved, normalize: 'none' }, this.reference, this.layout, forward);
     let perToken = scores.perToken.slice(0, end);
     if (!whole && resolved.normalize === 'l2') {
       perToken = l2Normalize(perToken);
     }
-    const spans = this.spans.slice(0, end);
+    return this.attributions(perToken, scores.convergenceDelta);
+  }
+
+  /**
+   * Explains several scorers over all the tokens at once with integrated gradients, saliency
+   * or input × gradient (attributeTokensForTargets): result j is explain(scorers[j]).
+   */
+  async explainTargets(scorers: readonly Scorer[], options: ExplainOptions, resolved: ResolvedOptions): Promise<TextAttributions[]> {
+    const scores = await attributeTokensForTargets(this.runner, scorers, options, resolved, this.reference, this.layout);
+    return scores.map((s) => this.attributions(s.perToken, s.convergenceDelta));
+  }
+
+  private get layout(): TextLayout {
+    return { texts: this.texts, spans: this.spans };
+  }
+
+  /** Token and word attributions of the first perToken.length tokens. */
+  private attributions(perToken: (number | null)[], convergenceDelta: number | null): TextAttributions {
+    const spans = this.spans.slice(0, perToken.length);
     return {
       tokens: spans.map((s, i) => ({ ...s, attribution: perToken[i] ?? null })),
       words: this.texts.flatMap((text, s) =>
@@ -125,7 +142,7 @@ export class ExplainedText {
           attribution: w.tokens.some((i) => perToken[i] === null) ? null : w.tokens.reduce((a, i) => a + perToken[i]!, 0),
         })),
       ),
-      convergenceDelta: scores.convergenceDelta,
+      convergenceDelta,
     };
   }
 

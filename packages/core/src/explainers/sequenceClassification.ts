@@ -3,7 +3,8 @@ import { InvalidInputError } from '../errors.ts';
 import { type LoadOptions, TextModel } from '../model/textModel.ts';
 import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
 import { type ClassScoreSpace, type OutputSpace, classLabels, headProbabilities, parseTarget } from './classification.ts';
-import { ExplainedText, type TokenAttribution, type WordAttribution, checkLength, firstTextEnd, textTokens } from './explainedText.ts';
+import { ExplainedText, type TextAttributions, type TokenAttribution, type WordAttribution, checkLength, firstTextEnd, textTokens } from './explainedText.ts';
+import { STACKED_METHODS } from './attributeTokens.ts';
 import { SharedForward } from './sharedForward.ts';
 import { type ExplainOptions, type MethodName, PERTURBATION_METHODS, type ResolvedOptions, resolveOptions } from './textOptions.ts';
 
@@ -134,8 +135,10 @@ export async function explainClass(input: ExplainedText, options: ExplainOptions
  * index, a label, undefined for the predicted class, or 'all'), as the raw logit or the
  * probability; `sign` −1 explains a single-output head's probability towards 0 instead of 1.
  * Perturbation methods run every explanation at once and share forward passes (identical
- * masked rows of several targets run once; rows of several inputs share passes); gradient
- * methods run one explanation after the other. onProgress reports the mean fraction.
+ * masked rows of several targets run once; rows of several inputs share passes); integrated
+ * gradients, saliency and input × gradient explain all the targets of an input together
+ * (each point runs forward once, backward once per target: attributeTokensForTargets);
+ * other gradient methods run one explanation after the other. onProgress reports the mean fraction.
  */
 export async function explainClasses(
   inputs: readonly ExplainedText[],
@@ -148,14 +151,16 @@ export async function explainClasses(
   const jobs = heads.flatMap((head, i) => head.targets.map((c) => ({ i, c })));
   const done = new Float64Array(jobs.length);
   const forward = new SharedForward();
-  const run = async ({ i, c }: { i: number; c: number }, k: number): Promise<SequenceClassificationResult> => {
-    const onProgress = options.onProgress && ((f: number, stage: string) => {
-      done[k] = f;
+  /** Options whose onProgress reports the fraction `f` done for each of the jobs `ks`. */
+  const reporting = (ks: readonly number[]): ExplainOptions => ({
+    ...options,
+    onProgress: options.onProgress && ((f: number, stage: string) => {
+      ks.forEach((k) => (done[k] = f));
       options.onProgress!(done.reduce((a, b) => a + b, 0) / jobs.length, stage);
-    });
-    const input = inputs[i]!;
-    const scorer = input.scorer(c, heads[i]!.space, sign);
-    const { tokens, words, convergenceDelta } = await input.explain(scorer, { ...options, onProgress }, resolved, undefined, forward);
+    }),
+  });
+  const scorerOf = ({ i, c }: { i: number; c: number }) => inputs[i]!.scorer(c, heads[i]!.space, sign);
+  const result = async ({ i, c }: { i: number; c: number }, { tokens, words, convergenceDelta }: TextAttributions): Promise<SequenceClassificationResult> => {
     const { text, textPair, predicted, logits, probabilities, ...head } = heads[i]!.result;
     return {
       ...head,
@@ -168,12 +173,23 @@ export async function explainClasses(
       convergenceDelta,
       logits,
       probabilities,
-      ...(options.attention !== undefined && { attentions: await input.attentions(scorer, options.attention) }),
+      ...(options.attention !== undefined && { attentions: await inputs[i]!.attentions(scorerOf({ i, c }), options.attention) }),
     };
   };
+  const run = async (job: { i: number; c: number }, k: number) => result(job, await inputs[job.i]!.explain(scorerOf(job), reporting([k]), resolved, undefined, forward));
   let results: SequenceClassificationResult[];
   if (PERTURBATION.has(resolved.method)) results = await Promise.all(jobs.map(run));
-  else {
+  else if (STACKED_METHODS.has(resolved.method)) {
+    results = [];
+    for (const i of inputs.keys()) {
+      const ks = jobs.flatMap((job, k) => (job.i === i ? [k] : []));
+      if (ks.length === 1) results.push(await run(jobs[ks[0]!]!, ks[0]!));
+      else {
+        const explained = await inputs[i]!.explainTargets(ks.map((k) => scorerOf(jobs[k]!)), reporting(ks), resolved);
+        for (const [j, k] of ks.entries()) results.push(await result(jobs[k]!, explained[j]!));
+      }
+    }
+  } else {
     results = [];
     for (const [k, job] of jobs.entries()) results.push(await run(job, k));
   }

@@ -32,6 +32,15 @@ export interface GradientRequest extends RunRequest {
   wrt: readonly string[];
 }
 
+/** Several cotangents of one output, each with its own backward pass from one forward pass. */
+export interface GradientsRequest extends RunRequest {
+  output: string;
+  /** Cotangents of `output`, computed from its value (e.g. one one-hot per target class). */
+  seeds: (value: HostTensor) => readonly HostTensor[];
+  /** As GradientRequest's `wrt`. */
+  wrt: readonly string[];
+}
+
 /** Plans kept per model (one per input shape and override set), least recently used dropped first. */
 const MAX_PLANS = 64;
 
@@ -186,23 +195,42 @@ export class OnnxModel {
   }
 
   async runWithGradient(req: GradientRequest): Promise<{ values: Record<string, HostTensor>; grads: Record<string, HostTensor> }> {
+    const { values, grads } = await this.runWithGradients({ ...req, seeds: (value) => [req.seed(value)] });
+    return { values, grads: grads[0]! };
+  }
+
+  /**
+   * One forward pass, then one backward pass per seed from the same forward values: the
+   * gradients of several targets for the cost of one forward. `grads[s]` answers seed s.
+   * Each backward pass's tensors are released before the next one, so the memory a pass
+   * needs is that of a single gradient.
+   */
+  async runWithGradients(req: GradientsRequest): Promise<{ values: Record<string, HostTensor>; grads: Record<string, HostTensor>[] }> {
     await this.ready();
     const scope = new Scope(this.backend);
     try {
       const { plan, env } = this.forward(req, scope, [req.output]);
       const outValue = await this.backend.read(env.get(req.output)!);
-      const seed = req.seed(outValue);
       const overridden = new Set(Object.keys(req.overrides ?? {}));
-      const grads = backward(plan, new Ops(scope), env, new Map([[req.output, scope.upload(seed)]]), req.wrt, overridden);
+      const grads: Record<string, HostTensor>[] = [];
+      for (const seed of req.seeds(outValue)) {
+        const pass = new Scope(this.backend);
+        try {
+          const g = backward(plan, new Ops(pass), env, new Map([[req.output, pass.upload(seed)]]), req.wrt, overridden);
+          const out: Record<string, HostTensor> = {};
+          for (const w of req.wrt) {
+            const t = g.get(w);
+            if (!t) throw new GlassboxError('no_path', `"${req.output}" does not depend on "${w}"`);
+            out[w] = await this.backend.read(t);
+          }
+          grads.push(out);
+        } finally {
+          pass.releaseAll();
+        }
+      }
       const values = await this.readAll(env, req.fetch);
       values[req.output] = outValue;
-      const out: Record<string, HostTensor> = {};
-      for (const w of req.wrt) {
-        const g = grads.get(w);
-        if (!g) throw new GlassboxError('no_path', `"${req.output}" does not depend on "${w}"`);
-        out[w] = await this.backend.read(g);
-      }
-      return { values, grads: out };
+      return { values, grads };
     } finally {
       scope.releaseAll();
     }
