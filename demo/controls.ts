@@ -12,12 +12,16 @@
  *   loadExplainer(kind, choice, device, load)  loads once per (kind, model, device), e.g.
  *                                       loadExplainer('image', picker.value(), context.device, (m, o) => ImageClassificationExplainer.fromPretrained(m, o));
  *                                       the offline rule: the Hub is reachable only while loading a model the user typed.
- *   methodPicker(context, methods?)     the method select (URL param `method`); TEXT_METHODS by default
+ *   methodPicker(context, methods?)     the method select (URL param `method`); TEXT_METHODS by default,
+ *                                       ALL_TEXT_METHODS (gradient and perturbation methods, grouped) for classification
+ *   paramNumber(context, param, attrs)  a number input bound to a URL parameter (empty: left out of the URL)
+ *   paramChecklist(context, param, choices, defaults)  checkboxes kept in one URL parameter as a comma list
  *   runControls({ onRun })              Explain + Cancel buttons, progress bar and status line; onRun gets a RunHandle
  *                                       with `signal` and `onProgress` to pass to explain(), and `loading(text)`.
+ *                                       `action` names the button's data-action (default 'run') when a page has two.
  *   resultPanel()                       the result card: .head (summary), .tools (buttons), .body (put render(result) here)
  *   downloadButton(make)                "Download HTML": saves toHTML(result) (make() returns { html, filename })
- *   copyLinkButton(context)             copies the page's URL with run=1 (a link that reproduces the explanation)
+ *   copyLinkButton(context, run?)       copies the page's URL with run=1 (or run=<run>: a link that reproduces the result)
  *   note(text, kind?)                   a muted note, a warning or an error
  */
 import { GlassboxError, env, isHubId } from '@glassbox/core';
@@ -44,6 +48,8 @@ export function field(label: string, control: HTMLElement, hint?: string): HTMLL
 export interface Choice {
   value: string;
   label: string;
+  /** Choices of one group are shown together under this heading (an <optgroup>). */
+  group?: string;
 }
 
 export function selectControl(choices: readonly Choice[], value?: string): HTMLSelectElement {
@@ -54,7 +60,9 @@ export function selectControl(choices: readonly Choice[], value?: string): HTMLS
 
 /** Replace a select's options, keeping `value` (or the current one) selected when it is still there. */
 export function setChoices(select: HTMLSelectElement, choices: readonly Choice[], value = select.value): void {
-  select.replaceChildren(...choices.map((c) => el('option', { value: c.value }, c.label)));
+  const groups = new Map<string | undefined, HTMLOptionElement[]>();
+  for (const c of choices) groups.set(c.group, [...(groups.get(c.group) ?? []), el('option', { value: c.value }, c.label)]);
+  select.replaceChildren(...[...groups].flatMap(([group, options]) => (group === undefined ? options : [el('optgroup', { label: group }, ...options)])));
   if (choices.some((c) => c.value === value)) select.value = value;
 }
 
@@ -64,6 +72,38 @@ export function setParam(context: PageContext, param: string, value: string, fal
   else context.params.set(param, value);
   context.params.delete('run');
   context.saveParams();
+}
+
+/** A number input bound to URL parameter `param`: read at build, written on change (empty: the parameter is left out). */
+export function paramNumber(context: PageContext, param: string, attrs: Record<string, string | number | boolean | undefined> = {}): HTMLInputElement {
+  const input = el('input', { class: 'gb-input', type: 'number', step: 1, name: param, ...attrs });
+  input.value = context.params.get(param) ?? '';
+  input.addEventListener('change', () => setParam(context, param, input.value.trim()));
+  return input;
+}
+
+export interface Checklist {
+  element: HTMLElement;
+  /** The checked values, in the choices' order. */
+  values(): string[];
+}
+
+/**
+ * Checkboxes kept in URL parameter `param` as a comma-separated list (the CLI's form, e.g.
+ * --methods a,b); left out of the URL while exactly `defaults` are checked.
+ */
+export function paramChecklist(context: PageContext, param: string, choices: readonly Choice[], defaults: readonly string[], label: string): Checklist {
+  const fromUrl = context.params.get(param);
+  const initial = new Set(fromUrl === null ? defaults : fromUrl.split(',').map((v) => v.trim()));
+  const boxes = choices.map((c) => el('input', { type: 'checkbox', name: param, value: c.value, checked: initial.has(c.value) }));
+  const values = () => boxes.filter((b) => b.checked).map((b) => b.value);
+  const isDefault = (v: string[]) => v.length === defaults.length && defaults.every((d) => v.includes(d));
+  const element = el('fieldset', { class: 'gb-checklist', 'data-param': param }, el('legend', { class: 'gb-label' }, label), ...boxes.map((box, i) => el('label', { class: 'gb-check' }, box, choices[i]!.label)));
+  element.addEventListener('change', () => {
+    const v = values();
+    setParam(context, param, isDefault(v) ? '' : v.length === 0 ? 'none' : v.join(','));
+  });
+  return { element, values };
 }
 
 /** A select bound to URL parameter `param`: read at build, written on change. */
@@ -201,7 +241,20 @@ export const TEXT_METHODS: readonly Choice[] = [
   { value: 'occlusion', label: 'Occlusion (leave one out)' },
 ];
 
-export const methodLabel = (value: string, methods: readonly Choice[] = TEXT_METHODS): string => methods.find((m) => m.value === value)?.label ?? value;
+/** Every method of the text-classification explainers, gradient then perturbation (core's GRADIENT_METHODS and PERTURBATION_METHODS). */
+export const ALL_TEXT_METHODS: readonly Choice[] = [
+  ...TEXT_METHODS.filter((m) => m.value !== 'occlusion').map((m) => ({ ...m, group: 'Gradient methods' })),
+  ...[
+    ...TEXT_METHODS.filter((m) => m.value === 'occlusion'),
+    { value: 'feature-ablation', label: 'Feature ablation' },
+    { value: 'lime', label: 'LIME' },
+    { value: 'kernel-shap', label: 'KernelSHAP' },
+    { value: 'partition-shap', label: 'Partition SHAP' },
+    { value: 'sobol', label: 'Sobol total order' },
+  ].map((m) => ({ ...m, group: 'Perturbation methods' })),
+];
+
+export const methodLabel = (value: string, methods: readonly Choice[] = ALL_TEXT_METHODS): string => methods.find((m) => m.value === value)?.label ?? value;
 
 /** The method select, URL param `method` (default the first: integrated gradients). */
 export function methodPicker(context: PageContext, methods: readonly Choice[] = TEXT_METHODS, onChange?: (value: string) => void): HTMLSelectElement {
@@ -239,15 +292,30 @@ const STAGES: Record<string, string> = {
   occlusion: 'Occluding tokens',
   saliency: 'Taking the gradient',
   'input-x-gradient': 'Taking the gradient',
+  'feature ablation': 'Removing features',
+  lime: 'Scoring perturbed texts',
+  'kernel shap': 'Scoring coalitions',
+  'partition-shap': 'Scoring coalitions',
+  sobol: 'Scoring masks',
+  deletion: 'Deleting tokens',
+  insertion: 'Inserting tokens',
+  comprehensiveness: 'Removing the top tokens',
+  sufficiency: 'Keeping the top tokens',
+  metrics: 'Scoring the attributions',
 };
+
+/** What a progress stage (a method's or a metric's name) reads as in the progress line. */
+export function stageLabel(stage: string): string {
+  return STAGES[stage] ?? stage;
+}
 
 /**
  * The Explain button, a Cancel button (shown while running), a progress bar and a status
  * line. `onRun` does the work; a GlassboxError of code 'aborted' (what explain() throws
  * after Cancel) shows "Cancelled", any other error its message.
  */
-export function runControls(options: { label?: string; onRun: (run: RunHandle) => Promise<void> }): RunControls {
-  const button = el('button', { class: 'gb-btn gb-btn-primary', type: 'button', 'data-action': 'run' }, options.label ?? 'Explain');
+export function runControls(options: { label?: string; action?: string; primary?: boolean; onRun: (run: RunHandle) => Promise<void> }): RunControls {
+  const button = el('button', { class: options.primary === false ? 'gb-btn' : 'gb-btn gb-btn-primary', type: 'button', 'data-action': options.action ?? 'run' }, options.label ?? 'Explain');
   const cancelButton = el('button', { class: 'gb-btn', type: 'button', 'data-action': 'cancel', hidden: true }, 'Cancel');
   const fill = el('div', { class: 'gb-progress-fill' });
   const status = el('div', { class: 'gb-status', role: 'status', 'aria-live': 'polite' });
@@ -264,7 +332,7 @@ export function runControls(options: { label?: string; onRun: (run: RunHandle) =
     cancelButton.hidden = !busy;
   };
   const controls: RunControls = {
-    element: el('div', { class: 'gb-actions' }, button, cancelButton, progress),
+    element: el('div', { class: 'gb-actions', 'data-controls': options.action ?? 'run' }, button, cancelButton, progress),
     button,
     get state() {
       return state;
@@ -279,7 +347,7 @@ export function runControls(options: { label?: string; onRun: (run: RunHandle) =
       const started = performance.now();
       const handle: RunHandle = {
         signal: current.signal,
-        onProgress: (fraction, stage) => set('running', `${STAGES[stage] ?? stage}… ${Math.round(fraction * 100)}%`, fraction),
+        onProgress: (fraction, stage) => set('running', `${stageLabel(stage)}… ${Math.round(fraction * 100)}%`, fraction),
         loading: (text) => set('loading', text, 0),
         running: (text) => set('running', text, 0),
       };
@@ -344,12 +412,12 @@ export function downloadButton(make: () => { html: string; filename: string } | 
 /** A file name from parts: letters, digits, dots and dashes only. */
 export const fileName = (...parts: string[]): string => `${parts.map((p) => p.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '')).filter(Boolean).join('-')}.html`;
 
-/** "Copy link": the current URL with run=1, so opening it runs the same explanation. */
-export function copyLinkButton(context: PageContext): HTMLButtonElement {
+/** "Copy link": the current URL with run=1 (or run=`run`), so opening it runs the same explanation. */
+export function copyLinkButton(context: PageContext, run = '1'): HTMLButtonElement {
   const button = el('button', { class: 'gb-btn gb-btn-ghost', type: 'button', 'data-action': 'copy-link', title: 'A link that opens this page and runs this explanation' }, icon('link'), 'Copy link');
   button.addEventListener('click', async () => {
     const params = new URLSearchParams(context.params);
-    params.set('run', '1');
+    params.set('run', run);
     const url = `${location.origin}${location.pathname}?${params}`;
     let copied = false;
     try {

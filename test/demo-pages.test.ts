@@ -4,10 +4,12 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ImageClassificationExplainer, QuestionAnsweringExplainer } from '@glassbox/core';
+import { BENCHMARK_METHODS, ImageClassificationExplainer, METRICS, QuestionAnsweringExplainer } from '@glassbox/core';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { glassbox, glassboxBenchmark } from './cliRunner.ts';
+import { type Json, expectClose } from './expectClose.ts';
 import { serveStatic } from './staticServer.ts';
 
 /**
@@ -21,13 +23,41 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MODELS = join(ROOT, 'models');
 const WAIT = { timeout: 180_000 };
 
-/** Open `?query`, wait until the page's run ends, and require that it ended well. */
-async function openAndRun(page: Page, base: string, id: string, query: Record<string, string>): Promise<void> {
-  await page.goto(`${base}?${new URLSearchParams({ page: id, ...query, run: '1' })}`);
-  await page.waitForSelector(`[data-page="${id}"] .gb-progress:is([data-state="done"], [data-state="error"])`, WAIT);
-  const status = await page.textContent(`[data-page="${id}"] .gb-status`);
-  expect(await page.getAttribute(`[data-page="${id}"] .gb-progress`, 'data-state'), `status: ${status}`).toBe('done');
+/** Open `?query` with run=`run` (1: explain; the text page's 'compare': compare methods), wait until that run ends, and require that it ended well. */
+async function openAndRun(page: Page, base: string, id: string, query: Record<string, string>, run = '1'): Promise<void> {
+  await page.goto(`${base}?${new URLSearchParams({ page: id, ...query, run })}`);
+  const ended = `[data-page="${id}"] .gb-progress:is([data-state="done"], [data-state="error"])`;
+  await page.waitForSelector(ended, WAIT);
+  const status = await page.textContent(`${ended} .gb-status`);
+  expect(await page.getAttribute(ended, 'data-state'), `status: ${status}`).toBe('done');
 }
+
+/** The CLI's output for the page's URL parameters as flags (`--name value`): the demo's parameters are the CLI's options. */
+async function cliFor(command: typeof glassbox, query: Record<string, string>): Promise<Json> {
+  const r = await command(['--model', 'models/distilbert-sst2-tiny', ...Object.entries(query).flatMap(([k, v]) => [`--${k}`, v])]);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+/**
+ * Every [data-token] of the text page's result (its views: highlights, bar chart, table) equals
+ * the CLI's token at its position (mod the token count). Tolerance 1e-6 absolute: the same
+ * runtime on the same CPU backend with the same options (see demo.test.ts).
+ */
+function expectTokensOf(shown: readonly (readonly [string, string])[], tokens: { token: string; attribution: number | null }[], what: string): void {
+  expect(shown.length).toBeGreaterThan(0);
+  expect(shown.length % tokens.length, what).toBe(0);
+  expect(shown.map(([t]) => t)).toEqual(shown.map((_, i) => tokens[i % tokens.length]!.token));
+  expectClose(shown.map(([, a]) => (a === 'null' ? null : Number(a))), shown.map((_, i) => tokens[i % tokens.length]!.attribution), 1e-6, 0, what);
+}
+
+/** [metric, value] of every metric cell under `scope` (the benchmark table's data-metric / data-value cells). */
+const metricCells = (page: Page, scope: string) =>
+  page.$$eval(`${scope} td[data-metric]`, (els) => els.map((e) => [e.getAttribute('data-metric')!, Number(e.getAttribute('data-value'))] as const));
+
+/** Which of the text page's advanced option fields are shown. */
+const shownOptions = (page: Page) =>
+  page.$$eval('[data-page="text"] .gb-details .gb-field:not([hidden]) :is(input, select)[id]', (els) => els.map((e) => e.id));
 
 /** Every [data-token] of the page as [token, attribution] (attribution "null" where the method gives none). */
 const tokensOf = (page: Page, id: string) =>
@@ -173,6 +203,88 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('demo task pages in Ch
     const keys = await page.$$eval('[data-page="attention"] th[data-key]', (els) => els.map((e) => e.textContent));
     expect(keys.length).toBe(17); // [CLS] and 4×4 patches of 8×8 pixels
     expect(keys[0]).toBe('[CLS]');
+  });
+
+  const SENTENCE = 'Not bad at all, though the ending dragged on a little.';
+
+  it('text: every method in the picker, gradient and perturbation, grouped', async () => {
+    await page.goto(`${site.url}?${new URLSearchParams({ page: 'text', text: SENTENCE })}`);
+    const groups = await page.$$eval('[data-page="text"] #method optgroup', (els) => els.map((g) => [g.getAttribute('label'), Array.from(g.querySelectorAll('option'), (o) => o.value)]));
+    expect(groups).toEqual([
+      ['Gradient methods', ['integrated-gradients', 'saliency', 'input-x-gradient', 'smoothgrad']],
+      ['Perturbation methods', ['occlusion', 'feature-ablation', 'lime', 'kernel-shap', 'partition-shap', 'sobol']],
+    ]);
+  });
+
+  // Each link's parameters, given to the CLI as flags, give the same numbers: the options shown are the ones that apply.
+  const LINKS: { query: Record<string, string>; shown: string[] }[] = [
+    { query: { method: 'kernel-shap', samples: '64', seed: '7', metrics: 'deletion,comprehensiveness' }, shown: ['output', 'granularity', 'masking', 'samples', 'seed'] },
+    { query: { method: 'partition-shap', hierarchy: 'words', output: 'log-softmax', masking: 'mask', samples: '40' }, shown: ['output', 'granularity', 'masking', 'samples', 'hierarchy'] },
+    { query: { method: 'occlusion', window: '2', stride: '1', output: 'logits', metrics: 'insertion,sufficiency' }, shown: ['baseline', 'output', 'granularity', 'masking', 'window', 'stride'] },
+    { query: { method: 'integrated-gradients', steps: '8', granularity: 'word', granularityAggregate: 'mean' }, shown: ['steps', 'baseline', 'output', 'granularity', 'granularityAggregate'] },
+  ];
+  for (const { query, shown } of LINKS) {
+    it(`text: a link with ${new URLSearchParams(query)} explains as the CLI with those flags`, async () => {
+      const [cli] = await Promise.all([cliFor(glassbox, { text: SENTENCE, ...query }), openAndRun(page, site.url, 'text', { text: SENTENCE, ...query })]);
+      expect(await resultsOf(page, 'text')).toEqual([['distilbert-sst2-tiny', query.method]]);
+      expectTokensOf(await tokensOf(page, 'text'), cli.tokens, 'page vs CLI');
+      expect(await shownOptions(page)).toEqual(shown);
+      const metrics = await metricCells(page, '[data-page="text"] .gb-result:not([data-role="comparison"])');
+      if (query.metrics === undefined) expect(metrics).toEqual([]);
+      else {
+        expect(metrics.map(([m]) => m)).toEqual(query.metrics.split(','));
+        expectClose(metrics.map(([, v]) => v), metrics.map(([m]) => cli.metrics[m]), 1e-6, 0, 'metrics vs CLI');
+      }
+    });
+  }
+
+  it('text: a compare link shows one row per method with the metric columns, as `glassbox benchmark`', async () => {
+    const query = { text: SENTENCE, methods: 'saliency,occlusion,lime,partition-shap', samples: '48', seed: '3' };
+    const [cli] = await Promise.all([cliFor(glassboxBenchmark, query), openAndRun(page, site.url, 'text', query, 'compare')]);
+    const table = '[data-page="text"] [data-role="comparison"] .gbv-bench';
+    expect(await page.getAttribute('[data-page="text"] [data-role="comparison"] [data-kind="benchmark"]', 'data-model')).toBe('distilbert-sst2-tiny');
+    expect(await page.$$eval(`${table} tbody tr`, (els) => els.map((e) => e.getAttribute('data-method')))).toEqual(query.methods.split(','));
+    expect(await page.$$eval(`${table} thead th[data-metric]`, (els) => els.map((e) => e.getAttribute('data-metric')))).toEqual([...METRICS]);
+    for (const row of cli.methods) {
+      const scope = `${table} tr[data-method="${row.method}"]`;
+      expectTokensOf(await page.$$eval(`${scope} [data-token]`, (els) => els.map((e) => [e.getAttribute('data-token')!, e.getAttribute('data-attribution')!] as const)), row.tokens, `${row.method} vs CLI`);
+      const metrics = await metricCells(page, scope);
+      expect(metrics.map(([m]) => m)).toEqual([...METRICS]);
+      expectClose(metrics.map(([, v]) => v), metrics.map(([m]) => row.metrics[m]), 1e-6, 0, `${row.method} metrics vs CLI`);
+    }
+    expect(new URL(page.url()).searchParams.get('run')).toBe('compare');
+    // The explanation's panel stays empty: a comparison is its own result.
+    expect(await page.isHidden('[data-page="text"] .gb-result:not([data-role="comparison"])')).toBe(true);
+  });
+
+  it('text: picking a method shows its options and keeps them in the URL; compare can be cancelled, then runs the ticked methods', async () => {
+    await page.goto(`${site.url}?${new URLSearchParams({ page: 'text', text: SENTENCE, steps: '10000' })}`);
+    await page.waitForSelector('[data-page="text"] #target option[value="POSITIVE"]', { ...WAIT, state: 'attached' }); // the model has loaded
+    await page.selectOption('[data-page="text"] #method', 'lime');
+    expect(await shownOptions(page)).toEqual(['output', 'granularity', 'masking', 'samples', 'seed']);
+    await page.fill('[data-page="text"] #samples', '30');
+    await page.dispatchEvent('[data-page="text"] #samples', 'change');
+    let url = new URL(page.url()).searchParams;
+    expect([url.get('method'), url.get('samples'), url.get('steps')]).toEqual(['lime', '30', '10000']);
+
+    // Every default method, integrated gradients first with 10 000 points: cancel during its passes.
+    expect(await page.$$eval('[data-page="text"] [data-param="methods"] input:checked', (els) => els.map((e) => (e as HTMLInputElement).value))).toEqual([...BENCHMARK_METHODS]);
+    await page.click('[data-page="text"] summary:has-text("Compare methods")');
+    await page.click('[data-page="text"] [data-action="compare"]');
+    await page.waitForFunction(() => /\(1 of \d+\)… [1-9]\d?%/.test(document.querySelector('[data-page="text"] [data-controls="compare"] .gb-status')?.textContent ?? ''), null, WAIT);
+    expect(await page.isDisabled('[data-page="text"] [data-action="run"]')).toBe(true); // one run at a time
+    await page.dispatchEvent('[data-page="text"] [data-controls="compare"] [data-action="cancel"]', 'click');
+    await page.waitForSelector('[data-page="text"] [data-controls="compare"] .gb-progress[data-state="cancelled"]', WAIT);
+    expect(await page.isDisabled('[data-page="text"] [data-action="run"]')).toBe(false);
+    expect(await page.isHidden('[data-page="text"] [data-role="comparison"]')).toBe(true);
+
+    for (const m of BENCHMARK_METHODS) if (m !== 'saliency' && m !== 'lime') await page.setChecked(`[data-page="text"] [data-param="methods"] input[value="${m}"]`, false);
+    url = new URL(page.url()).searchParams;
+    expect(url.get('methods')).toBe('saliency,lime');
+    await page.click('[data-page="text"] [data-action="compare"]');
+    await page.waitForSelector('[data-page="text"] [data-controls="compare"] .gb-progress[data-state="done"]', WAIT);
+    expect(await page.$$eval('[data-page="text"] [data-role="comparison"] tbody tr', (els) => els.map((e) => e.getAttribute('data-method')))).toEqual(['saliency', 'lime']);
+    expect(new URL(page.url()).searchParams.get('run')).toBe('compare');
   });
 
   it('made no request outside the site', () => {
