@@ -9,12 +9,16 @@ import * as ort from 'onnxruntime-web/webgpu';
 import protobuf from 'protobufjs';
 import {
   type DifferentiableFunction,
+  type ForwardEngine,
   type HostTensor,
+  type MaskedScorer,
   OnnxModel,
+  OrtForward,
   WebGpuBackend,
   cpuBackend,
   findWordEmbedding,
   integratedGradients,
+  kernelShap,
   loadOnnx,
   onnxSchema,
   tensor,
@@ -40,9 +44,11 @@ export interface BenchConfig {
   /** onnxruntime-web's batch (the contract: 50). */
   ortBatch: number;
   budgets: { webgpuCold: Budget; webgpuWarm: Budget; cpu: Budget; ort: Budget; oursForward: Budget };
+  /** KernelSHAP's model evaluations and masks per forward pass (a multiple of it, so every pass has one shape). */
+  kernelShap: { samples: number; batch: number };
   /** Models whose warm gradient pass is profiled dispatch by dispatch (GPU timestamps), at the end. */
   profile?: string[];
-  /** Parts to leave out: 'webgpu', 'cpu', 'ort-webgpu', 'ort-wasm', 'ours-forward', 'matmul', 'profile'. */
+  /** Parts to leave out: 'webgpu', 'cpu', 'ort-webgpu', 'ort-wasm', 'ours-forward', 'matmul', 'profile', 'kernel-shap'. */
   skip: string[];
   matmul: { n: number; trials: number; perTrial: number };
 }
@@ -419,6 +425,52 @@ async function ortForward(name: string, bytes: Uint8Array, sample: Sample, image
 }
 
 // ---------------------------------------------------------------------------------------------
+// (e): KernelSHAP's forward passes (text models), ours vs onnxruntime-web on the same device.
+
+/**
+ * KernelSHAP over the sample's non-special tokens (a removed token becomes id 0, [PAD]),
+ * target logit 1, `config.kernelShap` evaluations in batches of its batch, run once through
+ * each engine after a warm-up batch of the same shape (shaders, sessions, plans): model
+ * forwards per second. onnxruntime-web runs as the library runs it (OrtForward).
+ */
+async function kernelShapForwards(name: string, bytes: Uint8Array, sample: Sample, device: 'webgpu' | 'cpu'): Promise<void> {
+  const ids = sample.input_ids?.[0];
+  if (!ids) return;
+  const { samples, batch } = config.kernelShap;
+  const backend = device === 'webgpu' ? await WebGpuBackend.create() : cpuBackend;
+  const ours = await OnnxModel.fromBytes(bytes, undefined, backend);
+  const engines: [string, ForwardEngine][] = [['glassbox', ours], ['onnxruntime', new OrtForward(bytes, undefined, device, ours)]];
+  const output = ours.graph.outputs[0]!.name;
+  const positions = ids.map((_, i) => i).slice(1, -1);
+  const scorerOf = (engine: ForwardEngine): MaskedScorer => ({
+    features: positions.length,
+    scores: async (masks) => {
+      const rows = masks.map((m) => {
+        const row = [...ids];
+        positions.forEach((p, k) => !m[k] && (row[p] = 0));
+        return row;
+      });
+      const feeds = { input_ids: tensor('int64', [rows.length, ids.length], rows.flat()), attention_mask: tensor('int64', [rows.length, ids.length], tileInts(ids.map(() => 1), rows.length)) };
+      return targetLogit((await engine.run({ feeds, fetch: [output] }))[output]!).scores;
+    },
+  });
+  for (const [engine, forward] of engines) {
+    const scorer = scorerOf(forward);
+    const w0 = now();
+    await scorer.scores(Array.from({ length: batch }, (_, r) => Uint8Array.from(positions, (_, k) => (r + k) % 2)));
+    const warmupMs = now() - w0;
+    log(`${name}: KernelSHAP on ${device} through ${engine}: warm-up batch of ${batch} in ${(warmupMs / 1000).toFixed(1)} s; ${samples} evaluations`);
+    const t0 = now();
+    const r = await kernelShap(scorer, { samples, batchSize: batch, seed: 42 });
+    const ms = now() - t0;
+    const perSecond = r.evaluations / (ms / 1000);
+    log(`  ${r.evaluations} forwards in ${(ms / 1000).toFixed(1)} s: ${perSecond.toFixed(2)} forwards/s`);
+    report({ kind: 'kernel-shap', model: name, device, engine, features: positions.length, evaluations: r.evaluations, batch, warmupMs, ms, perSecond, phi0: r.values[0] });
+  }
+  ours.dispose();
+}
+
+// ---------------------------------------------------------------------------------------------
 // (d): a 1024³ matmul on both runtimes.
 
 function matmulModel(n: number): Uint8Array {
@@ -709,6 +761,10 @@ async function main(): Promise<void> {
     if (!skipped('ort-webgpu')) await step(`${name} ORT webgpu`, () => ortForward(name, bytes, sample, imageShape, 'webgpu'));
     if (!skipped('ort-wasm')) await step(`${name} ORT wasm`, () => ortForward(name, bytes, sample, imageShape, 'wasm'));
     if (!skipped('cpu')) await step(`${name} LIG cpu`, () => ours(name, bytes, sample, 'cpu'));
+    if (!skipped('kernel-shap')) {
+      await step(`${name} KernelSHAP webgpu`, () => kernelShapForwards(name, bytes, sample, 'webgpu'));
+      await step(`${name} KernelSHAP cpu`, () => kernelShapForwards(name, bytes, sample, 'cpu'));
+    }
   }
   if (!skipped('matmul')) {
     await step('matmul ours', matmulOurs);

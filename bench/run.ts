@@ -7,7 +7,9 @@
  *   BENCH_MODELS          comma-separated model folders (default: both)
  *   BENCH_BUDGET_SCALE    multiply every time budget (BUDGETS below) by this; BENCH_FULL=1 measures
  *                         everything in full however long it takes (hours on a software adapter)
- *   BENCH_SKIP            parts to leave out: webgpu, cpu, ort-webgpu, ort-wasm, ours-forward, matmul
+ *   BENCH_SKIP            parts to leave out: webgpu, cpu, ort-webgpu, ort-wasm, ours-forward, matmul, profile, kernel-shap
+ *   BENCH_KERNEL_SHAP_SAMPLES, BENCH_KERNEL_SHAP_BATCH  KernelSHAP's model evaluations per engine and
+ *                         masks per pass (default 64 and 32; samples a multiple of the batch)
  *   BENCH_NO_README=1     print only
  *   BENCH_TIMEOUT_S       give up after this long (default 10800)
  *   CHROMIUM_PATH         default /usr/bin/chromium
@@ -140,6 +142,27 @@ function summarize(results: Json[], config: BenchConfig): Summary {
   rows.push([`LIG-${n} cpu / ORT wasm forward ${b}`, ...models.map((m) => r2(cpuRatio(m)))]);
   let table = markdownTable(['', ...models.map((m) => LABEL[m] ?? m)], rows);
 
+  // KernelSHAP: model forwards per second through each engine on each device.
+  const shap = (m: string, device: string, engine: string) => find('kernel-shap', (r) => r.model === m && r.device === device && r.engine === engine);
+  const shapModels = models.filter((m) => results.some((r) => r.kind === 'kernel-shap' && r.model === m));
+  const perSecond = (r: Json | undefined) => (r ? `${r.perSecond.toFixed(r.perSecond >= 10 ? 1 : 3)} (${r.evaluations} in ${s(r.ms)})` : '–');
+  const shapRatio = (m: string, device: string) => ratio(shap(m, device, 'glassbox')?.perSecond, shap(m, device, 'onnxruntime')?.perSecond);
+  if (shapModels.length > 0) {
+    table +=
+      '\n\n' +
+      markdownTable(
+        ['KernelSHAP, model forwards per second', ...shapModels.map((m) => LABEL[m] ?? m)],
+        [
+          ['Glassbox, webgpu', ...shapModels.map((m) => perSecond(shap(m, 'webgpu', 'glassbox')))],
+          ['onnxruntime-web, webgpu EP', ...shapModels.map((m) => perSecond(shap(m, 'webgpu', 'onnxruntime')))],
+          ['**ours / onnxruntime-web, webgpu**', ...shapModels.map((m) => `**${r2(shapRatio(m, 'webgpu'))}**`)],
+          ['Glassbox, cpu', ...shapModels.map((m) => perSecond(shap(m, 'cpu', 'glassbox')))],
+          ['onnxruntime-web, wasm EP', ...shapModels.map((m) => perSecond(shap(m, 'cpu', 'onnxruntime')))],
+          ['ours / onnxruntime-web, cpu', ...shapModels.map((m) => r2(shapRatio(m, 'cpu')))],
+        ],
+      );
+  }
+
   const ours = find('matmul', (r) => r.impl === 'glassbox-webgpu');
   const theirs = find('matmul', (r) => String(r.impl).startsWith('ort-'));
   const mm = ratio(ours?.best, theirs?.best);
@@ -166,6 +189,8 @@ function summarize(results: Json[], config: BenchConfig): Summary {
     cpu_lig_vs_ort_wasm_forward50: round(cpuRatio(d)),
     vit_cpu_lig_vs_ort_wasm_forward50: round(cpuRatio(v)),
     ort_webgpu_ep_used: ort(d, 'webgpu')?.epUsed ?? null,
+    kernel_shap_forwards_per_s_vs_ort_webgpu: round(shapRatio(d, 'webgpu')),
+    kernel_shap_forwards_per_s_vs_ort_wasm: round(shapRatio(d, 'cpu')),
   };
   const notes: string[] = [];
   for (const m of models) {
@@ -256,6 +281,7 @@ async function main(): Promise<void> {
     budgets: scaledBudgets(),
     skip: (process.env.BENCH_SKIP ?? '').split(',').filter(Boolean),
     matmul: { n: 1024, trials: 4, perTrial: 3 },
+    kernelShap: { samples: Number(process.env.BENCH_KERNEL_SHAP_SAMPLES ?? 64), batch: Number(process.env.BENCH_KERNEL_SHAP_BATCH ?? 32) },
     profile: ['distilbert-base-geometry'],
   };
 
