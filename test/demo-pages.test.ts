@@ -270,7 +270,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('demo task pages in Ch
     // Every default method, integrated gradients first with 10 000 points: cancel during its passes.
     expect(await page.$$eval('[data-page="text"] [data-param="methods"] input:checked', (els) => els.map((e) => (e as HTMLInputElement).value))).toEqual([...BENCHMARK_METHODS]);
     await page.click('[data-page="text"] summary:has-text("Compare methods")');
-    await page.click('[data-page="text"] [data-action="compare"]');
+    await page.dispatchEvent('[data-page="text"] [data-action="compare"]', 'click');
     await page.waitForFunction(() => /\(1 of \d+\)… [1-9]\d?%/.test(document.querySelector('[data-page="text"] [data-controls="compare"] .gb-status')?.textContent ?? ''), null, WAIT);
     expect(await page.isDisabled('[data-page="text"] [data-action="run"]')).toBe(true); // one run at a time
     await page.dispatchEvent('[data-page="text"] [data-controls="compare"] [data-action="cancel"]', 'click');
@@ -281,7 +281,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('demo task pages in Ch
     for (const m of BENCHMARK_METHODS) if (m !== 'saliency' && m !== 'lime') await page.setChecked(`[data-page="text"] [data-param="methods"] input[value="${m}"]`, false);
     url = new URL(page.url()).searchParams;
     expect(url.get('methods')).toBe('saliency,lime');
-    await page.click('[data-page="text"] [data-action="compare"]');
+    await page.dispatchEvent('[data-page="text"] [data-action="compare"]', 'click');
     await page.waitForSelector('[data-page="text"] [data-controls="compare"] .gb-progress[data-state="done"]', WAIT);
     expect(await page.$$eval('[data-page="text"] [data-role="comparison"] tbody tr', (els) => els.map((e) => e.getAttribute('data-method')))).toEqual(['saliency', 'lime']);
     expect(new URL(page.url()).searchParams.get('run')).toBe('compare');
