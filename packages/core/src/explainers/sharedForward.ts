@@ -9,6 +9,8 @@ export interface TextRow {
 }
 
 interface Request {
+  /** Which rows may share a pass with this request's (poolKey). */
+  pool: string;
   runner: TextRunner;
   rows: readonly TextRow[];
   scorer: Scorer;
@@ -44,7 +46,7 @@ export class SharedForward {
     }
     if (rows.length === 0) return Promise.resolve(new Float64Array(0));
     return new Promise((resolve, reject) => {
-      this.pending.push({ runner, rows, scorer, resolve, reject });
+      this.pending.push({ pool: poolKey(runner, scorer), runner, rows, scorer, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setTimeout(() => void this.flush(), 0);
@@ -58,8 +60,7 @@ export class SharedForward {
     this.scheduled = false;
     const groups = new Map<unknown, Request[]>();
     for (const r of requests) {
-      const key = poolKey(r);
-      groups.set(key, [...(groups.get(key) ?? []), r]);
+      groups.set(r.pool, [...(groups.get(r.pool) ?? []), r]);
     }
     for (const group of groups.values()) {
       try {
@@ -129,8 +130,7 @@ function idOf(o: object): number {
  * is a graph output of shape [batch, n] (it then does not depend on the length); with
  * in-graph segment overrides, only rows of the same runner.
  */
-function poolKey(r: Request): string {
-  const { runner, scorer } = r;
+function poolKey(runner: TextRunner, scorer: Scorer): string {
   const { overrides } = runner.inputs([runner.ids]);
   const owner = Object.keys(overrides).length > 0 ? runner : runner.model;
   const info = runner.model.onnx.graph.outputs.find((o) => o.name === scorer.output);
@@ -139,8 +139,8 @@ function poolKey(r: Request): string {
 }
 
 /** What a row computes: its pool's model (or runner), ids, token types and attention. */
-function rowKey(r: { runner: TextRunner; scorer: Scorer }, row: TextRow): string {
-  return [poolKey(r as Request), row.ids.join(','), r.runner.segments.types?.join(',') ?? '', row.attention?.join(',') ?? ''].join('|');
+function rowKey(r: Request, row: TextRow): string {
+  return [r.pool, row.ids.join(','), r.runner.segments.types?.join(',') ?? '', row.attention?.join(',') ?? ''].join('|');
 }
 
 /** One forward pass over rows of possibly different lengths (right-padded), fetching `output`. */

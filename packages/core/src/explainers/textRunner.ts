@@ -3,6 +3,7 @@ import type { DifferentiableFunction } from '../methods/types.ts';
 import type { TextModel } from '../model/textModel.ts';
 import type { Override } from '../graph/plan.ts';
 import type { HostTensor } from '../tensor.ts';
+import { SharedForward } from './sharedForward.ts';
 
 /** What is explained: one output tensor, reduced to a score per row, and its cotangent. */
 export interface Scorer {
@@ -74,7 +75,8 @@ export class TextRunner {
   /**
    * Scores of rows of token ids (what perturbation methods compare). `attentionMasks`, one
    * 0/1 row per row of ids, replaces the model's all-ones attention_mask (a position at 0 is
-   * removed from attention); the model must take an attention_mask input.
+   * removed from attention); the model must take an attention_mask input. Every row has
+   * the input's length; they run in passes that fit the backend (SharedForward).
    */
   async scoreIds(
     rows: readonly (readonly number[])[],
@@ -85,23 +87,8 @@ export class TextRunner {
     if (attentionMasks && attentionMasks.length !== rows.length) {
       throw new InvalidInputError(`${attentionMasks.length} attention masks for ${rows.length} rows`, 'bad_attention_mask');
     }
-    // In passes that fit the backend, as gradient passes are (a language model's row alone is [T, vocab]).
-    const perPass = this.model.onnx.rowsPerPass(this.inputs([this.ids]).feeds);
-    const scores = new Float64Array(rows.length);
-    for (let s = 0; s < rows.length; s += perPass) {
-      const { feeds, overrides } = this.inputs(rows.slice(s, s + perPass), segments);
-      if (attentionMasks) {
-        const mask = feeds['attention_mask'];
-        if (!mask) throw new InvalidInputError(`model "${this.model.id}" takes no attention_mask: use masking "pad" or "mask"`, 'bad_masking');
-        const t = mask.shape[1]!;
-        attentionMasks.slice(s, s + perPass).forEach((m, r) => {
-          for (let i = 0; i < t; i++) (mask.data as Int32Array | Float32Array)[r * t + i] = m[i]!;
-        });
-      }
-      const out = await this.model.forward.run({ feeds, overrides, fetch: [scorer.output] });
-      scores.set(scorer.score(out[scorer.output]!).scores, s);
-    }
-    return scores;
+    const runner = segments === this.segments ? this : new TextRunner(this.model, this.ids, segments, this.layer);
+    return new SharedForward().score(runner, rows.map((ids, r) => ({ ids, attention: attentionMasks?.[r] })), scorer);
   }
 
   /** The layer's value for one row of ids under the given segments, without the batch axis. */
