@@ -1,4 +1,4 @@
-import { ATTENTION_MODES, type ExplainOptions, InvalidInputError } from '@glassbox/core';
+import { ATTENTION_MODES, type ExplainOptions, InvalidInputError, MAX_STEPS } from '@glassbox/core';
 
 /** Fields every task reads (flags or JSONL fields), exactly as the CLI contract names them. */
 export const COMMON_FIELDS = [
@@ -22,6 +22,7 @@ export const COMMON_FIELDS = [
   'hierarchy',
   'masking',
   'seed',
+  'truncation',
 ] as const;
 
 /** An integer field (flag string or JSON number) within [min, max], or undefined when absent; else an error naming the field and its range. */
@@ -68,8 +69,8 @@ export function commonOptions(raw: Record<string, unknown>): { task: string | un
   }
   if (raw.steps !== undefined && raw.steps !== null) {
     const steps = Number(raw.steps);
-    if (!Number.isInteger(steps) || steps < 1 || steps > 10_000) {
-      throw new InvalidInputError(`"steps" must be an integer from 1 to 10000, got ${JSON.stringify(raw.steps)}`, 'bad_steps');
+    if (!Number.isInteger(steps) || steps < 1 || steps > MAX_STEPS) {
+      throw new InvalidInputError(`"steps" must be an integer from 1 to ${MAX_STEPS}, got ${JSON.stringify(raw.steps)}`, 'bad_steps');
     }
     options.steps = steps;
   }
@@ -80,6 +81,13 @@ export function commonOptions(raw: Record<string, unknown>): { task: string | un
   const window = integerField(raw, 'window', 1, 100_000);
   const stride = integerField(raw, 'stride', 1, 100_000);
   if (window !== undefined || stride !== undefined) options.occlusion = { ...(window !== undefined && { window }), ...(stride !== undefined && { stride }) };
+  const truncation = raw.truncation;
+  if (truncation !== undefined && truncation !== null) {
+    if (truncation !== true && truncation !== false && truncation !== 'true' && truncation !== 'false') {
+      throw new InvalidInputError(`"truncation" must be true or false, got ${JSON.stringify(truncation)}`, 'bad_truncation');
+    }
+    options.truncation = truncation === true || truncation === 'true';
+  }
   const attention = asString('attention', raw.attention);
   if (attention !== undefined) {
     if (!(ATTENTION_MODES as readonly string[]).includes(attention)) {

@@ -34,3 +34,13 @@ export class ModelLoadError extends GlassboxError {
     super('model_load', message);
   }
 }
+
+/** A forward or backward pass produced NaN or ±Infinity; `tensor` is the first value that did. */
+export class NonFiniteError extends GlassboxError {
+  constructor(
+    readonly tensor: string,
+    message: string,
+  ) {
+    super('non_finite', message);
+  }
+}

@@ -15,7 +15,7 @@ export { findWordEmbedding, findPositionEmbedding, findTokenTypeEmbedding, findE
 export { readModelFile, isHubId } from './model/hub.ts';
 export * from './methods/types.ts';
 export { integratedGradients, type IntegratedGradientsOptions } from './methods/integratedGradients.ts';
-export { integrationScheme, legendreGauss, INTEGRATION_METHODS, type IntegrationMethod } from './methods/integration.ts';
+export { integrationScheme, legendreGauss, INTEGRATION_METHODS, MAX_STEPS, type IntegrationMethod } from './methods/integration.ts';
 export { layerIntegratedGradients, type Layer } from './methods/layerIntegratedGradients.ts';
 export { saliency } from './methods/saliency.ts';
 export { inputXGradient } from './methods/inputXGradient.ts';
@@ -47,7 +47,7 @@ export { entryScorer, type LogitEntry } from './explainers/tokenScores.ts';
 export * from './explainers/pairwiseClassification.ts';
 export * from './explainers/multiLabelClassification.ts';
 export * from './explainers/zeroShotClassification.ts';
-export { ExplainedText, textTokens, checkLength, firstTextEnd } from './explainers/explainedText.ts';
+export { ExplainedText, textTokens, checkLength, firstTextEnd, fitTexts, type Truncation } from './explainers/explainedText.ts';
 export * from './explainers/textGeneration.ts';
 export { greedy, decoderFeeds, logitsOutput, pastPairs, type Generation, type GreedyOptions } from './model/generate.ts';
 export { nextTokenScorer, findLmHead, type LmHead } from './explainers/nextTokenScorer.ts';

@@ -14,6 +14,7 @@ function multiLabelJson(r: MultiLabelClassificationResult): Record<string, unkno
     logits: r.logits,
     probabilities: r.probabilities,
     ...(r.attentions !== undefined && { attentions: r.attentions }),
+    ...(r.truncated !== undefined && { truncated: r.truncated }),
   };
 }
 

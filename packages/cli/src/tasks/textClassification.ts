@@ -11,6 +11,7 @@ export function classificationJson(r: SequenceClassificationResult): Record<stri
     convergenceDelta: r.convergenceDelta,
     logits: r.logits,
     ...(r.attentions !== undefined && { attentions: r.attentions }),
+    ...(r.truncated !== undefined && { truncated: r.truncated }),
   };
 }
 

@@ -1,7 +1,7 @@
 import { type AttentionMode, type AttentionOutput, attentionFor } from '../attention/attentionFor.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { TextModel } from '../model/textModel.ts';
-import { type TokenSpan, type WordSpan, alignSegments, groupWords } from '../text/tokens.ts';
+import { type TokenSpan, type WordSpan, alignSegments, alignTokens, groupWords } from '../text/tokens.ts';
 import { type TextLayout, attributeTokens, attributeTokensForTargets, l2Normalize } from './attributeTokens.ts';
 import { type ClassScoreSpace, classScores } from './classification.ts';
 import type { ExplainedForward } from './explainedForward.ts';
@@ -47,6 +47,40 @@ export function checkLength(model: TextModel, name: string, ids: readonly number
   }
 }
 
+/** What `truncation` cut: the input's token count (special tokens included) and the count explained. */
+export interface Truncation {
+  inputTokens: number;
+  explainedTokens: number;
+}
+
+/**
+ * The texts as explained: unchanged when they fit the model; else, with `truncation`, the
+ * first text cut after its last token that fits (a prefix of it, so offsets still index into
+ * it), and what was cut. Without `truncation` a too-long input is an error naming both lengths.
+ */
+export function fitTexts<T extends [string] | [string, string]>(model: TextModel, texts: T, truncation = false): { texts: T; truncated?: Truncation } {
+  const name = texts.length > 1 ? 'text + textPair' : 'text';
+  const inputTokens = model.encode(texts[0], texts[1]).ids.length;
+  if (inputTokens <= model.maxTokens) return { texts };
+  if (!truncation) {
+    throw new InvalidInputError(
+      `${name} is ${inputTokens} tokens long; model "${model.id}" accepts at most ${model.maxTokens}; pass truncation: true (CLI: --truncation true) to explain its first tokens`,
+      'text_too_long',
+    );
+  }
+  const ids = model.encode(texts[0], undefined, false).ids;
+  const specials = model.specialIds();
+  const spans = alignTokens(texts[0], ids.map((id) => ({ id, token: model.tokenString(id), special: specials.has(id) })));
+  for (let keep = ids.length - (inputTokens - model.maxTokens); keep > 0; keep--) {
+    const end = spans[keep - 1]!.end;
+    if (end === null) continue;
+    const cut = [texts[0].slice(0, end), ...texts.slice(1)] as T;
+    const explainedTokens = model.encode(cut[0], cut[1]).ids.length;
+    if (explainedTokens <= model.maxTokens) return { texts: cut, truncated: { inputTokens, explainedTokens } };
+  }
+  throw new InvalidInputError(`${name} is ${inputTokens} tokens long; model "${model.id}" accepts at most ${model.maxTokens}, and truncating the text cannot make it fit`, 'text_too_long');
+}
+
 /** Where the first text's tokens end in an encoding that starts with them (after any [CLS]). */
 export function firstTextEnd(ids: readonly number[], textIds: readonly number[]): number {
   return ids.indexOf(textIds[0]!) + textIds.length;
@@ -64,6 +98,8 @@ export class ExplainedText {
   readonly reference: Segments | undefined;
   /** Token spans; tokens after the separator at `textEnd` belong to the second text (segment 1) when there is one. */
   readonly spans: (TokenSpan & { segment: Segment })[];
+  /** Set when the `truncation` option cut the input to fit the model (see fitTexts). */
+  truncated: Truncation | undefined;
 
   constructor(
     readonly model: TextModel,

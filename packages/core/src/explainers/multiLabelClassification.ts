@@ -5,6 +5,7 @@ import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
 import { type ScoreSpace, classLabels, parseTarget, sigmoid, softmax } from './classification.ts';
 import type { TextAttributions } from './explainedText.ts';
 import { classificationInput } from './sequenceClassification.ts';
+import type { Truncation } from './explainedText.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
 
 const OUTPUTS = ['sigmoid', 'softmax', 'logits'] as const;
@@ -46,6 +47,8 @@ export interface MultiLabelClassificationResult {
   probabilities: number[];
   /** The attention maps the `attention` option asked for, on the top label's forward pass. */
   attentions?: AttentionOutput;
+  /** Present when the `truncation` option cut the input to fit the model: `text` is then the explained prefix. */
+  truncated?: Truncation;
 }
 
 /**
@@ -75,7 +78,7 @@ export class MultiLabelClassificationExplainer {
     const resolved = resolveOptions(common);
     if (typeof text !== 'string' || text.trim() === '') throw new InvalidInputError('text is empty', 'empty_text');
     const shownText = resolved.quirks ? cleanTextLikeTransformersInterpret(text) : text;
-    const input = classificationInput(this.model, [shownText], resolved.quirks);
+    const input = classificationInput(this.model, [shownText], resolved.quirks, options.truncation);
 
     const logits = await input.logits({ types: input.types });
     const names = classLabels(this.model.labels, logits.length);
@@ -92,13 +95,14 @@ export class MultiLabelClassificationExplainer {
       model: this.model.id,
       method: resolved.method,
       output,
-      text: shownText,
+      text: input.texts[0]!,
       labels,
       predicted: { index: top, label: names[top]!, score: probabilities[top]! },
       targets: targets.map((index) => ({ index, label: names[index]! })),
       logits,
       probabilities,
       ...(options.attention !== undefined && { attentions: await input.attentions(input.scorer(top, output), options.attention) }),
+      ...(input.truncated && { truncated: input.truncated }),
     };
   }
 }

@@ -40,7 +40,7 @@ export class PairwiseSequenceClassificationExplainer {
 
   async explain(text: string, textPair: string, options: PairwiseExplainOptions = {}): Promise<PairwiseClassificationResult> {
     const resolved = resolveOptions(options);
-    const input = classificationInput(this.model, [text, textPair], resolved.quirks);
+    const input = classificationInput(this.model, [text, textPair], resolved.quirks, options.truncation);
     const flipSign = options.flipSign === true;
     const result = await explainClass(input, options, resolved, flipSign ? -1 : 1);
     return { ...result, textPair, flipSign };

@@ -3,7 +3,7 @@ import { InvalidInputError } from '../errors.ts';
 import { type LoadOptions, TextModel } from '../model/textModel.ts';
 import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
 import { type ClassScoreSpace, type OutputSpace, classLabels, headProbabilities, parseTarget } from './classification.ts';
-import { ExplainedText, type TextAttributions, type TokenAttribution, type WordAttribution, checkLength, firstTextEnd, textTokens } from './explainedText.ts';
+import { ExplainedText, type TextAttributions, type TokenAttribution, type WordAttribution, type Truncation, firstTextEnd, fitTexts, textTokens } from './explainedText.ts';
 import { STACKED_METHODS } from './attributeTokens.ts';
 import { SharedForward } from './sharedForward.ts';
 import { type ExplainOptions, type MethodName, PERTURBATION_METHODS, type ResolvedOptions, resolveOptions } from './textOptions.ts';
@@ -30,6 +30,8 @@ export interface SequenceClassificationResult {
   probabilities: number[];
   /** The attention maps the `attention` option asked for, on the explained forward pass. */
   attentions?: AttentionOutput;
+  /** Present when the `truncation` option cut the input to fit the model: `text` is then the explained prefix. */
+  truncated?: Truncation;
 }
 
 /**
@@ -56,7 +58,7 @@ export class SequenceClassificationExplainer {
     if (typeof text !== 'string' || text.trim() === '') throw new InvalidInputError('text is empty', 'empty_text');
     const shownText = resolved.quirks ? cleanTextLikeTransformersInterpret(text) : text;
     const texts: [string] | [string, string] = options.textPair === undefined ? [shownText] : [shownText, options.textPair];
-    return explainClass(classificationInput(this.model, texts, resolved.quirks), options, resolved);
+    return explainClass(classificationInput(this.model, texts, resolved.quirks, options.truncation), options, resolved);
   }
 
   /**
@@ -70,7 +72,7 @@ export class SequenceClassificationExplainer {
       const { text, textPair } = typeof input === 'string' ? { text: input, textPair: undefined } : (input ?? {});
       if (typeof text !== 'string' || text.trim() === '') throw new InvalidInputError(`text of input ${i} is empty`, 'empty_text');
       const shown = resolved.quirks ? cleanTextLikeTransformersInterpret(text) : text;
-      return classificationInput(this.model, textPair === undefined ? [shown] : [shown, textPair], resolved.quirks);
+      return classificationInput(this.model, textPair === undefined ? [shown] : [shown, textPair], resolved.quirks, options.truncation);
     });
     return explainClasses(explained, targetsPerInput(options.targets, inputs.length), options, resolved);
   }
@@ -81,12 +83,15 @@ export class SequenceClassificationExplainer {
  * run: every token after the text's last one is segment 1 (on a single text, the final
  * [SEP]; a pair keeps the tokenizer's token types) and position ids are 0..T−1.
  */
-export function classificationInput(model: TextModel, texts: [string] | [string, string], quirks: boolean): ExplainedText {
-  const [textIds] = texts.map((t, i) => textTokens(model, i === 0 ? 'text' : 'textPair', t));
+export function classificationInput(model: TextModel, given: [string] | [string, string], quirks: boolean, truncation = false): ExplainedText {
+  given.forEach((t, i) => textTokens(model, i === 0 ? 'text' : 'textPair', t));
+  const { texts, truncated } = fitTexts(model, given, truncation);
+  const textIds = textTokens(model, 'text', texts[0]);
   const { ids, tokenTypes } = model.encode(texts[0], texts[1]);
-  checkLength(model, texts.length > 1 ? 'text + textPair' : 'text', ids);
   const tiTypes = texts.length > 1 ? tokenTypes : ids.map((_, i) => (i <= ids.length - 2 ? 0 : 1));
-  return new ExplainedText(model, texts, ids, firstTextEnd(ids, textIds!), tokenTypes, quirks ? { types: tiTypes } : undefined);
+  const input = new ExplainedText(model, texts, ids, firstTextEnd(ids, textIds), tokenTypes, quirks ? { types: tiTypes } : undefined);
+  input.truncated = truncated;
+  return input;
 }
 
 /** A class to explain: its index or label; undefined for the predicted class. */
@@ -219,6 +224,7 @@ async function classHead(input: ExplainedText, targets: readonly TargetSpec[] | 
     predicted: { index: predictedIndex, label: labels[predictedIndex]!, score: probabilities[predictedIndex]! },
     logits,
     probabilities,
+    ...(input.truncated && { truncated: input.truncated }),
   };
   return { result, labels, space, targets: targets === 'all' ? labels.map((_, c) => c) : targets.map((t) => parseTarget(t, labels, predictedIndex)) };
 }

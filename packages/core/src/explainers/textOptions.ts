@@ -74,6 +74,12 @@ export interface ExplainOptions {
   seed?: number;
   /** Partition SHAP's hierarchy over the units. Default 'clustered' (shap's Text masker clustering). */
   hierarchy?: HierarchyName;
+  /**
+   * A text longer than the model's positions is an error naming both lengths; with `truncation`
+   * (text, pair and multi-label classification) its first tokens that fit are explained
+   * instead and the result says so in `truncated`.
+   */
+  truncation?: boolean;
   /** Second text of a sentence pair (token types from the tokenizer). */
   textPair?: string;
   /**

@@ -3,6 +3,7 @@ import type { Ops } from '../backend/ops.ts';
 import { GlassboxError } from '../errors.ts';
 import { gradients } from '../gradients/registry.ts';
 import '../gradients/index.ts';
+import type { TracedValue } from './nonFinite.ts';
 import type { Plan } from './plan.ts';
 
 /** Ops whose outputs are piecewise constant in their inputs: gradients stop there. */
@@ -29,6 +30,8 @@ export function backward<T extends Tensor>(
   seeds: ReadonlyMap<string, T>,
   wrt: readonly string[],
   overridden: ReadonlySet<string>,
+  /** Called with every gradient contribution as it is computed (to find where a gradient went non-finite). */
+  trace?: (value: TracedValue) => void,
 ): Map<string, T> {
   const kept = new Set(wrt);
   const requiresGrad = new Set(wrt);
@@ -60,7 +63,10 @@ export function backward<T extends Tensor>(
     const inGrads = vjp({ ops: ops as unknown as Ops, inputs, outputs, attrs: step.attrs }, outGrads, needs);
     step.inputs.forEach((name, i) => {
       const g = inGrads[i];
-      if (name && needs[i] && g) accumulate(name, g as T);
+      if (name && needs[i] && g) {
+        accumulate(name, g as T);
+        trace?.({ name, tensor: g as Tensor, step });
+      }
     });
     for (const o of step.outputs) if (o && !kept.has(o)) grads.delete(o);
   }

@@ -46,9 +46,12 @@ export function legendreGauss(n: number): { nodes: number[]; weights: number[] }
   return { nodes, weights };
 }
 
+/** Most integration points a call may ask for: far past convergence (Captum's default is 50), short of hours of passes. */
+export const MAX_STEPS = 10_000;
+
 /** Captum's integration points and weights for IntegratedGradients(n_steps, method). */
 export function integrationScheme(method: IntegrationMethod, steps: number): IntegrationScheme {
-  if (!Number.isInteger(steps) || steps < 1) throw new InvalidInputError(`steps must be a positive integer, got ${steps}`, 'bad_steps');
+  if (!Number.isInteger(steps) || steps < 1 || steps > MAX_STEPS) throw new InvalidInputError(`steps must be an integer from 1 to ${MAX_STEPS}, got ${steps}`, 'bad_steps');
   if (method === 'gausslegendre') {
     const { nodes, weights } = legendreGauss(steps);
     return { alphas: nodes.map((x) => 0.5 * (x + 1)), weights: weights.map((w) => 0.5 * w) };

@@ -91,7 +91,8 @@ export class ImageModel {
   ) {}
 
   static async load(model: string, options: LoadOptions = {}): Promise<ImageModel> {
-    const [config, processor, { onnx, forward, file }] = await Promise.all([loadConfig(model, options.revision), loadProcessor(model, options.revision), loadOnnxModel(model, options)]);
+    const config = await loadConfig(model, options.revision);
+    const [processor, { onnx, forward, file }] = await Promise.all([loadProcessor(model, options.revision), loadOnnxModel(model, options)]);
     if (!onnx.inputNames.includes('pixel_values')) {
       throw new ModelLoadError(`model "${model}" (${file}) has no pixel_values input (inputs: ${onnx.inputNames.join(', ')})`);
     }

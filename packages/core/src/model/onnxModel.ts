@@ -5,6 +5,7 @@ import { Scope } from '../backend/scope.ts';
 import { GlassboxError, InvalidInputError, UnsupportedOpError } from '../errors.ts';
 import { backward } from '../graph/backward.ts';
 import { execute } from '../graph/execute.ts';
+import { type TracedValue, checkFinite, forwardValues } from '../graph/nonFinite.ts';
 import type { Graph } from '../graph/ir.ts';
 import { isSupported } from '../graph/lower.ts';
 import { type Override, type Plan, buildPlan, overrideValue, planKey } from '../graph/plan.ts';
@@ -183,12 +184,20 @@ export class OnnxModel {
     return Math.max(1, Math.min(Math.floor(maxTensorBytes / Math.max(largest, 1)), Math.floor(budgetBytes / Math.max(2 * total, 1))));
   }
 
+  /** Throws a NonFiniteError naming the first non-finite value of the pass when one of `results` is not finite. */
+  private checkForward(plan: Plan, env: Map<string, Tensor>, req: RunRequest, results: Record<string, HostTensor>): Promise<void> {
+    const given = [...Object.keys(req.feeds), ...Object.keys(req.overrides ?? {})];
+    return checkFinite('forward', results, () => forwardValues(plan, env, given), (t) => this.backend.read(t));
+  }
+
   async run(req: RunRequest): Promise<Record<string, HostTensor>> {
     await this.ready();
     const scope = new Scope(this.backend);
     try {
-      const { env } = this.forward(req, scope);
-      return await this.readAll(env, req.fetch);
+      const { plan, env } = this.forward(req, scope);
+      const out = await this.readAll(env, req.fetch);
+      await this.checkForward(plan, env, req, out);
+      return out;
     } finally {
       scope.releaseAll();
     }
@@ -211,18 +220,23 @@ export class OnnxModel {
     try {
       const { plan, env } = this.forward(req, scope, [req.output]);
       const outValue = await this.backend.read(env.get(req.output)!);
+      await this.checkForward(plan, env, req, { [req.output]: outValue });
       const overridden = new Set(Object.keys(req.overrides ?? {}));
       const grads: Record<string, HostTensor>[] = [];
       for (const seed of req.seeds(outValue)) {
         const pass = new Scope(this.backend);
         try {
-          const g = backward(plan, new Ops(pass), env, new Map([[req.output, pass.upload(seed)]]), req.wrt, overridden);
+          const seeds = new Map([[req.output, pass.upload(seed)]]);
+          const g = backward(plan, new Ops(pass), env, seeds, req.wrt, overridden);
           const out: Record<string, HostTensor> = {};
           for (const w of req.wrt) {
             const t = g.get(w);
             if (!t) throw new GlassboxError('no_path', `"${req.output}" does not depend on "${w}"`);
             out[w] = await this.backend.read(t);
           }
+          // Only when a gradient is non-finite: the same backward pass again, recording each gradient to find the first.
+          const traced: TracedValue[] = [{ name: req.output, tensor: seeds.get(req.output)! }];
+          await checkFinite('backward', out, () => (backward(plan, new Ops(pass), env, seeds, req.wrt, overridden, (v) => traced.push(v)), traced), (t) => this.backend.read(t));
           grads.push(out);
         } finally {
           pass.releaseAll();

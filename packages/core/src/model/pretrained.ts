@@ -1,4 +1,3 @@
-import { AutoConfig } from '@huggingface/transformers';
 import { type Device, selectBackend } from '../backend/select.ts';
 import { InvalidInputError, ModelLoadError } from '../errors.ts';
 import type { HostTensor } from '../tensor.ts';
@@ -56,12 +55,20 @@ export interface ModelConfig {
   [key: string]: unknown;
 }
 
+/**
+ * The model's config.json, read first: a hub id that does not exist or a folder that is not a
+ * model fails here with the file's URL or path, before the tokenizer and graph are fetched.
+ */
 export async function loadConfig(model: string, revision?: string): Promise<ModelConfig> {
+  const bytes = await readModelFile(model, 'config.json', revision);
+  let config: unknown;
   try {
-    return (await AutoConfig.from_pretrained(model, { revision } as never)) as unknown as ModelConfig;
+    config = JSON.parse(new TextDecoder().decode(bytes));
   } catch (e) {
-    throw new ModelLoadError(`model "${model}": could not load config.json: ${(e as Error).message}`);
+    throw new ModelLoadError(`model "${model}": config.json is not valid JSON: ${(e as Error).message}`);
   }
+  if (!config || typeof config !== 'object' || Array.isArray(config)) throw new ModelLoadError(`model "${model}": config.json is not a JSON object`);
+  return config as ModelConfig;
 }
 
 /** The model's ONNX file (the one `options` select, external data included) on the chosen backend, and its forward engine. */
@@ -75,7 +82,9 @@ export async function loadOnnxModel(model: string, options: LoadOptions): Promis
   const dir = file.slice(0, file.lastIndexOf('/') + 1);
   const bytes = await readModelFile(model, file, options.revision);
   const readExternal = (location: string) => readModelFile(model, dir + location, options.revision);
-  const onnx = await OnnxModel.fromBytes(bytes, readExternal, backend);
+  const onnx = await OnnxModel.fromBytes(bytes, readExternal, backend).catch((e: unknown) => {
+    throw e instanceof ModelLoadError ? new ModelLoadError(`model "${model}": ${file}: ${e.message}`) : e;
+  });
   const device = backend.name === 'webgpu' ? 'webgpu' : 'cpu';
   const engine = choice === 'auto' ? FASTER_FORWARD[device] : choice;
   const forward = engine === 'onnxruntime' ? new OrtForward(bytes, readExternal, device, onnx) : onnx;

@@ -33,7 +33,8 @@ export class TextModel {
   ) {}
 
   static async load(model: string, options: LoadOptions = {}): Promise<TextModel> {
-    const [tokenizer, config, { onnx, forward, file }] = await Promise.all([loadTokenizer(model, options.revision), loadConfig(model, options.revision), loadOnnxModel(model, options)]);
+    const config = await loadConfig(model, options.revision);
+    const [tokenizer, { onnx, forward, file }] = await Promise.all([loadTokenizer(model, options.revision), loadOnnxModel(model, options)]);
     const wordEmbedding = findWordEmbedding(onnx.graph);
     if (!wordEmbedding) throw new ModelLoadError(`model "${model}" (${file}): no word-embedding lookup (a Gather on a [vocab, hidden] table fed by input_ids)`);
     return new TextModel(model, tokenizer, config, onnx, wordEmbedding, forward);
