@@ -1,5 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GlassboxError, ImageClassificationExplainer, SequenceClassificationExplainer } from '@glassbox/core';
+import {
+  type ExplainOptions,
+  GlassboxError,
+  ImageClassificationExplainer,
+  MultiLabelClassificationExplainer,
+  PairwiseSequenceClassificationExplainer,
+  QuestionAnsweringExplainer,
+  SequenceClassificationExplainer,
+  TextGenerationExplainer,
+  TokenClassificationExplainer,
+  ZeroShotClassificationExplainer,
+  evaluate,
+} from '@glassbox/core';
 import { refsOf, useLocalFixtures } from './helpers.ts';
 
 /** onProgress and signal (ExplainOptions): what the demo's progress bar and cancel button use. */
@@ -105,5 +117,41 @@ describe('progress and cancel of image explanations', () => {
     expect(e).toBeInstanceOf(GlassboxError);
     expect((e as GlassboxError).code).toBe('aborted');
     expect((await images.explain({ pixelValues }, { method: 'saliency' })).map).toHaveLength(32);
+  });
+});
+
+/** Every long call of every task: [name, the call given progress options]. */
+const LONG_CALLS: [string, (o: ExplainOptions) => Promise<unknown>][] = [
+  ['text, integrated gradients', (o) => explainer.explain(text, { steps: 8, internalBatchSize: 4, ...o })],
+  ...(['feature-ablation', 'lime', 'kernel-shap', 'partition-shap', 'sobol'] as const).map(
+    (method): [string, (o: ExplainOptions) => Promise<unknown>] => [`text, ${method}`, (o) => explainer.explain(text, { method, samples: 32, ...o })],
+  ),
+  ['text, explainBatch', (o) => explainer.explainBatch([text, 'a second text'], { targets: 'all', steps: 4, ...o })],
+  ['metrics (evaluate)', async (o) => evaluate(explainer, await explainer.explain(text, { method: 'saliency' }), ['deletion', 'comprehensiveness'], o)],
+  ['pair', async (o) => (await PairwiseSequenceClassificationExplainer.fromPretrained('bert-nli-tiny')).explain('a man sleeps', 'a person rests', { steps: 4, ...o })],
+  ['multi-label', async (o) => (await MultiLabelClassificationExplainer.fromPretrained('distilbert-sst2-tiny')).explain(text, { steps: 4, ...o })],
+  ['zero-shot', async (o) => (await ZeroShotClassificationExplainer.fromPretrained('bert-nli-tiny')).explain('the match ended in a draw', ['sport', 'politics'], { steps: 4, ...o })],
+  ['question answering', async (o) => (await QuestionAnsweringExplainer.fromPretrained('distilbert-squad-tiny')).explain('who wrote it?', 'it was written by Ann in Paris.', { steps: 4, ...o })],
+  ['token classification', async (o) => (await TokenClassificationExplainer.fromPretrained('bert-ner-tiny')).explain('Ann lives in Paris', { steps: 4, ...o })],
+  ['text generation', async (o) => (await TextGenerationExplainer.fromPretrained('gpt2-tiny')).explain('The cat', { maxNewTokens: 2, steps: 4, ...o })],
+];
+
+describe('every long call takes onProgress and an AbortSignal', () => {
+  it.each(LONG_CALLS)('%s: progress rises to 1 with a stage', async (_, call) => {
+    const seen: [number, string][] = [];
+    await call({ onProgress: (f, stage) => seen.push([f, stage]) });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.at(-1)![0]).toBe(1);
+    for (const [f, stage] of seen) {
+      expect(f).toBeGreaterThan(0);
+      expect(f).toBeLessThanOrEqual(1);
+      expect(stage).toEqual(expect.any(String));
+    }
+  });
+
+  it.each(LONG_CALLS)('%s: an aborted signal rejects with code "aborted"', async (_, call) => {
+    const e = await rejection(call({ signal: AbortSignal.abort() }));
+    expect(e).toBeInstanceOf(GlassboxError);
+    expect((e as GlassboxError).code).toBe('aborted');
   });
 });
