@@ -120,11 +120,11 @@ describe('progress and cancel of image explanations', () => {
   });
 });
 
-/** Every long call of every task: [name, the call given progress options]. */
-const LONG_CALLS: [string, (o: ExplainOptions) => Promise<unknown>][] = [
+/** Every long call of every task: [name, the call given progress options (onProgress, signal)]. */
+const LONG_CALLS: [string, (o: Pick<ExplainOptions, 'onProgress' | 'signal'>) => Promise<unknown>][] = [
   ['text, integrated gradients', (o) => explainer.explain(text, { steps: 8, internalBatchSize: 4, ...o })],
   ...(['feature-ablation', 'lime', 'kernel-shap', 'partition-shap', 'sobol'] as const).map(
-    (method): [string, (o: ExplainOptions) => Promise<unknown>] => [`text, ${method}`, (o) => explainer.explain(text, { method, samples: 32, ...o })],
+    (method): [string, (o: Pick<ExplainOptions, 'onProgress' | 'signal'>) => Promise<unknown>] => [`text, ${method}`, (o) => explainer.explain(text, { method, samples: 32, ...o })],
   ),
   ['text, explainBatch', (o) => explainer.explainBatch([text, 'a second text'], { targets: 'all', steps: 4, ...o })],
   ['metrics (evaluate)', async (o) => evaluate(explainer, await explainer.explain(text, { method: 'saliency' }), ['deletion', 'comprehensiveness'], o)],

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { readFile } from 'node:fs/promises';
-import { existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -26,7 +26,7 @@ import type { CliTask } from './tasks/task.ts';
 
 const TASK_INPUTS = [...new Set(TASKS.flatMap((t) => t.inputs))];
 
-const USAGE = `usage: glassbox explain --model <folder|hub id> [--task <task>] (<task inputs> | --inputs <cases.jsonl>) [options]
+const USAGE = `usage: glassbox explain --model <folder|hub id> [--task <task>] (<task inputs> | --inputs <cases.jsonl|-> [--shard <i>/<n>]) [options]
        glassbox benchmark --model <folder|hub id> --text <text> [--textPair <text>] [--methods <a,b,...>] [--metrics <a,b,...>] [options]
 options: --target <index|label> --method integrated-gradients|saliency|input-x-gradient|occlusion|smoothgrad|
                   feature-ablation|lime|kernel-shap|partition-shap|sobol
@@ -38,6 +38,8 @@ options: --target <index|label> --method integrated-gradients|saliency|input-x-g
          --forward auto|glassbox|onnxruntime (what runs forward-only passes: perturbation methods, metrics; default auto, the
            faster on the device; gradients always run on Glassbox's runtime)
          --attention raw|rollout|gradient-weighted (adds "attentions": [layers][heads][T][T] for raw, [T][T] otherwise)
+         --truncation true|false (text, pair and multi-label classification: explain the first tokens of a text longer than
+           the model's positions, and add "truncated": {inputTokens, explainedTokens}; default false: an error naming both lengths)
          --dtype fp32|fp16|q8 --model-file <onnx base name, e.g. model_opset17> --revision <rev>
          --metrics ${METRICS.join(',')} (text-classification and pair-classification: adds "metrics": {<name>: number} to each
            result, on the target's probability: deletion / insertion AUC as interpreto, AOPC comprehensiveness / sufficiency as ferret)
@@ -45,7 +47,10 @@ benchmark runs several methods on one text (text-classification; --methods, defa
 same target, L1-normalises each method's token attributions (ferret's) and scores them on --metrics (default all); it prints one
 JSON object {model, text, predicted, target, metrics: [names], methods: [{method, tokens: [{token, attribution}], metrics: {<name>: number}}]}.
 In --inputs mode each line is a JSON object with the same fields (flags are defaults); each result is one JSON line,
-and a bad line gives {"error": "..."} and the next lines still run.
+written as soon as it is done and in input order, and a bad line gives {"error": "..."} and the next lines still run.
+The file is read as a stream (any size); --inputs - reads standard input. --shard i/n (0 <= i < n) explains only the lines
+whose 0-based line number is i modulo n, so n processes or machines with shards 0/n .. (n-1)/n split a file between them;
+with --shard each output object starts with "line": its 1-based line number in the input, to merge the outputs by.
 A hub id is fetched from $HF_ENDPOINT (default https://huggingface.co).
 tasks (--task), their inputs and result objects:
 ${TASKS.map((t) => `  ${t.help}`).join('\n')}`;
@@ -54,7 +59,23 @@ ${TASKS.map((t) => `  ${t.help}`).join('\n')}`;
 for (const level of ['log', 'info', 'warn', 'debug'] as const) console[level] = (...args: unknown[]) => console.error(...args);
 const write = (obj: unknown) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 
+/** `--shard i/n`: this process explains the lines whose 0-based number is `index` modulo `count`. */
+interface Shard {
+  index: number;
+  count: number;
+}
+
+/** A `--shard` value "i/n" with 0 <= i < n, or undefined when malformed. */
+function parseShard(value: string): Shard | undefined {
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+  if (!m) return undefined;
+  const [index, count] = [Number(m[1]), Number(m[2])];
+  return count >= 1 && index < count && Number.isSafeInteger(count) ? { index, count } : undefined;
+}
+
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+/** An error as a result line: {"error": message}, plus the GlassboxError's `code` when it has one. */
+const errorLine = (e: unknown) => ({ error: message(e), ...(e instanceof GlassboxError && { code: e.code }) });
 
 /** Tasks whose results the metrics score (their explainers return a SequenceClassificationResult). */
 const METRIC_TASKS = ['text-classification', 'pair-classification'];
@@ -89,6 +110,7 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       model: { type: 'string' },
       inputs: { type: 'string' },
+      shard: { type: 'string' },
       dtype: { type: 'string' },
       'model-file': { type: 'string' },
       revision: { type: 'string' },
@@ -114,6 +136,14 @@ async function main(argv: string[]): Promise<number> {
   if (!values.inputs && !TASK_INPUTS.some((f) => values[f] !== undefined)) {
     console.error(`give the task's inputs (e.g. --text) or --inputs\n${USAGE}`);
     return 2;
+  }
+  let shard: Shard | undefined;
+  if (values.shard !== undefined) {
+    shard = parseShard(values.shard as string);
+    if (!shard || !values.inputs) {
+      console.error(`${shard ? '--shard needs --inputs' : `--shard must be i/n with 0 <= i < n (e.g. --shard 0/4 .. --shard 3/4), got "${values.shard}"`}\n${USAGE}`);
+      return 2;
+    }
   }
   if (process.env.HF_ENDPOINT) env.remoteHost = process.env.HF_ENDPOINT.replace(/\/*$/, '/');
   const model = existsSync(values.model) && statSync(values.model).isDirectory() ? resolve(values.model) : values.model;
@@ -177,7 +207,7 @@ async function main(argv: string[]): Promise<number> {
       );
       return 0;
     } catch (e) {
-      write({ error: message(e) });
+      write(errorLine(e));
       if (!(e instanceof GlassboxError)) console.error(e);
       return 1;
     }
@@ -188,26 +218,30 @@ async function main(argv: string[]): Promise<number> {
       write(await run(flagOptions));
       return 0;
     } catch (e) {
-      write({ error: message(e) });
+      write(errorLine(e));
       if (!(e instanceof GlassboxError)) console.error(e);
       return 1;
     }
   }
-  const lines = (await readFile(values.inputs as string, 'utf8')).split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  for (const [n, line] of lines.entries()) {
+  const source = values.inputs === '-' ? process.stdin : createReadStream(values.inputs as string);
+  let n = -1;
+  for await (const line of createInterface({ input: source, crlfDelay: Infinity })) {
+    n++;
+    if (shard && n % shard.count !== shard.index) continue;
+    // With --shard every output object carries its input line, so the shards' outputs can be merged.
+    const writeCase = shard ? (obj: object) => write({ line: n + 1, ...obj }) : write;
     try {
-      if (!line.trim()) throw new Error(`line ${n + 1} is empty`);
+      if (!line.trim()) throw new InvalidInputError(`line ${n + 1} is empty`, 'bad_line');
       let parsed: unknown;
       try {
         parsed = JSON.parse(line);
       } catch (e) {
-        throw new Error(`line ${n + 1} is not valid JSON: ${message(e)}`);
+        throw new InvalidInputError(`line ${n + 1} is not valid JSON: ${message(e)}`, 'bad_line');
       }
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`line ${n + 1} is not a JSON object`);
-      write(await run({ ...flagOptions, ...(parsed as Record<string, unknown>) }));
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InvalidInputError(`line ${n + 1} is not a JSON object`, 'bad_line');
+      writeCase(await run({ ...flagOptions, ...(parsed as Record<string, unknown>) }));
     } catch (e) {
-      write({ error: message(e) });
+      writeCase(errorLine(e));
     }
   }
   return 0;

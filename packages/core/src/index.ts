@@ -48,6 +48,7 @@ export * from './explainers/pairwiseClassification.ts';
 export * from './explainers/multiLabelClassification.ts';
 export * from './explainers/zeroShotClassification.ts';
 export { ExplainedText, textTokens, checkLength, firstTextEnd, fitTexts, type Truncation } from './explainers/explainedText.ts';
+export { explainAll, type Explained, type ExplainAllOptions } from './explainers/explainAll.ts';
 export * from './explainers/textGeneration.ts';
 export { greedy, decoderFeeds, logitsOutput, pastPairs, type Generation, type GreedyOptions } from './model/generate.ts';
 export { nextTokenScorer, findLmHead, type LmHead } from './explainers/nextTokenScorer.ts';
