@@ -17,6 +17,8 @@ export default defineConfig({
   build: { outDir: 'dist', emptyOutDir: true },
   // Unbundled, onnxruntime-web finds its .wasm next to its module (new URL(..., import.meta.url)), on this origin.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
+  // The engine's worker is a module worker (`type: 'module'`) that imports split chunks: ES output, same origin (CSP worker-src 'self').
+  worker: { format: 'es' },
   test: {
     root: '.',
     testTimeout: 300_000,

@@ -12,8 +12,11 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
-/** A static file server for a built site (what any static host does), on 127.0.0.1 and a free port; `base` is a sub-path ('/' or '/sub/dir/'). */
-export async function serveStatic(dir: string, base = '/'): Promise<{ url: string; server: Server }> {
+/**
+ * A static file server for a built site (what any static host does), on 127.0.0.1 and a free port; `base` is a sub-path ('/' or '/sub/dir/').
+ * `headers` go on every file served (as a host configured to send, say, a Content-Security-Policy).
+ */
+export async function serveStatic(dir: string, base = '/', headers: Record<string, string> = {}): Promise<{ url: string; server: Server }> {
   const server = createServer(async (req, res) => {
     const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     if (!pathname.startsWith(base)) return void res.writeHead(404).end();
@@ -22,7 +25,7 @@ export async function serveStatic(dir: string, base = '/'): Promise<{ url: strin
     if (!file.startsWith(dir)) return void res.writeHead(403).end();
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+      res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
     } catch {
       res.writeHead(404).end();
     }

@@ -17,6 +17,13 @@ const MAX_LABEL = 22;
 
 const px = (v: number) => Math.round(v * 100) / 100;
 
+/** The label cut to MAX_LABEL UTF-16 units with an ellipsis, never between the halves of a surrogate pair (an emoji). */
+function shortLabel(label: string): string {
+  if (label.length <= MAX_LABEL) return label;
+  const cut = /[\ud800-\udbff]/.test(label[MAX_LABEL - 2]!) ? MAX_LABEL - 2 : MAX_LABEL - 1;
+  return `${label.slice(0, cut)}…`;
+}
+
 /**
  * A horizontal bar per token (or word) of one row, top to bottom in text order, as the
  * course notebook's matplotlib barh plot: labels on the left, bars from a zero axis (the
@@ -40,7 +47,7 @@ export function barChartView(row: Row | undefined, options: PieceOptions = {}): 
       'g',
       { class: 'gbv-bar', 'data-token': p.text, 'data-attribution': attributionData(p.attribution), 'data-rank': p.rank, tabindex: 0, 'aria-label': tip },
       s('title', {}, tip),
-      s('text', { x: LABEL - 6, y: y + ROW / 2, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, label.length > MAX_LABEL ? `${label.slice(0, MAX_LABEL - 1)}…` : label),
+      s('text', { x: LABEL - 6, y: y + ROW / 2, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, shortLabel(label)),
       p.attribution !== null &&
         s('rect', { x: Math.min(x(0), x(p.attribution)), y: y + (ROW - BAR) / 2, width: px(Math.abs(x(p.attribution) - x(0))), height: BAR, fill: barFill(p.attribution) }),
       s('text', { x: LABEL + PLOT + 6, y: y + ROW / 2, 'dominant-baseline': 'middle' }, formatAttribution(p.attribution)),

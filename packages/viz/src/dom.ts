@@ -54,7 +54,32 @@ function attrEntries(attrs: Attrs): [string, string][] {
   return out;
 }
 
-/** Live DOM nodes for the tree, in `doc`. */
+/** Per document, the stylesheets adopted for <style> nodes, by their text. */
+const adopted = new WeakMap<Document, Map<string, CSSStyleSheet>>();
+
+/**
+ * Put a <style> node's text in the document's adopted stylesheets (once), where the browser
+ * constructs sheets: a CSSOM stylesheet, which a Content-Security-Policy without
+ * 'unsafe-inline' allows where it refuses a <style> element. False where it cannot
+ * (no constructable stylesheets, or a document without a window such as DOMParser's).
+ */
+function adoptStyle(doc: Document, node: VNode): boolean {
+  const Sheet = doc.defaultView?.CSSStyleSheet;
+  if (node.svg || !Sheet || !('replaceSync' in Sheet.prototype) || !Array.isArray(doc.adoptedStyleSheets)) return false;
+  const css = node.children.filter((c): c is string => typeof c === 'string').join('');
+  let sheets = adopted.get(doc);
+  if (!sheets) adopted.set(doc, (sheets = new Map()));
+  let sheet = sheets.get(css);
+  if (!sheet) {
+    sheet = new Sheet();
+    sheet.replaceSync(css);
+    sheets.set(css, sheet);
+  }
+  if (!doc.adoptedStyleSheets.includes(sheet)) doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, sheet];
+  return true;
+}
+
+/** Live DOM nodes for the tree, in `doc`. A <style> child is adopted by the document instead where it can be (see adoptStyle). */
 export function toElement(node: VNode, doc: Document = document): Element {
   const el = node.svg ? doc.createElementNS(SVG_NS, node.tag) : doc.createElement(node.tag);
   for (const [name, value] of attrEntries(node.attrs)) el.setAttribute(name, value);
@@ -62,6 +87,7 @@ export function toElement(node: VNode, doc: Document = document): Element {
   for (const [prop, value] of Object.entries(node.attrs.style ?? {})) style.setProperty(prop, value);
   for (const child of node.children) {
     if (child === null || child === undefined || child === false) continue;
+    if (typeof child !== 'string' && child.tag === 'style' && adoptStyle(doc, child)) continue;
     el.append(typeof child === 'string' ? doc.createTextNode(child) : toElement(child, doc));
   }
   return el;

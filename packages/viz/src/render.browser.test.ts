@@ -42,6 +42,20 @@ describe('render', () => {
     expect(mount(render(sampleSequence(), { model: 'distilbert-sst2-tiny' })).dataset.model).toBe('distilbert-sst2-tiny');
   });
 
+  it('the stylesheet goes to the document once, through the CSSOM (a strict CSP refuses <style> elements)', () => {
+    const ours = () => document.adoptedStyleSheets.filter((sheet) => Array.from(sheet.cssRules).some((r) => r.cssText.startsWith('.gbv-token')));
+    const views = [mount(render(sampleSequence())), mount(render(sampleQuestionAnswering()))];
+    expect(views.map((el) => el.querySelectorAll('style').length)).toEqual([0, 0]);
+    expect(ours()).toHaveLength(1);
+    expect(getComputedStyle(views[0]!.querySelector('.gbv-token')!).borderRadius).toBe('3px');
+    // A page that resets its adopted sheets gets it back with the next view.
+    document.adoptedStyleSheets = [];
+    expect(getComputedStyle(views[0]!.querySelector('.gbv-token')!).borderRadius).toBe('0px');
+    mount(render(sampleSequence()));
+    expect(ours()).toHaveLength(1);
+    expect(getComputedStyle(views[0]!.querySelector('.gbv-token')!).borderRadius).toBe('3px');
+  });
+
   it('toHTML shows what render shows: same token elements, values and text', () => {
     for (const r of Object.values(sampleResults())) {
       const el = mount(render(r, { granularity: 'word' }));
@@ -49,7 +63,6 @@ describe('render', () => {
       const section = doc.querySelector('section.gbv')!;
       expect(tokenData(section)).toEqual(tokenData(el));
       expect(tokenData(section).length).toBeGreaterThan(0);
-      el.querySelector('style')!.remove();
       expect(section.textContent).toBe(el.textContent);
       expect([section.getAttribute('data-model'), section.getAttribute('data-method')]).toEqual([el.dataset.model, el.dataset.method]);
       // no script, inline CSS, nothing fetched

@@ -1,6 +1,7 @@
 /**
- * The one stylesheet of every view: in a <style> inside render()'s root, and in the head
- * of toHTML()'s document. Tooltips: the native `title` on hover, and the same text drawn by
+ * The one stylesheet of every view: adopted by the page's document when a view is rendered
+ * (a <style> inside the view's root where the browser has no constructable stylesheets), and
+ * in the head of toHTML()'s document. Tooltips: the native `title` on hover, and the same text drawn by
  * CSS on keyboard focus (no script needed). No < or & in it (it is raw text in HTML).
  */
 export const CSS = `

@@ -1,6 +1,7 @@
 import type * as Ort from 'onnxruntime-web';
 import { GlassboxError, InvalidInputError } from '../errors.ts';
-import { type ExternalDataReader, ModelProto, halfToFloat } from '../onnx/load.ts';
+import { type ExternalDataReader, halfToFloat } from '../onnx/load.ts';
+import { decodeModelProto, encodeGraphOutputs } from '../onnx/wire.ts';
 import { type DType, type HostTensor, tensor } from '../tensor.ts';
 import type { OnnxModel, RunRequest } from './onnxModel.ts';
 
@@ -34,7 +35,7 @@ function toHost(name: string, t: Ort.Tensor): HostTensor {
 
 /** The model bytes with `names` added to its graph outputs: a GraphProto holding only them, appended, merges into the graph when parsed. */
 function withOutputs(bytes: Uint8Array, names: readonly string[]): Uint8Array {
-  const extra = ModelProto.encode({ graph: { output: names.map((name) => ({ name })) } }).finish();
+  const extra = encodeGraphOutputs(names);
   const out = new Uint8Array(bytes.byteLength + extra.byteLength);
   out.set(bytes);
   out.set(extra, bytes.byteLength);
@@ -44,7 +45,7 @@ function withOutputs(bytes: Uint8Array, names: readonly string[]): Uint8Array {
 /** The external-data files the model's initializers name, read. */
 async function externalDataOf(bytes: Uint8Array, read?: ExternalDataReader): Promise<{ path: string; data: Uint8Array }[]> {
   type Initializer = { dataLocation?: number; externalData: { key: string; value: string }[] };
-  const model = ModelProto.decode(bytes) as unknown as { graph?: { initializer: Initializer[] } };
+  const model = decodeModelProto(bytes) as unknown as { graph?: { initializer: Initializer[] } };
   const locations = new Set<string>();
   for (const t of model.graph?.initializer ?? []) {
     const location = t.dataLocation === 1 ? t.externalData.find((e) => e.key === 'location')?.value : undefined;

@@ -1,12 +1,8 @@
-import protobuf from 'protobufjs';
 import type { AttrValue } from '../backend/backend.ts';
 import { ModelLoadError } from '../errors.ts';
 import type { Graph, Node, ValueInfo } from '../graph/ir.ts';
 import { type DType, type HostTensor, sizeOf, tensor } from '../tensor.ts';
-import { onnxSchema } from './schema.ts';
-
-const root = protobuf.Root.fromJSON(onnxSchema as unknown as protobuf.INamespace);
-export const ModelProto = root.lookupType('onnx.ModelProto');
+import { decodeModelProto } from './wire.ts';
 
 /** Reads an external-data file named in a tensor's `location`, relative to the model file. */
 export type ExternalDataReader = (location: string) => Promise<Uint8Array>;
@@ -92,6 +88,7 @@ async function decodeTensor(t: TensorProto, readExternal?: ExternalDataReader): 
   const elem = ELEM[t.dataType];
   if (!elem) throw new ModelLoadError(`${what}: ONNX data type ${t.dataType} is not supported`);
   const shape = t.dims.map(num);
+  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new ModelLoadError(`${what}: invalid shape [${shape.join(', ')}]`);
   const n = sizeOf(shape);
   let values: ArrayLike<number>;
   if (t.dataLocation === 1) {
@@ -101,6 +98,9 @@ async function decodeTensor(t: TensorProto, readExternal?: ExternalDataReader): 
     const file = await readExternal(info.location);
     const offset = Number(info.offset ?? 0);
     const length = info.length !== undefined ? Number(info.length) : n * elem.bytes;
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < n * elem.bytes) {
+      throw new ModelLoadError(`${what}: external data offset ${info.offset} / length ${info.length} do not hold shape [${shape.join(', ')}] (${n * elem.bytes} bytes)`);
+    }
     if (offset + length > file.byteLength) {
       throw new ModelLoadError(`${what}: external file "${info.location}" is truncated (needs ${offset + length} bytes, has ${file.byteLength})`);
     }
@@ -159,26 +159,39 @@ function constantValue(attrs: Record<string, AttrValue>, nodeName: string): Host
   throw new ModelLoadError(`Constant node "${nodeName}" has no supported value attribute`);
 }
 
+/** Nodes ordered so each comes after its inputs' producers (depth-first, with an explicit stack: a long chain of nodes must not overflow the call stack). */
 function topoSort(nodes: Node[], available: Set<string>): Node[] {
   const producers = new Map<string, number>();
   nodes.forEach((n, i) => n.outputs.forEach((o) => producers.set(o, i)));
   const done = new Array<boolean>(nodes.length).fill(false);
+  const visiting = new Array<boolean>(nodes.length).fill(false);
   const order: Node[] = [];
-  const visiting = new Set<number>();
-  const visit = (i: number) => {
-    if (done[i]) return;
-    if (visiting.has(i)) throw new ModelLoadError(`graph has a cycle through node "${nodes[i]!.name}"`);
-    visiting.add(i);
-    for (const inp of nodes[i]!.inputs) {
-      if (!inp || available.has(inp)) continue;
-      const p = producers.get(inp);
-      if (p !== undefined) visit(p);
+  for (let root = 0; root < nodes.length; root++) {
+    if (done[root]) continue;
+    // Each frame: a node and how many of its inputs have been looked at.
+    const stack: [number, number][] = [[root, 0]];
+    visiting[root] = true;
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      const [i, next] = frame;
+      const inputs = nodes[i]!.inputs;
+      if (next < inputs.length) {
+        frame[1]++;
+        const inp = inputs[next]!;
+        if (!inp || available.has(inp)) continue;
+        const p = producers.get(inp);
+        if (p === undefined || done[p]) continue;
+        if (visiting[p]) throw new ModelLoadError(`graph has a cycle through node "${nodes[p]!.name}"`);
+        visiting[p] = true;
+        stack.push([p, 0]);
+      } else {
+        stack.pop();
+        visiting[i] = false;
+        done[i] = true;
+        order.push(nodes[i]!);
+      }
     }
-    visiting.delete(i);
-    done[i] = true;
-    order.push(nodes[i]!);
-  };
-  nodes.forEach((_, i) => visit(i));
+  }
   return order;
 }
 
@@ -197,7 +210,7 @@ function valueInfo(v: ValueInfoProto): ValueInfo {
 export async function loadOnnx(bytes: Uint8Array, readExternal?: ExternalDataReader): Promise<Graph> {
   let model: { opsetImport: { domain: string; version: Int64 }[]; graph?: unknown };
   try {
-    model = ModelProto.decode(bytes) as unknown as typeof model;
+    model = decodeModelProto(bytes) as unknown as typeof model;
   } catch (e) {
     throw new ModelLoadError(`not a valid ONNX file (${bytes.byteLength} bytes): ${(e as Error).message}`);
   }

@@ -36,10 +36,10 @@ export function alignTokens(text: string, tokens: { token: string; id: number; s
   for (let i = 0; i < text.length; ) {
     const cp = text.codePointAt(i)!;
     const ch = String.fromCodePoint(cp);
-    for (const c of fold(ch)) {
-      folded += c;
-      origin.push(i);
-    }
+    const f = fold(ch);
+    folded += f;
+    // One origin per UTF-16 unit of the folded text (indexOf below counts units; astral characters take two).
+    for (let k = 0; k < f.length; k++) origin.push(i);
     i += ch.length;
   }
   origin.push(text.length);
