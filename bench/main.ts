@@ -330,7 +330,8 @@ async function ours(name: string, bytes: Uint8Array, sample: Sample, kind: 'webg
     passRows.set(name, warm.passes[0]!.rows);
     report({
       kind: 'lig', model: name, backend: kind, requestedSteps: config.steps, loadMs, describe: p.describe, cold, warm,
-      gpuPeakMiB: gpu.peakBytes / 2 ** 20, gpuCreatedMiB: gpu.createdBytes / 2 ** 20,
+      // The most the device held live at once over both runs (weights included), and what it holds after them (live + pooled).
+      gpuPeakBytes: gpu.peakBytes, gpuCreatedBytes: gpu.createdBytes,
     });
     if (!skipped('ours-forward')) {
       // Our forward pass alone, to set beside onnxruntime-web's: batch 50 if the budget allows

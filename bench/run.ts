@@ -103,6 +103,11 @@ function ligCell(run: Json | undefined): string {
   return `≈ ${s(run.msAtFullSteps)} (extrapolated: ${run.steps} of the points took ${s(run.ms)})`;
 }
 
+/** Bytes, and the same in MiB. */
+function bytesCell(bytes: number | undefined): string {
+  return bytes === undefined ? '–' : `${bytes} B (${(bytes / 2 ** 20).toFixed(0)} MiB)`;
+}
+
 function batchCell(r: Json | undefined, batch: number, suffix = ''): string {
   if (!r) return '–';
   if (!r.extrapolated) return s(r.ms) + suffix;
@@ -132,6 +137,7 @@ function summarize(results: Json[], config: BenchConfig): Summary {
     [`Glassbox LIG-${n}, webgpu, cold (first run)`, ...models.map((m) => ligCell(lig(m, 'webgpu')?.cold))],
     [`Glassbox LIG-${n}, webgpu, warm`, ...models.map((m) => ligCell(lig(m, 'webgpu')?.warm))],
     [`Glassbox LIG-${n}, cpu (once)`, ...models.map((m) => ligCell(lig(m, 'cpu')?.cold))],
+    [`Glassbox LIG-${n}, webgpu, peak GPU memory (live buffers, weights included)`, ...models.map((m) => bytesCell(lig(m, 'webgpu')?.gpuPeakBytes))],
     [`Glassbox forward only, batch ${b}, webgpu (warm)`, ...models.map((m) => batchCell(fwd(m), b))],
     [`onnxruntime-web forward, batch ${b}, webgpu EP`, ...models.map((m) => batchCell(ort(m, 'webgpu'), b, ortEp(ort(m, 'webgpu'))))],
     [`onnxruntime-web forward, batch ${b}, wasm EP`, ...models.map((m) => batchCell(ort(m, 'wasm'), b))],
@@ -191,6 +197,7 @@ function summarize(results: Json[], config: BenchConfig): Summary {
     ort_webgpu_ep_used: ort(d, 'webgpu')?.epUsed ?? null,
     kernel_shap_forwards_per_s_vs_ort_webgpu: round(shapRatio(d, 'webgpu')),
     kernel_shap_forwards_per_s_vs_ort_wasm: round(shapRatio(d, 'cpu')),
+    lig_peak_gpu_bytes: lig(d, 'webgpu')?.gpuPeakBytes ?? null,
   };
   const notes: string[] = [];
   for (const m of models) {
@@ -207,7 +214,7 @@ function summarize(results: Json[], config: BenchConfig): Summary {
           (f && fwdRowMs ? ` (forward + backward), ${(rowMs / fwdRowMs).toFixed(1)}× our forward pass alone at batch ${f.batch} (${s(fwdRowMs)} a row)` : '') +
           `; the convergence-delta forward of 2 rows ${s(warm.deltaMs)}` +
           (warm.convergenceDelta !== undefined ? ` (delta ${warm.convergenceDelta.toExponential(2)})` : '') +
-          `; GPU memory peak ${w.gpuPeakMiB.toFixed(0)} MiB.`,
+          `; after both runs the device holds ${(w.gpuCreatedBytes / 2 ** 20).toFixed(0)} MiB of buffers (live + pooled).`,
       );
     }
     const o = ort(m, 'webgpu');

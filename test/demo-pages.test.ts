@@ -1,15 +1,13 @@
-import { existsSync, mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCHMARK_METHODS, ImageClassificationExplainer, METRICS, QuestionAnsweringExplainer } from '@glassbox/core';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { build } from 'vite';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { glassbox, glassboxBenchmark } from './cliRunner.ts';
 import { type Json, expectClose } from './expectClose.ts';
+import { buildDemo, hasChromium, launchChromium } from './demoSite.ts';
 import { serveStatic } from './staticServer.ts';
 
 /**
@@ -18,7 +16,6 @@ import { serveStatic } from './staticServer.ts';
  * Chromium on the CPU backend. Each page, opened from a link with run=1, explains on its
  * bundled model with no request leaving the site; its numbers are the library's in Node.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MODELS = join(ROOT, 'models');
 const WAIT = { timeout: 180_000 };
@@ -73,7 +70,7 @@ function expectAttributions(tokens: readonly (readonly [string, string])[]): voi
   expect(tokens.some(([, a]) => a !== 'null' && Number(a) !== 0)).toBe(true);
 }
 
-describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('demo task pages in Chromium', () => {
+describe.skipIf(!hasChromium)('demo task pages in Chromium', () => {
   let site: { url: string; server: Server };
   let browser: Browser;
   let page: Page;
@@ -83,14 +80,9 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('demo task pages in Ch
   const writes: string[] = [];
 
   beforeAll(async () => {
-    const outDir = mkdtempSync(join(tmpdir(), 'glassbox-demo-pages-'));
-    await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
+    const outDir = await buildDemo();
     site = await serveStatic(outDir);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('request', (r) => {
       if (!r.url().startsWith(site.url) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) external.push(r.url());

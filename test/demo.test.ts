@@ -1,14 +1,10 @@
-import { existsSync, mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type Page, type Request, chromium } from 'playwright-core';
-import { build } from 'vite';
+import { type Browser, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { glassbox } from './cliRunner.ts';
 import { type Json, expectClose, refsOf } from './helpers.ts';
+import { buildDemo, hasChromium, launchChromium } from './demoSite.ts';
 import { serveStatic } from './staticServer.ts';
 
 /**
@@ -21,8 +17,6 @@ import { serveStatic } from './staticServer.ts';
  * only possible difference is the JavaScript engine's Math functions (Node's V8 against
  * Chromium's), far below 1e-6 on L2-normalised attributions (|a| ≤ 1).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MODEL = 'distilbert-sst2-tiny';
 const TIMEOUT = { timeout: 180_000 };
 
@@ -52,7 +46,7 @@ function expectSameAsCli(shown: (readonly [string, string])[], tokens: Token[], 
 
 const done = (page: Page) => page.waitForSelector('[data-page="text"] .gb-progress[data-state="done"]', TIMEOUT);
 
-describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('demo in Chromium', () => {
+describe.skipIf(!hasChromium)('demo in Chromium', () => {
   let site: { url: string; server: Server };
   let subSite: { url: string; server: Server };
   let browser: Browser;
@@ -63,9 +57,9 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('demo in Chromium', ()
   let cliSaliency: Awaited<ReturnType<typeof cli>>;
 
   beforeAll(async () => {
-    const outDir = mkdtempSync(join(tmpdir(), 'glassbox-demo-'));
-    const built = build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
-    [cliDefault, cliRef, cliSaliency] = await Promise.all([
+    const built = buildDemo();
+    let outDir: string;
+    [cliDefault, cliRef, cliSaliency, outDir] = await Promise.all([
       cli(SENTENCE),
       cli(ref.text),
       cli(SENTENCE, ['--method', 'saliency', '--target', 'NEGATIVE']),
@@ -74,11 +68,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('demo in Chromium', ()
     site = await serveStatic(outDir);
     // The same build from a sub-path: the relative base works on any static host.
     subSite = await serveStatic(outDir, '/some/sub/path/');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

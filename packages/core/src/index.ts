@@ -1,6 +1,6 @@
 export * from './errors.ts';
 export * from './tensor.ts';
-export type { Backend, Tensor, Attrs, Kernel } from './backend/backend.ts';
+export type { Backend, Tensor, Attrs, Kernel, MemoryStats } from './backend/backend.ts';
 export { CpuBackend, cpuBackend } from './backend/cpu/index.ts';
 export { Ops } from './backend/ops.ts';
 export { Scope } from './backend/scope.ts';

@@ -17,6 +17,20 @@ export type Attrs = Readonly<Record<string, AttrValue>>;
  */
 export type Kernel<T extends Tensor = Tensor> = (inputs: readonly T[], attrs: Attrs) => T[];
 
+/** What a device backend holds in its own memory (WebGPU: buffers), in bytes. */
+export interface MemoryStats {
+  /** Held by live tensors (a model's weights, a pass's values). */
+  liveBytes: number;
+  /** Released and kept in the pool for reuse. */
+  pooledBytes: number;
+  /** Every buffer the device holds: live + pooled. */
+  createdBytes: number;
+  /** The most ever live at once. */
+  peakBytes: number;
+  /** Compiled kernels cached (one per distinct kernel source). */
+  pipelines: number;
+}
+
 export interface Backend<T extends Tensor = Tensor> {
   readonly name: 'cpu' | 'webgpu';
   /** Copy a host tensor onto the backend. */
@@ -27,6 +41,12 @@ export interface Backend<T extends Tensor = Tensor> {
   run(op: string, inputs: readonly T[], attrs?: Attrs): T[];
   /** Release a tensor's storage (no-op on CPU). */
   release(t: T): void;
+  /** Give a tensor's storage back to the device for good, not to the pool (a model's weights on dispose). */
+  free?(t: T): void;
+  /** Give every pooled (released, unused) buffer back to the device. */
+  trim?(): void;
+  /** What the backend holds now; undefined on the CPU, whose tensors are plain JavaScript arrays. */
+  memoryStats?(): MemoryStats;
   hasKernel(op: string): boolean;
   /** Bytes one tensor may take, and bytes a whole pass may hold, on this backend. */
   memory(): { maxTensorBytes: number; budgetBytes: number };

@@ -34,6 +34,15 @@ export class PairwiseSequenceClassificationExplainer {
     return new PairwiseSequenceClassificationExplainer(await TextModel.load(model, options));
   }
 
+  /**
+   * Gives back the model's GPU memory (weights, pooled buffers) at once and releases its
+   * onnxruntime sessions (the promise resolves when they are). Idempotent; any later call
+   * throws a GlassboxError with code 'disposed'.
+   */
+  dispose(): Promise<void> {
+    return this.model.dispose();
+  }
+
   get labels(): string[] {
     return this.model.labels;
   }

@@ -86,6 +86,15 @@ export class QuestionAnsweringExplainer {
     return new QuestionAnsweringExplainer(m, logitOutputs(m));
   }
 
+  /**
+   * Gives back the model's GPU memory (weights, pooled buffers) at once and releases its
+   * onnxruntime sessions (the promise resolves when they are). Idempotent; any later call
+   * throws a GlassboxError with code 'disposed'.
+   */
+  dispose(): Promise<void> {
+    return this.model.dispose();
+  }
+
   async explain(question: string, context: string, options: QuestionAnsweringOptions = {}): Promise<QuestionAnsweringResult> {
     const { target = 'max', which = 'both', embeddingType = 2, ...common } = options;
     for (const [name, text] of [['question', question], ['context', context]] as const) {

@@ -49,6 +49,15 @@ export class SequenceClassificationExplainer {
     return new SequenceClassificationExplainer(await TextModel.load(model, options));
   }
 
+  /**
+   * Gives back the model's GPU memory (weights, pooled buffers) at once and releases its
+   * onnxruntime sessions (the promise resolves when they are). Idempotent; any later call
+   * throws a GlassboxError with code 'disposed'.
+   */
+  dispose(): Promise<void> {
+    return this.model.dispose();
+  }
+
   get labels(): string[] {
     return this.model.labels;
   }

@@ -88,6 +88,15 @@ export class TextGenerationExplainer {
     return new TextGenerationExplainer(m);
   }
 
+  /**
+   * Gives back the model's GPU memory (weights, pooled buffers) at once and releases its
+   * onnxruntime sessions (the promise resolves when they are). Idempotent; any later call
+   * throws a GlassboxError with code 'disposed'.
+   */
+  dispose(): Promise<void> {
+    return this.model.dispose();
+  }
+
   /** Greedy continuation of a prompt through our runtime, with past key/values. */
   async generate(prompt: string, options: GenerateOptions = {}): Promise<GeneratedText> {
     const m = this.model;

@@ -88,6 +88,15 @@ export class ZeroShotClassificationExplainer {
     return new ZeroShotClassificationExplainer(m, Number(label2id[key]));
   }
 
+  /**
+   * Gives back the model's GPU memory (weights, pooled buffers) at once and releases its
+   * onnxruntime sessions (the promise resolves when they are). Idempotent; any later call
+   * throws a GlassboxError with code 'disposed'.
+   */
+  dispose(): Promise<void> {
+    return this.model.dispose();
+  }
+
   async explain(text: string, labels: string[], options: ZeroShotExplainOptions = {}): Promise<ZeroShotClassificationResult> {
     const resolved = resolveOptions(options);
     const template = options.hypothesisTemplate ?? DEFAULT_HYPOTHESIS_TEMPLATE;

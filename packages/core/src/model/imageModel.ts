@@ -100,6 +100,15 @@ export class ImageModel {
     return new ImageModel(model, config, processor, onnx, [channels, ...inputSize(model, config, processor)], forward);
   }
 
+  /**
+   * Give back its device memory (weights, pooled buffers) at once and release its onnxruntime
+   * sessions (resolves when they are). Idempotent; later calls throw code 'disposed'.
+   */
+  async dispose(): Promise<void> {
+    this.onnx.dispose();
+    await this.forward.dispose();
+  }
+
   get labels(): string[] {
     return labelsOf(this.config);
   }

@@ -1,4 +1,4 @@
-import type { Backend, Tensor } from '../backend/backend.ts';
+import type { Backend, MemoryStats, Tensor } from '../backend/backend.ts';
 import { cpuBackend } from '../backend/cpu/index.ts';
 import { Ops } from '../backend/ops.ts';
 import { Scope } from '../backend/scope.ts';
@@ -52,6 +52,9 @@ export class OnnxModel {
   private readonly uploads = new Map<HostTensor, Tensor>();
   /** The backend generation the uploads belong to (a lost WebGPU device takes them along). */
   private generation = 0;
+  private disposed = false;
+  /** Calls in flight (run, runWithGradients). */
+  private running = 0;
 
   constructor(
     readonly graph: Graph,
@@ -71,6 +74,7 @@ export class OnnxModel {
 
   /** The plan for these feeds, and the host values computed while building it if it is new. */
   private plan(feeds: Record<string, HostTensor>, overrides: Record<string, Override>): { plan: Plan; values?: Map<string, HostTensor> } {
+    if (this.disposed) throw new GlassboxError('disposed', 'this model was disposed (dispose() gave back its memory); load it again to use it');
     for (const input of this.graph.inputs) {
       const v = feeds[input.name];
       if (!v) throw new InvalidInputError(`missing model input "${input.name}"`, 'missing_input');
@@ -115,11 +119,42 @@ export class OnnxModel {
     }
   }
 
-  /** Release every tensor this model holds on its backend; later calls upload again. */
+  /**
+   * Give back everything this model holds on its backend: its weights and plan constants are
+   * destroyed (not pooled) and the device's pool is emptied. Idempotent; any later call throws
+   * a GlassboxError with code 'disposed'.
+   */
   dispose(): void {
-    for (const t of this.uploads.values()) this.backend.release(t);
-    this.uploads.clear();
+    if (this.disposed) return;
+    this.disposed = true;
     this.plans.clear();
+    // A call in flight finishes the pass it is in (its next one throws 'disposed'); the last to end gives the memory back.
+    if (this.running === 0) this.giveBack();
+  }
+
+  private giveBack(): void {
+    // Uploads made on a device that was lost since went with it.
+    if ((this.backend.generation ?? 0) === this.generation) {
+      for (const t of this.uploads.values()) (this.backend.free ?? this.backend.release).call(this.backend, t);
+    }
+    this.uploads.clear();
+    this.backend.trim?.();
+  }
+
+  /** A scope for one call's tensors, counted as running until `end`. */
+  private begin(): Scope {
+    this.running++;
+    return new Scope(this.backend);
+  }
+
+  private end(scope: Scope): void {
+    scope.releaseAll();
+    if (--this.running === 0 && this.disposed) this.giveBack();
+  }
+
+  /** What the backend's device holds now (undefined on the CPU). */
+  memoryStats(): MemoryStats | undefined {
+    return this.backend.memoryStats?.();
   }
 
   private forward(req: RunRequest, scope: Scope, extraFetch: readonly string[] = []) {
@@ -192,14 +227,14 @@ export class OnnxModel {
 
   async run(req: RunRequest): Promise<Record<string, HostTensor>> {
     await this.ready();
-    const scope = new Scope(this.backend);
+    const scope = this.begin();
     try {
       const { plan, env } = this.forward(req, scope);
       const out = await this.readAll(env, req.fetch);
       await this.checkForward(plan, env, req, out);
       return out;
     } finally {
-      scope.releaseAll();
+      this.end(scope);
     }
   }
 
@@ -216,7 +251,7 @@ export class OnnxModel {
    */
   async runWithGradients(req: GradientsRequest): Promise<{ values: Record<string, HostTensor>; grads: Record<string, HostTensor>[] }> {
     await this.ready();
-    const scope = new Scope(this.backend);
+    const scope = this.begin();
     try {
       const { plan, env } = this.forward(req, scope, [req.output]);
       const outValue = await this.backend.read(env.get(req.output)!);
@@ -246,7 +281,7 @@ export class OnnxModel {
       values[req.output] = outValue;
       return { values, grads };
     } finally {
-      scope.releaseAll();
+      this.end(scope);
     }
   }
 }

@@ -55,6 +55,8 @@ async function externalDataOf(bytes: Uint8Array, read?: ExternalDataReader): Pro
   return Promise.all([...locations].map(async (path) => ({ path, data: await read!(path) })));
 }
 
+const disposedError = () => new GlassboxError('disposed', 'this model was disposed (dispose() released its onnxruntime sessions); load it again to use it');
+
 /** Set once onnxruntime-web's webgpu provider has failed here: later sessions go straight to wasm. */
 let webGpuFailed = false;
 
@@ -71,6 +73,8 @@ export class OrtForward {
   private external: Promise<{ path: string; data: Uint8Array }[]> | undefined;
   /** The latest run: onnxruntime-web sessions take one run at a time, so runs queue behind it. */
   private latest: Promise<unknown> = Promise.resolve();
+  /** Set by dispose: resolves once every session is released. */
+  private released: Promise<void> | undefined;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -82,6 +86,7 @@ export class OrtForward {
   }
 
   async run(req: RunRequest): Promise<Record<string, HostTensor>> {
+    if (this.released) throw disposedError();
     if (Object.keys(req.overrides ?? {}).length > 0 || !req.fetch.every((name) => this.computed.has(name))) return this.fallback.run(req);
     const outputs = new Set(this.fallback.graph.outputs.map((o) => o.name));
     const session = await this.session([...new Set(req.fetch.filter((name) => !outputs.has(name)))].sort());
@@ -94,10 +99,34 @@ export class OrtForward {
       if (!v) throw new InvalidInputError(`missing model input "${name}"`, 'missing_input');
       feeds[name] = new ort.Tensor(type as 'float32', FEEDS[type!]!(v.data) as Float32Array, v.shape);
     }
+    // Disposed while this run waited for its session: the session may be released already.
+    if (this.released) throw disposedError();
     const running = this.latest.then(() => session.run(feeds, [...new Set(req.fetch)]));
     this.latest = running.catch(() => undefined);
     const out = await running;
     return Object.fromEntries(req.fetch.map((name) => [name, toHost(name, out[name]!)]));
+  }
+
+  /**
+   * Release every onnxruntime session (and the memory it holds: wasm heap, its own WebGPU
+   * buffers); resolves once they are. Idempotent; later runs throw 'disposed'. The fallback
+   * model is its owner's to dispose.
+   */
+  dispose(): Promise<void> {
+    if (!this.released) {
+      const sessions = [...this.sessions.values()];
+      this.sessions.clear();
+      // After the run in flight, if any; a session still being created is released once it exists.
+      this.released = this.latest.then(async () => {
+        await Promise.all(sessions.map((s) => s.then((session) => session.release()).catch(() => undefined)));
+      });
+    }
+    return this.released;
+  }
+
+  /** Sessions created and not yet released (one per set of taps). */
+  get sessionCount(): number {
+    return this.sessions.size;
   }
 
   private session(taps: readonly string[]): Promise<Ort.InferenceSession> {

@@ -13,6 +13,8 @@ export type ForwardChoice = (typeof FORWARD_ENGINES)[number];
 /** What runs a model's forward-only passes: our runtime (an OnnxModel) or onnxruntime-web (OrtForward). */
 export interface ForwardEngine {
   run(req: RunRequest): Promise<Record<string, HostTensor>>;
+  /** Give back what it holds (device memory, sessions); later runs throw 'disposed'. */
+  dispose(): void | Promise<void>;
 }
 
 /**

@@ -44,6 +44,15 @@ export class TextModel {
     return labelsOf(this.config);
   }
 
+  /**
+   * Give back its device memory (weights, pooled buffers) at once and release its onnxruntime
+   * sessions (resolves when they are). Idempotent; later calls throw code 'disposed'.
+   */
+  async dispose(): Promise<void> {
+    this.onnx.dispose();
+    await this.forward.dispose();
+  }
+
   /** Whether the PyTorch model's forward takes position_ids (all supported families but DistilBERT). */
   get forwardTakesPositionIds(): boolean {
     return this.config.model_type !== 'distilbert';

@@ -1,9 +1,19 @@
+import type { MemoryStats } from '../backend.ts';
 import { GlassboxError } from '../../errors.ts';
 import { type DType, type HostTensor, sizeOf, tensor } from '../../tensor.ts';
 import { GpuTensor } from './gpuTensor.ts';
 import { PARAM_WORDS, WORKGROUP } from './wgsl.ts';
 
 const PARAM_BYTES = PARAM_WORDS * 4;
+/**
+ * The buffers a device holds (live + pooled) stay within twice the most ever live at once, or
+ * MIN_POOL_CAP if that is more: a new size evicts the least recently released pooled buffers
+ * beyond it. Without a cap, every new input length would leave a whole pass's buffers in the
+ * pool for good; with a tight one, inputs alternating between a few lengths would re-create
+ * buffers on every call (a small model's passes take a few MiB: the floor spares them that).
+ */
+const POOL_CAP = 2;
+export const MIN_POOL_CAP = 64 * 2 ** 20;
 /** Dispatches recorded before the pending commands are submitted. */
 const MAX_PENDING = 512;
 
@@ -27,6 +37,7 @@ export interface Dispatch {
  * that collects dispatches until a result is read.
  */
 export class Gpu {
+  /** Released buffers by size, the least recently released size first. */
   private readonly pool = new Map<number, GPUBuffer[]>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private encoder: GPUCommandEncoder | undefined;
@@ -41,6 +52,8 @@ export class Gpu {
   /** Bytes held by live tensors, and the most ever held at once. */
   liveBytes = 0;
   peakBytes = 0;
+  /** Bytes waiting in the pool. */
+  pooledBytes = 0;
 
   /** The first validation or out-of-memory error the device raised since the last read. */
   private error: string | undefined;
@@ -82,23 +95,57 @@ export class Gpu {
     if (bytes > this.limits.maxStorageBufferBindingSize) {
       throw new GlassboxError('gpu_limit', `a [${shape.join(', ')}] tensor needs ${bytes} bytes; this device binds at most ${this.limits.maxStorageBufferBindingSize} (use a smaller internalBatchSize or shorter input)`);
     }
+    this.liveBytes += bytes;
+    this.peakBytes = Math.max(this.peakBytes, this.liveBytes);
     let buffer = this.pool.get(bytes)?.pop();
-    if (!buffer) {
+    if (buffer) this.pooledBytes -= bytes;
+    else {
+      this.evict(Math.max(POOL_CAP * this.peakBytes, MIN_POOL_CAP) - bytes);
       buffer = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
       this.createdBytes += bytes;
     }
-    this.liveBytes += bytes;
-    this.peakBytes = Math.max(this.peakBytes, this.liveBytes);
     return new GpuTensor(dtype, [...shape], buffer, size);
   }
 
   /** Return a tensor's buffer to the pool. The caller must not use the tensor again. */
   release(t: GpuTensor): void {
     const bytes = t.buffer.size;
-    let list = this.pool.get(bytes);
-    if (!list) this.pool.set(bytes, (list = []));
+    const list = this.pool.get(bytes) ?? [];
+    // Re-inserted: the most recently released size goes last, evicted last.
+    this.pool.delete(bytes);
+    this.pool.set(bytes, list);
     list.push(t.buffer);
     this.liveBytes -= bytes;
+    this.pooledBytes += bytes;
+  }
+
+  /** Destroy a tensor's buffer instead of pooling it (a model's weights, when the model is disposed). */
+  free(t: GpuTensor): void {
+    t.buffer.destroy();
+    this.liveBytes -= t.buffer.size;
+    this.createdBytes -= t.buffer.size;
+  }
+
+  /** Destroy pooled buffers, the least recently released sizes first, until the device holds at most `bytes`. */
+  private evict(bytes: number): void {
+    for (const [size, list] of this.pool) {
+      while (this.createdBytes > bytes && list.length > 0) {
+        list.pop()!.destroy();
+        this.pooledBytes -= size;
+        this.createdBytes -= size;
+      }
+      if (list.length === 0) this.pool.delete(size);
+      if (this.createdBytes <= bytes) return;
+    }
+  }
+
+  /** Destroy every pooled buffer. */
+  trim(): void {
+    this.evict(0);
+  }
+
+  memoryStats(): MemoryStats {
+    return { liveBytes: this.liveBytes, pooledBytes: this.pooledBytes, createdBytes: this.createdBytes, peakBytes: this.peakBytes, pipelines: this.pipelines.size };
   }
 
   upload(t: HostTensor): GpuTensor {
@@ -185,8 +232,7 @@ export class Gpu {
   }
 
   destroy(): void {
-    for (const list of this.pool.values()) for (const b of list) b.destroy();
-    this.pool.clear();
+    this.trim();
     this.paramBuffer.destroy();
     this.device.destroy();
   }

@@ -1,4 +1,4 @@
-import type { Attrs, Backend } from '../backend.ts';
+import type { Attrs, Backend, MemoryStats } from '../backend.ts';
 import { GlassboxError } from '../../errors.ts';
 import type { HostTensor } from '../../tensor.ts';
 import { Gpu } from './gpu.ts';
@@ -72,6 +72,18 @@ export class WebGpuBackend implements Backend<GpuTensor> {
 
   release(t: GpuTensor): void {
     this.gpu.release(t);
+  }
+
+  free(t: GpuTensor): void {
+    this.gpu.free(t);
+  }
+
+  trim(): void {
+    this.gpu.trim();
+  }
+
+  memoryStats(): MemoryStats {
+    return this.gpu.memoryStats();
   }
 
   hasKernel(op: string): boolean {

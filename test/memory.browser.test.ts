@@ -1,0 +1,92 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cdp } from 'vitest/browser';
+import { GlassboxError, type MemoryStats, SequenceClassificationExplainer, type WebGpuBackend, env } from '@glassbox/core';
+import { HEAP_GROWTH_BOUND, RUNS, WARM_UP, explainLoop, mib } from './memory-checks.ts';
+
+/**
+ * 1,000 explanations in a row on WebGPU (headless Chromium, SwiftShader in CI): the device's
+ * buffers and the JS heap stay bounded, and dispose() gives every buffer back.
+ */
+const MODEL = '/test/fixtures/models/distilbert-sst2-tiny';
+const TEXT = 'I love this movie.';
+
+beforeAll(() => {
+  env.allowLocalModels = true;
+  env.allowRemoteModels = false;
+});
+
+/** The page's JS heap after a full collection (DevTools protocol: no --expose-gc needed). */
+async function heapAfterGc(): Promise<number> {
+  const session = cdp();
+  await session.send('HeapProfiler.collectGarbage');
+  const usage = (await session.send('Runtime.getHeapUsage')) as { usedSize: number };
+  return usage.usedSize;
+}
+
+describe('memory over 1,000 explanations (webgpu)', () => {
+  // About 1.5 min on SwiftShader with 2 idle cores, 3 min with the machine busy: more than the default timeout allows for a loaded CI runner.
+  it('keeps the buffer pool and the JS heap bounded, and dispose() releases everything', { timeout: 900_000 }, async () => {
+    const explainer = await SequenceClassificationExplainer.fromPretrained(MODEL, { device: 'webgpu' });
+    const stats = () => explainer.model.onnx.memoryStats()!;
+    expect(stats(), 'a WebGPU model reports its device memory').toBeDefined();
+    const first = await explainer.explain(TEXT, { method: 'saliency' });
+
+    // Warm-up: every case twice, so every shape's plan, pipelines and buffers exist. Twice: which
+    // pooled buffers a case finds depends on the cases before it, and a single round was seen to
+    // leave a few buffers (1.5 KB) for the next round to create.
+    await explainLoop(explainer, 0, WARM_UP);
+    const warm: MemoryStats = stats();
+    const heapWarm = await heapAfterGc();
+    expect(warm.liveBytes, 'the weights are on the device').toBeGreaterThan(0);
+
+    const liveBetween = new Set<number>();
+    let createdMax = 0;
+    await explainLoop(explainer, WARM_UP, RUNS, () => {
+      const s = stats();
+      liveBetween.add(s.liveBytes);
+      createdMax = Math.max(createdMax, s.createdBytes);
+    });
+    const end = stats();
+    const heapEnd = await heapAfterGc();
+    console.log(
+      `webgpu, ${RUNS} explanations: device buffers ${mib(warm.createdBytes)} after the warm-up of ${WARM_UP}, ${mib(end.createdBytes)} at the end ` +
+        `(live ${mib(end.liveBytes)}, pooled ${mib(end.pooledBytes)}, peak live ${mib(end.peakBytes)}, ${end.pipelines} pipelines); ` +
+        `JS heap ${mib(heapWarm)} → ${mib(heapEnd)} (${mib(heapEnd - heapWarm)})`,
+    );
+
+    // Between explanations only the model's weights and plan constants are live: every pass gave its buffers back.
+    expect([...liveBetween], 'live bytes between explanations').toEqual([warm.liveBytes]);
+    // The pool reuses: after the warm-up no call needs a buffer it does not already hold.
+    expect(createdMax, 'device buffers never grew after the warm-up').toBeLessThanOrEqual(warm.createdBytes);
+    expect(end.peakBytes).toBe(warm.peakBytes);
+    expect(end.pipelines, 'no new kernels after the warm-up').toBe(warm.pipelines);
+    expect(heapEnd - heapWarm).toBeLessThan(HEAP_GROWTH_BOUND);
+
+    await explainer.dispose();
+    expect(stats(), 'dispose destroys the weights and empties the pool').toMatchObject({ liveBytes: 0, pooledBytes: 0, createdBytes: 0 });
+    await explainer.dispose(); // idempotent
+    const err = await explainer.explain(TEXT, { method: 'saliency' }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(GlassboxError);
+    expect((err as GlassboxError).code).toBe('disposed');
+
+    const again = await SequenceClassificationExplainer.fromPretrained(MODEL, { device: 'webgpu' });
+    const r = await again.explain(TEXT, { method: 'saliency' });
+    expect(r.tokens.map((t) => t.attribution)).toEqual(first.tokens.map((t) => t.attribution));
+    expect(again.model.onnx.memoryStats()!.liveBytes).toBeGreaterThan(0);
+
+    // dispose() in the middle of a pass: the pass finishes on intact weights, the call then fails
+    // with 'disposed' (not a WebGPU error about destroyed buffers), and the memory is given back.
+    const backend = again.model.onnx.backend as unknown as WebGpuBackend;
+    const run = backend.run.bind(backend);
+    let kernels = 0;
+    backend.run = (op, inputs, attrs) => {
+      if (++kernels === 40) void again.dispose();
+      return run(op, inputs, attrs);
+    };
+    const inFlight = await again.explain(TEXT, { method: 'integrated-gradients', steps: 8, internalBatchSize: 2 }).then(() => undefined, (e: unknown) => e);
+    backend.run = run;
+    expect(kernels).toBeGreaterThanOrEqual(40);
+    expect((inFlight as GlassboxError).code).toBe('disposed');
+    expect(again.model.onnx.memoryStats()).toMatchObject({ liveBytes: 0, pooledBytes: 0, createdBytes: 0 });
+  });
+});
