@@ -1,4 +1,4 @@
-import { GlassboxError, NonFiniteError, OnnxModel, onnxSchema, tensor } from '@glassbox/core';
+import { GlassboxError, NonFiniteError, OnnxModel, OrtForward, onnxSchema, tensor } from '@glassbox/core';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 
@@ -7,7 +7,7 @@ const FLOAT = 1;
 const vector = (name: string) => ({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimValue: 3 }] } } } });
 
 /** y = ReduceSum(Sqrt(x · k) + 1): NaN where x · k < 0; finite at 0, where the gradient of Sqrt is infinite. */
-async function sqrtModel(): Promise<OnnxModel> {
+function sqrtModelBytes(): Uint8Array {
   const model = {
     irVersion: 8,
     opsetImport: [{ domain: '', version: 14 }],
@@ -27,8 +27,9 @@ async function sqrtModel(): Promise<OnnxModel> {
       output: [{ name: 'y', type: { tensorType: { elemType: FLOAT, shape: { dim: [] } } } }],
     },
   };
-  return OnnxModel.fromBytes(ModelProto.encode(ModelProto.fromObject(model)).finish());
+  return ModelProto.encode(ModelProto.fromObject(model)).finish();
 }
+const sqrtModel = () => OnnxModel.fromBytes(sqrtModelBytes());
 
 const x = (v: number[]) => ({ x: tensor('float32', [3], v) });
 const gradientOf = (model: OnnxModel, v: number[]) =>
@@ -67,5 +68,14 @@ describe('non-finite values name the first tensor that went non-finite', () => {
     expect(values.y!.data[0]).toBeCloseTo(Math.sqrt(1) + Math.sqrt(4) + Math.sqrt(9) + 3, 5);
     // d/dx sqrt(k x) = k / (2 sqrt(k x))
     expect(Array.from(grads.x!.data)).toEqual([1 / 2, 2 / 4, 3 / 6].map((g) => expect.closeTo(g, 6)));
+  });
+
+  it('forward on onnxruntime: a non-finite output is traced on our runtime and named the same way', async () => {
+    const ort = new OrtForward(sqrtModelBytes(), undefined, 'cpu', await sqrtModel());
+    expect(Array.from((await ort.run({ feeds: x([1, 4, 3]), fetch: ['y'] })).y!.data)).toEqual([expect.closeTo(1 + Math.sqrt(8) + 3 + 3, 5)]);
+    const e = await ort.run({ feeds: x([1, -1, 2]), fetch: ['y'] }).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(NonFiniteError);
+    expect((e as NonFiniteError).tensor).toBe('root');
+    await ort.dispose();
   });
 });

@@ -2,6 +2,7 @@ import type * as Ort from 'onnxruntime-web';
 import { GlassboxError, InvalidInputError } from '../errors.ts';
 import { type ExternalDataReader, halfToFloat } from '../onnx/load.ts';
 import { decodeModelProto, encodeGraphOutputs } from '../onnx/wire.ts';
+import { nonFinite } from '../graph/nonFinite.ts';
 import { type DType, type HostTensor, tensor } from '../tensor.ts';
 import type { OnnxModel, RunRequest } from './onnxModel.ts';
 
@@ -104,7 +105,10 @@ export class OrtForward {
     const running = this.latest.then(() => session.run(feeds, [...new Set(req.fetch)]));
     this.latest = running.catch(() => undefined);
     const out = await running;
-    return Object.fromEntries(req.fetch.map((name) => [name, toHost(name, out[name]!)]));
+    const results = Object.fromEntries(req.fetch.map((name) => [name, toHost(name, out[name]!)]));
+    // onnxruntime does not say where a NaN started; our runtime names the first tensor holding it (NonFiniteError).
+    if (Object.values(results).some((t) => nonFinite(t))) return this.fallback.run(req);
+    return results;
   }
 
   /**
