@@ -90,3 +90,22 @@ describe('memory over 1,000 explanations (webgpu)', () => {
     expect(again.model.onnx.memoryStats()).toMatchObject({ liveBytes: 0, pooledBytes: 0, createdBytes: 0 });
   });
 });
+
+describe('cancelling on webgpu', () => {
+  it('aborting mid-IG stops within one batch and gives back every buffer of the call', async () => {
+    const explainer = await SequenceClassificationExplainer.fromPretrained(MODEL, { device: 'webgpu' });
+    const options = { method: 'integrated-gradients', steps: 16, internalBatchSize: 4 } as const;
+    const whole = await explainer.explain(TEXT, options);
+    const before = explainer.model.onnx.memoryStats()!.liveBytes;
+    const controller = new AbortController();
+    const passes: number[] = [];
+    const err = await explainer
+      .explain(TEXT, { ...options, signal: controller.signal, onProgress: (f) => (passes.push(f), passes.length === 2 && controller.abort()) })
+      .then(() => undefined, (e: unknown) => e);
+    expect((err as GlassboxError).code).toBe('aborted');
+    expect(passes, 'no pass after the one that aborted').toEqual([0.25, 0.5]);
+    expect(explainer.model.onnx.memoryStats()!.liveBytes, 'live bytes back to the weights alone').toBe(before);
+    expect((await explainer.explain(TEXT, options)).tokens).toEqual(whole.tokens);
+    await explainer.dispose();
+  });
+});
