@@ -9,9 +9,11 @@
  *   paramSelect(context, param, choices, fallback)  a select bound to a URL parameter (written on change; the fallback is left out of the URL)
  *   modelPicker(context, { bundled })   bundled models + "a Hugging Face Hub model" with a hub-id field; URL param `model`
  *                                       (a bundled folder name or a hub id). .value() → ModelChoice; load with loadExplainer().
- *   loadExplainer(kind, choice, device, load)  loads once per (kind, model, device), e.g.
- *                                       loadExplainer('image', picker.value(), context.device, (m, o) => ImageClassificationExplainer.fromPretrained(m, o));
- *                                       the offline rule: the Hub is reachable only while loading a model the user typed.
+ *   loadExplainer(task, choice, device)  loads a task's explainer in a Web Worker once per (task, model, device), e.g.
+ *                                       loadExplainer('image-classification', picker.value(), context.device); its methods return promises
+ *                                       (onProgress and signal work through the worker); core functions taking an explainer run as
+ *                                       explainer.run('evaluate', ...). With a 4th argument (a fromPretrained) it loads in the page.
+ *                                       The offline rule: the Hub is reachable only while loading a model the user typed.
  *   methodPicker(context, methods?)     the method select (URL param `method`); TEXT_METHODS by default,
  *                                       ALL_TEXT_METHODS (gradient and perturbation methods, grouped) for classification
  *   paramNumber(context, param, attrs)  a number input bound to a URL parameter (empty: left out of the URL)
@@ -24,7 +26,7 @@
  *   copyLinkButton(context, run?)       copies the page's URL with run=1 (or run=<run>: a link that reproduces the result)
  *   note(text, kind?)                   a muted note, a warning or an error
  */
-import { GlassboxError, env, isHubId } from '@glassbox/core';
+import { type ExplainerOf, GlassboxError, type Remote, type TaskName, env, isHubId, loadInWorker } from '@glassbox/core';
 import type { PageContext } from './page.ts';
 
 type Child = Node | string | number | null | undefined | false;
@@ -200,23 +202,21 @@ export function modelPicker(context: PageContext, options: { bundled: readonly B
 const loaded = new Map<string, Promise<unknown>>();
 
 /**
- * Load a model's explainer once per (model, device): `load` is the explainer class's
- * fromPretrained. Bundled models are read from this site; the Hub is allowed for the
- * length of a hub model's load only, so nothing else can reach it.
+ * Load a task's explainer once per (task, model, device), in a Web Worker (core's loadInWorker):
+ * the page stays responsive while it explains, and its methods return promises of the same
+ * results. Bundled models are read from this site; the Hub is allowed for the length of a hub
+ * model's load only, so nothing else can reach it.
  */
-export async function loadExplainer<T>(
-  kind: string,
-  choice: ModelChoice,
-  device: 'webgpu' | 'cpu',
-  load: (source: string, options: { device: 'webgpu' | 'cpu' }) => Promise<T>,
-): Promise<T> {
+export async function loadExplainer<K extends TaskName>(task: K, choice: ModelChoice, device: 'webgpu' | 'cpu'): Promise<Remote<ExplainerOf<K>>> {
+  const load = (source: string, options: { device: 'webgpu' | 'cpu' }) => loadInWorker(task, source, options);
   if (choice.id === '') throw new GlassboxError('no_model', 'type a Hugging Face model id (owner/name) first');
   if (!choice.bundled && !isHubId(choice.id)) throw new GlassboxError('bad_model', `"${choice.id}" is not a Hugging Face model id (owner/name)`);
-  const key = `${kind}|${choice.source}|${device}`;
-  let pending = loaded.get(key) as Promise<T> | undefined;
+  const key = `${task}|${choice.source}|${device}`;
+  let pending = loaded.get(key);
   if (!pending) {
     pending = (async () => {
       if (choice.bundled) return load(choice.source, { device });
+      // loadInWorker sends the env settings with its load message, before its first await.
       env.allowRemoteModels = true;
       try {
         return await load(choice.source, { device });
@@ -227,7 +227,7 @@ export async function loadExplainer<T>(
     loaded.set(key, pending);
     pending.catch(() => loaded.delete(key));
   }
-  return pending;
+  return pending as Promise<Remote<ExplainerOf<K>>>;
 }
 
 // ---------------------------------------------------------------- methods

@@ -8,12 +8,8 @@ import {
   ATTENTION_MODES,
   type AttentionMode,
   type AttentionOutput,
-  ImageClassificationExplainer,
   REDUCTIONS,
   type Reduction,
-  SequenceClassificationExplainer,
-  TextGenerationExplainer,
-  TokenClassificationExplainer,
 } from '@glassbox/core';
 import { renderAttention } from '@glassbox/viz';
 import { type Choice, copyLinkButton, el, field, loadExplainer, modelPicker, note, paramSelect, resultPanel, runControls, setChoices, loadingText, pageLayout } from '../controls.ts';
@@ -104,7 +100,7 @@ function mount(root: HTMLElement, context: PageContext): void {
       let tokens: string[] = [];
       let summary = '';
       if (k === 'image-classification') {
-        const explainer = await loadExplainer('image-classification', choice, context.device, (s, o) => ImageClassificationExplainer.fromPretrained(s, o));
+        const explainer = await loadExplainer('image-classification', choice, context.device);
         const s = (await samples()).find((x) => x.file === sample.value);
         if (!s) throw new Error('Pick an image.');
         run.running('Running the model…');
@@ -112,21 +108,21 @@ function mount(root: HTMLElement, context: PageContext): void {
         attentions = r.attentions;
         summary = `predicted ${r.predicted.label} (${(r.predicted.score * 100).toFixed(1)}%)`;
       } else if (k === 'token-classification') {
-        const explainer = await loadExplainer('token-classification', choice, context.device, (s, o) => TokenClassificationExplainer.fromPretrained(s, o));
+        const explainer = await loadExplainer('token-classification', choice, context.device);
         run.running('Running the model…');
         const r = await explainer.explain(text.element.value, { ...common, signal: run.signal });
         attentions = r.attentions;
         tokens = r.tokens.map((t) => t.token);
         summary = 'the gradient-weighted map explains the first token’s predicted entity';
       } else if (k === 'text-generation') {
-        const explainer = await loadExplainer('text-generation', choice, context.device, (s, o) => TextGenerationExplainer.fromPretrained(s, o));
+        const explainer = await loadExplainer('text-generation', choice, context.device);
         run.running('Generating…');
         const r = await explainer.explain(text.element.value, { ...common, maxNewTokens: 3, signal: run.signal });
         attentions = r.attentions;
         tokens = [...r.promptTokens, ...r.generated].map((t) => t.token);
         summary = `continuation “${r.generatedText}”`;
       } else {
-        const explainer = await loadExplainer('text-classification', choice, context.device, (s, o) => SequenceClassificationExplainer.fromPretrained(s, o));
+        const explainer = await loadExplainer('text-classification', choice, context.device);
         run.running('Running the model…');
         const r = await explainer.explain(text.element.value, { ...common, signal: run.signal });
         attentions = r.attentions;

@@ -4,7 +4,7 @@
  * file is read and explained in this page (core's explainAll); nothing is uploaded.
  * URL state: method. A link cannot carry the file.
  */
-import { type ExplainOptions, GlassboxError, InvalidInputError, SequenceClassificationExplainer, type SequenceClassificationResult, explainAll } from '@glassbox/core';
+import { type ExplainOptions, GlassboxError, InvalidInputError, type SequenceClassificationResult, explainAll } from '@glassbox/core';
 import { type Choice, type ModelChoice, el, field, loadExplainer, loadingText, modelPicker, note, pageLayout, paramSelect, resultPanel, runControls } from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
 import { parseCsv, toCsv } from './csv.ts';
@@ -31,7 +31,7 @@ const EXAMPLE = {
 };
 
 const load = (choice: ModelChoice, device: 'webgpu' | 'cpu') =>
-  loadExplainer('text-classification', choice, device, (source, options) => SequenceClassificationExplainer.fromPretrained(source, options));
+  loadExplainer('text-classification', choice, device);
 
 /** A row of the user's file: its number (JSONL: line; CSV: record after the header), text and gold label, or why it cannot be read. */
 interface DataRow {

@@ -3,7 +3,7 @@
  * the tokens generated before it (the attribution matrix). URL state: page, model, method,
  * text, max; run=1 explains at once.
  */
-import { type MethodName, type TextGenerationResult, TextGenerationExplainer } from '@glassbox/core';
+import { type MethodName, type TextGenerationResult } from '@glassbox/core';
 import { renderTable, renderTokens, toHTML } from '@glassbox/viz';
 import { copyLinkButton, downloadButton, el, field, fileName, loadExplainer, methodLabel, methodPicker, modelPicker, note, resultPanel, runControls, setParam, loadingText, pageLayout } from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
@@ -61,7 +61,7 @@ function mount(root: HTMLElement, context: PageContext): void {
       prompt.flush();
       const choice = picker.value();
       run.loading(loadingText(choice));
-      const explainer = await loadExplainer('text-generation', choice, context.device, (s, o) => TextGenerationExplainer.fromPretrained(s, o));
+      const explainer = await loadExplainer('text-generation', choice, context.device);
       run.running('Generating and explaining each new token…');
       const result = await explainer.explain(prompt.element.value, { method: method.value as MethodName, maxNewTokens: Number(maxNew.value) || DEFAULT_MAX, signal: run.signal, onProgress: run.onProgress });
       if (run.signal.aborted) return;

@@ -4,7 +4,7 @@
  * the four transformers-interpret visualisations side by side with the original.
  * URL state: page, model, sample, method, target, mode; run=1 explains at once.
  */
-import { IMAGE_METHODS, type ImageClassificationResult, ImageClassificationExplainer, type ImageMethodName, classLabels } from '@glassbox/core';
+import { IMAGE_METHODS, type ImageClassificationResult, type ImageMethodName, classLabels } from '@glassbox/core';
 import { IMAGE_MAP_MODES, type ImageMapMode, pixelsCanvas, renderImageResult } from '@glassbox/viz';
 import {
   type Choice,
@@ -46,7 +46,7 @@ const FASHION = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal'
 const UPLOAD = 'upload';
 
 const load = (choice: ModelChoice, device: 'webgpu' | 'cpu') =>
-  loadExplainer('image-classification', choice, device, (source, options) => ImageClassificationExplainer.fromPretrained(source, options));
+  loadExplainer('image-classification', choice, device);
 
 function mount(root: HTMLElement, context: PageContext): void {
   const { params } = context;

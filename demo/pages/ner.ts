@@ -3,7 +3,7 @@
  * attributions of its prediction over the whole sentence. URL state: page, model, method,
  * text, skipO, token; run=1 explains at once.
  */
-import { type MethodName, type TokenClassificationResult, TokenClassificationExplainer } from '@glassbox/core';
+import { type MethodName, type TokenClassificationResult } from '@glassbox/core';
 import { renderTable, renderTokens, toHTML } from '@glassbox/viz';
 import { copyLinkButton, downloadButton, el, field, fileName, loadExplainer, methodLabel, methodPicker, modelPicker, note, resultPanel, runControls, setParam, loadingText, pageLayout } from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
@@ -80,7 +80,7 @@ function mount(root: HTMLElement, context: PageContext): void {
       text.flush();
       const choice = picker.value();
       run.loading(loadingText(choice));
-      const explainer = await loadExplainer('token-classification', choice, context.device, (s, o) => TokenClassificationExplainer.fromPretrained(s, o));
+      const explainer = await loadExplainer('token-classification', choice, context.device);
       run.running('Explaining every token…');
       const result = await explainer.explain(text.element.value, { method: method.value as MethodName, ignoredLabels: skipO.checked ? ['O'] : [], signal: run.signal, onProgress: run.onProgress });
       if (run.signal.aborted) return;

@@ -6,8 +6,6 @@
 import {
   type MethodName,
   type PairwiseClassificationResult,
-  PairwiseSequenceClassificationExplainer,
-  ZeroShotClassificationExplainer,
   type ZeroShotClassificationResult,
   classLabels,
 } from '@glassbox/core';
@@ -65,7 +63,7 @@ function mount(root: HTMLElement, context: PageContext): void {
       run.loading(loadingText(choice));
       const options = { method: method.value as MethodName, signal: run.signal, onProgress: run.onProgress };
       if (task === 'pair') {
-        const explainer = await loadExplainer('pair-classification', choice, context.device, (s, o) => PairwiseSequenceClassificationExplainer.fromPretrained(s, o));
+        const explainer = await loadExplainer('pair-classification', choice, context.device);
         run.running(`Explaining with ${methodLabel(method.value).toLowerCase()}…`);
         const result = await explainer.explain(premise.element.value, hypothesis.element.value, options);
         if (run.signal.aborted) return;
@@ -79,7 +77,7 @@ function mount(root: HTMLElement, context: PageContext): void {
       } else {
         const candidates = labels.element.value.split(',').map((l) => l.trim()).filter(Boolean);
         if (!candidates.length) throw new Error('Give at least one candidate label.');
-        const explainer = await loadExplainer('zero-shot', choice, context.device, (s, o) => ZeroShotClassificationExplainer.fromPretrained(s, o));
+        const explainer = await loadExplainer('zero-shot', choice, context.device);
         run.running(`Explaining ${candidates.length} labels…`);
         const result = await explainer.explain(premise.element.value, candidates, options);
         if (run.signal.aborted) return;

@@ -2,7 +2,7 @@
  * Extractive question answering: the predicted span, and why it starts and ends where it
  * does. URL state: page, model, method, question, context; run=1 explains at once.
  */
-import { type MethodName, type QuestionAnsweringResult, QuestionAnsweringExplainer } from '@glassbox/core';
+import { type MethodName, type QuestionAnsweringResult } from '@glassbox/core';
 import { renderTable, renderTokens, toHTML } from '@glassbox/viz';
 import { copyLinkButton, downloadButton, el, field, fileName, loadExplainer, methodLabel, methodPicker, modelPicker, note, resultPanel, runControls, loadingText, pageLayout } from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
@@ -32,7 +32,7 @@ function mount(root: HTMLElement, context: PageContext): void {
       passage.flush();
       const choice = picker.value();
       run.loading(loadingText(choice));
-      const explainer = await loadExplainer('question-answering', choice, context.device, (s, o) => QuestionAnsweringExplainer.fromPretrained(s, o));
+      const explainer = await loadExplainer('question-answering', choice, context.device);
       run.running(`Explaining the start and the end with ${methodLabel(method.value).toLowerCase()}…`);
       const result = await explainer.explain(question.element.value, passage.element.value, { method: method.value as MethodName, signal: run.signal, onProgress: run.onProgress });
       if (run.signal.aborted) return;

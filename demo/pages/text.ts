@@ -25,12 +25,11 @@ import {
   type MetricScores,
   type MethodName,
   OUTPUT_SPACES,
-  SequenceClassificationExplainer,
+  type Remote,
+  type SequenceClassificationExplainer,
   UNIT_AGGREGATES,
   type UnitAggregate,
-  benchmark,
   classLabels,
-  evaluate,
   type SequenceClassificationResult,
 } from '@glassbox/core';
 import { renderBenchmark, render, toHTML } from '@glassbox/viz';
@@ -72,7 +71,7 @@ const EXAMPLES = [
 const BUNDLED = [{ folder: 'distilbert-sst2-tiny', label: 'DistilBERT SST-2 · bundled' }];
 
 const load = (choice: ModelChoice, device: 'webgpu' | 'cpu') =>
-  loadExplainer('text-classification', choice, device, (source, options) => SequenceClassificationExplainer.fromPretrained(source, options));
+  loadExplainer('text-classification', choice, device);
 
 const OUTPUT_LABELS: Record<(typeof OUTPUT_SPACES)[number], string> = { softmax: 'Probability (softmax)', logits: 'Raw logit', 'log-softmax': 'Log-probability (log-softmax)' };
 const GRANULARITY_LABELS: Record<Granularity, string> = { token: 'Tokens', word: 'Words', sentence: 'Sentences', 'all-tokens': 'All tokens (special ones too)' };
@@ -224,7 +223,7 @@ function mount(root: HTMLElement, context: PageContext): void {
   comparison.tools.append(copyLinkButton(context, 'compare'));
 
   /** The page's text and model, the model loaded (its labels shown as targets). */
-  async function loadChosen(run: RunHandle): Promise<{ explainer: SequenceClassificationExplainer; choice: ModelChoice }> {
+  async function loadChosen(run: RunHandle): Promise<{ explainer: Remote<SequenceClassificationExplainer>; choice: ModelChoice }> {
     clearTimeout(typing);
     setParam(context, 'text', textarea.value);
     const choice = picker.value();
@@ -260,7 +259,7 @@ function mount(root: HTMLElement, context: PageContext): void {
         let scores: MetricScores | undefined;
         if (asked.length > 0 && !run.signal.aborted) {
           run.running('Scoring the explanation…');
-          scores = await evaluate(explainer, result, asked, { ...metricOptionsOf(chosen), signal: run.signal, onProgress: run.onProgress });
+          scores = await explainer.run('evaluate', result, asked, { ...metricOptionsOf(chosen), signal: run.signal, onProgress: run.onProgress });
         }
         if (run.signal.aborted) return;
         show(result, choice, explainer.labels, scores && { metrics: asked, scores });
@@ -282,7 +281,7 @@ function mount(root: HTMLElement, context: PageContext): void {
         const asked = metrics.values() as MetricName[];
         const options = chosenOptions(methods);
         run.running(`Comparing ${methods.length} methods…`);
-        const result = await benchmark(explainer, textarea.value, {
+        const result = await explainer.run('benchmark', textarea.value, {
           methods,
           metrics: asked.length > 0 ? asked : undefined,
           target: chosenTarget(),

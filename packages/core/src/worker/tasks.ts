@@ -1,0 +1,33 @@
+import { ImageClassificationExplainer } from '../explainers/imageClassification.ts';
+import { MultiLabelClassificationExplainer } from '../explainers/multiLabelClassification.ts';
+import { PairwiseSequenceClassificationExplainer } from '../explainers/pairwiseClassification.ts';
+import { QuestionAnsweringExplainer } from '../explainers/questionAnswering.ts';
+import { SequenceClassificationExplainer } from '../explainers/sequenceClassification.ts';
+import { TextGenerationExplainer } from '../explainers/textGeneration.ts';
+import { TokenClassificationExplainer } from '../explainers/tokenClassification.ts';
+import { ZeroShotClassificationExplainer } from '../explainers/zeroShotClassification.ts';
+import { benchmark } from '../metrics/benchmark.ts';
+import { evaluate } from '../metrics/text.ts';
+
+/** Each task's explainer class, by the task names of `glassbox explain --task`. */
+export const EXPLAINER_TASKS = {
+  'text-classification': SequenceClassificationExplainer,
+  'pair-classification': PairwiseSequenceClassificationExplainer,
+  'multi-label': MultiLabelClassificationExplainer,
+  'zero-shot': ZeroShotClassificationExplainer,
+  'question-answering': QuestionAnsweringExplainer,
+  'token-classification': TokenClassificationExplainer,
+  'image-classification': ImageClassificationExplainer,
+  'text-generation': TextGenerationExplainer,
+} as const;
+
+export type TaskName = keyof typeof EXPLAINER_TASKS;
+export const TASK_NAMES = Object.keys(EXPLAINER_TASKS) as TaskName[];
+
+/** The explainer a task's fromPretrained makes, e.g. ExplainerOf<'text-classification'> is SequenceClassificationExplainer. */
+export type ExplainerOf<K extends TaskName> = Awaited<ReturnType<(typeof EXPLAINER_TASKS)[K]['fromPretrained']>>;
+
+/** Core functions that take an explainer first, which a worker explainer can run next to its model (Remote.run). */
+export const EXPLAINER_FUNCTIONS = { evaluate, benchmark } as const;
+
+export type ExplainerFunctionName = keyof typeof EXPLAINER_FUNCTIONS;
