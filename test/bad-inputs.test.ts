@@ -8,6 +8,7 @@ import {
   InvalidInputError,
   ModelLoadError,
   SequenceClassificationExplainer,
+  TokenClassificationExplainer,
   UnsupportedOpError,
   onnxSchema,
 } from '@glassbox/core';
@@ -129,6 +130,18 @@ describe('the library throws typed errors with codes', () => {
     expect(`${LONG} and then it got better`.startsWith(r.text)).toBe(true);
     const short = await explainer.explain('good film', { truncation: true, method: 'saliency' });
     expect(short.truncated).toBeUndefined();
+  });
+});
+
+describe('truncation in token classification', () => {
+  it('a too-long text is an error naming both lengths, or with truncation its first tokens are explained', async () => {
+    const ner = await TokenClassificationExplainer.fromPretrained(join(MODELS, 'bert-ner-tiny'));
+    await expect(ner.explain(LONG, { method: 'saliency' })).rejects.toThrow(/text is 702 tokens long; model .* accepts at most 512; pass truncation: true/);
+    const r = await ner.explain(`${LONG} in Paris`, { method: 'saliency', truncation: true, ignoredIndexes: Array.from({ length: 510 }, (_, i) => i + 1) });
+    expect(r.truncated).toEqual({ inputTokens: 704, explainedTokens: 512 });
+    expect(r.tokens).toHaveLength(512);
+    expect(`${LONG} in Paris`.startsWith(r.text)).toBe(true);
+    expect(r.explained.map((e) => e.index)).toEqual([0, 511]);
   });
 });
 

@@ -16,6 +16,7 @@ export function tokenClassificationJson(r: TokenClassificationResult): Record<st
     })),
     logits: r.logits,
     ...(r.attentions !== undefined && { attentions: r.attentions }),
+    ...(r.truncated !== undefined && { truncated: r.truncated }),
   };
 }
 

@@ -4,6 +4,7 @@ import { type LoadOptions, TextModel } from '../model/textModel.ts';
 import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
 import { type TokenSpan, alignTokens } from '../text/tokens.ts';
 import { attributeTokens } from './attributeTokens.ts';
+import { type Truncation, fitTexts, textTokens } from './explainedText.ts';
 import { type OutputSpace, parseTarget, softmax } from './classification.ts';
 import type { TokenAttribution } from './sequenceClassification.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
@@ -56,6 +57,8 @@ export interface TokenClassificationResult {
   probabilities: number[][];
   /** Attention maps of the explained forward pass (the first explained token's target), when asked and a token is explained. */
   attentions?: AttentionOutput;
+  /** Present when the `truncation` option cut the text to fit the model: `text` is then the explained prefix. */
+  truncated?: Truncation;
 }
 
 /**
@@ -95,13 +98,14 @@ export class TokenClassificationExplainer {
     const resolved = resolveOptions(options);
     if (typeof text !== 'string' || text.trim() === '') throw new InvalidInputError('text is empty', 'empty_text');
     const m = this.model;
-    const shownText = resolved.quirks ? cleanTextLikeTransformersInterpret(text) : text;
+    const cleaned = resolved.quirks ? cleanTextLikeTransformersInterpret(text) : text;
+    textTokens(m, 'text', cleaned);
+    const {
+      texts: [shownText],
+      truncated,
+    } = fitTexts(m, [cleaned], options.truncation);
     const { ids, tokenTypes } = m.encode(shownText);
     const specials = m.specialIds();
-    if (ids.every((id) => specials.has(id))) throw new InvalidInputError('text has no tokens once tokenized', 'empty_text');
-    if (ids.length > m.maxTokens) {
-      throw new InvalidInputError(`text is ${ids.length} tokens long; model "${m.id}" accepts at most ${m.maxTokens}`, 'text_too_long');
-    }
 
     const { segments, reference } = this.segments(ids, tokenTypes, resolved.quirks);
     const runner = new TextRunner(m, ids, segments);
@@ -143,6 +147,7 @@ export class TokenClassificationExplainer {
       explained,
       logits,
       probabilities,
+      ...(truncated && { truncated }),
     };
     if (options.attention && selected.length > 0) {
       result.attentions = await attentionFor({ onnx: m.onnx, feeds, overrides, scorer: scorerOf(selected[0]!) }, options.attention);
