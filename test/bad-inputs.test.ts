@@ -7,6 +7,7 @@ import {
   ImageClassificationExplainer,
   InvalidInputError,
   ModelLoadError,
+  QuestionAnsweringExplainer,
   SequenceClassificationExplainer,
   TokenClassificationExplainer,
   UnsupportedOpError,
@@ -108,15 +109,15 @@ describe('the library throws typed errors with codes', () => {
   });
 
   it.each([
-    ['empty text', '', {}, 'empty_text'],
-    ['whitespace-only text', '   ', {}, 'empty_text'],
-    ['a 702-token text', LONG, {}, 'text_too_long'],
-    ['an unknown label', 'good film', { target: 'MAYBE' }, 'unknown_target'],
-    ['an unknown method', 'good film', { method: 'magic' }, 'bad_method'],
-    ['steps 0', 'good film', { steps: 0 }, 'bad_steps'],
-    ['steps 50000', 'good film', { steps: 50_000 }, 'bad_steps'],
-    ['steps 2.5', 'good film', { steps: 2.5 }, 'bad_steps'],
-  ] as [string, string, object, string][])('%s → InvalidInputError %s', async (_what, text, options, code) => {
+    ['empty text', 'empty_text', '', {}],
+    ['whitespace-only text', 'empty_text', '   ', {}],
+    ['a 702-token text', 'text_too_long', LONG, {}],
+    ['an unknown label', 'unknown_target', 'good film', { target: 'MAYBE' }],
+    ['an unknown method', 'bad_method', 'good film', { method: 'magic' }],
+    ['steps 0', 'bad_steps', 'good film', { steps: 0 }],
+    ['steps 50000', 'bad_steps', 'good film', { steps: 50_000 }],
+    ['steps 2.5', 'bad_steps', 'good film', { steps: 2.5 }],
+  ] as [string, string, string, object][])('%s → InvalidInputError %s', async (_what, code, text, options) => {
     const e = await explainer.explain(text, options).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(InvalidInputError);
     expect(e).toBeInstanceOf(GlassboxError);
@@ -142,6 +143,18 @@ describe('truncation in token classification', () => {
     expect(r.tokens).toHaveLength(512);
     expect(`${LONG} in Paris`.startsWith(r.text)).toBe(true);
     expect(r.explained.map((e) => e.index)).toEqual([0, 511]);
+  });
+});
+
+describe('truncation in question answering cuts the context', () => {
+  it('a too-long context is an error naming both lengths, or with truncation its first tokens are explained', async () => {
+    const qa = await QuestionAnsweringExplainer.fromPretrained(join(MODELS, 'distilbert-squad-tiny'));
+    await expect(qa.explain('where is it?', LONG, { method: 'saliency' })).rejects.toThrow(/question \+ context is 707 tokens long; model .* accepts at most 512; pass truncation/);
+    const r = await qa.explain('where is it?', LONG, { method: 'saliency', truncation: true });
+    expect(r.truncated).toEqual({ inputTokens: 707, explainedTokens: 512 });
+    expect(r.question).toBe('where is it?');
+    expect(LONG.startsWith(r.context)).toBe(true);
+    expect(r.start!.tokens).toHaveLength(512);
   });
 });
 

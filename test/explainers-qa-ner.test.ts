@@ -118,7 +118,7 @@ describe('question answering', () => {
     ['unknown side', () => qa.explain(inp.question, inp.context, { which: 'middle' as never }), /unknown which "middle"; use one of start, end, both/, 'bad_which'],
     ['position out of range', () => qa.explain(inp.question, inp.context, { target: 18 }), /target position 18 is out of range; the input has positions 0..17/, 'unknown_target'],
     ['unknown target', () => qa.explain(inp.question, inp.context, { target: 'best' as never }), /unknown target "best"; use "max", "predicted" or a position index/, 'unknown_target'],
-    ['too long', () => qa.explain(inp.question, 'word '.repeat(600)), /question and context are 608 tokens long; model "distilbert-squad-tiny" accepts at most 512/, 'text_too_long'],
+    ['too long', () => qa.explain(inp.question, 'word '.repeat(600)), /question \+ context is 608 tokens long; model "distilbert-squad-tiny" accepts at most 512/, 'text_too_long'],
     ['unknown method', () => qa.explain(inp.question, inp.context, { method: 'deeplift' as never }), /unknown method "deeplift"/, 'bad_method'],
   ];
   it.each(bad)('bad input: %s', async (_name, call, message, code) => {

@@ -47,7 +47,7 @@ export { entryScorer, type LogitEntry } from './explainers/tokenScores.ts';
 export * from './explainers/pairwiseClassification.ts';
 export * from './explainers/multiLabelClassification.ts';
 export * from './explainers/zeroShotClassification.ts';
-export { ExplainedText, textTokens, checkLength, firstTextEnd, fitTexts, type Truncation } from './explainers/explainedText.ts';
+export { ExplainedText, textTokens, checkLength, firstTextEnd, fitTexts, type FitOptions, type Truncation } from './explainers/explainedText.ts';
 export * from './explainers/textGeneration.ts';
 export { greedy, decoderFeeds, logitsOutput, pastPairs, type Generation, type GreedyOptions } from './model/generate.ts';
 export { nextTokenScorer, findLmHead, type LmHead } from './explainers/nextTokenScorer.ts';

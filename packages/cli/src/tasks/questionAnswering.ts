@@ -29,6 +29,7 @@ export function questionAnsweringJson(r: QuestionAnsweringResult): Record<string
     startLogits: r.startLogits,
     endLogits: r.endLogits,
     ...(r.attentions !== undefined && { attentions: r.attentions }),
+    ...(r.truncated !== undefined && { truncated: r.truncated }),
   };
 }
 

@@ -53,13 +53,20 @@ export interface Truncation {
   explainedTokens: number;
 }
 
+/** How fitTexts may cut: whether it may, which text it cuts (default the first) and the input's name in errors. */
+export interface FitOptions {
+  truncation?: boolean;
+  cut?: 0 | 1;
+  name?: string;
+}
+
 /**
  * The texts as explained: unchanged when they fit the model; else, with `truncation`, the
- * first text cut after its last token that fits (a prefix of it, so offsets still index into
+ * text `cut` cut after its last token that fits (a prefix of it, so offsets still index into
  * it), and what was cut. Without `truncation` a too-long input is an error naming both lengths.
  */
-export function fitTexts<T extends [string] | [string, string]>(model: TextModel, texts: T, truncation = false): { texts: T; truncated?: Truncation } {
-  const name = texts.length > 1 ? 'text + textPair' : 'text';
+export function fitTexts<T extends [string] | [string, string]>(model: TextModel, texts: T, options: FitOptions = {}): { texts: T; truncated?: Truncation } {
+  const { truncation = false, cut = 0, name = texts.length > 1 ? 'text + textPair' : 'text' } = options;
   const inputTokens = model.encode(texts[0], texts[1]).ids.length;
   if (inputTokens <= model.maxTokens) return { texts };
   if (!truncation) {
@@ -68,17 +75,18 @@ export function fitTexts<T extends [string] | [string, string]>(model: TextModel
       'text_too_long',
     );
   }
-  const ids = model.encode(texts[0], undefined, false).ids;
+  const text = texts[cut]!;
+  const ids = model.encode(text, undefined, false).ids;
   const specials = model.specialIds();
-  const spans = alignTokens(texts[0], ids.map((id) => ({ id, token: model.tokenString(id), special: specials.has(id) })));
+  const spans = alignTokens(text, ids.map((id) => ({ id, token: model.tokenString(id), special: specials.has(id) })));
   for (let keep = ids.length - (inputTokens - model.maxTokens); keep > 0; keep--) {
     const end = spans[keep - 1]!.end;
     if (end === null) continue;
-    const cut = [texts[0].slice(0, end), ...texts.slice(1)] as T;
-    const explainedTokens = model.encode(cut[0], cut[1]).ids.length;
-    if (explainedTokens <= model.maxTokens) return { texts: cut, truncated: { inputTokens, explainedTokens } };
+    const fitted = texts.map((t, i) => (i === cut ? text.slice(0, end) : t)) as T;
+    const explainedTokens = model.encode(fitted[0], fitted[1]).ids.length;
+    if (explainedTokens <= model.maxTokens) return { texts: fitted, truncated: { inputTokens, explainedTokens } };
   }
-  throw new InvalidInputError(`${name} is ${inputTokens} tokens long; model "${model.id}" accepts at most ${model.maxTokens}, and truncating the text cannot make it fit`, 'text_too_long');
+  throw new InvalidInputError(`${name} is ${inputTokens} tokens long; model "${model.id}" accepts at most ${model.maxTokens}, and truncating cannot make it fit`, 'text_too_long');
 }
 
 /** Where the first text's tokens end in an encoding that starts with them (after any [CLS]). */

@@ -4,7 +4,7 @@ import { type LoadOptions, TextModel } from '../model/textModel.ts';
 import { alignSegments } from '../text/tokens.ts';
 import { type TextLayout, attributeTokens } from './attributeTokens.ts';
 import type { OutputSpace } from './classification.ts';
-import { firstTextEnd } from './explainedText.ts';
+import { type Truncation, firstTextEnd, fitTexts } from './explainedText.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
 import { type Segments, TextRunner } from './textRunner.ts';
 import { argmax, entryScorer } from './tokenScores.ts';
@@ -66,6 +66,8 @@ export interface QuestionAnsweringResult {
   endLogits: number[];
   /** Attention maps of the explained forward pass (the first explained side's target), when asked. */
   attentions?: AttentionOutput;
+  /** Present when the `truncation` option cut the context to fit the model: `context` is then the explained prefix. */
+  truncated?: Truncation;
 }
 
 /**
@@ -95,9 +97,9 @@ export class QuestionAnsweringExplainer {
     return this.model.dispose();
   }
 
-  async explain(question: string, context: string, options: QuestionAnsweringOptions = {}): Promise<QuestionAnsweringResult> {
+  async explain(question: string, givenContext: string, options: QuestionAnsweringOptions = {}): Promise<QuestionAnsweringResult> {
     const { target = 'max', which = 'both', embeddingType = 2, ...common } = options;
-    for (const [name, text] of [['question', question], ['context', context]] as const) {
+    for (const [name, text] of [['question', question], ['context', givenContext]] as const) {
       if (typeof text !== 'string' || text.trim() === '') throw new InvalidInputError(`${name} is empty`, 'empty_text');
     }
     if (!ANSWER_SIDES.includes(which)) throw new InvalidInputError(`unknown which "${which}"; use one of ${ANSWER_SIDES.join(', ')}`, 'bad_which');
@@ -109,6 +111,10 @@ export class QuestionAnsweringExplainer {
     const resolved = { ...base, quirks };
     const m = this.model;
 
+    const {
+      texts: [, context],
+      truncated,
+    } = fitTexts(m, [question, givenContext], { truncation: common.truncation, cut: 1, name: 'question + context' });
     const { ids, segments, reference } = this.encode(question, context, quirks);
     if (ids.length > m.maxTokens) {
       throw new InvalidInputError(`question and context are ${ids.length} tokens long; model "${m.id}" accepts at most ${m.maxTokens}`, 'text_too_long');
@@ -164,6 +170,7 @@ export class QuestionAnsweringExplainer {
       predictedAnswer: ids.slice(startPosition, endPosition + 1).map((id) => m.tokenString(id)).join(' '),
       startLogits,
       endLogits,
+      ...(truncated && { truncated }),
     };
     if (common.attention) {
       const { scorer } = which === 'end' ? sideScorer(endName, endLogits) : sideScorer(startName, startLogits);

@@ -94,7 +94,7 @@ export class SequenceClassificationExplainer {
  */
 export function classificationInput(model: TextModel, given: [string] | [string, string], quirks: boolean, truncation = false): ExplainedText {
   given.forEach((t, i) => textTokens(model, i === 0 ? 'text' : 'textPair', t));
-  const { texts, truncated } = fitTexts(model, given, truncation);
+  const { texts, truncated } = fitTexts(model, given, { truncation });
   const textIds = textTokens(model, 'text', texts[0]);
   const { ids, tokenTypes } = model.encode(texts[0], texts[1]);
   const tiTypes = texts.length > 1 ? tokenTypes : ids.map((_, i) => (i <= ids.length - 2 ? 0 : 1));

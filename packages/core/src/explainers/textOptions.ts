@@ -76,7 +76,7 @@ export interface ExplainOptions {
   hierarchy?: HierarchyName;
   /**
    * A text longer than the model's positions is an error naming both lengths; with `truncation`
-   * (text, pair, multi-label and token classification) its first tokens that fit are explained
+   * (text, pair, multi-label and token classification; question answering cuts the context) its first tokens that fit are explained
    * instead and the result says so in `truncated`.
    */
   truncation?: boolean;

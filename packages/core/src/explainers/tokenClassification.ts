@@ -103,7 +103,7 @@ export class TokenClassificationExplainer {
     const {
       texts: [shownText],
       truncated,
-    } = fitTexts(m, [cleaned], options.truncation);
+    } = fitTexts(m, [cleaned], { truncation: options.truncation });
     const { ids, tokenTypes } = m.encode(shownText);
     const specials = m.specialIds();
 
