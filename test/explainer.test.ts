@@ -87,7 +87,7 @@ describe('bad input gets a named error and leaves the explainer usable', () => {
     ['unknown method', () => explainer.explain(text, { method: 'deeplift' as never }), /unknown method "deeplift"/, 'bad_method'],
     ['unknown baseline', () => explainer.explain(text, { baseline: 'blur' as never }), /unknown baseline "blur"/, 'bad_baseline'],
     ['unknown integration', () => explainer.explain(text, { integration: 'simpson' as never }), /unknown integration "simpson"/, 'bad_integration'],
-    ['zero steps', () => explainer.explain(text, { steps: 0 }), /steps must be a positive integer/, 'bad_steps'],
+    ['zero steps', () => explainer.explain(text, { steps: 0 }), /steps must be an integer from 1 to 10000, got 0/, 'bad_steps'],
     ['occlusion with a zero baseline', () => explainer.explain(text, { method: 'occlusion', baseline: 'zero' }), /occlusion replaces tokens/, 'bad_baseline'],
   ];
   it.each(cases)('%s', async (_name, call, message, code) => {
