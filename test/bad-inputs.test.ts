@@ -9,8 +9,10 @@ import {
   ModelLoadError,
   QuestionAnsweringExplainer,
   SequenceClassificationExplainer,
+  TextGenerationExplainer,
   TokenClassificationExplainer,
   UnsupportedOpError,
+  ZeroShotClassificationExplainer,
   onnxSchema,
 } from '@glassbox/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,6 +157,28 @@ describe('truncation in question answering cuts the context', () => {
     expect(r.question).toBe('where is it?');
     expect(LONG.startsWith(r.context)).toBe(true);
     expect(r.start!.tokens).toHaveLength(512);
+  });
+});
+
+describe('truncation in zero-shot and text generation', () => {
+  it('zero-shot cuts the text to fit beside the longest hypothesis', async () => {
+    const zeroShot = await ZeroShotClassificationExplainer.fromPretrained(join(MODELS, 'bert-nli-tiny'));
+    await expect(zeroShot.explain(LONG, ['sport', 'politics'], { method: 'saliency' })).rejects.toThrow(/text \+ hypothesis is \d+ tokens long; model .* accepts at most 512/);
+    const r = await zeroShot.explain(LONG, ['sport', 'international politics'], { method: 'saliency', truncation: true });
+    expect(r.truncated).toEqual({ inputTokens: 710, explainedTokens: 512 });
+    expect(LONG.startsWith(r.text)).toBe(true);
+    expect(r.labels['international politics']!.tokens.length).toBeLessThanOrEqual(512);
+  });
+
+  it('text generation cuts the prompt to leave room for the continuation', async () => {
+    const gpt2 = await TextGenerationExplainer.fromPretrained(join(MODELS, 'gpt2-tiny'));
+    const prompt = Array.from({ length: 300 }, () => ' the').join('');
+    await expect(gpt2.explain(prompt, { method: 'saliency', continuation: ' cat sat' })).rejects.toThrow(/the prompt is 300 tokens; model .* accepts at most 256/);
+    const r = await gpt2.explain(prompt, { method: 'saliency', continuation: ' cat sat', truncation: true });
+    expect(r.truncated).toEqual({ inputTokens: 300, explainedTokens: 254 });
+    expect(r.promptTokens).toHaveLength(254);
+    expect(prompt.startsWith(r.prompt)).toBe(true);
+    expect(r.generated.map((g) => g.token)).toEqual(['Ġcat', 'Ġsat']);
   });
 });
 

@@ -38,7 +38,7 @@ options: --target <index|label> --method integrated-gradients|saliency|input-x-g
          --forward auto|glassbox|onnxruntime (what runs forward-only passes: perturbation methods, metrics; default auto, the
            faster on the device; gradients always run on Glassbox's runtime)
          --attention raw|rollout|gradient-weighted (adds "attentions": [layers][heads][T][T] for raw, [T][T] otherwise)
-         --truncation true|false (text, pair, multi-label and token classification, question answering's context: explain the
+         --truncation true|false (every text task; question answering cuts the context, text generation the prompt): explain the
            first tokens of a text longer than the model's positions, and add "truncated": {inputTokens, explainedTokens}; default false: an error naming both lengths)
          --dtype fp32|fp16|q8 --model-file <onnx base name, e.g. model_opset17> --revision <rev>
          --metrics ${METRICS.join(',')} (text-classification and pair-classification: adds "metrics": {<name>: number} to each

@@ -12,6 +12,7 @@ export function generationJson(r: TextGenerationResult): Record<string, unknown>
     generatedText: r.generatedText,
     matrix: r.matrix,
     ...(r.attentions !== undefined && { attentions: r.attentions }),
+    ...(r.truncated !== undefined && { truncated: r.truncated }),
   };
 }
 

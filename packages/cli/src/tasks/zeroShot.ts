@@ -28,6 +28,7 @@ function zeroShotJson(r: ZeroShotClassificationResult): Record<string, unknown> 
       ]),
     ),
     ...(r.attentions !== undefined && { attentions: r.attentions }),
+    ...(r.truncated !== undefined && { truncated: r.truncated }),
   };
 }
 

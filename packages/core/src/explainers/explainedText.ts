@@ -53,11 +53,12 @@ export interface Truncation {
   explainedTokens: number;
 }
 
-/** How fitTexts may cut: whether it may, which text it cuts (default the first) and the input's name in errors. */
+/** How fitTexts may cut: whether it may, which text it cuts (default the first), the input's name in errors and the tokens it may take (default the model's maximum). */
 export interface FitOptions {
   truncation?: boolean;
   cut?: 0 | 1;
   name?: string;
+  maxTokens?: number;
 }
 
 /**
@@ -66,12 +67,12 @@ export interface FitOptions {
  * it), and what was cut. Without `truncation` a too-long input is an error naming both lengths.
  */
 export function fitTexts<T extends [string] | [string, string]>(model: TextModel, texts: T, options: FitOptions = {}): { texts: T; truncated?: Truncation } {
-  const { truncation = false, cut = 0, name = texts.length > 1 ? 'text + textPair' : 'text' } = options;
+  const { truncation = false, cut = 0, name = texts.length > 1 ? 'text + textPair' : 'text', maxTokens = model.maxTokens } = options;
   const inputTokens = model.encode(texts[0], texts[1]).ids.length;
-  if (inputTokens <= model.maxTokens) return { texts };
+  if (inputTokens <= maxTokens) return { texts };
   if (!truncation) {
     throw new InvalidInputError(
-      `${name} is ${inputTokens} tokens long; model "${model.id}" accepts at most ${model.maxTokens}; pass truncation: true (CLI: --truncation true) to explain its first tokens`,
+      `${name} is ${inputTokens} tokens long; model "${model.id}" accepts at most ${maxTokens}; pass truncation: true (CLI: --truncation true) to explain its first tokens`,
       'text_too_long',
     );
   }
@@ -79,14 +80,14 @@ export function fitTexts<T extends [string] | [string, string]>(model: TextModel
   const ids = model.encode(text, undefined, false).ids;
   const specials = model.specialIds();
   const spans = alignTokens(text, ids.map((id) => ({ id, token: model.tokenString(id), special: specials.has(id) })));
-  for (let keep = ids.length - (inputTokens - model.maxTokens); keep > 0; keep--) {
+  for (let keep = ids.length - (inputTokens - maxTokens); keep > 0; keep--) {
     const end = spans[keep - 1]!.end;
     if (end === null) continue;
     const fitted = texts.map((t, i) => (i === cut ? text.slice(0, end) : t)) as T;
     const explainedTokens = model.encode(fitted[0], fitted[1]).ids.length;
-    if (explainedTokens <= model.maxTokens) return { texts: fitted, truncated: { inputTokens, explainedTokens } };
+    if (explainedTokens <= maxTokens) return { texts: fitted, truncated: { inputTokens, explainedTokens } };
   }
-  throw new InvalidInputError(`${name} is ${inputTokens} tokens long; model "${model.id}" accepts at most ${model.maxTokens}, and truncating cannot make it fit`, 'text_too_long');
+  throw new InvalidInputError(`${name} is ${inputTokens} tokens long; model "${model.id}" accepts at most ${maxTokens}, and truncating cannot make it fit`, 'text_too_long');
 }
 
 /** Where the first text's tokens end in an encoding that starts with them (after any [CLS]). */

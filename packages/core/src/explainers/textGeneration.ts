@@ -5,6 +5,7 @@ import { type LoadOptions, TextModel } from '../model/textModel.ts';
 import { alignTokens } from '../text/tokens.ts';
 import { type TextLayout, attributeTokens } from './attributeTokens.ts';
 import type { ExplainedForward } from './explainedForward.ts';
+import { type Truncation, fitTexts } from './explainedText.ts';
 import { GENERATION_OUTPUTS, type GenerationOutput, type LmHead, findLmHead, nextTokenScorer } from './nextTokenScorer.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
 import { TextRunner } from './textRunner.ts';
@@ -68,6 +69,8 @@ export interface TextGenerationResult {
   matrix: (number | null)[][];
   /** Attention maps of the forward pass over prompt + continuation, gradient-weighted ones for the first generated token's score (`attention` option). */
   attentions?: AttentionOutput;
+  /** Present when the `truncation` option cut the prompt to leave room for the continuation: `prompt` is then the explained prefix. */
+  truncated?: Truncation;
 }
 
 /**
@@ -115,7 +118,7 @@ export class TextGenerationExplainer {
    * pad token, else end-of-sequence: <|endoftext|> for GPT-2), the token's logit, sums over
    * the hidden dimension, no normalisation (normalize 'l2' divides each row by its norm).
    */
-  async explain(prompt: string, options: TextGenerationOptions = {}): Promise<TextGenerationResult> {
+  async explain(givenPrompt: string, options: TextGenerationOptions = {}): Promise<TextGenerationResult> {
     const m = this.model;
     const { continuation, maxNewTokens, output = 'logits', ...common } = options;
     if ((common as ExplainOptions).target !== undefined) {
@@ -125,6 +128,12 @@ export class TextGenerationExplainer {
     // The output space is checked above; everything else as every text explainer, with Captum's conventions.
     const resolved = resolveOptions({ ...common, normalize: common.normalize ?? 'none', transformersInterpretQuirks: false });
 
+    // With truncation, the prompt keeps its first tokens that leave room for the continuation.
+    const room = continuation === undefined ? (maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS) : this.continuationIds(continuation).length;
+    const {
+      texts: [prompt],
+      truncated,
+    } = common.truncation ? fitTexts(m, [givenPrompt], { truncation: true, name: 'the prompt', maxTokens: m.maxTokens - room }) : { texts: [givenPrompt], truncated: undefined };
     const promptIds = this.promptIds(prompt);
     const generated = continuation === undefined ? (await this.generate(prompt, { maxNewTokens })).ids : this.continuationIds(continuation);
     const all = [...promptIds, ...generated];
@@ -156,6 +165,7 @@ export class TextGenerationExplainer {
       generated: rows,
       generatedText: this.decode(generated),
       matrix,
+      ...(truncated && { truncated }),
     };
     if (options.attention) {
       const forward: ExplainedForward = { onnx: m.onnx, feeds: m.feeds([all]), scorer: scorerOf(0) };

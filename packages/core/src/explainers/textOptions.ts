@@ -76,7 +76,7 @@ export interface ExplainOptions {
   hierarchy?: HierarchyName;
   /**
    * A text longer than the model's positions is an error naming both lengths; with `truncation`
-   * (text, pair, multi-label and token classification; question answering cuts the context) its first tokens that fit are explained
+   * (every text task: question answering cuts the context, zero-shot the text beside its longest hypothesis, text generation the prompt to leave room for the continuation) its first tokens that fit are explained
    * instead and the result says so in `truncated`.
    */
   truncation?: boolean;

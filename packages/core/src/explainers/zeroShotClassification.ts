@@ -3,7 +3,7 @@ import { InvalidInputError } from '../errors.ts';
 import { type LoadOptions, TextModel } from '../model/textModel.ts';
 import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
 import { type OutputSpace, softmax } from './classification.ts';
-import { ExplainedText, type TextAttributions, checkLength, firstTextEnd, textTokens } from './explainedText.ts';
+import { ExplainedText, type TextAttributions, type Truncation, checkLength, firstTextEnd, fitTexts, textTokens } from './explainedText.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
 
 export const DEFAULT_HYPOTHESIS_TEMPLATE = 'this text is about {} .';
@@ -49,6 +49,8 @@ export interface ZeroShotClassificationResult {
   labels: Record<string, ZeroShotLabelAttributions>;
   /** The attention maps the `attention` option asked for, on the predicted label's forward pass. */
   attentions?: AttentionOutput;
+  /** Present when the `truncation` option cut the text to fit beside the longest hypothesis: `text` is then the explained prefix. */
+  truncated?: Truncation;
 }
 
 /**
@@ -97,7 +99,7 @@ export class ZeroShotClassificationExplainer {
     return this.model.dispose();
   }
 
-  async explain(text: string, labels: string[], options: ZeroShotExplainOptions = {}): Promise<ZeroShotClassificationResult> {
+  async explain(givenText: string, labels: string[], options: ZeroShotExplainOptions = {}): Promise<ZeroShotClassificationResult> {
     const resolved = resolveOptions(options);
     const template = options.hypothesisTemplate ?? DEFAULT_HYPOTHESIS_TEMPLATE;
     if (typeof template !== 'string' || template.split('{}').length !== 2) {
@@ -108,14 +110,22 @@ export class ZeroShotClassificationExplainer {
       if (typeof l !== 'string' || l.trim() === '') throw new InvalidInputError(`label ${i} is empty: labels must be non-empty strings`, 'bad_labels');
       if (labels.indexOf(l) !== i) throw new InvalidInputError(`label "${l}" is given twice`, 'bad_labels');
     }
-    textTokens(this.model, 'text', text);
-    const shownText = resolved.quirks ? cleanTextLikeTransformersInterpret(text) : text;
+    textTokens(this.model, 'text', givenText);
+    const hypotheses = labels.map((label) => template.replace('{}', () => label));
+    // With truncation, the text keeps its first tokens that fit beside the longest hypothesis.
+    const longest = hypotheses.reduce((a, b) => (this.model.encode(b, undefined, false).ids.length > this.model.encode(a, undefined, false).ids.length ? b : a));
+    const fit = (t: string) => (options.truncation ? fitTexts(this.model, [t, longest], { truncation: true, name: 'text + hypothesis' }) : { texts: [t], truncated: undefined });
+    const {
+      texts: [text],
+      truncated,
+    } = fit(givenText);
+    const shownText = resolved.quirks ? fit(cleanTextLikeTransformersInterpret(givenText)).texts[0] : text;
     const include = options.includeHypothesis === true;
     const multiLabel = options.multiLabel === true;
 
     const runs = [];
-    for (const label of labels) {
-      const hypothesis = template.replace('{}', () => label);
+    for (const [i, label] of labels.entries()) {
+      const hypothesis = hypotheses[i]!;
       const input = this.hypothesisInput(shownText, hypothesis, resolved.quirks);
       const predictedOn = shownText === text ? input : this.hypothesisInput(text, hypothesis, resolved.quirks);
       runs.push({ label, hypothesis, input, logits: await predictedOn.logits() });
@@ -147,6 +157,7 @@ export class ZeroShotClassificationExplainer {
       target: { index: e, label: this.model.labels[e] ?? `LABEL_${e}` },
       labels: explained,
       ...(options.attention !== undefined && { attentions: await best.attentions(best.scorer(e, space), options.attention) }),
+      ...(truncated && { truncated }),
     };
   }
 
