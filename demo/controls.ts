@@ -398,15 +398,19 @@ export function downloadButton(make: () => { html: string; filename: string } | 
   const button = el('button', { class: 'gb-btn', type: 'button', 'data-action': 'download', title: 'A standalone HTML file: no script, opens anywhere, offline' }, icon('download'), label);
   button.addEventListener('click', () => {
     const made = make();
-    if (!made) return;
-    const url = URL.createObjectURL(new Blob([made.html], { type: 'text/html' }));
-    const a = el('a', { href: url, download: made.filename });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    if (made) saveFile(made.html, 'text/html', made.filename);
   });
   return button;
+}
+
+/** Saves `content` as a file through an object URL for a Blob: nothing leaves the page. */
+export function saveFile(content: string, type: string, filename: string): void {
+  const url = URL.createObjectURL(new Blob([content], { type }));
+  const a = el('a', { href: url, download: filename });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** A file name from parts: letters, digits, dots and dashes only. */

@@ -5,7 +5,7 @@
  * URL state: method. A link cannot carry the file.
  */
 import { type ExplainOptions, GlassboxError, InvalidInputError, type SequenceClassificationResult, explainAll } from '@glassbox/core';
-import { type Choice, type ModelChoice, el, field, loadExplainer, loadingText, modelPicker, note, pageLayout, paramSelect, resultPanel, runControls } from '../controls.ts';
+import { type Choice, type ModelChoice, el, field, loadExplainer, loadingText, modelPicker, note, pageLayout, paramSelect, resultPanel, runControls, saveFile } from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
 import { parseCsv, toCsv } from './csv.ts';
 
@@ -151,16 +151,6 @@ function rowElement(r: RowResult): HTMLTableRowElement {
   return tr;
 }
 
-/** A download of `content` as a file: an object URL for a Blob, nothing leaves the page. */
-function save(content: string, type: string, filename: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type }));
-  const a = el('a', { href: url, download: filename });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 const asJsonl = (results: readonly RowResult[]) => results.map((r) => `${JSON.stringify(r)}\n`).join('');
 const asCsv = (results: readonly RowResult[]) =>
   toCsv([
@@ -265,8 +255,8 @@ function mount(root: HTMLElement, context: PageContext): void {
   const base = () => fileName.replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '-') || 'dataset';
   const downloadJsonl = el('button', { class: 'gb-btn', type: 'button', 'data-action': 'download-jsonl' }, 'Download JSONL');
   const downloadCsv = el('button', { class: 'gb-btn', type: 'button', 'data-action': 'download-csv' }, 'Download CSV');
-  downloadJsonl.addEventListener('click', () => save(asJsonl(inRowOrder()), 'application/x-ndjson', `${base()}-glassbox.jsonl`));
-  downloadCsv.addEventListener('click', () => save(asCsv(inRowOrder()), 'text/csv', `${base()}-glassbox.csv`));
+  downloadJsonl.addEventListener('click', () => saveFile(asJsonl(inRowOrder()), 'application/x-ndjson', `${base()}-glassbox.jsonl`));
+  downloadCsv.addEventListener('click', () => saveFile(asCsv(inRowOrder()), 'text/csv', `${base()}-glassbox.csv`));
   results.tools.append(downloadJsonl, downloadCsv);
 
   const controls = runControls({

@@ -93,9 +93,9 @@ export class SequenceClassificationExplainer {
  * [SEP]; a pair keeps the tokenizer's token types) and position ids are 0..T−1.
  */
 export function classificationInput(model: TextModel, given: [string] | [string, string], quirks: boolean, truncation = false): ExplainedText {
-  given.forEach((t, i) => textTokens(model, i === 0 ? 'text' : 'textPair', t));
+  const [givenIds] = given.map((t, i) => textTokens(model, i === 0 ? 'text' : 'textPair', t));
   const { texts, truncated } = fitTexts(model, given, { truncation });
-  const textIds = textTokens(model, 'text', texts[0]);
+  const textIds = truncated ? textTokens(model, 'text', texts[0]) : givenIds!;
   const { ids, tokenTypes } = model.encode(texts[0], texts[1]);
   const tiTypes = texts.length > 1 ? tokenTypes : ids.map((_, i) => (i <= ids.length - 2 ? 0 : 1));
   const input = new ExplainedText(model, texts, ids, firstTextEnd(ids, textIds), tokenTypes, quirks ? { types: tiTypes } : undefined);

@@ -129,13 +129,14 @@ export class TextGenerationExplainer {
     const resolved = resolveOptions({ ...common, normalize: common.normalize ?? 'none', transformersInterpretQuirks: false });
 
     // With truncation, the prompt keeps its first tokens that leave room for the continuation.
-    const room = continuation === undefined ? (maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS) : this.continuationIds(continuation).length;
+    const given = continuation === undefined ? undefined : this.continuationIds(continuation);
+    const room = given?.length ?? maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
     const {
       texts: [prompt],
       truncated,
     } = common.truncation ? fitTexts(m, [givenPrompt], { truncation: true, name: 'the prompt', maxTokens: m.maxTokens - room }) : { texts: [givenPrompt], truncated: undefined };
     const promptIds = this.promptIds(prompt);
-    const generated = continuation === undefined ? (await this.generate(prompt, { maxNewTokens })).ids : this.continuationIds(continuation);
+    const generated = given ?? (await this.generate(prompt, { maxNewTokens })).ids;
     const all = [...promptIds, ...generated];
     this.checkLength(all.length, `the prompt (${promptIds.length} tokens) plus its continuation (${generated.length})`);
 

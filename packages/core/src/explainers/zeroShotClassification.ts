@@ -113,7 +113,8 @@ export class ZeroShotClassificationExplainer {
     textTokens(this.model, 'text', givenText);
     const hypotheses = labels.map((label) => template.replace('{}', () => label));
     // With truncation, the text keeps its first tokens that fit beside the longest hypothesis.
-    const longest = hypotheses.reduce((a, b) => (this.model.encode(b, undefined, false).ids.length > this.model.encode(a, undefined, false).ids.length ? b : a));
+    const lengths = hypotheses.map((h) => this.model.encode(h, undefined, false).ids.length);
+    const longest = hypotheses[lengths.indexOf(Math.max(...lengths))]!;
     const fit = (t: string) => (options.truncation ? fitTexts(this.model, [t, longest], { truncation: true, name: 'text + hypothesis' }) : { texts: [t], truncated: undefined });
     const {
       texts: [text],
