@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GlassboxError, InvalidInputError, OnnxModel, type Scorer, TextGenerationExplainer, findLmHead, greedy, nextTokenScorer, pastPairs, tensor } from '@glassbox/core';
+import { GlassboxError, InvalidInputError, OnnxModel, type Scorer, TextGenerationExplainer, evaluate, findLmHead, greedy, nextTokenScorer, pastPairs, tensor } from '@glassbox/core';
 import { textGeneration } from '../packages/cli/src/tasks/textGeneration.ts';
 import { expectAllMethods, expectGreedy } from './explainers-generation-checks.ts';
 import { type Json, expectClose, loadOnnxModel, refsOf, useLocalFixtures } from './helpers.ts';
@@ -159,6 +159,10 @@ describe('explaining a continuation token by token', () => {
       expect((e as Error).message).toMatch(message);
     };
     await bad(explainer.explain('   '), /prompt text is empty/);
+    await bad(explainer.explain([]), /prompt must be a non-empty text or list of token ids/);
+    await bad(explainer.explain([50257], { continuation: [1] }), /^prompt token id 50257 is not in the vocabulary \(0..50256\)$/);
+    await bad(explainer.generate([1.5]), /^prompt token id 1.5 is not in the vocabulary/);
+    await bad(explainer.explain(Array(256).fill(1), { continuation: [1] }), /the prompt \(256 tokens\) plus its continuation \(1\) is 257 tokens; model "gpt2-tiny" accepts at most 256/);
     await bad(explainer.explain(short.text, { target: 1 } as never), /no target/);
     await bad(explainer.explain(short.text, { output: 'probits' as never }), /unknown output "probits"; use one of logits, softmax, log-softmax/);
     await bad(explainer.explain(short.text, { continuation: [50257] }), /token id 50257 is not in the vocabulary/);
@@ -168,6 +172,40 @@ describe('explaining a continuation token by token', () => {
     await bad(explainer.generate(short.text, { maxNewTokens: 0 }), /maxNewTokens must be a positive integer/);
     await bad(explainer.generate(short.text, { maxNewTokens: 251 }), /plus maxNewTokens 251 is 257 tokens; model "gpt2-tiny" accepts at most 256/);
     await bad(explainer.explain(short.text, { continuation: ' x'.repeat(251) }), /accepts at most 256/);
+  });
+
+  it('a prompt of token ids is explained as those ids, with the same numbers as its text; the result shows them decoded', async () => {
+    const opts = { continuation: ' Micro Micro', method: 'occlusion' } as const;
+    const ids = await explainer.explain(short.input_ids, opts);
+    const text = await explainer.explain(short.text, opts);
+    expect(ids.prompt).toBe(short.text);
+    expect(ids.promptTokens).toEqual(text.promptTokens);
+    expect(ids.matrix).toEqual(text.matrix);
+    expect((await explainer.generate(short.input_ids, { maxNewTokens: 3 })).ids).toEqual(short.greedy_continuation_8_tokens_float32.slice(0, 3));
+    const greedy = await explainer.explain(short.input_ids, { maxNewTokens: 2, method: 'saliency', aggregate: 'l2', normalize: 'none' });
+    expect(greedy.generated.map((t) => t.id)).toEqual(short.greedy_continuation_8_tokens_float32.slice(0, 2));
+    // Ids a text never tokenizes to: a leading <|endoftext|>, shown as its token, left out of the prompt text.
+    const eos = await explainer.explain([50256, ...short.input_ids], opts);
+    expect(eos.prompt).toBe(short.text);
+    expect(eos.promptTokens[0]).toEqual({ token: '<|endoftext|>', id: 50256 });
+    expect(eos.matrix[1]).toHaveLength(short.input_ids.length + 3);
+    expect(eos.matrix[1]!.slice(1, short.input_ids.length + 2).every((v) => typeof v === 'number' && Number.isFinite(v))).toBe(true);
+  });
+
+  it('truncation cuts a prompt of token ids to its first ids that leave room for the continuation', async () => {
+    const long = Array.from({ length: 300 }, (_, i) => short.input_ids[i % short.input_ids.length] as number);
+    const r = await explainer.explain(long, { continuation: [4527], method: 'saliency', aggregate: 'l2', normalize: 'none', truncation: true });
+    expect(r.truncated).toEqual({ inputTokens: 300, explainedTokens: 255 });
+    expect(r.promptTokens.map((t) => t.id)).toEqual(long.slice(0, 255));
+    expect(r.matrix[0]).toHaveLength(256);
+  });
+
+  it('evaluate() rejects a generation result at once: the faithfulness metrics take text-classification and pair-classification results', async () => {
+    const r = await explainer.explain(short.text, { continuation: [4527], method: 'occlusion' });
+    const e = await evaluate(explainer, r as never).then(() => undefined, (err: unknown) => err);
+    expect(e).toBeInstanceOf(InvalidInputError);
+    expect((e as GlassboxError).code).toBe('unsupported_result');
+    expect((e as Error).message).toBe('the faithfulness metrics take text-classification and pair-classification results (text, tokens, target), not a text-generation result');
   });
 
   it('raw attention of the explained forward (prompt + continuation): the prompt block equals the peer maps', async () => {
@@ -216,6 +254,12 @@ describe('CLI task text-generation', () => {
     const greedy = await textGeneration.explain(explainer, { text: short.text, maxNewTokens: '2' }, { method: 'saliency' });
     expect((greedy.generated as Json[]).map((t) => t.id)).toEqual(short.greedy_continuation_8_tokens_float32.slice(0, 2));
     expect(greedy.matrix).toHaveLength(2);
+  });
+
+  it('takes the prompt as token ids from a JSONL line', async () => {
+    const out = await textGeneration.explain(explainer, { text: short.input_ids, continuation: [4527] }, { method: 'occlusion' });
+    const text = await textGeneration.explain(explainer, { text: short.text, continuation: [4527] }, { method: 'occlusion' });
+    expect(out).toEqual(text);
   });
 
   it('names what is wrong with its inputs', async () => {

@@ -1,4 +1,4 @@
-import { InvalidInputError, TextGenerationExplainer, type TextGenerationOptions, type TextGenerationResult } from '@glassbox/core';
+import { InvalidInputError, type Prompt, TextGenerationExplainer, type TextGenerationOptions, type TextGenerationResult } from '@glassbox/core';
 import { requiredText } from '../options.ts';
 import type { CliTask } from './task.ts';
 
@@ -14,6 +14,13 @@ export function generationJson(r: TextGenerationResult): Record<string, unknown>
     ...(r.attentions !== undefined && { attentions: r.attentions }),
     ...(r.truncated !== undefined && { truncated: r.truncated }),
   };
+}
+
+/** The prompt, `text`: a text, or token ids (a JSON list on a JSONL line). */
+function promptOf(raw: Record<string, unknown>): Prompt {
+  const t = raw.text;
+  if (Array.isArray(t) && t.every((id) => typeof id === 'number')) return t;
+  return requiredText(raw, 'text');
 }
 
 /** `continuation`: text, or token ids (a JSON list on a JSONL line). */
@@ -38,14 +45,14 @@ function maxNewTokensOf(raw: Record<string, unknown>): number | undefined {
 export const textGeneration: CliTask<TextGenerationExplainer> = {
   name: 'text-generation',
   inputs: ['text', 'continuation', 'maxNewTokens'],
-  help: `text-generation: --text <prompt> [--continuation <text> | ids on a JSONL line] [--maxNewTokens <n, default 8: greedy when no continuation>]
+  help: `text-generation: --text <prompt> (token ids on a JSONL line) [--continuation <text> | ids on a JSONL line] [--maxNewTokens <n, default 8: greedy when no continuation>]
     (output: logits (default) | softmax | log-softmax; no target: every generated token is one)
     → {method, output, promptTokens: [{token, id}], generated: [{token, id, score, convergenceDelta}], generatedText,
        matrix: [generated][prompt + generated] (row j: attributions of token j to the tokens before it, null from its position on),
        attentions (with --attention; for the first generated token)}`,
   load: (model, options) => TextGenerationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) => {
-    const prompt = requiredText(raw, 'text');
+    const prompt = promptOf(raw);
     const continuation = continuationOf(raw);
     const maxNewTokens = maxNewTokensOf(raw);
     return generationJson(await explainer.explain(prompt, { ...(options as TextGenerationOptions), continuation, maxNewTokens }));

@@ -52,10 +52,14 @@ export interface GeneratedText {
   logits: Float32Array[];
 }
 
+/** A prompt as text, or as token ids (any ids of the vocabulary, special tokens included). */
+export type Prompt = string | readonly number[];
+
 export interface TextGenerationResult {
   model: string;
   method: MethodName;
   output: GenerationOutput;
+  /** The prompt as given, or, for a prompt of token ids, those ids decoded (special tokens left out). */
   prompt: string;
   promptTokens: GenerationToken[];
   generated: GeneratedToken[];
@@ -100,8 +104,8 @@ export class TextGenerationExplainer {
     return this.model.dispose();
   }
 
-  /** Greedy continuation of a prompt through our runtime, with past key/values. */
-  async generate(prompt: string, options: GenerateOptions = {}): Promise<GeneratedText> {
+  /** Greedy continuation of a prompt (text or token ids) through our runtime, with past key/values. */
+  async generate(prompt: Prompt, options: GenerateOptions = {}): Promise<GeneratedText> {
     const m = this.model;
     const promptIds = this.promptIds(prompt);
     const maxNewTokens = options.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
@@ -117,8 +121,9 @@ export class TextGenerationExplainer {
    * Gauss-Legendre points) from the 'pad' baseline (every token but specials replaced by the
    * pad token, else end-of-sequence: <|endoftext|> for GPT-2), the token's logit, sums over
    * the hidden dimension, no normalisation (normalize 'l2' divides each row by its norm).
+   * A prompt of token ids is explained as those ids; the result's `prompt` is their decoded text.
    */
-  async explain(givenPrompt: string, options: TextGenerationOptions = {}): Promise<TextGenerationResult> {
+  async explain(givenPrompt: Prompt, options: TextGenerationOptions = {}): Promise<TextGenerationResult> {
     const m = this.model;
     const { continuation, maxNewTokens, output = 'logits', ...common } = options;
     if ((common as ExplainOptions).target !== undefined) {
@@ -131,12 +136,8 @@ export class TextGenerationExplainer {
     // With truncation, the prompt keeps its first tokens that leave room for the continuation.
     const given = continuation === undefined ? undefined : this.continuationIds(continuation);
     const room = given?.length ?? maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
-    const {
-      texts: [prompt],
-      truncated,
-    } = common.truncation ? fitTexts(m, [givenPrompt], { truncation: true, name: 'the prompt', maxTokens: m.maxTokens - room }) : { texts: [givenPrompt], truncated: undefined };
-    const promptIds = this.promptIds(prompt);
-    const generated = given ?? (await this.generate(prompt, { maxNewTokens })).ids;
+    const { prompt, promptIds, truncated } = this.fitPrompt(givenPrompt, common.truncation === true, m.maxTokens - room);
+    const generated = given ?? (await this.generate(promptIds, { maxNewTokens })).ids;
     const all = [...promptIds, ...generated];
     this.checkLength(all.length, `the prompt (${promptIds.length} tokens) plus its continuation (${generated.length})`);
 
@@ -189,8 +190,31 @@ export class TextGenerationExplainer {
     return { texts: [text], spans: alignTokens(text, tokens) };
   }
 
-  private promptIds(prompt: string): number[] {
-    if (typeof prompt !== 'string' || prompt.trim() === '') throw new InvalidInputError('prompt text is empty', 'empty_text');
+  /**
+   * The prompt's ids within `maxTokens` (its first tokens when `truncation` allows cutting) and
+   * its text: the text as given (a cut text: the prefix explained), or the ids decoded.
+   */
+  private fitPrompt(given: Prompt, truncation: boolean, maxTokens: number): { prompt: string; promptIds: number[]; truncated?: Truncation } {
+    if (typeof given === 'string') {
+      const fitted = truncation ? fitTexts(this.model, [given], { truncation, name: 'the prompt', maxTokens }) : { texts: [given] as [string], truncated: undefined };
+      const [prompt] = fitted.texts;
+      return { prompt, promptIds: this.promptIds(prompt), ...(fitted.truncated && { truncated: fitted.truncated }) };
+    }
+    const all = this.promptIds(given);
+    // Cut to one token at least: a continuation that leaves no room fails the length check after.
+    const promptIds = truncation ? all.slice(0, Math.max(1, maxTokens)) : all;
+    const truncated = promptIds.length < all.length ? { inputTokens: all.length, explainedTokens: promptIds.length } : undefined;
+    return { prompt: this.decode(promptIds), promptIds, ...(truncated && { truncated }) };
+  }
+
+  private promptIds(prompt: Prompt): number[] {
+    if (Array.isArray(prompt)) {
+      if (prompt.length === 0) throw new InvalidInputError('prompt must be a non-empty text or list of token ids', 'empty_text');
+      // Its length is checked with the continuation's, after any truncation.
+      return this.vocabularyIds(prompt, 'prompt', 'bad_prompt');
+    }
+    if (typeof prompt !== 'string') throw new InvalidInputError(`prompt must be a text or a list of token ids, got ${typeof prompt}`, 'bad_prompt');
+    if (prompt.trim() === '') throw new InvalidInputError('prompt text is empty', 'empty_text');
     const { ids } = this.model.encode(prompt);
     if (ids.length === 0) throw new InvalidInputError('prompt has no tokens once tokenized', 'empty_text');
     this.checkLength(ids.length, 'the prompt');
@@ -198,7 +222,6 @@ export class TextGenerationExplainer {
   }
 
   private continuationIds(continuation: string | readonly number[]): number[] {
-    const vocab = this.model.onnx.graph.initializers.get(this.model.wordEmbedding.table)!.shape[0]!;
     if (typeof continuation === 'string') {
       const { ids } = this.model.encode(continuation, undefined, false);
       if (ids.length === 0) throw new InvalidInputError('continuation is empty once tokenized', 'empty_continuation');
@@ -207,9 +230,15 @@ export class TextGenerationExplainer {
     if (!Array.isArray(continuation) || continuation.length === 0) {
       throw new InvalidInputError('continuation must be a non-empty text or list of token ids', 'empty_continuation');
     }
-    const bad = continuation.find((id) => !Number.isInteger(id) || id < 0 || id >= vocab);
-    if (bad !== undefined) throw new InvalidInputError(`continuation token id ${JSON.stringify(bad)} is not in the vocabulary (0..${vocab - 1})`, 'bad_continuation');
-    return [...continuation];
+    return this.vocabularyIds(continuation, 'continuation', 'bad_continuation');
+  }
+
+  /** A copy of `ids` after checking each is a token id of the vocabulary. */
+  private vocabularyIds(ids: readonly unknown[], name: string, code: string): number[] {
+    const vocab = this.model.onnx.graph.initializers.get(this.model.wordEmbedding.table)!.shape[0]!;
+    const bad = ids.find((id) => !Number.isInteger(id) || (id as number) < 0 || (id as number) >= vocab);
+    if (bad !== undefined) throw new InvalidInputError(`${name} token id ${JSON.stringify(bad)} is not in the vocabulary (0..${vocab - 1})`, code);
+    return [...(ids as number[])];
   }
 
   private checkLength(n: number, what: string): void {

@@ -50,6 +50,31 @@ export function parseMetrics(value: string | readonly string[] | undefined): Met
   return [...new Set(names)] as MetricName[];
 }
 
+/** Results of other tasks, each named by a field only its kind has. */
+const OTHER_RESULTS: readonly (readonly [field: string, task: string])[] = [
+  ['generated', 'text-generation'],
+  ['question', 'question-answering'],
+  ['explained', 'token-classification'],
+  ['hypothesisTemplate', 'zero-shot-classification'],
+  ['targets', 'multi-label-classification'],
+  ['map', 'image-classification'],
+];
+
+/**
+ * Stops at once on a result the metrics do not define: they remove the tokens of one
+ * explained input and re-score its target class, which only a text-classification or
+ * pair-classification result has (not, e.g., a generation result's growing prefixes).
+ */
+function checkClassificationResult(result: unknown): asserts result is SequenceClassificationResult {
+  const r = (typeof result === 'object' && result !== null ? result : {}) as Partial<SequenceClassificationResult>;
+  const other = OTHER_RESULTS.find(([field]) => field in r);
+  if (other === undefined && typeof r.text === 'string' && Array.isArray(r.tokens) && typeof r.target?.index === 'number') return;
+  throw new InvalidInputError(
+    `the faithfulness metrics take text-classification and pair-classification results (text, tokens, target), not ${other ? `a ${other[1]} result` : 'this value'}`,
+    'unsupported_result',
+  );
+}
+
 /**
  * The masked scorer of a text-classification result, as ferret and interpreto score it: the
  * probability of the result's target class (softmax over the classes; the sigmoid of a
@@ -63,6 +88,7 @@ export function classificationScorer(
   result: SequenceClassificationResult,
   options: Pick<MetricOptions, 'masking' | 'transformersInterpretQuirks' | 'granularity'> = {},
 ): { scorer: MaskedScorer; attributions: (number | null)[]; units: number[][] } {
+  checkClassificationResult(result);
   const model = explainer.model;
   const quirks = options.transformersInterpretQuirks ?? (result.method === 'integrated-gradients' && result.output === 'softmax');
   const texts: [string] | [string, string] = result.textPair === undefined ? [result.text] : [result.text, result.textPair];
