@@ -5,7 +5,7 @@ export { CpuBackend, cpuBackend } from './backend/cpu/index.ts';
 export { Ops } from './backend/ops.ts';
 export { Scope } from './backend/scope.ts';
 export { WebGpuBackend, requestGpu } from './backend/webgpu/index.ts';
-export { selectBackend } from './backend/select.ts';
+export { type WebGpuAdapterKind, autoDevice, selectBackend, webGpuAdapterKind } from './backend/select.ts';
 export type { Graph, Node, ValueInfo } from './graph/ir.ts';
 export { loadOnnx } from './onnx/load.ts';
 export { onnxSchema } from './onnx/schema.ts';
