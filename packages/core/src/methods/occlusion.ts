@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors.ts';
-import { type ProgressOptions, throwIfAborted, yieldBetweenPasses } from './batch.ts';
+import { type ProgressOptions, checkBatchSize, throwIfAborted, yieldBetweenPasses } from './batch.ts';
 
 export interface OcclusionOptions extends ProgressOptions {
   /** Value written into occluded positions (a token id for text). */
@@ -29,6 +29,7 @@ export async function occlusion(
   for (const [name, v] of [['window', window], ['stride', stride]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new InvalidInputError(`occlusion ${name} must be a positive integer, got ${v}`, 'bad_occlusion');
   }
+  checkBatchSize(options.batchSize);
   const allowed = new Set(options.positions ?? ids.map((_, i) => i));
   const order = [...allowed].sort((a, b) => a - b);
   const windows: number[][] = [];

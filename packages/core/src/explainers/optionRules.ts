@@ -1,0 +1,225 @@
+import { InvalidInputError } from '../errors.ts';
+import type { ImageMethodName } from './imageClassification.ts';
+import type { MethodName } from './textOptions.ts';
+
+/**
+ * Which options each method and each task reads: the one table that validation, the CLI's
+ * help and `benchmark` read. An option that is set (not undefined) and that the chosen method
+ * or task does not read is an InvalidInputError of code 'unused_option' naming the option,
+ * the method (or task) and what it reads; a name that is no option at all is 'unknown_option'.
+ */
+
+export type MethodFamily = 'gradient' | 'perturbation';
+
+/** Options every text method reads. */
+export const TEXT_OPTIONS = ['target', 'method', 'output', 'normalize', 'granularity', 'truncation', 'textPair', 'transformersInterpretQuirks', 'attention', 'onProgress', 'signal'] as const;
+
+const GRADIENT = ['aggregate', 'granularityAggregate'];
+/** The SmoothGrad family reads `samples` and `seed` as its noise's (noise.samples, noise.seed). */
+const NOISE_TUNNEL = [...GRADIENT, 'noise', 'samples', 'seed', 'internalBatchSize'];
+/** `baseline` names the token that replaces removed units when `masking` is not given. */
+const MASKING = ['baseline', 'masking', 'internalBatchSize'];
+const SAMPLED = [...MASKING, 'samples', 'seed'];
+
+/** Each text method: its family and the options it reads besides TEXT_OPTIONS (attributeTokens.ts reads them). */
+export const TEXT_METHODS: Readonly<Record<MethodName, { family: MethodFamily; options: readonly string[] }>> = {
+  'integrated-gradients': { family: 'gradient', options: [...GRADIENT, 'baseline', 'integration', 'steps', 'internalBatchSize'] },
+  saliency: { family: 'gradient', options: GRADIENT },
+  'input-x-gradient': { family: 'gradient', options: GRADIENT },
+  smoothgrad: { family: 'gradient', options: NOISE_TUNNEL },
+  'smoothgrad-sq': { family: 'gradient', options: NOISE_TUNNEL },
+  vargrad: { family: 'gradient', options: NOISE_TUNNEL },
+  occlusion: { family: 'perturbation', options: [...MASKING, 'occlusion'] },
+  'feature-ablation': { family: 'perturbation', options: MASKING },
+  lime: { family: 'perturbation', options: [...SAMPLED, 'distance', 'kernelWidth', 'ridge'] },
+  'kernel-shap': { family: 'perturbation', options: SAMPLED },
+  'partition-shap': { family: 'perturbation', options: [...SAMPLED, 'hierarchy'] },
+  sobol: { family: 'perturbation', options: SAMPLED },
+};
+
+/** Options every image method reads. */
+export const IMAGE_OPTIONS = ['target', 'method', 'output', 'attention', 'onProgress', 'signal'] as const;
+
+const IMAGE_IG = ['baseline', 'integration', 'steps', 'internalBatchSize'];
+/** The image noise tunnels are over integrated gradients (transformers-interpret's IGNT). */
+const IMAGE_NOISE_TUNNEL = [...IMAGE_IG, 'noise', 'samples', 'seed'];
+
+/** Each image method's options besides IMAGE_OPTIONS (imageClassification.ts reads them). */
+export const IMAGE_METHODS: Readonly<Record<ImageMethodName, readonly string[]>> = {
+  'integrated-gradients': IMAGE_IG,
+  saliency: [],
+  'input-x-gradient': [],
+  occlusion: ['baseline', 'occlusion', 'internalBatchSize'],
+  smoothgrad: IMAGE_NOISE_TUNNEL,
+  'smoothgrad-sq': IMAGE_NOISE_TUNNEL,
+  vargrad: IMAGE_NOISE_TUNNEL,
+};
+
+/** Options that are objects, and the keys each takes (image noise has no `type`: the method is the type). */
+const TEXT_NESTED: Readonly<Record<string, readonly string[]>> = { noise: ['type', 'samples', 'stdev', 'seed'], occlusion: ['window', 'stride'] };
+const IMAGE_NESTED: Readonly<Record<string, readonly string[]>> = { noise: ['samples', 'stdev', 'seed'], occlusion: ['window', 'stride'] };
+
+/** Each text task: its own options, and the text options it does not take. */
+export const TEXT_TASKS = {
+  'text-classification': { own: [] },
+  'text-classification batch': { own: ['targets'], without: ['target', 'textPair'] },
+  'pair-classification': { own: ['flipSign'], without: ['textPair'] },
+  'multi-label': { own: ['labels'], without: ['target', 'textPair'] },
+  'zero-shot': { own: ['hypothesisTemplate', 'includeHypothesis', 'multiLabel'], without: ['target', 'textPair'] },
+  'question-answering': { own: ['which', 'embeddingType'], without: ['textPair'] },
+  'token-classification': { own: ['ignoredIndexes', 'ignoredLabels'], without: ['textPair'] },
+  'text-generation': { own: ['continuation', 'maxNewTokens'], without: ['target', 'textPair', 'transformersInterpretQuirks'] },
+} as const satisfies Record<string, { own: readonly string[]; without?: readonly string[] }>;
+export type TextTaskName = keyof typeof TEXT_TASKS;
+
+const union = (lists: Iterable<readonly string[]>) => new Set([...lists].flat());
+const TEXT_METHOD_OPTIONS = union(Object.values(TEXT_METHODS).map((m) => m.options));
+const IMAGE_METHOD_OPTIONS = union(Object.values(IMAGE_METHODS));
+/** Every task's own options: the names that are options, though not of every task. */
+export const TASK_OPTIONS: ReadonlySet<string> = union(Object.values(TEXT_TASKS).map((t) => t.own));
+const ANY_TEXT_OPTION = union([TEXT_OPTIONS, [...TEXT_METHOD_OPTIONS], [...TASK_OPTIONS]]);
+
+type Options = object;
+const valueOf = (options: Options, key: string) => (options as Record<string, unknown>)[key];
+const setKeys = (options: Options) => Object.keys(options).filter((k) => valueOf(options, k) !== undefined);
+
+/** Text methods that read `option` (at least under some setting of the others). */
+export function methodsReading(option: string): MethodName[] {
+  return (Object.keys(TEXT_METHODS) as MethodName[]).filter((m) => (TEXT_OPTIONS as readonly string[]).includes(option) || TEXT_METHODS[m].options.includes(option));
+}
+
+/** The options a text method reads. */
+export function textMethodReads(method: MethodName): string[] {
+  return [...TEXT_OPTIONS, ...TEXT_METHODS[method].options];
+}
+
+/** A perturbation method's baseline names the token that replaces removed units. */
+const tokenBaseline = (options: Options) => ['pad', 'mask'].includes(valueOf(options, 'baseline') as string);
+
+/**
+ * Why a method of `family` does not read `option` although it is one of its options (it is
+ * read only when the others allow), or undefined when it does.
+ */
+function notReadWhen(option: string, options: Options, family: MethodFamily): string | undefined {
+  const granularity = valueOf(options, 'granularity') ?? 'token';
+  if (option === 'granularityAggregate' && granularity !== 'word' && granularity !== 'sentence') {
+    return `at granularity "${String(granularity)}" (it combines the token values of a word or sentence)`;
+  }
+  if (option === 'baseline' && family === 'perturbation' && valueOf(options, 'masking') !== undefined) return 'when "masking" is given (masking says how units are removed)';
+  return undefined;
+}
+
+function unused(option: string, by: string, subject: string, reads: readonly string[], when?: string): never {
+  throw new InvalidInputError(`option "${option}" is not read by ${by}${when ? ` ${when}` : ''}; ${subject} reads ${reads.join(', ')}`, 'unused_option');
+}
+
+function unknown(option: string, subject: string, reads: readonly string[]): never {
+  throw new InvalidInputError(`unknown option "${option}"; ${subject} reads ${reads.join(', ')}`, 'unknown_option');
+}
+
+/** The keys of the object options (noise, occlusion) that are read: each is a known key. */
+function checkNested(options: Options, reads: readonly string[], nested: Readonly<Record<string, readonly string[]>>): void {
+  for (const [name, keys] of Object.entries(nested)) {
+    const value = valueOf(options, name);
+    if (value === undefined || !reads.includes(name)) continue;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new InvalidInputError(`option "${name}" must be an object with ${keys.join(', ')}; got ${JSON.stringify(value)}`, 'bad_option');
+    }
+    for (const key of setKeys(value)) {
+      if (!keys.includes(key)) throw new InvalidInputError(`unknown option "${name}.${key}"; ${name} takes ${keys.join(', ')}`, 'unknown_option');
+    }
+  }
+}
+
+/** `samples` and `seed` given at the top and in `noise` for a noise tunnel: the same setting twice, so they must agree. */
+function checkNoiseTwice(options: Options): void {
+  const noise = valueOf(options, 'noise') as Record<string, unknown> | undefined;
+  for (const key of ['samples', 'seed']) {
+    const top = valueOf(options, key);
+    const inner = noise?.[key];
+    if (top !== undefined && inner !== undefined && top !== inner) {
+      throw new InvalidInputError(`${key} (${String(top)}) and noise.${key} (${String(inner)}) are both the noise tunnel's ${key === 'samples' ? 'sample count' : 'seed'}; give one`, 'bad_option');
+    }
+  }
+}
+
+/**
+ * The options of a text explanation against what `method` reads (resolveOptions calls it):
+ * an option of another text method is 'unused_option'; keys of `noise` and `occlusion` are
+ * checked one by one. Names no text method reads are left to the task (checkTaskOptions).
+ */
+export function checkMethodOptions(options: Options, method: MethodName): void {
+  const { family } = TEXT_METHODS[method];
+  const reads = textMethodReads(method);
+  for (const key of setKeys(options)) {
+    if (reads.includes(key)) {
+      const when = notReadWhen(key, options, family);
+      if (when) unused(key, `method "${method}"`, method, reads, when);
+      if (key === 'baseline' && family === 'perturbation' && !tokenBaseline(options)) {
+        throw new InvalidInputError(`method "${method}" removes units by replacing their tokens: baseline must be "pad" or "mask" (or give masking), got ${JSON.stringify(valueOf(options, key))}`, 'bad_baseline');
+      }
+    } else if (TEXT_METHOD_OPTIONS.has(key)) unused(key, `method "${method}"`, method, reads);
+  }
+  checkNested(options, reads, TEXT_NESTED);
+  if (reads.includes('noise')) checkNoiseTwice(options);
+}
+
+/**
+ * The options of a text task's explain call: the task's own options and the text options it
+ * takes are read (those of `method` as checkMethodOptions says); an option of another task, or
+ * one the task does not take, is 'unused_option'; a name that is no option, 'unknown_option'.
+ * `method` may be undefined or unknown (the explainer reports that): the message then lists
+ * the options every method reads.
+ */
+export function checkTaskOptions(task: TextTaskName, options: Options, method?: string): void {
+  const rule: { own: readonly string[]; without?: readonly string[] } = TEXT_TASKS[task];
+  const known = (method ?? 'integrated-gradients') in TEXT_METHODS ? ((method ?? 'integrated-gradients') as MethodName) : undefined;
+  const taken = (list: readonly string[]) => list.filter((o) => !rule.without?.includes(o));
+  const reads = [...taken(known ? textMethodReads(known) : TEXT_OPTIONS), ...rule.own];
+  const subject = `${task}${known ? ` with method "${known}"` : ''}`;
+  for (const key of setKeys(options)) {
+    if (reads.includes(key)) {
+      if (key === 'embeddingType' && known && TEXT_METHODS[known].family !== 'gradient') unused(key, `method "${known}"`, subject, reads, '(it is the tensor gradient methods attribute to)');
+      if (key === 'maxNewTokens' && valueOf(options, 'continuation') !== undefined) unused(key, `task "${task}"`, subject, reads, 'when "continuation" is given (it bounds a generated continuation)');
+    } else if (TEXT_METHOD_OPTIONS.has(key) && !rule.without?.includes(key)) {
+      if (known) checkMethodOptions({ [key]: valueOf(options, key) }, known);
+    } else if (ANY_TEXT_OPTION.has(key) || IMAGE_METHOD_OPTIONS.has(key)) unused(key, `task "${task}"`, subject, reads);
+    else unknown(key, subject, reads);
+  }
+}
+
+/** The options of an image explanation against what `method` reads: as checkMethodOptions and checkTaskOptions for text. */
+export function checkImageOptions(options: Options, method: ImageMethodName): void {
+  const reads = [...IMAGE_OPTIONS, ...IMAGE_METHODS[method]];
+  const subject = `image-classification with method "${method}"`;
+  for (const key of setKeys(options)) {
+    if (reads.includes(key)) continue;
+    if (IMAGE_METHOD_OPTIONS.has(key)) unused(key, `method "${method}"`, subject, reads);
+    if (ANY_TEXT_OPTION.has(key)) unused(key, 'task "image-classification"', subject, reads);
+    unknown(key, subject, reads);
+  }
+  checkNested(options, reads, IMAGE_NESTED);
+  if (reads.includes('noise')) checkNoiseTwice(options);
+}
+
+/** The noise tunnel's settings: `noise`, with `samples` and `seed` from the top level when noise leaves them out. */
+export function noiseOptions<N extends { samples?: number; seed?: number }>(options: { noise?: N; samples?: number; seed?: number }): N {
+  return { ...options.noise, samples: options.noise?.samples ?? options.samples, seed: options.noise?.seed ?? options.seed } as N;
+}
+
+/**
+ * The options among `options` that `method` reads (benchmark runs every method with the
+ * options that apply to it); an option no method of `methods` reads is 'unused_option'.
+ */
+export function optionsFor<T extends Options>(method: MethodName, options: T, methods: readonly MethodName[]): Partial<T> {
+  const readBy = (m: MethodName, key: string) => {
+    const { family } = TEXT_METHODS[m];
+    return textMethodReads(m).includes(key) && !notReadWhen(key, options, family) && !(key === 'baseline' && family === 'perturbation' && !tokenBaseline(options));
+  };
+  for (const key of setKeys(options)) {
+    if (!methods.some((m) => readBy(m, key))) {
+      throw new InvalidInputError(`option "${key}" is not read by any of the methods ${methods.join(', ')}; ${key} is read by ${methodsReading(key).join(', ') || 'no text method'}`, 'unused_option');
+    }
+  }
+  return Object.fromEntries(Object.entries(options).filter(([key]) => readBy(method, key))) as Partial<T>;
+}
