@@ -19,6 +19,7 @@ import { type TokenSpan, tokenSurface } from '../text/tokens.ts';
 import { type Granularity, unitsOf } from '../text/units.ts';
 import { type TextMasking, aggregateUnits, maskedTokens, spreadUnits } from './maskedText.ts';
 import { type ExplainOptions, type HierarchyName, MASKINGS, PERTURBATION_METHODS, type ResolvedOptions, oneOf } from './textOptions.ts';
+import { noiseOptions } from './optionRules.ts';
 import { SharedForward } from './sharedForward.ts';
 import { stackCopies, stackedTargets, targetScores, targetScoresOfIds } from './stackedTargets.ts';
 import type { Scorer, Segments, TextRunner } from './textRunner.ts';
@@ -74,7 +75,7 @@ export async function attributeTokens(
     const drops = await occlusion(
       (rows) => masked.scores(rows.map((r) => Uint8Array.from(r))),
       unitIds.map(() => 1),
-      { replacement: 0, ...options.occlusion, onProgress, signal },
+      { replacement: 0, ...options.occlusion, batchSize: options.internalBatchSize, onProgress, signal },
     );
     perToken = spreadUnits(drops.values.map((v) => v ?? 0), over, ids.length);
   } else if (resolved.method === 'occlusion') {
@@ -82,7 +83,7 @@ export async function attributeTokens(
     const positions = ids.flatMap((id, i) => (specials.has(id) ? [] : [i]));
     // The masking option names the replacement when given; else the baseline does (pad or mask), as before.
     const replacement = options.masking === undefined ? replacementId(model, options.baseline) : (maskingOf(model, options) as { replacement: number }).replacement;
-    perToken = (await occlusion((rows) => forward.score(runner, rows.map((r) => ({ ids: r })), scorer), ids, { replacement, positions, ...options.occlusion, onProgress, signal })).values;
+    perToken = (await occlusion((rows) => forward.score(runner, rows.map((r) => ({ ids: r })), scorer), ids, { replacement, positions, ...options.occlusion, batchSize: options.internalBatchSize, onProgress, signal })).values;
   } else {
     const fn = runner.overEmbeddings(scorer);
     const x = await runner.embed(ids);
@@ -178,7 +179,7 @@ async function gradientAttribution(
     attribution = await inputXGradient(fn, x);
     onProgress?.(1, 'input-x-gradient');
   } else {
-    attribution = await noiseTunnel(fn, x, { ...options.noise, internalBatchSize: options.internalBatchSize, onProgress, signal });
+    attribution = await noiseTunnel(fn, x, { ...noiseOptions(options), internalBatchSize: options.internalBatchSize, onProgress, signal });
   }
   throwIfAborted(signal);
   return attribution;
@@ -245,7 +246,7 @@ async function perturbationScores(
   };
   let values: ArrayLike<number>;
   if (method === 'feature-ablation') values = (await featureAblation(masked, common)).values;
-  else if (method === 'lime') values = (await lime(masked, common)).values;
+  else if (method === 'lime') values = (await lime(masked, { ...common, distance: options.distance, kernelWidth: options.kernelWidth, ridge: options.ridge })).values;
   else if (method === 'kernel-shap') values = (await kernelShap(masked, common)).values;
   else if (method === 'sobol') values = (await sobol(masked, common)).values;
   else values = (await partitionShap(masked, unitHierarchy(runner, units, options.hierarchy ?? 'clustered', layout), common)).values;

@@ -13,6 +13,7 @@ import { type HostTensor, sizeOf, tensor } from '../tensor.ts';
 import { type OutputSpace, classScores, parseTarget, softmax } from './classification.ts';
 import type { ExplainedForward } from './explainedForward.ts';
 import { patchOcclusion } from './imageOcclusion.ts';
+import { checkImageOptions, noiseOptions } from './optionRules.ts';
 import { oneOf } from './textOptions.ts';
 import type { Scorer } from './textRunner.ts';
 
@@ -45,6 +46,9 @@ export interface ImageExplainOptions extends ProgressOptions {
   baseline?: 'zero' | HostTensor | NestedPixels;
   /** Noise tunnel: noisy samples (default 10), noise standard deviation in pixel_values units (default 1, Captum's), seed (default 42). */
   noise?: { samples?: number; stdev?: number; seed?: number };
+  /** The noise tunnel's noisy samples and seed (`noise.samples`, `noise.seed`; giving both with different values is an error). */
+  samples?: number;
+  seed?: number;
   /** Occlusion window side and stride in pixels. Default: the model's patch size (config.patch_size, else 16) for both. */
   occlusion?: { window?: number; stride?: number };
   /** Also return the attention maps of the explained forward pass (result field `attentions`). */
@@ -160,7 +164,7 @@ async function attribute(
     attribution = await integratedGradients(fn, x, baseline, { steps: options.steps ?? 50, method: integration, internalBatchSize, onProgress, signal });
   } else {
     const ig = integratedGradientsAsGradient(fn, baseline, { steps: options.steps ?? 5, method: integration, internalBatchSize, signal });
-    const { samples = 10, stdev = 1, seed } = options.noise ?? {};
+    const { samples = 10, stdev = 1, seed } = noiseOptions(options);
     attribution = await noiseTunnel(ig, x, { type: NOISE_TUNNEL[method], samples, stdev, seed, onProgress, signal });
   }
   return { attribution, map: perPixel(attribution, (s, v) => s + v, 0) };
@@ -194,6 +198,7 @@ export class ImageClassificationExplainer {
 
   async explain(image: ImageExplainInput, options: ImageExplainOptions = {}): Promise<ImageClassificationResult> {
     const method = oneOf('method', options.method, IMAGE_METHODS, 'integrated-gradients');
+    checkImageOptions(options, method);
     const output = oneOf<OutputSpace>('output', options.output, ['logits', 'softmax'], 'logits');
     const integration = oneOf('integration', options.integration, INTEGRATION_METHODS, 'gausslegendre');
     if (options.attention !== undefined) oneOf('attention', options.attention, ATTENTION_MODES, 'raw');

@@ -4,6 +4,7 @@ import { type LoadOptions, TextModel } from '../model/textModel.ts';
 import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
 import { type ScoreSpace, classLabels, parseTarget, sigmoid, softmax } from './classification.ts';
 import type { TextAttributions } from './explainedText.ts';
+import { checkTaskOptions } from './optionRules.ts';
 import { classificationInput } from './sequenceClassification.ts';
 import type { Truncation } from './explainedText.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
@@ -81,6 +82,7 @@ export class MultiLabelClassificationExplainer {
   }
 
   async explain(text: string, options: MultiLabelExplainOptions = {}): Promise<MultiLabelClassificationResult> {
+    checkTaskOptions('multi-label', options, options.method);
     const output = options.output ?? 'sigmoid';
     if (!OUTPUTS.includes(output)) throw new InvalidInputError(`unknown output "${output}"; use one of ${OUTPUTS.join(', ')}`, 'bad_output');
     const common: ExplainOptions = { ...options, output: output === 'logits' ? 'logits' : 'softmax' };

@@ -1,5 +1,6 @@
 import { type LoadOptions, TextModel } from '../model/textModel.ts';
 import { type SequenceClassificationResult, classificationInput, explainClass } from './sequenceClassification.ts';
+import { checkTaskOptions } from './optionRules.ts';
 import { type ExplainOptions, resolveOptions } from './textOptions.ts';
 
 export interface PairwiseExplainOptions extends Omit<ExplainOptions, 'textPair'> {
@@ -48,6 +49,7 @@ export class PairwiseSequenceClassificationExplainer {
   }
 
   async explain(text: string, textPair: string, options: PairwiseExplainOptions = {}): Promise<PairwiseClassificationResult> {
+    checkTaskOptions('pair-classification', options, options.method);
     const resolved = resolveOptions(options);
     const input = classificationInput(this.model, [text, textPair], resolved.quirks, options.truncation);
     const flipSign = options.flipSign === true;

@@ -5,6 +5,7 @@ import { alignSegments } from '../text/tokens.ts';
 import { type TextLayout, attributeTokens } from './attributeTokens.ts';
 import type { OutputSpace } from './classification.ts';
 import { type Truncation, firstTextEnd, fitTexts } from './explainedText.ts';
+import { checkTaskOptions } from './optionRules.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
 import { type Segments, TextRunner } from './textRunner.ts';
 import { argmax, entryScorer } from './tokenScores.ts';
@@ -98,6 +99,7 @@ export class QuestionAnsweringExplainer {
   }
 
   async explain(question: string, givenContext: string, options: QuestionAnsweringOptions = {}): Promise<QuestionAnsweringResult> {
+    checkTaskOptions('question-answering', options, options.method);
     const { target = 'max', which = 'both', embeddingType = 2, ...common } = options;
     for (const [name, text] of [['question', question], ['context', givenContext]] as const) {
       if (typeof text !== 'string' || text.trim() === '') throw new InvalidInputError(`${name} is empty`, 'empty_text');

@@ -5,6 +5,7 @@ import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
 import { type ClassScoreSpace, type OutputSpace, classLabels, headProbabilities, parseTarget } from './classification.ts';
 import { ExplainedText, type TextAttributions, type TokenAttribution, type WordAttribution, type Truncation, firstTextEnd, fitTexts, textTokens } from './explainedText.ts';
 import { STACKED_METHODS } from './attributeTokens.ts';
+import { checkTaskOptions } from './optionRules.ts';
 import { SharedForward } from './sharedForward.ts';
 import { type ExplainOptions, type MethodName, PERTURBATION_METHODS, type ResolvedOptions, resolveOptions } from './textOptions.ts';
 
@@ -63,6 +64,7 @@ export class SequenceClassificationExplainer {
   }
 
   async explain(text: string, options: ExplainOptions = {}): Promise<SequenceClassificationResult> {
+    checkTaskOptions('text-classification', options, options.method);
     const resolved = resolveOptions(options);
     if (typeof text !== 'string' || text.trim() === '') throw new InvalidInputError('text is empty', 'empty_text');
     const shownText = resolved.quirks ? cleanTextLikeTransformersInterpret(text) : text;
@@ -75,6 +77,7 @@ export class SequenceClassificationExplainer {
    * input i's j-th target. Perturbation methods share forward passes across all of them.
    */
   async explainBatch(inputs: readonly BatchInput[], options: BatchExplainOptions = {}): Promise<SequenceClassificationResult[][]> {
+    checkTaskOptions('text-classification batch', options, options.method);
     const resolved = resolveOptions(options);
     if (!Array.isArray(inputs) || inputs.length === 0) throw new InvalidInputError('explainBatch needs a non-empty list of inputs', 'empty_text');
     const explained = inputs.map((input, i) => {

@@ -7,6 +7,7 @@ import { type TextLayout, attributeTokens } from './attributeTokens.ts';
 import type { ExplainedForward } from './explainedForward.ts';
 import { type Truncation, fitTexts } from './explainedText.ts';
 import { GENERATION_OUTPUTS, type GenerationOutput, type LmHead, findLmHead, nextTokenScorer } from './nextTokenScorer.ts';
+import { checkTaskOptions } from './optionRules.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
 import { TextRunner } from './textRunner.ts';
 
@@ -129,6 +130,7 @@ export class TextGenerationExplainer {
     if ((common as ExplainOptions).target !== undefined) {
       throw new InvalidInputError('text generation takes no target: each generated token is a target; give "continuation" to choose them', 'unknown_target');
     }
+    checkTaskOptions('text-generation', options, options.method);
     if (!GENERATION_OUTPUTS.includes(output)) throw new InvalidInputError(`unknown output "${output}"; use one of ${GENERATION_OUTPUTS.join(', ')}`, 'bad_output');
     // The output space is checked above; everything else as every text explainer, with Captum's conventions.
     const resolved = resolveOptions({ ...common, normalize: common.normalize ?? 'none', transformersInterpretQuirks: false });

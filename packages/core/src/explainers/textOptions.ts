@@ -1,11 +1,13 @@
 import { InvalidInputError } from '../errors.ts';
 import { INTEGRATION_METHODS, type IntegrationMethod } from '../methods/integration.ts';
+import type { LimeDistance } from '../methods/lime.ts';
 import type { NoiseTunnelOptions } from '../methods/noiseTunnel.ts';
 import type { HostTensor } from '../tensor.ts';
 import type { AttentionMode } from '../attention/attentionFor.ts';
 import { GRANULARITIES, type Granularity } from '../text/units.ts';
 import { OUTPUT_SPACES, type OutputSpace } from './classification.ts';
 import { UNIT_AGGREGATES, type UnitAggregate } from './maskedText.ts';
+import { checkMethodOptions } from './optionRules.ts';
 
 export const GRADIENT_METHODS = ['integrated-gradients', 'saliency', 'input-x-gradient', 'smoothgrad'] as const;
 /** Perturbation methods: they score masked copies of the input (whole units removed) through a MaskedScorer. */
@@ -45,10 +47,10 @@ export interface ExplainOptions {
   aggregate?: 'sum' | 'l2';
   /** 'l2' (default) divides token attributions by their L2 norm, as transformers-interpret. */
   normalize?: 'none' | 'l2';
-  /** Points per forward/backward pass. Default: chosen from the input size. */
+  /** Points (integrated gradients, noise tunnels) or masked copies (perturbation methods) per pass. Default: chosen from the input size. */
   internalBatchSize?: number;
   /** SmoothGrad settings (method 'smoothgrad'). */
-  noise?: Omit<NoiseTunnelOptions, 'internalBatchSize'>;
+  noise?: Pick<NoiseTunnelOptions, 'type' | 'samples' | 'stdev' | 'seed'>;
   /** Occlusion window and stride in units (tokens at the default granularity). Default 1 and 1 (leave-one-out). */
   occlusion?: { window?: number; stride?: number };
   /**
@@ -68,10 +70,19 @@ export interface ExplainOptions {
    * the `baseline` option when it is 'pad' or 'mask', else 'pad'.
    */
   masking?: MaskingName;
-  /** Model evaluations allowed to LIME, KernelSHAP, Partition SHAP and Sobol (each method's default otherwise). */
+  /**
+   * Model evaluations allowed to LIME, KernelSHAP, Partition SHAP and Sobol (each method's
+   * default otherwise); for the SmoothGrad family, the noisy samples (`noise.samples`).
+   */
   samples?: number;
-  /** Seed of LIME's, KernelSHAP's and Sobol's random draws. Default 42. */
+  /** Seed of the random draws of LIME, KernelSHAP, Partition SHAP (ties), Sobol and the SmoothGrad family (`noise.seed`). Default 42. */
   seed?: number;
+  /** LIME's distance between a sample and the input: 'cosine' (default), 'euclidean' or 'hamming' (methods/lime.ts). */
+  distance?: LimeDistance;
+  /** Width of LIME's similarity kernel exp(−d²/width²). Default 0.75·√(units). */
+  kernelWidth?: number;
+  /** L2 penalty of LIME's linear fit. Default 0. */
+  ridge?: number;
   /** Partition SHAP's hierarchy over the units. Default 'clustered' (shap's Text masker clustering). */
   hierarchy?: HierarchyName;
   /**
@@ -127,6 +138,7 @@ export function oneOf<T extends string>(what: string, value: T | undefined, allo
 /** Defaults (transformers-interpret's) and validation, naming the valid values. */
 export function resolveOptions(options: ExplainOptions): ResolvedOptions {
   const method = oneOf('method', options.method, METHODS, 'integrated-gradients');
+  checkMethodOptions(options, method);
   const output = oneOf<OutputSpace>('output', options.output, OUTPUT_SPACES, 'softmax');
   const aggregate = oneOf('aggregate', options.aggregate, ['sum', 'l2'] as const, 'sum');
   const normalize = oneOf('normalize', options.normalize, ['none', 'l2'] as const, 'l2');

@@ -7,6 +7,7 @@ import { attributeTokens } from './attributeTokens.ts';
 import { type Truncation, fitTexts, textTokens } from './explainedText.ts';
 import { type OutputSpace, parseTarget, softmax } from './classification.ts';
 import type { TokenAttribution } from './sequenceClassification.ts';
+import { checkTaskOptions } from './optionRules.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
 import { type Segments, TextRunner } from './textRunner.ts';
 import { argmax, entryScorer } from './tokenScores.ts';
@@ -95,6 +96,7 @@ export class TokenClassificationExplainer {
   }
 
   async explain(text: string, options: TokenClassificationOptions = {}): Promise<TokenClassificationResult> {
+    checkTaskOptions('token-classification', options, options.method);
     const resolved = resolveOptions(options);
     if (typeof text !== 'string' || text.trim() === '') throw new InvalidInputError('text is empty', 'empty_text');
     const m = this.model;

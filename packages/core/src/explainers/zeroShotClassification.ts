@@ -4,6 +4,7 @@ import { type LoadOptions, TextModel } from '../model/textModel.ts';
 import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
 import { type OutputSpace, softmax } from './classification.ts';
 import { ExplainedText, type TextAttributions, type Truncation, checkLength, firstTextEnd, fitTexts, textTokens } from './explainedText.ts';
+import { checkTaskOptions } from './optionRules.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
 
 export const DEFAULT_HYPOTHESIS_TEMPLATE = 'this text is about {} .';
@@ -100,6 +101,7 @@ export class ZeroShotClassificationExplainer {
   }
 
   async explain(givenText: string, labels: string[], options: ZeroShotExplainOptions = {}): Promise<ZeroShotClassificationResult> {
+    checkTaskOptions('zero-shot', options, options.method);
     const resolved = resolveOptions(options);
     const template = options.hypothesisTemplate ?? DEFAULT_HYPOTHESIS_TEMPLATE;
     if (typeof template !== 'string' || template.split('{}').length !== 2) {
