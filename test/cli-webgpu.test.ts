@@ -5,8 +5,8 @@ import { glassbox } from './cliRunner.ts';
 import { type Json, MODELS, expectClose, refsOf } from './helpers.ts';
 
 /**
- * `--device webgpu` in Node: Dawn (the `webgpu` package) on Mesa 25 lavapipe, which .ci/run
- * installs and points VK_DRIVER_FILES at. Elsewhere the test needs the same setup.
+ * `--device webgpu` in Node: Dawn (the `webgpu` package) on Mesa 25 lavapipe, which `pnpm test`
+ * (scripts/testSetup.ts) installs and points VK_DRIVER_FILES at. Run alone, it needs the same.
  */
 const VK = process.env.VK_DRIVER_FILES;
 const hasDriver = !!VK && existsSync(VK);
