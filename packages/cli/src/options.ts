@@ -99,6 +99,6 @@ export function commonOptions(raw: Record<string, unknown>): { task: string | un
   return { task: asString('task', raw.task), device: asString('device', raw.device), forward: asString('forward', raw.forward), options };
 }
 
-/** Token attributions as the contract prints them. */
-export const tokensJson = (tokens: readonly { token: string; id: number; attribution: number | null }[]) =>
-  tokens.map((t) => ({ token: t.token, id: t.id, attribution: t.attribution }));
+/** Token attributions as the contract prints them; at 'word' or 'sentence' granularity each token also names its `unit` (the tokens of a unit share its value). */
+export const tokensJson = (tokens: readonly { token: string; id: number; attribution: number | null; unit?: number }[]) =>
+  tokens.map((t) => ({ token: t.token, id: t.id, attribution: t.attribution, ...(t.unit !== undefined && { unit: t.unit }) }));

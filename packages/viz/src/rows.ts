@@ -55,14 +55,25 @@ export interface RowType<R extends object> {
 }
 
 function row(key: string, trueLabel: string, predicted: Row['predicted'], attributionLabel: string, tokens: Piece[], words?: Piece[]): Row {
-  const attributionScore = tokens.reduce((a, t) => a + (t.attribution ?? 0), 0);
+  const attributionScore = countedOnce(tokens).reduce((a, t) => a + (t.attribution ?? 0), 0);
   return { key, trueLabel, predicted, attributionLabel, attributionScore, tokens, words: words ?? groupWords(tokens) };
 }
+
+/** A result token as a piece (its unit kept: the tokens of a word or sentence unit share one value). */
+const tokenPiece = (t: { token: string; attribution: number | null; special: boolean; unit?: number }): Piece => ({
+  text: t.token,
+  attribution: t.attribution,
+  special: t.special,
+  ...(t.unit !== undefined && { unit: t.unit }),
+});
+
+/** Tokens with each unit's value counted once: the first token of a unit stands for it. */
+const countedOnce = (tokens: readonly Piece[]) => tokens.filter((t, i) => t.unit === undefined || tokens.findIndex((u) => u.unit === t.unit) === i);
 
 /** Tokens and words of core's TextAttributions as pieces. */
 function pieces(a: Pick<TextAttributions, 'tokens' | 'words'>): { tokens: Piece[]; words: Piece[] } {
   return {
-    tokens: a.tokens.map((t) => ({ text: t.token, attribution: t.attribution, special: t.special })),
+    tokens: a.tokens.map(tokenPiece),
     words: a.words.map((w) => ({ text: w.word, attribution: w.attribution, special: false })),
   };
 }
@@ -114,7 +125,7 @@ export const ROW_TYPES: RowType<object>[] = [
     // One row per explained token (transformers-interpret: true class = predicted, attribution class = the token).
     rows: (r: TokenClassificationResult, trueLabel) =>
       r.explained.map((e) => {
-        const tokens = e.tokens.map((t) => ({ text: t.token, attribution: t.attribution, special: t.special }));
+        const tokens = e.tokens.map(tokenPiece);
         return row(String(e.index), trueLabel(String(e.index), e.predicted.label), e.predicted, `${surface(e.token)} (${e.index}) → ${e.target.label}`, tokens);
       }),
     predictedKey: (r) => String(r.explained[0]?.index ?? ''),
@@ -128,7 +139,7 @@ export const ROW_TYPES: RowType<object>[] = [
         const s = r[side];
         if (!s) return [];
         const at = `${s.tokens[s.position]?.token ?? ''} (${s.position})`;
-        const tokens = s.tokens.map((t) => ({ text: t.token, attribution: t.attribution, special: t.special }));
+        const tokens = s.tokens.map(tokenPiece);
         return [row(side, trueLabel(side, at), { label: r.predictedAnswer, score: s.logit }, `${side}: ${at}`, tokens)];
       }),
     predictedKey: (r) => (r.start ? 'start' : 'end'),

@@ -4,7 +4,8 @@
  * subword marker says so (WordPiece "##…"; in byte-level BPE and SentencePiece vocabularies,
  * any token not starting with "Ġ" / "▁"), never across a special token, and punctuation
  * stands alone (as core's groupWords). A word's attribution is the sum of its tokens', null
- * when one of them is null (as core's words).
+ * when one of them is null (as core's words); tokens that carry a `unit` (word or sentence
+ * granularity) give one piece per unit with the unit's value.
  */
 
 export interface Piece {
@@ -13,6 +14,8 @@ export interface Piece {
   /** null where the method gave none. */
   attribution: number | null;
   special: boolean;
+  /** At 'word' or 'sentence' granularity, the unit the token belongs to: a unit's tokens share its value. */
+  unit?: number;
 }
 
 const PUNCTUATION = /^[\p{P}\p{S}]+$/u;
@@ -24,6 +27,7 @@ export function surface(token: string): string {
 }
 
 export function groupWords(tokens: readonly Piece[]): Piece[] {
+  if (tokens.some((t) => t.unit !== undefined)) return groupUnits(tokens);
   const markedStarts = tokens.some((t) => !t.special && WORD_START.test(t.text));
   const words: Piece[] = [];
   let prev: string | null = null; // surface of the previous token, null after a special token
@@ -44,4 +48,18 @@ export function groupWords(tokens: readonly Piece[]): Piece[] {
     prev = piece;
   }
   return words;
+}
+
+/**
+ * Tokens computed at 'word' or 'sentence' granularity: one piece per unit, its words joined
+ * by spaces, carrying the unit's value once (not the sum of its tokens' copies of it).
+ */
+function groupUnits(tokens: readonly Piece[]): Piece[] {
+  const units = new Map<number, Piece[]>();
+  for (const t of tokens) if (!t.special && t.unit !== undefined) units.set(t.unit, [...(units.get(t.unit) ?? []), t]);
+  return [...units.values()].map((members) => ({
+    text: groupWords(members.map(({ unit: _, ...t }) => t)).map((w) => w.text).join(' '),
+    attribution: members[0]!.attribution,
+    special: false,
+  }));
 }

@@ -2,7 +2,7 @@ import { InvalidInputError } from '../errors.ts';
 import { inputXGradient } from '../methods/inputXGradient.ts';
 import { throwIfAborted } from '../methods/batch.ts';
 import { integratedGradients } from '../methods/integratedGradients.ts';
-import { noiseTunnel } from '../methods/noiseTunnel.ts';
+import { type NoiseTunnelType, noiseTunnel } from '../methods/noiseTunnel.ts';
 import { occlusion } from '../methods/occlusion.ts';
 import { saliency } from '../methods/saliency.ts';
 import type { Attribution, DifferentiableFunction } from '../methods/types.ts';
@@ -18,7 +18,7 @@ import { sobol } from '../methods/sobol.ts';
 import { type TokenSpan, tokenSurface } from '../text/tokens.ts';
 import { type Granularity, unitsOf } from '../text/units.ts';
 import { type TextMasking, aggregateUnits, maskedTokens, spreadUnits } from './maskedText.ts';
-import { type ExplainOptions, type HierarchyName, MASKINGS, PERTURBATION_METHODS, type ResolvedOptions, oneOf } from './textOptions.ts';
+import { type ExplainOptions, type HierarchyName, MASKINGS, NOISE_TUNNEL_METHODS, PERTURBATION_METHODS, type ResolvedOptions, oneOf } from './textOptions.ts';
 import { noiseOptions } from './optionRules.ts';
 import { SharedForward } from './sharedForward.ts';
 import { stackCopies, stackedTargets, targetScores, targetScoresOfIds } from './stackedTargets.ts';
@@ -32,8 +32,10 @@ export interface TextLayout {
 }
 
 export interface TokenScores {
-  /** One number per token (null where the method gives none), aggregated and normalised. */
+  /** One number per token (null where the method gives none), aggregated and normalised; every token of a unit carries the unit's value. */
   perToken: (number | null)[];
+  /** At 'word' or 'sentence' granularity, the token positions of each unit (its value is counted once, not once per token). */
+  units?: number[][];
   /** Captum's convergence delta, before normalisation; integrated gradients only. */
   convergenceDelta: number | null;
 }
@@ -99,7 +101,13 @@ export async function attributeTokens(
     }
     perToken = gradientTokenScores(attribution, units, resolved);
   }
-  return { perToken: resolved.normalize === 'l2' ? l2Normalize(perToken) : perToken, convergenceDelta };
+  const grouped = coarseUnits(units, resolved);
+  return { perToken: resolved.normalize === 'l2' ? l2Normalize(perToken, grouped) : perToken, convergenceDelta, ...(grouped && { units: grouped }) };
+}
+
+/** The units whose tokens share one value: those of 'word' and 'sentence' granularity. */
+function coarseUnits(units: number[][] | undefined, resolved: ResolvedOptions): number[][] | undefined {
+  return resolved.granularity === 'word' || resolved.granularity === 'sentence' ? units : undefined;
 }
 
 const PERTURBATION = new Set<string>(PERTURBATION_METHODS);
@@ -145,7 +153,8 @@ export async function attributeTokensForTargets(
   }
   return attributions.map((a, j) => {
     const perToken = gradientTokenScores(a, units, resolved);
-    return { perToken: resolved.normalize === 'l2' ? l2Normalize(perToken) : perToken, convergenceDelta: deltas[j]! };
+    const grouped = coarseUnits(units, resolved);
+    return { perToken: resolved.normalize === 'l2' ? l2Normalize(perToken, grouped) : perToken, convergenceDelta: deltas[j]!, ...(grouped && { units: grouped }) };
   });
 }
 
@@ -179,10 +188,18 @@ async function gradientAttribution(
     attribution = await inputXGradient(fn, x);
     onProgress?.(1, 'input-x-gradient');
   } else {
-    attribution = await noiseTunnel(fn, x, { ...noiseOptions(options), internalBatchSize: options.internalBatchSize, onProgress, signal });
+    attribution = await noiseTunnel(fn, x, { ...noiseOptions(options), type: noiseTunnelType(method, options), internalBatchSize: options.internalBatchSize, onProgress, signal });
   }
   throwIfAborted(signal);
   return attribution;
+}
+
+/** The NoiseTunnel type of a SmoothGrad-family method; 'smoothgrad' also takes `noise.type`. */
+function noiseTunnelType(method: string, options: ExplainOptions): NoiseTunnelType {
+  const byMethod = NOISE_TUNNEL_METHODS[method as keyof typeof NOISE_TUNNEL_METHODS];
+  const asked = options.noise?.type;
+  if (method === 'smoothgrad' || asked === undefined || asked === byMethod) return asked ?? byMethod;
+  throw new InvalidInputError(`method "${method}" is the noise tunnel "${byMethod}"; noise.type "${asked}" contradicts it (leave noise.type out)`, 'bad_option');
 }
 
 /**
@@ -338,8 +355,12 @@ function perTokenScores(a: Attribution, aggregate: 'sum' | 'l2'): number[] {
   });
 }
 
-/** Divide by the L2 norm over all non-null values (transformers-interpret's normalisation). */
-export function l2Normalize(values: (number | null)[]): (number | null)[] {
-  const norm = Math.sqrt(values.reduce<number>((s, v) => s + (v ?? 0) ** 2, 0));
+/**
+ * Divide by the L2 norm over all non-null values (transformers-interpret's normalisation).
+ * With `units` (tokens sharing their unit's value), each unit's value counts once in the norm.
+ */
+export function l2Normalize(values: (number | null)[], units?: readonly (readonly number[])[]): (number | null)[] {
+  const counted = units ? units.map((u) => values[u[0]!] ?? null) : values;
+  const norm = Math.sqrt(counted.reduce<number>((s, v) => s + (v ?? 0) ** 2, 0));
   return norm > 0 ? values.map((v) => (v === null ? null : v / norm)) : values;
 }

@@ -9,6 +9,16 @@ import type { SharedForward } from './sharedForward.ts';
 import type { ExplainOptions, ResolvedOptions } from './textOptions.ts';
 import { type Scorer, type Segments, TextRunner } from './textRunner.ts';
 
+/**
+ * Each token with its attribution and, when `units` are given ('word' or 'sentence'
+ * granularity), the index of its unit.
+ */
+export function withAttributions<T extends object>(tokens: readonly T[], perToken: readonly (number | null)[], units?: readonly (readonly number[])[]): (T & { attribution: number | null; unit?: number })[] {
+  const unitOf = new Array<number>(tokens.length).fill(-1);
+  units?.forEach((u, k) => u.forEach((p) => p < tokens.length && (unitOf[p] = k)));
+  return tokens.map((t, i) => ({ ...t, attribution: perToken[i] ?? null, ...(unitOf[i]! >= 0 && { unit: unitOf[i]! }) }));
+}
+
 /** 0: the text; 1: the second text of a pair (a hypothesis, a textPair). */
 export type Segment = 0 | 1;
 
@@ -17,6 +27,11 @@ export interface TokenAttribution extends TokenSpan {
   segment?: Segment;
   /** null where the method gives none (occlusion leaves special tokens out). */
   attribution: number | null;
+  /**
+   * At 'word' or 'sentence' granularity: the index of the token's unit (in `words` where the
+   * result has them). Every token of a unit carries the unit's value; a unit counts once.
+   */
+  unit?: number;
 }
 
 export interface WordAttribution extends WordSpan {
@@ -156,10 +171,11 @@ export class ExplainedText {
     const whole = end === this.ids.length;
     const scores = await attributeTokens(this.runner, scorer, options, whole ? resolved : { ...resolved, normalize: 'none' }, this.reference, this.layout, forward);
     let perToken = scores.perToken.slice(0, end);
+    const units = scores.units?.filter((u) => u.every((p) => p < end));
     if (!whole && resolved.normalize === 'l2') {
-      perToken = l2Normalize(perToken);
+      perToken = l2Normalize(perToken, units);
     }
-    return this.attributions(perToken, scores.convergenceDelta);
+    return this.attributions(perToken, scores.convergenceDelta, units);
   }
 
   /**
@@ -168,16 +184,27 @@ export class ExplainedText {
    */
   async explainTargets(scorers: readonly Scorer[], options: ExplainOptions, resolved: ResolvedOptions): Promise<TextAttributions[]> {
     const scores = await attributeTokensForTargets(this.runner, scorers, options, resolved, this.reference, this.layout);
-    return scores.map((s) => this.attributions(s.perToken, s.convergenceDelta));
+    return scores.map((s) => this.attributions(s.perToken, s.convergenceDelta, s.units));
   }
 
   private get layout(): TextLayout {
     return { texts: this.texts, spans: this.spans };
   }
 
-  /** Token and word attributions of the first perToken.length tokens. */
-  private attributions(perToken: (number | null)[], convergenceDelta: number | null): TextAttributions {
+  /**
+   * Token and word attributions of the first perToken.length tokens. A word's value is the sum
+   * of its tokens'; with `units` ('word' or 'sentence' granularity) `words` lists the units
+   * instead (the words, or the sentences), each with its value once.
+   */
+  private attributions(perToken: (number | null)[], convergenceDelta: number | null, units?: number[][]): TextAttributions {
     const spans = this.spans.slice(0, perToken.length);
+    if (units) {
+      return {
+        tokens: withAttributions(spans, perToken, units),
+        words: units.map((u) => this.unitSpan(spans, u, perToken[u[0]!] ?? null)),
+        convergenceDelta,
+      };
+    }
     return {
       tokens: spans.map((s, i) => ({ ...s, attribution: perToken[i] ?? null })),
       words: this.texts.flatMap((text, s) =>
@@ -189,6 +216,15 @@ export class ExplainedText {
       ),
       convergenceDelta,
     };
+  }
+
+  /** A unit's text span: from its first token's start to its last token's end, in its segment's text. */
+  private unitSpan(spans: readonly (TokenSpan & { segment: Segment })[], unit: readonly number[], attribution: number | null): WordAttribution {
+    const placed = unit.filter((i) => spans[i]!.start !== null);
+    const segment = spans[unit[0]!]!.segment;
+    const start = placed.length ? Math.min(...placed.map((i) => spans[i]!.start!)) : 0;
+    const end = placed.length ? Math.max(...placed.map((i) => spans[i]!.end!)) : 0;
+    return { word: this.texts[segment]!.slice(start, end), start, end, tokens: [...unit], segment, attribution };
   }
 
   /** The explained forward pass: this input's attributed run and the scorer of the explained target. */

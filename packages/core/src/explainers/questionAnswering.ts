@@ -4,7 +4,7 @@ import { type LoadOptions, TextModel } from '../model/textModel.ts';
 import { alignSegments } from '../text/tokens.ts';
 import { type TextLayout, attributeTokens } from './attributeTokens.ts';
 import type { OutputSpace } from './classification.ts';
-import { type Truncation, firstTextEnd, fitTexts } from './explainedText.ts';
+import { type Truncation, firstTextEnd, fitTexts, withAttributions } from './explainedText.ts';
 import { checkTaskOptions } from './optionRules.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
 import { type Segments, TextRunner } from './textRunner.ts';
@@ -35,6 +35,8 @@ export interface AnswerTokenAttribution {
   special: boolean;
   /** null where the method gives none (occlusion leaves special tokens out). */
   attribution: number | null;
+  /** At 'word' or 'sentence' granularity, the index of the token's unit (its tokens share one value). */
+  unit?: number;
 }
 
 /** The attributions of one side (start or end) of the answer span. */
@@ -147,11 +149,11 @@ export class QuestionAnsweringExplainer {
     };
     const explainSide = async (name: string, logits: number[]): Promise<AnswerSideAttribution> => {
       const { position, scorer } = sideScorer(name, logits);
-      const { perToken, convergenceDelta } = await attributeTokens(runner, scorer, common, resolved, reference, layout);
+      const { perToken, convergenceDelta, units } = await attributeTokens(runner, scorer, common, resolved, reference, layout);
       return {
         position,
         logit: logits[position]!,
-        tokens: ids.map((id, i) => ({ token: m.tokenString(id), id, special: specials.has(id), attribution: perToken[i] ?? null })),
+        tokens: withAttributions(ids.map((id) => ({ token: m.tokenString(id), id, special: specials.has(id) })), perToken, units),
         convergenceDelta,
       };
     };

@@ -9,10 +9,19 @@ import { OUTPUT_SPACES, type OutputSpace } from './classification.ts';
 import { UNIT_AGGREGATES, type UnitAggregate } from './maskedText.ts';
 import { checkMethodOptions } from './optionRules.ts';
 
-export const GRADIENT_METHODS = ['integrated-gradients', 'saliency', 'input-x-gradient', 'smoothgrad'] as const;
+export const GRADIENT_METHODS = ['integrated-gradients', 'saliency', 'input-x-gradient', 'smoothgrad', 'smoothgrad-sq', 'vargrad'] as const;
+/**
+ * Gradient-only methods (no multiplication by the input): their token value is the L2 norm of
+ * the gradient over the hidden dimensions by default, as ferret and inseq (Captum's Saliency
+ * takes absolute values). Summing would give float noise at the word-embedding output, which
+ * feeds a LayerNorm: its input gradient sums to zero over the hidden dimensions.
+ */
+export const GRADIENT_ONLY_METHODS: ReadonlySet<string> = new Set(['saliency', 'smoothgrad', 'smoothgrad-sq', 'vargrad']);
+/** The SmoothGrad family over saliency and the NoiseTunnel type each method is. */
+export const NOISE_TUNNEL_METHODS = { smoothgrad: 'smoothgrad', 'smoothgrad-sq': 'smoothgrad_sq', vargrad: 'vargrad' } as const;
 /** Perturbation methods: they score masked copies of the input (whole units removed) through a MaskedScorer. */
 export const PERTURBATION_METHODS = ['occlusion', 'feature-ablation', 'lime', 'kernel-shap', 'partition-shap', 'sobol'] as const;
-export const METHODS = ['integrated-gradients', 'saliency', 'input-x-gradient', 'occlusion', 'smoothgrad', 'feature-ablation', 'lime', 'kernel-shap', 'partition-shap', 'sobol'] as const;
+export const METHODS = ['integrated-gradients', 'saliency', 'input-x-gradient', 'occlusion', 'smoothgrad', 'smoothgrad-sq', 'vargrad', 'feature-ablation', 'lime', 'kernel-shap', 'partition-shap', 'sobol'] as const;
 export const HIERARCHIES = ['flat', 'words', 'sentences', 'clustered'] as const;
 /** Partition SHAP's coalition tree over the units: all flat (Shapley values), units grouped by word, by sentence and word, or shap's text clustering. */
 export type HierarchyName = (typeof HIERARCHIES)[number];
@@ -43,13 +52,22 @@ export interface ExplainOptions {
    * ('log-softmax'; log-sigmoid for a single-output head). Default 'softmax', as transformers-interpret.
    */
   output?: OutputSpace;
-  /** How hidden dimensions become one number per token: 'sum' (default) or 'l2' norm. */
+  /**
+   * How hidden dimensions become one number per token: 'sum' or 'l2' norm. Default 'l2' for the
+   * gradient-only methods (saliency, SmoothGrad, SquareGrad, VarGrad), 'sum' for the methods
+   * that multiply by the input (integrated gradients, input × gradient).
+   */
   aggregate?: 'sum' | 'l2';
-  /** 'l2' (default) divides token attributions by their L2 norm, as transformers-interpret. */
+  /**
+   * 'l2' divides the attributions by their L2 norm, as transformers-interpret does. Default 'l2'
+   * for integrated gradients (transformers-interpret's explainers) and 'none' for every other
+   * method, whose values are then in the explained output's units (Captum, shap, interpreto):
+   * KernelSHAP's sum to f(x) − f(baseline), occlusion's are the drop of the explained output.
+   */
   normalize?: 'none' | 'l2';
   /** Points (integrated gradients, noise tunnels) or masked copies (perturbation methods) per pass. Default: chosen from the input size. */
   internalBatchSize?: number;
-  /** SmoothGrad settings (method 'smoothgrad'). */
+  /** Noise tunnel settings (methods 'smoothgrad', 'smoothgrad-sq', 'vargrad'); `type` is set by the method. */
   noise?: Pick<NoiseTunnelOptions, 'type' | 'samples' | 'stdev' | 'seed'>;
   /** Occlusion window and stride in units (tokens at the default granularity). Default 1 and 1 (leave-one-out). */
   occlusion?: { window?: number; stride?: number };
@@ -140,8 +158,8 @@ export function resolveOptions(options: ExplainOptions): ResolvedOptions {
   const method = oneOf('method', options.method, METHODS, 'integrated-gradients');
   checkMethodOptions(options, method);
   const output = oneOf<OutputSpace>('output', options.output, OUTPUT_SPACES, 'softmax');
-  const aggregate = oneOf('aggregate', options.aggregate, ['sum', 'l2'] as const, 'sum');
-  const normalize = oneOf('normalize', options.normalize, ['none', 'l2'] as const, 'l2');
+  const aggregate = oneOf('aggregate', options.aggregate, ['sum', 'l2'] as const, GRADIENT_ONLY_METHODS.has(method) ? 'l2' : 'sum');
+  const normalize = oneOf('normalize', options.normalize, ['none', 'l2'] as const, method === 'integrated-gradients' ? 'l2' : 'none');
   if (options.integration !== undefined) oneOf('integration', options.integration, INTEGRATION_METHODS, 'gausslegendre');
   const quirks = options.transformersInterpretQuirks ?? (method === 'integrated-gradients' && output === 'softmax');
   const granularity = oneOf<Granularity>('granularity', options.granularity, GRANULARITIES, 'token');

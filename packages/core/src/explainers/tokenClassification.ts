@@ -4,7 +4,7 @@ import { type LoadOptions, TextModel } from '../model/textModel.ts';
 import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
 import { type TokenSpan, alignTokens } from '../text/tokens.ts';
 import { attributeTokens } from './attributeTokens.ts';
-import { type Truncation, fitTexts, textTokens } from './explainedText.ts';
+import { type Truncation, fitTexts, textTokens, withAttributions } from './explainedText.ts';
 import { type OutputSpace, parseTarget, softmax } from './classification.ts';
 import type { TokenAttribution } from './sequenceClassification.ts';
 import { checkTaskOptions } from './optionRules.ts';
@@ -130,13 +130,13 @@ export class TokenClassificationExplainer {
     const explained: ExplainedToken[] = [];
     for (const t of selected) {
       const c = targetClass ?? predictions[t]!.index;
-      const { perToken, convergenceDelta } = await attributeTokens(runner, scorerOf(t), options, resolved, reference, layout);
+      const { perToken, convergenceDelta, units } = await attributeTokens(runner, scorerOf(t), options, resolved, reference, layout);
       explained.push({
         index: t,
         token: spans[t]!.token,
         predicted: predictions[t]!,
         target: { index: c, label: labels[c]! },
-        tokens: spans.map((s, i) => ({ ...s, attribution: perToken[i] ?? null })),
+        tokens: withAttributions(spans, perToken, units),
         convergenceDelta,
       });
     }
