@@ -15,6 +15,8 @@ export default defineConfig({
   // The bundled models are the demo's static files.
   publicDir: '../models',
   build: { outDir: 'dist', emptyOutDir: true },
+  // transformers.js imports onnxruntime-web/webgpu, core onnxruntime-web: one module, so the site ships one .wasm (test/demo-dist.test.ts).
+  resolve: { alias: [{ find: /^onnxruntime-web\/webgpu$/, replacement: 'onnxruntime-web' }] },
   // Unbundled, onnxruntime-web finds its .wasm next to its module (new URL(..., import.meta.url)), on this origin.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   // The engine's worker is a module worker (`type: 'module'`) that imports split chunks: ES output, same origin (CSP worker-src 'self').

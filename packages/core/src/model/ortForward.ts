@@ -7,7 +7,17 @@ import { type DType, type HostTensor, tensor } from '../tensor.ts';
 import type { OnnxModel, RunRequest } from './onnxModel.ts';
 
 let ortModule: Promise<typeof Ort> | undefined;
-const loadOrt = () => (ortModule ??= import('onnxruntime-web'));
+/**
+ * onnxruntime-web, reading its .wasm from where its module lies (new URL(…, import.meta.url):
+ * the site itself in a bundle). transformers.js points `wasmPaths` at a CDN when it finds
+ * it unset; where both share one onnxruntime-web (the demo's build, vite.config.ts), that
+ * setting is removed, so nothing is fetched from outside the site.
+ */
+const loadOrt = () =>
+  (ortModule ??= import('onnxruntime-web').then((ort) => {
+    if (JSON.stringify(ort.env.wasm.wasmPaths ?? '').includes('cdn.jsdelivr.net')) ort.env.wasm.wasmPaths = undefined;
+    return ort;
+  }));
 
 /** Our host values as the typed array each graph input type takes. */
 const FEEDS: Partial<Record<Ort.Tensor.Type, (data: ArrayLike<number>) => Ort.Tensor.DataType>> = {
