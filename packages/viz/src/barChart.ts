@@ -13,15 +13,52 @@ const ROW = 22;
 const BAR = 16;
 const TOP = 6;
 const AXIS = 22;
-const MAX_LABEL = 22;
+const GAP = 6; // between a label and its bar, and between tick labels
 
 const px = (v: number) => Math.round(v * 100) / 100;
 
-/** The label cut to MAX_LABEL UTF-16 units with an ellipsis, never between the halves of a surrogate pair (an emoji). */
+/**
+ * A character's width at the chart's 12 px, estimated high (DejaVu Sans, the widest common
+ * sans, is the reference): wide and symbol characters 12 px, capitals and m/w 10.5 px, others 8 px.
+ */
+function charWidth(c: string): number {
+  const cp = c.codePointAt(0)!;
+  if (cp >= 0x1100 || /[mwMW@%]/.test(c)) return 12;
+  return /\p{Lu}/u.test(c) ? 10.5 : 8;
+}
+const textWidth = (text: string) => Array.from(text).reduce((w, c) => w + charWidth(c), 0);
+
+/** The label cut (whole characters, an ellipsis added) to fit the label column left of the bars. */
 function shortLabel(label: string): string {
-  if (label.length <= MAX_LABEL) return label;
-  const cut = /[\ud800-\udbff]/.test(label[MAX_LABEL - 2]!) ? MAX_LABEL - 2 : MAX_LABEL - 1;
-  return `${label.slice(0, cut)}…`;
+  const room = LABEL - GAP - 2;
+  if (textWidth(label) <= room) return label;
+  const chars = Array.from(label);
+  let width = charWidth('…');
+  let n = 0;
+  while (n < chars.length && width + charWidth(chars[n]!) <= room) width += charWidth(chars[n++]!);
+  return `${chars.slice(0, n).join('')}…`;
+}
+
+type Tick = { v: number; text: string; at: number; anchor: 'start' | 'middle' | 'end' };
+/** Where a tick label spans horizontally, by its anchor. */
+function extent(t: Tick): [number, number] {
+  const w = textWidth(t.text);
+  return t.anchor === 'start' ? [t.at, t.at + w] : t.anchor === 'end' ? [t.at - w, t.at] : [t.at - w / 2, t.at + w / 2];
+}
+
+/**
+ * The axis ticks (lo, 0 and hi, distinct) as text: each centred under its value, except where
+ * two centred labels would overlap: then the left one ends and the right one starts at its value.
+ */
+function tickLabels(values: number[], x: (v: number) => number, y: number) {
+  const ticks: Tick[] = [...new Set(values)].sort((a, b) => a - b).map((v) => ({ v, text: v === 0 ? '0' : formatAttribution(v), at: x(v), anchor: 'middle' }));
+  for (let i = 1; i < ticks.length; i++) {
+    const [a, b] = [ticks[i - 1]!, ticks[i]!];
+    if (extent(a)[1] + GAP <= extent(b)[0]) continue;
+    Object.assign(a, { anchor: 'end', at: x(a.v) - GAP / 2 });
+    Object.assign(b, { anchor: 'start', at: x(b.v) + GAP / 2 });
+  }
+  return ticks.map((t) => s('text', { x: px(t.at), y, 'text-anchor': t.anchor, 'data-tick': String(t.v) }, t.text));
 }
 
 /**
@@ -47,15 +84,13 @@ export function barChartView(row: Row | undefined, options: PieceOptions = {}): 
       'g',
       { class: 'gbv-bar', 'data-token': p.text, 'data-attribution': attributionData(p.attribution), 'data-rank': p.rank, tabindex: 0, 'aria-label': tip },
       s('title', {}, tip),
-      s('text', { x: LABEL - 6, y: y + ROW / 2, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, shortLabel(label)),
+      s('text', { x: LABEL - GAP, y: y + ROW / 2, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, shortLabel(label)),
       p.attribution !== null &&
         s('rect', { x: Math.min(x(0), x(p.attribution)), y: y + (ROW - BAR) / 2, width: px(Math.abs(x(p.attribution) - x(0))), height: BAR, fill: barFill(p.attribution) }),
-      s('text', { x: LABEL + PLOT + 6, y: y + ROW / 2, 'dominant-baseline': 'middle' }, formatAttribution(p.attribution)),
+      s('text', { x: LABEL + PLOT + GAP, y: y + ROW / 2, 'dominant-baseline': 'middle' }, formatAttribution(p.attribution)),
     );
   });
-  const ticks = [...new Set([lo, 0, hi])].map((v) =>
-    s('text', { x: x(v), y: bottom + 15, 'text-anchor': 'middle', 'data-tick': String(v) }, v === 0 ? '0' : formatAttribution(v)),
-  );
+  const ticks = tickLabels([lo, 0, hi], x, bottom + 15);
   return s(
     'svg',
     {
