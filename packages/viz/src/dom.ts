@@ -93,11 +93,25 @@ export function toElement(node: VNode, doc: Document = document): Element {
   return el;
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** A live element as a tree (its attributes, inline style and text exactly as they are), for toMarkup to write: one escaping for every export. */
+export function fromElement(el: Element): VNode {
+  const attrs: Attrs = {};
+  for (const { name, value } of Array.from(el.attributes)) if (name !== 'style' && name !== 'xmlns') attrs[name] = value;
+  const style = (el as HTMLElement | SVGElement).style;
+  if (style?.length) attrs.style = Object.fromEntries(Array.from(style, (p) => [p, style.getPropertyValue(p) + (style.getPropertyPriority(p) ? ' !important' : '')]));
+  const children = Array.from(el.childNodes, (n): Child => (n.nodeType === n.TEXT_NODE ? (n as Text).data : n.nodeType === n.ELEMENT_NODE ? fromElement(n as Element) : null));
+  return { tag: el.localName, svg: el.namespaceURI === SVG_NS, attrs, children };
+}
 
-/** Text or an attribute value made inert in HTML: & < > " ' escaped. */
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '\r': '&#13;', '\0': '\ufffd' };
+
+/**
+ * Text or an attribute value made inert in HTML, read back by a parser as the same string:
+ * & < > " ' escaped, CR as &#13; (a raw one is read as LF); U+0000, which HTML cannot hold
+ * (a parser drops it or reads U+FFFD), written as U+FFFD.
+ */
 export function escapeHTML(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  return text.replace(/[&<>"'\r\0]/g, (c) => ESCAPES[c]!);
 }
 
 function styleText(style: Style): string {

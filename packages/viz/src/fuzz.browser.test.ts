@@ -7,6 +7,7 @@ import { render } from './render.ts';
 import { rowsOf } from './rows.ts';
 import { SAMPLE_LABEL, SAMPLE_TOKEN, sampleResults, sampleSequence } from './samples.ts';
 import { renderTable } from './table.ts';
+import { hostileString as hostile } from './fuzzStrings.ts';
 import { mounter } from './testing.ts';
 import { displayToken, renderTokens } from './tokens.ts';
 
@@ -19,37 +20,6 @@ import { displayToken, renderTokens } from './tokens.ts';
  * the same result with harmless strings, and each token's text is shown exactly.
  */
 type Flagged = Window & { __fuzzPwned?: unknown };
-const SET_FLAG = 'window.__fuzzPwned=1';
-
-const NASTY = [
-  `<script>${SET_FLAG}</script>`,
-  `<img src=x onerror="${SET_FLAG}">`,
-  `"><svg onload=${SET_FLAG}>`,
-  `'><img src=x onerror='${SET_FLAG}'>`,
-  `<iframe srcdoc="<script>parent.__fuzzPwned=1</script>">`,
-  `<a href="javascript:${SET_FLAG}">x</a>`,
-  `<style>*{display:none}</style>`,
-  `</title></text></svg><img src=x onerror=${SET_FLAG}>`,
-  `<!--`,
-  `&lt;&amp;&#x3c;`,
-  '\u0000\u0007\u001b\u001f',
-  '\u202eevil\u202c',
-  '\u200f\u2067rtl\u2069',
-  '👩‍👩‍👧‍👦👨🏽‍💻',
-  '__proto__',
-  'constructor',
-  'toString',
-  '',
-  ' ',
-];
-const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
-const hostile = fc.oneof(
-  fc.constantFrom(...NASTY),
-  fc.string({ unit: 'binary', minLength: 1, maxLength: 16 }),
-  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 16 }),
-  fc.tuple(fc.constantFrom(...NASTY), loneSurrogate, fc.constantFrom(...NASTY)).map((parts) => parts.join('')),
-  fc.tuple(fc.constantFrom('a', '😀', '<', '\u202e'), fc.integer({ min: 30, max: 5000 })).map(([c, n]) => c.repeat(n)),
-);
 
 /** The elements under `root` (itself included), each as its tag and attribute names: the markup, without the text. */
 const markup = (root: Element) => [root, ...Array.from(root.querySelectorAll('*'))].map((el) => `${el.tagName} ${Array.from(el.attributes, (a) => a.name).sort().join(' ')}`);

@@ -1,11 +1,12 @@
-import { escapeHTML, toMarkup } from './dom.ts';
+import { escapeHTML, fromElement, toMarkup } from './dom.ts';
 import { modelName } from './meta.ts';
 import { type AnyResult, type RenderOptions, isImageResult, render, textResultView } from './render.ts';
 import { CSS } from './styles.ts';
 
 /**
  * An image result's figure as markup: rendered in the DOM (canvas), each canvas replaced by
- * an <img> holding its PNG as a data: URL. Needs a document with canvas (a browser).
+ * an <img> holding its PNG as a data: URL, then written by toMarkup as text results are.
+ * Needs a document with canvas (a browser).
  */
 function imageMarkup(result: AnyResult, options: RenderOptions): string {
   if (typeof document === 'undefined') throw new Error('@glassbox/viz: toHTML of an image result needs a DOM with canvas (a browser page)');
@@ -18,7 +19,7 @@ function imageMarkup(result: AnyResult, options: RenderOptions): string {
     img.alt = canvas.getAttribute('aria-label') ?? 'attribution map';
     canvas.replaceWith(img);
   }
-  return el.outerHTML;
+  return toMarkup(fromElement(el));
 }
 
 /**
