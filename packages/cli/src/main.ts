@@ -8,15 +8,22 @@ import {
   type LoadOptions,
   type ExplainOptions,
   GlassboxError,
+  IMAGE_METHOD_RULES,
+  IMAGE_OPTIONS,
   InvalidInputError,
+  METHODS,
   METRICS,
   type MethodName,
   type MetricName,
   type SequenceClassificationExplainer,
   type SequenceClassificationResult,
+  TEXT_OPTIONS,
+  type TaskName,
   benchmark,
+  checkTaskOptions,
   env,
   evaluate,
+  methodsReading,
   metricOptionsOf,
   parseMetrics,
 } from '@glassbox/core';
@@ -25,17 +32,37 @@ import { TASKS } from './tasks/index.ts';
 import type { CliTask } from './tasks/task.ts';
 
 const TASK_INPUTS = [...new Set(TASKS.flatMap((t) => t.inputs))];
+/** Every task's own options: on a task that does not read them, an 'unused_option' error (the explainer never sees them). */
+const TASK_OPTIONS = [...new Set(TASKS.flatMap((t) => t.options))];
+const TASK_FIELDS = [...new Set([...TASK_INPUTS, ...TASK_OPTIONS])];
+
+/** The text methods that read `option`, from the library's table. */
+const readers = (option: string) => methodsReading(option).join(', ');
 
 const USAGE = `usage: glassbox explain --model <folder|hub id> [--task <task>] (<task inputs> | --inputs <cases.jsonl|-> [--shard <i>/<n>]) [options]
        glassbox benchmark --model <folder|hub id> --text <text> [--textPair <text>] [--methods <a,b,...>] [--metrics <a,b,...>] [options]
-options: --target <index|label> --method integrated-gradients|saliency|input-x-gradient|occlusion|smoothgrad|
-                  feature-ablation|lime|kernel-shap|partition-shap|sobol
-         --baseline pad|zero|mask --integration gausslegendre|riemann_trapezoid|riemann_left|riemann_right|riemann_middle
-         --steps <n> --output logits|softmax|log-softmax --aggregate sum|l2 --normalize none|l2 --device cpu|webgpu
-         --granularity token|word|sentence|all-tokens --granularityAggregate sum|mean|max|signed-max
-         --masking pad|mask|attention --samples <n> --seed <n> --window <n> --stride <n>
-         --hierarchy flat|words|sentences|clustered (partition-shap)
-         --forward auto|glassbox|onnxruntime (what runs forward-only passes: perturbation methods, metrics; default auto, the
+options are flags or fields of a JSONL line, under the library's names; one the chosen method or task does not read is an error
+(code unused_option), one that is no option a note on stderr. In [brackets]: the text methods that read it, where not all.
+  every text method: --target <index|label> --method ${METHODS.join('|')}
+         --output logits|softmax|log-softmax --normalize none|l2 --granularity token|word|sentence|all-tokens
+         --transformersInterpretQuirks true|false (transformers-interpret's preprocessing; default: on for integrated gradients on softmax)
+         --attention, --truncation (below): ${TEXT_OPTIONS.filter((o) => o !== 'onProgress' && o !== 'signal').join(', ')}
+         --aggregate sum|l2 [${readers('aggregate')}]
+         --granularityAggregate sum|mean|max|signed-max [${readers('granularityAggregate')}; at granularity word or sentence]
+         --baseline pad|zero|mask [${readers('baseline')}; perturbation methods: pad|mask, unless --masking is given]
+         --integration gausslegendre|riemann_trapezoid|riemann_left|riemann_right|riemann_middle --steps <n> [${readers('steps')}]
+         --internalBatchSize <n> (points or masked copies per pass) [${readers('internalBatchSize')}]
+         --samples <n> --seed <n> [${readers('samples')}: model evaluations; for ${readers('noise')}: noisy samples]
+         --stdev <x> (noise standard deviation) [${readers('noise')}]
+         --window <n> --stride <n> [${readers('occlusion')}]
+         --masking pad|mask|attention [${readers('masking')}]
+         --hierarchy flat|words|sentences|clustered [${readers('hierarchy')}]
+         --distance cosine|euclidean|hamming --kernelWidth <x> --ridge <x> [${readers('distance')}]
+  image methods (--task image-classification) read ${IMAGE_OPTIONS.filter((o) => o !== 'onProgress' && o !== 'signal').join(', ')} and:
+         ${Object.entries(IMAGE_METHOD_RULES).map(([m, o]) => `${m}${o.length ? ` (${o.join(', ')})` : ''}`).join(', ')}
+         (noise: --samples, --seed, --stdev; occlusion: --window, --stride)
+  --device cpu|webgpu|auto
+  --forward auto|glassbox|onnxruntime (what runs forward-only passes: perturbation methods, metrics; default auto, the
            faster on the device; gradients always run on Glassbox's runtime)
          --attention raw|rollout|gradient-weighted (adds "attentions": [layers][heads][T][T] for raw, [T][T] otherwise)
          --truncation true|false (every text task; question answering cuts the context, text generation the prompt): explain the
@@ -116,7 +143,7 @@ async function main(argv: string[]): Promise<number> {
       revision: { type: 'string' },
       metrics: { type: 'string' },
       ...(command === 'benchmark' && { methods: { type: 'string' as const } }),
-      ...Object.fromEntries([...COMMON_FIELDS, ...TASK_INPUTS].map((f) => [f, { type: 'string' as const }])),
+      ...Object.fromEntries([...COMMON_FIELDS, ...TASK_FIELDS].map((f) => [f, { type: 'string' as const }])),
     },
   });
   const values = parsed as Record<string, string | boolean | undefined>;
@@ -128,7 +155,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`--model is required\n${USAGE}`);
     return 2;
   }
-  const flagOptions = Object.fromEntries([...COMMON_FIELDS, ...TASK_INPUTS, 'metrics'].filter((f) => values[f] !== undefined).map((f) => [f, values[f]]));
+  const flagOptions = Object.fromEntries([...COMMON_FIELDS, ...TASK_FIELDS, 'metrics'].filter((f) => values[f] !== undefined).map((f) => [f, values[f]]));
   if (command === 'benchmark' && (values.inputs !== undefined || typeof values.text !== 'string')) {
     console.error(`benchmark takes one --text (no --inputs)\n${USAGE}`);
     return 2;
@@ -172,7 +199,10 @@ async function main(argv: string[]): Promise<number> {
     if (metrics && !METRIC_TASKS.includes(task.name)) {
       throw new InvalidInputError(`metrics apply to ${METRIC_TASKS.join(' and ')} results, not ${task.name}`, 'bad_metrics');
     }
-    for (const field of extraFields(raw, task.inputs)) {
+    // Another task's options (and textPair, a text option, where it is no input) reach no explainer: the library's table says they are unused here.
+    const foreign = [...TASK_OPTIONS, 'textPair'].filter((f) => raw[f] !== undefined && raw[f] !== null && !task.inputs.includes(f) && !task.options.includes(f));
+    checkTaskOptions(task.name as TaskName, Object.fromEntries(foreign.map((f) => [f, raw[f]])), options.method);
+    for (const field of extraFields(raw, [...TASK_FIELDS])) {
       if (!ignored.has(field)) console.error(`glassbox: ignoring field "${field}" (not an option or input of task ${task.name})`);
       ignored.add(field);
     }
@@ -194,7 +224,8 @@ async function main(argv: string[]): Promise<number> {
       if ((taskName ?? 'text-classification') !== 'text-classification') throw new InvalidInputError(`benchmark runs text-classification models, not --task ${taskName}`, 'unknown_task');
       if (options.method !== undefined) throw new InvalidInputError('benchmark takes --methods (a list), not --method', 'bad_method');
       const loaded = (await explainer(taskNamed('text-classification'), device, forward)) as SequenceClassificationExplainer;
-      const { target, attention: _attention, ...explain } = options;
+      // Quirks reach the metrics and every method through metricOptionsOf; the rest goes to the methods that read it (benchmark refuses attention).
+      const { target, transformersInterpretQuirks: _quirks, ...explain } = options;
       const methods = typeof values.methods === 'string' ? values.methods.split(',').map((m) => m.trim()).filter((m) => m !== '') : undefined;
       write(
         await benchmark(loaded, raw.text as string, {

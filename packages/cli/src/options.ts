@@ -1,6 +1,10 @@
 import { ATTENTION_MODES, type ExplainOptions, InvalidInputError, MAX_STEPS } from '@glassbox/core';
 
-/** Fields every task reads (flags or JSONL fields), exactly as the CLI contract names them. */
+/**
+ * Fields every task takes (flags or JSONL fields), exactly as the library names the options
+ * (window and stride are `occlusion`'s, stdev is `noise`'s); the explainer says which the
+ * chosen method reads.
+ */
 export const COMMON_FIELDS = [
   'task',
   'target',
@@ -23,6 +27,12 @@ export const COMMON_FIELDS = [
   'masking',
   'seed',
   'truncation',
+  'internalBatchSize',
+  'stdev',
+  'distance',
+  'kernelWidth',
+  'ridge',
+  'transformersInterpretQuirks',
 ] as const;
 
 /** An integer field (flag string or JSON number) within [min, max], or undefined when absent; else an error naming the field and its range. */
@@ -42,16 +52,52 @@ export const asString = (field: string, v: unknown): string | undefined => {
   return String(v);
 };
 
+/** A number field (flag string or JSON number), or undefined when absent; the explainer checks its range. */
+export function numberField(raw: Record<string, unknown>, field: string): number | undefined {
+  const v = raw[field];
+  if (v === undefined || v === null) return undefined;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw new InvalidInputError(`"${field}" must be a number, got ${JSON.stringify(v)}`, `bad_${field}`);
+  return n;
+}
+
+/** A true/false field (a flag's "true"/"false" or a JSON boolean), or undefined when absent. */
+export function booleanField(raw: Record<string, unknown>, field: string, code = 'bad_option'): boolean | undefined {
+  const v = raw[field];
+  if (v === undefined || v === null) return undefined;
+  if (v === true || v === 'true') return true;
+  if (v === false || v === 'false') return false;
+  throw new InvalidInputError(`"${field}" must be true or false, got ${JSON.stringify(v)}`, code);
+}
+
+/** A list field: a JSON list on a JSONL line, or comma-separated from a flag; undefined when absent. */
+export function listField(raw: Record<string, unknown>, field: string, code = 'bad_option'): unknown[] | undefined {
+  const v = raw[field];
+  if (v === undefined || v === null) return undefined;
+  if (Array.isArray(v)) return v;
+  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  throw new InvalidInputError(`"${field}" must be a list (or comma-separated), got ${JSON.stringify(v)}`, code);
+}
+
 /** A field holding text the task needs: present and a string. */
 export function requiredText(raw: Record<string, unknown>, field: string): string {
   const v = raw[field];
-  if (typeof v !== 'string') throw new InvalidInputError(`"${field}" is required and must be a string`, field === 'text' ? 'empty_text' : 'missing_input');
+  if (typeof v !== 'string') throw new InvalidInputError(`"${field}" is required and must be a string`, 'missing_input');
   return v;
 }
 
-/** Fields of `raw` that are neither common options nor the task's inputs (a JSONL line may carry ids or expected values along). */
-export const extraFields = (raw: Record<string, unknown>, taskInputs: readonly string[]) =>
-  Object.keys(raw).filter((k) => !(COMMON_FIELDS as readonly string[]).includes(k) && !taskInputs.includes(k));
+/** The text to explain: `text`, or `sentence` (as in GLUE's SST-2, and the demo's Data set page); a line with neither is 'missing_text'. */
+export function textField(raw: Record<string, unknown>): string {
+  const [text, sentence] = [raw.text, raw.sentence];
+  if (text !== undefined && sentence !== undefined) throw new InvalidInputError('give "text" or "sentence", not both', 'missing_input');
+  const v = text ?? sentence;
+  if (typeof v !== 'string') throw new InvalidInputError(`"text" (or "sentence") is required and must be a string${v === undefined ? '' : `, got ${JSON.stringify(v)}`}`, 'missing_text');
+  return v;
+}
+
+/** Fields of `raw` that are neither common options nor the task's inputs and options (a JSONL line may carry ids or expected values along). */
+export const extraFields = (raw: Record<string, unknown>, taskFields: readonly string[]) =>
+  Object.keys(raw).filter((k) => !(COMMON_FIELDS as readonly string[]).includes(k) && !taskFields.includes(k));
 
 /** The common fields as explainer options; task inputs are read by the task. */
 export function commonOptions(raw: Record<string, unknown>): { task: string | undefined; device?: string; forward?: string; options: ExplainOptions } {
@@ -74,20 +120,27 @@ export function commonOptions(raw: Record<string, unknown>): { task: string | un
     }
     options.steps = steps;
   }
-  const samples = integerField(raw, 'samples', 2, 1_000_000);
+  const samples = integerField(raw, 'samples', 1, 1_000_000);
   if (samples !== undefined) options.samples = samples;
   const seed = integerField(raw, 'seed', -(2 ** 31), 2 ** 31 - 1);
   if (seed !== undefined) options.seed = seed;
   const window = integerField(raw, 'window', 1, 100_000);
   const stride = integerField(raw, 'stride', 1, 100_000);
   if (window !== undefined || stride !== undefined) options.occlusion = { ...(window !== undefined && { window }), ...(stride !== undefined && { stride }) };
-  const truncation = raw.truncation;
-  if (truncation !== undefined && truncation !== null) {
-    if (truncation !== true && truncation !== false && truncation !== 'true' && truncation !== 'false') {
-      throw new InvalidInputError(`"truncation" must be true or false, got ${JSON.stringify(truncation)}`, 'bad_truncation');
-    }
-    options.truncation = truncation === true || truncation === 'true';
-  }
+  const stdev = numberField(raw, 'stdev');
+  if (stdev !== undefined) options.noise = { stdev };
+  const internalBatchSize = integerField(raw, 'internalBatchSize', 1, 1_000_000);
+  if (internalBatchSize !== undefined) options.internalBatchSize = internalBatchSize;
+  const distance = asString('distance', raw.distance);
+  if (distance !== undefined) options.distance = distance as ExplainOptions['distance']; // lime validates it and names the valid values
+  const kernelWidth = numberField(raw, 'kernelWidth');
+  if (kernelWidth !== undefined) options.kernelWidth = kernelWidth;
+  const ridge = numberField(raw, 'ridge');
+  if (ridge !== undefined) options.ridge = ridge;
+  const truncation = booleanField(raw, 'truncation', 'bad_truncation');
+  if (truncation !== undefined) options.truncation = truncation;
+  const quirks = booleanField(raw, 'transformersInterpretQuirks');
+  if (quirks !== undefined) options.transformersInterpretQuirks = quirks;
   const attention = asString('attention', raw.attention);
   if (attention !== undefined) {
     if (!(ATTENTION_MODES as readonly string[]).includes(attention)) {

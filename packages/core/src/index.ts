@@ -24,6 +24,22 @@ export { occlusion, type OcclusionOptions } from './methods/occlusion.ts';
 export { Rng } from './methods/rng.ts';
 export * from './explainers/sequenceClassification.ts';
 export { resolveOptions, type ResolvedOptions } from './explainers/textOptions.ts';
+export {
+  TEXT_OPTIONS,
+  TEXT_METHOD_RULES,
+  IMAGE_OPTIONS,
+  IMAGE_METHOD_RULES,
+  TEXT_TASKS,
+  TASK_OPTIONS,
+  checkMethodOptions,
+  checkTaskOptions,
+  checkImageOptions,
+  methodsReading,
+  optionsFor,
+  type MethodFamily,
+  type OptionTask,
+  type TextTaskName,
+} from './explainers/optionRules.ts';
 export { TextRunner, type Scorer, type Segments } from './explainers/textRunner.ts';
 export { attributeTokens, type TokenScores } from './explainers/attributeTokens.ts';
 export { softmax, sigmoid, headProbabilities, classLabels, type ScoreSpace } from './explainers/classification.ts';

@@ -1,13 +1,5 @@
 import { resolve } from 'node:path';
-import {
-  type ExplainOptions,
-  ImageClassificationExplainer,
-  type ImageExplainInput,
-  type ImageExplainOptions,
-  type ImageMethodName,
-  InvalidInputError,
-  type NestedPixels,
-} from '@glassbox/core';
+import { ImageClassificationExplainer, type ImageExplainInput, type ImageExplainOptions, InvalidInputError, type NestedPixels } from '@glassbox/core';
 import type { CliTask } from './task.ts';
 
 /** The case's image: a file path (or URL) in `image`, or exact pixel values (nested arrays, or their JSON text from a flag) in `pixelValues`. */
@@ -29,19 +21,10 @@ function imageInput(raw: Record<string, unknown>): ImageExplainInput {
   return { pixelValues: values as NestedPixels };
 }
 
-/** The common options an image explanation takes; the text-only ones are an error rather than silently ignored. */
-function imageOptions(options: ExplainOptions): ImageExplainOptions {
-  for (const field of ['aggregate', 'normalize'] as const) {
-    if (options[field] !== undefined) throw new InvalidInputError(`"${field}" applies to text tasks, not to image-classification`, 'bad_option');
-  }
-  const { target, method, integration, steps, output, baseline, attention, internalBatchSize } = options;
-  if (baseline !== undefined && typeof baseline !== 'string') throw new InvalidInputError('"baseline" of image-classification must be "zero"', 'bad_baseline');
-  return { target, method: method as ImageMethodName | undefined, integration, steps, output, baseline: baseline as ImageExplainOptions['baseline'], attention, internalBatchSize };
-}
-
 export const imageClassification: CliTask<ImageClassificationExplainer> = {
   name: 'image-classification',
   inputs: ['image', 'pixelValues'],
+  options: [],
   help: `image-classification: --image <file> | pixelValues ([3][S][S] or [1][3][S][S] nested arrays, in a JSONL line)
     methods: integrated-gradients (default: transformers-interpret's, raw logit, zero baseline, 50 Gauss-Legendre points),
     saliency, input-x-gradient, occlusion (patch-size windows), smoothgrad, smoothgrad-sq, vargrad
@@ -49,7 +32,8 @@ export const imageClassification: CliTask<ImageClassificationExplainer> = {
     map: [H][W], the attribution summed over channels (saliency: max |gradient| over channels); occlusion: [H/P][W/P] logit drops per patch`,
   load: (model, options) => ImageClassificationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) => {
-    const r = await explainer.explain(imageInput(raw), imageOptions(options));
+    // Every common option goes to the explainer, which refuses those its method or image classification does not read.
+    const r = await explainer.explain(imageInput(raw), options as ImageExplainOptions);
     return {
       predicted: r.predicted,
       target: r.target,

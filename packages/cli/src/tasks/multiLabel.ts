@@ -1,5 +1,5 @@
-import { MultiLabelClassificationExplainer, type MultiLabelClassificationResult, type MultiLabelExplainOptions } from '@glassbox/core';
-import { requiredText, tokensJson } from '../options.ts';
+import { InvalidInputError, MultiLabelClassificationExplainer, type MultiLabelClassificationResult, type MultiLabelExplainOptions } from '@glassbox/core';
+import { listField, textField, tokensJson } from '../options.ts';
 import type { CliTask } from './task.ts';
 
 function multiLabelJson(r: MultiLabelClassificationResult): Record<string, unknown> {
@@ -20,14 +20,17 @@ function multiLabelJson(r: MultiLabelClassificationResult): Record<string, unkno
 
 export const multiLabel: CliTask<MultiLabelClassificationExplainer> = {
   name: 'multi-label',
-  inputs: ['text'],
-  help: `multi-label: --text [--target <label>: that label only; default every label] [--output sigmoid (default) | softmax (transformers-interpret 0.10.0's) | logits]
+  inputs: ['text', 'sentence'],
+  options: ['labels'],
+  help: `multi-label: --text [--labels <a,b> (JSONL: a list; names or indexes) | --target <label>: that label only; default every label] [--output sigmoid (default) | softmax (transformers-interpret 0.10.0's) | logits]
     → {labels: {<label>: {index, probability, tokens: [{token, id, attribution}], convergenceDelta}}, predicted: {index, label, score}, logits, probabilities}`,
   load: (model, options) => MultiLabelClassificationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) => {
     const { target, output, ...rest } = options;
-    // output is passed through as given; the explainer validates it (sigmoid, softmax or logits).
-    const labels = target === undefined ? undefined : [target];
-    return multiLabelJson(await explainer.explain(requiredText(raw, 'text'), { ...rest, output: output as MultiLabelExplainOptions['output'], labels }));
+    const given = listField(raw, 'labels')?.map((l) => (typeof l === 'string' && /^\d+$/.test(l.trim()) ? Number(l) : l));
+    if (given !== undefined && target !== undefined) throw new InvalidInputError('give "labels" or "target" (one label), not both', 'bad_option');
+    // output is passed through as given; the explainer validates it (sigmoid, softmax or logits), and the labels.
+    const labels = (given ?? (target === undefined ? undefined : [target])) as MultiLabelExplainOptions['labels'];
+    return multiLabelJson(await explainer.explain(textField(raw), { ...rest, output: output as MultiLabelExplainOptions['output'], labels }));
   },
 };

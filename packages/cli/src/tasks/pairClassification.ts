@@ -1,14 +1,15 @@
 import { PairwiseSequenceClassificationExplainer } from '@glassbox/core';
-import { requiredText } from '../options.ts';
+import { booleanField, requiredText, textField } from '../options.ts';
 import type { CliTask } from './task.ts';
 import { classificationJson } from './textClassification.ts';
 
 export const pairClassification: CliTask<PairwiseSequenceClassificationExplainer> = {
   name: 'pair-classification',
-  inputs: ['text', 'textPair'],
-  help: `pair-classification: --text --textPair (both texts attributed; single-output models explain σ(logit))
+  inputs: ['text', 'sentence', 'textPair'],
+  options: ['flipSign'],
+  help: `pair-classification: --text --textPair [--flipSign true|false] (both texts attributed; single-output models explain σ(logit), towards 0 with flipSign)
     → {tokens: [{token, id, attribution}], predicted: {index, label, score}, target: {index, label}, convergenceDelta, logits}`,
   load: (model, options) => PairwiseSequenceClassificationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) =>
-    classificationJson(await explainer.explain(requiredText(raw, 'text'), requiredText(raw, 'textPair'), options)),
+    classificationJson(await explainer.explain(textField(raw), requiredText(raw, 'textPair'), { ...options, flipSign: booleanField(raw, 'flipSign') })),
 };

@@ -6,7 +6,7 @@ import {
   type QuestionAnsweringOptions,
   type QuestionAnsweringResult,
 } from '@glassbox/core';
-import { requiredText, tokensJson } from '../options.ts';
+import { asString, requiredText, tokensJson } from '../options.ts';
 import type { CliTask } from './task.ts';
 
 const sideJson = (s: AnswerSideAttribution | null) =>
@@ -44,8 +44,9 @@ function embeddingTypeOf(raw: Record<string, unknown>): EmbeddingType | undefine
 
 export const questionAnswering: CliTask<QuestionAnsweringExplainer> = {
   name: 'question-answering',
-  inputs: ['question', 'context', 'embeddingType'],
-  help: `question-answering: --question --context [--embeddingType 0|2 (word embeddings | embeddings block, default 2)]
+  inputs: ['question', 'context'],
+  options: ['embeddingType', 'which'],
+  help: `question-answering: --question --context [--embeddingType 0|2 (word embeddings | embeddings block, default 2)] [--which start|end|both (default)]
     (target: max (default: the largest logit, re-chosen at every step) | predicted (the predicted positions) | a position; output: logits (default) | softmax)
     → {embeddingType, start: {position, logit, tokens: [{token, id, attribution}], convergenceDelta}, end: {...},
        startPosition, endPosition, predictedAnswer, startLogits, endLogits}`,
@@ -54,7 +55,7 @@ export const questionAnswering: CliTask<QuestionAnsweringExplainer> = {
     const question = requiredText(raw, 'question');
     const context = requiredText(raw, 'context');
     const embeddingType = embeddingTypeOf(raw);
-    const qaOptions = { ...options, embeddingType } as QuestionAnsweringOptions;
+    const qaOptions = { ...options, embeddingType, which: asString('which', raw.which) } as QuestionAnsweringOptions;
     return questionAnsweringJson(await explainer.explain(question, context, qaOptions));
   },
 };

@@ -9,6 +9,8 @@ export interface CliTask<E = unknown> {
   name: string;
   /** Input fields (flags / JSONL fields) this task reads beyond the common options, e.g. ['question', 'context']. */
   inputs: readonly string[];
+  /** The task's own options (the library's names), e.g. ['flipSign']: another task's are an 'unused_option' error. */
+  options: readonly string[];
   /** --help lines: the inputs it needs and the fields of its result object. */
   help: string;
   /** Loads the task's explainer once per device. */
@@ -16,8 +18,8 @@ export interface CliTask<E = unknown> {
   /**
    * Explains one case. `raw` holds every field of the case (flags and the JSONL line merged,
    * strings from flags, any JSON type from lines); `options` are the common options already
-   * parsed (target, method, baseline, integration, steps, output, aggregate, normalize,
-   * attention). Returns the result object printed as one JSON line.
+   * parsed (COMMON_FIELDS), which the task passes on to its explainer: the explainer says which
+   * the method does not read. Returns the result object printed as one JSON line.
    */
   explain(explainer: E, raw: Record<string, unknown>, options: ExplainOptions): Promise<Record<string, unknown>>;
 }

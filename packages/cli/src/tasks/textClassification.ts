@@ -1,5 +1,5 @@
 import { SequenceClassificationExplainer, type SequenceClassificationResult } from '@glassbox/core';
-import { requiredText, tokensJson } from '../options.ts';
+import { requiredText, textField, tokensJson } from '../options.ts';
 import type { CliTask } from './task.ts';
 
 /** The original contract's object (tokens, predicted, target, convergenceDelta, logits), plus attentions when asked. */
@@ -17,12 +17,13 @@ export function classificationJson(r: SequenceClassificationResult): Record<stri
 
 export const textClassification: CliTask<SequenceClassificationExplainer> = {
   name: 'text-classification',
-  inputs: ['text', 'textPair'],
-  help: `text-classification (default): --text [--textPair]
+  inputs: ['text', 'sentence', 'textPair'],
+  options: [],
+  help: `text-classification (default): --text (or --sentence) [--textPair]
     → {tokens: [{token, id, attribution}], predicted: {index, label, score}, target: {index, label}, convergenceDelta, logits}`,
   load: (model, options) => SequenceClassificationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) => {
-    const text = requiredText(raw, 'text');
+    const text = textField(raw);
     const textPair = raw.textPair === undefined ? undefined : requiredText(raw, 'textPair');
     return classificationJson(await explainer.explain(text, { ...options, textPair }));
   },

@@ -1,5 +1,5 @@
 import { InvalidInputError, type Prompt, TextGenerationExplainer, type TextGenerationOptions, type TextGenerationResult } from '@glassbox/core';
-import { requiredText } from '../options.ts';
+import { textField } from '../options.ts';
 import type { CliTask } from './task.ts';
 
 /** The library result as JSON: prompt tokens, generated tokens with their scores, the attribution matrix. */
@@ -20,7 +20,7 @@ export function generationJson(r: TextGenerationResult): Record<string, unknown>
 function promptOf(raw: Record<string, unknown>): Prompt {
   const t = raw.text;
   if (Array.isArray(t) && t.every((id) => typeof id === 'number')) return t;
-  return requiredText(raw, 'text');
+  return textField(raw);
 }
 
 /** `continuation`: text, or token ids (a JSON list on a JSONL line). */
@@ -44,7 +44,8 @@ function maxNewTokensOf(raw: Record<string, unknown>): number | undefined {
 
 export const textGeneration: CliTask<TextGenerationExplainer> = {
   name: 'text-generation',
-  inputs: ['text', 'continuation', 'maxNewTokens'],
+  inputs: ['text', 'sentence'],
+  options: ['continuation', 'maxNewTokens'],
   help: `text-generation: --text <prompt> (token ids on a JSONL line) [--continuation <text> | ids on a JSONL line] [--maxNewTokens <n, default 8: greedy when no continuation>]
     (output: logits (default) | softmax | log-softmax; no target: every generated token is one)
     → {method, output, promptTokens: [{token, id}], generated: [{token, id, score, convergenceDelta}], generatedText,

@@ -1,5 +1,5 @@
 import { InvalidInputError, TokenClassificationExplainer, type TokenClassificationResult } from '@glassbox/core';
-import { requiredText, tokensJson } from '../options.ts';
+import { listField, textField, tokensJson } from '../options.ts';
 import type { CliTask } from './task.ts';
 
 /** The library result as JSON: every token's prediction, and each explained token's attributions. */
@@ -20,17 +20,8 @@ export function tokenClassificationJson(r: TokenClassificationResult): Record<st
   };
 }
 
-/** A list field: a JSON list on a JSONL line, or comma-separated from a flag. */
-function listOf(raw: Record<string, unknown>, field: string): unknown[] | undefined {
-  const v = raw[field];
-  if (v === undefined || v === null) return undefined;
-  if (Array.isArray(v)) return v;
-  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  throw new InvalidInputError(`"${field}" must be a list (or comma-separated), got ${JSON.stringify(v)}`, `bad_${field === 'ignoredLabels' ? 'ignored_labels' : 'ignored_indexes'}`);
-}
-
 function ignoredIndexesOf(raw: Record<string, unknown>): number[] | undefined {
-  return listOf(raw, 'ignoredIndexes')?.map((v) => {
+  return listField(raw, 'ignoredIndexes', 'bad_ignored_indexes')?.map((v) => {
     const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
     if (typeof n !== 'number' || !Number.isInteger(n)) throw new InvalidInputError(`"ignoredIndexes" must hold token positions, got ${JSON.stringify(v)}`, 'bad_ignored_indexes');
     return n;
@@ -38,7 +29,7 @@ function ignoredIndexesOf(raw: Record<string, unknown>): number[] | undefined {
 }
 
 function ignoredLabelsOf(raw: Record<string, unknown>): string[] | undefined {
-  return listOf(raw, 'ignoredLabels')?.map((v) => {
+  return listField(raw, 'ignoredLabels', 'bad_ignored_labels')?.map((v) => {
     if (typeof v !== 'string') throw new InvalidInputError(`"ignoredLabels" must hold labels, got ${JSON.stringify(v)}`, 'bad_ignored_labels');
     return v;
   });
@@ -46,14 +37,15 @@ function ignoredLabelsOf(raw: Record<string, unknown>): string[] | undefined {
 
 export const tokenClassification: CliTask<TokenClassificationExplainer> = {
   name: 'token-classification',
-  inputs: ['text', 'ignoredLabels', 'ignoredIndexes'],
+  inputs: ['text', 'sentence'],
+  options: ['ignoredLabels', 'ignoredIndexes'],
   help: `token-classification: --text [--ignoredLabels O,B-MISC] [--ignoredIndexes 0,5] (JSONL: lists)
     (every token not ignored is explained, on its predicted label unless target names one)
     → {tokens: [{token, id, predicted: {index, label, score}}], explained: [{index, token, predicted, target: {index, label},
        tokens: [{token, id, attribution}], convergenceDelta}], logits: [tokens][classes]}`,
   load: (model, options) => TokenClassificationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) => {
-    const text = requiredText(raw, 'text');
+    const text = textField(raw);
     const result = await explainer.explain(text, { ...options, ignoredLabels: ignoredLabelsOf(raw), ignoredIndexes: ignoredIndexesOf(raw) });
     return tokenClassificationJson(result);
   },

@@ -1,5 +1,5 @@
 import { InvalidInputError, ZeroShotClassificationExplainer, type ZeroShotClassificationResult } from '@glassbox/core';
-import { asString, requiredText, tokensJson } from '../options.ts';
+import { asString, booleanField, textField, tokensJson } from '../options.ts';
 import type { CliTask } from './task.ts';
 
 /** Candidate labels: a JSON array of strings, or a comma-separated string (a flag). */
@@ -7,13 +7,6 @@ function labelsOf(raw: unknown): string[] {
   if (typeof raw === 'string') return raw.split(',').map((l) => l.trim());
   if (Array.isArray(raw) && raw.every((l) => typeof l === 'string')) return raw;
   throw new InvalidInputError('"labels" is required: the candidate labels, as an array of strings or a comma-separated string', 'bad_labels');
-}
-
-function booleanOf(field: string, raw: unknown): boolean | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (raw === true || raw === 'true') return true;
-  if (raw === false || raw === 'false') return false;
-  throw new InvalidInputError(`"${field}" must be true or false, got ${JSON.stringify(raw)}`, 'bad_option');
 }
 
 function zeroShotJson(r: ZeroShotClassificationResult): Record<string, unknown> {
@@ -34,18 +27,18 @@ function zeroShotJson(r: ZeroShotClassificationResult): Record<string, unknown> 
 
 export const zeroShot: CliTask<ZeroShotClassificationExplainer> = {
   name: 'zero-shot',
-  inputs: ['text', 'labels', 'hypothesisTemplate', 'includeHypothesis', 'multiLabel'],
+  inputs: ['text', 'sentence', 'labels'],
+  options: ['hypothesisTemplate', 'includeHypothesis', 'multiLabel'],
   help: `zero-shot: --text --labels <a,b,c> [--hypothesisTemplate "this text is about {} ."] [--includeHypothesis true|false] [--multiLabel true|false] (NLI model; each label's entailment explained)
     → {predictedLabel, predicted: {index, label, score}, target: {index, label} (entailment), labels: {<label>: {hypothesis, score, tokens: [{token, id, attribution}], convergenceDelta, logits}}}`,
   load: (model, options) => ZeroShotClassificationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) => {
-    const { target, ...rest } = options;
-    if (target !== undefined) throw new InvalidInputError('zero-shot explains the entailment of each candidate label: "target" does not apply; give "labels"', 'bad_option');
-    const result = await explainer.explain(requiredText(raw, 'text'), labelsOf(raw.labels), {
-      ...rest,
+    // A target is the explainer's to refuse (zero-shot explains each label's entailment).
+    const result = await explainer.explain(textField(raw), labelsOf(raw.labels), {
+      ...options,
       hypothesisTemplate: asString('hypothesisTemplate', raw.hypothesisTemplate),
-      includeHypothesis: booleanOf('includeHypothesis', raw.includeHypothesis),
-      multiLabel: booleanOf('multiLabel', raw.multiLabel),
+      includeHypothesis: booleanField(raw, 'includeHypothesis'),
+      multiLabel: booleanField(raw, 'multiLabel'),
     });
     return zeroShotJson(result);
   },

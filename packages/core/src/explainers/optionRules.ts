@@ -22,7 +22,7 @@ const MASKING = ['baseline', 'masking', 'internalBatchSize'];
 const SAMPLED = [...MASKING, 'samples', 'seed'];
 
 /** Each text method: its family and the options it reads besides TEXT_OPTIONS (attributeTokens.ts reads them). */
-export const TEXT_METHODS: Readonly<Record<MethodName, { family: MethodFamily; options: readonly string[] }>> = {
+export const TEXT_METHOD_RULES: Readonly<Record<MethodName, { family: MethodFamily; options: readonly string[] }>> = {
   'integrated-gradients': { family: 'gradient', options: [...GRADIENT, 'baseline', 'integration', 'steps', 'internalBatchSize'] },
   saliency: { family: 'gradient', options: GRADIENT },
   'input-x-gradient': { family: 'gradient', options: GRADIENT },
@@ -45,7 +45,7 @@ const IMAGE_IG = ['baseline', 'integration', 'steps', 'internalBatchSize'];
 const IMAGE_NOISE_TUNNEL = [...IMAGE_IG, 'noise', 'samples', 'seed'];
 
 /** Each image method's options besides IMAGE_OPTIONS (imageClassification.ts reads them). */
-export const IMAGE_METHODS: Readonly<Record<ImageMethodName, readonly string[]>> = {
+export const IMAGE_METHOD_RULES: Readonly<Record<ImageMethodName, readonly string[]>> = {
   'integrated-gradients': IMAGE_IG,
   saliency: [],
   'input-x-gradient': [],
@@ -69,12 +69,15 @@ export const TEXT_TASKS = {
   'question-answering': { own: ['which', 'embeddingType'], without: ['textPair'] },
   'token-classification': { own: ['ignoredIndexes', 'ignoredLabels'], without: ['textPair'] },
   'text-generation': { own: ['continuation', 'maxNewTokens'], without: ['target', 'textPair', 'transformersInterpretQuirks'] },
+  /** benchmark's `explain` options: every method gets those it reads (optionsFor). */
+  benchmark: { own: [], without: ['target', 'method', 'normalize', 'attention', 'onProgress', 'signal', 'transformersInterpretQuirks'] },
 } as const satisfies Record<string, { own: readonly string[]; without?: readonly string[] }>;
 export type TextTaskName = keyof typeof TEXT_TASKS;
+export type OptionTask = TextTaskName | 'image-classification';
 
 const union = (lists: Iterable<readonly string[]>) => new Set([...lists].flat());
-const TEXT_METHOD_OPTIONS = union(Object.values(TEXT_METHODS).map((m) => m.options));
-const IMAGE_METHOD_OPTIONS = union(Object.values(IMAGE_METHODS));
+const TEXT_METHOD_OPTIONS = union(Object.values(TEXT_METHOD_RULES).map((m) => m.options));
+const IMAGE_METHOD_OPTIONS = union(Object.values(IMAGE_METHOD_RULES));
 /** Every task's own options: the names that are options, though not of every task. */
 export const TASK_OPTIONS: ReadonlySet<string> = union(Object.values(TEXT_TASKS).map((t) => t.own));
 const ANY_TEXT_OPTION = union([TEXT_OPTIONS, [...TEXT_METHOD_OPTIONS], [...TASK_OPTIONS]]);
@@ -85,12 +88,12 @@ const setKeys = (options: Options) => Object.keys(options).filter((k) => valueOf
 
 /** Text methods that read `option` (at least under some setting of the others). */
 export function methodsReading(option: string): MethodName[] {
-  return (Object.keys(TEXT_METHODS) as MethodName[]).filter((m) => (TEXT_OPTIONS as readonly string[]).includes(option) || TEXT_METHODS[m].options.includes(option));
+  return (Object.keys(TEXT_METHOD_RULES) as MethodName[]).filter((m) => (TEXT_OPTIONS as readonly string[]).includes(option) || TEXT_METHOD_RULES[m].options.includes(option));
 }
 
 /** The options a text method reads. */
 export function textMethodReads(method: MethodName): string[] {
-  return [...TEXT_OPTIONS, ...TEXT_METHODS[method].options];
+  return [...TEXT_OPTIONS, ...TEXT_METHOD_RULES[method].options];
 }
 
 /** A perturbation method's baseline names the token that replaces removed units. */
@@ -149,14 +152,14 @@ function checkNoiseTwice(options: Options): void {
  * checked one by one. Names no text method reads are left to the task (checkTaskOptions).
  */
 export function checkMethodOptions(options: Options, method: MethodName): void {
-  const { family } = TEXT_METHODS[method];
+  const { family } = TEXT_METHOD_RULES[method];
   const reads = textMethodReads(method);
   for (const key of setKeys(options)) {
     if (reads.includes(key)) {
       const when = notReadWhen(key, options, family);
       if (when) unused(key, `method "${method}"`, method, reads, when);
       if (key === 'baseline' && family === 'perturbation' && !tokenBaseline(options)) {
-        throw new InvalidInputError(`method "${method}" removes units by replacing their tokens: baseline must be "pad" or "mask" (or give masking), got ${JSON.stringify(valueOf(options, key))}`, 'bad_baseline');
+        throw new InvalidInputError(`${method} replaces tokens: baseline must be "pad" or "mask" (or give masking), got ${JSON.stringify(valueOf(options, key))}`, 'bad_baseline');
       }
     } else if (TEXT_METHOD_OPTIONS.has(key)) unused(key, `method "${method}"`, method, reads);
   }
@@ -164,39 +167,45 @@ export function checkMethodOptions(options: Options, method: MethodName): void {
   if (reads.includes('noise')) checkNoiseTwice(options);
 }
 
+/** `method` (default integrated gradients) when it names a method of `table`, else undefined (the explainer reports an unknown method). */
+function knownMethod<M extends string>(table: Readonly<Record<M, unknown>>, method: string | undefined): M | undefined {
+  const m = method ?? 'integrated-gradients';
+  return Object.hasOwn(table, m) ? (m as M) : undefined;
+}
+
 /**
- * The options of a text task's explain call: the task's own options and the text options it
- * takes are read (those of `method` as checkMethodOptions says); an option of another task, or
- * one the task does not take, is 'unused_option'; a name that is no option, 'unknown_option'.
- * `method` may be undefined or unknown (the explainer reports that): the message then lists
- * the options every method reads.
+ * The options of a task's explain call: the task's own options and the options it takes are
+ * read; an option of another task, or one the task does not take, is 'unused_option'; a name
+ * that is no option, 'unknown_option'. Text methods' options are resolveOptions' to check
+ * (checkMethodOptions). `method` is the call's (undefined: the default; unknown: the explainer
+ * reports it, and the message lists what every method reads; null: several methods, as benchmark).
  */
-export function checkTaskOptions(task: TextTaskName, options: Options, method?: string): void {
+export function checkTaskOptions(task: OptionTask, options: Options, method?: string | null): void {
+  if (task === 'image-classification') return checkImageOptions(options, method ?? undefined);
   const rule: { own: readonly string[]; without?: readonly string[] } = TEXT_TASKS[task];
-  const known = (method ?? 'integrated-gradients') in TEXT_METHODS ? ((method ?? 'integrated-gradients') as MethodName) : undefined;
-  const taken = (list: readonly string[]) => list.filter((o) => !rule.without?.includes(o));
-  const reads = [...taken(known ? textMethodReads(known) : TEXT_OPTIONS), ...rule.own];
+  const known = method === null ? undefined : knownMethod(TEXT_METHOD_RULES, method);
+  const reads = [...(known ? textMethodReads(known) : TEXT_OPTIONS).filter((o) => !rule.without?.includes(o)), ...rule.own];
   const subject = `${task}${known ? ` with method "${known}"` : ''}`;
   for (const key of setKeys(options)) {
     if (reads.includes(key)) {
-      if (key === 'embeddingType' && known && TEXT_METHODS[known].family !== 'gradient') unused(key, `method "${known}"`, subject, reads, '(it is the tensor gradient methods attribute to)');
       if (key === 'maxNewTokens' && valueOf(options, 'continuation') !== undefined) unused(key, `task "${task}"`, subject, reads, 'when "continuation" is given (it bounds a generated continuation)');
-    } else if (TEXT_METHOD_OPTIONS.has(key) && !rule.without?.includes(key)) {
-      if (known) checkMethodOptions({ [key]: valueOf(options, key) }, known);
-    } else if (ANY_TEXT_OPTION.has(key) || IMAGE_METHOD_OPTIONS.has(key)) unused(key, `task "${task}"`, subject, reads);
+    } else if (TEXT_METHOD_OPTIONS.has(key) && !rule.without?.includes(key)) continue;
+    else if (ANY_TEXT_OPTION.has(key) || IMAGE_METHOD_OPTIONS.has(key)) unused(key, `task "${task}"`, subject, reads);
     else unknown(key, subject, reads);
   }
 }
 
 /** The options of an image explanation against what `method` reads: as checkMethodOptions and checkTaskOptions for text. */
-export function checkImageOptions(options: Options, method: ImageMethodName): void {
-  const reads = [...IMAGE_OPTIONS, ...IMAGE_METHODS[method]];
-  const subject = `image-classification with method "${method}"`;
+export function checkImageOptions(options: Options, method?: string): void {
+  const known = knownMethod(IMAGE_METHOD_RULES, method);
+  const reads = [...IMAGE_OPTIONS, ...(known ? IMAGE_METHOD_RULES[known] : [])];
+  const subject = `image-classification${known ? ` with method "${known}"` : ''}`;
   for (const key of setKeys(options)) {
     if (reads.includes(key)) continue;
-    if (IMAGE_METHOD_OPTIONS.has(key)) unused(key, `method "${method}"`, subject, reads);
-    if (ANY_TEXT_OPTION.has(key)) unused(key, 'task "image-classification"', subject, reads);
-    unknown(key, subject, reads);
+    if (IMAGE_METHOD_OPTIONS.has(key)) {
+      if (known) unused(key, `method "${known}"`, subject, reads);
+    } else if (ANY_TEXT_OPTION.has(key)) unused(key, 'task "image-classification"', subject, reads);
+    else unknown(key, subject, reads);
   }
   checkNested(options, reads, IMAGE_NESTED);
   if (reads.includes('noise')) checkNoiseTwice(options);
@@ -213,7 +222,7 @@ export function noiseOptions<N extends { samples?: number; seed?: number }>(opti
  */
 export function optionsFor<T extends Options>(method: MethodName, options: T, methods: readonly MethodName[]): Partial<T> {
   const readBy = (m: MethodName, key: string) => {
-    const { family } = TEXT_METHODS[m];
+    const { family } = TEXT_METHOD_RULES[m];
     return textMethodReads(m).includes(key) && !notReadWhen(key, options, family) && !(key === 'baseline' && family === 'perturbation' && !tokenBaseline(options));
   };
   for (const key of setKeys(options)) {

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors.ts';
 import type { SequenceClassificationResult } from '../explainers/sequenceClassification.ts';
+import { checkTaskOptions, optionsFor } from '../explainers/optionRules.ts';
 import { type ExplainOptions, METHODS, type MethodName } from '../explainers/textOptions.ts';
 import type { TextModel } from '../model/textModel.ts';
 import { type MetricName, type MetricOptions, type MetricScores, METRICS, classificationScorer, evaluateScorer, parseMetrics } from './text.ts';
@@ -14,8 +15,12 @@ export interface BenchmarkOptions extends MetricOptions {
   metrics?: readonly MetricName[];
   /** Class explained by every method: index or label. Default: the predicted class. */
   target?: number | string;
-  /** Further options for every method's run (steps, baseline, output, …); `method`, `target`, `normalize` are the benchmark's. */
-  explain?: Omit<ExplainOptions, 'method' | 'target' | 'normalize' | 'onProgress' | 'signal'>;
+  /**
+   * Further options for the methods' runs (steps, baseline, output, …): each method gets those it
+   * reads (optionsFor); one that no method of the run reads is an error ('unused_option').
+   * `method`, `target`, `normalize`, `transformersInterpretQuirks` are the benchmark's; it returns no attention maps.
+   */
+  explain?: Omit<ExplainOptions, 'method' | 'target' | 'normalize' | 'onProgress' | 'signal' | 'attention' | 'transformersInterpretQuirks'>;
 }
 
 export interface BenchmarkRow {
@@ -62,13 +67,15 @@ export async function benchmark(explainer: ClassificationExplainer, text: string
   if (unknown.length > 0) throw new InvalidInputError(`unknown method${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; use ${METHODS.join(', ')}`, 'bad_method');
   const metrics = parseMetrics(options.metrics ?? METRICS);
   const quirks = options.transformersInterpretQuirks ?? false;
+  const explain = options.explain ?? {};
+  checkTaskOptions('benchmark', explain, null);
   const rows: BenchmarkRow[] = [];
   let first: SequenceClassificationResult | undefined;
   // Each method's share of onProgress: its explanation, then its metrics at the end of the share.
   const progress = (k: number) => options.onProgress && ((f: number, stage: string) => options.onProgress!((k + f) / methods.length, stage));
   for (const [k, method] of methods.entries()) {
     const result = await explainer.explain(text, {
-      ...options.explain,
+      ...optionsFor(method, explain, methods),
       method,
       target: first ? first.target.index : options.target,
       normalize: 'none',
