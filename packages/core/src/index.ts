@@ -54,7 +54,10 @@ export { aggregate, AGGREGATE_OVER, REDUCTIONS, type AggregateOver, type Reducti
 export { rollout, HEAD_FUSIONS, type HeadFusion, type RolloutOptions } from './attention/rollout.ts';
 export { gradientWeightedRelevance } from './attention/gradientWeighted.ts';
 export type { AttentionMaps, Matrix } from './attention/maps.ts';
-export { ImageModel, type ImageInput, type ImageDataLike, type NestedPixels } from './model/imageModel.ts';
+export { ImageModel, loadImageProcessor, preprocessImage, type ImageInput, type ImageDataLike, type NestedPixels } from './model/imageModel.ts';
+export { readImage, type ImageFile } from './image/read.ts';
+export { resizeImage, RESAMPLE_NAMES, type ResampleName } from './image/resize.ts';
+export type { Pixels8 } from './image/pixels.ts';
 export { ImageClassificationExplainer, IMAGE_METHODS, type ImageMethodName, type ImageExplainOptions, type ImageExplainInput, type ImageClassificationResult } from './explainers/imageClassification.ts';
 export { patchOcclusion, type PatchOcclusionOptions, type PatchOcclusion } from './explainers/imageOcclusion.ts';
 export { QuestionAnsweringExplainer, EMBEDDING_TYPES, ANSWER_SIDES, type EmbeddingType, type AnswerSide, type QuestionAnsweringOptions, type QuestionAnsweringResult, type AnswerSideAttribution, type AnswerTokenAttribution } from './explainers/questionAnswering.ts';

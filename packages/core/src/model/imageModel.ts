@@ -1,5 +1,7 @@
 import { AutoImageProcessor, type ImageProcessor, RawImage } from '@huggingface/transformers';
 import { InvalidInputError, ModelLoadError } from '../errors.ts';
+import { PilImage } from '../image/pilImage.ts';
+import { type ImageFile, isImageFile, readImage } from '../image/read.ts';
 import { type HostTensor, formatShape, sizeOf, tensor } from '../tensor.ts';
 import type { OnnxModel } from './onnxModel.ts';
 import { type ForwardEngine, type LoadOptions, type ModelConfig, labelsOf, loadConfig, loadOnnxModel } from './pretrained.ts';
@@ -13,15 +15,14 @@ export interface ImageDataLike {
   channels?: number;
 }
 
-/** An image to preprocess: a transformers.js RawImage, a URL or (in Node) a file path, or decoded pixels. */
-export type ImageInput = RawImage | string | URL | ImageDataLike;
+/** An image to preprocess: a transformers.js RawImage, an image file (a URL, a path in Node, a Blob or its bytes), or decoded pixels. */
+export type ImageInput = RawImage | ImageFile | ImageDataLike;
 
 /** Pixel values as nested arrays: [C][H][W] or [1][C][H][W]. */
 export type NestedPixels = number[][][] | number[][][][];
 
-const isRawImage = (x: unknown): x is RawImage => x instanceof RawImage;
-
-function toRawImage(image: ImageDataLike): RawImage {
+/** Decoded pixels checked and copied. */
+function toPilImage(image: ImageDataLike): PilImage {
   const { data, width, height } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new InvalidInputError(`image width and height must be positive integers, got ${width}×${height}`, 'bad_image');
@@ -33,8 +34,7 @@ function toRawImage(image: ImageDataLike): RawImage {
   if (data.length !== width * height * channels) {
     throw new InvalidInputError(`image data has ${data.length} values; ${width}×${height}×${channels} needs ${width * height * channels}`, 'bad_image');
   }
-  const bytes = data instanceof Uint8ClampedArray ? data : Uint8ClampedArray.from(data);
-  return new RawImage(bytes, width, height, channels as 1 | 2 | 3 | 4);
+  return PilImage.of({ data: Uint8ClampedArray.from(data), width, height, channels });
 }
 
 /** Flatten nested arrays of numbers, recording the shape; ragged arrays are an error. */
@@ -57,12 +57,34 @@ function flattenNested(values: unknown, what: string): { shape: number[]; data: 
   return { shape, data };
 }
 
-async function loadProcessor(model: string, revision?: string): Promise<ImageProcessor> {
+/** A model's transformers.js image processor (its preprocessor_config.json). */
+export async function loadImageProcessor(model: string, revision?: string): Promise<ImageProcessor> {
   try {
     return await AutoImageProcessor.from_pretrained(model, { revision } as never);
   } catch (e) {
     throw new ModelLoadError(`model "${model}": could not load its image processor (preprocessor_config.json): ${(e as Error).message}`);
   }
+}
+
+/**
+ * pixel_values for an image through a transformers.js image processor, with Pillow's resampling
+ * and transformers' center crop (PilImage): the same numbers in Node and the browser, and those
+ * of the Python processor for the same decoded pixels.
+ */
+export async function preprocessImage(processor: ImageProcessor, image: ImageInput): Promise<HostTensor> {
+  let input: PilImage;
+  if (image instanceof RawImage) input = toPilImage(image);
+  else if (isImageFile(image)) {
+    try {
+      input = PilImage.of(await readImage(image));
+    } catch (e) {
+      const named = typeof image === 'string' || image instanceof URL ? `"${String(image)}"` : `(${image.constructor.name})`;
+      throw new InvalidInputError(`could not read image ${named}: ${(e as Error).message}`, 'bad_image');
+    }
+  } else if (image && typeof image === 'object' && 'data' in image) input = toPilImage(image);
+  else throw new InvalidInputError('image must be a RawImage, an image file (URL, file path, Blob or bytes), or {data, width, height, channels}', 'bad_image');
+  const { pixel_values } = (await processor(input)) as { pixel_values: { dims: number[]; data: ArrayLike<number> } };
+  return tensor('float32', pixel_values.dims, pixel_values.data);
 }
 
 /** Height and width the model takes: config.image_size, else the processor's crop or resize size. */
@@ -92,7 +114,7 @@ export class ImageModel {
 
   static async load(model: string, options: LoadOptions = {}): Promise<ImageModel> {
     const config = await loadConfig(model, options.revision);
-    const [processor, { onnx, forward, file }] = await Promise.all([loadProcessor(model, options.revision), loadOnnxModel(model, options)]);
+    const [processor, { onnx, forward, file }] = await Promise.all([loadImageProcessor(model, options.revision), loadOnnxModel(model, options)]);
     if (!onnx.inputNames.includes('pixel_values')) {
       throw new ModelLoadError(`model "${model}" (${file}) has no pixel_values input (inputs: ${onnx.inputNames.join(', ')})`);
     }
@@ -113,20 +135,9 @@ export class ImageModel {
     return labelsOf(this.config);
   }
 
-  /** pixel_values [1, C, H, W] for an image, through the model's transformers.js image processor. */
+  /** pixel_values [1, C, H, W] for an image, through the model's image processor (preprocessImage). */
   async preprocess(image: ImageInput): Promise<HostTensor> {
-    let raw: RawImage;
-    if (isRawImage(image)) raw = image;
-    else if (typeof image === 'string' || image instanceof URL) {
-      try {
-        raw = await RawImage.read(image);
-      } catch (e) {
-        throw new InvalidInputError(`could not read image "${String(image)}": ${(e as Error).message}`, 'bad_image');
-      }
-    } else if (image && typeof image === 'object' && 'data' in image) raw = toRawImage(image);
-    else throw new InvalidInputError('image must be a RawImage, a URL or file path, or {data, width, height, channels}', 'bad_image');
-    const { pixel_values } = (await this.processor(raw)) as { pixel_values: { dims: number[]; data: ArrayLike<number> } };
-    return this.pixelValues(tensor('float32', pixel_values.dims, pixel_values.data), 'preprocessed pixel_values');
+    return this.pixelValues(await preprocessImage(this.processor, image), 'preprocessed pixel_values');
   }
 
   /**

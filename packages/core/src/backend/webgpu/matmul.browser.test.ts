@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../methods/rng.ts';
 import { type HostTensor, tensor } from '../../tensor.ts';
+import { type MatmulTile, TILE_FEW_ROWS, TILE_MANY_ROWS, TILE_MATVEC, tileFor } from './kernels/matmul.ts';
 import { expectSameAsCpu, randomInts, randomTensor, webgpu } from './testing.ts';
 
 const rng = new Rng(11);
@@ -85,6 +86,59 @@ describe('MatMul equals the CPU reference', () => {
     expect(() => gpu.run('MatMul', [up(randomTensor(rng, [2, 2, 3])), up(randomTensor(rng, [3, 3, 4]))])).toThrow(/^MatMul: batch/);
     expect(() => gpu.run('MatMul', [up(scalar(1)), up(randomTensor(rng, [1, 4]))])).toThrow(/^MatMul: operands/);
   });
+});
+
+/**
+ * K = 1, 2 and just below, at and just above 1, 2 and 3 K slices, for every tile the kernel
+ * picks (tileFor: by the rows M, at the smallest and largest M each takes) and every staging
+ * it does: A with K contiguous (MatMul) or its rows (Gemm transA), B with its columns
+ * contiguous (MatMul) or K (Gemm transB), batched, and the integer shader with and without
+ * MatMulInteger's zero points. The float operands hold +∞ at K index 0 of every other row of
+ * A and column of B: the element one past another row's or batch's K edge. A kernel that
+ * multiplies one element past the edge in, even by a zero, turns a finite output into NaN.
+ */
+describe('MatMul, Gemm and MatMulInteger at the edges of the K slices', () => {
+  const tiles: [string, MatmulTile, number[]][] = [
+    ['matrix-vector', TILE_MATVEC, [1, 4]],
+    ['few rows', TILE_FEW_ROWS, [5, 32]],
+    ['many rows', TILE_MANY_ROWS, [33, 70]],
+  ];
+  const N = 6;
+
+  /** +∞ at K index 0 of every odd row (kLast: K is the last axis) or odd column (K the second-last) of each matrix. */
+  const infAtK0 = (t: HostTensor, kLast: boolean): HostTensor => {
+    const [R, C] = t.shape.slice(-2) as [number, number];
+    const data = Float32Array.from(t.data);
+    for (let m = 0; m < data.length / (R * C); m++) {
+      for (let i = 1; i < (kLast ? R : C); i += 2) data[m * R * C + (kLast ? i * C : i)] = Infinity;
+    }
+    return tensor('float32', t.shape, data);
+  };
+
+  for (const [name, tile, rows] of tiles) {
+    it(`${name} tiles (K slices of ${tile.bk})`, async () => {
+      const failures: string[] = [];
+      const check = async (what: string, op: string, inputs: HostTensor[], attrs = {}) => {
+        await expectSameAsCpu(op, inputs, attrs).catch((e: Error) => failures.push(`${what}: ${e.message.split('\n')[0]}`));
+      };
+      const ks = [1, 2, ...[1, 2, 3].flatMap((m) => [m * tile.bk - 1, m * tile.bk, m * tile.bk + 1])];
+      for (const M of rows) {
+        expect(tileFor(M)).toBe(tile);
+        for (const K of ks) {
+          const at = `M ${M} K ${K}`;
+          await check(`${at} batched`, 'MatMul', [infAtK0(randomTensor(rng, [2, M, K]), true), infAtK0(randomTensor(rng, [2, K, N]), false)]);
+          const a = infAtK0(randomTensor(rng, [K, M]), false);
+          const b = infAtK0(randomTensor(rng, [N, K]), true);
+          await check(`${at} Gemm transA transB`, 'Gemm', [a, b, randomTensor(rng, [M, N])], { transA: 1, transB: 1, alpha: 0.5, beta: 2 });
+          await check(`${at} int32`, 'MatMul', [randomInts(rng, [M, K], -100, 100, 'int32'), randomInts(rng, [K, N], -100, 100, 'int32')]);
+          const qa = randomInts(rng, [M, K], 0, 255, 'uint8');
+          const qb = randomInts(rng, [K, N], -128, 127, 'int8');
+          await check(`${at} MatMulInteger`, 'MatMulInteger', [qa, qb, randomInts(rng, [M], 0, 255, 'uint8'), randomInts(rng, [N], -128, 127, 'int8')]);
+        }
+      }
+      expect(failures, failures.join('\n')).toEqual([]);
+    });
+  }
 });
 
 describe('Gemm equals the CPU reference', () => {
