@@ -105,7 +105,8 @@ interface Sample {
   input_ids?: number[][];
   attention_mask?: number[][];
   pixel_values_seed?: number;
-  logits_float32: number[][];
+  /** What our cpu runtime gives for input_ids (distilbert only). */
+  logits_float32?: number[][];
 }
 
 interface Problem {

@@ -1,10 +1,12 @@
 /**
- * `pnpm bench`: builds bench/ with vite, serves it with the benchmark models, runs it in
+ * `pnpm bench`: builds the benchmark models on first use (bench/models/, cached in
+ * bench/.models/), builds bench/ with vite, serves it with those models, runs it in
  * headless Chromium (WebGPU on), prints a table and one JSON line of ratios, and rewrites the
  * "## Performance" section of README.md. Not a test: `pnpm test` never runs it.
  *
  * Environment (all optional):
  *   BENCH_MODELS          comma-separated model folders (default: both)
+ *   BENCH_MODELS_ONLY=1   build the models (if missing or stale) and stop
  *   BENCH_BUDGET_SCALE    multiply every time budget (BUDGETS below) by this; BENCH_FULL=1 measures
  *                         everything in full however long it takes (hours on a software adapter)
  *   BENCH_SKIP            parts to leave out: webgpu, cpu, ort-webgpu, ort-wasm, ours-forward, matmul, profile, kernel-shap
@@ -23,13 +25,13 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
 import { build } from 'vite';
 import type { BenchConfig } from './main.ts';
+import { BENCH_MODELS, ensureBenchModels } from './models/build.ts';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, '..');
-const FIXTURES = resolve(ROOT, '../shared/fixtures/bench');
 const ORT_DIST = join(ROOT, 'node_modules/onnxruntime-web/dist');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const MODELS = ['distilbert-base-geometry', 'vit-base-geometry'];
+const MODELS = Object.keys(BENCH_MODELS);
 const LABEL: Record<string, string> = { 'distilbert-base-geometry': 'distilbert-base, 28 tokens', 'vit-base-geometry': 'vit-base, 224×224' };
 /**
  * Seconds per measurement (see Budget in main.ts): run in full if it would take at most `full`,
@@ -61,9 +63,9 @@ const TYPES: Record<string, string> = {
 };
 
 /** The built page at /, the models at /models/, onnxruntime-web's runtime files at /ort/. */
-async function serve(site: string): Promise<{ url: string; server: Server }> {
+async function serve(site: string, models: string): Promise<{ url: string; server: Server }> {
   const mounts: [string, string][] = [
-    ['/models/', FIXTURES],
+    ['/models/', models],
     ['/ort/', ORT_DIST],
     ['/', site],
   ];
@@ -272,12 +274,10 @@ function scaledBudgets(): BenchConfig['budgets'] {
 
 async function main(): Promise<void> {
   const models = (process.env.BENCH_MODELS ?? MODELS.join(',')).split(',').filter(Boolean);
-  if (!existsSync(FIXTURES)) fail(`the benchmark models are not at ${FIXTURES} (expected ../shared/fixtures/bench next to the repository, with ${MODELS.join(' and ')})`);
-  for (const m of models) {
-    for (const f of ['onnx/model.onnx', 'sample.json']) {
-      if (!existsSync(join(FIXTURES, m, f))) fail(`missing ${join(FIXTURES, m, f)}`);
-    }
-  }
+  const unknown = models.filter((m) => !BENCH_MODELS[m]);
+  if (unknown.length > 0) fail(`BENCH_MODELS names ${unknown.join(', ')}; the models are ${MODELS.join(', ')}`);
+  const modelDir = await ensureBenchModels(Object.fromEntries(models.map((m) => [m, BENCH_MODELS[m]!])), undefined, (line) => console.error(`bench: ${line}`));
+  if (process.env.BENCH_MODELS_ONLY) return void console.error(`bench: models ready in ${modelDir}`);
   if (!existsSync(CHROMIUM)) fail(`no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
   if (!existsSync(ORT_DIST)) fail(`onnxruntime-web is not installed (${ORT_DIST}); run pnpm install`);
 
@@ -305,8 +305,10 @@ async function main(): Promise<void> {
     // declare: resolve it to onnxruntime-web's own copy rather than rely on pnpm's hidden hoisting.
     resolve: { alias: { 'onnxruntime-common': join(realpathSync(join(ROOT, 'node_modules/onnxruntime-web')), '../onnxruntime-common/dist/esm/index.js') } },
     build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1 << 30, reportCompressedSize: false },
+    // @glassbox/core's module worker (loadInWorker) imports split chunks: ES output, as in vite.config.ts.
+    worker: { format: 'es' },
   });
-  const site = await serve(outDir);
+  const site = await serve(outDir, modelDir);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -376,12 +378,14 @@ async function main(): Promise<void> {
     '',
     `\`pnpm bench\` (bench/) measures, in one headless Chromium page, Glassbox's layer integrated gradients with ${config.steps} Gauss–Legendre points`,
     `against onnxruntime-web running a plain forward pass of a batch of ${config.ortBatch} on the same model (what a batched LIG-${config.steps} has to beat),`,
-    `on the real-geometry models in \`../shared/fixtures/bench\` (random weights). DistilBERT: LIG on the word embeddings of its 28-token sample;`,
+    `on models with the compute shape of distilbert-base and vit-base and seeded random weights, which \`pnpm bench\` builds on first use`,
+    `(bench/models/, cached in bench/.models/). DistilBERT: LIG on the word embeddings of its 28-token sample;`,
     `ViT: IG on \`pixel_values\` of one seeded random 224×224 image; zero baselines, target logit ${1}, the library's own internal batch size.`,
     `Cold is the first run on a fresh device (weight upload, shader compilation, plan building); warm is the second.`,
     `onnxruntime-web runs one warm-up forward of 1 row, then one timed forward of the batch.`,
     `A measurement that would run longer than its budget (\`BUDGETS\` in bench/run.ts; \`BENCH_FULL=1\` lifts them) stops after its first`,
     `pass(es) and is extrapolated linearly; the table says which. On a software adapter that is most of the ViT column.`,
+    `\`BENCH_MODELS_ONLY=1 pnpm bench\` only builds the models; \`bench/torch_onnx_lig.py\` times PyTorch's LIG-50 on the distilbert one (needs torch and onnx).`,
     '',
     `Measured ${date} on ${machine}; ${browserName} headless; WebGPU adapter: ${adapter}; onnxruntime-web ${env.ortVersion ?? '?'}; the whole run took ${minutes} min.`,
     '',

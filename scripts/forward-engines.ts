@@ -6,15 +6,18 @@
  * The webgpu device's numbers come from Chromium (see the comment by FASTER_FORWARD).
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { BENCH_MODELS, ensureBenchModels } from '../bench/models/build.ts';
 import { OnnxModel } from '../packages/core/src/model/onnxModel.ts';
 import { OrtForward } from '../packages/core/src/model/ortForward.ts';
 import type { ForwardEngine } from '../packages/core/src/model/pretrained.ts';
 import { tensor } from '../packages/core/src/tensor.ts';
 
+const BENCH = 'distilbert-base-geometry';
+const benchDir = join(await ensureBenchModels({ [BENCH]: BENCH_MODELS[BENCH]! }), BENCH);
 const MODELS = [
   { name: 'distilbert-sst2-tiny', file: 'test/fixtures/models/distilbert-sst2-tiny/onnx/model.onnx', ids: () => JSON.parse(readFileSync('test/fixtures/models/distilbert-sst2-tiny/refs.json', 'utf8')).inputs[0].input_ids as number[], minSeconds: 5 },
-  { name: 'distilbert-base-geometry', file: '../shared/fixtures/bench/distilbert-base-geometry/onnx/model.onnx', ids: () => JSON.parse(readFileSync('../shared/fixtures/bench/distilbert-base-geometry/sample.json', 'utf8')).input_ids[0] as number[], minSeconds: 0 },
+  { name: BENCH, file: join(benchDir, 'onnx/model.onnx'), ids: () => JSON.parse(readFileSync(join(benchDir, 'sample.json'), 'utf8')).input_ids[0] as number[], minSeconds: 0 },
 ];
 const batch = Number(process.argv[2] ?? 32);
 
@@ -33,7 +36,7 @@ async function rate(engine: ForwardEngine, ids: number[], minSeconds: number): P
 }
 
 for (const m of MODELS) {
-  const bytes = new Uint8Array(readFileSync(join(process.cwd(), m.file)));
+  const bytes = new Uint8Array(readFileSync(resolve(m.file)));
   const ours = await OnnxModel.fromBytes(bytes);
   const ort = new OrtForward(bytes, undefined, 'cpu', ours);
   const ids = m.ids();
