@@ -78,9 +78,7 @@ function mount(root: HTMLElement, context: PageContext): void {
     const file = fileInput.files?.[0];
     if (!file) return;
     try {
-      const bitmap = await createImageBitmap(file);
-      const image = imageDataOf(bitmap);
-      bitmap.close();
+      const image = await imageDataOf(file);
       const thumb = pixelsCanvas({ data: image.data, width: image.width, height: image.height });
       uploadPreview.replaceChildren(thumb);
       choose(UPLOAD, image);

@@ -4,6 +4,7 @@
  * probability bars and the Fashion-MNIST samples (their .gbp-* styles are in style.css).
  * Untrusted strings only ever become text nodes or attribute values.
  */
+import { type ImageFile, readImage } from '@glassbox/core';
 import { el, setParam } from '../controls.ts';
 import type { PageContext } from '../page.ts';
 
@@ -89,20 +90,19 @@ export function samples(): Promise<Sample[]> {
 
 export const sampleURL = (s: Sample) => new URL(`samples/${s.file}`, document.baseURI).href;
 
-/** Decoded RGBA pixels of an image or bitmap, at most `max` px on its longer side (larger uploads are shrunk first). */
-export function imageDataOf(source: CanvasImageSource & { width: number; height: number }, max = 512): ImageData {
-  const k = Math.min(1, max / Math.max(source.width, source.height));
-  const canvas = document.createElement('canvas');
-  canvas.width = Math.max(1, Math.round(source.width * k));
-  canvas.height = Math.max(1, Math.round(source.height * k));
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-  ctx.drawImage(source, 0, 0, canvas.width, canvas.height);
-  return ctx.getImageData(0, 0, canvas.width, canvas.height);
+/**
+ * Decoded RGBA pixels of an image file (a URL or the user's File), read by the library as the
+ * CLI reads a file (a PNG by Glassbox's decoder, no colour management), at full size: the
+ * explainer gets the CLI's pixels.
+ */
+export async function imageDataOf(file: ImageFile): Promise<ImageData> {
+  const { data, width, height, channels } = await readImage(file);
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  for (let p = 0; p < width * height; p++) {
+    for (let c = 0; c < 3; c++) rgba[4 * p + c] = data[p * channels + (channels < 3 ? 0 : c)]!;
+    rgba[4 * p + 3] = channels === 4 ? data[4 * p + 3]! : 255;
+  }
+  return new ImageData(rgba, width, height);
 }
 
-export async function loadSample(s: Sample): Promise<ImageData> {
-  const img = new Image();
-  img.src = sampleURL(s);
-  await img.decode();
-  return imageDataOf(img);
-}
+export const loadSample = (s: Sample): Promise<ImageData> => imageDataOf(sampleURL(s));
