@@ -198,7 +198,7 @@ describe('CLI task image-classification', () => {
     await expect(run({ image: 'a.png', pixelValues: [] })).rejects.toThrow(/not both/);
     await expect(run({ pixelValues: '[[1' })).rejects.toThrow(/JSON/);
     await expect(run({ image: 42 })).rejects.toThrow(/file path/);
-    await expect(run({ pixelValues: chelsea.pixel_values }, { aggregate: 'l2' })).rejects.toThrow(/"aggregate" applies to text tasks/);
+    await expect(run({ pixelValues: chelsea.pixel_values }, { aggregate: 'l2' })).rejects.toThrow(/option "aggregate" is not read by task "image-classification"/);
     await expect(run({ pixelValues: chelsea.pixel_values }, { baseline: 'pad' })).rejects.toThrow(InvalidInputError);
   });
 });
