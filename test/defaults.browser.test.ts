@@ -19,7 +19,9 @@ import {
  */
 const BASE = '/test/fixtures/models';
 type Device = 'cpu' | 'webgpu';
-type Explain = (device: Device, options: ExplainOptions) => Promise<(number | null)[]>;
+/** The options under test: a method, and for integrated gradients no normalisation. */
+type Options = Pick<ExplainOptions, 'method' | 'normalize'>;
+type Explain = (device: Device, options: Options) => Promise<(number | null)[]>;
 const values = (xs: readonly { attribution: number | null }[]) => xs.map((t) => t.attribution);
 
 /** Far above float32 noise in the explained output's units (probabilities, logits). */
@@ -69,7 +71,7 @@ describe('default options: above float noise, the same on cpu and webgpu', () =>
 
   it.each(Object.keys(FIXTURES))('%s: every method', async (name) => {
     for (const method of METHODS) {
-      const options: ExplainOptions = method === 'integrated-gradients' ? { method, normalize: 'none' } : { method };
+      const options: Options = method === 'integrated-gradients' ? { method, normalize: 'none' } : { method };
       const [cpu, gpu] = [await FIXTURES[name]!('cpu', options), await FIXTURES[name]!('webgpu', options)];
       const where = `${name} ${method}`;
       expect(gpu.map((v) => v === null), where).toEqual(cpu.map((v) => v === null));
