@@ -49,6 +49,9 @@ const TEXT_CASES: [Json, RegExp, string][] = [
   [{ text: 'good film', steps: 1e9 }, /"steps" must be an integer from 1 to 10000/, 'bad_steps'],
   [{ text: 'good film', device: 'tpu' }, /unknown device "tpu"/, 'bad_device'],
   [{ text: 'good film', truncation: 'maybe' }, /"truncation" must be true or false/, 'bad_truncation'],
+  [{ method: 'saliency' }, /^"text" \(or "sentence"\) is required and must be a string$/, 'missing_text'],
+  [{ text: 'good film', method: 'saliency', samples: 3 }, /^option "samples" is not read by method "saliency"; saliency reads target, method, output, /, 'unused_option'],
+  [{ text: 'good film', flipSign: true }, /^option "flipSign" is not read by task "text-classification"; text-classification with method "integrated-gradients" reads /, 'unused_option'],
 ];
 const VALID: Json[] = [{ text: 'a gripping film' }, { text: 'dull and slow', method: 'occlusion' }, { text: LONG, truncation: true, method: 'saliency' }];
 
@@ -120,6 +123,9 @@ describe('the library throws typed errors with codes', () => {
     ['steps 0', 'bad_steps', 'good film', { steps: 0 }],
     ['steps 50000', 'bad_steps', 'good film', { steps: 50_000 }],
     ['steps 2.5', 'bad_steps', 'good film', { steps: 2.5 }],
+    ['an option the method does not read', 'unused_option', 'good film', { method: 'saliency', distance: 'cosine' }],
+    ['a name that is no option', 'unknown_option', 'good film', { stdevs: 1 }],
+    ['a noise key that is no option', 'unknown_option', 'good film', { method: 'smoothgrad', noise: { stdevs: 1 } }],
   ] as [string, string, string, object][])('%s → InvalidInputError %s', async (_what, code, text, options) => {
     const e = await explainer.explain(text, options).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(InvalidInputError);
