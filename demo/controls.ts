@@ -18,8 +18,9 @@
  *                                       ALL_TEXT_METHODS (gradient and perturbation methods, grouped) for classification
  *   paramNumber(context, param, attrs)  a number input bound to a URL parameter (empty: left out of the URL)
  *   paramChecklist(context, param, choices, defaults)  checkboxes kept in one URL parameter as a comma list
- *   runControls({ onRun })              Explain + Cancel buttons, progress bar and status line; onRun gets a RunHandle
- *                                       with `signal` and `onProgress` to pass to explain(), and `loading(text)`.
+ *   runControls({ onRun, recover? })    Explain + Cancel buttons, progress bar and status line; onRun gets a RunHandle
+ *                                       with `signal` and `onProgress` to pass to explain(), and `loading(text)`;
+ *                                       recover(error) may turn an error into a message and a button (truncation.ts).
  *                                       `action` names the button's data-action (default 'run') when a page has two.
  *   resultPanel()                       the result card: .head (summary), .tools (buttons), .body (put render(result) here)
  *   downloadButton(make)                "Download HTML": saves toHTML(result) (make() returns { html, filename })
@@ -309,23 +310,35 @@ export function stageLabel(stage: string): string {
   return STAGES[stage] ?? stage;
 }
 
+/** What the page offers after an error: the status line's text and a button that fixes it (e.g. "Truncate and explain"). */
+export interface Recovery {
+  message: string;
+  label: string;
+  action(): void;
+}
+
 /**
  * The Explain button, a Cancel button (shown while running), a progress bar and a status
  * line. `onRun` does the work; a GlassboxError of code 'aborted' (what explain() throws
- * after Cancel) shows "Cancelled", any other error its message.
+ * after Cancel) shows "Cancelled", any other error its message, or what `recover` makes of
+ * it: a message and a button (data-action="recover") after it.
  */
-export function runControls(options: { label?: string; action?: string; primary?: boolean; onRun: (run: RunHandle) => Promise<void> }): RunControls {
+export function runControls(options: { label?: string; action?: string; primary?: boolean; onRun: (run: RunHandle) => Promise<void>; recover?: (error: unknown) => Recovery | undefined }): RunControls {
   const button = el('button', { class: options.primary === false ? 'gb-btn' : 'gb-btn gb-btn-primary', type: 'button', 'data-action': options.action ?? 'run' }, options.label ?? 'Explain');
   const cancelButton = el('button', { class: 'gb-btn', type: 'button', 'data-action': 'cancel', hidden: true }, 'Cancel');
   const fill = el('div', { class: 'gb-progress-fill' });
   const status = el('div', { class: 'gb-status', role: 'status', 'aria-live': 'polite' });
-  const progress = el('div', { class: 'gb-progress', 'data-state': 'idle' }, el('div', { class: 'gb-progress-bar' }, fill), status);
+  const recoverButton = el('button', { class: 'gb-btn', type: 'button', 'data-action': 'recover', hidden: true });
+  const progress = el('div', { class: 'gb-progress', 'data-state': 'idle' }, el('div', { class: 'gb-progress-bar' }, fill), el('div', { class: 'gb-status-line' }, status, recoverButton));
+  let recovery: Recovery | undefined;
+  recoverButton.addEventListener('click', () => recovery?.action());
   let state: RunState = 'idle';
   let controller: AbortController | undefined;
   const set = (s: RunState, text: string, fraction?: number) => {
     state = s;
     progress.dataset.state = s;
     status.textContent = text;
+    recoverButton.hidden = true;
     if (fraction !== undefined) fill.style.width = `${Math.round(fraction * 100)}%`;
     const busy = s === 'loading' || s === 'running';
     button.disabled = busy;
@@ -357,8 +370,13 @@ export function runControls(options: { label?: string; action?: string; primary?
         if (current.signal.aborted) throw new GlassboxError('aborted', 'cancelled');
         set('done', `Done in ${((performance.now() - started) / 1000).toFixed(1)} s`, 1);
       } catch (e) {
+        recovery = options.recover?.(e);
         if (e instanceof GlassboxError && e.code === 'aborted') set('cancelled', 'Cancelled.');
-        else set('error', e instanceof Error ? e.message : String(e));
+        else set('error', recovery?.message ?? (e instanceof Error ? e.message : String(e)));
+        if (recovery && state === 'error') {
+          recoverButton.textContent = recovery.label;
+          recoverButton.hidden = false;
+        }
       } finally {
         if (controller === current) controller = undefined;
       }

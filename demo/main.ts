@@ -2,7 +2,7 @@
  * The demo's shell: header with the device indicator, one tab per page (pages/index.ts),
  * URL state shared by the pages, footer. Each page is mounted the first time it is shown.
  */
-import { env } from '@glassbox/core';
+import { type WebGpuAdapterKind, autoDevice, env, webGpuAdapterKind } from '@glassbox/core';
 import { el } from './controls.ts';
 import type { PageContext } from './page.ts';
 import { PAGES } from './pages/index.ts';
@@ -19,24 +19,30 @@ function saveParams(): void {
   history.replaceState(history.state, '', `${window.location.pathname}${query ? `?${query}` : ''}${window.location.hash}`);
 }
 
-/** Whether this browser has a WebGPU adapter (Chromium needs one; a software one counts). */
-async function hasWebGpu(): Promise<boolean> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  if (!gpu) return false;
-  try {
-    return (await gpu.requestAdapter()) !== null;
-  } catch {
-    return false;
-  }
+type DemoDevice = 'webgpu' | 'cpu';
+
+/**
+ * What explainers run on: the URL's `device` (cpu, or webgpu on any adapter), else core's
+ * 'auto' rule: WebGPU on a GPU only, the CPU on a software adapter (slower there) or none.
+ */
+function chooseDevice(asked: string | null, kind: WebGpuAdapterKind): DemoDevice {
+  if (asked === 'cpu' || kind === 'none') return 'cpu';
+  return asked === 'webgpu' ? 'webgpu' : autoDevice(kind);
 }
 
-/** The device indicator: what explainers run on, and a switch (URL param `device`) where WebGPU is available. */
-function deviceIndicator(device: 'webgpu' | 'cpu', webgpu: boolean): HTMLElement {
+/** Why the CPU runs, in the indicator: asked for in the URL, or no usable adapter. */
+function cpuText(kind: WebGpuAdapterKind, asked: boolean): string {
+  if (asked) return 'CPU';
+  return kind === 'fallback' ? 'CPU (software GPU adapter skipped)' : 'CPU (no WebGPU adapter)';
+}
+
+/** The device indicator: what explainers run on and why, and a switch (URL param `device`). */
+function deviceIndicator(device: DemoDevice, kind: WebGpuAdapterKind, asked: boolean): HTMLElement {
   const select = el(
     'select',
     { 'aria-label': 'Compute device', 'data-role': 'device' },
-    el('option', { value: 'webgpu', disabled: !webgpu }, 'WebGPU'),
-    el('option', { value: 'cpu' }, 'CPU'),
+    el('option', { value: 'webgpu', disabled: kind === 'none' }, kind === 'fallback' ? 'WebGPU (software adapter)' : 'WebGPU'),
+    el('option', { value: 'cpu' }, device === 'cpu' ? cpuText(kind, asked) : 'CPU'),
   );
   select.value = device;
   select.addEventListener('change', () => {
@@ -47,18 +53,23 @@ function deviceIndicator(device: 'webgpu' | 'cpu', webgpu: boolean): HTMLElement
   });
   const title =
     device === 'webgpu'
-      ? 'Explanations run on your GPU through WebGPU.'
-      : webgpu
-        ? 'Explanations run on the CPU (JavaScript, float32). Switch to WebGPU for larger models.'
-        : 'This browser has no WebGPU adapter: explanations run on the CPU (JavaScript, float32).';
-  return el('div', { class: 'gb-device', 'data-device': device, title, id: 'gb-device' }, el('span', { class: 'gb-device-dot', 'aria-hidden': 'true' }), select);
+      ? kind === 'fallback'
+        ? 'Explanations run on a software WebGPU adapter (no GPU): the CPU is usually faster.'
+        : 'Explanations run on your GPU through WebGPU.'
+      : kind === 'fallback'
+        ? 'This browser’s WebGPU adapter is a software one (no GPU), slower than the CPU here: explanations run on the CPU (JavaScript, float32).'
+        : kind === 'hardware'
+          ? 'Explanations run on the CPU (JavaScript, float32). Switch to WebGPU for larger models.'
+          : 'This browser has no WebGPU adapter: explanations run on the CPU (JavaScript, float32).';
+  const reason = asked ? 'asked' : kind === 'none' ? 'no-adapter' : kind === 'fallback' ? 'software-adapter' : 'gpu';
+  return el('div', { class: 'gb-device', 'data-device': device, 'data-reason': reason, title, id: 'gb-device' }, el('span', { class: 'gb-device-dot', 'aria-hidden': 'true' }), select);
 }
 
 async function start(): Promise<void> {
-  const webgpu = await hasWebGpu();
+  const kind = await webGpuAdapterKind().catch((): WebGpuAdapterKind => 'none');
   const asked = params.get('device');
-  const device: 'webgpu' | 'cpu' = asked === 'cpu' || !webgpu ? 'cpu' : 'webgpu';
-  document.getElementById('gb-header-right')!.append(deviceIndicator(device, webgpu));
+  const device = chooseDevice(asked, kind);
+  document.getElementById('gb-header-right')!.append(deviceIndicator(device, kind, asked === device));
 
   const context: PageContext = {
     params,

@@ -17,7 +17,7 @@ export interface PageContext {
   params: URLSearchParams;
   /** Replace the URL's query with `params` (history.replaceState). */
   saveParams(): void;
-  /** 'webgpu' when the browser has an adapter, else 'cpu' (what explainers are loaded with). */
+  /** What explainers are loaded with: URL param `device`, else 'webgpu' on a GPU adapter and 'cpu' otherwise (a software adapter is slower than the CPU). */
   device: 'webgpu' | 'cpu';
   /** URL of a bundled model folder (served next to the page), e.g. bundled('vit-fashion-tiny'). */
   bundled(folder: string): string;

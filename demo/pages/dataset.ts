@@ -8,6 +8,8 @@ import { type ExplainOptions, GlassboxError, InvalidInputError, type SequenceCla
 import { type Choice, type ModelChoice, el, field, loadExplainer, loadingText, modelPicker, note, pageLayout, paramSelect, resultPanel, runControls, saveFile } from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
 import { parseCsv, toCsv } from './csv.ts';
+import { truncationToggle } from '../truncation.ts';
+import { valuesCaption } from '../values.ts';
 
 const BUNDLED = [{ folder: 'distilbert-sst2-tiny', label: 'DistilBERT SST-2 · bundled' }];
 /** Fast methods first: a data set multiplies the cost of one explanation by its rows. */
@@ -49,6 +51,8 @@ interface RowResult {
   predicted?: string;
   probability?: number;
   topTokens?: { token: string; attribution: number }[];
+  /** Set when the row was cut to fit the model (the truncation checkbox). */
+  truncated?: { inputTokens: number; explainedTokens: number };
   error?: string;
 }
 
@@ -97,7 +101,11 @@ function goldLabel(gold: string | number, labels: readonly string[]): string {
   return labels[index] ?? String(gold);
 }
 
-/** The tokens (not special ones) that pushed most towards the predicted class, largest first. */
+/**
+ * The tokens (not special ones) with the largest attributions to the predicted class, largest
+ * first: those that pushed most towards it, or, for the gradient-norm methods (saliency's
+ * default), those it is most sensitive to.
+ */
 const topTokensOf = (result: SequenceClassificationResult, n = TOP_TOKENS) =>
   result.tokens
     .filter((t): t is typeof t & { attribution: number } => !t.special && t.attribution !== null)
@@ -141,7 +149,7 @@ function rowElement(r: RowResult): HTMLTableRowElement {
   for (const t of r.topTokens ?? []) top.append(el('span', { class: 'gb-chip', 'data-top-token': t.token, 'data-attribution': t.attribution, title: t.attribution.toFixed(4) }, t.token), ' ');
   const cells = [
     el('td', { 'data-column': 'row' }, r.row),
-    el('td', { 'data-column': 'text' }, r.text),
+    el('td', { 'data-column': 'text' }, r.text, r.truncated && el('small', { class: 'gb-hint', 'data-role': 'truncated' }, ` (first ${r.truncated.explainedTokens} of ${r.truncated.inputTokens} tokens explained)`)),
     r.error !== undefined ? el('td', { 'data-column': 'predicted', class: 'gb-error', colspan: 2 }, r.error) : el('td', { 'data-column': 'predicted' }, r.predicted),
     r.error === undefined && el('td', { 'data-column': 'probability' }, r.probability === undefined ? '' : `${(r.probability * 100).toFixed(1)}%`),
     el('td', { 'data-column': 'gold' }, r.gold ?? ''),
@@ -160,6 +168,7 @@ const asCsv = (results: readonly RowResult[]) =>
 
 function mount(root: HTMLElement, context: PageContext): void {
   const picker = modelPicker(context, { bundled: BUNDLED });
+  const truncation = truncationToggle(context, 'rows');
   const method = paramSelect(context, 'method', METHODS, METHODS[0]!.value);
   method.id = 'method';
 
@@ -210,6 +219,7 @@ function mount(root: HTMLElement, context: PageContext): void {
   const results = resultPanel();
   results.element.dataset.role = 'dataset';
   const summary = el('div', { class: 'gb-hint', 'data-role': 'summary' });
+  const meaning = note('');
   results.head.append(summary);
   let done: RowResult[] = [];
   /** Rows in the order shown. */
@@ -228,7 +238,7 @@ function mount(root: HTMLElement, context: PageContext): void {
     return th;
   });
   const tbody = el('tbody');
-  results.body.append(el('table', { class: 'gbp-dataset', 'data-role': 'rows' }, el('thead', {}, el('tr', {}, ...headers)), tbody));
+  results.body.append(meaning, el('table', { class: 'gbp-dataset', 'data-role': 'rows' }, el('thead', {}, el('tr', {}, ...headers)), tbody));
 
   /** Add a finished row where the current sort puts it. */
   function addRow(result: RowResult): void {
@@ -267,6 +277,8 @@ function mount(root: HTMLElement, context: PageContext): void {
       run.loading(loadingText(choice));
       const explainer = await load(choice, context.device);
       const chosen = METHODS.find((m) => m.value === method.value) ?? METHODS[0]!;
+      const options = { ...chosen.options, ...truncation.options() };
+      meaning.textContent = `Top tokens: the ${TOP_TOKENS} with the largest values (${chosen.label}). ${valuesCaption(options, 'P(predicted class)')}`;
       const total = rows.length;
       done = [];
       shown = [];
@@ -277,7 +289,7 @@ function mount(root: HTMLElement, context: PageContext): void {
       const explainRow = (row: DataRow, index: number) => {
         if (row.problem !== undefined) return Promise.reject(new InvalidInputError(row.problem, 'bad_row'));
         return explainer.explain(row.text, {
-          ...chosen.options,
+          ...options,
           signal: run.signal,
           onProgress: (f) => run.onProgress((index + f) / total, stage(index)),
         });
@@ -288,7 +300,7 @@ function mount(root: HTMLElement, context: PageContext): void {
         addRow(
           item.error
             ? { ...read, error: item.error.message }
-            : { ...read, predicted: item.result.predicted.label, probability: item.result.predicted.score, topTokens: topTokensOf(item.result) },
+            : { ...read, predicted: item.result.predicted.label, probability: item.result.predicted.score, topTokens: topTokensOf(item.result), ...(item.result.truncated && { truncated: item.result.truncated }) },
         );
       }
     },
@@ -297,12 +309,13 @@ function mount(root: HTMLElement, context: PageContext): void {
   root.append(
     ...pageLayout(
       'Explain a data set',
-      'Drop a JSONL or CSV file of texts: each row is classified and explained in this browser, and the table shows the prediction, its probability and the tokens that pushed most towards it. Sort by any column; download the results. Nothing is uploaded.',
+      'Drop a JSONL or CSV file of texts: each row is classified and explained in this browser, and the table shows the prediction, its probability and the tokens that weighed most in it. Sort by any column; download the results. Nothing is uploaded.',
       [
         el('div', { class: 'gb-row' }, drop),
         el('div', { class: 'gb-row' }, exampleButton),
         about,
         el('div', { class: 'gb-row' }, picker.element, field('Method', method, 'Applied to every row')),
+        truncation.element,
         controls.element,
         note('Rows are explained one after the other; the table fills as they finish. Cancel keeps the rows already done.'),
       ],

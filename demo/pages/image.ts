@@ -5,13 +5,15 @@
  * URL state: page, model, sample, method, target, mode; run=1 explains at once.
  */
 import { IMAGE_METHODS, type ImageClassificationResult, type ImageMethodName, classLabels } from '@glassbox/core';
-import { IMAGE_MAP_MODES, type ImageMapMode, pixelsCanvas, renderImageResult } from '@glassbox/viz';
+import { IMAGE_MAP_MODES, type ImageMapMode, pixelsCanvas, renderImageResult, toHTML } from '@glassbox/viz';
 import {
   type Choice,
   type ModelChoice,
   copyLinkButton,
+  downloadButton,
   el,
   field,
+  fileName,
   loadExplainer,
   methodLabel,
   methodPicker,
@@ -90,7 +92,12 @@ function mount(root: HTMLElement, context: PageContext): void {
 
   // ---- result
   const results = resultPanel();
-  results.tools.append(copyLinkButton(context));
+  let shown: { result: ImageClassificationResult; image: ImageData; model: string } | undefined;
+  // The standalone page shows the picked map beside the original, as transformers-interpret's side_by_side.
+  results.tools.append(
+    downloadButton(() => shown && { html: toHTML(shown.result, { model: shown.model, image: shown.image, mode, sideBySide: true }), filename: fileName('glassbox', shown.model, shown.result.method, mode) }),
+    copyLinkButton(context),
+  );
 
   const controls = runControls({
     onRun: async (run) => {
@@ -115,6 +122,7 @@ function mount(root: HTMLElement, context: PageContext): void {
 
   /** The prediction, then the original and the four maps; clicking a map keeps its mode in the link. */
   function show(result: ImageClassificationResult, image: ImageData, choice: ModelChoice, modelLabels: string[]): void {
+    shown = { result, image, model: choice.id };
     const labels = classLabels(modelLabels, result.logits.length);
     results.head.replaceChildren(...verdict(result.predicted.label, `${(result.predicted.score * 100).toFixed(1)}% confident`, labels, result.probabilities, 5));
     const original = el('figure', { class: 'gbp-original', 'data-panel': 'original' });

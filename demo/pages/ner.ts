@@ -3,11 +3,13 @@
  * attributions of its prediction over the whole sentence. URL state: page, model, method,
  * text, skipO, token; run=1 explains at once.
  */
-import { type MethodName, type TokenClassificationResult } from '@glassbox/core';
+import { type ExplainOptions, type MethodName, type TokenClassificationResult } from '@glassbox/core';
 import { renderTable, renderTokens, toHTML } from '@glassbox/viz';
 import { copyLinkButton, downloadButton, el, field, fileName, loadExplainer, methodLabel, methodPicker, modelPicker, note, resultPanel, runControls, setParam, loadingText, pageLayout } from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
 import { bundledNote, markRun, paramText } from './kit.ts';
+import { truncationNote, truncationToggle } from '../truncation.ts';
+import { scoreName, valuesCaption } from '../values.ts';
 
 const BUNDLED = [{ folder: 'bert-ner-tiny', label: 'BERT · CoNLL entities (tiny, random weights, bundled)' }];
 
@@ -15,6 +17,7 @@ function mount(root: HTMLElement, context: PageContext): void {
   const { params } = context;
   const picker = modelPicker(context, { bundled: BUNDLED, hubPlaceholder: 'owner/model, e.g. Xenova/bert-base-NER' });
   const method = methodPicker(context);
+  const truncation = truncationToggle(context);
   const text = paramText(context, 'text', 'Ada Lovelace worked with Charles Babbage in London.', { rows: 2, label: 'Text' });
   const skipO = el('input', { type: 'checkbox', name: 'skipO', 'data-role': 'skip-o' });
   skipO.checked = params.get('skipO') === '1';
@@ -29,7 +32,7 @@ function mount(root: HTMLElement, context: PageContext): void {
   );
 
   /** Token chips with their entities; clicking one shows its attribution row (kept in the URL as `token`). */
-  function show(result: TokenClassificationResult, model: string): void {
+  function show(result: TokenClassificationResult, model: string, explainedWith: ExplainOptions, given: string): void {
     shown = { result, model };
     const explained = new Set(result.explained.map((e) => String(e.index)));
     const wanted = params.get('token');
@@ -66,25 +69,29 @@ function mount(root: HTMLElement, context: PageContext): void {
       el('div', { class: 'gb-verdict' }, el('span', { class: 'gb-verdict-label' }, `${entities} of ${result.tokens.filter((t) => !t.special).length} tokens`), el('span', { class: 'gb-verdict-score' }, 'in an entity; click a token to see why')),
     );
     results.body.replaceChildren(
+      note(`${methodLabel(result.method)}; each row explains one token's predicted entity. ${valuesCaption(explainedWith, scoreName(result.output, 'entity'))}`),
+      ...[truncationNote(result.truncated, given, result.text)].filter((n) => n !== false),
       chips,
       row,
       el('details', { class: 'gb-details gbp-section' }, el('summary', {}, `Every explained token (${result.explained.length} rows, transformers-interpret’s table)`), renderTable(result, { model, legend: false })),
-      note(`Each row explains the probability of one token's predicted entity (${methodLabel(result.method)}): blue tokens raise it, red ones lower it.`),
     );
     if (first) select(first);
     results.element.hidden = false;
   }
 
   const controls = runControls({
+    recover: (e) => truncation.recover(e, () => void controls.run()),
     onRun: async (run) => {
       text.flush();
       const choice = picker.value();
       run.loading(loadingText(choice));
       const explainer = await loadExplainer('token-classification', choice, context.device);
       run.running('Explaining every token…');
-      const result = await explainer.explain(text.element.value, { method: method.value as MethodName, ignoredLabels: skipO.checked ? ['O'] : [], signal: run.signal, onProgress: run.onProgress });
+      const chosen = { method: method.value as MethodName, ...truncation.options() };
+      const given = text.element.value;
+      const result = await explainer.explain(given, { ...chosen, ignoredLabels: skipO.checked ? ['O'] : [], signal: run.signal, onProgress: run.onProgress });
       if (run.signal.aborted) return;
-      show(result, choice.id);
+      show(result, choice.id, chosen, given);
       markRun(context);
     },
   });
@@ -95,6 +102,7 @@ function mount(root: HTMLElement, context: PageContext): void {
       'A named-entity tagger labels every token; each label is explained over the whole sentence. Click a token to see what decided it.',
       [
         field('Text', text.element),
+        truncation.element,
         el('div', { class: 'gb-row gb-row-end' }, picker.element, field('Method', method), skipField),
         bundledNote('bert-ner-tiny, a 2-layer BERT with CoNLL-2003 labels (PER, ORG, LOC, MISC).', 'Xenova/bert-base-NER'),
         controls.element,

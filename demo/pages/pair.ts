@@ -13,6 +13,8 @@ import { render, toHTML } from '@glassbox/viz';
 import { copyLinkButton, downloadButton, el, field, fileName, loadExplainer, methodLabel, methodPicker, modelPicker, note, resultPanel, runControls, setParam, loadingText, pageLayout } from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
 import { bundledNote, markRun, paramText, verdict } from './kit.ts';
+import { truncationNote, truncationToggle } from '../truncation.ts';
+import { scoreName, valuesCaption } from '../values.ts';
 
 type Task = 'pair' | 'zero-shot';
 const BUNDLED = [{ folder: 'bert-nli-tiny', label: 'BERT · NLI (tiny, random weights, bundled)' }];
@@ -22,6 +24,7 @@ function mount(root: HTMLElement, context: PageContext): void {
   let task: Task = params.get('task') === 'zero-shot' ? 'zero-shot' : 'pair';
   const picker = modelPicker(context, { bundled: BUNDLED, hubPlaceholder: 'owner/model, e.g. Xenova/nli-deberta-v3-xsmall' });
   const method = methodPicker(context);
+  const truncation = truncationToggle(context);
   const premise = paramText(context, 'text', 'A man is playing a guitar on stage.', { rows: 2, label: 'Premise' });
   const hypothesis = paramText(context, 'pair', 'Someone is making music.', { rows: 2, label: 'Hypothesis' });
   const labels = paramText(context, 'labels', 'music, sport, politics', { label: 'Candidate labels' });
@@ -55,38 +58,43 @@ function mount(root: HTMLElement, context: PageContext): void {
   );
 
   const controls = runControls({
+    recover: (e) => truncation.recover(e, () => void controls.run()),
     onRun: async (run) => {
       premise.flush();
       hypothesis.flush();
       labels.flush();
       const choice = picker.value();
       run.loading(loadingText(choice));
-      const options = { method: method.value as MethodName, signal: run.signal, onProgress: run.onProgress };
+      const chosen = { method: method.value as MethodName, ...truncation.options() };
+      const options = { ...chosen, signal: run.signal, onProgress: run.onProgress };
+      const given = premise.element.value;
       if (task === 'pair') {
         const explainer = await loadExplainer('pair-classification', choice, context.device);
         run.running(`Explaining with ${methodLabel(method.value).toLowerCase()}…`);
-        const result = await explainer.explain(premise.element.value, hypothesis.element.value, options);
+        const result = await explainer.explain(given, hypothesis.element.value, options);
         if (run.signal.aborted) return;
         shown = { result, model: choice.id };
         const names = classLabels(explainer.labels, result.logits.length);
         results.head.replaceChildren(...verdict(result.predicted.label, `${(result.predicted.score * 100).toFixed(1)}% confident`, names, result.probabilities));
         results.body.replaceChildren(
+          note(`${methodLabel(result.method)}, over both sentences (the hypothesis is segment 1, after the first [SEP]). ${valuesCaption(chosen, scoreName(result.output, result.target.label))}`),
+          ...[truncationNote(result.truncated, given, result.text)].filter((n) => n !== false),
           render(result, { model: choice.id }),
-          note(`Each token's contribution to the probability of ${result.target.label}, over both sentences (the hypothesis is segment 1, after the first [SEP]): blue tokens push towards ${result.target.label}, red ones away.`),
         );
       } else {
         const candidates = labels.element.value.split(',').map((l) => l.trim()).filter(Boolean);
         if (!candidates.length) throw new Error('Give at least one candidate label.');
         const explainer = await loadExplainer('zero-shot', choice, context.device);
         run.running(`Explaining ${candidates.length} labels…`);
-        const result = await explainer.explain(premise.element.value, candidates, options);
+        const result = await explainer.explain(given, candidates, options);
         if (run.signal.aborted) return;
         shown = { result, model: choice.id };
         const rows = Object.values(result.labels);
         results.head.replaceChildren(...verdict(result.predictedLabel, 'most entailed label', rows.map((r) => r.label), rows.map((r) => r.score)));
         results.body.replaceChildren(
+          note(`${methodLabel(result.method)}. One row per candidate label; the highlighted text shows the predicted label’s row. ${valuesCaption(chosen, `${scoreName(result.output, 'entailment')} for “this text is about {label} .”`)}`),
+          ...[truncationNote(result.truncated, given, result.text)].filter((n) => n !== false),
           render(result, { model: choice.id }),
-          note('One row per candidate label: each token’s contribution to the entailment probability of “this text is about {label} .” The highlighted text shows the predicted label’s row.'),
         );
       }
       results.element.hidden = false;
@@ -101,6 +109,7 @@ function mount(root: HTMLElement, context: PageContext): void {
       [
         seg,
         el('div', { class: 'gb-row' }, textField),
+        truncation.element,
         el('div', { class: 'gb-row' }, pairField, labelsField),
         el('div', { class: 'gb-row' }, picker.element, field('Method', method)),
         bundledNote('bert-nli-tiny, a 2-layer BERT with the labels contradiction, neutral and entailment.', 'Xenova/nli-deberta-v3-xsmall'),

@@ -7,6 +7,8 @@ import { renderTable, renderTokens, toHTML } from '@glassbox/viz';
 import { copyLinkButton, downloadButton, el, field, fileName, loadExplainer, methodLabel, methodPicker, modelPicker, note, resultPanel, runControls, loadingText, pageLayout } from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
 import { bundledNote, markRun, paramText } from './kit.ts';
+import { truncationNote, truncationToggle } from '../truncation.ts';
+import { valuesCaption } from '../values.ts';
 
 const BUNDLED = [{ folder: 'distilbert-squad-tiny', label: 'DistilBERT · SQuAD head (tiny, random weights, bundled)' }];
 
@@ -14,6 +16,7 @@ function mount(root: HTMLElement, context: PageContext): void {
   const { params } = context;
   const picker = modelPicker(context, { bundled: BUNDLED, hubPlaceholder: 'owner/model, e.g. Xenova/distilbert-base-cased-distilled-squad' });
   const method = methodPicker(context);
+  const truncation = truncationToggle(context, 'contexts');
   const question = paramText(context, 'question', 'Where do penguins live?', { label: 'Question' });
   const passage = paramText(context, 'context', 'Emperor penguins breed on the sea ice of Antarctica.', { rows: 3, label: 'Context' });
 
@@ -27,6 +30,7 @@ function mount(root: HTMLElement, context: PageContext): void {
   const section = (title: string, ...children: Node[]) => el('section', { class: 'gbp-section' }, el('h3', {}, title), ...children);
 
   const controls = runControls({
+    recover: (e) => truncation.recover(e, () => void controls.run()),
     onRun: async (run) => {
       question.flush();
       passage.flush();
@@ -34,7 +38,9 @@ function mount(root: HTMLElement, context: PageContext): void {
       run.loading(loadingText(choice));
       const explainer = await loadExplainer('question-answering', choice, context.device);
       run.running(`Explaining the start and the end with ${methodLabel(method.value).toLowerCase()}…`);
-      const result = await explainer.explain(question.element.value, passage.element.value, { method: method.value as MethodName, signal: run.signal, onProgress: run.onProgress });
+      const chosen = { method: method.value as MethodName, ...truncation.options() };
+      const given = passage.element.value;
+      const result = await explainer.explain(question.element.value, given, { ...chosen, signal: run.signal, onProgress: run.onProgress });
       if (run.signal.aborted) return;
       shown = { result, model: choice.id };
       results.head.replaceChildren(
@@ -47,10 +53,11 @@ function mount(root: HTMLElement, context: PageContext): void {
         ),
       );
       results.body.replaceChildren(
+        note(`${methodLabel(result.method)}, on the embeddings block's output as transformers-interpret does. ${valuesCaption(chosen, 'the largest start (end) logit')}`),
+        ...[truncationNote(result.truncated, given, result.context)].filter((n) => n !== false),
         section(`Why the answer starts at “${result.start?.tokens[result.startPosition]?.token ?? ''}”`, renderTokens(result, { select: 'start', model: choice.id })),
         section(`Why it ends at “${result.end?.tokens[result.endPosition]?.token ?? ''}”`, renderTokens(result, { select: 'end', model: choice.id })),
         section('Both, as transformers-interpret’s table', renderTable(result, { model: choice.id, legend: false })),
-        note(`Each token's contribution to the largest start (end) logit (${methodLabel(result.method)}, on the embeddings block's output as transformers-interpret does): blue tokens raise it, red ones lower it.`),
       );
       results.element.hidden = false;
       markRun(context);
@@ -64,6 +71,7 @@ function mount(root: HTMLElement, context: PageContext): void {
       [
         field('Question', question.element),
         el('div', { class: 'gb-row' }, field('Context', passage.element)),
+        truncation.element,
         el('div', { class: 'gb-row' }, picker.element, field('Method', method)),
         bundledNote('distilbert-squad-tiny, a 2-layer DistilBERT with a span (start/end) head.', 'Xenova/distilbert-base-cased-distilled-squad'),
         controls.element,

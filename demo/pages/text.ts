@@ -60,6 +60,8 @@ import {
   stageLabel,
 } from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
+import { truncationNote, truncationToggle } from '../truncation.ts';
+import { scoreName, valuesCaption } from '../values.ts';
 
 const DEFAULT_TEXT = 'A gripping, beautifully acted film.';
 const EXAMPLES = [
@@ -134,6 +136,7 @@ function mount(root: HTMLElement, context: PageContext): void {
     }),
   );
 
+  const truncation = truncationToggle(context);
   const picker = modelPicker(context, { bundled: BUNDLED });
   const method = methodPicker(context, ALL_TEXT_METHODS, () => syncAdvanced());
   const target = paramSelect(context, 'target', [{ value: '', label: 'Predicted class' }], '');
@@ -247,14 +250,16 @@ function mount(root: HTMLElement, context: PageContext): void {
 
   const controls: RunControls = runControls({
     label: 'Explain',
+    recover: (e) => truncation.recover(e, () => void controls.run()),
     onRun: alone(
       () => compare,
       async (run) => {
         const { explainer, choice } = await loadChosen(run);
         run.running(`Explaining with ${methodLabel(method.value).toLowerCase()}…`);
-        const chosen = chosenOptions([method.value]);
+        const chosen = { ...chosenOptions([method.value]), ...truncation.options() };
         const options: ExplainOptions = { ...chosen, method: method.value as MethodName, target: chosenTarget(), signal: run.signal, onProgress: run.onProgress };
-        const result = await explainer.explain(textarea.value, options);
+        const given = textarea.value;
+        const result = await explainer.explain(given, options);
         const asked = metrics.values() as MetricName[];
         let scores: MetricScores | undefined;
         if (asked.length > 0 && !run.signal.aborted) {
@@ -262,7 +267,7 @@ function mount(root: HTMLElement, context: PageContext): void {
           scores = await explainer.run('evaluate', result, asked, { ...metricOptionsOf(chosen), signal: run.signal, onProgress: run.onProgress });
         }
         if (run.signal.aborted) return;
-        show(result, choice, explainer.labels, scores && { metrics: asked, scores });
+        show(result, { ...chosen, method: options.method }, given, choice, explainer.labels, scores && { metrics: asked, scores });
         params.set('run', '1');
         context.saveParams();
       },
@@ -273,13 +278,14 @@ function mount(root: HTMLElement, context: PageContext): void {
     label: 'Compare methods',
     action: 'compare',
     primary: false,
+    recover: (e) => truncation.recover(e, () => void compare.run()),
     onRun: alone(
       () => controls,
       async (run) => {
         const { explainer, choice } = await loadChosen(run);
         const methods = compared.values() as MethodName[];
         const asked = metrics.values() as MetricName[];
-        const options = chosenOptions(methods);
+        const options = { ...chosenOptions(methods), ...truncation.options() };
         run.running(`Comparing ${methods.length} methods…`);
         const result = await explainer.run('benchmark', textarea.value, {
           methods,
@@ -307,7 +313,7 @@ function mount(root: HTMLElement, context: PageContext): void {
     setChoices(target, choices, current);
   }
 
-  function show(result: SequenceClassificationResult, choice: ModelChoice, modelLabels: string[], scored?: { metrics: MetricName[]; scores: MetricScores }): void {
+  function show(result: SequenceClassificationResult, explained: ExplainOptions, given: string, choice: ModelChoice, modelLabels: string[], scored?: { metrics: MetricName[]; scores: MetricScores }): void {
     shown = { result, model: choice.id };
     const labels = classLabels(modelLabels, result.logits.length);
     const probs = el(
@@ -325,13 +331,13 @@ function mount(root: HTMLElement, context: PageContext): void {
       el('div', { class: 'gb-verdict' }, el('span', { class: 'gb-verdict-label' }, result.predicted.label), el('span', { class: 'gb-verdict-score' }, `${(result.predicted.score * 100).toFixed(1)}% confident`)),
       probs,
     );
-    const scoreName = result.output === 'logits' ? 'logit' : 'probability';
     results.body.replaceChildren(
+      note(`${methodLabel(result.method)}. ${valuesCaption(explained, scoreName(result.output, result.target.label))}`),
+      ...[truncationNote(result.truncated, given, result.text)].filter((n) => n !== false),
       render(result, { model: choice.id }),
       note(
-        `Each token's contribution to the ${scoreName} of ${result.target.label} (${methodLabel(result.method)}): blue tokens push the model towards ${result.target.label}, red ones away from it.` +
-          (delta !== null ? ` Convergence delta ${delta.toExponential(2)} (Σ attributions − (f(text) − f(baseline)) before normalisation; near 0 means the integral is accurate).` : '') +
-          ' Hover or focus a token for its exact score and rank.',
+        (delta !== null ? `Convergence delta ${delta.toExponential(2)} (Σ attributions − (f(text) − f(baseline)) before normalisation; near 0 means the integral is accurate). ` : '') +
+          'Hover or focus a token for its exact score and rank.',
       ),
       // The metrics as a one-row benchmark table without token columns.
       ...(scored ? [renderBenchmark({ metrics: scored.metrics, methods: [{ method: result.method, tokens: [], metrics: scored.scores }] }, { legend: false })] : []),
@@ -368,6 +374,7 @@ function mount(root: HTMLElement, context: PageContext): void {
       [
         field('Text', textarea),
         chips,
+        truncation.element,
         el('div', { class: 'gb-row' }, picker.element, field('Method', method), field('Explain class', target)),
         advanced,
         controls.element,
