@@ -40,19 +40,28 @@ export async function expectFailureBesideSuccess(explainer: SequenceClassificati
 
 /**
  * Calls that fail part-way (one cancelled by its signal after its first pass, one whose
- * onProgress throws after its first pass) while good calls of both kinds, a gradient and a
- * perturbation method, are in the middle of theirs: the good calls give the numbers they give
- * alone. Every call reports progress, so each yields between passes and the passes interleave;
- * the log shows that each good call had passes both before and after the last failure.
+ * onProgress throws after its first pass), started once good calls of both kinds, a gradient
+ * and a perturbation method, are in the middle of theirs: the good calls give the numbers they
+ * give alone. Every call reports progress, so each yields between passes and the passes
+ * interleave; the log shows that each good call still had passes after the last failure.
  */
 export async function expectMidwayFailuresBesideSuccess(explainer: SequenceClassificationExplainer): Promise<void> {
   const log: string[] = [];
-  const good = (onProgress: () => void): [string, ExplainOptions][] => [
-    ['a gripping, beautifully acted film', { method: 'integrated-gradients', steps: 16, internalBatchSize: 2, onProgress }],
-    ['dull and far too long', { method: 'kernel-shap', samples: 64, internalBatchSize: 8, onProgress }],
+  const good = (onProgress: (i: number) => void): [string, ExplainOptions][] => [
+    ['a gripping, beautifully acted film', { method: 'integrated-gradients', steps: 32, internalBatchSize: 2, onProgress: () => onProgress(0) }],
+    // 13 tokens: 256 sampled coalitions (fewer tokens would enumerate all of theirs in a few passes).
+    ['dull and far too long, with a plot that goes nowhere at all', { method: 'kernel-shap', samples: 256, internalBatchSize: 8, onProgress: () => onProgress(1) }],
   ];
   const alone = [];
   for (const [text, options] of good(() => {})) alone.push(await explainer.explain(text, options));
+
+  let bothStarted!: () => void;
+  const started = new Promise<void>((resolve) => (bothStarted = resolve));
+  const together = good((i) => {
+    log.push(`good ${i}`);
+    if (log.includes('good 0') && log.includes('good 1')) bothStarted();
+  }).map(([text, options]) => explainer.explain(text, options));
+  await Promise.race([started, Promise.allSettled(together)]);
 
   const controller = new AbortController();
   const bad = [
@@ -76,16 +85,15 @@ export async function expectMidwayFailuresBesideSuccess(explainer: SequenceClass
       },
     }),
   ].map((call) => call.finally(() => log.push('failed')));
-  const together = good(() => {}).map(([text, options], i) => explainer.explain(text, { ...options, onProgress: () => log.push(`good ${i}`) }));
   const [cancelled, thrown, ...results] = await Promise.allSettled([...bad, ...together]);
 
   expect(cancelled).toMatchObject({ status: 'rejected', reason: { code: 'aborted' } });
   expect(thrown).toMatchObject({ status: 'rejected', reason: { message: 'progress callback failed' } });
   // Each failing call failed after its first pass, in the middle of its computation (not in validation)...
   expect(log.filter((e) => e === 'cancel' || e === 'throw').sort()).toEqual(['cancel', 'throw']);
-  // ...while each good call was in the middle of its own: it had passes before the last failure and after it.
+  // ...while each good call was in the middle of its own: it had passes before the failures and after them.
   for (const i of [0, 1]) {
-    expect(log.indexOf(`good ${i}`), log.join(', ')).toBeLessThan(log.lastIndexOf('failed'));
+    expect(log.indexOf(`good ${i}`), log.join(', ')).toBeLessThan(log.indexOf('failed'));
     expect(log.lastIndexOf(`good ${i}`), log.join(', ')).toBeGreaterThan(log.lastIndexOf('failed'));
   }
   expect(results.map((r) => (r.status === 'fulfilled' ? r.value : r.reason))).toEqual(alone);
