@@ -9,7 +9,8 @@ import { type Json, expectClose } from './expectClose.ts';
  */
 export const IG_KEYS = ['ig_zero_riemann_trapezoid', 'ig_zero_gausslegendre', 'ig_pad_riemann_trapezoid', 'ig_pad_gausslegendre'] as const;
 export type IgKey = (typeof IG_KEYS)[number];
-const captum = { output: 'logits', normalize: 'none', aggregate: 'sum' } as const;
+/** Captum's conventions: the raw logit, unnormalised; gradient methods sum over hidden dimensions (occlusion has none to sum, and refuses the option). */
+const captum = { output: 'logits', normalize: 'none' } as const;
 
 /** Indices of the k largest values, largest first. */
 function topK(values: Float32Array, k: number): number[] {
@@ -51,7 +52,7 @@ const gradTol = (actual: (number | null)[], ref: number[], what: string) => expe
 export async function expectIg(explainer: TextGenerationExplainer, inp: Json, entry: Json, key: IgKey): Promise<void> {
   const baseline = key.startsWith('ig_zero') ? 'zero' : 'pad';
   const integration = key.slice(`ig_${baseline}_`.length) as TextGenerationOptions['integration'];
-  const { values, delta } = await row(explainer, inp, entry, { method: 'integrated-gradients', baseline, integration });
+  const { values, delta } = await row(explainer, inp, entry, { method: 'integrated-gradients', aggregate: 'sum', baseline, integration });
   const what = `${inp.id} target ${entry.target.token_id} ${key}`;
   gradTol(values, entry[key].per_token_sum, what);
   expect(Math.abs(delta! - entry[key].convergence_delta), `${what} delta`).toBeLessThan(1e-3);
@@ -71,9 +72,9 @@ export async function expectAllMethods(explainer: TextGenerationExplainer, inp: 
   for (const key of IG_KEYS) await expectIg(explainer, inp, entry, key);
   const l2 = await row(explainer, inp, entry, { method: 'saliency', aggregate: 'l2' });
   gradTol(l2.values, entry.saliency.l2, what('saliency l2'));
-  const sum = await row(explainer, inp, entry, { method: 'saliency' });
+  const sum = await row(explainer, inp, entry, { method: 'saliency', aggregate: 'sum' });
   expectClose(sum.values, entry.saliency.sum, 1e-5, 0, what('saliency sum'));
-  const ixg = await row(explainer, inp, entry, { method: 'input-x-gradient' });
+  const ixg = await row(explainer, inp, entry, { method: 'input-x-gradient', aggregate: 'sum' });
   gradTol(ixg.values, entry.input_x_gradient.per_token_sum, what('input x gradient'));
   await expectOcclusion(explainer, inp, entry);
 }

@@ -229,7 +229,8 @@ describe('CLI task text-generation', () => {
 
   it('declares its name and inputs', () => {
     expect(textGeneration.name).toBe('text-generation');
-    expect(textGeneration.inputs).toEqual(['text', 'continuation', 'maxNewTokens']);
+    expect(textGeneration.inputs).toEqual(['text', 'sentence']);
+    expect(textGeneration.options).toEqual(['continuation', 'maxNewTokens']);
     expect(textGeneration.help).toMatch(/text-generation/);
   });
 
@@ -264,7 +265,7 @@ describe('CLI task text-generation', () => {
 
   it('names what is wrong with its inputs', async () => {
     const fails = (raw: Record<string, unknown>, message: RegExp) => expect(textGeneration.explain(explainer, raw, {})).rejects.toThrow(message);
-    await fails({ continuation: ' x' }, /"text" is required/);
+    await fails({ continuation: ' x' }, /"text" \(or "sentence"\) is required/);
     await fails({ text: 'Hi', maxNewTokens: 'many' }, /"maxNewTokens" must be a positive integer, got "many"/);
     await fails({ text: 'Hi', maxNewTokens: 1.5 }, /"maxNewTokens" must be a positive integer/);
     await fails({ text: 'Hi', continuation: { ids: [1] } }, /"continuation" must be a text or a list of token ids/);

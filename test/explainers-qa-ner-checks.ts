@@ -10,7 +10,9 @@ import { type Json, expectClose } from './expectClose.ts';
 type Run = (options: ExplainOptions) => Promise<{ ids: number[]; attributions: (number | null)[]; delta: number | null }>;
 
 const IG = ['ig_zero_riemann_trapezoid', 'ig_zero_gausslegendre', 'ig_pad_riemann_trapezoid', 'ig_pad_gausslegendre'] as const;
-const captum = { output: 'logits', normalize: 'none', aggregate: 'sum' } as const;
+/** Captum's conventions: the raw logit, unnormalised; gradient methods sum over hidden dimensions (occlusion has none to sum, and refuses the option). */
+const captum = { output: 'logits', normalize: 'none' } as const;
+const summed = { ...captum, aggregate: 'sum' } as const;
 const gradTol = (actual: (number | null)[], ref: number[], what: string) => expectClose(actual, ref, 1e-4, 1e-3, what);
 const wordAttributions = (ti: Json): number[] => ti.word_attributions.map((w: [string, number]) => w[1]);
 
@@ -19,14 +21,14 @@ async function expectCaptumEntry(run: Run, entry: Json, ids: number[], where: st
   for (const key of IG) {
     const baseline = key.startsWith('ig_zero') ? 'zero' : 'pad';
     const integration = key.slice(`ig_${baseline}_`.length) as ExplainOptions['integration'];
-    const r = await run({ ...captum, method: 'integrated-gradients', baseline, integration });
+    const r = await run({ ...summed, method: 'integrated-gradients', baseline, integration });
     expect(r.ids).toEqual(ids);
     gradTol(r.attributions, entry[key].per_token_sum, `${where} ${key}`);
     expect(Math.abs(r.delta! - entry[key].convergence_delta), `${where} ${key} delta`).toBeLessThan(1e-3);
   }
   gradTol((await run({ ...captum, method: 'saliency', aggregate: 'l2' })).attributions, entry.saliency.l2, `${where} saliency l2`);
-  expectClose((await run({ ...captum, method: 'saliency' })).attributions, entry.saliency.sum, 1e-5, 0, `${where} saliency sum`);
-  gradTol((await run({ ...captum, method: 'input-x-gradient' })).attributions, entry.input_x_gradient.per_token_sum, `${where} input x gradient`);
+  expectClose((await run({ ...summed, method: 'saliency' })).attributions, entry.saliency.sum, 1e-5, 0, `${where} saliency sum`);
+  gradTol((await run({ ...summed, method: 'input-x-gradient' })).attributions, entry.input_x_gradient.per_token_sum, `${where} input x gradient`);
   for (const key of ['occlusion_pad', 'occlusion_mask']) {
     const occ = await run({ ...captum, method: 'occlusion', baseline: key === 'occlusion_pad' ? 'pad' : 'mask' });
     expectClose(occ.attributions, entry[key].logit_drop, 1e-4, 0, `${where} ${key}`);
@@ -46,7 +48,7 @@ export async function expectQaCaptum(qa: QuestionAnsweringExplainer, inp: Json):
     };
     await expectCaptumEntry(run, entry, inp.input_ids, `${inp.id} ${which}[${position}]`);
   }
-  const r = await qa.explain(inp.question, inp.context, { ...captum, method: 'saliency', target: 'predicted' });
+  const r = await qa.explain(inp.question, inp.context, { ...summed, method: 'saliency', target: 'predicted' });
   expectClose(r.startLogits, inp.start_logits_float32, 1e-4, 0, `${inp.id} start logits`);
   expectClose(r.endLogits, inp.end_logits_float32, 1e-4, 0, `${inp.id} end logits`);
   expect([r.startPosition, r.endPosition, r.start!.position, r.end!.position]).toEqual([inp.predicted_start, inp.predicted_end, inp.predicted_start, inp.predicted_end]);
@@ -82,7 +84,7 @@ export async function expectNerCaptum(ner: TokenClassificationExplainer, inp: Js
     };
     await expectCaptumEntry(run, entry, inp.input_ids, `${inp.id} token ${token} class ${cls}`);
   }
-  const r = await ner.explain(inp.text, { ...captum, method: 'saliency', ignoredIndexes: allBut(inp.input_ids.length, 0) });
+  const r = await ner.explain(inp.text, { ...summed, method: 'saliency', ignoredIndexes: allBut(inp.input_ids.length, 0) });
   expect(r.tokens.map((t) => t.id)).toEqual(inp.input_ids);
   expectClose(r.logits.flat(), inp.logits_float32.flat(), 1e-4, 0, `${inp.id} logits`);
   expectClose(r.probabilities.flat(), inp.probs.flat(), 1e-5, 0, `${inp.id} probabilities`);

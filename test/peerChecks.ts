@@ -8,7 +8,9 @@ import { type Json, expectClose } from './expectClose.ts';
  * the WebGPU tests (Chromium).
  */
 const IG = ['ig_zero_riemann_trapezoid', 'ig_zero_gausslegendre', 'ig_pad_riemann_trapezoid', 'ig_pad_gausslegendre'] as const;
-const captum = { output: 'logits', normalize: 'none', aggregate: 'sum' } as const;
+/** Captum's conventions: the raw logit, unnormalised; gradient methods sum over hidden dimensions (occlusion has none to sum, and refuses the option). */
+const captum = { output: 'logits', normalize: 'none' } as const;
+const summed = { ...captum, aggregate: 'sum' } as const;
 const gradTol = (actual: (number | null)[], ref: number[], what: string) => expectClose(actual, ref, 1e-4, 1e-3, what);
 
 export const textOf = (inp: Json) => (inp.text !== undefined ? { text: inp.text as string } : { text: inp.premise as string, textPair: inp.hypothesis as string });
@@ -23,16 +25,16 @@ export async function expectCaptumMethods(explainer: SequenceClassificationExpla
     for (const key of IG) {
       const baseline = key.startsWith('ig_zero') ? 'zero' : 'pad';
       const integration = key.slice(`ig_${baseline}_`.length) as ExplainOptions['integration'];
-      const r = await run({ ...captum, target, method: 'integrated-gradients', baseline, integration });
+      const r = await run({ ...summed, target, method: 'integrated-gradients', baseline, integration });
       expect(r.tokens.map((t) => t.id)).toEqual(inp.input_ids);
       gradTol(r.tokens.map((t) => t.attribution), entry[key].per_token_sum, where(key));
       expect(Math.abs(r.convergenceDelta! - entry[key].convergence_delta), where(`${key} delta`)).toBeLessThan(1e-3);
     }
     const l2 = await run({ ...captum, target, method: 'saliency', aggregate: 'l2' });
     gradTol(l2.tokens.map((t) => t.attribution), entry.saliency.l2, where('saliency l2'));
-    const sum = await run({ ...captum, target, method: 'saliency' });
+    const sum = await run({ ...summed, target, method: 'saliency' });
     expectClose(sum.tokens.map((t) => t.attribution), entry.saliency.sum, 1e-5, 0, where('saliency sum'));
-    const ixg = await run({ ...captum, target, method: 'input-x-gradient' });
+    const ixg = await run({ ...summed, target, method: 'input-x-gradient' });
     gradTol(ixg.tokens.map((t) => t.attribution), entry.input_x_gradient.per_token_sum, where('input x gradient'));
     for (const key of ['occlusion_pad', 'occlusion_mask']) {
       const occ = await run({ ...captum, target, method: 'occlusion', baseline: key === 'occlusion_pad' ? 'pad' : 'mask' });
