@@ -127,6 +127,8 @@ describe('a worker explainer', () => {
     ['an empty text', () => [page.explain('  '), worker.explain('  ')]],
     ['an unknown target', () => [page.explain(TEXT, { target: 'NOPE' }), worker.explain(TEXT, { target: 'NOPE' })]],
     ['an unknown method', () => [page.explain(TEXT, { method: 'nope' as never }), worker.explain(TEXT, { method: 'nope' as never })]],
+    ['an option the method does not read', () => [page.explain(TEXT, { method: 'saliency', samples: 3 }), worker.explain(TEXT, { method: 'saliency', samples: 3 })]],
+    ['a name that is no option', () => [page.explain(TEXT, { method: 'smoothgrad', noise: { stdevs: 1 } as never }), worker.explain(TEXT, { method: 'smoothgrad', noise: { stdevs: 1 } as never })]],
   ])('rejects %s with the page’s error class, code and message', async (_, calls) => {
     const [inPage, inWorker] = await Promise.all(calls().map(rejection));
     expect(inPage).toBeInstanceOf(InvalidInputError);
