@@ -244,7 +244,11 @@ export const TEXT_METHODS: readonly Choice[] = [
 
 /** Every method of the text-classification explainers, gradient then perturbation (core's GRADIENT_METHODS and PERTURBATION_METHODS). */
 export const ALL_TEXT_METHODS: readonly Choice[] = [
-  ...TEXT_METHODS.filter((m) => m.value !== 'occlusion').map((m) => ({ ...m, group: 'Gradient methods' })),
+  ...[
+    ...TEXT_METHODS.filter((m) => m.value !== 'occlusion'),
+    { value: 'smoothgrad-sq', label: 'SmoothGrad² (SquareGrad)' },
+    { value: 'vargrad', label: 'VarGrad' },
+  ].map((m) => ({ ...m, group: 'Gradient methods' })),
   ...[
     ...TEXT_METHODS.filter((m) => m.value === 'occlusion'),
     { value: 'feature-ablation', label: 'Feature ablation' },

@@ -215,7 +215,7 @@ describe.skipIf(!hasChromium)('demo task pages in Chromium', () => {
     await log.open(page, `${site.url}?${new URLSearchParams({ page: 'text', text: SENTENCE })}`);
     const groups = await page.$$eval('[data-page="text"] #method optgroup', (els) => els.map((g) => [g.getAttribute('label'), Array.from(g.querySelectorAll('option'), (o) => o.value)]));
     expect(groups).toEqual([
-      ['Gradient methods', ['integrated-gradients', 'saliency', 'input-x-gradient', 'smoothgrad']],
+      ['Gradient methods', ['integrated-gradients', 'saliency', 'input-x-gradient', 'smoothgrad', 'smoothgrad-sq', 'vargrad']],
       ['Perturbation methods', ['occlusion', 'feature-ablation', 'lime', 'kernel-shap', 'partition-shap', 'sobol']],
     ]);
   });
@@ -272,7 +272,7 @@ describe.skipIf(!hasChromium)('demo task pages in Chromium', () => {
     expect([url.get('method'), url.get('samples'), url.get('steps')]).toEqual(['lime', '30', '10000']);
 
     // Every default method, integrated gradients first with 10 000 points: cancel during its passes.
-    expect(await page.$$eval('[data-page="text"] [data-param="methods"] input:checked', (els) => els.map((e) => (e as HTMLInputElement).value))).toEqual([...BENCHMARK_METHODS]);
+    expect((await page.$$eval('[data-page="text"] [data-param="methods"] input:checked', (els) => els.map((e) => (e as HTMLInputElement).value))).sort()).toEqual([...BENCHMARK_METHODS].sort());
     await page.click('[data-page="text"] summary:has-text("Compare methods")');
     await page.dispatchEvent('[data-page="text"] [data-action="compare"]', 'click');
     await page.waitForFunction(() => /\(1 of \d+\)… [1-9]\d?%/.test(document.querySelector('[data-page="text"] [data-controls="compare"] .gb-status')?.textContent ?? ''), null, WAIT);
