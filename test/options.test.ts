@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type ExplainOptions,
   GlassboxError,
+  IMAGE_METHOD_RULES,
+  IMAGE_OPTIONS,
   ImageClassificationExplainer,
   METHODS,
   type MethodName,
@@ -12,12 +14,16 @@ import {
   PairwiseSequenceClassificationExplainer,
   QuestionAnsweringExplainer,
   SequenceClassificationExplainer,
+  TASK_OPTIONS,
   TEXT_METHOD_RULES,
+  TEXT_OPTIONS,
   TextGenerationExplainer,
   TokenClassificationExplainer,
   ZeroShotClassificationExplainer,
   benchmark,
 } from '@glassbox/core';
+import { COMMON_FIELDS } from '../packages/cli/src/options.ts';
+import { TASKS } from '../packages/cli/src/tasks/index.ts';
 import { glassbox } from './cliRunner.ts';
 import { type Json, MODELS, expectClose, refsOf, useLocalFixtures } from './helpers.ts';
 
@@ -264,6 +270,16 @@ describe('the CLI reaches every option under its name and refuses the unused one
     expect(out[4].error).toMatch(/give "text" or "sentence", not both/);
     expect(stderr).toMatch(/ignoring field "idx"/);
     expect(stderr).toMatch(/ignoring field "label"/);
+  });
+
+  it('every library option has a flag of the same name (noise and occlusion as their keys), and --help names each', async () => {
+    const flags = new Set<string>([...COMMON_FIELDS, ...TASKS.flatMap((t) => [...t.inputs, ...t.options])]);
+    /** Library options the CLI spells as their keys, or has no use for (callbacks; explainBatch's targets). */
+    const spelled: Record<string, string[]> = { noise: ['samples', 'stdev', 'seed'], occlusion: ['window', 'stride'], onProgress: [], signal: [], targets: [] };
+    const library = [...TEXT_OPTIONS, ...IMAGE_OPTIONS, ...Object.values(TEXT_METHOD_RULES).flatMap((m) => m.options), ...Object.values(IMAGE_METHOD_RULES).flat(), ...TASK_OPTIONS];
+    for (const option of new Set(library)) for (const flag of spelled[option] ?? [option]) expect(flags, option).toContain(flag);
+    const { stderr } = await glassbox(['--help']);
+    for (const flag of [...COMMON_FIELDS, ...TASKS.flatMap((t) => t.options)]) expect(stderr, flag).toContain(`--${flag}`);
   });
 
   it('a single input with an unused flag: an error line with its code, exit 1', async () => {

@@ -17,6 +17,7 @@ import {
   type MetricName,
   type SequenceClassificationExplainer,
   type SequenceClassificationResult,
+  TEXT_METHOD_RULES,
   TEXT_OPTIONS,
   type TaskName,
   benchmark,
@@ -38,35 +39,38 @@ const TASK_FIELDS = [...new Set([...TASK_INPUTS, ...TASK_OPTIONS])];
 
 /** The text methods that read `option`, from the library's table. */
 const readers = (option: string) => methodsReading(option).join(', ');
+/** The perturbation methods that read `samples` (a model-evaluation budget; the noise tunnels read it as their sample count). */
+const sampling = () => methodsReading('samples').filter((m) => TEXT_METHOD_RULES[m].family === 'perturbation');
 
 const USAGE = `usage: glassbox explain --model <folder|hub id> [--task <task>] (<task inputs> | --inputs <cases.jsonl|-> [--shard <i>/<n>]) [options]
        glassbox benchmark --model <folder|hub id> --text <text> [--textPair <text>] [--methods <a,b,...>] [--metrics <a,b,...>] [options]
 options are flags or fields of a JSONL line, under the library's names; one the chosen method or task does not read is an error
-(code unused_option), one that is no option a note on stderr. In [brackets]: the text methods that read it, where not all.
-  every text method: --target <index|label> --method ${METHODS.join('|')}
+(code unused_option); a field that is no option is ignored with a note on stderr.
+  every text method reads: ${TEXT_OPTIONS.filter((o) => o !== 'onProgress' && o !== 'signal').join(', ')}
+         --target <index|label> --method ${METHODS.join('|')}
          --output logits|softmax|log-softmax --normalize none|l2 --granularity token|word|sentence|all-tokens
          --transformersInterpretQuirks true|false (transformers-interpret's preprocessing; default: on for integrated gradients on softmax)
-         --attention, --truncation (below): ${TEXT_OPTIONS.filter((o) => o !== 'onProgress' && o !== 'signal').join(', ')}
+         --attention raw|rollout|gradient-weighted (adds "attentions": [layers][heads][T][T] for raw, [T][T] otherwise)
+         --truncation true|false (every text task; question answering cuts the context, text generation the prompt): explain the
+           first tokens of a text longer than the model's positions, and add "truncated": {inputTokens, explainedTokens}; default false: an error naming both lengths)
+  the text methods in [brackets] read:
          --aggregate sum|l2 [${readers('aggregate')}]
          --granularityAggregate sum|mean|max|signed-max [${readers('granularityAggregate')}; at granularity word or sentence]
          --baseline pad|zero|mask [${readers('baseline')}; perturbation methods: pad|mask, unless --masking is given]
          --integration gausslegendre|riemann_trapezoid|riemann_left|riemann_right|riemann_middle --steps <n> [${readers('steps')}]
          --internalBatchSize <n> (points or masked copies per pass) [${readers('internalBatchSize')}]
-         --samples <n> --seed <n> [${readers('samples')}: model evaluations; for ${readers('noise')}: noisy samples]
+         --samples <n> --seed <n> [model evaluations: ${sampling().join(', ')}; noisy samples: ${readers('noise')}]
          --stdev <x> (noise standard deviation) [${readers('noise')}]
          --window <n> --stride <n> [${readers('occlusion')}]
          --masking pad|mask|attention [${readers('masking')}]
          --hierarchy flat|words|sentences|clustered [${readers('hierarchy')}]
          --distance cosine|euclidean|hamming --kernelWidth <x> --ridge <x> [${readers('distance')}]
-  image methods (--task image-classification) read ${IMAGE_OPTIONS.filter((o) => o !== 'onProgress' && o !== 'signal').join(', ')} and:
+  image methods (--task image-classification) read ${IMAGE_OPTIONS.filter((o) => o !== 'onProgress' && o !== 'signal').join(', ')}, and:
          ${Object.entries(IMAGE_METHOD_RULES).map(([m, o]) => `${m}${o.length ? ` (${o.join(', ')})` : ''}`).join(', ')}
-         (noise: --samples, --seed, --stdev; occlusion: --window, --stride)
+         (noise: --samples, --seed, --stdev; occlusion: --window, --stride, in pixels)
   --device cpu|webgpu|auto
   --forward auto|glassbox|onnxruntime (what runs forward-only passes: perturbation methods, metrics; default auto, the
            faster on the device; gradients always run on Glassbox's runtime)
-         --attention raw|rollout|gradient-weighted (adds "attentions": [layers][heads][T][T] for raw, [T][T] otherwise)
-         --truncation true|false (every text task; question answering cuts the context, text generation the prompt): explain the
-           first tokens of a text longer than the model's positions, and add "truncated": {inputTokens, explainedTokens}; default false: an error naming both lengths)
          --dtype fp32|fp16|q8 --model-file <onnx base name, e.g. model_opset17> --revision <rev>
          --metrics ${METRICS.join(',')} (text-classification and pair-classification: adds "metrics": {<name>: number} to each
            result, on the target's probability: deletion / insertion AUC as interpreto, AOPC comprehensiveness / sufficiency as ferret)
