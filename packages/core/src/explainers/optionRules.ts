@@ -96,8 +96,9 @@ export function textMethodReads(method: MethodName): string[] {
   return [...TEXT_OPTIONS, ...TEXT_METHOD_RULES[method].options];
 }
 
-/** A perturbation method's baseline names the token that replaces removed units. */
-const tokenBaseline = (options: Options) => ['pad', 'mask'].includes(valueOf(options, 'baseline') as string);
+/** A perturbation method's `baseline` names the token that replaces removed units: `key` is one that names none. */
+const notATokenBaseline = (key: string, options: Options, family: MethodFamily) =>
+  key === 'baseline' && family === 'perturbation' && !['pad', 'mask'].includes(valueOf(options, key) as string);
 
 /**
  * Why a method of `family` does not read `option` although it is one of its options (it is
@@ -158,7 +159,7 @@ export function checkMethodOptions(options: Options, method: MethodName): void {
     if (reads.includes(key)) {
       const when = notReadWhen(key, options, family);
       if (when) unused(key, `method "${method}"`, method, reads, when);
-      if (key === 'baseline' && family === 'perturbation' && !tokenBaseline(options)) {
+      if (notATokenBaseline(key, options, family)) {
         throw new InvalidInputError(`${method} replaces tokens: baseline must be "pad" or "mask" (or give masking), got ${JSON.stringify(valueOf(options, key))}`, 'bad_baseline');
       }
     } else if (TEXT_METHOD_OPTIONS.has(key)) unused(key, `method "${method}"`, method, reads);
@@ -223,7 +224,7 @@ export function noiseOptions<N extends { samples?: number; seed?: number }>(opti
 export function optionsFor<T extends Options>(method: MethodName, options: T, methods: readonly MethodName[]): Partial<T> {
   const readBy = (m: MethodName, key: string) => {
     const { family } = TEXT_METHOD_RULES[m];
-    return textMethodReads(m).includes(key) && !notReadWhen(key, options, family) && !(key === 'baseline' && family === 'perturbation' && !tokenBaseline(options));
+    return textMethodReads(m).includes(key) && !notReadWhen(key, options, family) && !notATokenBaseline(key, options, family);
   };
   for (const key of setKeys(options)) {
     if (!methods.some((m) => readBy(m, key))) {
