@@ -23,6 +23,7 @@ import {
   benchmark,
 } from '@glassbox/core';
 import { COMMON_FIELDS } from '../packages/cli/src/options.ts';
+import { GRADIENT_METHODS, PERTURBATION_METHODS } from '../packages/core/src/explainers/textOptions.ts';
 import { TASKS } from '../packages/cli/src/tasks/index.ts';
 import { glassbox } from './cliRunner.ts';
 import { type Json, MODELS, expectClose, refsOf, useLocalFixtures } from './helpers.ts';
@@ -91,6 +92,9 @@ describe('the option table says what each text method reads', () => {
 
   it('the table covers every method, and each method family is what the method lists say', () => {
     expect(Object.keys(TEXT_METHOD_RULES).sort()).toEqual([...METHODS].sort());
+    const family = (f: string) => METHODS.filter((m) => TEXT_METHOD_RULES[m].family === f);
+    expect(family('gradient')).toEqual(METHODS.filter((m) => (GRADIENT_METHODS as readonly string[]).includes(m)));
+    expect(family('perturbation')).toEqual(METHODS.filter((m) => (PERTURBATION_METHODS as readonly string[]).includes(m)));
   });
 
   it.each(METHODS)('%s: every option it reads changes its result (internalBatchSize leaves it unchanged); every other is unused_option naming the option and the method', async (method) => {
