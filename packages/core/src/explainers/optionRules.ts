@@ -117,6 +117,13 @@ function unused(option: string, by: string, subject: string, reads: readonly str
   throw new InvalidInputError(`option "${option}" is not read by ${by}${when ? ` ${when}` : ''}; ${subject} reads ${reads.join(', ')}`, 'unused_option');
 }
 
+/** An option as the user set it: the keys given inside an object option (`occlusion.window`, the CLI's --window), else its name. */
+function setName(options: Options, key: string): string {
+  const v = valueOf(options, key);
+  const inner = v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype ? Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined) : [];
+  return inner.length ? inner.map((k) => `${key}.${k}`).join('", "') : key;
+}
+
 function unknown(option: string, subject: string, reads: readonly string[]): never {
   throw new InvalidInputError(`unknown option "${option}"; ${subject} reads ${reads.join(', ')}`, 'unknown_option');
 }
@@ -162,7 +169,7 @@ export function checkMethodOptions(options: Options, method: MethodName): void {
       if (notATokenBaseline(key, options, family)) {
         throw new InvalidInputError(`${method} replaces tokens: baseline must be "pad" or "mask" (or give masking), got ${JSON.stringify(valueOf(options, key))}`, 'bad_baseline');
       }
-    } else if (TEXT_METHOD_OPTIONS.has(key)) unused(key, `method "${method}"`, method, reads);
+    } else if (TEXT_METHOD_OPTIONS.has(key)) unused(setName(options, key), `method "${method}"`, method, reads);
   }
   checkNested(options, reads, TEXT_NESTED);
   if (reads.includes('noise')) checkNoiseTwice(options);
@@ -191,7 +198,7 @@ export function checkTaskOptions(task: OptionTask, options: Options, method?: st
     if (reads.includes(key)) {
       if (key === 'maxNewTokens' && valueOf(options, 'continuation') !== undefined) unused(key, `task "${task}"`, subject, reads, 'when "continuation" is given (it bounds a generated continuation)');
     } else if (TEXT_METHOD_OPTIONS.has(key) && !rule.without?.includes(key)) continue;
-    else if (ANY_TEXT_OPTION.has(key) || IMAGE_METHOD_OPTIONS.has(key)) unused(key, `task "${task}"`, subject, reads);
+    else if (ANY_TEXT_OPTION.has(key) || IMAGE_METHOD_OPTIONS.has(key)) unused(setName(options, key), `task "${task}"`, subject, reads);
     else unknown(key, subject, reads);
   }
 }
@@ -204,7 +211,7 @@ export function checkImageOptions(options: Options, method?: string): void {
   for (const key of setKeys(options)) {
     if (reads.includes(key)) continue;
     if (IMAGE_METHOD_OPTIONS.has(key)) {
-      if (known) unused(key, `method "${known}"`, subject, reads);
+      if (known) unused(setName(options, key), `method "${known}"`, subject, reads);
     } else if (ANY_TEXT_OPTION.has(key)) unused(key, 'task "image-classification"', subject, reads);
     else unknown(key, subject, reads);
   }
