@@ -1,11 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cdp } from 'vitest/browser';
 import { GlassboxError, type MemoryStats, SequenceClassificationExplainer, type WebGpuBackend, env } from '@glassbox/core';
+import { MIN_POOL_CAP } from '../packages/core/src/backend/webgpu/gpu.ts';
 import { HEAP_GROWTH_BOUND, RUNS, WARM_UP, explainLoop, mib } from './memory-checks.ts';
 
 /**
- * 1,000 explanations in a row on WebGPU (headless Chromium, SwiftShader in CI): the device's
- * buffers and the JS heap stay bounded, and dispose() gives every buffer back.
+ * 1,000 explanations in a row on WebGPU (headless Chromium, SwiftShader in CI), over many input
+ * lengths: the device's buffers stay within the pool's cap while more than the cap is created
+ * (the pool evicts), the JS heap stays flat, and dispose() gives every buffer back.
  */
 const MODEL = '/test/fixtures/models/distilbert-sst2-tiny';
 const TEXT = 'I love this movie.';
@@ -29,13 +31,21 @@ describe('memory over 1,000 explanations (webgpu)', () => {
     const explainer = await SequenceClassificationExplainer.fromPretrained(MODEL, { device: 'webgpu' });
     const stats = () => explainer.model.onnx.memoryStats()!;
     expect(stats(), 'a WebGPU model reports its device memory').toBeDefined();
+    // Every storage buffer the device creates, evicted ones included: the pool's buffers are no other kind.
+    const device = (explainer.model.onnx.backend as unknown as WebGpuBackend).gpu.device;
+    const createBuffer = device.createBuffer.bind(device);
+    let createdTotal = stats().createdBytes;
+    device.createBuffer = (d) => {
+      if (d.usage & GPUBufferUsage.STORAGE) createdTotal += d.size;
+      return createBuffer(d);
+    };
+    const cap = (s: MemoryStats) => Math.max(2 * s.peakBytes, MIN_POOL_CAP);
     const first = await explainer.explain(TEXT, { method: 'saliency' });
 
-    // Warm-up: every case twice, so every shape's plan, pipelines and buffers exist. Twice: which
-    // pooled buffers a case finds depends on the cases before it, and a single round was seen to
-    // leave a few buffers (1.5 KB) for the next round to create.
-    await explainLoop(explainer, 0, WARM_UP);
+    // Warm-up: every case at every length, so every shape's plan and pipelines exist and the peak is reached.
+    await explainLoop(explainer, 0, WARM_UP, () => expect(stats().createdBytes, 'live + pooled within max(2 × peak live, 64 MiB)').toBeLessThanOrEqual(cap(stats())));
     const warm: MemoryStats = stats();
+    const createdWarm = createdTotal;
     const heapWarm = await heapAfterGc();
     expect(warm.liveBytes, 'the weights are on the device').toBeGreaterThan(0);
 
@@ -45,20 +55,23 @@ describe('memory over 1,000 explanations (webgpu)', () => {
       const s = stats();
       liveBetween.add(s.liveBytes);
       createdMax = Math.max(createdMax, s.createdBytes);
+      expect(s.createdBytes, 'live + pooled within max(2 × peak live, 64 MiB)').toBeLessThanOrEqual(cap(s));
     });
     const end = stats();
     const heapEnd = await heapAfterGc();
     console.log(
-      `webgpu, ${RUNS} explanations: device buffers ${mib(warm.createdBytes)} after the warm-up of ${WARM_UP}, ${mib(end.createdBytes)} at the end ` +
-        `(live ${mib(end.liveBytes)}, pooled ${mib(end.pooledBytes)}, peak live ${mib(end.peakBytes)}, ${end.pipelines} pipelines); ` +
-        `JS heap ${mib(heapWarm)} → ${mib(heapEnd)} (${mib(heapEnd - heapWarm)})`,
+      `webgpu, ${RUNS} explanations: device buffers ${mib(warm.createdBytes)} after the warm-up of ${WARM_UP}, at most ${mib(createdMax)} after, ${mib(end.createdBytes)} at the end ` +
+        `(live ${mib(end.liveBytes)}, pooled ${mib(end.pooledBytes)}, peak live ${mib(end.peakBytes)}, cap ${mib(cap(end))}, ${end.pipelines} pipelines); ` +
+        `created ${mib(createdTotal)} in all, ${mib(createdTotal - createdWarm)} after the warm-up; JS heap ${mib(heapWarm)} → ${mib(heapEnd)} (${mib(heapEnd - heapWarm)})`,
     );
 
     // Between explanations only the model's weights and plan constants are live: every pass gave its buffers back.
     expect([...liveBetween], 'live bytes between explanations').toEqual([warm.liveBytes]);
-    // The pool reuses: after the warm-up no call needs a buffer it does not already hold.
-    expect(createdMax, 'device buffers never grew after the warm-up').toBeLessThanOrEqual(warm.createdBytes);
-    expect(end.peakBytes).toBe(warm.peakBytes);
+    // The lengths need more than the cap: the pool evicted, during the loop too, and stayed within it.
+    expect(createdTotal - createdWarm, 'buffers created after the warm-up (evicted ones created again)').toBeGreaterThan(0);
+    expect(createdTotal - end.createdBytes, 'bytes evicted').toBeGreaterThan(cap(end));
+    // The floor is the cap here. (The peak itself may move by a small input-sized tensor: a plan's first run and later ones free at different times.)
+    expect(2 * end.peakBytes, 'peak live').toBeLessThan(MIN_POOL_CAP);
     expect(end.pipelines, 'no new kernels after the warm-up').toBe(warm.pipelines);
     expect(heapEnd - heapWarm).toBeLessThan(HEAP_GROWTH_BOUND);
 
