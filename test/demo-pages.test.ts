@@ -223,7 +223,7 @@ describe.skipIf(!hasChromium)('demo task pages in Chromium', () => {
   // Each link's parameters, given to the CLI as flags, give the same numbers: the options shown are the ones that apply.
   const LINKS: { query: Record<string, string>; shown: string[] }[] = [
     { query: { method: 'kernel-shap', samples: '64', seed: '7', metrics: 'deletion,comprehensiveness' }, shown: ['output', 'granularity', 'masking', 'samples', 'seed'] },
-    { query: { method: 'partition-shap', hierarchy: 'words', output: 'log-softmax', masking: 'mask', samples: '40' }, shown: ['output', 'granularity', 'masking', 'samples', 'hierarchy'] },
+    { query: { method: 'partition-shap', hierarchy: 'words', output: 'log-softmax', masking: 'mask', samples: '40' }, shown: ['output', 'granularity', 'masking', 'samples', 'seed', 'hierarchy'] },
     { query: { method: 'occlusion', window: '2', stride: '1', output: 'logits', metrics: 'insertion,sufficiency' }, shown: ['baseline', 'output', 'granularity', 'masking', 'window', 'stride'] },
     { query: { method: 'integrated-gradients', steps: '8', granularity: 'word', granularityAggregate: 'mean' }, shown: ['steps', 'baseline', 'output', 'granularity', 'granularityAggregate'] },
   ];

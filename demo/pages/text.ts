@@ -5,14 +5,15 @@
  * granularityAggregate, masking, samples, seed, window, stride, hierarchy, metrics, methods
  * (the CLI's option names and defaults, so a link and `glassbox explain` / `glassbox
  * benchmark` with the same values give the same numbers). An option applies only to the
- * methods it changes (OPTION_APPLIES; the page hides it otherwise). run=1 explains at once,
+ * methods it changes (core's option table, readsOption; the page hides it otherwise). run=1 explains at once,
  * run=compare compares the methods at once.
  */
 import {
   BENCHMARK_METHODS,
   type BenchmarkResult,
   type ExplainOptions,
-  GRADIENT_METHODS,
+  METHODS,
+  PERTURBATION_METHODS,
   GRANULARITIES,
   type Granularity,
   HIERARCHIES,
@@ -30,6 +31,7 @@ import {
   UNIT_AGGREGATES,
   type UnitAggregate,
   classLabels,
+  readsOption,
   type SequenceClassificationResult,
 } from '@glassbox/core';
 import { renderBenchmark, render, toHTML } from '@glassbox/viz';
@@ -83,21 +85,16 @@ const HIERARCHY_LABELS: Record<HierarchyName, string> = { clustered: 'Clustered 
 const choicesOf = <T extends string>(values: readonly T[], labels: Record<T, string>) => values.map((value) => ({ value, label: labels[value] }));
 
 type OptionName = 'steps' | 'baseline' | 'output' | 'granularity' | 'granularityAggregate' | 'masking' | 'samples' | 'seed' | 'window' | 'stride' | 'hierarchy';
-const isGradient = (method: string) => (GRADIENT_METHODS as readonly string[]).includes(method);
-/** Whether an option changes method `method`'s result (at `granularity`): the page shows and applies only those (core ignores the others, but for the baseline, which is the perturbation methods' default masking). */
-const OPTION_APPLIES: Record<OptionName, (method: string, granularity: string) => boolean> = {
-  steps: (m) => m === 'integrated-gradients',
-  baseline: (m) => m === 'integrated-gradients' || m === 'occlusion',
-  output: () => true,
-  granularity: () => true,
-  granularityAggregate: (m, g) => isGradient(m) && (g === 'word' || g === 'sentence'),
-  masking: (m) => !isGradient(m),
-  samples: (m) => ['lime', 'kernel-shap', 'partition-shap', 'sobol'].includes(m),
-  seed: (m) => ['lime', 'kernel-shap', 'sobol'].includes(m),
-  window: (m) => m === 'occlusion',
-  stride: (m) => m === 'occlusion',
-  hierarchy: (m) => m === 'partition-shap',
-};
+/**
+ * Whether an option changes method `method`'s result (at `granularity`, with or without a
+ * `masking` chosen): core's option table says (readsOption); the page shows and applies only
+ * those. The CLI's window and stride are the `occlusion` option's keys.
+ */
+const applies = (name: OptionName, method: string, granularity: string, masking?: string) =>
+  (METHODS as readonly string[]).includes(method) &&
+  // The page removes units with its masking control; occlusion keeps its baseline (the replaced token) as before.
+  !(name === 'baseline' && (PERTURBATION_METHODS as readonly string[]).includes(method) && method !== 'occlusion') &&
+  readsOption(method as MethodName, name === 'window' || name === 'stride' ? 'occlusion' : name, { granularity: granularity as Granularity, masking: masking as MaskingName | undefined });
 
 /**
  * What the CLI's --metrics score with: the explanation's units, removed as its masking, else
@@ -165,7 +162,7 @@ function mount(root: HTMLElement, context: PageContext): void {
     output: paramSelect(context, 'output', choicesOf(OUTPUT_SPACES, OUTPUT_LABELS), 'softmax'),
     granularity: paramSelect(context, 'granularity', choicesOf(GRANULARITIES, GRANULARITY_LABELS), 'token', () => syncAdvanced()),
     granularityAggregate: paramSelect(context, 'granularityAggregate', choicesOf(UNIT_AGGREGATES, AGGREGATE_LABELS), 'sum'),
-    masking: paramSelect(context, 'masking', choicesOf(MASKINGS, MASKING_LABELS), 'pad'),
+    masking: paramSelect(context, 'masking', choicesOf(MASKINGS, MASKING_LABELS), 'pad', () => syncAdvanced()),
     hierarchy: paramSelect(context, 'hierarchy', choicesOf(HIERARCHIES, HIERARCHY_LABELS), 'clustered'),
   };
   for (const [name, control] of Object.entries({ ...numbers, ...selects })) control.id = name;
@@ -195,16 +192,18 @@ function mount(root: HTMLElement, context: PageContext): void {
   );
   if ([...Object.keys(fields), 'metrics'].some((p) => params.has(p))) advanced.open = true;
   const syncAdvanced = () => {
-    for (const [name, element] of Object.entries(fields)) element.hidden = !OPTION_APPLIES[name as OptionName](method.value, selects.granularity.value);
+    const masking = params.has('masking') ? selects.masking.value : undefined;
+    for (const [name, element] of Object.entries(fields)) element.hidden = !applies(name as OptionName, method.value, selects.granularity.value, name === 'baseline' ? masking : undefined);
   };
   syncAdvanced();
 
   /** The options set on the page (in the URL) that apply to one of `methods`, as explain() takes them (the CLI's flags: window and stride make `occlusion`). */
   function chosenOptions(methods: readonly string[]): ExplainOptions {
-    const applies = (name: OptionName) => methods.some((m) => OPTION_APPLIES[name](m, selects.granularity.value));
+    const masking = params.has('masking') ? selects.masking.value : undefined;
+    const read = (name: OptionName) => methods.some((m) => applies(name, m, selects.granularity.value, name === 'baseline' ? masking : undefined));
     const options: Record<string, unknown> = {};
-    for (const [name, select] of Object.entries(selects)) if (params.has(name) && applies(name as OptionName)) options[name] = select.value;
-    for (const [name, input] of Object.entries(numbers)) if (input.value.trim() !== '' && applies(name as OptionName)) options[name] = Number(input.value);
+    for (const [name, select] of Object.entries(selects)) if (params.has(name) && read(name as OptionName)) options[name] = select.value;
+    for (const [name, input] of Object.entries(numbers)) if (input.value.trim() !== '' && read(name as OptionName)) options[name] = Number(input.value);
     const { window, stride, ...rest } = options;
     const occlusion = { ...(window !== undefined && { window }), ...(stride !== undefined && { stride }) };
     return { ...rest, ...(Object.keys(occlusion).length > 0 && { occlusion }) } as ExplainOptions;

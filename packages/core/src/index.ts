@@ -35,6 +35,7 @@ export {
   checkTaskOptions,
   checkImageOptions,
   methodsReading,
+  readsOption,
   optionsFor,
   type MethodFamily,
   type OptionTask,

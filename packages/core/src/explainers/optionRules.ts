@@ -96,6 +96,11 @@ export function textMethodReads(method: MethodName): string[] {
   return [...TEXT_OPTIONS, ...TEXT_METHOD_RULES[method].options];
 }
 
+/** Whether text method `method` reads `option` when the other options are `options` (pickers show only the options that do something). */
+export function readsOption(method: MethodName, option: string, options: Options = {}): boolean {
+  return textMethodReads(method).includes(option) && notReadWhen(option, options, TEXT_METHOD_RULES[method].family) === undefined;
+}
+
 /** A perturbation method's `baseline` names the token that replaces removed units: `key` is one that names none. */
 const notATokenBaseline = (key: string, options: Options, family: MethodFamily) =>
   key === 'baseline' && family === 'perturbation' && !['pad', 'mask'].includes(valueOf(options, key) as string);
