@@ -7,7 +7,10 @@ import { Rng } from './rng.ts';
 export interface PartitionShapOptions extends PerturbationOptions {
   /**
    * shap's `max_evals`: model evaluations allowed, f(x) and f(∅) included (the same budget
-   * as `samples`, under shap's name; give one of them). Default 500 (shap's). Never exceeded.
+   * as `samples`, under shap's name; give one of them). Default 500 (shap's); for a flat
+   * hierarchy KernelSHAP's 2n + 2048, which covers every coalition up to 11 features (exact
+   * Shapley values; 500 would leave the root unsplit from 9 features on: equal shares).
+   * Never exceeded.
    */
   maxEvals?: number;
   /**
@@ -17,6 +20,12 @@ export interface PartitionShapOptions extends PerturbationOptions {
    * 2^k − 2, the interaction left on the node and shared by its features, as shap does.
    */
   fixedContext?: 0 | 1;
+}
+
+/** shap's 500 evaluations, or for a flat hierarchy (one split of every feature) KernelSHAP's default budget. */
+function defaultBudget(hierarchy: Hierarchy, n: number): number {
+  const flat = hierarchy.children !== undefined && hierarchy.children.every((c) => c.children === undefined);
+  return flat ? Math.max(500, 2 * n + 2048) : 500;
 }
 
 /** Nodes with more children than this are never split in the default mode (2^k − 2 masks per split). */
@@ -57,7 +66,7 @@ export async function partitionShap(scorer: MaskedScorer, hierarchy: Hierarchy, 
   if (options.maxEvals !== undefined && options.samples !== undefined && options.maxEvals !== options.samples) {
     throw new InvalidInputError(`partitionShap: maxEvals (${options.maxEvals}) and samples (${options.samples}) are the same budget; give one`, 'bad_samples');
   }
-  const budget = options.maxEvals ?? options.samples ?? 500;
+  const budget = options.maxEvals ?? options.samples ?? defaultBudget(hierarchy, n);
   if (!Number.isInteger(budget) || budget < 2) {
     throw new InvalidInputError(`partitionShap: maxEvals must be an integer ≥ 2 (f(x) and f(∅)), got ${budget}`, 'bad_samples');
   }
