@@ -61,7 +61,8 @@ describe('perturbation methods on webgpu', () => {
 
   it('several targets of several inputs in one call equal one call each', async () => {
     const texts = [refs.inputs[0].text as string, refs.inputs[1].text as string];
-    const batch = await gpu.explainBatch(texts, { ...base, method: 'kernel-shap', samples: 128, targets: [0, 1] });
+    const { target: _, ...batchBase } = base; // explainBatch takes `targets`, not `target`
+    const batch = await gpu.explainBatch(texts, { ...batchBase, method: 'kernel-shap', samples: 128, targets: [0, 1] });
     for (const [i, text] of texts.entries()) {
       for (const target of [0, 1]) {
         const one = await gpu.explain(text, { ...base, method: 'kernel-shap', samples: 128, target });
