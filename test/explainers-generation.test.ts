@@ -163,7 +163,7 @@ describe('explaining a continuation token by token', () => {
     await bad(explainer.explain([50257], { continuation: [1] }), /^prompt token id 50257 is not in the vocabulary \(0..50256\)$/);
     await bad(explainer.generate([1.5]), /^prompt token id 1.5 is not in the vocabulary/);
     await bad(explainer.explain(Array(256).fill(1), { continuation: [1] }), /the prompt \(256 tokens\) plus its continuation \(1\) is 257 tokens; model "gpt2-tiny" accepts at most 256/);
-    await bad(explainer.explain(short.text, { target: 1 } as never), /no target/);
+    await bad(explainer.explain(short.text, { target: 1 } as never), /^option "target" is not read by task "text-generation"/);
     await bad(explainer.explain(short.text, { output: 'probits' as never }), /unknown output "probits"; use one of logits, softmax, log-softmax/);
     await bad(explainer.explain(short.text, { continuation: [50257] }), /token id 50257 is not in the vocabulary/);
     await bad(explainer.explain(short.text, { continuation: [] }), /continuation must be a non-empty/);

@@ -241,6 +241,10 @@ describe('the CLI reaches every option under its name and refuses the unused one
       [{ ...base, method: 'smoothgrad', samples: 3, seed: 9, stdev: 0.2 }, { method: 'smoothgrad', noise: { samples: 3, seed: 9, stdev: 0.2 } }],
       [{ ...base, method: 'integrated-gradients', steps: 8, internalBatchSize: 1 }, { method: 'integrated-gradients', steps: 8 }],
       [{ ...base, method: 'occlusion', internalBatchSize: 2 }, { method: 'occlusion' }],
+      // The library's object options, as a JSONL line gives them.
+      [{ ...base, method: 'smoothgrad', noise: { samples: 3, stdev: 0.2 } }, { method: 'smoothgrad', noise: { samples: 3, stdev: 0.2 } }],
+      [{ ...base, method: 'occlusion', occlusion: { window: 2 } }, { method: 'occlusion', occlusion: { window: 2 } }],
+      [{ ...base, method: 'saliency', noise: { stdev: 1 } }, 'option "noise.stdev" is not read by method "saliency"'],
     ];
     const { code, stdout } = await glassbox(['--model', SST2_DIR, '--inputs', jsonl(cases.map(([c]) => c))]);
     expect(code).toBe(0);

@@ -62,6 +62,8 @@ options are flags or fields of a JSONL line, under the library's names; one the 
          --samples <n> --seed <n> [model evaluations: ${sampling().join(', ')}; noisy samples: ${readers('noise')}]
          --stdev <x> (noise standard deviation) [${readers('noise')}]
          --window <n> --stride <n> [${readers('occlusion')}]
+         --noise '{"samples": n, "stdev": x, "seed": n}' --occlusion '{"window": n, "stride": n}' (the library's objects, as JSON;
+           the flat flags above set the same keys)
          --masking pad|mask|attention [${readers('masking')}]
          --hierarchy flat|words|sentences|clustered [${readers('hierarchy')}]
          --distance cosine|euclidean|hamming --kernelWidth <x> --ridge <x> [${readers('distance')}]

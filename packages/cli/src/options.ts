@@ -33,6 +33,8 @@ export const COMMON_FIELDS = [
   'kernelWidth',
   'ridge',
   'transformersInterpretQuirks',
+  'noise',
+  'occlusion',
 ] as const;
 
 /** An integer field (flag string or JSON number) within [min, max], or undefined when absent; else an error naming the field and its range. */
@@ -99,6 +101,37 @@ export function textField(raw: Record<string, unknown>): string {
 export const extraFields = (raw: Record<string, unknown>, taskFields: readonly string[]) =>
   Object.keys(raw).filter((k) => !(COMMON_FIELDS as readonly string[]).includes(k) && !taskFields.includes(k));
 
+/**
+ * An object option (`noise`, `occlusion`) as the library names it: a JSONL line's object (or a
+ * flag's JSON text), with
+ * the flat fields (window, stride, stdev) merged in; the same key given both ways must agree.
+ * The explainer checks the keys. Undefined when neither is given.
+ */
+function withFlat(raw: Record<string, unknown>, field: 'noise' | 'occlusion', flat: Record<string, number | undefined>): Record<string, unknown> | undefined {
+  const v = typeof raw[field] === 'string' ? parseObject(field, raw[field] as string) : raw[field];
+  if (v !== undefined && v !== null && (typeof v !== 'object' || Array.isArray(v))) {
+    throw new InvalidInputError(`"${field}" must be a JSON object, got ${JSON.stringify(v)}`, 'bad_option');
+  }
+  const merged: Record<string, unknown> = { ...(v as Record<string, unknown> | undefined) };
+  for (const [key, value] of Object.entries(flat)) {
+    if (value === undefined) continue;
+    if (merged[key] !== undefined && merged[key] !== value) {
+      throw new InvalidInputError(`"${key}" (${value}) and "${field}.${key}" (${JSON.stringify(merged[key])}) are the same option; give one`, 'bad_option');
+    }
+    merged[key] = value;
+  }
+  return v === undefined || v === null ? (Object.keys(merged).length ? merged : undefined) : merged;
+}
+
+/** A flag's JSON object text (`--noise '{"samples": 3}'`). */
+function parseObject(field: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidInputError(`"${field}" must be a JSON object, got ${JSON.stringify(text)}`, 'bad_option');
+  }
+}
+
 /** The common fields as explainer options; task inputs are read by the task. */
 export function commonOptions(raw: Record<string, unknown>): { task: string | undefined; device?: string; forward?: string; options: ExplainOptions } {
   const options: ExplainOptions = {};
@@ -126,9 +159,10 @@ export function commonOptions(raw: Record<string, unknown>): { task: string | un
   if (seed !== undefined) options.seed = seed;
   const window = integerField(raw, 'window', 1, 100_000);
   const stride = integerField(raw, 'stride', 1, 100_000);
-  if (window !== undefined || stride !== undefined) options.occlusion = { ...(window !== undefined && { window }), ...(stride !== undefined && { stride }) };
-  const stdev = numberField(raw, 'stdev');
-  if (stdev !== undefined) options.noise = { stdev };
+  const occlusion = withFlat(raw, 'occlusion', { window, stride });
+  if (occlusion) options.occlusion = occlusion;
+  const noise = withFlat(raw, 'noise', { stdev: numberField(raw, 'stdev') });
+  if (noise) options.noise = noise;
   const internalBatchSize = integerField(raw, 'internalBatchSize', 1, 1_000_000);
   if (internalBatchSize !== undefined) options.internalBatchSize = internalBatchSize;
   const distance = asString('distance', raw.distance);

@@ -128,7 +128,7 @@ export class TextGenerationExplainer {
     const m = this.model;
     const { continuation, maxNewTokens, output = 'logits', ...common } = options;
     if ((common as ExplainOptions).target !== undefined) {
-      throw new InvalidInputError('text generation takes no target: each generated token is a target; give "continuation" to choose them', 'unknown_target');
+      throw new InvalidInputError('option "target" is not read by task "text-generation": each generated token is a target; give "continuation" to choose them', 'unused_option');
     }
     checkTaskOptions('text-generation', options, options.method);
     if (!GENERATION_OUTPUTS.includes(output)) throw new InvalidInputError(`unknown output "${output}"; use one of ${GENERATION_OUTPUTS.join(', ')}`, 'bad_output');
