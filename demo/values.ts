@@ -5,7 +5,7 @@
  * output's units; gradient-only methods an L2 norm over the hidden dimensions) and the score
  * explained. One rule for every text page.
  */
-import { type ExplainOptions, type ResolvedOptions, resolveOptions } from '@glassbox/core';
+import { type ExplainOptions, GRADIENT_METHODS, type ResolvedOptions, resolveOptions } from '@glassbox/core';
 
 /** The explained score as the notes name it, e.g. P(POSITIVE), from a result's output space and label. */
 export function scoreName(output: string, label: string): string {
@@ -17,7 +17,7 @@ export function scoreName(output: string, label: string): string {
 /** What a caption describes: the resolved options, plus the options the call was given that say how units are removed or grouped. */
 export type Described = Pick<ResolvedOptions, 'method' | 'normalize' | 'aggregate'> & Pick<ExplainOptions, 'granularity' | 'granularityAggregate' | 'masking' | 'baseline' | 'hierarchy' | 'occlusion'>;
 
-const GRADIENT = new Set(['integrated-gradients', 'input-x-gradient', 'saliency', 'smoothgrad', 'smoothgrad-sq', 'vargrad']);
+const GRADIENT: ReadonlySet<string> = new Set(GRADIENT_METHODS);
 
 const NOISE: Record<string, string> = {
   smoothgrad: 'averaged over noisy copies of the embeddings (SmoothGrad)',
@@ -71,7 +71,7 @@ function what(d: Described, score: string, unit: string): string {
 }
 
 /** Methods whose values are never negative (a norm, a variance share): one colour, darker is larger. */
-const unsigned = (d: Described) => d.method === 'sobol' || (d.aggregate === 'l2' && ['saliency', 'smoothgrad', 'smoothgrad-sq', 'vargrad', 'integrated-gradients', 'input-x-gradient'].includes(d.method));
+const unsigned = (d: Described) => d.method === 'sobol' || (d.aggregate === 'l2' && GRADIENT.has(d.method));
 
 /**
  * The caption of a text result explained with `options` (as given to explain(); the library's

@@ -4,7 +4,7 @@ import { inputXGradient } from '../methods/inputXGradient.ts';
 import { type IntegratedGradientsOptions, integratedGradients } from '../methods/integratedGradients.ts';
 import { type ProgressOptions } from '../methods/batch.ts';
 import { INTEGRATION_METHODS, type IntegrationMethod } from '../methods/integration.ts';
-import { type NoiseTunnelType, noiseTunnel } from '../methods/noiseTunnel.ts';
+import { NOISE_TUNNEL_METHODS, noiseTunnel } from '../methods/noiseTunnel.ts';
 import { saliency } from '../methods/saliency.ts';
 import type { Attribution, DifferentiableFunction } from '../methods/types.ts';
 import { type ImageInput, ImageModel, type NestedPixels } from '../model/imageModel.ts';
@@ -19,9 +19,6 @@ import type { Scorer } from './textRunner.ts';
 
 export const IMAGE_METHODS = ['integrated-gradients', 'saliency', 'input-x-gradient', 'occlusion', 'smoothgrad', 'smoothgrad-sq', 'vargrad'] as const;
 export type ImageMethodName = (typeof IMAGE_METHODS)[number];
-
-/** The noise-tunnel methods and the NoiseTunnel type each one is (transformers-interpret's names). */
-const NOISE_TUNNEL: Partial<Record<ImageMethodName, NoiseTunnelType>> = { smoothgrad: 'smoothgrad', 'smoothgrad-sq': 'smoothgrad_sq', vargrad: 'vargrad' };
 
 export interface ImageExplainOptions extends ProgressOptions {
   /** Class to explain: index or label. Default: the predicted class. */
@@ -165,7 +162,7 @@ async function attribute(
   } else {
     const ig = integratedGradientsAsGradient(fn, baseline, { steps: options.steps ?? 5, method: integration, internalBatchSize, signal });
     const { samples = 10, stdev = 1, seed } = noiseOptions(options);
-    attribution = await noiseTunnel(ig, x, { type: NOISE_TUNNEL[method], samples, stdev, seed, onProgress, signal });
+    attribution = await noiseTunnel(ig, x, { type: NOISE_TUNNEL_METHODS[method as keyof typeof NOISE_TUNNEL_METHODS], samples, stdev, seed, onProgress, signal });
   }
   return { attribution, map: perPixel(attribution, (s, v) => s + v, 0) };
 }

@@ -235,8 +235,7 @@ export function noiseOptions<N extends { samples?: number; seed?: number }>(opti
  */
 export function optionsFor<T extends Options>(method: MethodName, options: T, methods: readonly MethodName[]): Partial<T> {
   const readBy = (m: MethodName, key: string) => {
-    const { family } = TEXT_METHOD_RULES[m];
-    return textMethodReads(m).includes(key) && !notReadWhen(key, options, family) && !notATokenBaseline(key, options, family);
+    return readsOption(m, key, options) && !notATokenBaseline(key, options, TEXT_METHOD_RULES[m].family);
   };
   for (const key of setKeys(options)) {
     if (!methods.some((m) => readBy(m, key))) {

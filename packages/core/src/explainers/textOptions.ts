@@ -17,8 +17,6 @@ export const GRADIENT_METHODS = ['integrated-gradients', 'saliency', 'input-x-gr
  * feeds a LayerNorm: its input gradient sums to zero over the hidden dimensions.
  */
 export const GRADIENT_ONLY_METHODS: ReadonlySet<string> = new Set(['saliency', 'smoothgrad', 'smoothgrad-sq', 'vargrad']);
-/** The SmoothGrad family over saliency and the NoiseTunnel type each method is. */
-export const NOISE_TUNNEL_METHODS = { smoothgrad: 'smoothgrad', 'smoothgrad-sq': 'smoothgrad_sq', vargrad: 'vargrad' } as const;
 /** Perturbation methods: they score masked copies of the input (whole units removed) through a MaskedScorer. */
 export const PERTURBATION_METHODS = ['occlusion', 'feature-ablation', 'lime', 'kernel-shap', 'partition-shap', 'sobol'] as const;
 export const METHODS = ['integrated-gradients', 'saliency', 'input-x-gradient', 'occlusion', 'smoothgrad', 'smoothgrad-sq', 'vargrad', 'feature-ablation', 'lime', 'kernel-shap', 'partition-shap', 'sobol'] as const;

@@ -6,6 +6,7 @@
  * differ by a level or two between decoders.
  */
 import { RawImage } from '@huggingface/transformers';
+import { readBytes } from '../readBytes.ts';
 import { decodePng, isPng } from './png.ts';
 import type { Pixels8 } from './pixels.ts';
 
@@ -21,14 +22,7 @@ async function bytesOf(file: ImageFile): Promise<Uint8Array> {
   if (file instanceof Uint8Array) return file;
   if (file instanceof ArrayBuffer) return new Uint8Array(file);
   if (file instanceof Blob) return new Uint8Array(await file.arrayBuffer());
-  const href = String(file);
-  if (isNode && !/^(https?|data|blob):/i.test(href)) {
-    const { readFile } = await import('node:fs/promises');
-    return new Uint8Array(await readFile(/^file:/i.test(href) ? new URL(href) : href));
-  }
-  const res = await fetch(file);
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
+  return readBytes(file);
 }
 
 async function decodeInBrowser(bytes: Uint8Array): Promise<Pixels8> {

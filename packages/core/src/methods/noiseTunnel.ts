@@ -6,6 +6,8 @@ import type { Attribution, BatchOptions, DifferentiableFunction } from './types.
 
 export const NOISE_TUNNEL_TYPES = ['smoothgrad', 'smoothgrad_sq', 'vargrad'] as const;
 export type NoiseTunnelType = (typeof NOISE_TUNNEL_TYPES)[number];
+/** The noise-tunnel methods of the text and image explainers (transformers-interpret's names) and the type each one is. */
+export const NOISE_TUNNEL_METHODS = { smoothgrad: 'smoothgrad', 'smoothgrad-sq': 'smoothgrad_sq', vargrad: 'vargrad' } as const satisfies Record<string, NoiseTunnelType>;
 
 export interface NoiseTunnelOptions extends BatchOptions, ProgressOptions {
   /** SmoothGrad (mean), SquareGrad (mean of squares) or VarGrad (variance). Default 'smoothgrad'. */

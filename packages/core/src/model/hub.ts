@@ -1,25 +1,14 @@
 import { ModelRegistry, env } from '@huggingface/transformers';
 import { ModelLoadError } from '../errors.ts';
+import { readBytes } from '../readBytes.ts';
 
 /** Same rule as transformers.js: hub ids look like "name" or "owner/name"; anything else is a path. */
 const HUB_ID = /^(\b[\w\-.]+\b\/)?\b[\w\-.]{1,96}\b$/;
 export const isHubId = (id: string) => HUB_ID.test(id) && !id.includes('..') && !id.includes('--');
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 const join = (...parts: string[]) => parts.map((p, i) => (i === 0 ? p.replace(/\/+$/, '') : p.replace(/^\/+|\/+$/g, ''))).filter(Boolean).join('/');
 
-async function readLocal(path: string): Promise<Uint8Array | undefined> {
-  if (isNode && !/^https?:/.test(path)) {
-    const { readFile } = await import('node:fs/promises');
-    try {
-      return new Uint8Array(await readFile(path));
-    } catch {
-      return undefined;
-    }
-  }
-  const res = await fetch(path).catch(() => undefined);
-  return res?.ok ? new Uint8Array(await res.arrayBuffer()) : undefined;
-}
+const readLocal = (path: string): Promise<Uint8Array | undefined> => readBytes(path).catch(() => undefined);
 
 /**
  * Read one file of a model the way transformers.js finds it: a path is read directly; a
