@@ -1,7 +1,8 @@
 import type { Attrs } from '../backend/backend.ts';
 import { cpuBackend } from '../backend/cpu/index.ts';
 import { GlassboxError, InvalidInputError } from '../errors.ts';
-import { type HostTensor, formatShape, shapeEquals } from '../tensor.ts';
+import { type DType, type HostTensor, formatShape, shapeEquals } from '../tensor.ts';
+import { onnxOp } from '../compile/onnxOps.ts';
 import type { Graph, Node } from './ir.ts';
 import { lower } from './lower.ts';
 
@@ -25,6 +26,7 @@ export interface Plan {
   readonly steps: readonly Step[];
   readonly constants: ReadonlyMap<string, HostTensor>;
   readonly shapes: ReadonlyMap<string, readonly number[]>;
+  readonly dtypes: ReadonlyMap<string, DType>;
   /** Names whose values depend on the feeds or overrides. */
   readonly dynamic: ReadonlySet<string>;
   /** Name → index of the step producing it. */
@@ -53,9 +55,11 @@ export function planKey(feeds: Record<string, HostTensor>, overrideNames: Iterab
 /**
  * Build a plan by evaluating the graph once on the host with the given feeds, tracking
  * which values depend on them. Overrides replace the named tensors (their producers
- * still run in this evaluation, to check the override's shape).
+ * still run in this evaluation, to check the override's shape). With `shapesOnly`, values
+ * that depend on the feeds are not computed, only their types and shapes (what compiling
+ * the plan for another executor needs): `values` then holds such values without data.
  */
-export function buildPlan(graph: Graph, feeds: Record<string, HostTensor>, overrides: Record<string, Override>): BuiltPlan {
+export function buildPlan(graph: Graph, feeds: Record<string, HostTensor>, overrides: Record<string, Override>, shapesOnly = false): BuiltPlan {
   const env = new Map<string, HostTensor>(graph.initializers);
   const dynamic = new Set<string>();
   for (const input of graph.inputs) {
@@ -95,14 +99,14 @@ export function buildPlan(graph: Graph, feeds: Record<string, HostTensor>, overr
     });
     const inputs = lowered.inputs.map((i) => node.inputs[i] ?? '');
     const inputValues = inputs.map((name) => (name ? env.get(name)! : undefined));
+    const isDynamic = node.opType !== 'Shape' && inputs.some((name) => name && dynamic.has(name));
     let outputs: HostTensor[];
     try {
-      outputs = cpuBackend.run(lowered.op, inputValues as HostTensor[], lowered.attrs);
+      outputs = shapesOnly && isDynamic ? withoutData(lowered.op, inputValues, lowered.attrs) : cpuBackend.run(lowered.op, inputValues as HostTensor[], lowered.attrs);
     } catch (e) {
       if (e instanceof GlassboxError) throw e;
       throw new GlassboxError('kernel', `${node.opType} node "${node.name}": ${(e as Error).message}`);
     }
-    const isDynamic = node.opType !== 'Shape' && inputs.some((name) => name && dynamic.has(name));
     node.outputs.forEach((name, i) => {
       if (!name) return;
       const out = outputs[i];
@@ -130,9 +134,19 @@ export function buildPlan(graph: Graph, feeds: Record<string, HostTensor>, overr
   }
   const constants = new Map<string, HostTensor>();
   const shapes = new Map<string, readonly number[]>();
+  const dtypes = new Map<string, DType>();
   for (const [name, v] of env) {
     shapes.set(name, v.shape);
+    dtypes.set(name, v.dtype);
     if (!dynamic.has(name)) constants.set(name, v);
   }
-  return { plan: { steps, constants, shapes, dynamic, producer }, values: env };
+  return { plan: { steps, constants, shapes, dtypes, dynamic, producer }, values: env };
+}
+
+/** A kernel's outputs as types and shapes only (empty data). */
+function withoutData(op: string, inputs: readonly (HostTensor | undefined)[], attrs: Attrs): HostTensor[] {
+  const entry = onnxOp(op);
+  if (!entry) throw new GlassboxError('kernel', `${op}: no shape rule to plan it without computing it`);
+  const syms = inputs.map((t) => t && { name: '', dtype: t.dtype, shape: t.shape });
+  return entry.infer(syms as never, attrs).map(({ dtype, shape }) => ({ dtype, shape, data: new Float32Array(0) }));
 }

@@ -10,6 +10,7 @@ import type { Graph } from '../graph/ir.ts';
 import { isSupported } from '../graph/lower.ts';
 import { type Override, type Plan, buildPlan, overrideValue, planKey } from '../graph/plan.ts';
 import { type ExternalDataReader, loadOnnx } from '../onnx/load.ts';
+import type { ScoreSpec } from '../compile/gradientModel.ts';
 import { type HostTensor, formatShape } from '../tensor.ts';
 
 export interface RunRequest {
@@ -40,6 +41,12 @@ export interface GradientsRequest extends RunRequest {
   seeds: (value: HostTensor) => readonly HostTensor[];
   /** As GradientRequest's `wrt`. */
   wrt: readonly string[];
+  /**
+   * The same seeds as scores written in the graph, one per seed (when every seed has one):
+   * an engine that compiles the pass (OrtGradients) then gets values and gradients from one
+   * run, and calls `seeds` only for the caller to read its scores. Our runtime ignores it.
+   */
+  scores?: readonly ScoreSpec[];
 }
 
 /** Plans kept per model (one per input shape and override set), least recently used dropped first. */

@@ -1,48 +1,14 @@
 import type * as Ort from 'onnxruntime-web';
 import { GlassboxError, InvalidInputError } from '../errors.ts';
-import { type ExternalDataReader, halfToFloat } from '../onnx/load.ts';
+import type { ExternalDataReader } from '../onnx/load.ts';
 import { decodeModelProto, encodeGraphOutputs } from '../onnx/wire.ts';
 import { nonFinite } from '../graph/nonFinite.ts';
-import { type DType, type HostTensor, tensor } from '../tensor.ts';
+import type { HostTensor } from '../tensor.ts';
 import type { OnnxModel, RunRequest } from './onnxModel.ts';
+import { loadOrtWeb } from './ortRuntime.ts';
+import { FEEDS, toHost } from './ortTensors.ts';
 
-let ortModule: Promise<typeof Ort> | undefined;
-/**
- * onnxruntime-web, reading its .wasm from where its module lies (new URL(…, import.meta.url):
- * the site itself in a bundle). transformers.js points `wasmPaths` at a CDN when it finds
- * it unset; where both share one onnxruntime-web (the demo's build, vite.config.ts), that
- * setting is removed, so nothing is fetched from outside the site.
- */
-const loadOrt = () =>
-  (ortModule ??= import('onnxruntime-web').then((ort) => {
-    if (JSON.stringify(ort.env.wasm.wasmPaths ?? '').includes('cdn.jsdelivr.net')) ort.env.wasm.wasmPaths = undefined;
-    return ort;
-  }));
-
-/** Our host values as the typed array each graph input type takes. */
-const FEEDS: Partial<Record<Ort.Tensor.Type, (data: ArrayLike<number>) => Ort.Tensor.DataType>> = {
-  float32: (d) => (d instanceof Float32Array ? d : Float32Array.from(d)),
-  int64: (d) => BigInt64Array.from(Array.from(d, BigInt)),
-  int32: (d) => Int32Array.from(d),
-  int8: (d) => Int8Array.from(d),
-  uint8: (d) => Uint8Array.from(d),
-  bool: (d) => Uint8Array.from(d),
-};
-
-/** How an onnxruntime output type is held here (floats compute in float32, as our runtime's do). */
-const HOST: Partial<Record<Ort.Tensor.Type, DType>> = {
-  float32: 'float32', float16: 'float32', float64: 'float32',
-  int64: 'int64', uint64: 'int64', uint32: 'int64', int32: 'int32', int16: 'int32', uint16: 'int32',
-  int8: 'int8', uint8: 'uint8', bool: 'bool',
-};
-
-function toHost(name: string, t: Ort.Tensor): HostTensor {
-  const dtype = HOST[t.type];
-  if (!dtype) throw new GlassboxError('ort_output', `onnxruntime output "${name}" has type ${t.type}, which Glassbox does not read`);
-  const data = t.data as ArrayLike<number | bigint>;
-  if (t.type === 'float16' && data instanceof Uint16Array) return tensor(dtype, t.dims, Array.from(data, halfToFloat));
-  return tensor(dtype, t.dims, typeof data[0] === 'bigint' ? Array.from(data, Number) : (data as ArrayLike<number>));
-}
+const loadOrt = async () => (await loadOrtWeb()).ort;
 
 /** The model bytes with `names` added to its graph outputs: a GraphProto holding only them, appended, merges into the graph when parsed. */
 function withOutputs(bytes: Uint8Array, names: readonly string[]): Uint8Array {

@@ -1,0 +1,182 @@
+import type * as Ort from 'onnxruntime-web';
+import { type CompiledGradients, NotCompilableError, compileGradients } from '../compile/gradientModel.ts';
+import { GlassboxError, InvalidInputError } from '../errors.ts';
+import { nonFinite } from '../graph/nonFinite.ts';
+import { type Plan, buildPlan, overrideValue, planKey } from '../graph/plan.ts';
+import { type HostTensor, tensor } from '../tensor.ts';
+import type { GradientsRequest, OnnxModel } from './onnxModel.ts';
+import type { OrtRuntime } from './ortRuntime.ts';
+import { toHost, toOrt } from './ortTensors.ts';
+
+/** Compiled sessions kept per model, least recently used released first (each holds a copy of the weights). */
+const MAX_SESSIONS = 3;
+/** Shape plans kept per model. */
+const MAX_PLANS = 64;
+
+interface Compiled {
+  session: Ort.InferenceSession;
+  model: CompiledGradients;
+}
+
+/**
+ * Gradient passes executed by onnxruntime: each request's forward and reverse pass is
+ * compiled to one ONNX model (compile/gradientModel.ts) for its input shapes and run as
+ * one session. When every seed has an in-graph score (`scores`), one run gives values and
+ * gradients; otherwise a forward-only run gives the output, the host computes the seeds,
+ * and a second run gives the gradients. A plan the compiler cannot write falls back to our
+ * runtime (one warning naming the op); so does a non-finite result, so that its error names
+ * the first tensor that went non-finite.
+ */
+export class OrtGradients {
+  private readonly plans = new Map<string, Plan>();
+  private readonly sessions = new Map<string, Promise<Compiled>>();
+  private notCompilable: string | undefined;
+  private latest: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+  /** Sessions created so far (the benchmark counts them). */
+  sessionsCreated = 0;
+
+  constructor(
+    readonly onnx: OnnxModel,
+    private readonly runtime: Promise<OrtRuntime>,
+    private readonly device: 'cpu' | 'webgpu',
+  ) {}
+
+  /** The op that made this model fall back to our runtime, if one did. */
+  get fallbackOp(): string | undefined {
+    return this.notCompilable;
+  }
+
+  rowsPerPass(feeds: Record<string, HostTensor>): number {
+    const plan = this.plan(feeds, {});
+    let total = 0;
+    for (const name of plan.dynamic) total += 4 * (plan.shapes.get(name) ?? []).reduce((p, d) => p * d, 1);
+    // Activations and their gradients within 1 GiB.
+    return Math.max(1, Math.floor(2 ** 30 / Math.max(2 * total, 1)));
+  }
+
+  async runWithGradients(req: GradientsRequest): Promise<{ values: Record<string, HostTensor>; grads: Record<string, HostTensor>[] }> {
+    if (this.disposed) throw new GlassboxError('disposed', 'this model was disposed (dispose() released its onnxruntime sessions); load it again to use it');
+    if (this.notCompilable) return this.onnx.runWithGradients(req);
+    let result;
+    try {
+      result = await this.compiledRun(req);
+    } catch (e) {
+      if (!(e instanceof NotCompilableError)) throw e;
+      this.notCompilable = e.op;
+      console.warn(`Glassbox: op ${e.op} has no ONNX form yet; gradients of this model run on Glassbox's own runtime`);
+      return this.onnx.runWithGradients(req);
+    }
+    const all = [...Object.values(result.values), ...result.grads.flatMap((g) => Object.values(g))];
+    if (all.some((t) => nonFinite(t))) return this.onnx.runWithGradients(req);
+    return result;
+  }
+
+  async runWithGradient(req: Omit<GradientsRequest, 'seeds'> & { seed: (value: HostTensor) => HostTensor }) {
+    const { values, grads } = await this.runWithGradients({ ...req, seeds: (value) => [req.seed(value)] });
+    return { values, grads: grads[0]! };
+  }
+
+  private async compiledRun(req: GradientsRequest): Promise<{ values: Record<string, HostTensor>; grads: Record<string, HostTensor>[] }> {
+    const overrides = req.overrides ?? {};
+    const plan = this.plan(req.feeds, overrides);
+    const given: Record<string, HostTensor> = { ...req.feeds };
+    for (const [name, o] of Object.entries(overrides)) given[name] = overrideValue(o, plan.shapes.get(name)!);
+    for (const name of req.fetch) if (!plan.shapes.has(name)) throw new InvalidInputError(`the graph has no tensor named "${name}"`, 'unknown_tensor');
+    const base = {
+      feeds: Object.keys(req.feeds),
+      overrides: Object.keys(overrides),
+      fetch: req.fetch,
+      output: req.output,
+      wrt: req.wrt,
+    };
+    const key = `${planKey(req.feeds, Object.keys(overrides))}|${req.fetch.join(',')}|${req.output}|${req.wrt.join(',')}`;
+    const specs = req.scores;
+    if (specs) {
+      const compiled = await this.session(`${key}|${JSON.stringify(specs.map((s) => ({ ...s, entry: s.entry === 'max' ? 'max' : 'index' })))}`, plan, { ...base, seeds: specs });
+      const targets = specs.map((s) => (s.entry === 'max' ? undefined : tensor('float32', [1, s.size], Array.from({ length: s.size }, (_, i) => (i === s.entry ? 1 : 0)))));
+      const out = await this.execute(compiled, given, targets);
+      req.seeds(out.values[req.output]!); // the caller reads its scores from the output here
+      return out;
+    }
+    const forward = await this.session(`${key}|forward`, plan, { ...base, wrt: [], fetch: [], seeds: 0 });
+    const { values: first } = await this.execute(forward, given, []);
+    const seeds = req.seeds(first[req.output]!);
+    const compiled = await this.session(`${key}|${seeds.length}`, plan, { ...base, seeds: seeds.length });
+    return this.execute(compiled, given, seeds);
+  }
+
+  private plan(feeds: Record<string, HostTensor>, overrides: Record<string, unknown>): Plan {
+    const key = planKey(feeds, Object.keys(overrides));
+    let plan = this.plans.get(key);
+    if (!plan) {
+      plan = buildPlan(this.onnx.graph, feeds, overrides as never, true).plan;
+      if (this.plans.size >= MAX_PLANS) this.plans.delete(this.plans.keys().next().value!);
+      this.plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  private session(key: string, plan: Plan, req: Parameters<typeof compileGradients>[2]): Promise<Compiled> {
+    let s = this.sessions.get(key);
+    if (s) {
+      this.sessions.delete(key);
+      this.sessions.set(key, s);
+      return s;
+    }
+    // Compiled synchronously, so that an op with no ONNX form throws here, before any session exists.
+    const model = compileGradients(this.onnx.graph, plan, req);
+    s = this.create(model);
+    this.sessions.set(key, s);
+    s.catch(() => this.sessions.delete(key));
+    while (this.sessions.size > MAX_SESSIONS) {
+      const [oldKey, old] = this.sessions.entries().next().value!;
+      this.sessions.delete(oldKey);
+      void this.latest.then(() => old.then((c) => c.session.release()).catch(() => undefined));
+    }
+    return s;
+  }
+
+  private async create(model: CompiledGradients): Promise<Compiled> {
+    const { ort, flavour } = await this.runtime;
+    const providers = flavour === 'node' ? ['cpu'] : this.device === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'];
+    const session = await ort.InferenceSession.create(model.bytes, { executionProviders: providers, logSeverityLevel: 3, graphOptimizationLevel: 'all' });
+    this.sessionsCreated++;
+    return { session, model };
+  }
+
+  private async execute(compiled: Compiled, given: Record<string, HostTensor>, seeds: readonly (HostTensor | undefined)[]) {
+    const { ort } = await this.runtime;
+    const { session, model } = compiled;
+    const feeds: Record<string, Ort.Tensor> = {};
+    const seedOf = new Map(model.seedInputs.map((name, k) => [name, seeds[k]]));
+    for (const name of model.inputs) {
+      const v = seedOf.has(name) ? seedOf.get(name) : given[name];
+      if (!v) throw new InvalidInputError(`missing model input "${name}"`, 'missing_input');
+      feeds[name] = toOrt(ort, v);
+    }
+    const fetch = [...model.values.values(), ...model.grads.flat()];
+    const running = this.latest.then(() => session.run(feeds, fetch));
+    this.latest = running.catch(() => undefined);
+    const out = await running;
+    const values: Record<string, HostTensor> = {};
+    for (const [name, as] of model.values) values[name] = toHost(name, out[as]!);
+    const grads = model.grads.map((names) => {
+      const g: Record<string, HostTensor> = {};
+      names.forEach((as, i) => (g[model.wrt[i]!] = toHost(as, out[as]!)));
+      return g;
+    });
+    for (const t of Object.values(out)) t.dispose?.();
+    return { values, grads };
+  }
+
+  /** Release every session; later calls throw 'disposed'. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const sessions = [...this.sessions.values()];
+    this.sessions.clear();
+    await this.latest;
+    await Promise.all(sessions.map((s) => s.then((c) => c.session.release()).catch(() => undefined)));
+  }
+}

@@ -1,0 +1,47 @@
+import type * as Ort from 'onnxruntime-web';
+
+/** An onnxruntime build: onnxruntime-node (native, every core) or onnxruntime-web (wasm, and webgpu in a page). */
+export interface OrtRuntime {
+  ort: typeof Ort;
+  flavour: 'node' | 'web';
+}
+
+export const inNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+
+let web: Promise<OrtRuntime> | undefined;
+let native: Promise<OrtRuntime | undefined> | undefined;
+
+/**
+ * onnxruntime-web, reading its .wasm from where its module lies (new URL(…, import.meta.url):
+ * the site itself in a bundle). transformers.js points `wasmPaths` at a CDN when it finds
+ * it unset; where both share one onnxruntime-web (the demo's build, vite.config.ts), that
+ * setting is removed, so nothing is fetched from outside the site. Threads: as many as
+ * the machine has cores, where threads exist (Node, or a cross-origin-isolated page).
+ */
+export const loadOrtWeb = (): Promise<OrtRuntime> =>
+  (web ??= import('onnxruntime-web').then((ort) => {
+    if (JSON.stringify(ort.env.wasm.wasmPaths ?? '').includes('cdn.jsdelivr.net')) ort.env.wasm.wasmPaths = undefined;
+    const isolated = inNode || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+    const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+    if (isolated && ort.env.wasm.numThreads === undefined) ort.env.wasm.numThreads = Math.max(1, Math.min(cores, 16));
+    return { ort, flavour: 'web' as const };
+  }));
+
+/** onnxruntime-node when it is installed and this is Node (an optional dependency); undefined otherwise. */
+export const loadOrtNode = (): Promise<OrtRuntime | undefined> =>
+  (native ??= inNode
+    ? import(/* @vite-ignore */ ['onnxruntime', 'node'].join('-')).then(
+        (ort: typeof Ort) => ({ ort, flavour: 'node' as const }),
+        () => undefined,
+      )
+    : Promise.resolve(undefined));
+
+/** Which onnxruntime to use: 'auto' is onnxruntime-node in Node when installed, else onnxruntime-web. */
+export async function loadOrt(prefer: 'auto' | 'node' | 'web' = 'auto'): Promise<OrtRuntime> {
+  if (prefer !== 'web') {
+    const node = await loadOrtNode();
+    if (node) return node;
+    if (prefer === 'node') throw new Error('onnxruntime-node is not installed (or this is not Node)');
+  }
+  return loadOrtWeb();
+}
