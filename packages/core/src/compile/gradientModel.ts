@@ -61,7 +61,7 @@ export class NotCompilableError extends GlassboxError {
 const PREFIX = 'gb/';
 
 /** Records kernel calls as ONNX nodes: a Backend whose tensors are names (what `Ops` sees while a VJP is written down). */
-class GraphWriter implements Emitter {
+export class GraphWriter implements Emitter {
   readonly nodes: EncodedNode[] = [];
   readonly initializers = new Map<string, HostTensor>();
   private readonly small = new Map<string, string>();

@@ -41,6 +41,8 @@ const int64s = (e: Emitter, values: readonly number[]) => e.constant(tensor('int
 const scalarOf = (e: Emitter, value: number, dtype: DType = 'float32') => e.constant(tensor(dtype, [], [value]));
 const one = (e: Emitter, opType: string, inputs: readonly string[], attrs?: Attrs) => e.node(opType, inputs, attrs, 1)[0]!;
 const defined = (attrs: Attrs): Attrs => Object.fromEntries(Object.entries(attrs).filter(([, v]) => v !== undefined));
+/** Reshape to a resolved shape; allowzero, so that a 0 is a zero-size dimension rather than "copy the input's". */
+const reshapeAttrs = (shape: readonly number[]): Attrs => (shape.includes(0) ? { allowzero: 1 } : {});
 const same = (i = 0) => (inputs: readonly Sym[]) => [{ dtype: inputs[i]!.dtype, shape: [...inputs[i]!.shape] }];
 
 const broadcast = (dtype?: DType) => (inputs: readonly Sym[]) => [
@@ -105,7 +107,10 @@ register('Cast', {
 });
 register('Reshape', {
   infer: ([x], attrs) => [{ dtype: x!.dtype, shape: reshapeShape(x!, attrs) }],
-  emit: (e, [x], attrs, outputs) => void e.node('Reshape', [x!.name, int64s(e, ints(attrs.shape)!)], {}, outputs),
+  emit: (e, [x], attrs, outputs) => {
+    const shape = ints(attrs.shape)!;
+    e.node('Reshape', [x!.name, int64s(e, shape)], reshapeAttrs(shape), outputs);
+  },
 });
 register('Expand', {
   infer: ([x], attrs) => [{ dtype: x!.dtype, shape: expandGeometry(x!, attrs).shape }],
@@ -190,14 +195,14 @@ register('GatherGrad', {
     const n = sizeOf(indices!.shape);
     const outer = sizeOf(dataShape.slice(0, axis));
     const inner = sizeOf(dataShape.slice(axis + 1));
-    const idx = one(e, 'Reshape', [one(e, 'Cast', [indices!.name], { to: ONNX_TYPE.int64 }), int64s(e, [n, 1])]);
+    const idx = one(e, 'Reshape', [one(e, 'Cast', [indices!.name], { to: ONNX_TYPE.int64 }), int64s(e, [n, 1])], reshapeAttrs([n, 1]));
     const zero = scalarOf(e, 0, 'int64');
     const wrapped = one(e, 'Where', [one(e, 'Less', [idx, zero]), one(e, 'Add', [idx, scalarOf(e, dim, 'int64')]), idx]);
     const positions = e.constant(tensor('int64', [1, dim], Array.from({ length: dim }, (_, i) => i)));
     const hot = one(e, 'Cast', [one(e, 'Equal', [wrapped, positions])], { to: ONNX_TYPE.float32 });
-    const dy3 = one(e, 'Reshape', [dy!.name, int64s(e, [outer, n, inner])]);
+    const dy3 = one(e, 'Reshape', [dy!.name, int64s(e, [outer, n, inner])], reshapeAttrs([outer, n, inner]));
     const dx = one(e, 'MatMul', [one(e, 'Transpose', [hot], { perm: [1, 0] }), dy3]);
-    e.node('Reshape', [dx, int64s(e, dataShape)], {}, outputs);
+    e.node('Reshape', [dx, int64s(e, dataShape)], reshapeAttrs(dataShape), outputs);
   },
 });
 // g scattered back where Slice read: each strided axis through a 0/1 matrix, then zero padding around the block.
@@ -229,7 +234,9 @@ register('SliceGrad', {
     else e.node('Pad', [value, int64s(e, pads), scalarOf(e, 0)], { mode: 'constant' }, outputs);
   },
 });
-// The transposed convolution of dy with w; input rows and columns the forward never read get zeros.
+// The transposed convolution of dy with w. Its full output covers input rows [−pt, full − pt):
+// rows past the input's end are cropped (a bottom pad the forward did read), and input rows
+// and columns the forward never reached (stride leftovers) get zeros.
 register('ConvInputGrad', {
   infer: (_inputs, attrs) => [{ dtype: 'float32', shape: ints(attrs.inputShape)! }],
   emit: (e, [dy, w], attrs, outputs) => {
@@ -241,10 +248,11 @@ register('ConvInputGrad', {
     const [, , KH, KW] = w!.shape;
     const [, , OH, OW] = dy!.shape;
     const full = (o: number, s: number, k: number, d: number) => s * (o - 1) + (k - 1) * d + 1;
-    const height = full(OH!, strides[0]!, KH!, dilations[0]!) - pads[0]! - pads[2]!;
-    const width = full(OW!, strides[1]!, KW!, dilations[1]!) - pads[1]! - pads[3]!;
-    const dx = one(e, 'ConvTranspose', [dy!.name, w!.name], { strides, pads, dilations, group });
-    const extra = [0, 0, 0, 0, 0, 0, H! - height, W! - width];
+    const pastH = full(OH!, strides[0]!, KH!, dilations[0]!) - pads[0]! - H!;
+    const pastW = full(OW!, strides[1]!, KW!, dilations[1]!) - pads[1]! - W!;
+    const crop = [pads[0]!, pads[1]!, Math.max(pastH, 0), Math.max(pastW, 0)];
+    const dx = one(e, 'ConvTranspose', [dy!.name, w!.name], { strides, pads: crop, dilations, group });
+    const extra = [0, 0, 0, 0, 0, 0, Math.max(-pastH, 0), Math.max(-pastW, 0)];
     if (extra.every((p) => p === 0)) e.node('Identity', [dx], {}, outputs);
     else e.node('Pad', [dx, int64s(e, extra), scalarOf(e, 0)], { mode: 'constant' }, outputs);
   },
