@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type HostTensor, OnnxModel, findWordEmbedding, tensor } from '@glassbox/core';
+import { loadOrtWeb } from '../packages/core/src/model/ortRuntime.ts';
 import { describe, expect, it } from 'vitest';
 import { type BenchModelSpec, BENCH_MODELS, ensureBenchModels, modelBytes } from '../bench/models/build.ts';
 import { OrtForward } from '../packages/core/src/model/ortForward.ts';
@@ -22,7 +23,7 @@ const count = (model: OnnxModel, op: string) => model.graph.nodes.filter((n) => 
 async function bothLogits(bytes: Uint8Array, feeds: Record<string, HostTensor>): Promise<HostTensor> {
   const model = await OnnxModel.fromBytes(bytes);
   const ours = (await model.run({ feeds, fetch: ['logits'] })).logits!;
-  const ort = (await new OrtForward(bytes, undefined, 'cpu', model).run({ feeds, fetch: ['logits'] })).logits!;
+  const ort = (await new OrtForward(bytes, undefined, 'cpu', loadOrtWeb(), model).run({ feeds, fetch: ['logits'] })).logits!;
   expect(ort.shape).toEqual(ours.shape);
   expectClose(ours.data, ort.data, 1e-5, 1e-4, 'ours vs onnxruntime-web');
   return ours;

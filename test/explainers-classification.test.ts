@@ -344,7 +344,8 @@ describe('ZeroShotClassificationExplainer', () => {
     expect(Array.from(forward.feeds.token_type_ids.data, Number)).toEqual(ref.token_type_ids);
     expect(Array.from(forward.feeds.input_ids.data, Number)).toEqual(ref.input_ids);
     const out = await forward.onnx.run({ feeds: forward.feeds, overrides: forward.overrides, fetch: ['logits'] });
-    expectClose(Array.from(out.logits.data as Float32Array), r.labels[r.predictedLabel]!.logits, 1e-9, 0, 'forward logits');
+    // The result's logits come from the model's engine (onnxruntime by default): the same up to float32 rounding.
+    expectClose(Array.from(out.logits.data as Float32Array), r.labels[r.predictedLabel]!.logits, 1e-5, 0, 'forward logits');
   });
 
   it('scores: a softmax of entailment logits over labels, or per label with multiLabel; Captum conventions use the tokenizer\'s pair', async () => {

@@ -1,4 +1,5 @@
 import { GlassboxError, NonFiniteError, OnnxModel, OrtForward, onnxSchema, tensor } from '@glassbox/core';
+import { loadOrtWeb } from '../packages/core/src/model/ortRuntime.ts';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 
@@ -71,7 +72,7 @@ describe('non-finite values name the first tensor that went non-finite', () => {
   });
 
   it('forward on onnxruntime: a non-finite output is traced on our runtime and named the same way', async () => {
-    const ort = new OrtForward(sqrtModelBytes(), undefined, 'cpu', await sqrtModel());
+    const ort = new OrtForward(sqrtModelBytes(), undefined, 'cpu', loadOrtWeb(), await sqrtModel());
     expect(Array.from((await ort.run({ feeds: x([1, 4, 3]), fetch: ['y'] })).y!.data)).toEqual([expect.closeTo(1 + Math.sqrt(8) + 3 + 3, 5)]);
     const e = await ort.run({ feeds: x([1, -1, 2]), fetch: ['y'] }).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(NonFiniteError);

@@ -20,7 +20,7 @@ describe('onnxruntime-web forward engine in the browser', () => {
 
   it.each(['cpu', 'webgpu'] as const)('device %s: logits of masked rows equal our runtime\'s and torch\'s', async (device) => {
     const warn = vi.spyOn(console, 'warn');
-    const model = await TextModel.load(MODEL, { device, forward: 'onnxruntime' });
+    const model = await TextModel.load(MODEL, { device, engine: 'onnxruntime' });
     expect(model.forward).toBeInstanceOf(OrtForward);
     for (const inp of refs.inputs as Json[]) {
       const one = await model.forward.run({ feeds: model.feeds([inp.input_ids]), fetch: ['logits'] });

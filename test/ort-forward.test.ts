@@ -9,7 +9,7 @@ import { type Json, expectClose, refsOf, useLocalFixtures } from './helpers.ts';
  * the ones on our runtime.
  */
 const SST2 = 'distilbert-sst2-tiny';
-const load = (name: string, forward: 'onnxruntime' | 'glassbox' = 'onnxruntime') => TextModel.load(name, { forward });
+const load = (name: string, engine: 'onnxruntime' | 'glassbox' = 'onnxruntime') => TextModel.load(name, { engine });
 
 /** Each row of `ids` with one more position set to `pad` (what a perturbation method scores). */
 const maskedRows = (ids: number[], pad: number) => ids.map((_, k) => ids.map((id, i) => (i === k ? pad : id)));
@@ -77,7 +77,7 @@ describe('forward passes through onnxruntime-web', () => {
   });
 
   it('a bad forward option is an error naming the valid values', async () => {
-    const loading = TextModel.load(SST2, { forward: 'fastest' as never });
+    const loading = TextModel.load(SST2, { engine: 'fastest' as never });
     await expect(loading).rejects.toBeInstanceOf(InvalidInputError);
     await expect(loading).rejects.toThrow('unknown forward engine "fastest"; use auto, glassbox, onnxruntime');
   });
@@ -95,8 +95,8 @@ describe('perturbation explainers on either forward engine', () => {
 
   it.each(['kernel-shap', 'feature-ablation'] as const)('%s: onnxruntime equals glassbox', async (method) => {
     const [ort, ours] = await Promise.all([
-      SequenceClassificationExplainer.fromPretrained(SST2, { forward: 'onnxruntime' }),
-      SequenceClassificationExplainer.fromPretrained(SST2, { forward: 'glassbox' }),
+      SequenceClassificationExplainer.fromPretrained(SST2, { engine: 'onnxruntime' }),
+      SequenceClassificationExplainer.fromPretrained(SST2, { engine: 'glassbox' }),
     ]);
     const ortRuns = vi.spyOn(ort.model.forward, 'run');
     const oursRuns = vi.spyOn(ours.model.onnx, 'run');
@@ -112,8 +112,8 @@ describe('perturbation explainers on either forward engine', () => {
 
   it('image occlusion: onnxruntime equals glassbox', async () => {
     const [ort, ours] = await Promise.all([
-      ImageClassificationExplainer.fromPretrained('vit-fashion-tiny', { forward: 'onnxruntime' }),
-      ImageClassificationExplainer.fromPretrained('vit-fashion-tiny', { forward: 'glassbox' }),
+      ImageClassificationExplainer.fromPretrained('vit-fashion-tiny', { engine: 'onnxruntime' }),
+      ImageClassificationExplainer.fromPretrained('vit-fashion-tiny', { engine: 'glassbox' }),
     ]);
     const ortRuns = vi.spyOn(ort.model.forward, 'run');
     const inp = refsOf('vit-fashion-tiny').inputs[0];

@@ -71,8 +71,10 @@ options are flags or fields of a JSONL line, under the library's names; one the 
          ${Object.entries(IMAGE_METHOD_RULES).map(([m, o]) => `${m}${o.length ? ` (${o.join(', ')})` : ''}`).join(', ')}
          (noise: --samples, --seed, --stdev; occlusion: --window, --stride, in pixels)
   --device cpu|webgpu|auto
-  --forward auto|glassbox|onnxruntime (what runs forward-only passes: perturbation methods, metrics; default auto, the
-           faster on the device; gradients always run on Glassbox's runtime)
+  --engine auto|glassbox|onnxruntime (what runs forward and gradient passes: Glassbox's runtime, or onnxruntime running
+           the model and its compiled reverse pass; default auto, the faster on the device)
+  --onnxruntime auto|node|web (which onnxruntime the onnxruntime engine uses: onnxruntime-node when installed, or
+           onnxruntime-web's wasm; default auto)
          --dtype fp32|fp16|q8 --model-file <onnx base name, e.g. model_opset17> --revision <rev>
          --metrics ${METRICS.join(',')} (text-classification and pair-classification: adds "metrics": {<name>: number} to each
            result, on the target's probability: deletion / insertion AUC as interpreto, AOPC comprehensiveness / sufficiency as ferret)
@@ -182,13 +184,14 @@ async function main(argv: string[]): Promise<number> {
   const model = existsSync(values.model) && statSync(values.model).isDirectory() ? resolve(values.model) : values.model;
 
   const explainers = new Map<string, Promise<unknown>>();
-  const explainer = (task: CliTask, device: string | undefined, forward: string | undefined) => {
-    const key = `${task.name} ${device ?? 'cpu'} ${forward ?? 'auto'}`;
+  const explainer = (task: CliTask, device: string | undefined, engine: string | undefined, onnxruntime: string | undefined) => {
+    const key = `${task.name} ${device ?? 'cpu'} ${engine ?? 'auto'} ${onnxruntime ?? 'auto'}`;
     let e = explainers.get(key);
     if (!e) {
       e = task.load(model, {
         device: (device ?? 'cpu') as Device,
-        forward: forward as LoadOptions['forward'],
+        engine: engine as LoadOptions['engine'],
+        onnxruntime: onnxruntime as LoadOptions['onnxruntime'],
         dtype: values.dtype as string | undefined,
         modelFileName: values['model-file'] as string | undefined,
         revision: values.revision as string | undefined,
@@ -199,7 +202,7 @@ async function main(argv: string[]): Promise<number> {
   };
   const ignored = new Set<string>();
   const run = async ({ metrics: metricsRaw, ...raw }: Record<string, unknown>) => {
-    const { task: taskName, device, forward, options } = commonOptions(raw);
+    const { task: taskName, device, engine, onnxruntime, options } = commonOptions(raw);
     const task = taskNamed(taskName);
     const metrics = metricsField(metricsRaw);
     if (metrics && !METRIC_TASKS.includes(task.name)) {
@@ -212,7 +215,7 @@ async function main(argv: string[]): Promise<number> {
       if (!ignored.has(field)) console.error(`glassbox: ignoring field "${field}" (not an option or input of task ${task.name})`);
       ignored.add(field);
     }
-    const loaded = (await explainer(task, device, forward)) as SequenceClassificationExplainer;
+    const loaded = (await explainer(task, device, engine, onnxruntime)) as SequenceClassificationExplainer;
     if (!metrics) return task.explain(loaded, raw, options);
     // The task prints its JSON; the metrics need the result object it came from, so the task's explainer call is recorded.
     let result: SequenceClassificationResult | undefined;
@@ -226,10 +229,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'benchmark') {
     try {
       const { metrics: metricsRaw, ...raw } = flagOptions;
-      const { task: taskName, device, forward, options } = commonOptions(raw);
+      const { task: taskName, device, engine, onnxruntime, options } = commonOptions(raw);
       if ((taskName ?? 'text-classification') !== 'text-classification') throw new InvalidInputError(`benchmark runs text-classification models, not --task ${taskName}`, 'unknown_task');
       if (options.method !== undefined) throw new InvalidInputError('benchmark takes --methods (a list), not --method', 'bad_method');
-      const loaded = (await explainer(taskNamed('text-classification'), device, forward)) as SequenceClassificationExplainer;
+      const loaded = (await explainer(taskNamed('text-classification'), device, engine, onnxruntime)) as SequenceClassificationExplainer;
       // Quirks reach the metrics and every method through metricOptionsOf; the rest goes to the methods that read it (benchmark refuses attention).
       const { target, transformersInterpretQuirks: _quirks, ...explain } = options;
       const methods = typeof values.methods === 'string' ? values.methods.split(',').map((m) => m.trim()).filter((m) => m !== '') : undefined;

@@ -16,7 +16,8 @@ export const COMMON_FIELDS = [
   'aggregate',
   'normalize',
   'device',
-  'forward',
+  'engine',
+  'onnxruntime',
   'attention',
   'samples',
   'window',
@@ -133,7 +134,7 @@ function parseObject(field: string, text: string): unknown {
 }
 
 /** The common fields as explainer options; task inputs are read by the task. */
-export function commonOptions(raw: Record<string, unknown>): { task: string | undefined; device?: string; forward?: string; options: ExplainOptions } {
+export function commonOptions(raw: Record<string, unknown>): { task: string | undefined; device?: string; engine?: string; onnxruntime?: string; options: ExplainOptions } {
   const options: ExplainOptions = {};
   const target = raw.target;
   if (target !== undefined && target !== null) {
@@ -182,8 +183,10 @@ export function commonOptions(raw: Record<string, unknown>): { task: string | un
     }
     options.attention = attention as ExplainOptions['attention'];
   }
-  // The model loader validates device and forward and names their valid values.
-  return { task: asString('task', raw.task), device: asString('device', raw.device), forward: asString('forward', raw.forward), options };
+  // The model loader validates device, engine and onnxruntime and names their valid values.
+  const engine = asString('engine', raw.engine);
+  const onnxruntime = asString('onnxruntime', raw.onnxruntime);
+  return { task: asString('task', raw.task), device: asString('device', raw.device), engine, onnxruntime, options };
 }
 
 /** Token attributions as the contract prints them; at 'word' or 'sentence' granularity each token also names its `unit` (the tokens of a unit share its value). */

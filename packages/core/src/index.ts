@@ -87,7 +87,9 @@ export { GRADIENT_METHODS, PERTURBATION_METHODS, HIERARCHIES, MASKINGS, type Hie
 export { OUTPUT_SPACES, type ClassScoreSpace, classScores } from './explainers/classification.ts';
 export type { TextLayout } from './explainers/attributeTokens.ts';
 export { OrtForward } from './model/ortForward.ts';
-export { FORWARD_ENGINES, type ForwardChoice, type ForwardEngine } from './model/pretrained.ts';
+export { ENGINES, ORT_BUILDS, type EngineChoice, type OrtBuild, type ForwardEngine, type GradientEngine } from './model/pretrained.ts';
+export { OrtGradients } from './model/ortGradients.ts';
+export { compileGradients, type ScoreSpec } from './compile/gradientModel.ts';
 export { textFeeds } from './model/feeds.ts';
 export { SharedForward, type TextRow } from './explainers/sharedForward.ts';
 export { explainAll, type Explained, type ExplainAllOptions } from './explainers/explainAll.ts';

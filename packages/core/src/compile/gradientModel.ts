@@ -18,7 +18,8 @@ import { type Emitter, OPSET, type Sym, onnxOp } from './onnxOps.ts';
  */
 export interface ScoreSpec {
   offset: number;
-  size: number;
+  /** Entries in the group; undefined: the rest of the row from `offset`. */
+  size?: number;
   entry: number | 'max';
   space: 'logits' | 'softmax' | 'log-softmax' | 'sigmoid' | 'log-sigmoid';
   sign: 1 | -1;
@@ -167,7 +168,7 @@ export function compileGradients(graph: Graph, plan: Plan, req: GradientModelReq
     } else {
       const spec = req.seeds[j]!;
       const target = spec.entry === 'max' ? undefined : `${PREFIX}target${j}`;
-      if (target) inputs.push({ name: target, dtype: 'float32', shape: [1, spec.size] });
+      if (target) inputs.push({ name: target, dtype: 'float32', shape: [1, groupSize(spec, out.shape)] });
       seedInputs.push(target);
       seeds.push(scoreSeed(w, out, spec, target));
     }
@@ -193,10 +194,16 @@ export function compileGradients(graph: Graph, plan: Plan, req: GradientModelReq
   return { bytes, inputs: inputs.map((i) => i.name), seedInputs, values, grads, wrt: req.wrt };
 }
 
+/** How many entries a score spec's group has in rows of an output of this shape. */
+export function groupSize(spec: ScoreSpec, outShape: readonly number[]): number {
+  return spec.size ?? sizeOf(outShape) / (outShape[0] ?? 1) - spec.offset;
+}
+
 /** The cotangent of the output that differentiates the spec's score, written as nodes (classScores' formulas). */
-function scoreSeed(w: GraphWriter, out: Sym, spec: ScoreSpec, target: string | undefined): Sym {
+function scoreSeed(w: GraphWriter, out: Sym, given: ScoreSpec, target: string | undefined): Sym {
   const rows = out.shape[0] ?? 1;
   const n = sizeOf(out.shape) / rows;
+  const spec = { ...given, size: groupSize(given, out.shape) };
   const one = (op: string, inputs: string[], attrs?: Attrs) => w.node(op, inputs, attrs)[0]!;
   const ints = (v: number[]) => w.constant(tensor('int64', [v.length], v));
   const scalar = (v: number) => w.constant(tensor('float32', [], [v]));

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors.ts';
 import { type HostTensor, tensor } from '../tensor.ts';
+import type { ScoreSpec } from '../compile/gradientModel.ts';
 
 export type OutputSpace = 'logits' | 'softmax' | 'log-softmax';
 export const OUTPUT_SPACES: readonly OutputSpace[] = ['logits', 'softmax', 'log-softmax'];
@@ -67,6 +68,11 @@ export function classScores(logits: HostTensor, c: number, space: ClassScoreSpac
   }
   if (sign === -1) seed.forEach((v, i) => (seed[i] = -v));
   return { scores, seed: tensor('float32', logits.shape, seed) };
+}
+
+/** classScores' score as a spec compiled into the graph (the whole row is the group of classes). */
+export function classScoreSpec(c: number, space: ClassScoreSpace, sign: 1 | -1 = 1): ScoreSpec {
+  return { offset: 0, entry: c, space, sign };
 }
 
 /** Resolve a target given as an index or a label; unknown targets list the valid ones. */

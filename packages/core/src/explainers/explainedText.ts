@@ -3,7 +3,7 @@ import { InvalidInputError } from '../errors.ts';
 import type { TextModel } from '../model/textModel.ts';
 import { type TokenSpan, type WordSpan, alignSegments, alignTokens, groupWords } from '../text/tokens.ts';
 import { type TextLayout, attributeTokens, attributeTokensForTargets, l2Normalize } from './attributeTokens.ts';
-import { type ClassScoreSpace, classScores } from './classification.ts';
+import { type ClassScoreSpace, classScoreSpec, classScores } from './classification.ts';
 import type { ExplainedForward } from './explainedForward.ts';
 import type { SharedForward } from './sharedForward.ts';
 import type { ExplainOptions, ResolvedOptions } from './textOptions.ts';
@@ -154,12 +154,12 @@ export class ExplainedText {
   async logits(segments: Segments = this.runner.segments): Promise<number[]> {
     const name = this.model.onnx.graph.outputs[0]!.name;
     const { feeds, overrides } = this.runner.inputs([this.ids], segments);
-    return Array.from((await this.model.onnx.run({ feeds, overrides, fetch: [name] }))[name]!.data);
+    return Array.from((await this.model.forward.run({ feeds, overrides, fetch: [name] }))[name]!.data);
   }
 
   /** The score of class `c` of the model's logits (see classScores). */
   scorer(c: number, space: ClassScoreSpace, sign: 1 | -1 = 1): Scorer {
-    return { output: this.model.onnx.graph.outputs[0]!.name, score: (z) => classScores(z, c, space, sign) };
+    return { output: this.model.onnx.graph.outputs[0]!.name, score: (z) => classScores(z, c, space, sign), spec: classScoreSpec(c, space, sign) };
   }
 
   /**

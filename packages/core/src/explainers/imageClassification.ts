@@ -10,7 +10,7 @@ import type { Attribution, DifferentiableFunction } from '../methods/types.ts';
 import { type ImageInput, ImageModel, type NestedPixels } from '../model/imageModel.ts';
 import type { LoadOptions } from '../model/textModel.ts';
 import { type HostTensor, sizeOf, tensor } from '../tensor.ts';
-import { type OutputSpace, classScores, parseTarget, softmax } from './classification.ts';
+import { type OutputSpace, classScoreSpec, classScores, parseTarget, softmax } from './classification.ts';
 import type { ExplainedForward } from './explainedForward.ts';
 import { patchOcclusion } from './imageOcclusion.ts';
 import { checkImageOptions, noiseOptions } from './optionRules.ts';
@@ -78,15 +78,16 @@ export interface ImageClassificationResult {
 }
 
 /** The target's score as a function of pixel_values [B, C, H, W]: gradients on our runtime, scores on the model's forward engine. */
-function overPixels({ onnx, forward }: ImageModel, scorer: Scorer, oneRow: HostTensor): DifferentiableFunction {
+function overPixels({ gradients, forward }: ImageModel, scorer: Scorer, oneRow: HostTensor): DifferentiableFunction {
   return {
     gradients: async (x) => {
       let scores: Float64Array = new Float64Array(0);
-      const { grads } = await onnx.runWithGradient({
+      const { grads } = await gradients.runWithGradient({
         feeds: { pixel_values: x },
         fetch: [],
         output: scorer.output,
         wrt: ['pixel_values'],
+        scores: scorer.spec && [scorer.spec],
         seed: (value) => {
           const s = scorer.score(value);
           scores = s.scores;
@@ -96,7 +97,7 @@ function overPixels({ onnx, forward }: ImageModel, scorer: Scorer, oneRow: HostT
       return { scores, grads: grads.pixel_values! };
     },
     scores: async (x) => scorer.score((await forward.run({ feeds: { pixel_values: x }, fetch: [scorer.output] }))[scorer.output]!).scores,
-    rowsPerPass: () => onnx.rowsPerPass({ pixel_values: oneRow }),
+    rowsPerPass: () => gradients.rowsPerPass({ pixel_values: oneRow }),
   };
 }
 
@@ -205,12 +206,12 @@ export class ImageClassificationExplainer {
     const baseline = options.baseline === undefined || options.baseline === 'zero' ? tensor('float32', m.inputShape) : this.baselineOf(options.baseline);
 
     const logitsName = m.onnx.graph.outputs[0]!.name;
-    const logits = Array.from((await m.onnx.run({ feeds: { pixel_values: pixels }, fetch: [logitsName] }))[logitsName]!.data);
+    const logits = Array.from((await m.forward.run({ feeds: { pixel_values: pixels }, fetch: [logitsName] }))[logitsName]!.data);
     const probabilities = softmax(logits);
     const predictedIndex = probabilities.indexOf(Math.max(...probabilities));
     const labels = m.labels.length === logits.length ? m.labels : logits.map((_, i) => `LABEL_${i}`);
     const targetIndex = parseTarget(options.target, labels, predictedIndex);
-    const scorer: Scorer = { output: logitsName, score: (z) => classScores(z, targetIndex, output) };
+    const scorer: Scorer = { output: logitsName, score: (z) => classScores(z, targetIndex, output), spec: classScoreSpec(targetIndex, output) };
     const fn = overPixels(m, scorer, pixels);
 
     const patch = typeof m.config.patch_size === 'number' ? m.config.patch_size : 16;

@@ -135,7 +135,7 @@ export class QuestionAnsweringExplainer {
     const runner = new TextRunner(m, ids, segments, layer);
     const { start: startName, end: endName } = this.outputs;
     const { feeds, overrides } = runner.inputs([ids]);
-    const out = await m.onnx.run({ feeds, overrides, fetch: [startName, endName] });
+    const out = await m.forward.run({ feeds, overrides, fetch: [startName, endName] });
     const startLogits = Array.from(out[startName]!.data);
     const endLogits = Array.from(out[endName]!.data);
     const startPosition = argmax(startLogits);

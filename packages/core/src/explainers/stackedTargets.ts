@@ -13,8 +13,9 @@ import type { Scorer, Segments, TextRunner } from './textRunner.ts';
  */
 export function stackedTargets(runner: TextRunner, scorers: readonly Scorer[]): DifferentiableFunction {
   const output = sharedOutput(scorers);
-  const { onnx } = runner.model;
+  const { gradients } = runner.model;
   const layer = runner.layer;
+  const specs = scorers.every((s) => s.spec) ? scorers.map((s) => s.spec!) : undefined;
   const k = scorers.length;
   return {
     gradients: async (x) => {
@@ -22,12 +23,13 @@ export function stackedTargets(runner: TextRunner, scorers: readonly Scorer[]): 
       const b = points.shape[0]!;
       const { feeds, overrides } = copies(runner, b);
       let scores: Float64Array[] = [];
-      const { grads } = await onnx.runWithGradients({
+      const { grads } = await gradients.runWithGradients({
         feeds,
         overrides: { ...overrides, [layer]: points },
         fetch: [],
         output,
         wrt: [layer],
+        scores: specs,
         seeds: (value) => {
           const scored = scorers.map((s) => s.score(value));
           scores = scored.map((s) => s.scores);
@@ -43,7 +45,7 @@ export function stackedTargets(runner: TextRunner, scorers: readonly Scorer[]): 
       return { scores: sumOverTargets(scores, b), grads: tensor('float32', x.shape, stacked) };
     },
     scores: async (x) => sumOverTargets(await targetScores(runner, scorers, firstCopies(x, k)), x.shape[0]!),
-    rowsPerPass: () => onnx.rowsPerPass(copies(runner, 1).feeds),
+    rowsPerPass: () => gradients.rowsPerPass(copies(runner, 1).feeds),
   };
 }
 
@@ -59,7 +61,7 @@ export function stackCopies(t: HostTensor, k: number): HostTensor {
 export async function targetScores(runner: TextRunner, scorers: readonly Scorer[], x: HostTensor): Promise<Float64Array[]> {
   const output = sharedOutput(scorers);
   const { feeds, overrides } = copies(runner, x.shape[0]!);
-  const value = (await runner.model.onnx.run({ feeds, overrides: { ...overrides, [runner.layer]: x }, fetch: [output] }))[output]!;
+  const value = (await runner.model.forward.run({ feeds, overrides: { ...overrides, [runner.layer]: x }, fetch: [output] }))[output]!;
   return scorers.map((s) => s.score(value).scores);
 }
 

@@ -3,12 +3,15 @@ import type { DifferentiableFunction } from '../methods/types.ts';
 import type { TextModel } from '../model/textModel.ts';
 import type { Override } from '../graph/plan.ts';
 import type { HostTensor } from '../tensor.ts';
+import type { ScoreSpec } from '../compile/gradientModel.ts';
 import { SharedForward } from './sharedForward.ts';
 
 /** What is explained: one output tensor, reduced to a score per row, and its cotangent. */
 export interface Scorer {
   output: string;
   score(value: HostTensor): { scores: Float64Array; seed: HostTensor };
+  /** The same score written as graph nodes, where it has such a form (engines that compile the reverse pass then need one run). */
+  spec?: ScoreSpec;
 }
 
 /** Token types and position ids a run uses where they differ from the model's own. */
@@ -42,19 +45,20 @@ export class TextRunner {
 
   /** The scorer's score as a function of the layer (what gradient methods attribute). */
   overEmbeddings(scorer: Scorer): DifferentiableFunction {
-    const { onnx } = this.model;
+    const { forward, gradients } = this.model;
     const embedding = this.layer;
     const copies = (b: number) => this.inputs(Array.from({ length: b }, () => this.ids));
     return {
       gradients: async (x) => {
         const { feeds, overrides } = copies(x.shape[0]!);
         let scores: Float64Array = new Float64Array(0);
-        const { grads } = await onnx.runWithGradient({
+        const { grads } = await gradients.runWithGradient({
           feeds,
           overrides: { ...overrides, [embedding]: x },
           fetch: [],
           output: scorer.output,
           wrt: [embedding],
+          scores: scorer.spec && [scorer.spec],
           seed: (value) => {
             const s = scorer.score(value);
             scores = s.scores;
@@ -65,10 +69,10 @@ export class TextRunner {
       },
       scores: async (x) => {
         const { feeds, overrides } = copies(x.shape[0]!);
-        const out = await onnx.run({ feeds, overrides: { ...overrides, [embedding]: x }, fetch: [scorer.output] });
+        const out = await forward.run({ feeds, overrides: { ...overrides, [embedding]: x }, fetch: [scorer.output] });
         return scorer.score(out[scorer.output]!).scores;
       },
-      rowsPerPass: () => onnx.rowsPerPass(copies(1).feeds),
+      rowsPerPass: () => gradients.rowsPerPass(copies(1).feeds),
     };
   }
 
@@ -94,7 +98,7 @@ export class TextRunner {
   /** The layer's value for one row of ids under the given segments, without the batch axis. */
   async embed(ids: readonly number[], segments: Segments = this.segments): Promise<HostTensor> {
     const { feeds, overrides } = this.inputs([ids], segments);
-    const t = (await this.model.onnx.run({ feeds, overrides, fetch: [this.layer] }))[this.layer]!;
+    const t = (await this.model.forward.run({ feeds, overrides, fetch: [this.layer] }))[this.layer]!;
     return { dtype: t.dtype, shape: t.shape.slice(1), data: t.data };
   }
 }

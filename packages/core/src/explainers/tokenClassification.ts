@@ -112,7 +112,7 @@ export class TokenClassificationExplainer {
     const { segments, reference } = this.segments(ids, tokenTypes, resolved.quirks);
     const runner = new TextRunner(m, ids, segments);
     const { feeds, overrides } = runner.inputs([ids]);
-    const flat = (await m.onnx.run({ feeds, overrides, fetch: [this.logitsName] }))[this.logitsName]!.data;
+    const flat = (await m.forward.run({ feeds, overrides, fetch: [this.logitsName] }))[this.logitsName]!.data;
     const C = flat.length / ids.length;
     const logits = ids.map((_, t) => Array.from(flat.subarray(t * C, (t + 1) * C)));
     const probabilities = logits.map((z) => softmax(z));

@@ -15,6 +15,7 @@ export type LogitEntry = number | 'max';
 export function entryScorer(output: string, offset: number, size: number, entry: LogitEntry, space: OutputSpace): Scorer {
   return {
     output,
+    spec: { offset, size, entry, space, sign: 1 },
     score(value: HostTensor) {
       const rows = value.shape[0]!;
       const n = sizeOf(value.shape) / rows;

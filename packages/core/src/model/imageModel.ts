@@ -4,7 +4,7 @@ import { PilImage } from '../image/pilImage.ts';
 import { type ImageFile, isImageFile, readImage } from '../image/read.ts';
 import { type HostTensor, formatShape, sizeOf, tensor } from '../tensor.ts';
 import type { OnnxModel } from './onnxModel.ts';
-import { type ForwardEngine, type LoadOptions, type ModelConfig, labelsOf, loadConfig, loadOnnxModel } from './pretrained.ts';
+import { type ForwardEngine, type GradientEngine, type LoadOptions, type ModelConfig, labelsOf, loadConfig, loadOnnxModel } from './pretrained.ts';
 
 /** Decoded pixels in interleaved (HWC) layout, as a canvas ImageData or a RawImage holds them. */
 export interface ImageDataLike {
@@ -108,18 +108,20 @@ export class ImageModel {
     readonly onnx: OnnxModel,
     /** [channels, height, width] of one image's pixel_values. */
     readonly inputShape: readonly [number, number, number],
-    /** Runs forward-only passes (the load option `forward` chose it); gradients run on `onnx`. */
+    /** Runs forward-only passes (the load option `engine` chose it). */
     readonly forward: ForwardEngine = onnx,
+    /** Runs gradient passes (the load option `engine` chose it). */
+    readonly gradients: GradientEngine = onnx,
   ) {}
 
   static async load(model: string, options: LoadOptions = {}): Promise<ImageModel> {
     const config = await loadConfig(model, options.revision);
-    const [processor, { onnx, forward, file }] = await Promise.all([loadImageProcessor(model, options.revision), loadOnnxModel(model, options)]);
+    const [processor, { onnx, forward, gradients, file }] = await Promise.all([loadImageProcessor(model, options.revision), loadOnnxModel(model, options)]);
     if (!onnx.inputNames.includes('pixel_values')) {
       throw new ModelLoadError(`model "${model}" (${file}) has no pixel_values input (inputs: ${onnx.inputNames.join(', ')})`);
     }
     const channels = typeof config.num_channels === 'number' ? config.num_channels : 3;
-    return new ImageModel(model, config, processor, onnx, [channels, ...inputSize(model, config, processor)], forward);
+    return new ImageModel(model, config, processor, onnx, [channels, ...inputSize(model, config, processor)], forward, gradients);
   }
 
   /**
@@ -128,7 +130,7 @@ export class ImageModel {
    */
   async dispose(): Promise<void> {
     this.onnx.dispose();
-    await this.forward.dispose();
+    await Promise.all([this.forward.dispose(), this.gradients !== this.onnx && (this.gradients as { dispose?: () => Promise<void> }).dispose?.()]);
   }
 
   get labels(): string[] {

@@ -32,6 +32,8 @@ export interface GradientRequest extends RunRequest {
    * gradient, through every later path, as a PyTorch hook on it would.
    */
   wrt: readonly string[];
+  /** `seed` as a score written in the graph (see GradientsRequest's `scores`). */
+  scores?: readonly ScoreSpec[];
 }
 
 /** Several cotangents of one output, each with its own backward pass from one forward pass. */

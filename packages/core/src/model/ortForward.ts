@@ -4,11 +4,10 @@ import type { ExternalDataReader } from '../onnx/load.ts';
 import { decodeModelProto, encodeGraphOutputs } from '../onnx/wire.ts';
 import { nonFinite } from '../graph/nonFinite.ts';
 import type { HostTensor } from '../tensor.ts';
-import type { OnnxModel, RunRequest } from './onnxModel.ts';
-import { loadOrtWeb } from './ortRuntime.ts';
+import type { Graph } from '../graph/ir.ts';
+import type { RunRequest } from './onnxModel.ts';
+import type { OrtRuntime } from './ortRuntime.ts';
 import { FEEDS, toHost } from './ortTensors.ts';
-
-const loadOrt = async () => (await loadOrtWeb()).ort;
 
 /** The model bytes with `names` added to its graph outputs: a GraphProto holding only them, appended, merges into the graph when parsed. */
 function withOutputs(bytes: Uint8Array, names: readonly string[]): Uint8Array {
@@ -57,7 +56,9 @@ export class OrtForward {
     private readonly bytes: Uint8Array,
     private readonly readExternal: ExternalDataReader | undefined,
     private readonly device: 'cpu' | 'webgpu',
-    readonly fallback: OnnxModel,
+    private readonly runtime: Promise<OrtRuntime>,
+    /** Runs what this one cannot: overrides and tensors no node computes (OrtGradients' compiled forward, or our runtime). */
+    readonly fallback: { readonly graph: Graph; run(req: RunRequest): Promise<Record<string, HostTensor>> },
   ) {
     this.computed = new Set([...fallback.graph.nodes.flatMap((n) => n.outputs), ...fallback.graph.outputs.map((o) => o.name)]);
   }
@@ -69,7 +70,7 @@ export class OrtForward {
     const session = await this.session([...new Set(req.fetch.filter((name) => !outputs.has(name)))].sort());
     const inputs = session.inputMetadata.map((m) => ({ name: m.name, type: m.isTensor ? m.type : undefined }));
     if (inputs.some(({ type }) => !type || !FEEDS[type])) return this.fallback.run(req);
-    const ort = await loadOrt();
+    const { ort } = await this.runtime;
     const feeds: Record<string, Ort.Tensor> = {};
     for (const { name, type } of inputs) {
       const v = req.feeds[name];
@@ -121,12 +122,12 @@ export class OrtForward {
   }
 
   private async create(taps: readonly string[]): Promise<Ort.InferenceSession> {
-    const ort = await loadOrt();
+    const { ort, flavour } = await this.runtime;
     const model = taps.length > 0 ? withOutputs(this.bytes, taps) : this.bytes;
     const externalData = await (this.external ??= externalDataOf(this.bytes, this.readExternal));
     // Errors only: its warnings (e.g. shape ops placed on the CPU) are not the user's to act on.
     const options = { logSeverityLevel: 3 as const, ...(externalData.length > 0 && { externalData }) };
-    if (this.device === 'webgpu' && !webGpuFailed) {
+    if (this.device === 'webgpu' && flavour === 'web' && !webGpuFailed) {
       try {
         return await ort.InferenceSession.create(model, { ...options, executionProviders: ['webgpu'] });
       } catch (e) {
@@ -134,6 +135,6 @@ export class OrtForward {
         console.warn(`Glassbox: onnxruntime-web's webgpu execution provider failed (${(e as Error).message}); its forward passes run on wasm`);
       }
     }
-    return ort.InferenceSession.create(model, { ...options, executionProviders: ['wasm'] });
+    return ort.InferenceSession.create(model, { ...options, executionProviders: [flavour === 'node' ? 'cpu' : 'wasm'] });
   }
 }

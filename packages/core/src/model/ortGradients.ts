@@ -1,12 +1,14 @@
 import type * as Ort from 'onnxruntime-web';
-import { type CompiledGradients, NotCompilableError, compileGradients } from '../compile/gradientModel.ts';
+import { type CompiledGradients, NotCompilableError, compileGradients, groupSize } from '../compile/gradientModel.ts';
 import { GlassboxError, InvalidInputError } from '../errors.ts';
 import { nonFinite } from '../graph/nonFinite.ts';
 import { type Plan, buildPlan, overrideValue, planKey } from '../graph/plan.ts';
 import { type HostTensor, tensor } from '../tensor.ts';
-import type { GradientsRequest, OnnxModel } from './onnxModel.ts';
+import type { GradientRequest, GradientsRequest, OnnxModel, RunRequest } from './onnxModel.ts';
 import type { OrtRuntime } from './ortRuntime.ts';
 import { toHost, toOrt } from './ortTensors.ts';
+
+const disposedError = () => new GlassboxError('disposed', 'this model was disposed (dispose() released its onnxruntime sessions); load it again to use it');
 
 /** Compiled sessions kept per model, least recently used released first (each holds a copy of the weights). */
 const MAX_SESSIONS = 3;
@@ -56,15 +58,14 @@ export class OrtGradients {
   }
 
   async runWithGradients(req: GradientsRequest): Promise<{ values: Record<string, HostTensor>; grads: Record<string, HostTensor>[] }> {
-    if (this.disposed) throw new GlassboxError('disposed', 'this model was disposed (dispose() released its onnxruntime sessions); load it again to use it');
+    if (this.disposed) throw disposedError();
     if (this.notCompilable) return this.onnx.runWithGradients(req);
     let result;
     try {
       result = await this.compiledRun(req);
     } catch (e) {
       if (!(e instanceof NotCompilableError)) throw e;
-      this.notCompilable = e.op;
-      console.warn(`Glassbox: op ${e.op} has no ONNX form yet; gradients of this model run on Glassbox's own runtime`);
+      this.fallBack(e.op);
       return this.onnx.runWithGradients(req);
     }
     const all = [...Object.values(result.values), ...result.grads.flatMap((g) => Object.values(g))];
@@ -72,7 +73,45 @@ export class OrtGradients {
     return result;
   }
 
-  async runWithGradient(req: Omit<GradientsRequest, 'seeds'> & { seed: (value: HostTensor) => HostTensor }) {
+  /**
+   * A forward pass with overrides and taps (what onnxruntime cannot do on the model as it
+   * is): compiled like a gradient pass without seeds. Non-finite results run again on our
+   * runtime, whose error names the first non-finite tensor.
+   */
+  async run(req: RunRequest): Promise<Record<string, HostTensor>> {
+    if (this.disposed) throw disposedError();
+    if (this.notCompilable || req.fetch.length === 0) return this.onnx.run(req);
+    const overrides = req.overrides ?? {};
+    try {
+      const plan = this.plan(req.feeds, overrides);
+      const given = this.given(plan, req);
+      const [output, ...fetch] = req.fetch;
+      const key = `${planKey(req.feeds, Object.keys(overrides))}|run|${req.fetch.join(',')}`;
+      const compiled = await this.session(key, plan, { feeds: Object.keys(req.feeds), overrides: Object.keys(overrides), fetch, output: output!, wrt: [], seeds: 0 });
+      const { values } = await this.execute(compiled, given, []);
+      if (Object.values(values).some((t) => nonFinite(t))) return this.onnx.run(req);
+      return values;
+    } catch (e) {
+      if (!(e instanceof NotCompilableError)) throw e;
+      this.fallBack(e.op);
+      return this.onnx.run(req);
+    }
+  }
+
+  private fallBack(op: string): void {
+    this.notCompilable = op;
+    console.warn(`Glassbox: op ${op} has no ONNX form yet; this model's gradient passes run on Glassbox's own runtime`);
+  }
+
+  /** The feeds and the overrides' values for this plan. */
+  private given(plan: Plan, req: RunRequest): Record<string, HostTensor> {
+    const given: Record<string, HostTensor> = { ...req.feeds };
+    for (const [name, o] of Object.entries(req.overrides ?? {})) given[name] = overrideValue(o, plan.shapes.get(name)!);
+    for (const name of req.fetch) if (!plan.shapes.has(name)) throw new InvalidInputError(`the graph has no tensor named "${name}"`, 'unknown_tensor');
+    return given;
+  }
+
+  async runWithGradient(req: GradientRequest): Promise<{ values: Record<string, HostTensor>; grads: Record<string, HostTensor> }> {
     const { values, grads } = await this.runWithGradients({ ...req, seeds: (value) => [req.seed(value)] });
     return { values, grads: grads[0]! };
   }
@@ -80,9 +119,7 @@ export class OrtGradients {
   private async compiledRun(req: GradientsRequest): Promise<{ values: Record<string, HostTensor>; grads: Record<string, HostTensor>[] }> {
     const overrides = req.overrides ?? {};
     const plan = this.plan(req.feeds, overrides);
-    const given: Record<string, HostTensor> = { ...req.feeds };
-    for (const [name, o] of Object.entries(overrides)) given[name] = overrideValue(o, plan.shapes.get(name)!);
-    for (const name of req.fetch) if (!plan.shapes.has(name)) throw new InvalidInputError(`the graph has no tensor named "${name}"`, 'unknown_tensor');
+    const given = this.given(plan, req);
     const base = {
       feeds: Object.keys(req.feeds),
       overrides: Object.keys(overrides),
@@ -94,7 +131,12 @@ export class OrtGradients {
     const specs = req.scores;
     if (specs) {
       const compiled = await this.session(`${key}|${JSON.stringify(specs.map((s) => ({ ...s, entry: s.entry === 'max' ? 'max' : 'index' })))}`, plan, { ...base, seeds: specs });
-      const targets = specs.map((s) => (s.entry === 'max' ? undefined : tensor('float32', [1, s.size], Array.from({ length: s.size }, (_, i) => (i === s.entry ? 1 : 0)))));
+      const outShape = plan.shapes.get(req.output)!;
+      const targets = specs.map((s) => {
+        if (s.entry === 'max') return undefined;
+        const size = groupSize(s, outShape);
+        return tensor('float32', [1, size], Array.from({ length: size }, (_, i) => (i === s.entry ? 1 : 0)));
+      });
       const out = await this.execute(compiled, given, targets);
       req.seeds(out.values[req.output]!); // the caller reads its scores from the output here
       return out;
@@ -104,6 +146,10 @@ export class OrtGradients {
     const seeds = req.seeds(first[req.output]!);
     const compiled = await this.session(`${key}|${seeds.length}`, plan, { ...base, seeds: seeds.length });
     return this.execute(compiled, given, seeds);
+  }
+
+  get graph() {
+    return this.onnx.graph;
   }
 
   private plan(feeds: Record<string, HostTensor>, overrides: Record<string, unknown>): Plan {

@@ -2,24 +2,37 @@ import { type Device, selectBackend } from '../backend/select.ts';
 import { InvalidInputError, ModelLoadError } from '../errors.ts';
 import type { HostTensor } from '../tensor.ts';
 import { type ModelFileOptions, onnxFileName, readModelFile } from './hub.ts';
-import { OnnxModel, type RunRequest } from './onnxModel.ts';
+import { type GradientRequest, type GradientsRequest, OnnxModel, type RunRequest } from './onnxModel.ts';
+import { OrtGradients } from './ortGradients.ts';
+import { loadOrt } from './ortRuntime.ts';
 import { OrtForward } from './ortForward.ts';
 
 export type { Device };
 
-export const FORWARD_ENGINES = ['auto', 'glassbox', 'onnxruntime'] as const;
-export type ForwardChoice = (typeof FORWARD_ENGINES)[number];
+export const ENGINES = ['auto', 'glassbox', 'onnxruntime'] as const;
+export type EngineChoice = (typeof ENGINES)[number];
+export const ORT_BUILDS = ['auto', 'node', 'web'] as const;
+export type OrtBuild = (typeof ORT_BUILDS)[number];
 
-/** What runs a model's forward-only passes: our runtime (an OnnxModel) or onnxruntime-web (OrtForward). */
+/** What runs a model's forward-only passes: our runtime (an OnnxModel) or onnxruntime (OrtForward). */
 export interface ForwardEngine {
   run(req: RunRequest): Promise<Record<string, HostTensor>>;
   /** Give back what it holds (device memory, sessions); later runs throw 'disposed'. */
   dispose(): void | Promise<void>;
 }
 
+/** What runs a model's gradient passes: our runtime (an OnnxModel) or onnxruntime running a compiled reverse pass (OrtGradients). */
+export interface GradientEngine {
+  runWithGradients(req: GradientsRequest): Promise<{ values: Record<string, HostTensor>; grads: Record<string, HostTensor>[] }>;
+  runWithGradient(req: GradientRequest): Promise<{ values: Record<string, HostTensor>; grads: Record<string, HostTensor> }>;
+  /** How many rows of these single-row feeds one gradient pass takes. */
+  rowsPerPass(feeds: Record<string, HostTensor>): number;
+}
+
 /**
- * The engine 'auto' picks per backend: the one measured faster on forward-only passes, rows
- * of one input with one token set to [PAD] per row (2026-11-21, 2 shared cores, rows per second):
+ * The engine 'auto' picks per device: the one measured faster (2 shared cores; Node 20 and
+ * headless Chromium). Forward-only passes, rows per second, rows of one input with one
+ * token set to [PAD] per row (2026-11-21):
  *
  * | cpu device | Glassbox cpu backend | onnxruntime-web wasm |
  * |---|--:|--:|
@@ -32,20 +45,25 @@ export interface ForwardEngine {
  * | distilbert-sst2-tiny, 7 tokens, batch 32 | 102 | 63 |
  * | distilbert-base geometry, 28 tokens, batch 50 (`pnpm bench`, README) | 0.24 | 0.14 |
  *
- * Node: scripts/forward-engines.ts; Chromium: the same loop in a vitest browser test. On a real
- * GPU the webgpu rows may well turn over.
+ * Gradient passes (LIG-50, `pnpm bench`, README Performance) follow the same order on the
+ * cpu device: onnxruntime running the compiled reverse pass is far faster than our cpu
+ * backend. On a real GPU the webgpu rows may well turn over.
  */
-const FASTER_FORWARD: Record<'cpu' | 'webgpu', Exclude<ForwardChoice, 'auto'>> = { cpu: 'onnxruntime', webgpu: 'glassbox' };
+const FASTER: Record<'cpu' | 'webgpu', Exclude<EngineChoice, 'auto'>> = { cpu: 'onnxruntime', webgpu: 'glassbox' };
 
 export interface LoadOptions extends ModelFileOptions {
   /** Where the runtime's kernels run: 'cpu', 'webgpu', or 'auto' (WebGPU when an adapter exists). */
   device?: Device;
   /**
-   * What runs forward-only passes (perturbation methods, metrics): 'glassbox' (our runtime),
-   * 'onnxruntime' (onnxruntime-web: wasm on the cpu device, its webgpu provider on webgpu)
-   * or 'auto' (default: the one measured faster on the device). Gradients always run on ours.
+   * What runs forward and gradient passes: 'glassbox' (our runtime on the device's
+   * backend), 'onnxruntime' (onnxruntime: forward passes as they are, gradient passes
+   * compiled to one ONNX model with the reverse pass; wasm on the cpu device, its webgpu
+   * provider on webgpu; onnxruntime-node in Node when installed) or 'auto' (default: the
+   * one measured faster on the device).
    */
-  forward?: ForwardChoice;
+  engine?: EngineChoice;
+  /** Which onnxruntime build the 'onnxruntime' engine uses: 'node' (onnxruntime-node), 'web' (onnxruntime-web), or 'auto' (node in Node when installed). */
+  onnxruntime?: OrtBuild;
 }
 
 export interface ModelConfig {
@@ -73,11 +91,16 @@ export async function loadConfig(model: string, revision?: string): Promise<Mode
   return config as ModelConfig;
 }
 
-/** The model's ONNX file (the one `options` select, external data included) on the chosen backend, and its forward engine. */
-export async function loadOnnxModel(model: string, options: LoadOptions): Promise<{ onnx: OnnxModel; forward: ForwardEngine; file: string }> {
-  const choice = options.forward ?? 'auto';
-  if (!FORWARD_ENGINES.includes(choice)) {
-    throw new InvalidInputError(`unknown forward engine "${String(choice)}"; use ${FORWARD_ENGINES.join(', ')}`, 'bad_forward');
+/** The model's ONNX file (the one `options` select, external data included) on the chosen backend, and its engines. */
+export async function loadOnnxModel(model: string, options: LoadOptions): Promise<{ onnx: OnnxModel; forward: ForwardEngine; gradients: GradientEngine; file: string }> {
+  if ('forward' in options) throw new InvalidInputError('the load option "forward" is now "engine" (it decides forward and gradient passes)', 'unknown_option');
+  const choice = options.engine ?? 'auto';
+  if (!ENGINES.includes(choice)) {
+    throw new InvalidInputError(`unknown engine "${String(choice)}"; use ${ENGINES.join(', ')}`, 'bad_engine');
+  }
+  const build = options.onnxruntime ?? 'auto';
+  if (!ORT_BUILDS.includes(build)) {
+    throw new InvalidInputError(`unknown onnxruntime build "${String(build)}"; use ${ORT_BUILDS.join(', ')}`, 'bad_engine');
   }
   const backend = await selectBackend(options.device);
   const file = await onnxFileName(model, options);
@@ -88,9 +111,12 @@ export async function loadOnnxModel(model: string, options: LoadOptions): Promis
     throw e instanceof ModelLoadError ? new ModelLoadError(`model "${model}": ${file}: ${e.message}`) : e;
   });
   const device = backend.name === 'webgpu' ? 'webgpu' : 'cpu';
-  const engine = choice === 'auto' ? FASTER_FORWARD[device] : choice;
-  const forward = engine === 'onnxruntime' ? new OrtForward(bytes, readExternal, device, onnx) : onnx;
-  return { onnx, forward, file };
+  const engine = choice === 'auto' ? FASTER[device] : choice;
+  if (engine === 'glassbox') return { onnx, forward: onnx, gradients: onnx, file };
+  const runtime = loadOrt(build);
+  const gradients = new OrtGradients(onnx, runtime, device);
+  const forward = new OrtForward(bytes, readExternal, device, runtime, gradients);
+  return { onnx, forward, gradients, file };
 }
 
 /** Class labels from config.id2label, in index order. */

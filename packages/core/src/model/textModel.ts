@@ -5,9 +5,9 @@ import { type HostTensor, sizeOf, tensor } from '../tensor.ts';
 import { type EmbeddingLookup, findEmbeddingsOutput, findPositionEmbedding, findTokenTypeEmbedding, findWordEmbedding } from './embeddings.ts';
 import { textFeeds } from './feeds.ts';
 import type { OnnxModel } from './onnxModel.ts';
-import { type ForwardEngine, type LoadOptions, type ModelConfig, labelsOf, loadConfig, loadOnnxModel } from './pretrained.ts';
+import { type ForwardEngine, type GradientEngine, type LoadOptions, type ModelConfig, labelsOf, loadConfig, loadOnnxModel } from './pretrained.ts';
 
-export type { Device, ForwardChoice, ForwardEngine, LoadOptions, ModelConfig } from './pretrained.ts';
+export type { Device, EngineChoice, ForwardEngine, GradientEngine, LoadOptions, ModelConfig } from './pretrained.ts';
 
 async function loadTokenizer(model: string, revision?: string): Promise<PreTrainedTokenizer> {
   try {
@@ -28,16 +28,18 @@ export class TextModel {
     readonly config: ModelConfig,
     readonly onnx: OnnxModel,
     readonly wordEmbedding: EmbeddingLookup,
-    /** Runs forward-only passes (the load option `forward` chose it); gradients run on `onnx`. */
+    /** Runs forward-only passes (the load option `engine` chose it). */
     readonly forward: ForwardEngine = onnx,
+    /** Runs gradient passes (the load option `engine` chose it). */
+    readonly gradients: GradientEngine = onnx,
   ) {}
 
   static async load(model: string, options: LoadOptions = {}): Promise<TextModel> {
     const config = await loadConfig(model, options.revision);
-    const [tokenizer, { onnx, forward, file }] = await Promise.all([loadTokenizer(model, options.revision), loadOnnxModel(model, options)]);
+    const [tokenizer, { onnx, forward, gradients, file }] = await Promise.all([loadTokenizer(model, options.revision), loadOnnxModel(model, options)]);
     const wordEmbedding = findWordEmbedding(onnx.graph);
     if (!wordEmbedding) throw new ModelLoadError(`model "${model}" (${file}): no word-embedding lookup (a Gather on a [vocab, hidden] table fed by input_ids)`);
-    return new TextModel(model, tokenizer, config, onnx, wordEmbedding, forward);
+    return new TextModel(model, tokenizer, config, onnx, wordEmbedding, forward, gradients);
   }
 
   get labels(): string[] {
@@ -50,7 +52,7 @@ export class TextModel {
    */
   async dispose(): Promise<void> {
     this.onnx.dispose();
-    await this.forward.dispose();
+    await Promise.all([this.forward.dispose(), this.gradients !== this.onnx && (this.gradients as { dispose?: () => Promise<void> }).dispose?.()]);
   }
 
   /** Whether the PyTorch model's forward takes position_ids (all supported families but DistilBERT). */
