@@ -10,8 +10,15 @@ import { toHost, toOrt } from './ortTensors.ts';
 
 const disposedError = () => new GlassboxError('disposed', 'this model was disposed (dispose() released its onnxruntime sessions); load it again to use it');
 
-/** Compiled sessions kept per model, least recently used released first (each holds a copy of the weights). */
-const MAX_SESSIONS = 3;
+/**
+ * Compiled sessions kept per model, least recently used released first. Each holds a copy of
+ * the weights, so as many as fit in SESSION_WEIGHT_BUDGET, within [MIN_SESSIONS,
+ * MAX_SESSIONS]: a small model keeps the sessions of every input shape a mixed workload
+ * returns to (three thrash: each explanation compiled and created a session again).
+ */
+const MIN_SESSIONS = 3;
+const MAX_SESSIONS = 16;
+const SESSION_WEIGHT_BUDGET = 256 * 2 ** 20;
 /** Shape plans kept per model. */
 const MAX_PLANS = 64;
 
@@ -37,12 +44,23 @@ export class OrtGradients {
   private disposed = false;
   /** Sessions created so far (the benchmark counts them). */
   sessionsCreated = 0;
+  /** How many compiled sessions this model keeps (see SESSION_WEIGHT_BUDGET). */
+  readonly maxSessions: number;
 
   constructor(
     readonly onnx: OnnxModel,
     private readonly runtime: Promise<OrtRuntime>,
     private readonly device: 'cpu' | 'webgpu',
-  ) {}
+  ) {
+    let weights = 0;
+    for (const t of onnx.graph.initializers.values()) weights += t.data.byteLength;
+    this.maxSessions = Math.max(MIN_SESSIONS, Math.min(MAX_SESSIONS, Math.floor(SESSION_WEIGHT_BUDGET / Math.max(weights, 1))));
+  }
+
+  /** Compiled sessions held now (at most maxSessions). */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
 
   /** The op that made this model fall back to our runtime, if one did. */
   get fallbackOp(): string | undefined {
@@ -175,7 +193,7 @@ export class OrtGradients {
     s = this.create(model);
     this.sessions.set(key, s);
     s.catch(() => this.sessions.delete(key));
-    while (this.sessions.size > MAX_SESSIONS) {
+    while (this.sessions.size > this.maxSessions) {
       const [oldKey, old] = this.sessions.entries().next().value!;
       this.sessions.delete(oldKey);
       void this.latest.then(() => old.then((c) => c.session.release()).catch(() => undefined));
