@@ -13,8 +13,8 @@ import { type Emitter, OPSET, type Sym, onnxOp } from './onnxOps.ts';
  * The explained score of one target, computed inside the graph from the explained output
  * (so one run gives its gradient): in each row, the `size` values from `offset` of the
  * flattened output form a group of logits; the score is entry `entry` of the group (an
- * index fed at run time as a one-hot input, or 'max': the row's own argmax) in `space`,
- * times `sign`. The same numbers as classScores / entryScorer compute on the host.
+ * index, or 'max': the row's own argmax in the group) in `space`, times `sign`. The group
+ * and the entry are fed at run time (scoreInputs), so they are not part of the model. The same numbers as classScores / entryScorer compute on the host.
  */
 export interface ScoreSpec {
   offset: number;
@@ -43,8 +43,10 @@ export interface CompiledGradients {
   bytes: Uint8Array;
   /** Every graph input: feeds and overrides (their own names), then the seed or target inputs. */
   inputs: string[];
-  /** Input k: seed k's cotangent of the output (host seeds) or target k's one-hot [1, size] (score specs with an index entry; absent for 'max'). */
-  seedInputs: (string | undefined)[];
+  /** Input k: seed k's cotangent of the output (host seeds). */
+  seedInputs: string[];
+  /** Inputs of score spec k: its group mask and (index entries) its one-hot (see scoreInputs). */
+  scoreInputs: { group: string; hot?: string }[];
   /** The output's value, and each fetched value, by name. */
   values: Map<string, string>;
   /** grads[k][i]: the gradient of wrt[i] under seed k. */
@@ -156,8 +158,10 @@ export function compileGradients(graph: Graph, plan: Plan, req: GradientModelReq
     for (const name of outputs) if (name) env.set(name, sym(name));
   }
   const out = value(req.output);
-  const seedInputs: (string | undefined)[] = [];
+  const seedInputs: string[] = [];
+  const specInputs: { group: string; hot?: string }[] = [];
   const seeds: Sym[] = [];
+  const rowSize = sizeOf(out.shape) / (out.shape[0] ?? 1);
   const k = typeof req.seeds === 'number' ? req.seeds : req.seeds.length;
   for (let j = 0; j < k; j++) {
     if (typeof req.seeds === 'number') {
@@ -167,10 +171,11 @@ export function compileGradients(graph: Graph, plan: Plan, req: GradientModelReq
       seeds.push({ name, dtype: 'float32', shape: out.shape });
     } else {
       const spec = req.seeds[j]!;
-      const target = spec.entry === 'max' ? undefined : `${PREFIX}target${j}`;
-      if (target) inputs.push({ name: target, dtype: 'float32', shape: [1, groupSize(spec, out.shape)] });
-      seedInputs.push(target);
-      seeds.push(scoreSeed(w, out, spec, target));
+      const names = { group: `${PREFIX}group${j}`, hot: spec.entry === 'max' ? undefined : `${PREFIX}target${j}` };
+      inputs.push({ name: names.group, dtype: 'bool', shape: [1, rowSize] });
+      if (names.hot) inputs.push({ name: names.hot, dtype: 'float32', shape: [1, rowSize] });
+      specInputs.push(names);
+      seeds.push(scoreSeed(w, out, spec, names));
     }
   }
   const ops = w.ops();
@@ -191,56 +196,67 @@ export function compileGradients(graph: Graph, plan: Plan, req: GradientModelReq
     ...grads.flatMap((names) => names.map((name, i) => ({ name, dtype: 'float32' as DType, shape: value(req.wrt[i]!).shape }))),
   ];
   const bytes = encodeModel({ nodes: w.nodes, initializers: w.initializers, inputs, outputs, opset: OPSET });
-  return { bytes, inputs: inputs.map((i) => i.name), seedInputs, values, grads, wrt: req.wrt };
+  return { bytes, inputs: inputs.map((i) => i.name), seedInputs, scoreInputs: specInputs, values, grads, wrt: req.wrt };
 }
 
-/** How many entries a score spec's group has in rows of an output of this shape. */
-export function groupSize(spec: ScoreSpec, outShape: readonly number[]): number {
-  return spec.size ?? sizeOf(outShape) / (outShape[0] ?? 1) - spec.offset;
+/**
+ * The run-time inputs of a score spec over rows of `n` values: the group's mask and, for an
+ * index entry, the target's one-hot, both [1, n]. Feeding them (rather than baking them in)
+ * keeps one compiled model for every target and position.
+ */
+export function scoreInputs(spec: ScoreSpec, n: number): { group: HostTensor; hot?: HostTensor } {
+  const size = spec.size ?? n - spec.offset;
+  const group = tensor('bool', [1, n]);
+  group.data.fill(1, spec.offset, spec.offset + size);
+  if (spec.entry === 'max') return { group };
+  const hot = tensor('float32', [1, n]);
+  hot.data[spec.offset + spec.entry] = 1;
+  return { group, hot };
 }
 
-/** The cotangent of the output that differentiates the spec's score, written as nodes (classScores' formulas). */
-function scoreSeed(w: GraphWriter, out: Sym, given: ScoreSpec, target: string | undefined): Sym {
+/**
+ * The cotangent of the output that differentiates the spec's score, written as nodes
+ * (classScores' formulas) over whole rows: outside the group the mask sends the logits to
+ * −∞ (probability 0) and the one-hot is 0, so the cotangent is 0 there.
+ */
+function scoreSeed(w: GraphWriter, out: Sym, spec: ScoreSpec, inputs: { group: string; hot?: string }): Sym {
   const rows = out.shape[0] ?? 1;
   const n = sizeOf(out.shape) / rows;
-  const spec = { ...given, size: groupSize(given, out.shape) };
-  const one = (op: string, inputs: string[], attrs?: Attrs) => w.node(op, inputs, attrs)[0]!;
+  const one = (op: string, args: string[], attrs?: Attrs) => w.node(op, args, attrs)[0]!;
   const ints = (v: number[]) => w.constant(tensor('int64', [v.length], v));
   const scalar = (v: number) => w.constant(tensor('float32', [], [v]));
   const flat = one('Reshape', [out.name, ints([rows, n])]);
-  const group = spec.offset === 0 && spec.size === n ? flat : one('Slice', [flat, ints([spec.offset]), ints([spec.offset + spec.size]), ints([1]), ints([1])]);
-  let hot: string;
-  if (target) hot = target;
-  else {
-    const positions = w.constant(tensor('int64', [1, spec.size], Array.from({ length: spec.size }, (_, i) => i)));
-    hot = one('Cast', [one('Equal', [one('ArgMax', [group], { axis: 1, keepdims: 1 }), positions])], { to: 1 });
+  const masked = one('Where', [inputs.group, flat, scalar(-Infinity)]);
+  let hot = inputs.hot;
+  if (!hot) {
+    const positions = w.constant(tensor('int64', [1, n], Array.from({ length: n }, (_, i) => i)));
+    hot = one('Cast', [one('Equal', [one('ArgMax', [masked], { axis: 1, keepdims: 1 }), positions])], { to: 1 });
   }
   const axes = ints([1]);
-  const picked = (v: string) => one('ReduceSum', [one('Mul', [v, hot]), axes], { keepdims: 1 });
+  const picked = (v: string) => one('ReduceSum', [one('Mul', [v, hot!]), axes], { keepdims: 1 });
   let seed: string;
   switch (spec.space) {
     case 'logits':
-      seed = one('Expand', [hot, ints([rows, spec.size])]);
+      seed = one('Expand', [hot, ints([rows, n])]);
       break;
     case 'softmax': {
-      const p = one('Softmax', [group], { axis: 1 });
+      const p = one('Softmax', [masked], { axis: 1 });
       seed = one('Mul', [picked(p), one('Sub', [hot, p])]);
       break;
     }
     case 'log-softmax':
-      seed = one('Sub', [hot, one('Softmax', [group], { axis: 1 })]);
+      seed = one('Sub', [hot, one('Softmax', [masked], { axis: 1 })]);
       break;
     case 'sigmoid': {
-      const s = one('Sigmoid', [picked(group)]);
+      const s = one('Sigmoid', [picked(flat)]);
       seed = one('Mul', [hot, one('Mul', [s, one('Sub', [scalar(1), s])])]);
       break;
     }
     case 'log-sigmoid':
-      seed = one('Mul', [hot, one('Sub', [scalar(1), one('Sigmoid', [picked(group)])])]);
+      seed = one('Mul', [hot, one('Sub', [scalar(1), one('Sigmoid', [picked(flat)])])]);
       break;
   }
   if (spec.sign === -1) seed = one('Neg', [seed]);
-  if (spec.size !== n) seed = one('Pad', [seed, ints([0, spec.offset, 0, n - spec.offset - spec.size]), scalar(0)], { mode: 'constant' });
   const shaped = one('Reshape', [seed, ints([...out.shape])]);
   return { name: shaped, dtype: 'float32', shape: out.shape };
 }

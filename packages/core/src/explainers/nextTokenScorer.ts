@@ -56,9 +56,11 @@ function logSoftmaxScores(z: HostTensor, c: number): { scores: Float64Array; see
  * cotangent: read from the logits [B, T, vocab], or, given the LM head, from the hidden
  * states [B, T, H] projected on the host (the same numbers in float64).
  */
-export function nextTokenScorer(logits: string, head: LmHead | undefined, position: number, token: number, output: GenerationOutput): Scorer {
+export function nextTokenScorer(logits: string, head: LmHead | undefined, position: number, token: number, output: GenerationOutput, vocab?: number): Scorer {
   return {
     output: head ? head.hidden : logits,
+    // Read from the logits [B, T, vocab]: row r's group is position `position`'s vocab logits.
+    spec: head || !vocab ? undefined : { offset: position * vocab, size: vocab, entry: token, space: output, sign: 1 },
     score: (value) => {
       const [b, t, d] = value.shape as [number, number, number];
       const w = head?.weight.data;

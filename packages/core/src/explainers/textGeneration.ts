@@ -144,9 +144,11 @@ export class TextGenerationExplainer {
     this.checkLength(all.length, `the prompt (${promptIds.length} tokens) plus its continuation (${generated.length})`);
 
     const logitsName = logitsOutput(m.onnx.graph);
-    if (this.head === undefined) this.head = findLmHead(m.onnx, logitsName, m.feeds([promptIds])) ?? null;
+    // On our runtime the LM head runs on the host; an engine that compiles the pass scores the logits in the graph.
+    if (this.head === undefined) this.head = (m.gradients === m.onnx ? findLmHead(m.onnx, logitsName, m.feeds([promptIds])) : undefined) ?? null;
     const head = this.head ?? undefined;
-    const scorerOf = (j: number) => nextTokenScorer(logitsName, head, promptIds.length + j - 1, generated[j]!, output);
+    const vocab = m.onnx.graph.outputs.find((o) => o.name === logitsName)?.shape[2];
+    const scorerOf = (j: number) => nextTokenScorer(logitsName, head, promptIds.length + j - 1, generated[j]!, output, typeof vocab === 'number' ? vocab : undefined);
     const layout = this.layout(prompt, all, generated);
     const matrix: (number | null)[][] = [];
     const rows: GeneratedToken[] = [];

@@ -1,9 +1,9 @@
 import type * as Ort from 'onnxruntime-web';
-import { type CompiledGradients, NotCompilableError, compileGradients, groupSize } from '../compile/gradientModel.ts';
+import { type CompiledGradients, NotCompilableError, compileGradients, scoreInputs } from '../compile/gradientModel.ts';
 import { GlassboxError, InvalidInputError } from '../errors.ts';
 import { nonFinite } from '../graph/nonFinite.ts';
 import { type Plan, buildPlan, overrideValue, planKey } from '../graph/plan.ts';
-import { type HostTensor, tensor } from '../tensor.ts';
+import { type HostTensor, sizeOf } from '../tensor.ts';
 import type { GradientRequest, GradientsRequest, OnnxModel, RunRequest } from './onnxModel.ts';
 import type { OrtRuntime } from './ortRuntime.ts';
 import { toHost, toOrt } from './ortTensors.ts';
@@ -148,14 +148,19 @@ export class OrtGradients {
     const key = `${planKey(req.feeds, Object.keys(overrides))}|${req.fetch.join(',')}|${req.output}|${req.wrt.join(',')}`;
     const specs = req.scores;
     if (specs) {
-      const compiled = await this.session(`${key}|${JSON.stringify(specs.map((s) => ({ ...s, entry: s.entry === 'max' ? 'max' : 'index' })))}`, plan, { ...base, seeds: specs });
+      // Groups and entries are inputs: the model depends only on each score's space, sign and kind of entry.
+      const kinds = specs.map((s) => `${s.space}${s.sign}${s.entry === 'max' ? 'max' : ''}`).join(',');
+      const compiled = await this.session(`${key}|${kinds}`, plan, { ...base, seeds: specs });
       const outShape = plan.shapes.get(req.output)!;
-      const targets = specs.map((s) => {
-        if (s.entry === 'max') return undefined;
-        const size = groupSize(s, outShape);
-        return tensor('float32', [1, size], Array.from({ length: size }, (_, i) => (i === s.entry ? 1 : 0)));
+      const n = sizeOf(outShape) / (outShape[0] ?? 1);
+      const inputs: Record<string, HostTensor> = { ...given };
+      specs.forEach((s, j) => {
+        const { group, hot } = scoreInputs(s, n);
+        const names = compiled.model.scoreInputs[j]!;
+        inputs[names.group] = group;
+        if (names.hot && hot) inputs[names.hot] = hot;
       });
-      const out = await this.execute(compiled, given, targets);
+      const out = await this.execute(compiled, inputs, []);
       req.seeds(out.values[req.output]!); // the caller reads its scores from the output here
       return out;
     }
@@ -209,7 +214,7 @@ export class OrtGradients {
     return { session, model };
   }
 
-  private async execute(compiled: Compiled, given: Record<string, HostTensor>, seeds: readonly (HostTensor | undefined)[]) {
+  private async execute(compiled: Compiled, given: Record<string, HostTensor>, seeds: readonly HostTensor[]) {
     const { ort } = await this.runtime;
     const { session, model } = compiled;
     const feeds: Record<string, Ort.Tensor> = {};
