@@ -1,12 +1,13 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { type ExplainOptions, ImageClassificationExplainer, InvalidInputError, SequenceClassificationExplainer, TextModel, tensor } from '@glassbox/core';
 import { OrtForward } from '../packages/core/src/model/ortForward.ts';
+import { OrtGradients } from '../packages/core/src/model/ortGradients.ts';
 import { type Json, expectClose, refsOf, useLocalFixtures } from './helpers.ts';
 
 /**
- * The onnxruntime-web forward engine (load option `forward`): the same requests give the
- * same values as our runtime, and the perturbation explainers routed through it agree with
- * the ones on our runtime.
+ * The onnxruntime forward engine (load option `engine`; onnxruntime-node in Node by
+ * default): the same requests give the same values as our runtime, and the perturbation
+ * explainers routed through it agree with the ones on our runtime.
  */
 const SST2 = 'distilbert-sst2-tiny';
 const load = (name: string, engine: 'onnxruntime' | 'glassbox' = 'onnxruntime') => TextModel.load(name, { engine });
@@ -14,7 +15,7 @@ const load = (name: string, engine: 'onnxruntime' | 'glassbox' = 'onnxruntime') 
 /** Each row of `ids` with one more position set to `pad` (what a perturbation method scores). */
 const maskedRows = (ids: number[], pad: number) => ids.map((_, k) => ids.map((id, i) => (i === k ? pad : id)));
 
-describe('forward passes through onnxruntime-web', () => {
+describe('forward passes through onnxruntime', () => {
   beforeAll(useLocalFixtures);
 
   it.each([SST2, 'bert-nli-tiny'])('%s: logits equal our runtime\'s and the float32 torch model\'s', async (name) => {
@@ -61,28 +62,32 @@ describe('forward passes through onnxruntime-web', () => {
     expectClose(single[softmax]!.data, inp.attentions.layer_0.flat(2), 1e-5, 0, 'layer-0 attention vs torch');
   });
 
-  it('a request with overrides runs on our runtime (ORT cannot override inside the graph)', async () => {
+  it('a request with overrides runs as a compiled graph on onnxruntime (ORT cannot override inside the model as it is)', async () => {
     const model = await load(SST2);
-    const fallback = vi.spyOn(model.onnx, 'run');
+    expect(model.gradients).toBeInstanceOf(OrtGradients);
+    const compiled = vi.spyOn(model.gradients as OrtGradients, 'run');
+    const ours = vi.spyOn(model.onnx, 'run');
     const inp = refsOf(SST2).inputs[0];
     const feeds = model.feeds([inp.input_ids]);
     const embedding = (await model.onnx.run({ feeds, fetch: [model.wordEmbedding.tensor] }))[model.wordEmbedding.tensor]!;
     const halved = tensor('float32', embedding.shape, embedding.data.map((v) => v / 2));
-    fallback.mockClear();
+    ours.mockClear();
     const request = { feeds, overrides: { [model.wordEmbedding.tensor]: halved }, fetch: ['logits'] };
     const out = await model.forward.run(request);
-    expect(fallback).toHaveBeenCalledTimes(1);
-    expectClose(out.logits!.data, (await model.onnx.run(request)).logits!.data, 0, 0, 'overridden');
+    expect(compiled).toHaveBeenCalledTimes(1);
+    expect(ours).not.toHaveBeenCalled();
+    expect((model.gradients as OrtGradients).fallbackOp).toBeUndefined();
+    expectClose(out.logits!.data, (await model.onnx.run(request)).logits!.data, 1e-5, 0, 'overridden');
     expect(Math.abs(out.logits!.data[0]! - inp.logits_float32.flat()[0])).toBeGreaterThan(1e-3);
   });
 
-  it('a bad forward option is an error naming the valid values', async () => {
+  it('a bad engine option is an error naming the valid values', async () => {
     const loading = TextModel.load(SST2, { engine: 'fastest' as never });
     await expect(loading).rejects.toBeInstanceOf(InvalidInputError);
-    await expect(loading).rejects.toThrow('unknown forward engine "fastest"; use auto, glassbox, onnxruntime');
+    await expect(loading).rejects.toThrow('unknown engine "fastest"; use auto, glassbox, onnxruntime');
   });
 
-  it('"auto" on the cpu device is onnxruntime-web (measured faster there); "glassbox" is our runtime', async () => {
+  it('"auto" on the cpu device is onnxruntime (measured faster there); "glassbox" is our runtime', async () => {
     expect((await TextModel.load(SST2)).forward).toBeInstanceOf(OrtForward);
     const ours = await load(SST2, 'glassbox');
     expect(ours.forward).toBe(ours.onnx);

@@ -3,6 +3,7 @@ import { SequenceClassificationExplainer, findWordEmbedding } from '@glassbox/co
 import { type Json, loadOnnxModel, readJson, refsOf, useLocalFixtures } from './helpers.ts';
 import { join } from 'node:path';
 import { MODELS } from './helpers.ts';
+import { VARIANTS, expectVariantTracksFloat } from './variant-checks.ts';
 
 beforeAll(useLocalFixtures);
 
@@ -29,21 +30,8 @@ describe('word-embedding discovery', () => {
 });
 
 describe('gradients through quantized and fp16 graphs', () => {
-  /** Token attributions of the float model (Captum refs) vs. a variant: close within the variant's error, same top token. */
-  it.each([
-    ['q8', 0.05],
-    ['fp16', 0.01],
-  ] as const)('distilbert-sst2-tiny %s: IG-pad attributions track the float model', async (dtype, tol) => {
+  it.each(VARIANTS.map(([dtype, tol]) => [dtype, tol] as const))('distilbert-sst2-tiny %s: IG-pad attributions track the float model', async (dtype, tol) => {
     const explainer = await SequenceClassificationExplainer.fromPretrained('distilbert-sst2-tiny', { dtype });
-    for (const inp of refsOf('distilbert-sst2-tiny').inputs as Json[]) {
-      const entry = inp.attributions[0];
-      const r = await explainer.explain(inp.text, { target: entry.target.class_index, output: 'logits', normalize: 'none', baseline: 'pad' });
-      const ours = r.tokens.map((t) => t.attribution!);
-      const ref = entry.ig_pad_gausslegendre.per_token_sum as number[];
-      const scale = Math.max(...ref.map(Math.abs));
-      ours.forEach((v, i) => expect(Math.abs(v - ref[i]!), `${dtype} ${inp.id} token ${i}`).toBeLessThanOrEqual(tol * Math.max(1, scale) + 0.02 * scale));
-      const argmax = (xs: number[]) => xs.indexOf(Math.max(...xs));
-      expect(argmax(ours), `${dtype} ${inp.id} top token`).toBe(argmax(ref));
-    }
+    await expectVariantTracksFloat(explainer, dtype, tol, refsOf('distilbert-sst2-tiny').inputs as Json[]);
   });
 });
