@@ -63,12 +63,81 @@ export class NotCompilableError extends GlassboxError {
 
 const PREFIX = 'gb/';
 
+/**
+ * A size the compiled model leaves symbolic: the recording's value (a prime no static size
+ * of the model is a multiple of) and where the run's value is read (an input's axis).
+ */
+export interface DimClass {
+  name: string;
+  value: number;
+  input: string;
+  axis: number;
+}
+
+/** A recorded size as k · Π dimᵉ: its symbolic factors, or none (a static size). */
+function factor(v: number, dims: readonly DimClass[]): { k: number; powers: [DimClass, number][] } {
+  const powers: [DimClass, number][] = [];
+  let k = v;
+  if (k > 1) {
+    for (const d of dims) {
+      let e = 0;
+      while (k % d.value === 0) {
+        k /= d.value;
+        e++;
+      }
+      if (e) powers.push([d, e]);
+    }
+  }
+  return { k, powers };
+}
+
+/** A recorded shape as ONNX dims: static sizes as numbers, one symbolic size as its name, products unknown (null). */
+export function symbolicShape(shape: readonly number[], dims: readonly DimClass[]): (number | string | null)[] {
+  return shape.map((d) => {
+    const { k, powers } = factor(d, dims);
+    if (powers.length === 0) return d;
+    return k === 1 && powers.length === 1 && powers[0]![1] === 1 ? powers[0]![0].name : null;
+  });
+}
+
 /** Records kernel calls as ONNX nodes: a Backend whose tensors are names (what `Ops` sees while a VJP is written down). */
 export class GraphWriter implements Emitter {
   readonly nodes: EncodedNode[] = [];
   readonly initializers = new Map<string, HostTensor>();
   private readonly small = new Map<string, string>();
+  private readonly dimValues = new Map<string, string>();
   private count = 0;
+
+  /** `dims`: the sizes that stay symbolic (none: every shape is the recording's). */
+  constructor(readonly dims: readonly DimClass[] = []) {}
+
+  ints(values: readonly number[]): string {
+    const parts = values.map((v) => factor(v, this.dims));
+    if (parts.every((p) => p.powers.length === 0)) return this.constant(tensor('int64', [values.length], values));
+    const pieces = parts.map(({ k, powers }) => {
+      let piece = powers.length === 0 || k !== 1 ? this.constant(tensor('int64', [1], [k])) : undefined;
+      for (const [dim, e] of powers) for (let i = 0; i < e; i++) piece = piece ? this.node('Mul', [piece, this.dimValue(dim)])[0]! : this.dimValue(dim);
+      return piece!;
+    });
+    return pieces.length === 1 ? pieces[0]! : this.node('Concat', pieces, { axis: 0 })[0]!;
+  }
+
+  range(n: number): string {
+    if (factor(n, this.dims).powers.length === 0) return this.constant(tensor('int64', [n], Array.from({ length: n }, (_, i) => i)));
+    const scalar = (v: string) => this.node('Reshape', [v, this.constant(tensor('int64', [0], []))])[0]!;
+    return this.node('Range', [this.constant(tensor('int64', [], [0])), scalar(this.ints([n])), this.constant(tensor('int64', [], [1]))])[0]!;
+  }
+
+  /** The run's value of a symbolic size, int64 [1], read from its input's shape once. */
+  private dimValue(dim: DimClass): string {
+    let v = this.dimValues.get(dim.name);
+    if (!v) {
+      const ints = (x: number) => this.constant(tensor('int64', [1], [x]));
+      v = this.node('Slice', [this.node('Shape', [dim.input])[0]!, ints(dim.axis), ints(dim.axis + 1)])[0]!;
+      this.dimValues.set(dim.name, v);
+    }
+    return v;
+  }
 
   fresh(): string {
     return `${PREFIX}${this.count++}`;
@@ -122,24 +191,36 @@ export class GraphWriter implements Emitter {
  * records nodes. Standard ops only (opset 17), every shape static (the plan's).
  */
 export function compileGradients(graph: Graph, plan: Plan, req: GradientModelRequest): CompiledGradients {
-  const w = new GraphWriter();
+  return writeModel(new GraphWriter(), graph, plan, req, 'plan');
+}
+
+/**
+ * The same model with symbolic sizes: the graph's own forward nodes (which compute their
+ * shapes at run time) and a reverse pass recorded at sizes no static size is a multiple of,
+ * its sizes read from the inputs' shapes at run time. Recorded twice, at two sets of sizes
+ * (`dims[0]`, `dims[1]`, with `plans` for each); undefined unless both give the same model
+ * (a size the reverse pass does not derive as a product of the symbolic sizes, e.g. T − 1,
+ * or data whose length follows one). One model then serves every batch and sequence size.
+ */
+export function compileSymbolic(graph: Graph, plans: readonly [Plan, Plan], dims: readonly [DimClass[], DimClass[]], req: GradientModelRequest): CompiledGradients | undefined {
+  const [a, b] = [0, 1].map((i) => writeModel(new GraphWriter(dims[i]), graph, plans[i]!, req, 'graph', dims[i]));
+  if (a!.bytes.length !== b!.bytes.length || !a!.bytes.every((v, i) => v === b!.bytes[i])) return undefined;
+  return a;
+}
+
+function writeModel(w: GraphWriter, graph: Graph, plan: Plan, req: GradientModelRequest, forward: 'plan' | 'graph', dims: readonly DimClass[] = []): CompiledGradients {
   const env = new Map<string, Sym>();
   const sym = (name: string): Sym => ({ name, dtype: plan.dtypes.get(name)!, shape: plan.shapes.get(name)! });
+  const shapeOf = (shape: readonly number[]) => symbolicShape(shape, dims);
   const inputs: EncodedValue[] = [];
   const given = new Set([...req.feeds, ...req.overrides]);
   const overridden = new Set(req.overrides);
   const taps = req.wrt.filter((name) => !given.has(name));
-  const steps = neededSteps(plan, [req.output, ...req.fetch, ...taps], overridden);
-  const read = new Set(steps.flatMap((s) => s.inputs));
-  for (const name of [...req.feeds, ...req.overrides]) {
-    if (!read.has(name) && !req.wrt.includes(name) && !req.fetch.includes(name)) continue;
-    env.set(name, sym(name));
-    inputs.push({ name, dtype: plan.dtypes.get(name)!, shape: plan.shapes.get(name)! });
-  }
+  const targets = [req.output, ...req.fetch, ...taps];
   const value = (name: string): Sym => {
     let v = env.get(name);
     if (!v) {
-      const host = plan.constants.get(name);
+      const host = plan.constants.get(name) ?? graph.initializers.get(name);
       if (!host) throw new GlassboxError('bad_graph', `value "${name}" is not available`);
       w.initializers.set(name, host);
       v = { name, dtype: host.dtype, shape: host.shape };
@@ -147,15 +228,40 @@ export function compileGradients(graph: Graph, plan: Plan, req: GradientModelReq
     }
     return v;
   };
-  for (const step of steps) {
-    const entry = onnxOp(step.op);
-    if (!entry) throw new NotCompilableError(step.op);
-    const args = step.inputs.map((name) => (name ? value(name) : undefined));
-    // Outputs our kernel does not compute (Dropout's mask, LayerNormalization's statistics) are left off.
-    const outputs = step.outputs.map((name) => (name && plan.shapes.has(name) && !overridden.has(name) ? name : ''));
-    while (outputs.length && !outputs[outputs.length - 1]) outputs.pop();
-    entry.emit(w, args as Sym[], step.attrs, outputs);
-    for (const name of outputs) if (name) env.set(name, sym(name));
+  if (forward === 'plan') {
+    const steps = neededSteps(plan, targets, overridden);
+    const read = new Set(steps.flatMap((s) => s.inputs));
+    for (const name of [...req.feeds, ...req.overrides]) {
+      if (!read.has(name) && !req.wrt.includes(name) && !req.fetch.includes(name)) continue;
+      env.set(name, sym(name));
+      inputs.push({ name, dtype: plan.dtypes.get(name)!, shape: plan.shapes.get(name)! });
+    }
+    for (const step of steps) {
+      const entry = onnxOp(step.op);
+      if (!entry) throw new NotCompilableError(step.op);
+      const args = step.inputs.map((name) => (name ? value(name) : undefined));
+      // Outputs our kernel does not compute (Dropout's mask, LayerNormalization's statistics) are left off.
+      const outputs = step.outputs.map((name) => (name && plan.shapes.has(name) && !overridden.has(name) ? name : ''));
+      while (outputs.length && !outputs[outputs.length - 1]) outputs.pop();
+      entry.emit(w, args as Sym[], step.attrs, outputs);
+      for (const name of outputs) if (name) env.set(name, sym(name));
+    }
+  } else {
+    // Every feed is an input (the symbolic sizes are read from their shapes); overrides take their recorded shapes, symbolic.
+    for (const input of graph.inputs) {
+      if (!req.feeds.includes(input.name)) continue;
+      env.set(input.name, sym(input.name));
+      inputs.push({ name: input.name, dtype: input.dtype, shape: input.shape });
+    }
+    for (const name of req.overrides) {
+      env.set(name, sym(name));
+      if (!req.feeds.includes(name)) inputs.push({ name, dtype: plan.dtypes.get(name)!, shape: shapeOf(plan.shapes.get(name)!) });
+    }
+    for (const node of graphNodesFor(graph, targets, given)) {
+      for (const name of node.inputs) if (name && !env.has(name)) value(name);
+      w.nodes.push({ opType: node.opType, domain: node.domain, inputs: node.inputs, outputs: node.outputs, attrs: node.attrs, floatAttrs: node.floatAttrs ?? [], name: node.name });
+      for (const name of node.outputs) if (name && plan.shapes.has(name)) env.set(name, sym(name));
+    }
   }
   const out = value(req.output);
   const seedInputs: string[] = [];
@@ -166,14 +272,14 @@ export function compileGradients(graph: Graph, plan: Plan, req: GradientModelReq
   for (let j = 0; j < k; j++) {
     if (typeof req.seeds === 'number') {
       const name = `${PREFIX}seed${j}`;
-      inputs.push({ name, dtype: 'float32', shape: out.shape });
+      inputs.push({ name, dtype: 'float32', shape: shapeOf(out.shape) });
       seedInputs.push(name);
       seeds.push({ name, dtype: 'float32', shape: out.shape });
     } else {
       const spec = req.seeds[j]!;
       const names = { group: `${PREFIX}group${j}`, hot: spec.entry === 'max' ? undefined : `${PREFIX}target${j}` };
-      inputs.push({ name: names.group, dtype: 'bool', shape: [1, rowSize] });
-      if (names.hot) inputs.push({ name: names.hot, dtype: 'float32', shape: [1, rowSize] });
+      inputs.push({ name: names.group, dtype: 'bool', shape: shapeOf([1, rowSize]) });
+      if (names.hot) inputs.push({ name: names.hot, dtype: 'float32', shape: shapeOf([1, rowSize]) });
       specInputs.push(names);
       seeds.push(scoreSeed(w, out, spec, names));
     }
@@ -192,11 +298,31 @@ export function compileGradients(graph: Graph, plan: Plan, req: GradientModelReq
     if (!values.has(name)) values.set(name, w.node('Identity', [value(name).name], {}, [`${PREFIX}value/${name}`])[0]!);
   }
   const outputs: EncodedValue[] = [
-    ...[...values].map(([name, as]) => ({ name: as, dtype: value(name).dtype, shape: value(name).shape })),
-    ...grads.flatMap((names) => names.map((name, i) => ({ name, dtype: 'float32' as DType, shape: value(req.wrt[i]!).shape }))),
+    ...[...values].map(([name, as]) => ({ name: as, dtype: value(name).dtype, shape: shapeOf(value(name).shape) })),
+    ...grads.flatMap((names) => names.map((name, i) => ({ name, dtype: 'float32' as DType, shape: shapeOf(value(req.wrt[i]!).shape) }))),
   ];
-  const bytes = encodeModel({ nodes: w.nodes, initializers: w.initializers, inputs, outputs, opset: OPSET });
+  const opset = forward === 'plan' ? OPSET : graph.opset;
+  const bytes = encodeModel({ nodes: w.nodes, initializers: w.initializers, inputs, outputs, opset });
   return { bytes, inputs: inputs.map((i) => i.name), seedInputs, scoreInputs: specInputs, values, grads, wrt: req.wrt };
+}
+
+/** The graph's nodes that `targets` need, in graph order, given the tensors supplied (`given`). */
+function graphNodesFor(graph: Graph, targets: readonly string[], given: ReadonlySet<string>): Graph['nodes'] {
+  const producer = new Map<string, number>();
+  graph.nodes.forEach((n, i) => n.outputs.forEach((o) => o && producer.set(o, i)));
+  const needed = new Set<number>();
+  const stack = [...targets];
+  const seen = new Set<string>();
+  while (stack.length) {
+    const name = stack.pop()!;
+    if (seen.has(name) || given.has(name)) continue;
+    seen.add(name);
+    const i = producer.get(name);
+    if (i === undefined || needed.has(i)) continue;
+    needed.add(i);
+    for (const input of graph.nodes[i]!.inputs) if (input) stack.push(input);
+  }
+  return graph.nodes.filter((_, i) => needed.has(i));
 }
 
 /**
@@ -223,13 +349,13 @@ function scoreSeed(w: GraphWriter, out: Sym, spec: ScoreSpec, inputs: { group: s
   const rows = out.shape[0] ?? 1;
   const n = sizeOf(out.shape) / rows;
   const one = (op: string, args: string[], attrs?: Attrs) => w.node(op, args, attrs)[0]!;
-  const ints = (v: number[]) => w.constant(tensor('int64', [v.length], v));
+  const ints = (v: number[]) => w.ints(v);
   const scalar = (v: number) => w.constant(tensor('float32', [], [v]));
   const flat = one('Reshape', [out.name, ints([rows, n])]);
   const masked = one('Where', [inputs.group, flat, scalar(-Infinity)]);
   let hot = inputs.hot;
   if (!hot) {
-    const positions = w.constant(tensor('int64', [1, n], Array.from({ length: n }, (_, i) => i)));
+    const positions = one('Reshape', [w.range(n), ints([1, n])]);
     hot = one('Cast', [one('Equal', [one('ArgMax', [masked], { axis: 1, keepdims: 1 }), positions])], { to: 1 });
   }
   const axes = ints([1]);

@@ -21,6 +21,13 @@ export interface Emitter {
   node(opType: string, inputs: readonly string[], attrs?: Attrs, outputs?: number | readonly string[]): string[];
   /** An initializer holding `t`; returns its name. */
   constant(t: HostTensor): string;
+  /**
+   * An int64 [n] vector of sizes or bounds. A writer whose batch and sequence sizes are
+   * symbolic computes the entries that depend on them from the inputs' shapes at run time.
+   */
+  ints(values: readonly number[]): string;
+  /** The int64 [n] vector 0, 1, ..., n − 1 (n symbolic as in `ints`). */
+  range(n: number): string;
 }
 
 /**
@@ -37,7 +44,7 @@ interface OnnxOp {
 
 export const OPSET = 17;
 
-const int64s = (e: Emitter, values: readonly number[]) => e.constant(tensor('int64', [values.length], values));
+const int64s = (e: Emitter, values: readonly number[]) => e.ints(values);
 const scalarOf = (e: Emitter, value: number, dtype: DType = 'float32') => e.constant(tensor(dtype, [], [value]));
 const one = (e: Emitter, opType: string, inputs: readonly string[], attrs?: Attrs) => e.node(opType, inputs, attrs, 1)[0]!;
 const defined = (attrs: Attrs): Attrs => Object.fromEntries(Object.entries(attrs).filter(([, v]) => v !== undefined));
@@ -197,8 +204,8 @@ register('GatherGrad', {
     const inner = sizeOf(dataShape.slice(axis + 1));
     const idx = one(e, 'Reshape', [one(e, 'Cast', [indices!.name], { to: ONNX_TYPE.int64 }), int64s(e, [n, 1])], reshapeAttrs([n, 1]));
     const zero = scalarOf(e, 0, 'int64');
-    const wrapped = one(e, 'Where', [one(e, 'Less', [idx, zero]), one(e, 'Add', [idx, scalarOf(e, dim, 'int64')]), idx]);
-    const positions = e.constant(tensor('int64', [1, dim], Array.from({ length: dim }, (_, i) => i)));
+    const wrapped = one(e, 'Where', [one(e, 'Less', [idx, zero]), one(e, 'Add', [idx, e.ints([dim])]), idx]);
+    const positions = one(e, 'Reshape', [e.range(dim), e.ints([1, dim])]);
     const hot = one(e, 'Cast', [one(e, 'Equal', [wrapped, positions])], { to: ONNX_TYPE.float32 });
     const dy3 = one(e, 'Reshape', [dy!.name, int64s(e, [outer, n, inner])], reshapeAttrs([outer, n, inner]));
     const dx = one(e, 'MatMul', [one(e, 'Transpose', [hot], { perm: [1, 0] }), dy3]);

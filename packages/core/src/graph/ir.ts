@@ -9,6 +9,8 @@ export interface Node {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly attrs: Readonly<Record<string, AttrValue>>;
+  /** Names of the attributes the file types as float or floats (to write the node back exactly). */
+  readonly floatAttrs?: readonly string[];
 }
 
 export interface ValueInfo {
@@ -26,4 +28,6 @@ export interface Graph {
   readonly outputs: readonly ValueInfo[];
   /** Version of the default ("ai.onnx") opset. */
   readonly opset: number;
+  /** Whether the file holds float types other than float32 (float16, bfloat16, double), which the IR holds as float32. */
+  readonly otherFloats?: boolean;
 }

@@ -1,9 +1,9 @@
 import type * as Ort from 'onnxruntime-web';
-import { type CompiledGradients, NotCompilableError, compileGradients, scoreInputs } from '../compile/gradientModel.ts';
+import { type CompiledGradients, type DimClass, type GradientModelRequest, NotCompilableError, compileGradients, compileSymbolic, scoreInputs } from '../compile/gradientModel.ts';
 import { GlassboxError, InvalidInputError } from '../errors.ts';
 import { nonFinite } from '../graph/nonFinite.ts';
-import { type Plan, buildPlan, overrideValue, planKey } from '../graph/plan.ts';
-import { type HostTensor, sizeOf } from '../tensor.ts';
+import { type Override, type Plan, buildPlan, overrideValue, planKey } from '../graph/plan.ts';
+import { type HostTensor, sizeOf, tensor } from '../tensor.ts';
 import type { GradientRequest, GradientsRequest, OnnxModel, RunRequest } from './onnxModel.ts';
 import type { OrtRuntime } from './ortRuntime.ts';
 import { toHost, toOrt } from './ortTensors.ts';
@@ -19,6 +19,14 @@ const disposedError = () => new GlassboxError('disposed', 'this model was dispos
 const MIN_SESSIONS = 3;
 const MAX_SESSIONS = 16;
 const SESSION_WEIGHT_BUDGET = 256 * 2 ** 20;
+/** Sizes a symbolic model is recorded at: primes, so that a recorded size factors into the symbolic ones. */
+const PRIMES = [61, 67, 71, 73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149];
+
+/** Override rules for a recording: the same tensors, zeros (or the rule's values) at the recording's shapes. */
+function recordingOverrides(overrides: Record<string, Override>): Record<string, Override> {
+  return Object.fromEntries(Object.entries(overrides).map(([name, o]) => [name, typeof o === 'function' ? o : (shape: readonly number[]) => tensor(o.dtype, shape)]));
+}
+
 /** Shape plans kept per model. */
 const MAX_PLANS = 64;
 
@@ -39,6 +47,9 @@ interface Compiled {
 export class OrtGradients {
   private readonly plans = new Map<string, Plan>();
   private readonly sessions = new Map<string, Promise<Compiled>>();
+  /** Requests (size pattern and names) whose two recordings differed: they compile per shape. */
+  private readonly staticOnly = new Set<string>();
+  private recordingPrimes: number[] | undefined;
   private notCompilable: string | undefined;
   private latest: Promise<unknown> = Promise.resolve();
   private disposed = false;
@@ -104,8 +115,7 @@ export class OrtGradients {
       const plan = this.plan(req.feeds, overrides);
       const given = this.given(plan, req);
       const [output, ...fetch] = req.fetch;
-      const key = `${planKey(req.feeds, Object.keys(overrides))}|run|${req.fetch.join(',')}`;
-      const compiled = await this.session(key, plan, { feeds: Object.keys(req.feeds), overrides: Object.keys(overrides), fetch, output: output!, wrt: [], seeds: 0 });
+      const compiled = await this.session(`run|${req.fetch.join(',')}`, req.feeds, overrides, { feeds: Object.keys(req.feeds), overrides: Object.keys(overrides), fetch, output: output!, wrt: [], seeds: 0 });
       const { values } = await this.execute(compiled, given, []);
       if (Object.values(values).some((t) => nonFinite(t))) return this.onnx.run(req);
       return values;
@@ -145,12 +155,12 @@ export class OrtGradients {
       output: req.output,
       wrt: req.wrt,
     };
-    const key = `${planKey(req.feeds, Object.keys(overrides))}|${req.fetch.join(',')}|${req.output}|${req.wrt.join(',')}`;
+    const key = `${req.fetch.join(',')}|${req.output}|${req.wrt.join(',')}`;
     const specs = req.scores;
     if (specs) {
       // Groups and entries are inputs: the model depends only on each score's space, sign and kind of entry.
       const kinds = specs.map((s) => `${s.space}${s.sign}${s.entry === 'max' ? 'max' : ''}`).join(',');
-      const compiled = await this.session(`${key}|${kinds}`, plan, { ...base, seeds: specs });
+      const compiled = await this.session(`${key}|${kinds}`, req.feeds, overrides, { ...base, seeds: specs });
       const outShape = plan.shapes.get(req.output)!;
       const n = sizeOf(outShape) / (outShape[0] ?? 1);
       const inputs: Record<string, HostTensor> = { ...given };
@@ -164,10 +174,10 @@ export class OrtGradients {
       req.seeds(out.values[req.output]!); // the caller reads its scores from the output here
       return out;
     }
-    const forward = await this.session(`${key}|forward`, plan, { ...base, wrt: [], fetch: [], seeds: 0 });
+    const forward = await this.session(`${key}|forward`, req.feeds, overrides, { ...base, wrt: [], fetch: [], seeds: 0 });
     const { values: first } = await this.execute(forward, given, []);
     const seeds = req.seeds(first[req.output]!);
-    const compiled = await this.session(`${key}|${seeds.length}`, plan, { ...base, seeds: seeds.length });
+    const compiled = await this.session(`${key}|${seeds.length}`, req.feeds, overrides, { ...base, seeds: seeds.length });
     return this.execute(compiled, given, seeds);
   }
 
@@ -186,16 +196,99 @@ export class OrtGradients {
     return plan;
   }
 
-  private session(key: string, plan: Plan, req: Parameters<typeof compileGradients>[2]): Promise<Compiled> {
-    let s = this.sessions.get(key);
+  /**
+   * The session for this request: one model with symbolic batch and sequence sizes when the
+   * compiler can write one (compileSymbolic), shared by every input size; else one model for
+   * these exact shapes.
+   */
+  private session(what: string, feeds: Record<string, HostTensor>, overrides: Record<string, Override>, req: GradientModelRequest): Promise<Compiled> {
+    const names = `${Object.keys(feeds).join(',')}|${Object.keys(overrides).join(',')}|${what}`;
+    const sizes = this.symbolicSizes(feeds);
+    if (sizes && !this.staticOnly.has(`${sizes.pattern}|${names}`)) {
+      const key = `symbolic|${sizes.pattern}|${names}`;
+      const cached = this.cached(key);
+      if (cached) return cached;
+      const recorded = sizes.dims.map((dims) => this.plan(this.feedsAt(feeds, dims), recordingOverrides(overrides))) as [Plan, Plan];
+      const model = compileSymbolic(this.onnx.graph, recorded, sizes.dims, req);
+      if (model) return this.open(key, model);
+      this.staticOnly.add(`${sizes.pattern}|${names}`);
+    }
+    const key = `${planKey(feeds, Object.keys(overrides))}|${names}`;
+    // Compiled synchronously, so that an op with no ONNX form throws here, before any session exists.
+    return this.cached(key) ?? this.open(key, compileGradients(this.onnx.graph, this.plan(feeds, overrides), req));
+  }
+
+  /**
+   * The sizes a symbolic model leaves open for these feeds: each distinct size above 1 at a
+   * symbolic axis of a graph input (batch, sequence) is one class, recorded at two primes
+   * that divide no static size of the model. `pattern` says which axes share a class (a
+   * model recorded with B = T holds only for B = T). Undefined where the model must be
+   * written with static shapes (other float types than float32, an opset outside 13–17).
+   */
+  private symbolicSizes(feeds: Record<string, HostTensor>): { pattern: string; dims: [DimClass[], DimClass[]] } | undefined {
+    const graph = this.onnx.graph;
+    if (graph.otherFloats || graph.opset < 13 || graph.opset > 17) return undefined;
+    const classes = new Map<number, { input: string; axis: number }>();
+    const pattern: string[] = [];
+    for (const input of graph.inputs) {
+      input.shape.forEach((d, axis) => {
+        if (typeof d === 'number') return;
+        const v = feeds[input.name]?.shape[axis];
+        if (v === undefined || v <= 1) return void pattern.push(`=${v}`);
+        if (!classes.has(v)) classes.set(v, { input: input.name, axis });
+        pattern.push(`d${[...classes.keys()].indexOf(v)}`);
+      });
+    }
+    const primes = this.primes();
+    if (classes.size === 0 || primes.length < 2 * classes.size) return undefined;
+    const at = (offset: number) => [...classes.values()].map((c, i) => ({ name: `d${i}`, value: primes[offset + i]!, ...c }));
+    return { pattern: pattern.join(','), dims: [at(0), at(classes.size)] };
+  }
+
+  /** Primes that divide no static size or small integer constant of the model (what the recording's sizes are). */
+  private primes(): number[] {
+    if (!this.recordingPrimes) {
+      const statics = new Set<number>();
+      for (const t of this.onnx.graph.initializers.values()) {
+        for (const d of t.shape) statics.add(d);
+        if (t.dtype !== 'float32' && t.data.length <= 64) for (const v of t.data) statics.add(Math.abs(v));
+      }
+      for (const input of this.onnx.graph.inputs) for (const d of input.shape) if (typeof d === 'number') statics.add(d);
+      this.recordingPrimes = PRIMES.filter((p) => ![...statics].some((d) => d !== 0 && d % p === 0));
+    }
+    return this.recordingPrimes;
+  }
+
+  /** The feeds at the recording's sizes (zeros: a shape-only plan reads no feed values). */
+  private feedsAt(feeds: Record<string, HostTensor>, dims: readonly DimClass[]): Record<string, HostTensor> {
+    const out: Record<string, HostTensor> = {};
+    for (const input of this.onnx.graph.inputs) {
+      const v = feeds[input.name];
+      if (!v) continue;
+      const shape = v.shape.map((d, axis) => {
+        const dim = typeof input.shape[axis] === 'number' ? undefined : dims.find((c) => c.input === input.name && c.axis === axis) ?? dims.find((c) => d === this.valueOf(c, feeds));
+        return dim ? dim.value : d;
+      });
+      out[input.name] = tensor(v.dtype, shape);
+    }
+    return out;
+  }
+
+  private valueOf(dim: DimClass, feeds: Record<string, HostTensor>): number {
+    return feeds[dim.input]!.shape[dim.axis]!;
+  }
+
+  private cached(key: string): Promise<Compiled> | undefined {
+    const s = this.sessions.get(key);
     if (s) {
       this.sessions.delete(key);
       this.sessions.set(key, s);
-      return s;
     }
-    // Compiled synchronously, so that an op with no ONNX form throws here, before any session exists.
-    const model = compileGradients(this.onnx.graph, plan, req);
-    s = this.create(model);
+    return s;
+  }
+
+  private open(key: string, model: CompiledGradients): Promise<Compiled> {
+    const s = this.create(model);
     this.sessions.set(key, s);
     s.catch(() => this.sessions.delete(key));
     while (this.sessions.size > this.maxSessions) {

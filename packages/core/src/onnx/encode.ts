@@ -14,6 +14,9 @@ export const ONNX_TYPE: Record<DType, number> = { float32: 1, uint8: 2, int8: 3,
 
 export interface EncodedNode {
   opType: string;
+  domain?: string;
+  /** Attributes typed float / floats (default: the usual float attribute names). */
+  floatAttrs?: readonly string[];
   inputs: readonly string[];
   outputs: readonly string[];
   attrs?: Readonly<Record<string, AttrValue>>;
@@ -23,7 +26,8 @@ export interface EncodedNode {
 export interface EncodedValue {
   name: string;
   dtype: DType;
-  shape: readonly (number | string)[];
+  /** Static sizes, symbolic names, or null for an unknown size. */
+  shape: readonly (number | string | null)[];
 }
 
 export interface EncodedModel {
@@ -112,10 +116,12 @@ function writeNode(w: protobuf.Writer, node: EncodedNode, index: number): void {
   for (const o of node.outputs) w.uint32(tag(2, LEN)).string(o);
   w.uint32(tag(3, LEN)).string(node.name ?? `n${index}_${node.opType}`);
   w.uint32(tag(4, LEN)).string(node.opType);
+  if (node.domain) w.uint32(tag(7, LEN)).string(node.domain);
+  const floats = node.floatAttrs ? new Set(node.floatAttrs) : FLOAT_ATTRIBUTES;
   for (const [name, v] of Object.entries(node.attrs ?? {})) {
     if (v === undefined) continue;
     w.uint32(tag(5, LEN)).fork();
-    writeAttribute(w, name, v, FLOAT_ATTRIBUTES);
+    writeAttribute(w, name, v, floats);
     w.ldelim();
   }
 }
@@ -130,7 +136,7 @@ function writeValueInfo(w: protobuf.Writer, v: EncodedValue): void {
   for (const d of v.shape) {
     w.uint32(tag(1, LEN)).fork();
     if (typeof d === 'number') w.uint32(tag(1, VARINT)).int64(d);
-    else w.uint32(tag(2, LEN)).string(d);
+    else if (typeof d === 'string') w.uint32(tag(2, LEN)).string(d);
     w.ldelim();
   }
   w.ldelim().ldelim().ldelim();

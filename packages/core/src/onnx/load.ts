@@ -234,9 +234,15 @@ export async function loadOnnx(bytes: Uint8Array, readExternal?: ExternalDataRea
       initializers.set(n.output[0]!, constantValue(attrs, name));
       continue;
     }
-    nodes.push({ name, opType: n.opType, domain: n.domain, inputs: [...n.input], outputs: [...n.output], attrs });
+    const floatAttrs = n.attribute.filter((a) => a.type === 1 || a.type === 6).map((a) => a.name);
+    nodes.push({ name, opType: n.opType, domain: n.domain, inputs: [...n.input], outputs: [...n.output], attrs, ...(floatAttrs.length > 0 && { floatAttrs }) });
   }
   const inputs = g.input.filter((v) => !initializers.has(v.name)).map(valueInfo);
   const available = new Set([...initializers.keys(), ...inputs.map((i) => i.name)]);
-  return { nodes: topoSort(nodes, available), initializers, inputs, outputs: g.output.map(valueInfo), opset };
+  const otherFloat = (type: number | undefined) => type === 10 || type === 11 || type === 16;
+  const otherFloats =
+    g.initializer.some((t) => otherFloat(t.dataType)) ||
+    [...g.input, ...g.output].some((v) => otherFloat(v.type?.tensorType?.elemType)) ||
+    g.node.some((n) => n.attribute.some((a) => a.name === 'to' && otherFloat(num(a.i))));
+  return { nodes: topoSort(nodes, available), initializers, inputs, outputs: g.output.map(valueInfo), opset, otherFloats };
 }
