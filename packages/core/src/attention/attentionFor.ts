@@ -17,14 +17,14 @@ export type AttentionOutput = number[][][][] | number[][];
  * forward's scorer explains (its seed cotangent). See attention/index.ts.
  */
 export async function attentionFor(forward: ExplainedForward, mode: AttentionMode): Promise<AttentionOutput> {
-  const { onnx, feeds, overrides = {}, scorer } = forward;
+  const { onnx, feeds, overrides = {}, scorer, forwardEngine = onnx, gradientEngine = onnx } = forward;
   switch (mode) {
     case 'raw':
-      return captureAttentions(onnx, feeds, overrides);
+      return captureAttentions(onnx, feeds, overrides, forwardEngine);
     case 'rollout':
-      return rollout(await captureAttentions(onnx, feeds, overrides));
+      return rollout(await captureAttentions(onnx, feeds, overrides, forwardEngine));
     case 'gradient-weighted': {
-      const { attentions, gradients } = await captureAttentionGradients(onnx, feeds, overrides, scorer);
+      const { attentions, gradients } = await captureAttentionGradients(onnx, feeds, overrides, scorer, gradientEngine);
       return gradientWeightedRelevance(attentions, gradients);
     }
     default:

@@ -2,6 +2,7 @@ import { GlassboxError } from '../errors.ts';
 import type { Scorer } from '../explainers/textRunner.ts';
 import type { Override } from '../graph/plan.ts';
 import type { OnnxModel } from '../model/onnxModel.ts';
+import type { ForwardEngine, GradientEngine } from '../model/pretrained.ts';
 import type { HostTensor } from '../tensor.ts';
 import { findAttentionProbabilities } from './findAttentionProbabilities.ts';
 import { type AttentionMaps, headMaps } from './maps.ts';
@@ -23,9 +24,11 @@ export async function captureAttentions(
   onnx: OnnxModel,
   feeds: Record<string, HostTensor>,
   overrides: Record<string, Override> = {},
+  /** What runs the pass (default: our runtime). */
+  engine: ForwardEngine = onnx,
 ): Promise<AttentionMaps> {
   const names = attentionTensors(onnx, feeds, overrides);
-  const out = await onnx.run({ feeds, overrides, fetch: names });
+  const out = await engine.run({ feeds, overrides, fetch: names });
   return names.map((n) => headMaps(out[n]!));
 }
 
@@ -40,15 +43,18 @@ export async function captureAttentionGradients(
   feeds: Record<string, HostTensor>,
   overrides: Record<string, Override>,
   scorer: Scorer,
+  /** What runs the passes (default: our runtime). */
+  engine: GradientEngine = onnx,
 ): Promise<{ attentions: AttentionMaps; gradients: AttentionMaps }> {
   const names = attentionTensors(onnx, feeds, overrides);
-  const { values, grads } = await onnx.runWithGradient({
+  const { values, grads } = await engine.runWithGradient({
     feeds,
     overrides,
     fetch: names,
     output: scorer.output,
     wrt: names,
     seed: (value) => scorer.score(value).seed,
+    scores: scorer.spec && [scorer.spec],
   });
   return { attentions: names.map((n) => headMaps(values[n]!)), gradients: names.map((n) => headMaps(grads[n]!)) };
 }

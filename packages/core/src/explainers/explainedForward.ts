@@ -1,5 +1,6 @@
 import type { Override } from '../graph/plan.ts';
 import type { OnnxModel } from '../model/onnxModel.ts';
+import type { ForwardEngine, GradientEngine } from '../model/pretrained.ts';
 import type { HostTensor } from '../tensor.ts';
 import type { Scorer } from './textRunner.ts';
 
@@ -13,4 +14,7 @@ export interface ExplainedForward {
   feeds: Record<string, HostTensor>;
   overrides?: Record<string, Override>;
   scorer: Scorer;
+  /** What runs its passes (the model's engines; default: `onnx`, our runtime). */
+  forwardEngine?: ForwardEngine;
+  gradientEngine?: GradientEngine;
 }

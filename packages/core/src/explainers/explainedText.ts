@@ -230,7 +230,7 @@ export class ExplainedText {
   /** The explained forward pass: this input's attributed run and the scorer of the explained target. */
   forward(scorer: Scorer): ExplainedForward {
     const { feeds, overrides } = this.runner.inputs([this.ids]);
-    return { onnx: this.model.onnx, feeds, overrides, scorer };
+    return { onnx: this.model.onnx, feeds, overrides, scorer, forwardEngine: this.model.forward, gradientEngine: this.model.gradients };
   }
 
   /** The attention maps the `attention` option asks for, on the explained forward pass. */

@@ -230,7 +230,7 @@ export class ImageClassificationExplainer {
       map,
     };
     if (options.attention !== undefined) {
-      const forward: ExplainedForward = { onnx: m.onnx, feeds: { pixel_values: pixels }, scorer };
+      const forward: ExplainedForward = { onnx: m.onnx, feeds: { pixel_values: pixels }, scorer, forwardEngine: m.forward, gradientEngine: m.gradients };
       result.attentions = await attentionFor(forward, options.attention);
     }
     return result;

@@ -178,7 +178,7 @@ export class QuestionAnsweringExplainer {
     };
     if (common.attention) {
       const { scorer } = which === 'end' ? sideScorer(endName, endLogits) : sideScorer(startName, startLogits);
-      result.attentions = await attentionFor({ onnx: m.onnx, feeds, overrides, scorer }, common.attention);
+      result.attentions = await attentionFor({ onnx: m.onnx, feeds, overrides, scorer, forwardEngine: m.forward, gradientEngine: m.gradients }, common.attention);
     }
     return result;
   }

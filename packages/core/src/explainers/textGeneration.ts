@@ -112,7 +112,7 @@ export class TextGenerationExplainer {
     const maxNewTokens = options.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
     if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) throw new InvalidInputError(`maxNewTokens must be a positive integer, got ${maxNewTokens}`, 'bad_max_new_tokens');
     this.checkLength(promptIds.length + maxNewTokens, `the prompt (${promptIds.length} tokens) plus maxNewTokens ${maxNewTokens}`);
-    const { ids, logits } = await greedy(m.onnx, promptIds, { maxNewTokens, stopIds: this.stopIds() });
+    const { ids, logits } = await greedy(m.onnx, promptIds, { maxNewTokens, stopIds: this.stopIds() }, m.forward);
     return { promptIds, ids, tokens: ids.map((id) => m.tokenString(id)), text: this.decode(ids), logits };
   }
 
@@ -174,7 +174,7 @@ export class TextGenerationExplainer {
       ...(truncated && { truncated }),
     };
     if (options.attention) {
-      const forward: ExplainedForward = { onnx: m.onnx, feeds: m.feeds([all]), scorer: scorerOf(0) };
+      const forward: ExplainedForward = { onnx: m.onnx, feeds: m.feeds([all]), scorer: scorerOf(0), forwardEngine: m.forward, gradientEngine: m.gradients };
       result.attentions = await attentionFor(forward, options.attention);
     }
     return result;

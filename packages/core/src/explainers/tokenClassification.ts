@@ -152,7 +152,7 @@ export class TokenClassificationExplainer {
       ...(truncated && { truncated }),
     };
     if (options.attention && selected.length > 0) {
-      result.attentions = await attentionFor({ onnx: m.onnx, feeds, overrides, scorer: scorerOf(selected[0]!) }, options.attention);
+      result.attentions = await attentionFor({ onnx: m.onnx, feeds, overrides, scorer: scorerOf(selected[0]!), forwardEngine: m.forward, gradientEngine: m.gradients }, options.attention);
     }
     return result;
   }

@@ -1,4 +1,5 @@
 import { GlassboxError, InvalidInputError, ModelLoadError } from '../errors.ts';
+import type { ForwardEngine } from './pretrained.ts';
 import type { Graph } from '../graph/ir.ts';
 import { type HostTensor, tensor } from '../tensor.ts';
 import { textFeeds } from './feeds.ts';
@@ -62,11 +63,11 @@ function argmax(values: Float32Array): number {
 }
 
 /**
- * Greedy decoding of a batch-1 causal LM on our runtime: the prompt runs once with empty
+ * Greedy decoding of a batch-1 causal LM on the model's forward engine (default: our runtime): the prompt runs once with empty
  * past tensors, then each new token runs alone with the presents fed back as past. Graphs
  * without past inputs rerun the whole sequence at every step.
  */
-export async function greedy(onnx: OnnxModel, prompt: readonly number[], options: GreedyOptions): Promise<Generation> {
+export async function greedy(onnx: OnnxModel, prompt: readonly number[], options: GreedyOptions, engine: ForwardEngine = onnx): Promise<Generation> {
   const { maxNewTokens, stopIds } = options;
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) throw new InvalidInputError(`maxNewTokens must be a positive integer, got ${maxNewTokens}`, 'bad_max_new_tokens');
   const graph = onnx.graph;
@@ -79,7 +80,7 @@ export async function greedy(onnx: OnnxModel, prompt: readonly number[], options
   let past: { values: Record<string, HostTensor>; offset: number } | undefined;
   while (ids.length < maxNewTokens) {
     const step = past ? sequence.slice(past.offset) : sequence;
-    const out = await onnx.run({ feeds: decoderFeeds(graph, step, past), fetch: [logitsName, ...presents] });
+    const out = await engine.run({ feeds: decoderFeeds(graph, step, past), fetch: [logitsName, ...presents] });
     const z = out[logitsName]!;
     const [, t, v] = z.shape as [number, number, number];
     if (t !== step.length) throw new GlassboxError('bad_graph', `logits cover ${t} positions for ${step.length} tokens`);
