@@ -1,4 +1,5 @@
 import type * as Ort from 'onnxruntime-web';
+import { InvalidInputError } from '../errors.ts';
 
 /** An onnxruntime build: onnxruntime-node (native, every core) or onnxruntime-web (wasm, and webgpu in a page). */
 export interface OrtRuntime {
@@ -41,7 +42,7 @@ export async function loadOrt(prefer: 'auto' | 'node' | 'web' = 'auto'): Promise
   if (prefer !== 'web') {
     const node = await loadOrtNode();
     if (node) return node;
-    if (prefer === 'node') throw new Error('onnxruntime-node is not installed (or this is not Node)');
+    if (prefer === 'node') throw new InvalidInputError('onnxruntime: \'node\' needs onnxruntime-node, which is not installed here (or this is not Node); use \'web\' or \'auto\'', 'bad_engine');
   }
   return loadOrtWeb();
 }
