@@ -30,9 +30,38 @@ export interface GradientEngine {
 }
 
 /**
- * The engine 'auto' picks per device: the one measured faster (2 shared cores; Node 20 and
- * headless Chromium). Forward-only passes, rows per second, rows of one input with one
- * token set to [PAD] per row (2026-11-21):
+ * The engine 'auto' picks per device: the one measured faster there, for forward and gradient
+ * passes alike (2 shared cores; Node 20 and headless Chromium 156; the software adapter
+ * SwiftShader for webgpu). On a real GPU the webgpu choice may well turn over.
+ *
+ * Gradient passes: time per explanation in Chromium, median of 5 after a first one (which
+ * also builds sessions, plans and shaders), fixtures' first input; the page cross-origin
+ * isolated, so onnxruntime-web's wasm ran on 2 threads (1 thread in brackets, a page without
+ * isolation); and seconds per integrated-gradients point of one warm pass (5 points on
+ * onnxruntime wasm, 2 elsewhere) at distilbert-base's size (`pnpm bench`'s model); 2026-12-07,
+ * load average about 4.5 on the 2 cores:
+ *
+ * | cpu device | Glassbox cpu backend | onnxruntime-web wasm |
+ * |---|--:|--:|
+ * | distilbert-sst2-tiny, LIG-50 on the word embeddings, 7 tokens | 52 ms | 77 ms (51 ms) |
+ * | vit-fashion-tiny, IG-50 on pixel_values | 467 ms | 174 ms (186 ms) |
+ * | first explanation, distilbert-sst2-tiny (the .wasm compiled, sessions created) | 144 ms | 2.8 s |
+ * | distilbert-base geometry, 28 tokens, per LIG point | 5.37 s | 0.76 s |
+ *
+ * | webgpu device (Chromium, SwiftShader) | Glassbox webgpu backend | onnxruntime-web webgpu |
+ * |---|--:|--:|
+ * | distilbert-sst2-tiny, LIG-50, 7 tokens | 693 ms | 1532 ms |
+ * | vit-fashion-tiny, IG-50 | 5637 ms | 5052 ms |
+ * | first explanation, distilbert-sst2-tiny | 3.7 s | 6.1 s |
+ * | distilbert-base geometry, 28 tokens, per LIG point | 9.04 s | 20.9 s |
+ *
+ * So cpu: onnxruntime (7× at distilbert-base's size, 2.7× on the tiny ViT; on the tiny
+ * DistilBERT each engine's fixed cost per pass dominates and they tie within noise); webgpu:
+ * Glassbox (2.3× at distilbert-base's size, 2.2× on the tiny DistilBERT; onnxruntime 1.1× on
+ * the tiny ViT).
+ *
+ * Forward-only passes, rows per second, rows of one input with one token set to [PAD] per row
+ * (2026-11-21), the same order:
  *
  * | cpu device | Glassbox cpu backend | onnxruntime-web wasm |
  * |---|--:|--:|
@@ -44,10 +73,6 @@ export interface GradientEngine {
  * |---|--:|--:|
  * | distilbert-sst2-tiny, 7 tokens, batch 32 | 102 | 63 |
  * | distilbert-base geometry, 28 tokens, batch 50 (`pnpm bench`, README) | 0.24 | 0.14 |
- *
- * Gradient passes (LIG-50, `pnpm bench`, README Performance) follow the same order on the
- * cpu device: onnxruntime running the compiled reverse pass is far faster than our cpu
- * backend. On a real GPU the webgpu rows may well turn over.
  */
 const FASTER: Record<'cpu' | 'webgpu', Exclude<EngineChoice, 'auto'>> = { cpu: 'onnxruntime', webgpu: 'glassbox' };
 
