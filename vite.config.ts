@@ -1,4 +1,5 @@
 import { playwright } from '@vitest/browser-playwright';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 /** Debian's Chromium with WebGPU on (SwiftShader where there is no GPU); never a downloaded browser. */
@@ -8,6 +9,28 @@ const chromium = playwright({
     args: ['--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   },
 });
+
+/**
+ * Cross-origin isolation: onnxruntime-web runs its wasm on threads (packages/core/src/model/ortRuntime.ts
+ * sets ort.env.wasm.numThreads to the core count) only where the page is `crossOriginIsolated`,
+ * which takes these two headers on the page and on every file it loads (its workers included).
+ * Everything the demo loads comes from its own origin (page, workers, .wasm, bundled models), and
+ * Hub downloads are CORS fetches, so `require-corp` blocks nothing. The dev server (`pnpm demo`) and
+ * `vite preview` send them; the build writes them to `_headers` for Netlify and Cloudflare Pages
+ * (README, *Cross-origin isolation*, for other hosts). The browser tests' server (vitest) is left
+ * as it was.
+ */
+const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
+/** Writes ISOLATION_HEADERS for every path to the build's `_headers` (Netlify / Cloudflare Pages format). */
+const headersFile: Plugin = {
+  name: 'glassbox-headers-file',
+  apply: 'build',
+  generateBundle() {
+    const lines = Object.entries(ISOLATION_HEADERS).map(([name, value]) => `  ${name}: ${value}`);
+    this.emitFile({ type: 'asset', fileName: '_headers', source: ['/*', ...lines, ''].join('\n') });
+  },
+};
 
 export default defineConfig({
   root: 'demo',
@@ -20,7 +43,12 @@ export default defineConfig({
   // Unbundled, onnxruntime-web finds its .wasm next to its module (new URL(..., import.meta.url)), on this origin.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   // The engine's worker is a module worker (`type: 'module'`) that imports split chunks: ES output, same origin (CSP worker-src 'self').
-  worker: { format: 'es' },
+  // onnxruntime-web in a chunk of its own: its wasm threads start workers on the script that holds it
+  // (new Worker(import.meta.url)), which must be onnxruntime-web alone, not the engine's worker entry.
+  worker: { format: 'es', rollupOptions: { output: { manualChunks: (id) => (id.includes('/onnxruntime-web/') ? 'onnxruntime-web' : undefined) } } },
+  plugins: [headersFile],
+  server: { headers: process.env.VITEST ? {} : ISOLATION_HEADERS },
+  preview: { headers: ISOLATION_HEADERS },
   test: {
     root: '.',
     testTimeout: 300_000,

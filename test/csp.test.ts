@@ -1,16 +1,18 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { SequenceClassificationExplainer } from '@glassbox/core';
 import { sampleResults, toHTML } from '@glassbox/viz';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_CSP, buildDemo, hasChromium, launchChromium } from './demoSite.ts';
+import { DEMO_CSP, buildDemo, hasChromium, headersFileOf, launchChromium } from './demoSite.ts';
 import { useLocalFixtures } from './helpers.ts';
 import { serveStatic } from './staticServer.ts';
 
 /**
  * The demo under a strict Content-Security-Policy (DEMO_CSP, sent as a header on every
- * file): it explains, renders styled, and reports no violation. And toHTML's standalone
- * files reference nothing outside themselves.
+ * file) and the headers its build ships in `_headers` (cross-origin isolation): it explains,
+ * renders styled, and reports no violation; the page and its worker are cross-origin isolated
+ * and onnxruntime-web runs on wasm threads. And toHTML's standalone files reference nothing
+ * outside themselves.
  */
 const WAIT = { timeout: 180_000 };
 const SENTENCE = 'A gripping, beautifully acted film that I will not forget.';
@@ -27,8 +29,9 @@ function recordViolations(page: Page): void {
 }
 const violationsIn = (page: Page) => page.evaluate(() => (window as unknown as Violations).violations);
 
-describe.skipIf(!hasChromium)('demo under a strict Content-Security-Policy', () => {
+describe.skipIf(!hasChromium)('demo under a strict Content-Security-Policy, with the headers of its _headers file', () => {
   let site: { url: string; server: Server };
+  let shipped: Record<string, string>;
   let browser: Browser;
   /**
    * Every violation report the browser sent (the policy's report-uri, on this server): these
@@ -37,7 +40,9 @@ describe.skipIf(!hasChromium)('demo under a strict Content-Security-Policy', () 
   const reports: string[] = [];
 
   beforeAll(async () => {
-    site = await serveStatic(await buildDemo(), '/', { 'content-security-policy': `${DEMO_CSP}; report-uri /csp-report` });
+    const outDir = await buildDemo();
+    shipped = headersFileOf(outDir);
+    site = await serveStatic(outDir, '/', { ...shipped, 'content-security-policy': `${DEMO_CSP}; report-uri /csp-report` });
     // Beside the file handler (which answers this POST with 404): keep each report's body.
     site.server.on('request', (req: IncomingMessage) => {
       if (req.method !== 'POST' || !req.url?.startsWith('/csp-report')) return;
@@ -102,8 +107,9 @@ describe.skipIf(!hasChromium)('demo under a strict Content-Security-Policy', () 
       expect(errors).toEqual([]);
 
       // The explainer's worker (where the demo runs one) is under the policy too, and the reports would show its
-      // violations: fetching a data: URL succeeds anywhere but under connect-src 'self'.
-      const workers = page.workers();
+      // violations: fetching a data: URL succeeds anywhere but under connect-src 'self'. (Not onnxruntime-web's
+      // wasm threads: they wait on shared memory and never run a script they are sent.)
+      const workers = page.workers().filter((w) => !isOrtThread(w));
       for (const worker of workers) expect(await worker.evaluate(() => fetch('data:text/plain,x').then(() => 'fetched', () => 'refused'))).toBe('refused');
       if (workers.length > 0) await expect.poll(() => reports.join('\n')).toMatch(/connect-src/);
       // Nothing but those probes was ever reported.
@@ -112,7 +118,30 @@ describe.skipIf(!hasChromium)('demo under a strict Content-Security-Policy', () 
       await page.close();
     }
   });
+
+  it("_headers makes the site cross-origin isolated: page and worker isolated, onnxruntime-web's wasm on more than one thread", async () => {
+    expect(shipped).toEqual({ 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' });
+    const page = await browser.newPage();
+    try {
+      // The cpu device (no WebGPU flag here), whose default engine is onnxruntime-web's wasm.
+      await page.goto(`${site.url}?${new URLSearchParams({ page: 'text', text: SENTENCE, method: 'integrated-gradients', run: '1' })}`);
+      const ended = '[data-page="text"] .gb-progress:is([data-state="done"], [data-state="error"])';
+      await page.waitForSelector(ended, WAIT);
+      expect(await page.getAttribute(ended, 'data-state'), (await page.textContent(`${ended} .gb-status`)) ?? '').toBe('done');
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+      const engine = page.workers().find((w) => !isOrtThread(w));
+      expect(await engine!.evaluate(() => [crossOriginIsolated, typeof SharedArrayBuffer])).toEqual([true, 'function']);
+      // ortRuntime.ts sets ort.env.wasm.numThreads to the core count where the page is isolated; each thread past the first is a worker.
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      if (cores > 1) expect(page.workers().filter(isOrtThread).length).toBeGreaterThan(0);
+    } finally {
+      await page.close();
+    }
+  });
 });
+
+/** onnxruntime-web's wasm threads: workers on its own chunk (vite.config.ts), one per thread beyond the first. */
+const isOrtThread = (worker: Worker) => /\/assets\/onnxruntime-web-[^/]*\.js$/.test(worker.url());
 
 describe('exported HTML references nothing external', () => {
   /** XML namespace names: identifiers in xmlns attributes, never fetched. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,21 @@ export async function buildDemo(): Promise<string> {
   const outDir = mkdtempSync(join(tmpdir(), 'glassbox-demo-'));
   await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
   return outDir;
+}
+
+/**
+ * The headers the built site's `_headers` file (Netlify / Cloudflare Pages format, written by
+ * vite.config.ts) sends on every path (`/*`), by name.
+ */
+export function headersFileOf(outDir: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  let every = false;
+  for (const line of readFileSync(join(outDir, '_headers'), 'utf8').split('\n')) {
+    if (/^\S/.test(line)) every = line.trim() === '/*';
+    const m = line.match(/^\s+([^:\s]+):\s*(.*)$/);
+    if (every && m) headers[m[1]!] = m[2]!.trim();
+  }
+  return headers;
 }
 
 /** Headless Chromium with nothing running in the background (no network of its own). */
