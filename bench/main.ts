@@ -23,6 +23,7 @@ import {
   onnxSchema,
   tensor,
 } from '@glassbox/core';
+import { loadOrtWeb } from '../packages/core/src/model/ortRuntime.ts';
 
 /**
  * How long a measurement may take. One that would finish within `full` seconds runs in full;
@@ -441,7 +442,7 @@ async function kernelShapForwards(name: string, bytes: Uint8Array, sample: Sampl
   const { samples, batch } = config.kernelShap;
   const backend = device === 'webgpu' ? await WebGpuBackend.create() : cpuBackend;
   const ours = await OnnxModel.fromBytes(bytes, undefined, backend);
-  const engines: [string, ForwardEngine][] = [['glassbox', ours], ['onnxruntime', new OrtForward(bytes, undefined, device, ours)]];
+  const engines: [string, ForwardEngine][] = [['glassbox', ours], ['onnxruntime', new OrtForward(bytes, undefined, device, loadOrtWeb(), ours)]];
   const output = ours.graph.outputs[0]!.name;
   const positions = ids.map((_, i) => i).slice(1, -1);
   const scorerOf = (engine: ForwardEngine): MaskedScorer => ({

@@ -9,7 +9,13 @@
  *   BENCH_MODELS_ONLY=1   build the models (if missing or stale) and stop
  *   BENCH_BUDGET_SCALE    multiply every time budget (BUDGETS below) by this; BENCH_FULL=1 measures
  *                         everything in full however long it takes (hours on a software adapter)
- *   BENCH_SKIP            parts to leave out: webgpu, cpu, ort-webgpu, ort-wasm, ours-forward, matmul, profile, kernel-shap
+ *   BENCH_SKIP            parts to leave out: the page's webgpu, cpu, ort-webgpu, ort-wasm, ours-forward, matmul, profile,
+ *                         kernel-shap, or all of it (browser); the Node part's (bench/node.ts) torch, ort-node, ort-web-node,
+ *                         glassbox-cpu (Glassbox's cpu backend in Node: about 3.5 minutes on distilbert-base and 10, budgeted
+ *                         and extrapolated, on vit, on 2 shared cores; leave it out to save them), node-forward, or all of it (node)
+ *   BENCH_PYTHON          the Python for the PyTorch anchor (default /usr/bin/python3; needs numpy, onnx, torch)
+ *   BENCH_THREADS         threads for PyTorch and onnxruntime-web wasm in Node (default: every core)
+ *   BENCH_VIT_POINTS_PER_PASS  IG points per gradient pass on vit, every engine and PyTorch alike (default 10)
  *   BENCH_KERNEL_SHAP_SAMPLES, BENCH_KERNEL_SHAP_BATCH  KernelSHAP's model evaluations per engine and
  *                         masks per pass (default 64 and 32; samples a multiple of the batch)
  *   BENCH_NO_README=1     print only
@@ -26,6 +32,7 @@ import { chromium } from 'playwright';
 import { build } from 'vite';
 import type { BenchConfig } from './main.ts';
 import { BENCH_MODELS, ensureBenchModels } from './models/build.ts';
+import { NODE_ENGINES, type NodeBenchConfig, runNodeBench } from './node.ts';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, '..');
@@ -45,6 +52,8 @@ const BUDGETS: BenchConfig['budgets'] = {
   ort: { full: 900, sample: 60 },
   oursForward: { full: 600, sample: 30 },
 };
+/** Glassbox's cpu backend in Node (bench/node.ts), per attribution. */
+const NODE_GLASSBOX_BUDGET = { full: 600, sample: 60 };
 
 type Json = Record<string, any>;
 
@@ -248,6 +257,100 @@ function summarize(results: Json[], config: BenchConfig): Summary {
   return { table, json, notes };
 }
 
+/** The Node part (bench/node.ts): every engine's attribution time and its ratio to PyTorch's, and the forward-only rows. */
+function summarizeNode(results: Json[], config: NodeBenchConfig): Summary {
+  const models = config.models.filter((m) => results.some((r) => r.model === m && (r.kind === 'torch' || r.kind === 'node-ig')));
+  if (models.length === 0) return { table: '', json: {}, notes: results.filter((r) => r.kind === 'error').map((e) => `FAILED ${e.what}: ${String(e.message).split('\n')[0]}`) };
+  const torch = (m: string) => results.find((r) => r.kind === 'torch' && r.model === m);
+  const ig = (m: string, engine: string) => results.find((r) => r.kind === 'node-ig' && r.model === m && r.engine === engine);
+  const fwd = (m: string, build: string) => results.find((r) => r.kind === 'node-forward' && r.model === m && r.build === build);
+  const env = results.find((r) => r.kind === 'node-env') ?? {};
+  const method = (m: string) => (m.startsWith('vit') ? `IG-${config.steps}` : `LIG-${config.steps}`);
+  const full = (r: Json | undefined) => (r ? (r.msAtFullSteps ?? r.ms) : undefined);
+  const vsTorch = (m: string, r: Json | undefined) => ratio(full(r), torch(m)?.ms);
+  const timeCell = (m: string, r: Json | undefined) => {
+    if (!r) return '–';
+    const t = r.extrapolated ? `≈ ${s(r.msAtFullSteps)} (extrapolated: ${r.points} of the points took ${s(r.ms)})` : s(r.ms);
+    const own = torch(m) && r.pointsPerPass !== torch(m)!.pointsPerPass ? `; passes of ${r.pointsPerPass}` : '';
+    return `${t} (${r2(vsTorch(m, r))}${own})`;
+  };
+  const header = [`CPU, Node: ${models.map(method).filter((v, i, a) => a.indexOf(v) === i).join(' / ')}, time (× PyTorch)`, ...models.map((m) => `${LABEL[m] ?? m}, ${method(m)}`)];
+  const rows: string[][] = [
+    [`**PyTorch eager ops + autograd on the ONNX graph (anchor), ${torch(models[0]!)?.threads ?? config.threads} threads**`, ...models.map((m) => (torch(m) ? `**${s(torch(m)!.ms)}** (1×)` : '–'))],
+  ];
+  for (const e of NODE_ENGINES) {
+    if (!models.some((m) => ig(m, e.id))) continue;
+    const label = e.id === 'ort-web-node' ? `${e.label}, ${env.wasmThreads ?? '?'} threads` : e.label;
+    if (e.id === 'glassbox-cpu') {
+      rows.push([`${label}, once`, ...models.map((m) => timeCell(m, ig(m, e.id)))]);
+      continue;
+    }
+    rows.push([`**${label}, warm**`, ...models.map((m) => timeCell(m, ig(m, e.id)).replace(/^(\S+ s) /, '**$1** '))]);
+    rows.push([
+      `  its first run (creates the sessions: InferenceSession.create)`,
+      ...models.map((m) => {
+        const r = ig(m, e.id);
+        return r ? `${s(r.firstMs)} (${r.sessions} session${r.sessions === 1 ? '' : 's'}: ${s(r.sessionCreateMs)})` : '–';
+      }),
+    ]);
+  }
+  const pointsRow = ['points per gradient pass', ...models.map((m) => String(torch(m)?.pointsPerPass ?? ig(m, 'ort-node')?.pointsPerPass ?? '–'))];
+  rows.push(pointsRow);
+  let table = markdownTable(header, rows);
+
+  const builds = (['node', 'web'] as const).filter((b) => models.some((m) => fwd(m, b)));
+  if (builds.length > 0) {
+    const cell = (r: Json | undefined, which: 'ours' | 'plain') => (r ? (which === 'ours' ? r.oursRowsPerS : r.plainRowsPerS).toFixed(2) : '–');
+    const name = (b: string) => (b === 'node' ? 'onnxruntime-node' : `onnxruntime-web wasm in Node, ${env.wasmThreads ?? '?'} threads`);
+    const fwdRows: string[][] = [];
+    for (const b of builds) {
+      fwdRows.push([`Glassbox engine: onnxruntime (OrtForward), ${name(b)}`, ...models.map((m) => cell(fwd(m, b), 'ours'))]);
+      fwdRows.push([`plain ${name(b)} (InferenceSession.run)`, ...models.map((m) => cell(fwd(m, b), 'plain'))]);
+      fwdRows.push([`**ours / plain, ${b === 'node' ? 'onnxruntime-node' : 'onnxruntime-web'}**`, ...models.map((m) => `**${r2(ratio(fwd(m, b)?.oursRowsPerS, fwd(m, b)?.plainRowsPerS))}**`)]);
+    }
+    table += '\n\n' + markdownTable([`Forward only, batch of ${config.steps} copies of the sample, rows per second (warm)`, ...models.map((m) => LABEL[m] ?? m)], fwdRows);
+  }
+
+  const json: Json = {};
+  const key = (m: string) => (m.startsWith('vit') ? `vit_ig${config.steps}` : `lig${config.steps}`);
+  const engineKey: Record<string, string> = { 'ort-node': 'ort_node', 'ort-web-node': 'ort_web_wasm_node', 'glassbox-cpu': 'glassbox_cpu' };
+  for (const m of models) {
+    const k = key(m);
+    json[`torch_${k}_s`] = torch(m) ? round(torch(m)!.ms / 1000) : null;
+    for (const e of NODE_ENGINES) {
+      const r = ig(m, e.id);
+      json[`${engineKey[e.id]}_${k}_s`] = r ? round(full(r)! / 1000) : null;
+      json[`${engineKey[e.id]}_${k}_vs_torch`] = round(vsTorch(m, r));
+      if (r?.sessionCreateMs !== undefined) json[`${engineKey[e.id]}_${k}_session_create_s`] = round(r.sessionCreateMs / 1000);
+    }
+    for (const b of builds) {
+      const f = fwd(m, b);
+      const p = `${m.startsWith('vit') ? 'vit_' : ''}${b === 'node' ? 'ort_node' : 'ort_web_wasm_node'}_forward${config.steps}`;
+      json[`${p}_rows_per_s`] = f ? round(f.oursRowsPerS) : null;
+      json[`${p}_vs_plain_ort`] = round(ratio(f?.oursRowsPerS, f?.plainRowsPerS));
+    }
+  }
+
+  const notes: string[] = [];
+  for (const m of models) {
+    const t = torch(m);
+    const diffs = NODE_ENGINES.map((e) => [e.id, ig(m, e.id)?.relDiffVsTorch] as const).filter(([, d]) => d !== undefined);
+    if (diffs.length > 0) notes.push(`${LABEL[m] ?? m}: largest difference from PyTorch's attribution, relative to its largest value: ${diffs.map(([id, d]) => `${id} ${d!.toExponential(1)}`).join(', ')}.`);
+    if (t) notes.push(`${LABEL[m] ?? m}: PyTorch's ${t.method} is the best of ${t.repeats} after a warm-up (forward of ${config.steps} rows: ${s(t.forwardMs)}; peak memory ${t.peak_rss_mib} MiB); its logits for the sample ${JSON.stringify(t.logits_check)}${t.want ? `, Glassbox's ${JSON.stringify(t.want.map((v: number) => Number(v.toFixed(5))))}` : ''}.`);
+    for (const e of NODE_ENGINES) {
+      const r = ig(m, e.id);
+      if (r?.fallbackOp) notes.push(`${LABEL[m] ?? m}: ${e.id} fell back to Glassbox's runtime (op ${r.fallbackOp} has no ONNX form).`);
+    }
+  }
+  notes.push(
+    `CPU, Node: PyTorch and onnxruntime-web's wasm with ${config.threads} thread(s), onnxruntime-node with its own default intra-op threads, Glassbox's cpu backend single-threaded JavaScript ` +
+      `(on vit in passes of ${config.glassboxVitPointsPerPass} points, its time per point being the same at any batch, so that its budget can stop it after two passes); ` +
+      `the gradient passes use the in-graph score (one onnxruntime run per pass), no convergence-delta forward.`,
+  );
+  for (const e of results.filter((r) => r.kind === 'error')) notes.push(`FAILED ${e.what}: ${String(e.message).split('\n')[0]}`);
+  return { table, json, notes };
+}
+
 function writeReadme(section: string): void {
   const path = join(ROOT, 'README.md');
   const readme = readFileSync(path, 'utf8');
@@ -278,22 +381,137 @@ async function main(): Promise<void> {
   if (unknown.length > 0) fail(`BENCH_MODELS names ${unknown.join(', ')}; the models are ${MODELS.join(', ')}`);
   const modelDir = await ensureBenchModels(Object.fromEntries(models.map((m) => [m, BENCH_MODELS[m]!])), undefined, (line) => console.error(`bench: ${line}`));
   if (process.env.BENCH_MODELS_ONLY) return void console.error(`bench: models ready in ${modelDir}`);
-  if (!existsSync(CHROMIUM)) fail(`no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-  if (!existsSync(ORT_DIST)) fail(`onnxruntime-web is not installed (${ORT_DIST}); run pnpm install`);
+  const skip = (process.env.BENCH_SKIP ?? '').split(',').filter(Boolean);
+  const browserPart = !skip.includes('browser');
+  if (browserPart && !existsSync(CHROMIUM)) fail(`no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH; BENCH_SKIP=browser leaves the page out)`);
+  if (browserPart && !existsSync(ORT_DIST)) fail(`onnxruntime-web is not installed (${ORT_DIST}); run pnpm install`);
 
   const config: BenchConfig = {
     models,
     steps: 50,
     ortBatch: 50,
     budgets: scaledBudgets(),
-    skip: (process.env.BENCH_SKIP ?? '').split(',').filter(Boolean),
+    skip,
     matmul: { n: 1024, trials: 4, perTrial: 3 },
     kernelShap: { samples: Number(process.env.BENCH_KERNEL_SHAP_SAMPLES ?? 64), batch: Number(process.env.BENCH_KERNEL_SHAP_BATCH ?? 32) },
     profile: ['distilbert-base-geometry'],
   };
+  const scale = process.env.BENCH_FULL ? 1e9 : Number(process.env.BENCH_BUDGET_SCALE ?? 1);
+  const threads = Number(process.env.BENCH_THREADS ?? os.cpus().length);
+  const vitPointsPerPass = Number(process.env.BENCH_VIT_POINTS_PER_PASS ?? 10);
+  if (!(threads >= 1) || !Number.isInteger(threads)) fail(`BENCH_THREADS must be a positive integer, got ${process.env.BENCH_THREADS}`);
+  if (!(vitPointsPerPass >= 1) || !Number.isInteger(vitPointsPerPass)) fail(`BENCH_VIT_POINTS_PER_PASS must be a positive integer, got ${process.env.BENCH_VIT_POINTS_PER_PASS}`);
+  const nodeConfig: NodeBenchConfig = {
+    models,
+    steps: config.steps,
+    vitPointsPerPass,
+    glassboxBudget: { full: NODE_GLASSBOX_BUDGET.full * scale, sample: NODE_GLASSBOX_BUDGET.sample * scale },
+    glassboxVitPointsPerPass: 2,
+    skip,
+    python: process.env.BENCH_PYTHON ?? '/usr/bin/python3',
+    threads,
+    torchRepeats: { 'distilbert-base-geometry': 3, 'vit-base-geometry': 1 },
+  };
 
-  const outDir = mkdtempSync(join(os.tmpdir(), 'glassbox-bench-'));
   const started = Date.now();
+  // Load averages through the run: about 2 here is the benchmark itself; more means company.
+  const loads: number[] = [os.loadavg()[0]!];
+  const sampler = setInterval(() => loads.push(os.loadavg()[0]!), 30_000).unref();
+  // The Node part first: PyTorch and the engines in this process, with no page beside them.
+  const nodeResults = skip.includes('node') ? [] : await runNodeBench(modelDir, nodeConfig, (line) => console.error(`bench: ${line}`));
+  const results = browserPart ? await runPage(config, modelDir) : [];
+  clearInterval(sampler);
+
+  const env = results.find((r) => r.kind === 'env') ?? {};
+  const page = browserPart ? summarize(results, config) : { table: '', json: {}, notes: [] };
+  const cpu = summarizeNode(nodeResults, nodeConfig);
+  const table = [cpu.table, page.table].filter(Boolean).join('\n\n');
+  const json = { ...page.json, ...cpu.json };
+  const notes = [...cpu.notes, ...page.notes];
+  notes.push(
+    `1-minute load average: ${loads[0]!.toFixed(1)} at the start, mean ${(loads.reduce((a, v) => a + v, 0) / loads.length).toFixed(1)} and max ${Math.max(...loads).toFixed(1)} ` +
+      `during the run (${os.cpus().length} cores; the benchmark alone keeps it near ${os.cpus().length}).`,
+  );
+  const cpus = os.cpus();
+  const machine = `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}`;
+  const a = env.adapter ?? {};
+  const adapter = a.available
+    ? `${[a.vendor, a.architecture, a.description].filter(Boolean).join(' / ')}${a.isFallbackAdapter ? ' (fallback adapter)' : ''}`
+    : 'none';
+  const browserName = /Chrom(e|ium)\/[\d.]+/.exec(env.userAgent ?? '')?.[0] ?? 'Chromium';
+  const nodeEnv = nodeResults.find((r) => r.kind === 'node-env');
+  const torchVersion = nodeResults.find((r) => r.kind === 'torch')?.torch;
+  const runtimes = [
+    browserPart && `browser: ${browserName} (headless); WebGPU adapter: ${adapter}; onnxruntime-web ${env.ortVersion ?? '?'}`,
+    nodeEnv && `Node ${nodeEnv.node}: onnxruntime-node ${nodeEnv.ortNode ?? '–'}, onnxruntime-web ${nodeEnv.ortWeb ?? '?'}${torchVersion ? `; PyTorch ${torchVersion}` : ''}`,
+  ].filter(Boolean);
+  const date = new Date().toISOString().slice(0, 10);
+  const minutes = ((Date.now() - started) / 60_000).toFixed(0);
+
+  console.log(`\nGlassbox benchmark, ${date}`);
+  console.log(`machine: ${machine}`);
+  for (const line of runtimes) console.log(line);
+  console.log('');
+  console.log(table);
+  console.log('');
+  for (const note of notes) console.log(`- ${note}`);
+  console.log('');
+  console.log(JSON.stringify(json));
+
+  if (process.env.BENCH_NO_README) return;
+  const section = [
+    '## Performance',
+    '',
+    `\`pnpm bench\` (bench/) measures, on one machine in one run, Glassbox's layer integrated gradients with ${config.steps} Gauss–Legendre points,`,
+    `on models with the compute shape of distilbert-base and vit-base and seeded random weights, which \`pnpm bench\` builds on first use`,
+    `(bench/models/, cached in bench/.models/). DistilBERT: LIG on the word embeddings of its 28-token sample;`,
+    `ViT: IG on \`pixel_values\` of one seeded random 224×224 image; zero baselines, target logit ${1}.`,
+    '',
+    `On the CPU in Node (bench/node.ts), every gradient engine the load option \`engine\` offers, against an independent anchor:`,
+    `the same ONNX graph evaluated with PyTorch eager ops and differentiated with torch.autograd (bench/torch_onnx_lig.py),`,
+    `all ${config.steps} points in one batch on DistilBERT and in passes of ${vitPointsPerPass} on ViT (every engine alike).`,
+    `onnxruntime rows are warm (a first, untimed attribution creates the sessions; its time is shown apart); Glassbox's cpu backend runs once.`,
+    `A forward-only row compares our onnxruntime engine's batched forward with plain onnxruntime's on the same batch.`,
+    '',
+    ...(browserPart
+      ? [
+          `In one headless Chromium page (bench/main.ts): Glassbox's LIG-${config.steps} against onnxruntime-web running a plain forward pass of a batch of ${config.ortBatch}`,
+          `on the same model (what a batched LIG-${config.steps} has to beat), the library's own internal batch size.`,
+          `Cold is the first run on a fresh device (weight upload, shader compilation, plan building); warm is the second.`,
+          `onnxruntime-web runs one warm-up forward of 1 row, then one timed forward of the batch.`,
+          '',
+        ]
+      : []),
+    `A measurement that would run longer than its budget (\`BUDGETS\` in bench/run.ts; \`BENCH_FULL=1\` lifts them) stops after its first`,
+    `pass(es) and is extrapolated linearly; the table says which.`,
+    `\`BENCH_MODELS_ONLY=1 pnpm bench\` only builds the models; \`BENCH_SKIP=glassbox-cpu\` leaves out Glassbox's slow cpu backend in Node, \`BENCH_SKIP=browser\` the page.`,
+    '',
+    `Measured ${date} on ${machine}; ${runtimes.join('; ')}; the whole run took ${minutes} min.`,
+    '',
+    table,
+    '',
+    ...notes.map((n) => `- ${n}`),
+    '',
+    '```json',
+    JSON.stringify(json),
+    '```',
+    '',
+    ...(browserPart
+      ? [
+          a.isFallbackAdapter
+            ? 'The adapter here is a software one (no GPU): the page\'s numbers compare the two runtimes on the same adapter, not what a GPU gives.'
+            : 'Both runtimes ran on the same adapter.',
+          '',
+        ]
+      : []),
+  ].join('\n');
+  writeReadme(section);
+  console.error('bench: README.md "## Performance" updated');
+}
+
+/** The page's part: builds bench/ with vite, serves it with the models, runs it in headless Chromium, collects its results. */
+async function runPage(config: BenchConfig, modelDir: string): Promise<Json[]> {
+  const outDir = mkdtempSync(join(os.tmpdir(), 'glassbox-bench-'));
   console.error('bench: building the page with vite…');
   await build({
     configFile: false,
@@ -315,9 +533,6 @@ async function main(): Promise<void> {
     args: ['--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
   const results: Json[] = [];
-  // Load averages through the run: about 2 here is the benchmark itself; more means company.
-  const loads: number[] = [os.loadavg()[0]!];
-  const sampler = setInterval(() => loads.push(os.loadavg()[0]!), 30_000).unref();
   try {
     const page = await browser.newPage();
     const done = new Promise<string>((resolveDone) => {
@@ -345,65 +560,7 @@ async function main(): Promise<void> {
     site.server.close();
     rmSync(outDir, { recursive: true, force: true });
   }
-
-  clearInterval(sampler);
-  const env = results.find((r) => r.kind === 'env') ?? {};
-  const { table, json, notes } = summarize(results, config);
-  notes.push(
-    `1-minute load average: ${loads[0]!.toFixed(1)} at the start, mean ${(loads.reduce((a, v) => a + v, 0) / loads.length).toFixed(1)} and max ${Math.max(...loads).toFixed(1)} ` +
-      `during the run (${os.cpus().length} cores; the benchmark alone keeps it near ${os.cpus().length}).`,
-  );
-  const cpus = os.cpus();
-  const machine = `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}`;
-  const a = env.adapter ?? {};
-  const adapter = a.available
-    ? `${[a.vendor, a.architecture, a.description].filter(Boolean).join(' / ')}${a.isFallbackAdapter ? ' (fallback adapter)' : ''}`
-    : 'none';
-  const browserName = /Chrom(e|ium)\/[\d.]+/.exec(env.userAgent ?? '')?.[0] ?? 'Chromium';
-  const date = new Date().toISOString().slice(0, 10);
-  const minutes = ((Date.now() - started) / 60_000).toFixed(0);
-
-  console.log(`\nGlassbox benchmark, ${date}`);
-  console.log(`machine: ${machine}`);
-  console.log(`browser: ${browserName} (headless); WebGPU adapter: ${adapter}; onnxruntime-web ${env.ortVersion ?? '?'}\n`);
-  console.log(table);
-  console.log('');
-  for (const note of notes) console.log(`- ${note}`);
-  console.log('');
-  console.log(JSON.stringify(json));
-
-  if (process.env.BENCH_NO_README) return;
-  const section = [
-    '## Performance',
-    '',
-    `\`pnpm bench\` (bench/) measures, in one headless Chromium page, Glassbox's layer integrated gradients with ${config.steps} Gauss–Legendre points`,
-    `against onnxruntime-web running a plain forward pass of a batch of ${config.ortBatch} on the same model (what a batched LIG-${config.steps} has to beat),`,
-    `on models with the compute shape of distilbert-base and vit-base and seeded random weights, which \`pnpm bench\` builds on first use`,
-    `(bench/models/, cached in bench/.models/). DistilBERT: LIG on the word embeddings of its 28-token sample;`,
-    `ViT: IG on \`pixel_values\` of one seeded random 224×224 image; zero baselines, target logit ${1}, the library's own internal batch size.`,
-    `Cold is the first run on a fresh device (weight upload, shader compilation, plan building); warm is the second.`,
-    `onnxruntime-web runs one warm-up forward of 1 row, then one timed forward of the batch.`,
-    `A measurement that would run longer than its budget (\`BUDGETS\` in bench/run.ts; \`BENCH_FULL=1\` lifts them) stops after its first`,
-    `pass(es) and is extrapolated linearly; the table says which. On a software adapter that is most of the ViT column.`,
-    `\`BENCH_MODELS_ONLY=1 pnpm bench\` only builds the models; \`bench/torch_onnx_lig.py\` times PyTorch's LIG-50 on the distilbert one (needs torch and onnx).`,
-    '',
-    `Measured ${date} on ${machine}; ${browserName} headless; WebGPU adapter: ${adapter}; onnxruntime-web ${env.ortVersion ?? '?'}; the whole run took ${minutes} min.`,
-    '',
-    table,
-    '',
-    ...notes.map((n) => `- ${n}`),
-    '',
-    '```json',
-    JSON.stringify(json),
-    '```',
-    '',
-    a.isFallbackAdapter
-      ? 'The adapter here is a software one (no GPU): these numbers compare the two runtimes on the same adapter, not what a GPU gives.'
-      : 'Both runtimes ran on the same adapter.',
-    '',
-  ].join('\n');
-  writeReadme(section);
-  console.error('bench: README.md "## Performance" updated');
+  return results;
 }
 
 main().catch((e) => {
