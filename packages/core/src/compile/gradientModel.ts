@@ -75,7 +75,7 @@ export interface DimClass {
 }
 
 /** A recorded size as k · Π dimᵉ: its symbolic factors, or none (a static size). */
-function factor(v: number, dims: readonly DimClass[]): { k: number; powers: [DimClass, number][] } {
+export function factor(v: number, dims: readonly DimClass[]): { k: number; powers: [DimClass, number][] } {
   const powers: [DimClass, number][] = [];
   let k = v;
   if (k > 1) {

@@ -1,5 +1,5 @@
 import type * as Ort from 'onnxruntime-web';
-import { type CompiledGradients, type DimClass, type GradientModelRequest, NotCompilableError, compileGradients, compileSymbolic, scoreInputs } from '../compile/gradientModel.ts';
+import { type CompiledGradients, type DimClass, type GradientModelRequest, NotCompilableError, compileGradients, compileSymbolic, factor, scoreInputs } from '../compile/gradientModel.ts';
 import { GlassboxError, InvalidInputError } from '../errors.ts';
 import { nonFinite } from '../graph/nonFinite.ts';
 import { type Override, type Plan, buildPlan, overrideValue, planKey } from '../graph/plan.ts';
@@ -26,6 +26,9 @@ const PRIMES = [61, 67, 71, 73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 13
 function recordingOverrides(overrides: Record<string, Override>): Record<string, Override> {
   return Object.fromEntries(Object.entries(overrides).map(([name, o]) => [name, typeof o === 'function' ? o : (shape: readonly number[]) => tensor(o.dtype, shape)]));
 }
+
+/** The shape of a tensor (undefined: no such tensor), and the tensors that depend on the feeds. */
+type ShapeOf = ((name: string) => readonly number[] | undefined) & { readonly dynamic: ReadonlySet<string> };
 
 /** Shape plans kept per model. */
 const MAX_PLANS = 64;
@@ -79,9 +82,9 @@ export class OrtGradients {
   }
 
   rowsPerPass(feeds: Record<string, HostTensor>): number {
-    const plan = this.plan(feeds, {});
+    const shapeOf = this.shapesFor(feeds, {});
     let total = 0;
-    for (const name of plan.dynamic) total += 4 * (plan.shapes.get(name) ?? []).reduce((p, d) => p * d, 1);
+    for (const name of shapeOf.dynamic) total += 4 * (shapeOf(name) ?? []).reduce((p, d) => p * d, 1);
     // Activations and their gradients within 1 GiB.
     return Math.max(1, Math.floor(2 ** 30 / Math.max(2 * total, 1)));
   }
@@ -112,8 +115,7 @@ export class OrtGradients {
     if (this.notCompilable || req.fetch.length === 0) return this.onnx.run(req);
     const overrides = req.overrides ?? {};
     try {
-      const plan = this.plan(req.feeds, overrides);
-      const given = this.given(plan, req);
+      const given = this.given(this.shapesFor(req.feeds, overrides), req);
       const [output, ...fetch] = req.fetch;
       const compiled = await this.session(`run|${req.fetch.join(',')}`, req.feeds, overrides, { feeds: Object.keys(req.feeds), overrides: Object.keys(overrides), fetch, output: output!, wrt: [], seeds: 0 });
       const { values } = await this.execute(compiled, given, []);
@@ -132,11 +134,45 @@ export class OrtGradients {
   }
 
   /** The feeds and the overrides' values for this plan. */
-  private given(plan: Plan, req: RunRequest): Record<string, HostTensor> {
+  private given(shapeOf: ShapeOf, req: RunRequest): Record<string, HostTensor> {
     const given: Record<string, HostTensor> = { ...req.feeds };
-    for (const [name, o] of Object.entries(req.overrides ?? {})) given[name] = overrideValue(o, plan.shapes.get(name)!);
-    for (const name of req.fetch) if (!plan.shapes.has(name)) throw new InvalidInputError(`the graph has no tensor named "${name}"`, 'unknown_tensor');
+    for (const name of req.fetch) if (!shapeOf(name)) throw new InvalidInputError(`the graph has no tensor named "${name}"`, 'unknown_tensor');
+    for (const [name, o] of Object.entries(req.overrides ?? {})) {
+      const shape = shapeOf(name);
+      if (!shape) throw new InvalidInputError(`cannot override "${name}": the graph has no such tensor`, 'unknown_tensor');
+      given[name] = overrideValue(o, shape);
+    }
     return given;
+  }
+
+  /**
+   * The shape every tensor has for these feeds. Where the sizes can stay symbolic, read from
+   * the two recordings' plans (cached per size pattern), so that a new length or batch size
+   * builds no plan: a tensor whose recorded shapes are products of the symbolic sizes (checked
+   * against the second recording) has those products at the run's sizes; any other tensor, or
+   * static shapes, come from this shape's own plan.
+   */
+  private shapesFor(feeds: Record<string, HostTensor>, overrides: Record<string, Override>): ShapeOf {
+    let exactPlan: Plan | undefined;
+    const exact = () => (exactPlan ??= this.plan(feeds, overrides));
+    const sizes = this.symbolicSizes(feeds);
+    if (!sizes) return Object.assign((name: string) => exact().shapes.get(name), { get dynamic() { return exact().dynamic; } });
+    const [a, b] = sizes.dims.map((dims) => this.plan(this.feedsAt(feeds, dims), recordingOverrides(overrides))) as [Plan, Plan];
+    const [dimsA, dimsB] = sizes.dims;
+    const at = (shape: readonly number[], value: (i: number) => number) =>
+      shape.map((d) => {
+        const { k, powers } = factor(d, dimsA);
+        return powers.reduce((p, [dim, e]) => p * value(dimsA.indexOf(dim)) ** e, k);
+      });
+    const shapeOf = (name: string) => {
+      const sa = a.shapes.get(name);
+      const sb = b.shapes.get(name);
+      if (!sa || !sb) return exact().shapes.get(name);
+      const atB = at(sa, (i) => dimsB[i]!.value);
+      if (!atB.every((d, i) => d === sb[i])) return exact().shapes.get(name);
+      return at(sa, (i) => feeds[dimsA[i]!.input]!.shape[dimsA[i]!.axis]!);
+    };
+    return Object.assign(shapeOf, { dynamic: a.dynamic });
   }
 
   async runWithGradient(req: GradientRequest): Promise<{ values: Record<string, HostTensor>; grads: Record<string, HostTensor> }> {
@@ -146,8 +182,8 @@ export class OrtGradients {
 
   private async compiledRun(req: GradientsRequest): Promise<{ values: Record<string, HostTensor>; grads: Record<string, HostTensor>[] }> {
     const overrides = req.overrides ?? {};
-    const plan = this.plan(req.feeds, overrides);
-    const given = this.given(plan, req);
+    const shapeOf = this.shapesFor(req.feeds, overrides);
+    const given = this.given(shapeOf, req);
     const base = {
       feeds: Object.keys(req.feeds),
       overrides: Object.keys(overrides),
@@ -161,7 +197,7 @@ export class OrtGradients {
       // Groups and entries are inputs: the model depends only on each score's space, sign and kind of entry.
       const kinds = specs.map((s) => `${s.space}${s.sign}${s.entry === 'max' ? 'max' : ''}`).join(',');
       const compiled = await this.session(`${key}|${kinds}`, req.feeds, overrides, { ...base, seeds: specs });
-      const outShape = plan.shapes.get(req.output)!;
+      const outShape = shapeOf(req.output)!;
       const n = sizeOf(outShape) / (outShape[0] ?? 1);
       const inputs: Record<string, HostTensor> = { ...given };
       specs.forEach((s, j) => {

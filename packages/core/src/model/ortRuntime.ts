@@ -20,13 +20,21 @@ let native: Promise<OrtRuntime | undefined> | undefined;
  * the machine has cores, where threads exist (Node, or a cross-origin-isolated page).
  */
 export const loadOrtWeb = (): Promise<OrtRuntime> =>
-  (web ??= import('onnxruntime-web').then((ort) => {
+  (web ??= import('onnxruntime-web').then(async (ort) => {
     if (JSON.stringify(ort.env.wasm.wasmPaths ?? '').includes('cdn.jsdelivr.net')) ort.env.wasm.wasmPaths = undefined;
     const isolated = inNode || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-    const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
-    if (isolated && ort.env.wasm.numThreads === undefined) ort.env.wasm.numThreads = Math.max(1, Math.min(cores, 16));
+    if (isolated && ort.env.wasm.numThreads === undefined) ort.env.wasm.numThreads = Math.max(1, Math.min(await cores(), 16));
     return { ort, flavour: 'web' as const };
   }));
+
+/** The machine's cores: the page's navigator, or Node's os module (Node 20 has no navigator). */
+async function cores(): Promise<number> {
+  const fromNavigator = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  if (fromNavigator) return fromNavigator;
+  if (!inNode) return 1;
+  const os = (await import(/* @vite-ignore */ ['node', 'os'].join(':'))) as { availableParallelism?: () => number; cpus: () => unknown[] };
+  return os.availableParallelism?.() ?? os.cpus().length;
+}
 
 /** onnxruntime-node when it is installed and this is Node (an optional dependency); undefined otherwise. */
 export const loadOrtNode = (): Promise<OrtRuntime | undefined> =>
