@@ -13,6 +13,7 @@
  *                         kernel-shap, or all of it (browser); the Node part's (bench/node.ts) torch, ort-node, ort-web-node,
  *                         glassbox-cpu (Glassbox's cpu backend in Node: about 3.5 minutes on distilbert-base and 10, budgeted
  *                         and extrapolated, on vit, on 2 shared cores; leave it out to save them), node-forward, or all of it (node)
+ *                         and the data set of many lengths (dataset: bench/dataset.ts; BENCH_DATASET_TEXTS texts, default 200)
  *   BENCH_PYTHON          the Python for the PyTorch anchor (default /usr/bin/python3; needs numpy, onnx, torch)
  *   BENCH_THREADS         threads for PyTorch and onnxruntime-web wasm in Node (default: every core)
  *   BENCH_VIT_POINTS_PER_PASS  IG points per gradient pass on vit, every engine and PyTorch alike (default 10)
@@ -32,7 +33,11 @@ import { chromium } from 'playwright';
 import { build } from 'vite';
 import type { BenchConfig } from './main.ts';
 import { BENCH_MODELS, ensureBenchModels } from './models/build.ts';
+import { datasetBench } from './dataset.ts';
 import { NODE_ENGINES, type NodeBenchConfig, runNodeBench } from './node.ts';
+
+/** The data-set part's model: the repository's own tiny fixture (it has a tokenizer; the bench models do not). */
+const DATASET_MODEL = fileURLToPath(new URL('../test/fixtures/models/distilbert-sst2-tiny', import.meta.url));
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, '..');
@@ -419,6 +424,8 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => loads.push(os.loadavg()[0]!), 30_000).unref();
   // The Node part first: PyTorch and the engines in this process, with no page beside them.
   const nodeResults = skip.includes('node') ? [] : await runNodeBench(modelDir, nodeConfig, (line) => console.error(`bench: ${line}`));
+  // Many lengths against one (bench/dataset.ts), on the repository's tiny fixture: session and plan costs show most there.
+  const dataset = skip.includes('dataset') ? undefined : await datasetBench(DATASET_MODEL, Number(process.env.BENCH_DATASET_TEXTS ?? 200));
   const results = browserPart ? await runPage(config, modelDir) : [];
   clearInterval(sampler);
 
@@ -426,8 +433,15 @@ async function main(): Promise<void> {
   const page = browserPart ? summarize(results, config) : { table: '', json: {}, notes: [] };
   const cpu = summarizeNode(nodeResults, nodeConfig);
   const table = [cpu.table, page.table].filter(Boolean).join('\n\n');
-  const json = { ...page.json, ...cpu.json };
+  const json: Record<string, unknown> = { ...page.json, ...cpu.json };
   const notes = [...cpu.notes, ...page.notes];
+  if (dataset) {
+    Object.assign(json, { dataset_varied_s: +dataset.varied.seconds.toFixed(2), dataset_fixed_s: +dataset.fixed.seconds.toFixed(2), dataset_ratio: +dataset.ratio.toFixed(3) });
+    notes.push(
+      `Data set (bench/dataset.ts, ${dataset.model.split('/').pop()}): ${dataset.count} texts of ${dataset.varied.minTokens}–${dataset.varied.maxTokens} tokens, LIG-${dataset.steps} on the logit, ` +
+        `${dataset.varied.seconds.toFixed(2)} s (${dataset.varied.sessions} gradient sessions) vs ${dataset.count} texts of ${dataset.fixed.tokens} tokens ${dataset.fixed.seconds.toFixed(2)} s (${dataset.fixed.sessions}): ${dataset.ratio.toFixed(2)}×.`,
+    );
+  }
   notes.push(
     `1-minute load average: ${loads[0]!.toFixed(1)} at the start, mean ${(loads.reduce((a, v) => a + v, 0) / loads.length).toFixed(1)} and max ${Math.max(...loads).toFixed(1)} ` +
       `during the run (${os.cpus().length} cores; the benchmark alone keeps it near ${os.cpus().length}).`,
