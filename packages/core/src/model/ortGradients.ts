@@ -39,9 +39,10 @@ interface Compiled {
 }
 
 /**
- * Gradient passes executed by onnxruntime: each request's forward and reverse pass is
- * compiled to one ONNX model (compile/gradientModel.ts) for its input shapes and run as
- * one session. When every seed has an in-graph score (`scores`), one run gives values and
+ * Gradient passes executed by onnxruntime: each kind of request's forward and reverse pass
+ * is compiled to one ONNX model (compile/gradientModel.ts), with symbolic batch and
+ * sequence sizes where the compiler can write them (one session for every length), else
+ * for the request's exact shapes, and run as one session. When every seed has an in-graph score (`scores`), one run gives values and
  * gradients; otherwise a forward-only run gives the output, the host computes the seeds,
  * and a second run gives the gradients. A plan the compiler cannot write falls back to our
  * runtime (one warning naming the op); so does a non-finite result, so that its error names
