@@ -24,6 +24,7 @@ import {
   tensor,
 } from '@glassbox/core';
 import { loadOrtWeb } from '../packages/core/src/model/ortRuntime.ts';
+import { type Sample, normals } from './sample.ts';
 
 /**
  * How long a measurement may take. One that would finish within `full` seconds runs in full;
@@ -79,36 +80,9 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-/** A seeded stream of standard normal floats (mulberry32 + Box–Muller). */
-function normals(n: number, seed: number): Float32Array<ArrayBuffer> {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(uniform() + 1e-12));
-    const a = 2 * Math.PI * uniform();
-    out[i] = r * Math.cos(a);
-    if (i + 1 < n) out[i + 1] = r * Math.sin(a);
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 // The models: what is attributed, and the batch of 50 onnxruntime-web runs.
 
-interface Sample {
-  input_ids?: number[][];
-  attention_mask?: number[][];
-  pixel_values_seed?: number;
-  /** What our cpu runtime gives for input_ids (distilbert only). */
-  logits_float32?: number[][];
-}
 
 interface Problem {
   /** IG's input and baseline (feature shape, no batch axis). */

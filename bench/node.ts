@@ -38,6 +38,7 @@ import type { OnnxModel } from '../packages/core/src/model/onnxModel.ts';
 import { OrtGradients } from '../packages/core/src/model/ortGradients.ts';
 import { type OrtRuntime, loadOrt } from '../packages/core/src/model/ortRuntime.ts';
 import { type ForwardEngine, type GradientEngine, loadOnnxModel } from '../packages/core/src/model/pretrained.ts';
+import { type Sample, normals } from './sample.ts';
 
 type Json = Record<string, any>;
 
@@ -76,31 +77,6 @@ type EngineId = (typeof NODE_ENGINES)[number]['id'];
 const TARGET = 1;
 const now = () => performance.now();
 
-/** bench/main.ts's seeded standard normals (mulberry32 + Box–Muller); torch_onnx_lig.py draws the same. */
-function normals(n: number, seed: number): Float32Array<ArrayBuffer> {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(uniform() + 1e-12));
-    const a = 2 * Math.PI * uniform();
-    out[i] = r * Math.cos(a);
-    if (i + 1 < n) out[i + 1] = r * Math.sin(a);
-  }
-  return out;
-}
-
-interface Sample {
-  input_ids?: number[][];
-  attention_mask?: number[][];
-  pixel_values_seed?: number;
-}
 
 const tile = (row: ArrayLike<number>, b: number) => {
   const out = new Float32Array(b * row.length);
