@@ -13,8 +13,9 @@ import { type Emitter, OPSET, type Sym, onnxOp } from './onnxOps.ts';
  * The explained score of one target, computed inside the graph from the explained output
  * (so one run gives its gradient): in each row, the `size` values from `offset` of the
  * flattened output form a group of logits; the score is entry `entry` of the group (an
- * index, or 'max': the row's own argmax in the group) in `space`, times `sign`. The group
- * and the entry are fed at run time (scoreInputs), so they are not part of the model. The same numbers as classScores / entryScorer compute on the host.
+ * index, or 'max': the row's own argmax in the group) in `space`, times `sign`: the numbers
+ * classScores / entryScorer compute on the host. The group and the entry are fed at run time
+ * (scoreInputs), so they are not part of the model.
  */
 export interface ScoreSpec {
   offset: number;
