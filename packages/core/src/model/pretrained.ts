@@ -48,6 +48,9 @@ export interface GradientEngine {
  * | first explanation, distilbert-sst2-tiny (the .wasm compiled, sessions created) | 144 ms | 2.8 s |
  * | distilbert-base geometry, 28 tokens, per LIG point | 5.37 s | 0.76 s |
  *
+ * (onnxruntime-web wasm in one pass of all 50 points, on a quiet machine, with the in-graph
+ * score: 4.0 s for the distilbert-base geometry's LIG-50, 0.08 s per point; README Performance.)
+ *
  * | webgpu device (Chromium, SwiftShader) | Glassbox webgpu backend | onnxruntime-web webgpu |
  * |---|--:|--:|
  * | distilbert-sst2-tiny, LIG-50, 7 tokens | 693 ms | 1532 ms |
