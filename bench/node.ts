@@ -405,5 +405,6 @@ export async function runNodeBench(modelDir: string, config: NodeBenchConfig, lo
       }
     }
   }
+  results.push({ kind: 'node-memory', peakRssMib: process.resourceUsage().maxRSS / 1024 });
   return results;
 }

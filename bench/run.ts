@@ -352,6 +352,11 @@ function summarizeNode(results: Json[], config: NodeBenchConfig): Summary {
       `(on vit in passes of ${config.glassboxVitPointsPerPass} points, its time per point being the same at any batch, so that its budget can stop it after two passes); ` +
       `the gradient passes use the in-graph score (one onnxruntime run per pass), no convergence-delta forward.`,
   );
+  const memory = results.find((r) => r.kind === 'node-memory');
+  if (memory) {
+    json.node_peak_rss_mib = Math.round(memory.peakRssMib);
+    notes.push(`Peak resident memory of the Node part (every engine above, one after another, in this one process): ${Math.round(memory.peakRssMib)} MiB.`);
+  }
   for (const e of results.filter((r) => r.kind === 'error')) notes.push(`FAILED ${e.what}: ${String(e.message).split('\n')[0]}`);
   return { table, json, notes };
 }
