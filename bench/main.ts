@@ -24,7 +24,7 @@ import {
   tensor,
 } from '@glassbox/core';
 import { loadOrtWeb } from '../packages/core/src/model/ortRuntime.ts';
-import { type Sample, normals } from './sample.ts';
+import { type Sample, TARGET, normals, targetLogit } from './sample.ts';
 
 /**
  * How long a measurement may take. One that would finish within `full` seconds runs in full;
@@ -94,19 +94,6 @@ interface Problem {
   describe: string;
 }
 
-const TARGET = 1;
-
-/** Logit `TARGET` of each row, and its one-hot cotangent. */
-function targetLogit(value: HostTensor): { scores: Float64Array; seed: HostTensor } {
-  const [b, c] = value.shape as [number, number];
-  const scores = new Float64Array(b);
-  const seed = new Float32Array(b * c);
-  for (let i = 0; i < b; i++) {
-    scores[i] = value.data[i * c + TARGET]!;
-    seed[i * c + TARGET] = 1;
-  }
-  return { scores, seed: tensor('float32', [b, c], seed) };
-}
 
 function tileInts(row: number[], b: number): Int32Array {
   const out = new Int32Array(b * row.length);

@@ -38,7 +38,7 @@ import type { OnnxModel } from '../packages/core/src/model/onnxModel.ts';
 import { OrtGradients } from '../packages/core/src/model/ortGradients.ts';
 import { type OrtRuntime, loadOrt } from '../packages/core/src/model/ortRuntime.ts';
 import { type ForwardEngine, type GradientEngine, loadOnnxModel } from '../packages/core/src/model/pretrained.ts';
-import { type Sample, normals } from './sample.ts';
+import { type Sample, TARGET, normals, targetLogit } from './sample.ts';
 
 type Json = Record<string, any>;
 
@@ -74,7 +74,6 @@ export const NODE_ENGINES = [
 ] as const;
 type EngineId = (typeof NODE_ENGINES)[number]['id'];
 
-const TARGET = 1;
 const now = () => performance.now();
 
 
@@ -89,17 +88,6 @@ const tileInts = (row: number[], b: number) => {
   return out;
 };
 
-/** Logit TARGET of each row, and its one-hot cotangent (what the score spec computes in the graph). */
-function targetLogit(value: HostTensor): { scores: Float64Array; seed: HostTensor } {
-  const [b, c] = value.shape as [number, number];
-  const scores = new Float64Array(b);
-  const seed = new Float32Array(b * c);
-  for (let i = 0; i < b; i++) {
-    scores[i] = value.data[i * c + TARGET]!;
-    seed[i * c + TARGET] = 1;
-  }
-  return { scores, seed: tensor('float32', [b, c], seed) };
-}
 const SPEC: ScoreSpec = { offset: 0, entry: TARGET, space: 'logits', sign: 1 };
 
 interface Problem {

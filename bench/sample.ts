@@ -1,3 +1,5 @@
+import { type HostTensor, tensor } from '@glassbox/core';
+
 /**
  * What the page (bench/main.ts) and the Node part (bench/node.ts) share about a bench
  * model's sample: its fields, and the seeded normals its image is drawn from
@@ -30,4 +32,19 @@ export function normals(n: number, seed: number): Float32Array<ArrayBuffer> {
     if (i + 1 < n) out[i + 1] = r * Math.sin(a);
   }
   return out;
+}
+
+/** The logit every bench attribution explains. */
+export const TARGET = 1;
+
+/** Logit `TARGET` of each row, and its one-hot cotangent (what the score spec computes in the graph). */
+export function targetLogit(value: HostTensor): { scores: Float64Array; seed: HostTensor } {
+  const [b, c] = value.shape as [number, number];
+  const scores = new Float64Array(b);
+  const seed = new Float32Array(b * c);
+  for (let i = 0; i < b; i++) {
+    scores[i] = value.data[i * c + TARGET]!;
+    seed[i * c + TARGET] = 1;
+  }
+  return { scores, seed: tensor('float32', [b, c], seed) };
 }
