@@ -43,6 +43,7 @@ export {
 } from './explainers/optionRules.ts';
 export { TextRunner, type Scorer, type Segments } from './explainers/textRunner.ts';
 export { attributeTokens, type TokenScores } from './explainers/attributeTokens.ts';
+export { type ShapleyBase, shapleyBase } from './explainers/shapleyBase.ts';
 export { softmax, sigmoid, headProbabilities, classLabels, type ScoreSpace } from './explainers/classification.ts';
 export { cleanTextLikeTransformersInterpret } from './text/clean.ts';
 export { alignTokens, groupWords } from './text/tokens.ts';

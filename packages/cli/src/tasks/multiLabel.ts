@@ -1,4 +1,4 @@
-import { InvalidInputError, MultiLabelClassificationExplainer, type MultiLabelClassificationResult, type MultiLabelExplainOptions } from '@glassbox/core';
+import { InvalidInputError, MultiLabelClassificationExplainer, type MultiLabelClassificationResult, type MultiLabelExplainOptions, shapleyBase } from '@glassbox/core';
 import { listField, textField, tokensJson } from '../options.ts';
 import type { CliTask } from './task.ts';
 
@@ -7,7 +7,7 @@ function multiLabelJson(r: MultiLabelClassificationResult): Record<string, unkno
     labels: Object.fromEntries(
       Object.entries(r.labels).map(([label, l]) => [
         label,
-        { index: l.index, probability: l.probability, tokens: tokensJson(l.tokens), convergenceDelta: l.convergenceDelta },
+        { index: l.index, probability: l.probability, tokens: tokensJson(l.tokens), convergenceDelta: l.convergenceDelta, ...shapleyBase(l) },
       ]),
     ),
     predicted: r.predicted,
@@ -23,7 +23,7 @@ export const multiLabel: CliTask<MultiLabelClassificationExplainer> = {
   inputs: ['text', 'sentence'],
   options: ['labels'],
   help: `multi-label: --text [--labels <a,b> (JSONL: a list; names or indexes) | --target <label>: that label only; default every label] [--output sigmoid (default) | softmax (transformers-interpret 0.10.0's) | logits]
-    → {labels: {<label>: {index, probability, tokens: [{token, id, attribution}], convergenceDelta}}, predicted: {index, label, score}, logits, probabilities}`,
+    → {labels: {<label>: {index, probability, tokens: [{token, id, attribution}], convergenceDelta, baseValue, fx (Shapley methods)}}, predicted: {index, label, score}, logits, probabilities}`,
   load: (model, options) => MultiLabelClassificationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) => {
     const { target, output, ...rest } = options;

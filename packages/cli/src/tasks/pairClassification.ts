@@ -8,7 +8,7 @@ export const pairClassification: CliTask<PairwiseSequenceClassificationExplainer
   inputs: ['text', 'sentence', 'textPair'],
   options: ['flipSign'],
   help: `pair-classification: --text --textPair [--flipSign true|false] (both texts attributed; single-output models explain σ(logit), towards 0 with flipSign)
-    → {tokens: [{token, id, attribution}], predicted: {index, label, score}, target: {index, label}, convergenceDelta, logits}`,
+    → {tokens: [{token, id, attribution}], predicted: {index, label, score}, target: {index, label}, convergenceDelta, baseValue, fx (Shapley methods), logits}`,
   load: (model, options) => PairwiseSequenceClassificationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) =>
     classificationJson(await explainer.explain(textField(raw), requiredText(raw, 'textPair'), { ...options, flipSign: booleanField(raw, 'flipSign') })),

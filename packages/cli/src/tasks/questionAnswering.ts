@@ -5,6 +5,7 @@ import {
   QuestionAnsweringExplainer,
   type QuestionAnsweringOptions,
   type QuestionAnsweringResult,
+  shapleyBase,
 } from '@glassbox/core';
 import { asString, requiredText, tokensJson } from '../options.ts';
 import type { CliTask } from './task.ts';
@@ -15,6 +16,7 @@ const sideJson = (s: AnswerSideAttribution | null) =>
     logit: s.logit,
     tokens: tokensJson(s.tokens),
     convergenceDelta: s.convergenceDelta,
+    ...shapleyBase(s),
   };
 
 /** The library result as JSON: start and end attributions, the predicted span and the logits. */
@@ -48,7 +50,7 @@ export const questionAnswering: CliTask<QuestionAnsweringExplainer> = {
   options: ['embeddingType', 'which'],
   help: `question-answering: --question --context [--embeddingType 0|2 (word embeddings | embeddings block, default 2)] [--which start|end|both (default)]
     (target: max (default: the largest logit, re-chosen at every step) | predicted (the predicted positions) | a position; output: logits (default) | softmax)
-    → {embeddingType, start: {position, logit, tokens: [{token, id, attribution}], convergenceDelta}, end: {...},
+    → {embeddingType, start: {position, logit, tokens: [{token, id, attribution}], convergenceDelta, baseValue, fx (Shapley methods)}, end: {...},
        startPosition, endPosition, predictedAnswer, startLogits, endLogits}`,
   load: (model, options) => QuestionAnsweringExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) => {

@@ -48,7 +48,7 @@ export const textGeneration: CliTask<TextGenerationExplainer> = {
   options: ['continuation', 'maxNewTokens'],
   help: `text-generation: --text <prompt> (token ids on a JSONL line) [--continuation <text> | ids on a JSONL line] [--maxNewTokens <n, default 8: greedy when no continuation>]
     (output: logits (default) | softmax | log-softmax; no target: every generated token is one)
-    → {method, output, promptTokens: [{token, id}], generated: [{token, id, score, convergenceDelta}], generatedText,
+    → {method, output, promptTokens: [{token, id}], generated: [{token, id, score, convergenceDelta, baseValue, fx (Shapley methods)}], generatedText,
        matrix: [generated][prompt + generated] (row j: attributions of token j to the tokens before it, null from its position on),
        attentions (with --attention; for the first generated token)}`,
   load: (model, options) => TextGenerationExplainer.fromPretrained(model, options),

@@ -1,4 +1,4 @@
-import { InvalidInputError, TokenClassificationExplainer, type TokenClassificationResult } from '@glassbox/core';
+import { InvalidInputError, TokenClassificationExplainer, type TokenClassificationResult, shapleyBase } from '@glassbox/core';
 import { listField, textField, tokensJson } from '../options.ts';
 import type { CliTask } from './task.ts';
 
@@ -13,6 +13,7 @@ export function tokenClassificationJson(r: TokenClassificationResult): Record<st
       target: e.target,
       tokens: tokensJson(e.tokens),
       convergenceDelta: e.convergenceDelta,
+      ...shapleyBase(e),
     })),
     logits: r.logits,
     ...(r.attentions !== undefined && { attentions: r.attentions }),
@@ -42,7 +43,7 @@ export const tokenClassification: CliTask<TokenClassificationExplainer> = {
   help: `token-classification: --text [--ignoredLabels O,B-MISC] [--ignoredIndexes 0,5] (JSONL: lists)
     (every token not ignored is explained, on its predicted label unless target names one)
     → {tokens: [{token, id, predicted: {index, label, score}}], explained: [{index, token, predicted, target: {index, label},
-       tokens: [{token, id, attribution}], convergenceDelta}], logits: [tokens][classes]}`,
+       tokens: [{token, id, attribution}], convergenceDelta, baseValue, fx (Shapley methods)}], logits: [tokens][classes]}`,
   load: (model, options) => TokenClassificationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) => {
     const text = textField(raw);

@@ -1,4 +1,4 @@
-import { InvalidInputError, ZeroShotClassificationExplainer, type ZeroShotClassificationResult } from '@glassbox/core';
+import { InvalidInputError, ZeroShotClassificationExplainer, type ZeroShotClassificationResult, shapleyBase } from '@glassbox/core';
 import { asString, booleanField, textField, tokensJson } from '../options.ts';
 import type { CliTask } from './task.ts';
 
@@ -17,7 +17,7 @@ function zeroShotJson(r: ZeroShotClassificationResult): Record<string, unknown> 
     labels: Object.fromEntries(
       Object.entries(r.labels).map(([label, l]) => [
         label,
-        { hypothesis: l.hypothesis, score: l.score, tokens: tokensJson(l.tokens), convergenceDelta: l.convergenceDelta, logits: l.logits },
+        { hypothesis: l.hypothesis, score: l.score, tokens: tokensJson(l.tokens), convergenceDelta: l.convergenceDelta, ...shapleyBase(l), logits: l.logits },
       ]),
     ),
     ...(r.attentions !== undefined && { attentions: r.attentions }),
@@ -30,7 +30,7 @@ export const zeroShot: CliTask<ZeroShotClassificationExplainer> = {
   inputs: ['text', 'sentence', 'labels'],
   options: ['hypothesisTemplate', 'includeHypothesis', 'multiLabel'],
   help: `zero-shot: --text --labels <a,b,c> [--hypothesisTemplate "this text is about {} ."] [--includeHypothesis true|false] [--multiLabel true|false] (NLI model; each label's entailment explained)
-    → {predictedLabel, predicted: {index, label, score}, target: {index, label} (entailment), labels: {<label>: {hypothesis, score, tokens: [{token, id, attribution}], convergenceDelta, logits}}}`,
+    → {predictedLabel, predicted: {index, label, score}, target: {index, label} (entailment), labels: {<label>: {hypothesis, score, tokens: [{token, id, attribution}], convergenceDelta, baseValue, fx (Shapley methods), logits}}}`,
   load: (model, options) => ZeroShotClassificationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) => {
     // A target is the explainer's to refuse (zero-shot explains each label's entailment).

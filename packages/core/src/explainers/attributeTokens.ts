@@ -13,13 +13,14 @@ import { type Hierarchy, flatHierarchy, groupHierarchy, textHierarchy } from '..
 import { kernelShap } from '../methods/kernelShap.ts';
 import { lime } from '../methods/lime.ts';
 import { partitionShap } from '../methods/partitionShap.ts';
-import type { PerturbationOptions } from '../methods/perturbation.ts';
+import type { PerturbationAttribution, PerturbationOptions } from '../methods/perturbation.ts';
 import { sobol } from '../methods/sobol.ts';
 import { type TokenSpan, tokenSurface } from '../text/tokens.ts';
 import { type Granularity, unitsOf } from '../text/units.ts';
 import { type TextMasking, aggregateUnits, maskedTokens, spreadUnits } from './maskedText.ts';
 import { type ExplainOptions, type HierarchyName, MASKINGS, PERTURBATION_METHODS, type ResolvedOptions, oneOf } from './textOptions.ts';
 import { noiseOptions } from './optionRules.ts';
+import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
 import { SharedForward } from './sharedForward.ts';
 import { stackCopies, stackedTargets, targetScores, targetScoresOfIds } from './stackedTargets.ts';
 import type { Scorer, Segments, TextRunner } from './textRunner.ts';
@@ -31,7 +32,8 @@ export interface TextLayout {
   spans: readonly (TokenSpan & { segment?: number })[];
 }
 
-export interface TokenScores {
+/** Shapley methods add baseValue and fx (see ShapleyBase). */
+export interface TokenScores extends Partial<ShapleyBase> {
   /** One number per token (null where the method gives none), aggregated and normalised; every token of a unit carries the unit's value. */
   perToken: (number | null)[];
   /** At 'word' or 'sentence' granularity, the token positions of each unit (its value is counted once, not once per token). */
@@ -67,8 +69,9 @@ export async function attributeTokens(
   const units = unitsAt(runner, resolved, layout);
   let perToken: (number | null)[];
   let convergenceDelta: number | null = null;
+  let base: Partial<ShapleyBase> = {};
   if (resolved.method !== 'occlusion' && PERTURBATION.has(resolved.method)) {
-    perToken = await perturbationScores(runner, scorer, options, resolved.method, units ?? textUnits(runner, 'token', layout), layout, forward);
+    ({ perToken, ...base } = await perturbationScores(runner, scorer, options, resolved.method, units ?? textUnits(runner, 'token', layout), layout, forward));
   } else if (resolved.method === 'occlusion' && (units || options.masking === 'attention')) {
     // Occlusion over units: windows of consecutive units removed together (Captum's Occlusion on the unit sequence).
     const over = units ?? textUnits(runner, 'token', layout);
@@ -102,7 +105,7 @@ export async function attributeTokens(
     perToken = gradientTokenScores(attribution, units, resolved);
   }
   const grouped = coarseUnits(units, resolved);
-  return { perToken: resolved.normalize === 'l2' ? l2Normalize(perToken, grouped) : perToken, convergenceDelta, ...(grouped && { units: grouped }) };
+  return { perToken: resolved.normalize === 'l2' ? l2Normalize(perToken, grouped) : perToken, convergenceDelta, ...base, ...(grouped && { units: grouped }) };
 }
 
 /** The units whose tokens share one value: those of 'word' and 'sentence' granularity. */
@@ -243,7 +246,10 @@ function maskingOf(model: TextModel, options: ExplainOptions): TextMasking {
   return masking === 'attention' ? 'attention' : { replacement: replacementId(model, masking) };
 }
 
-/** A perturbation method over the units, its values spread back onto their tokens. */
+/** Methods whose values are Shapley (or Owen) values of the masked game: they report f(∅) and f(x). */
+const SHAPLEY = new Set(['kernel-shap', 'partition-shap']);
+
+/** A perturbation method over the units, its values spread back onto their tokens; Shapley methods' base value and f(x). */
 async function perturbationScores(
   runner: TextRunner,
   scorer: Scorer,
@@ -252,7 +258,7 @@ async function perturbationScores(
   units: number[][],
   layout: TextLayout | undefined,
   forward: SharedForward,
-): Promise<(number | null)[]> {
+): Promise<{ perToken: (number | null)[] } & Partial<ShapleyBase>> {
   const masked = maskedTokens(runner, scorer, units, maskingOf(runner.model, options), forward);
   const common: PerturbationOptions = {
     samples: options.samples,
@@ -261,13 +267,14 @@ async function perturbationScores(
     onProgress: options.onProgress,
     signal: options.signal,
   };
-  let values: ArrayLike<number>;
-  if (method === 'feature-ablation') values = (await featureAblation(masked, common)).values;
-  else if (method === 'lime') values = (await lime(masked, { ...common, distance: options.distance, kernelWidth: options.kernelWidth, ridge: options.ridge })).values;
-  else if (method === 'kernel-shap') values = (await kernelShap(masked, common)).values;
-  else if (method === 'sobol') values = (await sobol(masked, common)).values;
-  else values = (await partitionShap(masked, unitHierarchy(runner, units, options.hierarchy ?? 'clustered', layout), common)).values;
-  return spreadUnits(values, units, runner.ids.length);
+  let a: PerturbationAttribution;
+  if (method === 'feature-ablation') a = await featureAblation(masked, common);
+  else if (method === 'lime') a = await lime(masked, { ...common, distance: options.distance, kernelWidth: options.kernelWidth, ridge: options.ridge });
+  else if (method === 'kernel-shap') a = await kernelShap(masked, common);
+  else if (method === 'sobol') a = await sobol(masked, common);
+  else a = await partitionShap(masked, unitHierarchy(runner, units, options.hierarchy ?? 'clustered', layout), common);
+  const perToken = spreadUnits(a.values, units, runner.ids.length);
+  return SHAPLEY.has(method) ? { perToken, ...shapleyBase({ baseValue: a.baselineScore, fx: a.inputScore }) } : { perToken };
 }
 
 /**

@@ -5,6 +5,7 @@ import { type TokenSpan, type WordSpan, alignSegments, alignTokens, groupWords }
 import { type TextLayout, attributeTokens, attributeTokensForTargets, l2Normalize } from './attributeTokens.ts';
 import { type ClassScoreSpace, classScoreSpec, classScores } from './classification.ts';
 import type { ExplainedForward } from './explainedForward.ts';
+import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
 import type { SharedForward } from './sharedForward.ts';
 import type { ExplainOptions, ResolvedOptions } from './textOptions.ts';
 import { type Scorer, type Segments, TextRunner } from './textRunner.ts';
@@ -39,8 +40,11 @@ export interface WordAttribution extends WordSpan {
   attribution: number | null;
 }
 
-/** Token and word attributions of one explained score, and its convergence delta (IG only, before normalisation). */
-export interface TextAttributions {
+/**
+ * Token and word attributions of one explained score, its convergence delta (IG only, before
+ * normalisation) and, from Shapley methods, its baseValue and fx (Σφ + baseValue = fx).
+ */
+export interface TextAttributions extends Partial<ShapleyBase> {
   tokens: TokenAttribution[];
   words: WordAttribution[];
   convergenceDelta: number | null;
@@ -175,7 +179,7 @@ export class ExplainedText {
     if (!whole && resolved.normalize === 'l2') {
       perToken = l2Normalize(perToken, units);
     }
-    return this.attributions(perToken, scores.convergenceDelta, units);
+    return this.attributions(perToken, { convergenceDelta: scores.convergenceDelta, ...shapleyBase(scores) }, units);
   }
 
   /**
@@ -184,7 +188,7 @@ export class ExplainedText {
    */
   async explainTargets(scorers: readonly Scorer[], options: ExplainOptions, resolved: ResolvedOptions): Promise<TextAttributions[]> {
     const scores = await attributeTokensForTargets(this.runner, scorers, options, resolved, this.reference, this.layout);
-    return scores.map((s) => this.attributions(s.perToken, s.convergenceDelta, s.units));
+    return scores.map((s) => this.attributions(s.perToken, { convergenceDelta: s.convergenceDelta }, s.units));
   }
 
   private get layout(): TextLayout {
@@ -194,15 +198,16 @@ export class ExplainedText {
   /**
    * Token and word attributions of the first perToken.length tokens. A word's value is the sum
    * of its tokens'; with `units` ('word' or 'sentence' granularity) `words` lists the units
-   * instead (the words, or the sentences), each with its value once.
+   * instead (the words, or the sentences), each with its value once. `about` (convergence
+   * delta, base value and f(x)) is passed through.
    */
-  private attributions(perToken: (number | null)[], convergenceDelta: number | null, units?: number[][]): TextAttributions {
+  private attributions(perToken: (number | null)[], about: Omit<TextAttributions, 'tokens' | 'words'>, units?: number[][]): TextAttributions {
     const spans = this.spans.slice(0, perToken.length);
     if (units) {
       return {
         tokens: withAttributions(spans, perToken, units),
         words: units.map((u) => this.unitSpan(spans, u, perToken[u[0]!] ?? null)),
-        convergenceDelta,
+        ...about,
       };
     }
     return {
@@ -214,7 +219,7 @@ export class ExplainedText {
           attribution: w.tokens.some((i) => perToken[i] === null) ? null : w.tokens.reduce((a, i) => a + perToken[i]!, 0),
         })),
       ),
-      convergenceDelta,
+      ...about,
     };
   }
 

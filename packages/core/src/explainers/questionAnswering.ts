@@ -6,6 +6,7 @@ import { type TextLayout, attributeTokens } from './attributeTokens.ts';
 import type { OutputSpace } from './classification.ts';
 import { type Truncation, firstTextEnd, fitTexts, withAttributions } from './explainedText.ts';
 import { checkTaskOptions } from './optionRules.ts';
+import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
 import { type Segments, TextRunner } from './textRunner.ts';
 import { argmax, entryScorer } from './tokenScores.ts';
@@ -39,8 +40,8 @@ export interface AnswerTokenAttribution {
   unit?: number;
 }
 
-/** The attributions of one side (start or end) of the answer span. */
-export interface AnswerSideAttribution {
+/** The attributions of one side (start or end) of the answer span; Shapley methods add baseValue and fx (see ShapleyBase). */
+export interface AnswerSideAttribution extends Partial<ShapleyBase> {
   /** The explained position (for target 'max': where the maximum is on the input). */
   position: number;
   /** Its logit on the input. */
@@ -149,12 +150,13 @@ export class QuestionAnsweringExplainer {
     };
     const explainSide = async (name: string, logits: number[]): Promise<AnswerSideAttribution> => {
       const { position, scorer } = sideScorer(name, logits);
-      const { perToken, convergenceDelta, units } = await attributeTokens(runner, scorer, common, resolved, reference, layout);
+      const { perToken, convergenceDelta, units, ...base } = await attributeTokens(runner, scorer, common, resolved, reference, layout);
       return {
         position,
         logit: logits[position]!,
         tokens: withAttributions(ids.map((id) => ({ token: m.tokenString(id), id, special: specials.has(id) })), perToken, units),
         convergenceDelta,
+        ...shapleyBase(base),
       };
     };
     const start = which === 'end' ? null : await explainSide(startName, startLogits);

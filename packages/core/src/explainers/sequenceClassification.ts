@@ -6,13 +6,15 @@ import { type ClassScoreSpace, type OutputSpace, classLabels, headProbabilities,
 import { ExplainedText, type TextAttributions, type TokenAttribution, type WordAttribution, type Truncation, firstTextEnd, fitTexts, textTokens } from './explainedText.ts';
 import { STACKED_METHODS } from './attributeTokens.ts';
 import { checkTaskOptions } from './optionRules.ts';
+import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
 import { SharedForward } from './sharedForward.ts';
 import { type ExplainOptions, type MethodName, PERTURBATION_METHODS, type ResolvedOptions, resolveOptions } from './textOptions.ts';
 
 export { BASELINES, type BaselineName, type ExplainOptions, METHODS, type MethodName } from './textOptions.ts';
 export type { Segment, TextAttributions, TokenAttribution, WordAttribution } from './explainedText.ts';
 
-export interface SequenceClassificationResult {
+/** Shapley methods (kernel-shap, partition-shap) add baseValue and fx: Σ attributions + baseValue = fx (see ShapleyBase). */
+export interface SequenceClassificationResult extends Partial<ShapleyBase> {
   model: string;
   method: MethodName;
   output: OutputSpace;
@@ -177,7 +179,8 @@ export async function explainClasses(
     }),
   });
   const scorerOf = ({ i, c }: { i: number; c: number }) => inputs[i]!.scorer(c, heads[i]!.space, sign);
-  const result = async ({ i, c }: { i: number; c: number }, { tokens, words, convergenceDelta }: TextAttributions): Promise<SequenceClassificationResult> => {
+  const result = async ({ i, c }: { i: number; c: number }, attributions: TextAttributions): Promise<SequenceClassificationResult> => {
+    const { tokens, words, convergenceDelta } = attributions;
     const { text, textPair, predicted, logits, probabilities, ...head } = heads[i]!.result;
     return {
       ...head,
@@ -188,6 +191,7 @@ export async function explainClasses(
       predicted,
       target: { index: c, label: heads[i]!.labels[c]! },
       convergenceDelta,
+      ...shapleyBase(attributions),
       logits,
       probabilities,
       ...(options.attention !== undefined && { attentions: await inputs[i]!.attentions(scorerOf({ i, c }), options.attention) }),

@@ -8,6 +8,7 @@ import type { ExplainedForward } from './explainedForward.ts';
 import { type Truncation, fitTexts } from './explainedText.ts';
 import { GENERATION_OUTPUTS, type GenerationOutput, type LmHead, findLmHead, nextTokenScorer } from './nextTokenScorer.ts';
 import { checkTaskOptions } from './optionRules.ts';
+import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
 import { TextRunner } from './textRunner.ts';
 
@@ -35,7 +36,8 @@ export interface GenerationToken {
   id: number;
 }
 
-export interface GeneratedToken extends GenerationToken {
+/** Shapley methods add baseValue and fx (Σ attributions + baseValue = fx; see ShapleyBase). */
+export interface GeneratedToken extends GenerationToken, Partial<ShapleyBase> {
   /** The explained score of this token at the position before it (logit, probability or log-probability). */
   score: number;
   /** Σ attributions − (f(x) − f(baseline)) of this row, before normalisation; integrated gradients only. */
@@ -156,10 +158,10 @@ export class TextGenerationExplainer {
       const runner = new TextRunner(m, all.slice(0, promptIds.length + j));
       const scorer = scorerOf(j);
       const prefixLayout = { texts: layout.texts, spans: layout.spans.slice(0, runner.ids.length) };
-      const { perToken, convergenceDelta } = await attributeTokens(runner, scorer, common, resolved, undefined, prefixLayout);
+      const { perToken, convergenceDelta, ...base } = await attributeTokens(runner, scorer, common, resolved, undefined, prefixLayout);
       const [score] = await runner.scoreIds([runner.ids], scorer);
       matrix.push(all.map((_, i) => (i < runner.ids.length ? (perToken[i] ?? null) : null)));
-      rows.push({ token: m.tokenString(generated[j]!), id: generated[j]!, score: score!, convergenceDelta });
+      rows.push({ token: m.tokenString(generated[j]!), id: generated[j]!, score: score!, convergenceDelta, ...shapleyBase(base) });
     }
 
     const result: TextGenerationResult = {

@@ -8,6 +8,7 @@ import { type Truncation, fitTexts, textTokens, withAttributions } from './expla
 import { type OutputSpace, parseTarget, softmax } from './classification.ts';
 import type { TokenAttribution } from './sequenceClassification.ts';
 import { checkTaskOptions } from './optionRules.ts';
+import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
 import { type Segments, TextRunner } from './textRunner.ts';
 import { argmax, entryScorer } from './tokenScores.ts';
@@ -30,8 +31,11 @@ export interface PredictedToken extends TokenSpan {
   predicted: TokenPrediction;
 }
 
-/** One explained token: what the model predicted there, and why (attributions over the whole sentence). */
-export interface ExplainedToken {
+/**
+ * One explained token: what the model predicted there, and why (attributions over the whole
+ * sentence). Shapley methods add baseValue and fx (Σ attributions + baseValue = fx; see ShapleyBase).
+ */
+export interface ExplainedToken extends Partial<ShapleyBase> {
   /** Position of the token in `tokens`. */
   index: number;
   token: string;
@@ -130,7 +134,7 @@ export class TokenClassificationExplainer {
     const explained: ExplainedToken[] = [];
     for (const t of selected) {
       const c = targetClass ?? predictions[t]!.index;
-      const { perToken, convergenceDelta, units } = await attributeTokens(runner, scorerOf(t), options, resolved, reference, layout);
+      const { perToken, convergenceDelta, units, ...base } = await attributeTokens(runner, scorerOf(t), options, resolved, reference, layout);
       explained.push({
         index: t,
         token: spans[t]!.token,
@@ -138,6 +142,7 @@ export class TokenClassificationExplainer {
         target: { index: c, label: labels[c]! },
         tokens: withAttributions(spans, perToken, units),
         convergenceDelta,
+        ...shapleyBase(base),
       });
     }
     const result: TokenClassificationResult = {
