@@ -201,7 +201,7 @@ describe('on a real model (distilbert-sst2-tiny)', () => {
     expect(empty).toBeCloseTo(fb!, 6);
   });
 
-  it('IG: the four metrics are finite, deletion and insertion in [0, 1]; the curves start and end at f(x) and f(baseline)', async () => {
+  it('IG: the metrics are finite, deletion and insertion in [0, 1]; the curves start and end at f(x) and f(baseline)', async () => {
     const m = await evaluate(explainer, result);
     expect(Object.keys(m)).toEqual([...METRICS]);
     for (const v of Object.values(m)) expect(Number.isFinite(v)).toBe(true);

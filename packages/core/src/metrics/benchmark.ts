@@ -3,7 +3,7 @@ import type { SequenceClassificationResult } from '../explainers/sequenceClassif
 import { checkTaskOptions, optionsFor } from '../explainers/optionRules.ts';
 import { type ExplainOptions, METHODS, type MethodName } from '../explainers/textOptions.ts';
 import type { TextModel } from '../model/textModel.ts';
-import { type MetricName, type MetricOptions, type MetricScores, METRICS, classificationScorer, evaluateScorer, parseMetrics } from './text.ts';
+import { type MetricName, type MetricOptions, type MetricScores, classificationScorer, defaultMetrics, evaluateScorer, parseMetrics } from './text.ts';
 
 /** What `benchmark` runs by default: every text method but SmoothGrad (random, and a noise tunnel over the others). */
 export const BENCHMARK_METHODS: readonly MethodName[] = METHODS.filter((m) => m !== 'smoothgrad');
@@ -11,7 +11,7 @@ export const BENCHMARK_METHODS: readonly MethodName[] = METHODS.filter((m) => m 
 export interface BenchmarkOptions extends MetricOptions {
   /** Default BENCHMARK_METHODS. */
   methods?: readonly MethodName[];
-  /** Default every metric (METRICS). */
+  /** Default METRICS, and PLAUSIBILITY_METRICS when `rationale` is given. */
   metrics?: readonly MetricName[];
   /** Class explained by every method: index or label. Default: the predicted class. */
   target?: number | string;
@@ -65,7 +65,7 @@ export async function benchmark(explainer: ClassificationExplainer, text: string
   if (methods.length === 0) throw new InvalidInputError(`no method given; use some of ${METHODS.join(', ')}`, 'bad_method');
   const unknown = methods.filter((m) => !(METHODS as readonly string[]).includes(m));
   if (unknown.length > 0) throw new InvalidInputError(`unknown method${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; use ${METHODS.join(', ')}`, 'bad_method');
-  const metrics = parseMetrics(options.metrics ?? METRICS);
+  const metrics = parseMetrics(options.metrics ?? defaultMetrics(options.rationale !== undefined));
   const quirks = options.transformersInterpretQuirks ?? false;
   const explain = options.explain ?? {};
   checkTaskOptions('benchmark', explain, null);
@@ -86,8 +86,8 @@ export async function benchmark(explainer: ClassificationExplainer, text: string
     first ??= result;
     const normalised = l1Normalize(result.tokens.map((t) => t.attribution));
     const normalisedResult = { ...result, tokens: result.tokens.map((t, i) => ({ ...t, attribution: normalised[i]! })) };
-    const { scorer, attributions } = classificationScorer(explainer, normalisedResult, { ...options, granularity: options.granularity ?? options.explain?.granularity, transformersInterpretQuirks: quirks });
-    const scores = await evaluateScorer(scorer, attributions, metrics, { ...options, onProgress: undefined });
+    const { scorer, attributions, rationale } = classificationScorer(explainer, normalisedResult, { ...options, granularity: options.granularity ?? options.explain?.granularity, transformersInterpretQuirks: quirks });
+    const scores = await evaluateScorer(scorer, attributions, metrics, { ...options, onProgress: undefined }, rationale);
     rows.push({ method, tokens: result.tokens.map((t, i) => ({ token: t.token, attribution: normalised[i]! })), metrics: scores });
     options.onProgress?.((k + 1) / methods.length, 'metrics');
   }

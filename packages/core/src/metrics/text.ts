@@ -7,14 +7,30 @@ import type { TextModel } from '../model/textModel.ts';
 import type { ExplainOptions } from '../explainers/textOptions.ts';
 import { GRANULARITIES, type Granularity, unitsOf } from '../text/units.ts';
 import { type AopcOptions, aopc } from './aopc.ts';
+import { attributionValues } from './ranking.ts';
 import { type CurveOptions, perturbationCurve } from './curve.ts';
+import { type PlausibilityOptions, auprc, tokenF1, tokenIou } from './plausibility.ts';
+import { tauLoo } from './tauLoo.ts';
+import { unitRationale } from './textRationale.ts';
 
-/** The metrics, by the names the CLI takes. */
-export const METRICS = ['deletion', 'insertion', 'comprehensiveness', 'sufficiency'] as const;
-export type MetricName = (typeof METRICS)[number];
+/** The faithfulness metrics, by the names the CLI takes: what runs when no metric is named. */
+export const METRICS = ['deletion', 'insertion', 'comprehensiveness', 'sufficiency', 'taucorr_loo'] as const;
+/** ferret's plausibility metrics (its short names): they need a human rationale, and run by default when one is given. */
+export const PLAUSIBILITY_METRICS = ['auprc_plau', 'token_f1_plau', 'token_iou_plau'] as const;
+export type MetricName = (typeof METRICS)[number] | (typeof PLAUSIBILITY_METRICS)[number];
 export type MetricScores = Partial<Record<MetricName, number>>;
+const ALL_METRICS: readonly MetricName[] = [...METRICS, ...PLAUSIBILITY_METRICS];
 
-export interface MetricOptions extends CurveOptions, AopcOptions {
+/** The metrics run when none is named: the faithfulness ones, and the plausibility ones when there is a rationale. */
+export const defaultMetrics = (rationale: boolean): MetricName[] => [...METRICS, ...(rationale ? PLAUSIBILITY_METRICS : [])];
+
+export interface MetricOptions extends CurveOptions, AopcOptions, PlausibilityOptions {
+  /**
+   * A human rationale for the plausibility metrics (ferret's `ExplanationWithRationale.rationale`):
+   * one 0/1 per token (every token of the result, special tokens included, or only the
+   * non-special ones) or per word; a feature of the metrics' granularity is in it when one of its tokens is.
+   */
+  rationale?: readonly (number | boolean)[];
   /** How a token is removed: replaced by [PAD] ('pad', default) or [MASK] ('mask'), or dropped from attention ('attention'). Special tokens are always kept. */
   masking?: 'pad' | 'mask' | 'attention';
   /**
@@ -44,9 +60,9 @@ export function metricOptionsOf(options: ExplainOptions): MetricOptions {
 export function parseMetrics(value: string | readonly string[] | undefined): MetricName[] {
   if (value === undefined) return [...METRICS];
   const names = (typeof value === 'string' ? value.split(',') : [...value]).map((s) => String(s).trim()).filter((s) => s !== '');
-  const unknown = names.filter((s) => !(METRICS as readonly string[]).includes(s));
-  if (unknown.length > 0) throw new InvalidInputError(`unknown metric${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; use ${METRICS.join(', ')}`, 'unknown_metric');
-  if (names.length === 0) throw new InvalidInputError(`no metric given; use ${METRICS.join(', ')}`, 'unknown_metric');
+  const unknown = names.filter((s) => !(ALL_METRICS as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new InvalidInputError(`unknown metric${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; use ${ALL_METRICS.join(', ')}`, 'unknown_metric');
+  if (names.length === 0) throw new InvalidInputError(`no metric given; use ${ALL_METRICS.join(', ')}`, 'unknown_metric');
   return [...new Set(names)] as MetricName[];
 }
 
@@ -86,8 +102,8 @@ function checkClassificationResult(result: unknown): asserts result is SequenceC
 export function classificationScorer(
   explainer: { model: TextModel },
   result: SequenceClassificationResult,
-  options: Pick<MetricOptions, 'masking' | 'transformersInterpretQuirks' | 'granularity'> = {},
-): { scorer: MaskedScorer; attributions: (number | null)[]; units: number[][] } {
+  options: Pick<MetricOptions, 'masking' | 'transformersInterpretQuirks' | 'granularity' | 'rationale'> = {},
+): { scorer: MaskedScorer; attributions: (number | null)[]; units: number[][]; rationale?: Uint8Array } {
   checkClassificationResult(result);
   const model = explainer.model;
   const quirks = options.transformersInterpretQuirks ?? (result.method === 'integrated-gradients' && result.output === 'softmax');
@@ -110,14 +126,34 @@ export function classificationScorer(
     const v = u.map((p) => result.tokens[p]!.attribution).filter((a): a is number => a !== null);
     return v.length === 0 ? null : v.reduce((a, b) => a + b, 0) / v.length;
   });
-  return { scorer: maskedTokens(input.runner, scorer, units, removal), attributions, units };
+  const rationale = options.rationale === undefined ? undefined : unitRationale(options.rationale, input.spans, input.texts, units);
+  return { scorer: maskedTokens(input.runner, scorer, units, removal), attributions, units, ...(rationale && { rationale }) };
 }
 
-/** The metrics of an attribution over a masked scorer (the names' definitions: see each metric's file). */
-export async function evaluateScorer(scorer: MaskedScorer, attributions: ArrayLike<number | null>, metrics: readonly MetricName[] = METRICS, options: MetricOptions = {}): Promise<MetricScores> {
+/**
+ * The metrics of an attribution over a masked scorer (the names' definitions: see each
+ * metric's file); `rationale`, one 0/1 per feature (classificationScorer's), for the plausibility
+ * metrics, which run by default when it is given. `options.rationale` is not read here.
+ */
+export async function evaluateScorer(
+  scorer: MaskedScorer,
+  attributions: ArrayLike<number | null>,
+  metrics: readonly MetricName[] = defaultMetrics(false),
+  options: MetricOptions = {},
+  rationale?: ArrayLike<number>,
+): Promise<MetricScores> {
   const out: MetricScores = {};
-  for (const name of parseMetrics(metrics)) {
-    out[name] = name === 'deletion' || name === 'insertion' ? (await perturbationCurve(name, scorer, attributions, options)).auc : (await aopc(name, scorer, attributions, options)).value;
+  const values = attributionValues(scorer, attributions);
+  const names = parseMetrics(metrics);
+  const needs = names.filter((n) => (PLAUSIBILITY_METRICS as readonly string[]).includes(n));
+  if (needs.length > 0 && rationale === undefined) throw new InvalidInputError(`${needs.join(', ')} need${needs.length > 1 ? '' : 's'} a human rationale ("rationale": one 0/1 per token or per word)`, 'missing_rationale');
+  for (const name of names) {
+    if (name === 'deletion' || name === 'insertion') out[name] = (await perturbationCurve(name, scorer, attributions, options)).auc;
+    else if (name === 'comprehensiveness' || name === 'sufficiency') out[name] = (await aopc(name, scorer, attributions, options)).value;
+    else if (name === 'taucorr_loo') out[name] = (await tauLoo(scorer, attributions, options)).value;
+    else if (name === 'auprc_plau') out[name] = auprc(rationale!, values, options);
+    else if (name === 'token_f1_plau') out[name] = tokenF1(rationale!, values, options);
+    else out[name] = tokenIou(rationale!, values, options);
   }
   return out;
 }
@@ -125,9 +161,11 @@ export async function evaluateScorer(scorer: MaskedScorer, attributions: ArrayLi
 /**
  * Scores a text-classification result (SequenceClassificationExplainer's or the pairwise
  * one's) on the metrics asked, on the explainer's model: deletion and insertion AUC
- * (interpreto's), AOPC comprehensiveness and sufficiency (ferret's), all on the target class's probability.
+ * (interpreto's), AOPC comprehensiveness and sufficiency and taucorr_loo (ferret's), all on the
+ * target class's probability; with `options.rationale`, ferret's plausibility (auprc_plau,
+ * token_f1_plau, token_iou_plau). Default: METRICS, and PLAUSIBILITY_METRICS when there is a rationale.
  */
-export async function evaluate(explainer: { model: TextModel }, result: SequenceClassificationResult, metrics: readonly MetricName[] = METRICS, options: MetricOptions = {}): Promise<MetricScores> {
-  const { scorer, attributions } = classificationScorer(explainer, result, options);
-  return evaluateScorer(scorer, attributions, metrics, options);
+export async function evaluate(explainer: { model: TextModel }, result: SequenceClassificationResult, metrics?: readonly MetricName[], options: MetricOptions = {}): Promise<MetricScores> {
+  const { scorer, attributions, rationale } = classificationScorer(explainer, result, options);
+  return evaluateScorer(scorer, attributions, metrics ?? defaultMetrics(rationale !== undefined), options, rationale);
 }
