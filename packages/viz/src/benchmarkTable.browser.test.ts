@@ -68,7 +68,7 @@ describe('renderBenchmark', () => {
       ['insertion', 'occlusion'],
       ['sufficiency', 'occlusion'],
     ]);
-    expect(METRIC_BETTER).toEqual({ deletion: 'lower', insertion: 'higher', comprehensiveness: 'higher', sufficiency: 'lower' });
+    expect(METRIC_BETTER).toMatchObject({ deletion: 'lower', insertion: 'higher', comprehensiveness: 'higher', sufficiency: 'lower' });
   });
 
   it('colours: one scale over the table (the largest |attribution|): full blue at +max, red for negative, none for null', () => {

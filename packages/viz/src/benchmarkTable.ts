@@ -1,8 +1,10 @@
 import { attributionColours } from './colormap.ts';
-import { type VNode, h, toElement } from './dom.ts';
+import { type VNode, h, toElement, toMarkup } from './dom.ts';
 import { attributionData, formatAttribution } from './format.ts';
+import { standaloneDocument } from './html.ts';
 import { legendView } from './legend.ts';
 import { type MetaOptions, modelName } from './meta.ts';
+import { METRIC_SCALES, metricColours } from './metricColours.ts';
 import { CSS } from './styles.ts';
 import { displayToken } from './tokens.ts';
 
@@ -19,13 +21,8 @@ export interface BenchmarkTable {
   }[];
 }
 
-/** Which way each metric is better (ferret's BEST_SORTING_ASCENDING; interpreto's docs): 'lower' or 'higher'. */
-export const METRIC_BETTER: Readonly<Record<string, 'lower' | 'higher'>> = {
-  deletion: 'lower',
-  insertion: 'higher',
-  comprehensiveness: 'higher',
-  sufficiency: 'lower',
-};
+/** Which way each metric is better (ferret's LOWER_IS_BETTER; interpreto's docs): 'lower' or 'higher'. */
+export const METRIC_BETTER: Readonly<Record<string, 'lower' | 'higher'>> = Object.fromEntries(Object.entries(METRIC_SCALES).map(([name, s]) => [name, s.better]));
 
 export interface BenchmarkViewOptions extends MetaOptions {
   /** The |attribution| drawn at full colour. Default: the largest over the whole table, so that methods compare. */
@@ -48,7 +45,8 @@ export function benchmarkScale(result: BenchmarkTable): number {
  * ferret's `show_table` with its evaluation columns: one row per method, one heat cell per
  * token (coloured by the attribution, red negative, blue positive; `data-token`,
  * `data-attribution`), then one cell per metric (`data-metric`, `data-value`; the best method's
- * cell of each metric carries `data-best`). Header cells of metrics say which way is better.
+ * cell of each metric carries `data-best`), coloured as ferret's evaluation table (metricColours:
+ * darker purple where better). Header cells of metrics say which way is better.
  */
 export function benchmarkTableView(result: BenchmarkTable, scale: number): VNode {
   const tokens = result.methods[0]?.tokens ?? [];
@@ -85,15 +83,16 @@ export function benchmarkTableView(result: BenchmarkTable, scale: number): VNode
       ),
       ...result.metrics.map((name) => {
         const v = m.metrics[name];
-        return h('td', { class: 'gbv-bench-metric', 'data-metric': name, 'data-value': v === undefined ? 'null' : String(v), 'data-best': v !== undefined && best.get(name) === v }, formatMetric(v));
+        const attrs = { class: 'gbv-bench-metric', 'data-metric': name, 'data-value': v === undefined ? 'null' : String(v), 'data-best': v !== undefined && best.get(name) === v };
+        return h('td', { ...attrs, style: metricColours(name, v) ?? {} }, formatMetric(v));
       }),
     ),
   );
   return h('table', { class: 'gbv-table gbv-bench', 'data-view': 'benchmark' }, h('thead', {}, head), h('tbody', {}, ...body));
 }
 
-/** The benchmark table of core's `benchmark` result, with its legend. */
-export function renderBenchmark(result: BenchmarkTable, options: BenchmarkViewOptions = {}): HTMLElement {
+/** The table with its legend (and the package's CSS when `style`). */
+function benchmarkView(result: BenchmarkTable, options: BenchmarkViewOptions, style: boolean): VNode {
   const scale = options.colorMax ?? benchmarkScale(result);
   const attrs = {
     class: 'gbv',
@@ -101,5 +100,19 @@ export function renderBenchmark(result: BenchmarkTable, options: BenchmarkViewOp
     'data-model': result.model === undefined ? undefined : modelName(result.model, options),
     'data-target': result.target?.label,
   };
-  return toElement(h('div', attrs, h('style', {}, CSS), options.legend !== false && legendView(scale), benchmarkTableView(result, scale))) as HTMLElement;
+  return h('div', attrs, style && h('style', {}, CSS), options.legend !== false && legendView(scale), benchmarkTableView(result, scale));
+}
+
+/** The benchmark table of core's `benchmark` result, with its legend. */
+export function renderBenchmark(result: BenchmarkTable, options: BenchmarkViewOptions = {}): HTMLElement {
+  return toElement(benchmarkView(result, options, true)) as HTMLElement;
+}
+
+/**
+ * The benchmark table as a standalone HTML page (toHTML's: no script, every token, label and
+ * method name escaped); needs no DOM (Node, workers). What `glassbox benchmark --html` writes.
+ */
+export function benchmarkTableHTML(result: BenchmarkTable, options: BenchmarkViewOptions = {}): string {
+  const title = `Glassbox benchmark${result.model === undefined ? '' : `: ${modelName(result.model, options)}`}${result.target ? ` (${result.target.label})` : ''}`;
+  return standaloneDocument(title, toMarkup(benchmarkView(result, options, false)));
 }

@@ -31,7 +31,14 @@ function imageMarkup(result: AnyResult, options: RenderOptions): string {
  */
 export function toHTML(result: AnyResult, options: RenderOptions = {}): string {
   const body = isImageResult(result) ? imageMarkup(result, options) : toMarkup(textResultView(result, options));
-  const title = `Glassbox: ${modelName(result.model, options)} (${result.method})`;
+  return standaloneDocument(`Glassbox: ${modelName(result.model, options)} (${result.method})`, body);
+}
+
+/**
+ * The standalone page around `body` (markup written by toMarkup): inline CSS, no script, a
+ * Content-Security-Policy that allows only inline styles and data: images; the title escaped.
+ */
+export function standaloneDocument(title: string, body: string): string {
   return [
     '<!doctype html>',
     '<html lang="en">',

@@ -17,4 +17,5 @@ export { IMAGE_MAP_MODES, imageMapPixels, normalizeAttr, cumulativeSumThreshold,
 export { renderAttention, type RenderAttentionOptions } from './attentionView.ts';
 export { toPNG, svgToCanvas } from './png.ts';
 export { sampleResults } from './samples.ts';
-export { renderBenchmark, benchmarkTableView, benchmarkScale, formatMetric, METRIC_BETTER, type BenchmarkTable, type BenchmarkViewOptions } from './benchmarkTable.ts';
+export { renderBenchmark, benchmarkTableHTML, benchmarkTableView, benchmarkScale, formatMetric, METRIC_BETTER, type BenchmarkTable, type BenchmarkViewOptions } from './benchmarkTable.ts';
+export { metricColours, METRIC_SCALES, type MetricScale } from './metricColours.ts';
