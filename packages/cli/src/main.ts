@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,7 +14,7 @@ import {
   METHODS,
   METRICS,
   type MethodName,
-  type MetricName,
+  PLAUSIBILITY_METRICS,
   type SequenceClassificationExplainer,
   type SequenceClassificationResult,
   TEXT_METHOD_RULES,
@@ -26,8 +26,9 @@ import {
   evaluate,
   methodsReading,
   metricOptionsOf,
-  parseMetrics,
 } from '@glassbox/core';
+import { benchmarkTableHTML } from '@glassbox/viz';
+import { METRIC_FIELDS, metricFields } from './metricFields.ts';
 import { COMMON_FIELDS, commonOptions, extraFields } from './options.ts';
 import { TASKS } from './tasks/index.ts';
 import type { CliTask } from './tasks/task.ts';
@@ -43,7 +44,7 @@ const readers = (option: string) => methodsReading(option).join(', ');
 const sampling = () => methodsReading('samples').filter((m) => TEXT_METHOD_RULES[m].family === 'perturbation');
 
 const USAGE = `usage: glassbox explain --model <folder|hub id> [--task <task>] (<task inputs> | --inputs <cases.jsonl|-> [--shard <i>/<n>]) [options]
-       glassbox benchmark --model <folder|hub id> --text <text> [--textPair <text>] [--methods <a,b,...>] [--metrics <a,b,...>] [options]
+       glassbox benchmark --model <folder|hub id> --text <text> [--textPair <text>] [--methods <a,b,...>] [--metrics <a,b,...>] [--rationale <0/1,...>] [--html <file>] [options]
 options are flags or fields of a JSONL line, under the library's names; one the chosen method or task does not read is an error
 (code unused_option); a field that is no option is ignored with a note on stderr.
   every text method reads: ${TEXT_OPTIONS.filter((o) => o !== 'onProgress' && o !== 'signal').join(', ')}
@@ -76,11 +77,19 @@ options are flags or fields of a JSONL line, under the library's names; one the 
   --onnxruntime auto|node|web (which onnxruntime the onnxruntime engine uses: onnxruntime-node when installed, or
            onnxruntime-web's wasm; default auto)
          --dtype fp32|fp16|q8 --model-file <onnx base name, e.g. model_opset17> --revision <rev>
-         --metrics ${METRICS.join(',')} (text-classification and pair-classification: adds "metrics": {<name>: number} to each
-           result, on the target's probability: deletion / insertion AUC as interpreto, AOPC comprehensiveness / sufficiency as ferret)
+         --metrics ${[...METRICS, ...PLAUSIBILITY_METRICS].join(',')} (text-classification and pair-classification: adds
+           "metrics": {<name>: number} to each result, on the target's probability: deletion / insertion AUC as interpreto; AOPC
+           comprehensiveness / sufficiency and taucorr_loo (Kendall tau-b between the attributions and the leave-one-out drops)
+           as ferret; a NaN value prints as null)
+         --rationale <0/1,...> a human rationale, one 0 or 1 per token (with or without the special tokens) or per word, e.g.
+           --rationale 0,1,1,0; read by ferret's plausibility metrics ${PLAUSIBILITY_METRICS.join(', ')}
+           (AUPRC as sklearn's auc(recall, precision); token F1 and IOU of the --topKRationale <n> most attributed features, default 5;
+           only positive attributions count)
 benchmark runs several methods on one text (text-classification; --methods, default every text method but smoothgrad) on the
-same target, L1-normalises each method's token attributions (ferret's) and scores them on --metrics (default all); it prints one
-JSON object {model, text, predicted, target, metrics: [names], methods: [{method, tokens: [{token, attribution}], metrics: {<name>: number}}]}.
+same target, L1-normalises each method's token attributions (ferret's) and scores them on --metrics (default ${METRICS.join(', ')},
+and the plausibility metrics with --rationale); it prints one JSON object {model, text, predicted, target, metrics: [names],
+methods: [{method, tokens: [{token, attribution}], metrics: {<name>: number}}]}; --html <file> also writes that table as a standalone
+HTML page (no script; metric cells coloured as ferret's evaluation table, darker purple where better).
 In --inputs mode each line is a JSON object with the same fields (flags are defaults); each result is one JSON line,
 written as soon as it is done and in input order, and a bad line gives {"error": "..."} and the next lines still run.
 The file is read as a stream (any size); --inputs - reads standard input. --shard i/n (0 <= i < n) explains only the lines
@@ -115,13 +124,6 @@ const errorLine = (e: unknown) => ({ error: message(e), ...(e instanceof Glassbo
 /** Tasks whose results the metrics score (their explainers return a SequenceClassificationResult). */
 const METRIC_TASKS = ['text-classification', 'pair-classification'];
 
-/** A `metrics` flag or field: names separated by commas, or (in JSONL) a list of names. */
-function metricsField(v: unknown): MetricName[] | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string' || (Array.isArray(v) && v.every((m) => typeof m === 'string'))) return parseMetrics(v as string | string[]);
-  throw new InvalidInputError(`"metrics" must be names separated by commas or a list of names (${METRICS.join(', ')}), got ${JSON.stringify(v)}`, 'unknown_metric');
-}
-
 function taskNamed(name: string | undefined): CliTask {
   const task = TASKS.find((t) => t.name === (name ?? 'text-classification'));
   if (!task) throw new InvalidInputError(`unknown task "${name}"; use one of ${TASKS.map((t) => t.name).join(', ')}`, 'unknown_task');
@@ -149,8 +151,8 @@ async function main(argv: string[]): Promise<number> {
       dtype: { type: 'string' },
       'model-file': { type: 'string' },
       revision: { type: 'string' },
-      metrics: { type: 'string' },
-      ...(command === 'benchmark' && { methods: { type: 'string' as const } }),
+      ...Object.fromEntries(METRIC_FIELDS.map((f) => [f, { type: 'string' as const }])),
+      ...(command === 'benchmark' && { methods: { type: 'string' as const }, html: { type: 'string' as const } }),
       ...Object.fromEntries([...COMMON_FIELDS, ...TASK_FIELDS].map((f) => [f, { type: 'string' as const }])),
     },
   });
@@ -163,7 +165,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`--model is required\n${USAGE}`);
     return 2;
   }
-  const flagOptions = Object.fromEntries([...COMMON_FIELDS, ...TASK_FIELDS, 'metrics'].filter((f) => values[f] !== undefined).map((f) => [f, values[f]]));
+  const flagOptions = Object.fromEntries([...COMMON_FIELDS, ...TASK_FIELDS, ...METRIC_FIELDS].filter((f) => values[f] !== undefined).map((f) => [f, values[f]]));
   if (command === 'benchmark' && (values.inputs !== undefined || typeof values.text !== 'string')) {
     console.error(`benchmark takes one --text (no --inputs)\n${USAGE}`);
     return 2;
@@ -201,10 +203,14 @@ async function main(argv: string[]): Promise<number> {
     return e;
   };
   const ignored = new Set<string>();
-  const run = async ({ metrics: metricsRaw, ...raw }: Record<string, unknown>) => {
+  const run = async ({ metrics: m, rationale: r, topKRationale: k, ...raw }: Record<string, unknown>) => {
     const { task: taskName, device, engine, onnxruntime, options } = commonOptions(raw);
     const task = taskNamed(taskName);
-    const metrics = metricsField(metricsRaw);
+    const { metrics, options: metricOptions } = metricFields({ metrics: m, rationale: r, topKRationale: k });
+    if (!metrics && Object.keys(metricOptions).length > 0) {
+      const names = Object.keys(metricOptions);
+      throw new InvalidInputError(`"${names.join('" and "')}" ${names.length > 1 ? 'are' : 'is'} read by the metrics; add --metrics (e.g. --metrics ${PLAUSIBILITY_METRICS.join(',')})`, 'unused_option');
+    }
     if (metrics && !METRIC_TASKS.includes(task.name)) {
       throw new InvalidInputError(`metrics apply to ${METRIC_TASKS.join(' and ')} results, not ${task.name}`, 'bad_metrics');
     }
@@ -223,12 +229,13 @@ async function main(argv: string[]): Promise<number> {
       explain: { value: async (...args: unknown[]) => (result = await (loaded.explain as (...a: unknown[]) => Promise<SequenceClassificationResult>).apply(loaded, args)) },
     }) as SequenceClassificationExplainer;
     const json = await task.explain(recording, raw, options);
-    return { ...json, metrics: await evaluate(loaded, result!, metrics, metricOptionsOf(options)) };
+    return { ...json, metrics: await evaluate(loaded, result!, metrics, { ...metricOptionsOf(options), ...metricOptions }) };
   };
 
   if (command === 'benchmark') {
     try {
-      const { metrics: metricsRaw, ...raw } = flagOptions;
+      const { metrics: m, rationale: r, topKRationale: k, ...raw } = flagOptions;
+      const { metrics, options: metricOptions } = metricFields({ metrics: m, rationale: r, topKRationale: k });
       const { task: taskName, device, engine, onnxruntime, options } = commonOptions(raw);
       if ((taskName ?? 'text-classification') !== 'text-classification') throw new InvalidInputError(`benchmark runs text-classification models, not --task ${taskName}`, 'unknown_task');
       if (options.method !== undefined) throw new InvalidInputError('benchmark takes --methods (a list), not --method', 'bad_method');
@@ -236,15 +243,16 @@ async function main(argv: string[]): Promise<number> {
       // Quirks reach the metrics and every method through metricOptionsOf; the rest goes to the methods that read it (benchmark refuses attention).
       const { target, transformersInterpretQuirks: _quirks, ...explain } = options;
       const methods = typeof values.methods === 'string' ? values.methods.split(',').map((m) => m.trim()).filter((m) => m !== '') : undefined;
-      write(
-        await benchmark(loaded, raw.text as string, {
-          methods: methods as MethodName[] | undefined, // validated by benchmark, which lists the unknown ones
-          metrics: metricsField(metricsRaw),
-          target,
-          explain: { ...explain, ...(typeof raw.textPair === 'string' && { textPair: raw.textPair }) },
-          ...metricOptionsOf(options),
-        }),
-      );
+      const result = await benchmark(loaded, raw.text as string, {
+        methods: methods as MethodName[] | undefined, // validated by benchmark, which lists the unknown ones
+        metrics,
+        target,
+        explain: { ...explain, ...(typeof raw.textPair === 'string' && { textPair: raw.textPair }) },
+        ...metricOptionsOf(options),
+        ...metricOptions,
+      });
+      if (typeof values.html === 'string') writeFileSync(values.html, benchmarkTableHTML(result));
+      write(result);
       return 0;
     } catch (e) {
       write(errorLine(e));
