@@ -1,6 +1,8 @@
 /**
- * The benchmark page: Glassbox's LIG-50 on webgpu and cpu, onnxruntime-web's forward pass of
- * a batch of 50 on the same model, and a 1024³ matmul on both runtimes, all in this one page.
+ * The benchmark page: Glassbox's LIG-50 on its webgpu and cpu backends and on its onnxruntime
+ * engine (the compiled reverse pass on onnxruntime-web's wasm, with threads, and on its webgpu
+ * provider), onnxruntime-web's forward pass of a batch of 50 on the same model, and a 1024³
+ * matmul on both runtimes, all in this one page.
  * bench/run.ts serves it (with the models under /models/ and onnxruntime-web's files under
  * /ort/), passes the configuration as ?config=<json>, and reads the console: every result is
  * one `[bench-result] {json}` line, progress is `[bench] text`, the end is `[bench-done]`.
@@ -10,6 +12,7 @@ import protobuf from 'protobufjs';
 import {
   type DifferentiableFunction,
   type ForwardEngine,
+  type GradientEngine,
   type HostTensor,
   type MaskedScorer,
   OnnxModel,
@@ -23,6 +26,8 @@ import {
   onnxSchema,
   tensor,
 } from '@glassbox/core';
+import type { ScoreSpec } from '../packages/core/src/compile/gradientModel.ts';
+import { OrtGradients } from '../packages/core/src/model/ortGradients.ts';
 import { loadOrtWeb } from '../packages/core/src/model/ortRuntime.ts';
 import { type Sample, TARGET, normals, targetLogit } from './sample.ts';
 
@@ -45,12 +50,21 @@ export interface BenchConfig {
   steps: number;
   /** onnxruntime-web's batch (the contract: 50). */
   ortBatch: number;
-  budgets: { webgpuCold: Budget; webgpuWarm: Budget; cpu: Budget; ort: Budget; oursForward: Budget };
+  budgets: { webgpuCold: Budget; webgpuWarm: Budget; cpu: Budget; ort: Budget; oursForward: Budget; ortWasmLig: Budget; ortWebgpuLig: Budget };
+  /**
+   * IG points per gradient pass on the onnxruntime engine, per execution provider and model
+   * kind (absent: the library's own choice). Small passes on a software adapter let the budget
+   * stop a run that would take hours; vit's passes of 10 are the Node part's and PyTorch's.
+   */
+  ortPointsPerPass: { wasm: { text?: number; image?: number }; webgpu: { text?: number; image?: number } };
   /** KernelSHAP's model evaluations and masks per forward pass (a multiple of it, so every pass has one shape). */
   kernelShap: { samples: number; batch: number };
   /** Models whose warm gradient pass is profiled dispatch by dispatch (GPU timestamps), at the end. */
   profile?: string[];
-  /** Parts to leave out: 'webgpu', 'cpu', 'ort-webgpu', 'ort-wasm', 'ours-forward', 'matmul', 'profile', 'kernel-shap'. */
+  /**
+   * Parts to leave out: 'webgpu', 'cpu', 'ort-webgpu', 'ort-wasm', 'ours-forward', 'matmul', 'profile', 'kernel-shap',
+   * and the onnxruntime engine's LIG: 'ort-lig-wasm', 'ort-lig-webgpu'.
+   */
   skip: string[];
   matmul: { n: number; trials: number; perTrial: number };
 }
@@ -101,8 +115,14 @@ function tileInts(row: number[], b: number): Int32Array {
   return out;
 }
 
-/** The function IG integrates, its input and zero baseline, for one of the two bench models. */
-function problem(name: string, model: OnnxModel, sample: Sample): Problem {
+/** The explained score, in the graph: logit TARGET of the first output (what targetLogit seeds). */
+const SPEC: ScoreSpec = { offset: 0, entry: TARGET, space: 'logits', sign: 1 };
+
+/**
+ * The function IG integrates, its input and zero baseline, for one of the two bench models,
+ * run by `engines` (our runtime, the model itself, unless given).
+ */
+function problem(name: string, model: OnnxModel, sample: Sample, engines: { forward: ForwardEngine; gradients: GradientEngine } = { forward: model, gradients: model }): Problem {
   const output = model.graph.outputs[0]!.name;
   if (sample.input_ids) {
     // distilbert: LIG over the word-embedding lookup, as textRunner.overEmbeddings does.
@@ -126,14 +146,17 @@ function problem(name: string, model: OnnxModel, sample: Sample): Problem {
       wrt: embedding,
       describe: `LIG on "${embedding}" [${ids.length}, ${hidden}], zero baseline, target logit ${TARGET}`,
       fn: {
+        // As the explainers ask: the engine's own rows per pass.
+        rowsPerPass: () => engines.gradients.rowsPerPass(feeds(1)),
         gradients: async (x) => {
           let scores: Float64Array = new Float64Array(0);
-          const { grads } = await model.runWithGradient({
+          const { grads } = await engines.gradients.runWithGradient({
             feeds: feeds(x.shape[0]!),
             overrides: { [embedding]: x },
             fetch: [],
             output,
             wrt: [embedding],
+            scores: [SPEC],
             seed: (value) => {
               const s = targetLogit(value);
               scores = s.scores;
@@ -143,7 +166,7 @@ function problem(name: string, model: OnnxModel, sample: Sample): Problem {
           return { scores, grads: grads[embedding]! };
         },
         scores: async (x) => {
-          const out = await model.run({ feeds: feeds(x.shape[0]!), overrides: { [embedding]: x }, fetch: [output] });
+          const out = await engines.forward.run({ feeds: feeds(x.shape[0]!), overrides: { [embedding]: x }, fetch: [output] });
           return targetLogit(out[output]!).scores;
         },
       },
@@ -160,13 +183,15 @@ function problem(name: string, model: OnnxModel, sample: Sample): Problem {
     wrt: input.name,
     describe: `IG on "${input.name}" [${shape.join(', ')}] (a seeded random image), zero baseline, target logit ${TARGET}`,
     fn: {
+      rowsPerPass: () => engines.gradients.rowsPerPass({ [input.name]: tensor('float32', [1, ...shape]) }),
       gradients: async (x) => {
         let scores: Float64Array = new Float64Array(0);
-        const { grads } = await model.runWithGradient({
+        const { grads } = await engines.gradients.runWithGradient({
           feeds: { [input.name]: x },
           fetch: [],
           output,
           wrt: [input.name],
+          scores: [SPEC],
           seed: (value) => {
             const s = targetLogit(value);
             scores = s.scores;
@@ -176,7 +201,7 @@ function problem(name: string, model: OnnxModel, sample: Sample): Problem {
         return { scores, grads: grads[input.name]! };
       },
       scores: async (x) => {
-        const out = await model.run({ feeds: { [input.name]: x }, fetch: [output] });
+        const out = await engines.forward.run({ feeds: { [input.name]: x }, fetch: [output] });
         return targetLogit(out[output]!).scores;
       },
     },
@@ -205,11 +230,11 @@ interface LigRun {
 class OverBudget extends Error {}
 
 /**
- * integratedGradients (Gauss–Legendre, `config.steps` points, the library's own batch size),
- * timed pass by pass. Over budget it stops between passes; the remaining points are then
+ * integratedGradients (Gauss–Legendre, `config.steps` points, `pointsPerPass` points a pass or
+ * the library's own batch size), timed pass by pass. Over budget it stops between passes; the remaining points are then
  * extrapolated at the last pass's time per point.
  */
-async function timeLig(p: Problem, budget: Budget): Promise<LigRun> {
+async function timeLig(p: Problem, budget: Budget, pointsPerPass?: number): Promise<LigRun> {
   const n = config.steps;
   const passes: { rows: number; ms: number }[] = [];
   let rows = 0;
@@ -217,6 +242,7 @@ async function timeLig(p: Problem, budget: Budget): Promise<LigRun> {
   const start = now();
   const rate = () => passes.at(-1)!.ms / passes.at(-1)!.rows;
   const fn: DifferentiableFunction = {
+    rowsPerPass: p.fn.rowsPerPass,
     gradients: async (x) => {
       if (passes.length) {
         const elapsed = now() - start;
@@ -242,7 +268,7 @@ async function timeLig(p: Problem, budget: Budget): Promise<LigRun> {
   };
   let convergenceDelta: number | undefined;
   try {
-    convergenceDelta = (await integratedGradients(fn, p.input, p.baseline, { method: 'gausslegendre', steps: n })).convergenceDelta;
+    convergenceDelta = (await integratedGradients(fn, p.input, p.baseline, { method: 'gausslegendre', steps: n, internalBatchSize: pointsPerPass })).convergenceDelta;
   } catch (e) {
     if (!(e instanceof OverBudget)) throw e;
     // The part IG did not reach: f(input) and f(baseline), as IG computes them.
@@ -325,6 +351,41 @@ function batchWithin(budget: Budget, rowMs: number): number {
   const full = config.ortBatch;
   if (full * rowMs <= budget.full * 1000) return full;
   return Math.max(1, Math.min(full, Math.floor((budget.sample * 1000) / rowMs)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// LIG on Glassbox's onnxruntime engine: the compiled forward + reverse pass on onnxruntime-web.
+
+/**
+ * The load option `engine: 'onnxruntime'` in this page, as loadOnnxModel builds it: the
+ * compiled gradient model on onnxruntime-web's wasm (threads: the page is cross-origin
+ * isolated) for device cpu, or on its webgpu provider for device webgpu; cold (compilation,
+ * session creation) and warm.
+ */
+async function ortEngine(name: string, bytes: Uint8Array, sample: Sample, device: 'cpu' | 'webgpu'): Promise<void> {
+  const ep = device === 'cpu' ? 'wasm' : 'webgpu';
+  const onnx = await OnnxModel.fromBytes(bytes, undefined, cpuBackend);
+  const runtime = loadOrtWeb();
+  const gradients = new OrtGradients(onnx, runtime, device);
+  const forward = new OrtForward(bytes, undefined, device, runtime, gradients);
+  const p = problem(name, onnx, sample, { forward, gradients });
+  const budget = device === 'cpu' ? config.budgets.ortWasmLig : config.budgets.ortWebgpuLig;
+  const perPass = config.ortPointsPerPass[ep][sample.input_ids ? 'text' : 'image'];
+  const threads = (await runtime).ort.env.wasm.numThreads ?? null;
+  log(`${name}, Glassbox engine onnxruntime, onnxruntime-web ${ep} (${threads} wasm threads): ${p.describe}${perPass ? `, ${perPass} points a pass` : ''}`);
+  try {
+    log(`  cold run (compiles the gradient model, creates its session)`);
+    const cold = await timeLig(p, budget, perPass);
+    log(`  cold: ${describeRun(cold)}`);
+    log(`  warm run`);
+    const warm = await timeLig(p, budget, perPass);
+    log(`  warm: ${describeRun(warm)}`);
+    report({ kind: 'ort-lig', model: name, ep, wasmThreads: threads, describe: p.describe, cold, warm, sessions: gradients.sessionsCreated, fallbackOp: gradients.fallbackOp ?? null });
+  } finally {
+    await forward.dispose();
+    await gradients.dispose();
+    onnx.dispose();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -724,6 +785,8 @@ async function main(): Promise<void> {
     if (!skipped('webgpu')) await step(`${name} LIG webgpu`, () => ours(name, bytes, sample, 'webgpu'));
     if (!skipped('ort-webgpu')) await step(`${name} ORT webgpu`, () => ortForward(name, bytes, sample, imageShape, 'webgpu'));
     if (!skipped('ort-wasm')) await step(`${name} ORT wasm`, () => ortForward(name, bytes, sample, imageShape, 'wasm'));
+    if (!skipped('ort-lig-wasm')) await step(`${name} LIG onnxruntime wasm`, () => ortEngine(name, bytes, sample, 'cpu'));
+    if (!skipped('ort-lig-webgpu')) await step(`${name} LIG onnxruntime webgpu`, () => ortEngine(name, bytes, sample, 'webgpu'));
     if (!skipped('cpu')) await step(`${name} LIG cpu`, () => ours(name, bytes, sample, 'cpu'));
     if (!skipped('kernel-shap')) {
       await step(`${name} KernelSHAP webgpu`, () => kernelShapForwards(name, bytes, sample, 'webgpu'));

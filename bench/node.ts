@@ -21,14 +21,18 @@
  * Warm: a first, untimed attribution creates the onnxruntime sessions (its time and the time
  * spent in InferenceSession.create are reported apart), then one timed attribution. Glassbox's
  * cpu backend is timed once (its first run also builds its plan) and, when that would
- * exceed its budget, stopped after its first pass(es) and extrapolated linearly.
+ * exceed its budget, stopped after its first pass(es) and extrapolated linearly. Each engine's
+ * peak resident memory is measured over its load and attribution runs (Linux's VmHWM, reset
+ * before each engine), with what the process held when it started.
+ *
+ * The CLI (bench/cli.ts): the distilbert sample as text through `glassbox explain`, warm.
  *
  * Forward only: our onnxruntime engine's batched forward (OrtForward, as the explainers' forward
  * passes run) against plain onnxruntime's own (InferenceSession.create on the model's bytes,
  * session.run) on the same batch of 50 copies of the sample, both warm, rows per second.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-web';
@@ -38,7 +42,8 @@ import type { OnnxModel } from '../packages/core/src/model/onnxModel.ts';
 import { OrtGradients } from '../packages/core/src/model/ortGradients.ts';
 import { type OrtRuntime, loadOrt } from '../packages/core/src/model/ortRuntime.ts';
 import { type ForwardEngine, type GradientEngine, loadOnnxModel } from '../packages/core/src/model/pretrained.ts';
-import { type Sample, TARGET, normals, targetLogit } from './sample.ts';
+import { cliBench } from './cli.ts';
+import { type Sample, TARGET, normals, relDiff, targetLogit } from './sample.ts';
 
 type Json = Record<string, any>;
 
@@ -56,7 +61,7 @@ export interface NodeBenchConfig {
    * after two passes (a pass of 10 takes ~16 minutes and 12 GB here).
    */
   glassboxVitPointsPerPass: number;
-  /** Parts to leave out: 'node' (all of this), 'torch', 'ort-node', 'ort-web-node', 'glassbox-cpu', 'node-forward'. */
+  /** Parts to leave out: 'node' (all of this), 'torch', 'cli', 'ort-node', 'ort-web-node', 'glassbox-cpu', 'node-forward'. */
   skip: string[];
   /** The Python that runs the anchor (needs numpy, onnx, torch). */
   python: string;
@@ -64,6 +69,8 @@ export interface NodeBenchConfig {
   threads: number;
   /** Timed repeats of the PyTorch anchor per model (best of), after its warm-up. */
   torchRepeats: Record<string, number>;
+  /** Explanations of the distilbert sample in the CLI's one process (the first is cold; the best gap between later ones is warm). */
+  cliRepeats: number;
 }
 
 /** The engines, as the load option names them. */
@@ -209,6 +216,34 @@ async function timeIg(p: Problem, steps: number, perPass: number, budget?: { ful
   return { ms, points, passes, msAtFullSteps: points >= steps ? ms : ms + (steps - points) * rate(), extrapolated: points < steps, values };
 }
 
+/**
+ * This process's peak resident memory (Linux's VmHWM), from when resetPeakRss last ran: each
+ * engine's peak is measured apart, though all run in this one process. Undefined where /proc
+ * does not offer it.
+ */
+function peakRssMib(): number | undefined {
+  try {
+    const kib = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return kib === undefined ? undefined : Number(kib) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The process's peak over every reset (resetPeakRss keeps it): what one VmHWM would have read. */
+let processPeakMib = 0;
+
+/** Resets the peak to the resident memory of now (writing 5 to clear_refs); returns that, in MiB. */
+function resetPeakRss(): number | undefined {
+  processPeakMib = Math.max(processPeakMib, peakRssMib() ?? 0);
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    return undefined;
+  }
+  return peakRssMib();
+}
+
 /** Time spent in InferenceSession.create per onnxruntime build (wrapped once, read before and after). */
 const createMs = new Map<object, number>();
 function countCreate(rt: OrtRuntime): () => number {
@@ -227,18 +262,6 @@ function countCreate(rt: OrtRuntime): () => number {
   }
   const before = createMs.get(cls)!;
   return () => createMs.get(cls)! - before;
-}
-
-/** max |a − b| / max |b|: how far an engine's attribution is from PyTorch's. */
-function relDiff(a: Float64Array, b: Float32Array): number {
-  if (a.length !== b.length) return NaN;
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / (scale || 1);
 }
 
 /** PyTorch's LIG-50 / IG-50 and forward-50 (best of `repeats`), and its attribution. */
@@ -336,6 +359,18 @@ export async function runNodeBench(modelDir: string, config: NodeBenchConfig, lo
       }
     }
 
+    if (!skipped('cli') && sample.text) {
+      log(`${name}: the CLI (${config.cliRepeats} explanations of the sample's text in one process, LIG-${config.steps} on logit ${TARGET}, default engine)`);
+      try {
+        const r = await cliBench(folder, sample, config.cliRepeats, anchor, log);
+        log(`  CLI: first ${(r.firstMs / 1000).toFixed(2)} s from the process start, then ${(r.warmMs / 1000).toFixed(2)} s per explanation (warm)`);
+        results.push({ model: name, ...r });
+      } catch (e) {
+        log(`  CLI failed: ${(e as Error).message}`);
+        results.push({ kind: 'error', what: `CLI on ${name}`, message: (e as Error).message });
+      }
+    }
+
     for (const e of NODE_ENGINES) {
       if (skipped(e.id)) continue;
       if (e.id === 'ort-node' && !node) {
@@ -343,6 +378,7 @@ export async function runNodeBench(modelDir: string, config: NodeBenchConfig, lo
         continue;
       }
       let loaded: Awaited<ReturnType<typeof loadOnnxModel>> | undefined;
+      const rssAtStart = resetPeakRss();
       try {
         const l0 = now();
         loaded = await loadOnnxModel(folder, { device: 'cpu', engine: e.engine, onnxruntime: e.onnxruntime });
@@ -361,6 +397,7 @@ export async function runNodeBench(modelDir: string, config: NodeBenchConfig, lo
           r.sessions = gradients.sessionsCreated;
           log(`  first run (creates ${r.sessions} session${r.sessions === 1 ? '' : 's'}): ${(first.ms / 1000).toFixed(1)} s, of which InferenceSession.create ${(r.sessionCreateMs / 1000).toFixed(1)} s`);
           const warm = await timeIg(p, config.steps, perPass);
+          Object.assign(r, { rssAtStartMib: rssAtStart, peakRssMib: peakRssMib() });
           r.ms = warm.ms;
           r.passes = warm.passes;
           r.sessionsAfterWarm = gradients.sessionsCreated;
@@ -376,6 +413,7 @@ export async function runNodeBench(modelDir: string, config: NodeBenchConfig, lo
         } else {
           log(`  once (its first run also builds its plan; budget ${config.glassboxBudget.full} s, then extrapolated)`);
           const run = await timeIg(p, config.steps, glassboxPerPass, config.glassboxBudget);
+          Object.assign(r, { rssAtStartMib: rssAtStart, peakRssMib: peakRssMib() });
           Object.assign(r, { ms: run.ms, msAtFullSteps: run.msAtFullSteps, extrapolated: run.extrapolated, points: run.points, passes: run.passes });
           if (anchor && run.values) r.relDiffVsTorch = relDiff(p.reduce(run.values), anchor);
           log(`  ${(run.ms / 1000).toFixed(1)} s${run.extrapolated ? ` for ${run.points} points → ≈ ${(run.msAtFullSteps / 1000).toFixed(0)} s at ${config.steps} (extrapolated)` : ''}`);
@@ -393,6 +431,7 @@ export async function runNodeBench(modelDir: string, config: NodeBenchConfig, lo
       }
     }
   }
-  results.push({ kind: 'node-memory', peakRssMib: process.resourceUsage().maxRSS / 1024 });
+  // getrusage's maxRSS is the same counter as VmHWM, so it too restarted at each reset.
+  results.push({ kind: 'node-memory', peakRssMib: Math.max(processPeakMib, peakRssMib() ?? process.resourceUsage().maxRSS / 1024) });
   return results;
 }

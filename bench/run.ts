@@ -10,7 +10,8 @@
  *   BENCH_BUDGET_SCALE    multiply every time budget (BUDGETS below) by this; BENCH_FULL=1 measures
  *                         everything in full however long it takes (hours on a software adapter)
  *   BENCH_SKIP            parts to leave out: the page's webgpu, cpu, ort-webgpu, ort-wasm, ours-forward, matmul, profile,
- *                         kernel-shap, or all of it (browser); the Node part's (bench/node.ts) torch, ort-node, ort-web-node,
+ *                         kernel-shap, ort-lig-wasm, ort-lig-webgpu (the onnxruntime engine's LIG on wasm and on the webgpu
+ *                         provider), or all of it (browser); the Node part's (bench/node.ts) torch, cli, ort-node, ort-web-node,
  *                         glassbox-cpu (Glassbox's cpu backend in Node: about 3.5 minutes on distilbert-base and 10, budgeted
  *                         and extrapolated, on vit, on 2 shared cores; leave it out to save them), node-forward, or all of it (node)
  *                         and the data set of many lengths (dataset: bench/dataset.ts; BENCH_DATASET_TEXTS texts, default 200)
@@ -20,6 +21,7 @@
  *   BENCH_KERNEL_SHAP_SAMPLES, BENCH_KERNEL_SHAP_BATCH  KernelSHAP's model evaluations per engine and
  *                         masks per pass (default 64 and 32; samples a multiple of the batch)
  *   BENCH_NO_README=1     print only
+ *   BENCH_STRICT=1        exit 1 when a measured target (bench/targets.ts) is missed
  *   BENCH_TIMEOUT_S       give up after this long (default 10800)
  *   CHROMIUM_PATH         default /usr/bin/chromium
  */
@@ -33,8 +35,12 @@ import { chromium } from 'playwright';
 import { build } from 'vite';
 import type { BenchConfig } from './main.ts';
 import { BENCH_MODELS, ensureBenchModels } from './models/build.ts';
+import { summarizeChromiumEngines } from './chromiumEngines.ts';
 import { datasetBench } from './dataset.ts';
+import { type Summary, markdownTable, r2, ratio, round, s } from './format.ts';
+import { CLI_FLAGS } from './cli.ts';
 import { NODE_ENGINES, type NodeBenchConfig, runNodeBench } from './node.ts';
+import { checkTargets, targetsJson, targetsTable } from './targets.ts';
 
 /** The data-set part's model: the repository's own tiny fixture (it has a tokenizer; the bench models do not). */
 const DATASET_MODEL = fileURLToPath(new URL('../test/fixtures/models/distilbert-sst2-tiny', import.meta.url));
@@ -56,7 +62,12 @@ const BUDGETS: BenchConfig['budgets'] = {
   cpu: { full: 600, sample: 60 },
   ort: { full: 900, sample: 60 },
   oursForward: { full: 600, sample: 30 },
+  // The onnxruntime engine's LIG: seconds on wasm; on a software adapter its webgpu provider takes minutes a point.
+  ortWasmLig: { full: 900, sample: 60 },
+  ortWebgpuLig: { full: 600, sample: 60 },
 };
+/** IG points per pass on the page's onnxruntime engine (bench/main.ts, ortPointsPerPass). */
+const ORT_POINTS_PER_PASS: BenchConfig['ortPointsPerPass'] = { wasm: { image: 10 }, webgpu: { text: 5, image: 1 } };
 /** Glassbox's cpu backend in Node (bench/node.ts), per attribution. */
 const NODE_GLASSBOX_BUDGET = { full: 600, sample: 60 };
 
@@ -108,11 +119,6 @@ async function serve(site: string, models: string): Promise<{ url: string; serve
 // ---------------------------------------------------------------------------------------------
 // Formatting.
 
-const s = (ms: number | undefined) => (ms === undefined ? '–' : ms >= 100_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(2)} s`);
-const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a / b);
-const r2 = (x: number | undefined) => (x === undefined ? '–' : `${x.toFixed(x >= 10 ? 1 : 2)}×`);
-const round = (x: number | undefined, d = 3) => (x === undefined ? null : Number(x.toPrecision(d + 1)));
-
 function ligCell(run: Json | undefined): string {
   if (!run) return '–';
   if (!run.extrapolated) return s(run.ms);
@@ -130,15 +136,6 @@ function batchCell(r: Json | undefined, batch: number, suffix = ''): string {
   return `≈ ${s(r.msAtBatch)} (extrapolated: batch ${r.batch} took ${s(r.ms)})${suffix}`;
 }
 
-function markdownTable(header: string[], rows: string[][]): string {
-  return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? '---' : '--:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-}
-
-interface Summary {
-  table: string;
-  json: Json;
-  notes: string[];
-}
 
 function summarize(results: Json[], config: BenchConfig): Summary {
   const find = (kind: string, pred: (r: Json) => boolean = () => true) => results.find((r) => r.kind === kind && pred(r));
@@ -269,6 +266,7 @@ function summarizeNode(results: Json[], config: NodeBenchConfig): Summary {
   const torch = (m: string) => results.find((r) => r.kind === 'torch' && r.model === m);
   const ig = (m: string, engine: string) => results.find((r) => r.kind === 'node-ig' && r.model === m && r.engine === engine);
   const fwd = (m: string, build: string) => results.find((r) => r.kind === 'node-forward' && r.model === m && r.build === build);
+  const cli = (m: string) => results.find((r) => r.kind === 'cli' && r.model === m);
   const env = results.find((r) => r.kind === 'node-env') ?? {};
   const method = (m: string) => (m.startsWith('vit') ? `IG-${config.steps}` : `LIG-${config.steps}`);
   const full = (r: Json | undefined) => (r ? (r.msAtFullSteps ?? r.ms) : undefined);
@@ -291,6 +289,13 @@ function summarizeNode(results: Json[], config: NodeBenchConfig): Summary {
       continue;
     }
     rows.push([`**${label}, warm**`, ...models.map((m) => timeCell(m, ig(m, e.id)).replace(/^(\S+ s) /, '**$1** '))]);
+    if (e.id === 'ort-node' && models.some((m) => cli(m))) {
+      rows.push([
+        `**the CLI, \`glassbox explain --device cpu\` (engine auto: this one), warm, per explanation**`,
+        ...models.map((m) => (cli(m) ? `**${s(cli(m)!.warmMs)}** (${r2(ratio(cli(m)!.warmMs, torch(m)?.ms))})` : '–')),
+      ]);
+      rows.push([`  its first, from the process's start (Node, modules, model, compilation, sessions)`, ...models.map((m) => (cli(m) ? s(cli(m)!.firstMs) : '–'))]);
+    }
     rows.push([
       `  its first run (creates the sessions: InferenceSession.create)`,
       ...models.map((m) => {
@@ -299,6 +304,11 @@ function summarizeNode(results: Json[], config: NodeBenchConfig): Summary {
       }),
     ]);
   }
+  const memoryCell = (r: Json | undefined) => (r?.peakRssMib === undefined ? '–' : `${Math.round(r.peakRssMib)} MiB (${Math.round(r.rssAtStartMib)} at its start)`);
+  for (const e of NODE_ENGINES) {
+    if (models.some((m) => ig(m, e.id)?.peakRssMib !== undefined)) rows.push([`peak resident memory: ${e.label}`, ...models.map((m) => memoryCell(ig(m, e.id)))]);
+  }
+  if (models.some((m) => torch(m)?.peak_rss_mib !== undefined)) rows.push(['peak resident memory: PyTorch (its own process)', ...models.map((m) => (torch(m)?.peak_rss_mib !== undefined ? `${Math.round(torch(m)!.peak_rss_mib)} MiB` : '–'))]);
   const pointsRow = ['points per gradient pass', ...models.map((m) => String(torch(m)?.pointsPerPass ?? ig(m, 'ort-node')?.pointsPerPass ?? '–'))];
   rows.push(pointsRow);
   let table = markdownTable(header, rows);
@@ -327,7 +337,10 @@ function summarizeNode(results: Json[], config: NodeBenchConfig): Summary {
       json[`${engineKey[e.id]}_${k}_s`] = r ? round(full(r)! / 1000) : null;
       json[`${engineKey[e.id]}_${k}_vs_torch`] = round(vsTorch(m, r));
       if (r?.sessionCreateMs !== undefined) json[`${engineKey[e.id]}_${k}_session_create_s`] = round(r.sessionCreateMs / 1000);
+      if (r?.peakRssMib !== undefined) json[`${engineKey[e.id]}_${k}_peak_rss_mib`] = Math.round(r.peakRssMib);
     }
+    const c = cli(m);
+    if (c) Object.assign(json, { [`cli_${k}_warm_s`]: round(c.warmMs / 1000), [`cli_${k}_vs_torch`]: round(ratio(c.warmMs, torch(m)?.ms)), [`cli_${k}_first_s`]: round(c.firstMs / 1000) });
     for (const b of builds) {
       const f = fwd(m, b);
       const p = `${m.startsWith('vit') ? 'vit_' : ''}${b === 'node' ? 'ort_node' : 'ort_web_wasm_node'}_forward${config.steps}`;
@@ -341,6 +354,15 @@ function summarizeNode(results: Json[], config: NodeBenchConfig): Summary {
     const t = torch(m);
     const diffs = NODE_ENGINES.map((e) => [e.id, ig(m, e.id)?.relDiffVsTorch] as const).filter(([, d]) => d !== undefined);
     if (diffs.length > 0) notes.push(`${LABEL[m] ?? m}: largest difference from PyTorch's attribution, relative to its largest value: ${diffs.map(([id, d]) => `${id} ${d!.toExponential(1)}`).join(', ')}.`);
+    const c = cli(m);
+    if (c) {
+      notes.push(
+        `${LABEL[m] ?? m}: the CLI (bench/cli.ts) explained the sample's text (${c.tokens} tokens, the same ids as PyTorch's) ${c.repeats} times in one process, ` +
+          `${CLI_FLAGS.join(' ')}; warm gaps ${c.warmAllMs.map((v: number) => s(v)).join(', ')}` +
+          (c.relDiffVsTorch !== undefined ? `; its attribution is within ${c.relDiffVsTorch.toExponential(1)} of PyTorch's largest value` : '') +
+          '.',
+      );
+    }
     if (t) notes.push(`${LABEL[m] ?? m}: PyTorch's ${t.method} is the best of ${t.repeats} after a warm-up (forward of ${config.steps} rows: ${s(t.forwardMs)}; peak memory ${t.peak_rss_mib} MiB); its logits for the sample ${JSON.stringify(t.logits_check)}${t.want ? `, Glassbox's ${JSON.stringify(t.want.map((v: number) => Number(v.toFixed(5))))}` : ''}.`);
     for (const e of NODE_ENGINES) {
       const r = ig(m, e.id);
@@ -402,6 +424,7 @@ async function main(): Promise<void> {
     ortBatch: 50,
     budgets: scaledBudgets(),
     skip,
+    ortPointsPerPass: ORT_POINTS_PER_PASS,
     matmul: { n: 1024, trials: 4, perTrial: 3 },
     kernelShap: { samples: Number(process.env.BENCH_KERNEL_SHAP_SAMPLES ?? 64), batch: Number(process.env.BENCH_KERNEL_SHAP_BATCH ?? 32) },
     profile: ['distilbert-base-geometry'],
@@ -421,6 +444,7 @@ async function main(): Promise<void> {
     python: process.env.BENCH_PYTHON ?? '/usr/bin/python3',
     threads,
     torchRepeats: { 'distilbert-base-geometry': 3, 'vit-base-geometry': 1 },
+    cliRepeats: 4,
   };
 
   const started = Date.now();
@@ -437,9 +461,11 @@ async function main(): Promise<void> {
   const env = results.find((r) => r.kind === 'env') ?? {};
   const page = browserPart ? summarize(results, config) : { table: '', json: {}, notes: [] };
   const cpu = summarizeNode(nodeResults, nodeConfig);
-  const table = [cpu.table, page.table].filter(Boolean).join('\n\n');
-  const json: Record<string, unknown> = { ...page.json, ...cpu.json };
-  const notes = [...cpu.notes, ...page.notes];
+  const engines = summarizeChromiumEngines(results, nodeResults, config.steps, models, (m) => LABEL[m] ?? m);
+  const targets = checkTargets(nodeResults, results, dataset?.ratio, config.steps);
+  const table = [cpu.table, engines.table, targetsTable(targets), page.table].filter(Boolean).join('\n\n');
+  const json: Record<string, unknown> = { ...page.json, ...cpu.json, ...engines.json, targets_met: targetsJson(targets) };
+  const notes = [...cpu.notes, ...engines.notes, ...page.notes];
   if (dataset) {
     Object.assign(json, { dataset_varied_s: +dataset.varied.seconds.toFixed(2), dataset_fixed_s: +dataset.fixed.seconds.toFixed(2), dataset_ratio: +dataset.ratio.toFixed(3) });
     notes.push(
@@ -476,6 +502,11 @@ async function main(): Promise<void> {
   for (const note of notes) console.log(`- ${note}`);
   console.log('');
   console.log(JSON.stringify(json));
+  const missed = targets.filter((t) => t.met === false);
+  if (missed.length > 0) {
+    console.error(`bench: ${missed.length} target${missed.length === 1 ? '' : 's'} missed: ${missed.map((t) => t.id).join(', ')}`);
+    if (process.env.BENCH_STRICT) process.exitCode = 1;
+  }
 
   if (process.env.BENCH_NO_README) return;
   const section = [
@@ -491,10 +522,17 @@ async function main(): Promise<void> {
     `all ${config.steps} points in one batch on DistilBERT and in passes of ${vitPointsPerPass} on ViT (every engine alike).`,
     `onnxruntime rows are warm (a first, untimed attribution creates the sessions; its time is shown apart); Glassbox's cpu backend runs once.`,
     `A forward-only row compares our onnxruntime engine's batched forward with plain onnxruntime's on the same batch.`,
+    `The CLI row (bench/cli.ts) explains the DistilBERT sample as text (the bench model has a tokenizer that gives back its ids)`,
+    `with \`glassbox explain --device cpu\` and the default engine, several times in one process: warm is the time between two results.`,
+    `Each engine's peak resident memory is measured apart (Linux's VmHWM, reset before each).`,
     '',
     ...(browserPart
       ? [
-          `In one headless Chromium page (bench/main.ts): Glassbox's LIG-${config.steps} against onnxruntime-web running a plain forward pass of a batch of ${config.ortBatch}`,
+          `In one headless, cross-origin isolated Chromium page (bench/main.ts), the same attributions on Glassbox's onnxruntime engine`,
+          `(onnxruntime-web's wasm with threads, and its webgpu provider) and on Glassbox's own backends, against the same PyTorch time.`,
+          `The targets table checks issue 14's targets on this run (\`BENCH_STRICT=1\` fails the run on a missed one).`,
+          '',
+          `In the same page: Glassbox's LIG-${config.steps} against onnxruntime-web running a plain forward pass of a batch of ${config.ortBatch}`,
           `on the same model (what a batched LIG-${config.steps} has to beat), the library's own internal batch size.`,
           `Cold is the first run on a fresh device (weight upload, shader compilation, plan building); warm is the second.`,
           `onnxruntime-web runs one warm-up forward of 1 row, then one timed forward of the batch.`,

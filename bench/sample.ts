@@ -7,6 +7,8 @@ import { type HostTensor, tensor } from '@glassbox/core';
  */
 
 export interface Sample {
+  /** The text whose tokens are input_ids (distilbert only; its tokenizer files turn it back into them). */
+  text?: string;
   input_ids?: number[][];
   attention_mask?: number[][];
   pixel_values_seed?: number;
@@ -47,4 +49,16 @@ export function targetLogit(value: HostTensor): { scores: Float64Array; seed: Ho
     seed[i * c + TARGET] = 1;
   }
   return { scores, seed: tensor('float32', [b, c], seed) };
+}
+
+/** max |a − b| / max |b|: how far an attribution `a` is from PyTorch's `b`. */
+export function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return NaN;
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return diff / (scale || 1);
 }

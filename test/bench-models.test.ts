@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type HostTensor, OnnxModel, findWordEmbedding, tensor } from '@glassbox/core';
+import { type HostTensor, OnnxModel, SequenceClassificationExplainer, findWordEmbedding, tensor } from '@glassbox/core';
 import { loadOrtWeb } from '../packages/core/src/model/ortRuntime.ts';
 import { describe, expect, it } from 'vitest';
 import { type BenchModelSpec, BENCH_MODELS, ensureBenchModels, modelBytes } from '../bench/models/build.ts';
@@ -103,6 +103,17 @@ describe('benchmark models (bench/models)', () => {
       const out = await model.run({ feeds: { input_ids: ints(sample.input_ids), attention_mask: ints(sample.attention_mask) }, fetch: ['logits'] });
       expectClose(out.logits!.data, sample.logits_float32[0], 0, 0, 'sample logits');
       expect(JSON.parse(readFileSync(join(dir, 'image/sample.json'), 'utf8'))).toEqual({ pixel_values_seed: 11 });
+
+      // Its tokenizer turns the sample's text back into its ids: the CLI explains the same input as the benchmark.
+      expect(sample.text.split(' ')).toHaveLength(26);
+      const explainer = await SequenceClassificationExplainer.fromPretrained(join(dir, 'text'), { device: 'cpu', engine: 'glassbox' });
+      try {
+        const r = await explainer.explain(sample.text, { target: 1, output: 'logits', steps: 4 });
+        expect(r.tokens.map((t) => t.id)).toEqual(sample.input_ids[0]);
+        expect(r.tokens.slice(1, -1).map((t) => t.token).join(' ')).toBe(sample.text);
+      } finally {
+        explainer.dispose();
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

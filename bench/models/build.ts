@@ -2,7 +2,9 @@
  * The benchmark models, built on first use into a git-ignored cache (bench/.models/): the
  * compute shape of distilbert-base and vit-base, seeded random weights, one set of layer
  * weights shared by every layer (files of 45 and 32 MB). Each folder holds onnx/model.onnx,
- * config.json (the geometry) and sample.json (the input the benchmark explains); spec.json,
+ * config.json (the geometry) and sample.json (the input the benchmark explains; for
+ * distilbert also as `text`, which its tokenizer files, tokenizer.json and
+ * tokenizer_config.json, turn back into the same ids, so the CLI can explain it); spec.json,
  * written last, records what it was built from, and a folder whose spec.json differs from
  * BENCH_MODELS is built again.
  */
@@ -12,13 +14,14 @@ import { fileURLToPath } from 'node:url';
 import { OnnxModel, tensor } from '@glassbox/core';
 import { type DistilBertGeometry, distilbertOnnx } from './distilbert.ts';
 import { type VitGeometry, vitOnnx } from './vit.ts';
+import { FIRST_WORD, textOf, tokenizerFiles } from './tokenizer.ts';
 import { Weights } from './weights.ts';
 
 export type BenchModelSpec = { kind: 'distilbert'; geometry: DistilBertGeometry; seed: number } | { kind: 'vit'; geometry: VitGeometry; seed: number };
 
 /** Bumped when the graphs the builders write change, so cached models are rebuilt. */
-const FORMAT = 1;
-/** Tokens of the distilbert sample: [CLS] (101), 26 seeded ids from the upper three quarters of the vocabulary, [SEP] (102). */
+const FORMAT = 2;
+/** Tokens of the distilbert sample: [CLS] (101), 26 seeded ids from the upper three quarters of the vocabulary (words all), [SEP] (102). */
 const SAMPLE_TOKENS = 28;
 /** The seed of the ViT sample's random image (bench/main.ts draws it). */
 const PIXEL_VALUES_SEED = 11;
@@ -49,11 +52,11 @@ function config(spec: BenchModelSpec): object {
 async function sample(spec: BenchModelSpec, bytes: Uint8Array): Promise<object> {
   if (spec.kind === 'vit') return { pixel_values_seed: PIXEL_VALUES_SEED };
   const draw = new Weights(spec.seed + 1000);
-  const ids = [101, ...Array.from({ length: SAMPLE_TOKENS - 2 }, () => draw.int(spec.geometry.vocab >> 2, spec.geometry.vocab)), 102];
+  const ids = [101, ...Array.from({ length: SAMPLE_TOKENS - 2 }, () => draw.int(Math.max(FIRST_WORD, spec.geometry.vocab >> 2), spec.geometry.vocab)), 102];
   const model = await OnnxModel.fromBytes(bytes);
   const feed = (row: number[]) => tensor('int64', [1, row.length], Int32Array.from(row));
   const out = await model.run({ feeds: { input_ids: feed(ids), attention_mask: feed(ids.map(() => 1)) }, fetch: ['logits'] });
-  return { input_ids: [ids], attention_mask: [ids.map(() => 1)], logits_float32: [Array.from(out.logits!.data)] };
+  return { text: textOf(ids, spec.geometry.vocab), input_ids: [ids], attention_mask: [ids.map(() => 1)], logits_float32: [Array.from(out.logits!.data)] };
 }
 
 /** Write one model's folder (onnx/model.onnx, config.json, sample.json, then spec.json). */
@@ -63,6 +66,11 @@ export async function buildBenchModel(spec: BenchModelSpec, folder: string): Pro
   writeFileSync(join(folder, 'onnx/model.onnx'), bytes);
   writeFileSync(join(folder, 'config.json'), JSON.stringify(config(spec), null, 2) + '\n');
   writeFileSync(join(folder, 'sample.json'), JSON.stringify(await sample(spec, bytes)) + '\n');
+  if (spec.kind === 'distilbert') {
+    const { tokenizer, config } = tokenizerFiles(spec.geometry.vocab, spec.geometry.positions);
+    writeFileSync(join(folder, 'tokenizer.json'), JSON.stringify(tokenizer) + '\n');
+    writeFileSync(join(folder, 'tokenizer_config.json'), JSON.stringify(config, null, 2) + '\n');
+  }
   writeFileSync(join(folder, 'spec.json'), stamp(spec));
 }
 
