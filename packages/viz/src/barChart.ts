@@ -1,8 +1,9 @@
 import { barFill } from './colormap.ts';
-import { type VNode, h, s, toElement } from './dom.ts';
+import { type Attrs, type VNode, h, s, toElement } from './dom.ts';
 import { attributionData, formatAttribution } from './format.ts';
+import { cutLabel, textWidth } from './labels.ts';
 import { type MetaOptions, resultAttrs } from './meta.ts';
-import { type PieceOptions, type Row, type RowOptions, type TextResult, rowsOf, shownPieces } from './rows.ts';
+import { type PieceOptions, type Row, type RowOptions, type ShownPiece, type TextResult, rowsOf, shownPieces } from './rows.ts';
 import { CSS } from './styles.ts';
 import { displayToken, tooltip } from './tokens.ts';
 
@@ -16,28 +17,6 @@ const AXIS = 22;
 const GAP = 6; // between a label and its bar, and between tick labels
 
 const px = (v: number) => Math.round(v * 100) / 100;
-
-/**
- * A character's width at the chart's 12 px, estimated high (DejaVu Sans, the widest common
- * sans, is the reference): wide and symbol characters 12 px, capitals and m/w 10.5 px, others 8 px.
- */
-function charWidth(c: string): number {
-  const cp = c.codePointAt(0)!;
-  if (cp >= 0x1100 || /[mwMW@%]/.test(c)) return 12;
-  return /\p{Lu}/u.test(c) ? 10.5 : 8;
-}
-const textWidth = (text: string) => Array.from(text).reduce((w, c) => w + charWidth(c), 0);
-
-/** The label cut (whole characters, an ellipsis added) to fit the label column left of the bars. */
-function shortLabel(label: string): string {
-  const room = LABEL - GAP - 2;
-  if (textWidth(label) <= room) return label;
-  const chars = Array.from(label);
-  let width = charWidth('…');
-  let n = 0;
-  while (n < chars.length && width + charWidth(chars[n]!) <= room) width += charWidth(chars[n++]!);
-  return `${chars.slice(0, n).join('')}…`;
-}
 
 type Tick = { v: number; text: string; at: number; anchor: 'start' | 'middle' | 'end' };
 /** Where a tick label spans horizontally, by its anchor. */
@@ -61,19 +40,28 @@ function tickLabels(values: number[], x: (v: number) => number, y: number) {
   return ticks.map((t) => s('text', { x: px(t.at), y, 'text-anchor': t.anchor, 'data-tick': String(t.v) }, t.text));
 }
 
+/** How barsView draws: the attribute naming each bar's piece, the bars' colours, the label column's width. */
+export interface BarsLook {
+  /** Default 'data-token'. */
+  key?: string;
+  /** Default the colormap's arms (barFill). */
+  fill?: (value: number) => string;
+  /** Default 150 px. */
+  labelWidth?: number;
+}
+
 /**
- * A horizontal bar per token (or word) of one row, top to bottom in text order, as the
- * course notebook's matplotlib barh plot: labels on the left, bars from a zero axis (the
- * x range spans 0 and every value), blue for positive and red for negative
- * attributions (the colormap's arms), the value on the right. Each bar group carries
- * `data-token` / `data-attribution` like the highlights, a <title> and tabindex 0.
+ * A horizontal bar per piece, top to bottom in the order given: labels on the left, bars
+ * from a zero axis (the x range spans 0 and every value), the value on the right. Each bar
+ * group carries `key` (the piece's text) and `data-attribution`, a <title> and tabindex 0;
+ * `attrs` go on the <svg>, `ariaLabel` names it.
  */
-export function barChartView(row: Row | undefined, options: PieceOptions = {}): VNode {
-  const pieces = row ? shownPieces(row, options) : [];
+export function barsView(pieces: readonly ShownPiece[], attrs: Attrs, ariaLabel: string, look: BarsLook = {}): VNode {
+  const { key = 'data-token', fill = barFill, labelWidth = LABEL } = look;
   const values = pieces.flatMap((p) => (p.attribution === null ? [] : [p.attribution]));
   const lo = Math.min(0, ...values);
   const hi = Math.max(0, ...values) === lo ? lo + 1 : Math.max(0, ...values);
-  const x = (v: number) => px(LABEL + ((v - lo) / (hi - lo)) * PLOT);
+  const x = (v: number) => px(labelWidth + ((v - lo) / (hi - lo)) * PLOT);
   const height = TOP + pieces.length * ROW + AXIS;
   const bottom = TOP + pieces.length * ROW;
   const bars = pieces.map((p, i) => {
@@ -82,32 +70,35 @@ export function barChartView(row: Row | undefined, options: PieceOptions = {}): 
     const tip = tooltip(p);
     return s(
       'g',
-      { class: 'gbv-bar', 'data-token': p.text, 'data-attribution': attributionData(p.attribution), 'data-rank': p.rank, tabindex: 0, 'aria-label': tip },
+      { class: 'gbv-bar', [key]: p.text, 'data-attribution': attributionData(p.attribution), 'data-rank': p.rank, tabindex: 0, 'aria-label': tip },
       s('title', {}, tip),
-      s('text', { x: LABEL - GAP, y: y + ROW / 2, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, shortLabel(label)),
+      s('text', { x: labelWidth - GAP, y: y + ROW / 2, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, cutLabel(label, labelWidth - GAP - 2)),
       p.attribution !== null &&
-        s('rect', { x: Math.min(x(0), x(p.attribution)), y: y + (ROW - BAR) / 2, width: px(Math.abs(x(p.attribution) - x(0))), height: BAR, fill: barFill(p.attribution) }),
-      s('text', { x: LABEL + PLOT + GAP, y: y + ROW / 2, 'dominant-baseline': 'middle' }, formatAttribution(p.attribution)),
+        s('rect', { x: Math.min(x(0), x(p.attribution)), y: y + (ROW - BAR) / 2, width: px(Math.abs(x(p.attribution) - x(0))), height: BAR, fill: fill(p.attribution) }),
+      s('text', { x: labelWidth + PLOT + GAP, y: y + ROW / 2, 'dominant-baseline': 'middle' }, formatAttribution(p.attribution)),
     );
   });
   const ticks = tickLabels([lo, 0, hi], x, bottom + 15);
+  const width = labelWidth + PLOT + VALUE;
   return s(
     'svg',
-    {
-      class: 'gbv-bars',
-      'data-view': 'bars',
-      'data-granularity': options.granularity ?? 'token',
-      'data-row': row?.key,
-      width: LABEL + PLOT + VALUE,
-      height,
-      viewBox: `0 0 ${LABEL + PLOT + VALUE} ${height}`,
-      role: 'group',
-      'aria-label': `attribution per ${options.granularity ?? 'token'}`,
-    },
+    { ...attrs, width, height, viewBox: `0 0 ${width} ${height}`, role: 'group', 'aria-label': ariaLabel },
     ...bars,
     s('line', { class: 'gbv-axis', x1: x(0), x2: x(0), y1: TOP, y2: bottom, stroke: '#1b1b1b', 'stroke-width': 1 }),
     ...ticks,
   );
+}
+
+/**
+ * A horizontal bar per token (or word) of one row, top to bottom in text order, as the
+ * course notebook's matplotlib barh plot (barsView): blue for positive and red for negative
+ * attributions (the colormap's arms). Each bar group carries `data-token` /
+ * `data-attribution` like the highlights.
+ */
+export function barChartView(row: Row | undefined, options: PieceOptions = {}): VNode {
+  const granularity = options.granularity ?? 'token';
+  const attrs = { class: 'gbv-bars', 'data-view': 'bars', 'data-granularity': granularity, 'data-row': row?.key };
+  return barsView(row ? shownPieces(row, options) : [], attrs, `attribution per ${granularity}`);
 }
 
 export interface BarChartOptions extends PieceOptions, RowOptions, MetaOptions {}

@@ -16,3 +16,8 @@ export function formatFixed(value: number | null): string {
 export function attributionData(value: number | null): string {
   return String(value);
 }
+
+/** A score (a base value, f(x)): as an attribution, unsigned. */
+export function formatScore(value: number): string {
+  return formatAttribution(value).replace(/^\+/, '');
+}

@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderAttention } from './attentionView.ts';
 import { renderBarChart } from './barChart.ts';
+import { renderForcePlot } from './forcePlot.ts';
+import { renderShapBarPlot } from './shapBarPlot.ts';
 import { render } from './render.ts';
 import { rowsOf } from './rows.ts';
 import { SAMPLE_LABEL, SAMPLE_TOKEN, sampleResults, sampleSequence } from './samples.ts';
@@ -27,7 +29,7 @@ const markup = (root: Element) => [root, ...Array.from(root.querySelectorAll('*'
 /** A few turns of the event loop, for any load/error handler that might have been queued. */
 const settle = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 0))));
 
-/** A sequence-classification result over [CLS] t… [SEP], one word per token. */
+/** A sequence-classification result over [CLS] t… [SEP], one word per token, with a Shapley method's base value and f(x). */
 function sequenceOf(tokens: readonly string[], label: string, model: string): SequenceClassificationResult {
   const base = sampleSequence();
   const spec = (token: string) => ({ token, id: 0, start: null, end: null, special: true, attribution: 0 });
@@ -39,6 +41,8 @@ function sequenceOf(tokens: readonly string[], label: string, model: string): Se
     words: inner.map((t, i) => ({ word: t.token, start: 0, end: 0, tokens: [i + 1], attribution: t.attribution })),
     predicted: { ...base.predicted, label },
     target: { ...base.target, label },
+    baseValue: 0.25,
+    fx: 0.25 + inner.reduce((a, t) => a + t.attribution, 0),
   };
 }
 
@@ -53,6 +57,8 @@ function views(r: SequenceClassificationResult, mount: (el: HTMLElement) => HTML
     renderTable(r),
     renderBarChart(r),
     renderAttention(attention, r.tokens.map((t) => t.token), { model: r.model, method: 'rollout' }),
+    renderForcePlot(r),
+    renderShapBarPlot(r),
   ].map(mount);
 }
 
@@ -80,6 +86,10 @@ describe('fuzzed untrusted strings in the live DOM', () => {
           expect(text === whole || (text.endsWith('…') && whole.startsWith(text.slice(0, -1))), text).toBe(true);
           if (!hasLoneSurrogate(whole)) expect(hasLoneSurrogate(text), JSON.stringify(text)).toBe(false);
         });
+        // shap's bar plot has every token as a feature (by |value|), the force plot those with a value other than 0.
+        const features = (el: Element) => Array.from(el.querySelectorAll<SVGElement>('[data-feature]'), (e) => e.dataset.feature!).sort();
+        expect(features(shown[7]!)).toEqual([...expected].sort());
+        expect(features(shown[6]!)).toEqual(expected.filter((_, i) => i > 0 && i <= tokens.length && (i - 1) % 5 !== 2).sort());
         expect(all!.dataset.model).toBe(model);
         expect(Array.from(table!.querySelectorAll('td'), (td) => td.textContent).join('\n')).toContain(label);
 

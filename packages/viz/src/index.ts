@@ -8,6 +8,8 @@ export { toHTML } from './html.ts';
 export { renderTokens, tooltip, type TextViewOptions } from './tokens.ts';
 export { renderTable, TABLE_COLUMNS } from './table.ts';
 export { renderBarChart, type BarChartOptions } from './barChart.ts';
+export { renderForcePlot, forcePlotView, type ForcePlotOptions } from './forcePlot.ts';
+export { renderShapBarPlot, shapBarPlotView, shapBars, otherFeaturesLabel, type ShapBarOptions, type ShapBarPlotOptions } from './shapBarPlot.ts';
 export { ROW_TYPES, rowsOf, shownPieces, scaleOf, type Row, type RowSet, type RowType, type RowOptions, type PieceOptions, type ShownPiece, type Granularity, type TrueLabel, type TextResult } from './rows.ts';
 export { groupWords, type Piece } from './words.ts';
 export { attributionColours, colourAt, textColourOn, luminance, gradientCSS } from './colormap.ts';

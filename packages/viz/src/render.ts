@@ -1,22 +1,31 @@
 import type { ImageClassificationResult } from '@glassbox/core';
 import { barChartView } from './barChart.ts';
 import { type VNode, h, toElement } from './dom.ts';
+import { forcePlotView } from './forcePlot.ts';
 import { formatFixed } from './format.ts';
 import { type RenderImageOptions, renderImageResult } from './imageResult.ts';
 import { legendView } from './legend.ts';
 import { modelName, resultAttrs } from './meta.ts';
-import { type TextResult, rowsOf, scaleOf } from './rows.ts';
+import { type Row, type TextResult, rowsOf, scaleOf } from './rows.ts';
+import { type ShapBarOptions, shapBarPlotView } from './shapBarPlot.ts';
 import { CSS } from './styles.ts';
 import { tableView } from './table.ts';
 import { type TextViewOptions, highlightsView } from './tokens.ts';
 
 export type AnyResult = TextResult | ImageClassificationResult;
 
-export const TEXT_VIEWS = ['tokens', 'legend', 'bars', 'table'] as const;
+export const TEXT_VIEWS = ['tokens', 'legend', 'force', 'bars', 'shap-bars', 'table'] as const;
 export type TextView = (typeof TEXT_VIEWS)[number];
 
-export interface RenderOptions extends TextViewOptions, RenderImageOptions {
-  /** Text results: which views, in this order. Default all: highlights, legend, bar chart, table. */
+/** shap's force and bar plots: shown by default where the row has a base value (a Shapley method's). */
+const SHAP_VIEWS: ReadonlySet<TextView> = new Set(['force', 'shap-bars']);
+const defaultViews = (row: Row | undefined) => TEXT_VIEWS.filter((v) => !SHAP_VIEWS.has(v) || row?.baseValue !== undefined);
+
+export interface RenderOptions extends TextViewOptions, ShapBarOptions, RenderImageOptions {
+  /**
+   * Text results: which views, in this order. Default: highlights, legend, bar chart, table,
+   * and for a Shapley method's row shap's force plot and bar plot too.
+   */
   views?: readonly TextView[];
 }
 
@@ -29,11 +38,13 @@ export function textResultView(result: TextResult, options: RenderOptions = {}, 
   const set = rowsOf(result, options);
   const scale = options.colorMax ?? scaleOf(set.rows, options);
   const row = set.selected;
-  const views = (options.views ?? TEXT_VIEWS).filter((v) => v !== 'legend' || options.legend !== false);
+  const views = (options.views ?? defaultViews(row)).filter((v) => v !== 'legend' || options.legend !== false);
   const parts: Record<TextView, () => VNode> = {
     tokens: () => highlightsView(row, scale, options),
     legend: () => legendView(scale),
+    force: () => h('figure', { class: 'gbv-figure' }, forcePlotView(row, options)),
     bars: () => h('figure', { class: 'gbv-figure' }, barChartView(row, options)),
+    'shap-bars': () => h('figure', { class: 'gbv-figure' }, shapBarPlotView(row, options)),
     table: () => tableView(set, scale, options),
   };
   const meta = h(
@@ -50,7 +61,8 @@ export function textResultView(result: TextResult, options: RenderOptions = {}, 
 
 /**
  * The element for any Glassbox result: a text result's highlighted tokens, legend, bar
- * chart and Captum-style table (one row per explained score); an image result's map
+ * chart and Captum-style table (one row per explained score), with shap's force and bar
+ * plots for a Shapley method's result; an image result's map
  * (renderImageResult). The root carries data-model, data-method and data-kind.
  */
 export function render(result: AnyResult, options: RenderOptions = {}): HTMLElement {

@@ -3,11 +3,13 @@ import type {
   PairwiseClassificationResult,
   QuestionAnsweringResult,
   SequenceClassificationResult,
+  ShapleyBase,
   TextAttributions,
   TextGenerationResult,
   TokenClassificationResult,
   ZeroShotClassificationResult,
 } from '@glassbox/core';
+import { shapleyBase } from '@glassbox/core';
 import { type Piece, groupWords, surface } from './words.ts';
 
 /**
@@ -29,7 +31,8 @@ export type TextResult =
   | TokenClassificationResult
   | TextGenerationResult;
 
-export interface Row {
+/** A Shapley method's row also has its baseValue and fx (Σ attributions + baseValue = fx). */
+export interface Row extends Partial<ShapleyBase> {
   /** Which row this is, for the `select` option: the label (classification, multi-label, zero-shot), 'start' / 'end' (QA), the token's position (NER), the generated token's number from 0 (generation). */
   key: string;
   trueLabel: string;
@@ -54,9 +57,10 @@ export interface RowType<R extends object> {
   predictedKey(result: R): string;
 }
 
-function row(key: string, trueLabel: string, predicted: Row['predicted'], attributionLabel: string, tokens: Piece[], words?: Piece[]): Row {
+/** A row; `explained` is the result's record of the row's score, whose baseValue and fx it keeps. */
+function row(key: string, trueLabel: string, predicted: Row['predicted'], attributionLabel: string, tokens: Piece[], words: Piece[] | undefined, explained: Partial<ShapleyBase>): Row {
   const attributionScore = countedOnce(tokens).reduce((a, t) => a + (t.attribution ?? 0), 0);
-  return { key, trueLabel, predicted, attributionLabel, attributionScore, tokens, words: words ?? groupWords(tokens) };
+  return { key, trueLabel, predicted, attributionLabel, attributionScore, tokens, words: words ?? groupWords(tokens), ...shapleyBase(explained) };
 }
 
 /** A result token as a piece (its unit kept: the tokens of a word or sentence unit share one value). */
@@ -79,14 +83,14 @@ function pieces(a: Pick<TextAttributions, 'tokens' | 'words'>): { tokens: Piece[
 }
 
 /** One row per label (multi-label, zero-shot): transformers-interpret puts the label in every label column. */
-function labelRows<L extends Pick<TextAttributions, 'tokens' | 'words'> & { label: string }>(
+function labelRows<L extends Pick<TextAttributions, 'tokens' | 'words' | 'baseValue' | 'fx'> & { label: string }>(
   labels: L[],
   score: (l: L) => number,
   trueLabel: (key: string, fallback: string) => string,
 ): Row[] {
   return labels.map((l) => {
     const { tokens, words } = pieces(l);
-    return row(l.label, trueLabel(l.label, l.label), { label: l.label, score: score(l) }, l.label, tokens, words);
+    return row(l.label, trueLabel(l.label, l.label), { label: l.label, score: score(l) }, l.label, tokens, words, l);
   });
 }
 
@@ -98,7 +102,7 @@ const classification = (kind: string, matches: (r: object) => boolean): RowType<
   // transformers-interpret: the true class defaults to the predicted one.
   rows: (r, trueLabel) => {
     const { tokens, words } = pieces(r);
-    return [row(r.target.label, trueLabel(r.target.label, r.predicted.label), r.predicted, r.target.label, tokens, words)];
+    return [row(r.target.label, trueLabel(r.target.label, r.predicted.label), r.predicted, r.target.label, tokens, words, r)];
   },
   predictedKey: (r) => r.target.label,
 });
@@ -114,7 +118,7 @@ export const ROW_TYPES: RowType<object>[] = [
       return r.generated.map((g, j) => {
         const tokens = all.slice(0, p + j).map((t, i) => ({ text: t.token, attribution: r.matrix[j]?.[i] ?? null, special: false }));
         const shown = surface(g.token);
-        return row(String(j), trueLabel(String(j), shown), { label: shown, score: g.score }, `${shown} (${p + j})`, tokens);
+        return row(String(j), trueLabel(String(j), shown), { label: shown, score: g.score }, `${shown} (${p + j})`, tokens, undefined, g);
       });
     },
     predictedKey: () => '0',
@@ -126,7 +130,7 @@ export const ROW_TYPES: RowType<object>[] = [
     rows: (r: TokenClassificationResult, trueLabel) =>
       r.explained.map((e) => {
         const tokens = e.tokens.map(tokenPiece);
-        return row(String(e.index), trueLabel(String(e.index), e.predicted.label), e.predicted, `${surface(e.token)} (${e.index}) → ${e.target.label}`, tokens);
+        return row(String(e.index), trueLabel(String(e.index), e.predicted.label), e.predicted, `${surface(e.token)} (${e.index}) → ${e.target.label}`, tokens, undefined, e);
       }),
     predictedKey: (r) => String(r.explained[0]?.index ?? ''),
   } satisfies RowType<TokenClassificationResult>,
@@ -140,7 +144,7 @@ export const ROW_TYPES: RowType<object>[] = [
         if (!s) return [];
         const at = `${s.tokens[s.position]?.token ?? ''} (${s.position})`;
         const tokens = s.tokens.map(tokenPiece);
-        return [row(side, trueLabel(side, at), { label: r.predictedAnswer, score: s.logit }, `${side}: ${at}`, tokens)];
+        return [row(side, trueLabel(side, at), { label: r.predictedAnswer, score: s.logit }, `${side}: ${at}`, tokens, undefined, s)];
       }),
     predictedKey: (r) => (r.start ? 'start' : 'end'),
   } satisfies RowType<QuestionAnsweringResult>,

@@ -44,6 +44,12 @@ export function sampleSequence(): SequenceClassificationResult {
   };
 }
 
+/** A KernelSHAP explanation of the sequence sample: specials without a value, baseValue and fx with Σ attributions + baseValue = fx. */
+export function sampleShapley(): SequenceClassificationResult {
+  const tokens = [tok('[CLS]', null, true), tok('a', 0.05), tok('grip', 0.3), tok('##ping', 0.125), tok(SAMPLE_TOKEN, -0.2), tok('[SEP]', null, true)];
+  return { ...sampleSequence(), method: 'kernel-shap', tokens, words: words(tokens), convergenceDelta: null, baseValue: 0.6, fx: 0.875, probabilities: [0.125, 0.875] };
+}
+
 export function samplePair(): PairwiseClassificationResult {
   const tokens = [tok('[CLS]', 0, true), tok('a', 0.2), tok(SAMPLE_TOKEN, 0.7), tok('[SEP]', 0, true), tok('a', 0.1), tok('movie', 0.65), tok('[SEP]', 0, true)];
   return {

@@ -23,5 +23,8 @@ export const CSS = `
 .gbv-bars { margin: 0.75rem 0; }
 .gbv-bars text { font: 12px system-ui, sans-serif; fill: #1b1b1b; }
 .gbv-bar:focus { outline: 2px solid #1b1b1b; }
+.gbv-force { margin: 0.75rem 0; }
+.gbv-force text { font: 12px system-ui, sans-serif; }
+.gbv-force-feature:focus { outline: 2px solid #1b1b1b; }
 .gbv-empty { color: #555; font-style: italic; }
 `;

@@ -2,10 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { toHTML } from './html.ts';
 import { render } from './render.ts';
 import { renderBarChart } from './barChart.ts';
+import { renderForcePlot } from './forcePlot.ts';
+import { renderShapBarPlot } from './shapBarPlot.ts';
 import { rowsOf } from './rows.ts';
 import { renderTable } from './table.ts';
 import { renderTokens } from './tokens.ts';
-import { SAMPLE_LABEL, SAMPLE_TOKEN, sampleResults } from './samples.ts';
+import { SAMPLE_LABEL, SAMPLE_TOKEN, sampleResults, sampleShapley } from './samples.ts';
 
 /** Token and label strings are untrusted: these must show as text and never run. */
 const TOKEN = '<img src=x onerror="window.__pwned=1">';
@@ -14,13 +16,15 @@ const MODEL = '" onmouseover="window.__pwned=1" x="';
 
 type Pwnable = Window & { __pwned?: number };
 
-/** Every sample with its token and label swapped for the hostile strings (labels are also keys of `labels`). */
-function hostileResults() {
+/** A sample with its token and label swapped for the hostile strings (labels are also keys of `labels`). */
+function hostile<R extends object>(r: R): R {
   const json = (s: string) => JSON.stringify(s).slice(1, -1);
-  return Object.entries(sampleResults()).map(([kind, r]) => {
-    const text = JSON.stringify({ ...r, model: MODEL }).replaceAll(SAMPLE_TOKEN, json(TOKEN)).replaceAll(SAMPLE_LABEL, json(LABEL));
-    return [kind, JSON.parse(text) as typeof r, JSON.stringify(r).includes(SAMPLE_LABEL)] as const;
-  });
+  return JSON.parse(JSON.stringify({ ...r, model: MODEL }).replaceAll(SAMPLE_TOKEN, json(TOKEN)).replaceAll(SAMPLE_LABEL, json(LABEL))) as R;
+}
+
+/** Every sample, hostile. */
+function hostileResults() {
+  return Object.entries(sampleResults()).map(([kind, r]) => [kind, hostile(r), JSON.stringify(r).includes(SAMPLE_LABEL)] as const);
 }
 
 const shown: HTMLElement[] = [];
@@ -52,6 +56,27 @@ describe('untrusted token and label strings', () => {
       // the label reaches the table (and the summary line) as text
       expect(Array.from(render(r).querySelectorAll('td')).some((td) => td.textContent!.includes(LABEL)), kind).toBe(labelled);
     }
+    await settle();
+    expect((window as Pwnable).__pwned).toBeUndefined();
+  });
+
+  it("shap's force and bar plots: the features' strings shown literally, nothing executes, live and in toHTML", async () => {
+    const r = hostile(sampleShapley());
+    const hasToken = (root: ParentNode) =>
+      Array.from(root.querySelectorAll<HTMLElement | SVGElement>('[data-feature]')).some((f) => f.dataset.feature === TOKEN && f.textContent!.includes(TOKEN));
+    for (const el of [render(r), renderForcePlot(r), renderShapBarPlot(r), renderShapBarPlot(r, { maxDisplay: 1 }), renderForcePlot(r, { granularity: 'word' })]) {
+      document.body.append(el);
+      shown.push(el);
+      expectInert(el);
+      expect(el.dataset.model).toBe(MODEL);
+    }
+    for (const el of shown.slice(0, 3)) expect(hasToken(el)).toBe(true);
+    const html = toHTML(r);
+    const doc = new DOMParser().parseFromString(html, 'text/html');
+    expectInert(doc.documentElement);
+    expect(doc.querySelectorAll('[data-view="force"], [data-view="shap-bars"]').length).toBe(2);
+    expect(hasToken(doc)).toBe(true);
+    expect(html).not.toContain(TOKEN);
     await settle();
     expect((window as Pwnable).__pwned).toBeUndefined();
   });
