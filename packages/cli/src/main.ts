@@ -30,6 +30,7 @@ import {
 import { benchmarkTableHTML } from '@glassbox/viz';
 import { METRIC_FIELDS, metricFields } from './metricFields.ts';
 import { COMMON_FIELDS, commonOptions, extraFields } from './options.ts';
+import { targetList } from './targets.ts';
 import { TASKS } from './tasks/index.ts';
 import type { CliTask } from './tasks/task.ts';
 
@@ -48,7 +49,9 @@ const USAGE = `usage: glassbox explain --model <folder|hub id> [--task <task>] (
 options are flags or fields of a JSONL line, under the library's names; one the chosen method or task does not read is an error
 (code unused_option); a field that is no option is ignored with a note on stderr.
   every text method reads: ${TEXT_OPTIONS.filter((o) => o !== 'onProgress' && o !== 'signal').join(', ')}
-         --target <index|label> --method ${METHODS.join('|')}
+         --target <index|label>|<a,b,...>|all (several classes, text-classification and pair-classification: the targets share
+           passes, and the result is {explanations: [one object per target, in the order asked], predicted, logits})
+         --method ${METHODS.join('|')}
          --output logits|softmax|log-softmax --normalize none|l2 --granularity token|word|sentence|all-tokens
          --transformersInterpretQuirks true|false (transformers-interpret's preprocessing; default: on for integrated gradients on softmax)
          --attention raw|rollout|gradient-weighted (adds "attentions": [layers][heads][T][T] for raw, [T][T] otherwise)
@@ -221,15 +224,28 @@ async function main(argv: string[]): Promise<number> {
       if (!ignored.has(field)) console.error(`glassbox: ignoring field "${field}" (not an option or input of task ${task.name})`);
       ignored.add(field);
     }
+    const targets = targetList(raw.target);
+    if (targets !== undefined && !task.explainTargets) {
+      const tasks = TASKS.filter((t) => t.explainTargets).map((t) => t.name);
+      throw new InvalidInputError(`several targets (${JSON.stringify(raw.target)}) apply to ${tasks.join(' and ')}; ${task.name} takes one --target at most`, 'unknown_target');
+    }
     const loaded = (await explainer(task, device, engine, onnxruntime)) as SequenceClassificationExplainer;
-    if (!metrics) return task.explain(loaded, raw, options);
-    // The task prints its JSON; the metrics need the result object it came from, so the task's explainer call is recorded.
-    let result: SequenceClassificationResult | undefined;
-    const recording = Object.create(loaded, {
-      explain: { value: async (...args: unknown[]) => (result = await (loaded.explain as (...a: unknown[]) => Promise<SequenceClassificationResult>).apply(loaded, args)) },
-    }) as SequenceClassificationExplainer;
-    const json = await task.explain(recording, raw, options);
-    return { ...json, metrics: await evaluate(loaded, result!, metrics, { ...metricOptionsOf(options), ...metricOptions }) };
+    const explain = (e: SequenceClassificationExplainer) => (targets === undefined ? task.explain(e, raw, options) : task.explainTargets!(e, raw, options, targets));
+    if (!metrics) return explain(loaded);
+    // The task prints its JSON; the metrics need the result objects it came from, so the task's explainer calls are recorded.
+    let results: SequenceClassificationResult[] = [];
+    const recorded = (name: 'explain' | 'explainBatch' | 'explainTargets') => ({
+      value: async (...args: unknown[]) => {
+        const r = await (loaded as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!.apply(loaded, args);
+        results = [r].flat(2) as SequenceClassificationResult[];
+        return r;
+      },
+    });
+    const json = await explain(Object.create(loaded, { explain: recorded('explain'), explainBatch: recorded('explainBatch'), explainTargets: recorded('explainTargets') }));
+    const scored: Record<string, number>[] = [];
+    for (const r of results) scored.push(await evaluate(loaded, r, metrics, { ...metricOptionsOf(options), ...metricOptions }));
+    if (targets === undefined) return { ...json, metrics: scored[0] };
+    return { ...json, explanations: (json.explanations as object[]).map((e, j) => ({ ...e, metrics: scored[j] })) };
   };
 
   if (command === 'benchmark') {

@@ -1,4 +1,5 @@
 import { ATTENTION_MODES, type ExplainOptions, InvalidInputError, MAX_STEPS } from '@glassbox/core';
+import { targetList } from './targets.ts';
 
 /**
  * Fields every task takes (flags or JSONL fields), exactly as the library names the options
@@ -137,7 +138,8 @@ function parseObject(field: string, text: string): unknown {
 export function commonOptions(raw: Record<string, unknown>): { task: string | undefined; device?: string; engine?: string; onnxruntime?: string; options: ExplainOptions } {
   const options: ExplainOptions = {};
   const target = raw.target;
-  if (target !== undefined && target !== null) {
+  // Several targets (a list or 'all') are the task's to read (targetList).
+  if (target !== undefined && target !== null && targetList(target) === undefined) {
     if (typeof target === 'number') options.target = target;
     else if (typeof target === 'string') options.target = /^\d+$/.test(target.trim()) ? Number(target) : target;
     else throw new InvalidInputError(`"target" must be a class index or label, got ${JSON.stringify(target)}`, 'unknown_target');

@@ -1,4 +1,4 @@
-import type { ExplainOptions, LoadOptions } from '@glassbox/core';
+import type { ExplainOptions, LoadOptions, TargetSpec } from '@glassbox/core';
 
 /**
  * One `task` of `glassbox explain`. A task file exports one of these and main.ts registers
@@ -22,4 +22,9 @@ export interface CliTask<E = unknown> {
    * the method does not read. Returns the result object printed as one JSON line.
    */
   explain(explainer: E, raw: Record<string, unknown>, options: ExplainOptions): Promise<Record<string, unknown>>;
+  /**
+   * Explains several classes of one case (`targets`: a list or 'all', in the order asked; `options`
+   * has no target), as `{explanations: [...], ...}`. Only the tasks in MULTI_TARGET_TASKS have it.
+   */
+  explainTargets?(explainer: E, raw: Record<string, unknown>, options: ExplainOptions, targets: TargetSpec[] | 'all'): Promise<Record<string, unknown>>;
 }

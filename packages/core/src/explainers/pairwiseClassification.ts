@@ -1,5 +1,5 @@
 import { type LoadOptions, TextModel } from '../model/textModel.ts';
-import { type SequenceClassificationResult, classificationInput, explainClass } from './sequenceClassification.ts';
+import { type SequenceClassificationResult, type TargetSpec, classificationInput, explainClasses, targetsPerInput } from './sequenceClassification.ts';
 import { checkTaskOptions } from './optionRules.ts';
 import { type ExplainOptions, resolveOptions } from './textOptions.ts';
 
@@ -49,11 +49,20 @@ export class PairwiseSequenceClassificationExplainer {
   }
 
   async explain(text: string, textPair: string, options: PairwiseExplainOptions = {}): Promise<PairwiseClassificationResult> {
+    return (await this.explainTargets(text, textPair, [options.target], options))[0]!;
+  }
+
+  /**
+   * Several classes of one pair in one call, in the order asked: `targets` is a list of
+   * indices or labels (undefined: the predicted class) or 'all'. The targets share passes
+   * as explainBatch's do; `options.target` is not read.
+   */
+  async explainTargets(text: string, textPair: string, targets: readonly TargetSpec[] | 'all', options: PairwiseExplainOptions = {}): Promise<PairwiseClassificationResult[]> {
     checkTaskOptions('pair-classification', options, options.method);
     const resolved = resolveOptions(options);
     const input = classificationInput(this.model, [text, textPair], resolved.quirks, options.truncation);
     const flipSign = options.flipSign === true;
-    const result = await explainClass(input, options, resolved, flipSign ? -1 : 1);
-    return { ...result, textPair, flipSign };
+    const [results] = await explainClasses([input], targetsPerInput(targets, 1), options, resolved, flipSign ? -1 : 1);
+    return results!.map((result) => ({ ...result, textPair, flipSign }));
   }
 }
