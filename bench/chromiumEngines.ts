@@ -36,6 +36,8 @@ export function summarizeChromiumEngines(page: Json[], node: Json[], steps: numb
   add(`  its first run`, (m) => ortLig(m, 'webgpu')?.cold);
   add(`Glassbox, engine glassbox (our WGSL kernels), webgpu, warm`, (m) => ours(m, 'webgpu')?.warm, true);
   add(`Glassbox, engine glassbox (cpu backend, single-threaded JavaScript), once`, (m) => ours(m, 'cpu')?.cold);
+  const mib = (bytes: number | undefined) => (bytes === undefined || bytes === null ? '–' : `${Math.round(bytes / 2 ** 20)} MiB`);
+  if (shown.some((m) => ortLig(m, 'wasm')?.pageBytes)) rows.push([`page memory after the wasm runs (JS heaps + wasm memories, which never shrink)`, ...shown.map((m) => mib(ortLig(m, 'wasm')?.pageBytes))]);
   const table = markdownTable([`In Chromium: ${[...new Set(shown.map(method))].join(' / ')}, time (× PyTorch)`, ...shown.map((m) => `${label(m)}, ${method(m)}`)], rows);
 
   const json: Json = {};
@@ -49,6 +51,8 @@ export function summarizeChromiumEngines(page: Json[], node: Json[], steps: numb
       json[`${key}_s`] = run ? round(run.msAtFullSteps / 1000) : null;
       json[`${key}_vs_torch`] = round(ratio(run?.msAtFullSteps, torchMs(m)));
     }
+    const bytes = ortLig(m, 'wasm')?.pageBytes;
+    if (bytes) json[`chromium_ort_wasm_${k}_page_mib`] = Math.round(bytes / 2 ** 20);
   }
   const notes: string[] = [];
   for (const r of page.filter((x) => x.kind === 'ort-lig')) {

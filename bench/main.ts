@@ -353,6 +353,22 @@ function batchWithin(budget: Budget, rowMs: number): number {
   return Math.max(1, Math.min(full, Math.floor((budget.sample * 1000) / rowMs)));
 }
 
+/**
+ * The page's memory now, JS heaps and wasm memories of the page and its workers
+ * (performance.measureUserAgentSpecificMemory: cross-origin isolated pages only). A wasm
+ * memory never shrinks, so onnxruntime-web's holds the most it needed so far. Undefined
+ * where the browser does not measure.
+ */
+async function pageMemory(): Promise<number | undefined> {
+  const measure = (performance as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> }).measureUserAgentSpecificMemory;
+  if (!measure) return undefined;
+  try {
+    return (await measure.call(performance)).bytes;
+  } catch {
+    return undefined;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // LIG on Glassbox's onnxruntime engine: the compiled forward + reverse pass on onnxruntime-web.
 
@@ -380,7 +396,7 @@ async function ortEngine(name: string, bytes: Uint8Array, sample: Sample, device
     log(`  warm run`);
     const warm = await timeLig(p, budget, perPass);
     log(`  warm: ${describeRun(warm)}`);
-    report({ kind: 'ort-lig', model: name, ep, wasmThreads: threads, describe: p.describe, cold, warm, sessions: gradients.sessionsCreated, fallbackOp: gradients.fallbackOp ?? null });
+    report({ kind: 'ort-lig', model: name, ep, wasmThreads: threads, describe: p.describe, cold, warm, sessions: gradients.sessionsCreated, fallbackOp: gradients.fallbackOp ?? null, pageBytes: await pageMemory() });
   } finally {
     await forward.dispose();
     await gradients.dispose();

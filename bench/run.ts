@@ -587,7 +587,8 @@ async function runPage(config: BenchConfig, modelDir: string): Promise<Json[]> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    // ForceEagerMeasureMemory: measureUserAgentSpecificMemory answers at once, not at the next GC.
+    args: ['--enable-unsafe-webgpu', '--enable-blink-features=ForceEagerMeasureMemory', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
   const results: Json[] = [];
   try {
