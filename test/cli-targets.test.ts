@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { toHTML } from '@glassbox/viz';
 import { describe, expect, it } from 'vitest';
 import { glassbox } from './cliRunner.ts';
 import { type Json, MODELS, expectClose } from './helpers.ts';
@@ -42,6 +43,11 @@ describe('glassbox explain --target with several classes', () => {
       expectClose(values(entry), values(single), 1e-5, 1e-4, `target ${j}`);
       expect(entry.convergenceDelta).toBeCloseTo(single.convergenceDelta, 4);
     }
+    // toHTML takes the printed object as is (in Node): one line per class, each token's number exactly as printed.
+    const html = toHTML(many);
+    const lines = [...html.matchAll(/<div class="gbv-class" data-row="([^"]*)">([\s\S]*?)<\/div>/g)];
+    expect(lines.map((m) => m[1])).toEqual(['POSITIVE', 'NEGATIVE']);
+    lines.forEach((m, j) => expect([...m[2]!.matchAll(/data-attribution="([^"]*)"/g)].map((a) => a[1])).toEqual(values(many.explanations[j]).map(String)));
   });
 
   it('pair-classification --target all: every class in label order, Shapley base values and metrics per entry', async () => {

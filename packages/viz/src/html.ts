@@ -31,7 +31,8 @@ function imageMarkup(result: AnyResult, options: RenderOptions): string {
  */
 export function toHTML(result: AnyResult, options: RenderOptions = {}): string {
   const body = isImageResult(result) ? imageMarkup(result, options) : toMarkup(textResultView(result, options));
-  return standaloneDocument(`Glassbox: ${modelName(result.model, options)} (${result.method})`, body);
+  const model = result.model ?? options.model;
+  return standaloneDocument(`Glassbox${model === undefined ? '' : `: ${modelName(model, options)}`}${result.method === undefined ? '' : ` (${result.method})`}`, body);
 }
 
 /**

@@ -147,8 +147,8 @@ describe('toHTML with hostile strings given directly in every result kind', () =
 
         // And read straight from the parsed document: the model, the title, every token of every row.
         const holds = (s: string) => s.replaceAll('\u0000', '\ufffd');
-        expect(doc.body.firstElementChild!.getAttribute('data-model')).toBe(holds(modelName(hostile.model)));
-        expect(doc.querySelector('title')!.textContent).toBe(holds(`Glassbox: ${modelName(hostile.model)} (${hostile.method})`));
+        expect(doc.body.firstElementChild!.getAttribute('data-model')).toBe(holds(modelName(hostile.model!)));
+        expect(doc.querySelector('title')!.textContent).toBe(holds(`Glassbox: ${modelName(hostile.model!)} (${hostile.method})`));
         if (!isImageResult(hostile)) {
           const tokens = Array.from(doc.querySelectorAll('[data-view="table"] [data-token]'), (e) => e.getAttribute('data-token'));
           expect(tokens, kind).toEqual(rowsOf(hostile).rows.flatMap((row) => shownPieces(row, { granularity }).map((p) => holds(p.text))));

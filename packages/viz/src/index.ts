@@ -10,7 +10,8 @@ export { renderTable, TABLE_COLUMNS } from './table.ts';
 export { renderBarChart, type BarChartOptions } from './barChart.ts';
 export { renderForcePlot, forcePlotView, type ForcePlotOptions } from './forcePlot.ts';
 export { renderShapBarPlot, shapBarPlotView, shapBars, otherFeaturesLabel, type ShapBarOptions, type ShapBarPlotOptions } from './shapBarPlot.ts';
-export { ROW_TYPES, rowsOf, shownPieces, scaleOf, type Row, type RowSet, type RowType, type RowOptions, type PieceOptions, type ShownPiece, type Granularity, type TrueLabel, type TextResult } from './rows.ts';
+export { ROW_TYPES, rowsOf, shownPieces, scaleOf, type Row, type RowSet, type RowType, type RowOptions, type PieceOptions, type ShownPiece, type Granularity, type TrueLabel, type TextResult, type MultiTargetResult, type TargetExplanation } from './rows.ts';
+export { classesView } from './classes.ts';
 export { groupWords, type Piece } from './words.ts';
 export { attributionColours, colourAt, textColourOn, luminance, gradientCSS } from './colormap.ts';
 export { escapeHTML } from './dom.ts';
@@ -18,6 +19,6 @@ export { renderImageResult, pixelsCanvas, type RenderImageOptions, type ImageSou
 export { IMAGE_MAP_MODES, imageMapPixels, normalizeAttr, cumulativeSumThreshold, heatmapPixels, overlayPixels, maskedImagePixels, alphaScalingPixels, greyscale, signColor, unnormalizePixels, upsampleNearest, scalePixels, captumSign, type Pixels, type ImageSign, type CaptumSign, type ImageMapMode, type ImageMapOptions, type NormalizedMap } from './imageMaps.ts';
 export { renderAttention, type RenderAttentionOptions } from './attentionView.ts';
 export { toPNG, svgToCanvas } from './png.ts';
-export { sampleResults } from './samples.ts';
+export { sampleResults, sampleMultiTarget } from './samples.ts';
 export { renderBenchmark, benchmarkTableHTML, benchmarkTableView, benchmarkScale, formatMetric, METRIC_BETTER, type BenchmarkTable, type BenchmarkViewOptions } from './benchmarkTable.ts';
 export { metricColours, METRIC_SCALES, type MetricScale } from './metricColours.ts';

@@ -19,6 +19,8 @@ export function modelName(model: string, options: MetaOptions = {}): string {
   return model.startsWith(base) ? model.slice(base.length) : model;
 }
 
-export function resultAttrs(result: { model: string; method: string }, kind: string, options: MetaOptions = {}): Attrs {
-  return { 'data-model': modelName(result.model, options), 'data-method': result.method, 'data-kind': kind };
+/** The root's data attributes; a result without a model or method (the CLI's multi-target JSON) leaves those out unless `options.model` names it. */
+export function resultAttrs(result: { model?: string; method?: string }, kind: string, options: MetaOptions = {}): Attrs {
+  const model = result.model ?? options.model;
+  return { 'data-model': model === undefined ? undefined : modelName(model, options), 'data-method': result.method, 'data-kind': kind };
 }

@@ -6,7 +6,8 @@ import { formatFixed } from './format.ts';
 import { type RenderImageOptions, renderImageResult } from './imageResult.ts';
 import { legendView } from './legend.ts';
 import { modelName, resultAttrs } from './meta.ts';
-import { type Row, type TextResult, rowsOf, scaleOf } from './rows.ts';
+import { classesView } from './classes.ts';
+import { type RowSet, type TextResult, rowsOf, scaleOf } from './rows.ts';
 import { type ShapBarOptions, shapBarPlotView } from './shapBarPlot.ts';
 import { CSS } from './styles.ts';
 import { tableView } from './table.ts';
@@ -14,17 +15,20 @@ import { type TextViewOptions, highlightsView } from './tokens.ts';
 
 export type AnyResult = TextResult | ImageClassificationResult;
 
-export const TEXT_VIEWS = ['tokens', 'legend', 'force', 'bars', 'shap-bars', 'table'] as const;
+export const TEXT_VIEWS = ['tokens', 'classes', 'legend', 'force', 'bars', 'shap-bars', 'table'] as const;
 export type TextView = (typeof TEXT_VIEWS)[number];
 
 /** shap's force and bar plots: shown by default where the row has a base value (a Shapley method's). */
 const SHAP_VIEWS: ReadonlySet<TextView> = new Set(['force', 'shap-bars']);
-const defaultViews = (row: Row | undefined) => TEXT_VIEWS.filter((v) => !SHAP_VIEWS.has(v) || row?.baseValue !== undefined);
+/** Every class's highlights (classesView) instead of one row's: the default of a multi-target result. */
+const defaultViews = (set: RowSet) =>
+  TEXT_VIEWS.filter((v) => (!SHAP_VIEWS.has(v) || set.selected?.baseValue !== undefined) && (v === 'classes' ? set.kind === 'multi-target' : v !== 'tokens' || set.kind !== 'multi-target'));
 
 export interface RenderOptions extends TextViewOptions, ShapBarOptions, RenderImageOptions {
   /**
    * Text results: which views, in this order. Default: highlights, legend, bar chart, table,
-   * and for a Shapley method's row shap's force plot and bar plot too.
+   * and for a Shapley method's row shap's force plot and bar plot too; a multi-target result
+   * shows every class's highlights ('classes', one line per class) instead of one row's.
    */
   views?: readonly TextView[];
 }
@@ -38,24 +42,24 @@ export function textResultView(result: TextResult, options: RenderOptions = {}, 
   const set = rowsOf(result, options);
   const scale = options.colorMax ?? scaleOf(set.rows, options);
   const row = set.selected;
-  const views = (options.views ?? defaultViews(row)).filter((v) => v !== 'legend' || options.legend !== false);
+  const views = (options.views ?? defaultViews(set)).filter((v) => v !== 'legend' || options.legend !== false);
   const parts: Record<TextView, () => VNode> = {
     tokens: () => highlightsView(row, scale, options),
+    classes: () => classesView(set, scale, options),
     legend: () => legendView(scale),
     force: () => h('figure', { class: 'gbv-figure' }, forcePlotView(row, options)),
     bars: () => h('figure', { class: 'gbv-figure' }, barChartView(row, options)),
     'shap-bars': () => h('figure', { class: 'gbv-figure' }, shapBarPlotView(row, options)),
     table: () => tableView(set, scale, options),
   };
-  const meta = h(
-    'p',
-    { class: 'gbv-meta' },
-    h('span', { 'data-field': 'model' }, modelName(result.model, options)),
-    ' · ',
-    h('span', { 'data-field': 'method' }, `${result.method} (${result.output})`),
-    row && ' · ',
+  const model = result.model ?? options.model;
+  // A result without model or method (the CLI's multi-target JSON) shows what it has.
+  const fields = [
+    model !== undefined && h('span', { 'data-field': 'model' }, modelName(model, options)),
+    result.method !== undefined && h('span', { 'data-field': 'method' }, `${result.method} (${result.output})`),
     row && h('span', { 'data-field': 'row' }, `${row.attributionLabel}; predicted ${row.predicted.label}${row.predicted.score === null ? '' : ` (${formatFixed(row.predicted.score)})`}`),
-  );
+  ].filter((f): f is VNode => f !== false && f !== undefined);
+  const meta = h('p', { class: 'gbv-meta' }, ...fields.flatMap((f, i) => (i === 0 ? [f] : [' · ', f])));
   return h('section', { class: 'gbv', ...resultAttrs(result, set.kind, options) }, style && h('style', {}, CSS), meta, ...views.map((v) => parts[v]()));
 }
 

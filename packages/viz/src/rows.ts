@@ -29,7 +29,31 @@ export type TextResult =
   | ZeroShotClassificationResult
   | QuestionAnsweringResult
   | TokenClassificationResult
-  | TextGenerationResult;
+  | TextGenerationResult
+  | MultiTargetResult;
+
+/** One target of a MultiTargetResult: an entry of the CLI's `explanations`, or a library SequenceClassificationResult. */
+export interface TargetExplanation extends Partial<ShapleyBase> {
+  target: { index: number; label: string };
+  tokens: { token: string; attribution: number | null; special?: boolean; unit?: number }[];
+  /** Where absent (the CLI's JSON), the tokens grouped by subword markers. */
+  words?: { word: string; attribution: number | null }[];
+}
+
+/**
+ * Several classes of one input: the CLI's `--target 0,2` / `--target all` object
+ * (`{explanations, predicted, logits}`), or `{ ...results[0], explanations: results }` of the
+ * library's explainBatch results of one input. One row per target, in order; model, method
+ * and output where known.
+ */
+export interface MultiTargetResult {
+  explanations: TargetExplanation[];
+  predicted: { index: number; label: string; score: number };
+  logits: number[];
+  model?: string;
+  method?: string;
+  output?: string;
+}
 
 /** A Shapley method's row also has its baseValue and fx (Σ attributions + baseValue = fx). */
 export interface Row extends Partial<ShapleyBase> {
@@ -64,10 +88,10 @@ function row(key: string, trueLabel: string, predicted: Row['predicted'], attrib
 }
 
 /** A result token as a piece (its unit kept: the tokens of a word or sentence unit share one value). */
-const tokenPiece = (t: { token: string; attribution: number | null; special: boolean; unit?: number }): Piece => ({
+const tokenPiece = (t: { token: string; attribution: number | null; special?: boolean; unit?: number }): Piece => ({
   text: t.token,
   attribution: t.attribution,
-  special: t.special,
+  special: t.special ?? false,
   ...(t.unit !== undefined && { unit: t.unit }),
 });
 
@@ -78,9 +102,11 @@ const countedOnce = (tokens: readonly Piece[]) => tokens.filter((t, i) => t.unit
 function pieces(a: Pick<TextAttributions, 'tokens' | 'words'>): { tokens: Piece[]; words: Piece[] } {
   return {
     tokens: a.tokens.map(tokenPiece),
-    words: a.words.map((w) => ({ text: w.word, attribution: w.attribution, special: false })),
+    words: a.words.map(wordPiece),
   };
 }
+
+const wordPiece = (w: { word: string; attribution: number | null }): Piece => ({ text: w.word, attribution: w.attribution, special: false });
 
 /** One row per label (multi-label, zero-shot): transformers-interpret puts the label in every label column. */
 function labelRows<L extends Pick<TextAttributions, 'tokens' | 'words' | 'baseValue' | 'fx'> & { label: string }>(
@@ -161,6 +187,14 @@ export const ROW_TYPES: RowType<object>[] = [
     rows: (r: MultiLabelClassificationResult, trueLabel) => labelRows(Object.values(r.labels), (l) => l.probability, trueLabel),
     predictedKey: (r) => r.predicted.label,
   } satisfies RowType<MultiLabelClassificationResult>,
+  {
+    kind: 'multi-target',
+    matches: (r): r is MultiTargetResult => has(r, 'explanations', 'predicted'),
+    // One row per target (interpreto's multi-class plot), the true class defaulting to the predicted one as for one target.
+    rows: (r: MultiTargetResult, trueLabel) =>
+      r.explanations.map((e) => row(e.target.label, trueLabel(e.target.label, r.predicted.label), r.predicted, e.target.label, e.tokens.map(tokenPiece), e.words?.map(wordPiece), e)),
+    predictedKey: (r) => r.predicted.label,
+  } satisfies RowType<MultiTargetResult>,
   classification('pair-classification', (r) => has(r, 'textPair', 'flipSign')),
   classification('text-classification', () => true),
 ];

@@ -8,6 +8,7 @@ import type {
   TokenClassificationResult,
   ZeroShotClassificationResult,
 } from '@glassbox/core';
+import type { MultiTargetResult } from './rows.ts';
 
 /**
  * Small hand-built results of every text kind, with the shapes core returns (numbers made
@@ -175,6 +176,17 @@ export function sampleTextGeneration(): TextGenerationResult {
   };
 }
 
+/** Both classes of the sequence sample as the CLI prints `--target all` (tokens without words or specials), with the model, method and output. */
+export function sampleMultiTarget(): MultiTargetResult {
+  const { model, method, output, predicted, logits } = sampleSequence();
+  const entry = (index: number, label: string, sign: number) => ({
+    target: { index, label },
+    tokens: sentence().map((t) => ({ token: t.token, id: t.id, attribution: t.attribution === null ? null : sign * t.attribution })),
+    convergenceDelta: 0.0012,
+  });
+  return { model, method, output, explanations: [entry(0, 'NEGATIVE', -1), entry(1, SAMPLE_LABEL, 1)], predicted, logits };
+}
+
 /** One sample of each text kind, by kind. */
 export function sampleResults() {
   return {
@@ -185,5 +197,6 @@ export function sampleResults() {
     'question-answering': sampleQuestionAnswering(),
     'token-classification': sampleTokenClassification(),
     'text-generation': sampleTextGeneration(),
+    'multi-target': sampleMultiTarget(),
   };
 }

@@ -26,5 +26,7 @@ export const CSS = `
 .gbv-force { margin: 0.75rem 0; }
 .gbv-force text { font: 12px system-ui, sans-serif; }
 .gbv-force-feature:focus { outline: 2px solid #1b1b1b; }
+.gbv-class { display: grid; grid-template-columns: minmax(6rem, max-content) 1fr; gap: 0.75rem; align-items: baseline; border-bottom: 1px solid #eee; }
+.gbv-class-label { font-weight: bold; }
 .gbv-empty { color: #555; font-style: italic; }
 `;
