@@ -41,6 +41,8 @@ const MAX_PLANS = 64;
  * lets LIG-50 on a sentence run in one pass, as Captum's default does.
  */
 const PASS_BUDGET_BYTES = 2 * 2 ** 30;
+/** On small models, passes of at most this many rows: progress reports and cancellation come between passes. */
+const MAX_ROWS_PER_PASS = 1024;
 
 interface Compiled {
   session: Ort.InferenceSession;
@@ -95,7 +97,7 @@ export class OrtGradients {
     const shapeOf = this.shapesFor(feeds, {});
     let total = 0;
     for (const name of shapeOf.dynamic) total += 4 * (shapeOf(name) ?? []).reduce((p, d) => p * d, 1);
-    return Math.max(1, Math.floor(PASS_BUDGET_BYTES / Math.max(total, 1)));
+    return Math.max(1, Math.min(MAX_ROWS_PER_PASS, Math.floor(PASS_BUDGET_BYTES / Math.max(total, 1))));
   }
 
   async runWithGradients(req: GradientsRequest): Promise<{ values: Record<string, HostTensor>; grads: Record<string, HostTensor>[] }> {
