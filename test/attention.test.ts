@@ -227,8 +227,9 @@ describe('aggregate', () => {
       [[1 / 2, 1, 0], [1 / 2, 1 / 2, 1 / 2], [1 / 2, 3 / 4, 1 / 2]],
     ].flat(2), 1e-12);
     expectClose(aggregate(A, { over: 'heads', reduce: 'min' })[1]!.flat(), [0, 0, 0, 0, 0, 0, 0, 0, 0], 1e-12);
-    // Median of four values (the mean of the middle two) and of three.
-    expectClose(flat(aggregate(A, { over: 'both', reduce: 'median' })), [1 / 4, 1 / 4, 0, 1 / 2, 1 / 4, 1 / 4, 1 / 4, 1 / 2, 1 / 4], 1e-12);
+    // Median of four values (torch's: the lower of the middle two) and of three.
+    expectClose(flat(aggregate(A, { over: 'both', reduce: 'median' })), [0, 0, 0, 1 / 2, 0, 0, 1 / 4, 1 / 4, 0], 1e-12);
+    expectClose(aggregate(A, { over: 'heads', reduce: 'median' })[0]!.flat(), [0, 0, 0, 1 / 2, 0, 0, 1 / 4, 1 / 4, 0], 1e-12);
     expectClose(flat(aggregate(A, { over: 'both', reduce: 'mean' })), [3 / 8, 3 / 8, 1 / 4, 1 / 2, 1 / 4, 1 / 4, 1 / 4, 1 / 2, 1 / 4], 1e-12);
     const three = [[[[1]], [[5]], [[2]]]];
     expect(aggregate(three, { over: 'heads', reduce: 'median' })).toEqual([[[2]]]);

@@ -28,6 +28,7 @@ import {
   metricOptionsOf,
 } from '@glassbox/core';
 import { benchmarkTableHTML } from '@glassbox/viz';
+import { ATTENTION_FIELDS, attentionReduction, reduceAttentions } from './attentionFields.ts';
 import { METRIC_FIELDS, metricFields } from './metricFields.ts';
 import { COMMON_FIELDS, commonOptions, extraFields } from './options.ts';
 import { targetList } from './targets.ts';
@@ -55,6 +56,9 @@ options are flags or fields of a JSONL line, under the library's names; one the 
          --output logits|softmax|log-softmax --normalize none|l2 --granularity token|word|sentence|all-tokens
          --transformersInterpretQuirks true|false (transformers-interpret's preprocessing; default: on for integrated gradients on softmax)
          --attention raw|rollout|gradient-weighted (adds "attentions": [layers][heads][T][T] for raw, [T][T] otherwise)
+         --attention-reduce mean|median|max|min [--attention-over layers|heads|layers,heads (default)] (with --attention raw:
+           "attentions" reduced elementwise over layers → [heads][T][T], heads → [layers][T][T], or both → [T][T]; median as
+           torch.median, the lower of the two middle values for an even count)
          --truncation true|false (every text task; question answering cuts the context, text generation the prompt): explain the
            first tokens of a text longer than the model's positions, and add "truncated": {inputTokens, explainedTokens}; default false: an error naming both lengths)
   the text methods in [brackets] read:
@@ -154,7 +158,7 @@ async function main(argv: string[]): Promise<number> {
       dtype: { type: 'string' },
       'model-file': { type: 'string' },
       revision: { type: 'string' },
-      ...Object.fromEntries(METRIC_FIELDS.map((f) => [f, { type: 'string' as const }])),
+      ...Object.fromEntries([...METRIC_FIELDS, ...(command === 'explain' ? ATTENTION_FIELDS : [])].map((f) => [f, { type: 'string' as const }])),
       ...(command === 'benchmark' && { methods: { type: 'string' as const }, html: { type: 'string' as const } }),
       ...Object.fromEntries([...COMMON_FIELDS, ...TASK_FIELDS].map((f) => [f, { type: 'string' as const }])),
     },
@@ -168,7 +172,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`--model is required\n${USAGE}`);
     return 2;
   }
-  const flagOptions = Object.fromEntries([...COMMON_FIELDS, ...TASK_FIELDS, ...METRIC_FIELDS].filter((f) => values[f] !== undefined).map((f) => [f, values[f]]));
+  const flagOptions = Object.fromEntries([...COMMON_FIELDS, ...TASK_FIELDS, ...METRIC_FIELDS, ...ATTENTION_FIELDS].filter((f) => values[f] !== undefined).map((f) => [f, values[f]]));
   if (command === 'benchmark' && (values.inputs !== undefined || typeof values.text !== 'string')) {
     console.error(`benchmark takes one --text (no --inputs)\n${USAGE}`);
     return 2;
@@ -206,7 +210,12 @@ async function main(argv: string[]): Promise<number> {
     return e;
   };
   const ignored = new Set<string>();
-  const run = async ({ metrics: m, rationale: r, topKRationale: k, ...raw }: Record<string, unknown>) => {
+  const run = async ({ metrics: m, rationale: r, topKRationale: k, 'attention-reduce': ar, 'attention-over': ao, ...raw }: Record<string, unknown>) => {
+    const reduction = attentionReduction({ attention: raw.attention, 'attention-reduce': ar, 'attention-over': ao });
+    const json = await explainCase({ metrics: m, rationale: r, topKRationale: k, ...raw });
+    return reduction ? reduceAttentions(json, reduction) : json;
+  };
+  const explainCase = async ({ metrics: m, rationale: r, topKRationale: k, ...raw }: Record<string, unknown>): Promise<Record<string, unknown>> => {
     const { task: taskName, device, engine, onnxruntime, options } = commonOptions(raw);
     const task = taskNamed(taskName);
     const { metrics, options: metricOptions } = metricFields({ metrics: m, rationale: r, topKRationale: k });

@@ -3,7 +3,7 @@ import { type AttentionMaps, type Matrix, mapsShape } from './maps.ts';
 
 export const AGGREGATE_OVER = ['heads', 'layers', 'both'] as const;
 export type AggregateOver = (typeof AGGREGATE_OVER)[number];
-/** `median` of an even count is the mean of the two middle values (numpy's, not torch's lower one). */
+/** `median` of an even count is the lower of the two middle values (torch.median's, as the course computes it; not numpy's mean of the two). */
 export const REDUCTIONS = ['mean', 'median', 'max', 'min'] as const;
 export type Reduction = (typeof REDUCTIONS)[number];
 
@@ -11,8 +11,7 @@ const reducers: Record<Reduction, (v: number[]) => number> = {
   mean: (v) => v.reduce((s, x) => s + x, 0) / v.length,
   median: (v) => {
     const s = [...v].sort((a, b) => a - b);
-    const m = s.length >> 1;
-    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+    return s[(s.length - 1) >> 1]!;
   },
   max: (v) => Math.max(...v),
   min: (v) => Math.min(...v),
