@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { toHTML } from '@glassbox/viz';
 import { describe, expect, it } from 'vitest';
 import { glassbox } from './cliRunner.ts';
 import { type Json, MODELS, expectClose } from './helpers.ts';
@@ -58,6 +59,10 @@ describe('glassbox explain --attention raw --attention-reduce … --attention-ov
     expect(median.every((row, q) => row.every((v, k) => values(q, k).includes(v)))).toBe(true);
     const numpy = (q: number, k: number) => REDUCE.mean!(values(q, k).sort((a, b) => a - b).slice(1, 3));
     expect(median.some((row, q) => row.some((v, k) => v < numpy(q, k)))).toBe(true);
+    // toHTML (in Node) of a printed object: one labelled heat map, every cell's value as printed.
+    const html = toHTML({ ...raw, attentions: median } as never, { attentionReduction: { reduce: 'median', over: 'both' } });
+    expect([...html.matchAll(/class="gbv-figure gbv-attention-map" data-title="([^"]*)"/g)].map((m) => m[1])).toEqual(['median over layers and heads']);
+    expect([...html.matchAll(/<td [^>]*data-value="([^"]*)"/g)].map((m) => Number(m[1]))).toEqual(median.flat());
   });
 
   it('several targets: each entry\'s maps reduced; --attention-over defaults to both; wrong combinations are errors', async () => {

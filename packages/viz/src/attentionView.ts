@@ -4,11 +4,13 @@
  * queries and columns keys. With `aggregate` ('mean', 'median' — the course notebook's —,
  * 'max', 'min'), the grid gains a column reducing each layer over its heads, a row reducing
  * each head over the layers and a corner reducing both, computed by core's `aggregate`.
+ * Next to the grid, bertviz's head view of the selected layer (headView.ts).
  * Token strings are written as text nodes and attribute values only.
  */
 import { type AttentionOutput, InvalidInputError, type Matrix, REDUCTIONS, type Reduction, aggregate } from '@glassbox/core';
 import { h, toElement } from './dom.ts';
-import { colourAt, css } from './colormap.ts';
+import { cellColour, checkMatrix, heatmapView, maxOf } from './heatmap.ts';
+import { headView } from './headView.ts';
 import type { Pixels } from './imageMaps.ts';
 import { CSS } from './styles.ts';
 import { pixelsCanvas } from './imageResult.ts';
@@ -32,10 +34,6 @@ interface Selection {
   head: number | null;
 }
 
-/** A value's colour: colormap.ts's blue arm (near-white at 0 and below, darkest blue at the matrix's largest value). */
-const cellColour = (v: number, max: number) => colourAt(max > 0 ? Math.max(0, v / max) : 0);
-const maxOf = (m: Matrix) => m.reduce((best, row) => row.reduce((b, v) => Math.max(b, v), best), -Infinity);
-
 function matrixPixels(m: Matrix): Pixels {
   const max = maxOf(m);
   const width = m[0]!.length;
@@ -45,15 +43,6 @@ function matrixPixels(m: Matrix): Pixels {
     data[4 * i + 3] = 255;
   });
   return { data, width, height: m.length };
-}
-
-function checkMatrix(m: unknown, where: string): [number, number] {
-  if (!Array.isArray(m) || !m.length || !Array.isArray(m[0]) || !m[0].length) throw new InvalidInputError(`${where}: expected a non-empty [queries][keys] matrix`, 'attention_shape');
-  const keys = m[0].length;
-  if (m.some((row) => !Array.isArray(row) || row.length !== keys || row.some((v: unknown) => typeof v !== 'number'))) {
-    throw new InvalidInputError(`${where}: rows must all hold ${keys} numbers`, 'attention_shape');
-  }
-  return [m.length, keys];
 }
 
 function checkIndex(value: number | undefined, count: number, what: string): number | undefined {
@@ -76,39 +65,7 @@ function selectionTitle(sel: Selection, reduce: string): string {
  * between cells, and the focused cell's value is read out below the table.
  */
 function matrixTable(m: Matrix, queryTokens: readonly string[], keyTokens: readonly string[]): Element {
-  const max = maxOf(m);
-  const label = (q: number, k: number) => `${queryTokens[q]} → ${keyTokens[k]}: ${Number(m[q]![k]!.toPrecision(4))}`;
-  const cellStyle = { width: '20px', height: '20px', padding: '0', border: '1px solid #fff' };
-  const table = toElement(
-    h(
-      'table',
-      { class: 'gbv-attention-matrix', style: { 'border-collapse': 'collapse', 'font-size': '12px' } },
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          h('th', { scope: 'col' }, 'query \\ key'),
-          ...keyTokens.map((t, k) => h('th', { scope: 'col', 'data-key': k, style: { 'writing-mode': 'vertical-rl', transform: 'rotate(180deg)', 'text-align': 'left', 'font-weight': 'normal' } }, t)),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        ...m.map((row, q) =>
-          h(
-            'tr',
-            {},
-            h('th', { scope: 'row', 'data-query': q, style: { 'text-align': 'right', 'font-weight': 'normal', 'padding-right': '4px' } }, queryTokens[q]!),
-            ...row.map((v, k) =>
-              h('td', { 'data-query': q, 'data-key': k, 'data-value': v, title: label(q, k), tabindex: q === 0 && k === 0 ? 0 : -1, style: { ...cellStyle, background: css(cellColour(v, max)) } }),
-            ),
-          ),
-        ),
-      ),
-    ),
-  );
+  const table = toElement(heatmapView(m, queryTokens, keyTokens));
   const readout = toElement(h('output', { class: 'gbv-attention-readout', 'aria-live': 'polite', style: { display: 'block', 'min-height': '1.2em', 'font-size': '12px' } }));
   const cell = (q: number, k: number) => table.querySelector<HTMLElement>(`td[data-query="${q}"][data-key="${k}"]`);
   table.addEventListener('focusin', (e) => {
@@ -179,6 +136,8 @@ export function renderAttention(attentions: AttentionOutput, tokens: readonly st
     }, h('style', {}, CSS)),
   ) as HTMLElement;
   let view = toElement(h('section', { class: 'gbv-attention-view' }));
+  // bertviz's head view of the selected layer (or of the maps reduced over layers), next to the grid.
+  let headLines = toElement(h('figure', { class: 'gbv-head-view' }));
 
   const show = (sel: Selection) => {
     const title = raw ? selectionTitle(sel, reduce) : `Attention (${options.method ?? 'map'})`;
@@ -186,6 +145,11 @@ export function renderAttention(attentions: AttentionOutput, tokens: readonly st
     fresh.append(matrixTable(matrixOf(sel), queryTokens, tokens));
     view.replaceWith(fresh);
     view = fresh;
+    if (raw) {
+      const lines = toElement(headView(sel.layer !== null ? maps[sel.layer]! : overLayers, tokens, { title: sel.layer !== null ? `Layer ${sel.layer}` : `${reduce} over layers`, layer: sel.layer }));
+      headLines.replaceWith(lines);
+      headLines = lines;
+    }
     root.querySelectorAll<HTMLButtonElement>('button.gbv-attention-cell').forEach((b) => {
       const pressed = String(b.dataset.layer ?? null) === String(sel.layer) && String(b.dataset.head ?? null) === String(sel.head);
       b.setAttribute('aria-pressed', String(pressed));
@@ -234,7 +198,7 @@ export function renderAttention(attentions: AttentionOutput, tokens: readonly st
       for (let hd = 0; hd < heads; hd++) grid.append(button({ layer: null, head: hd }));
       grid.append(button({ layer: null, head: null }));
     }
-    root.append(grid);
+    root.append(grid, headLines);
   }
   root.append(view);
   show(initial);

@@ -1,4 +1,5 @@
 import type { ImageClassificationResult } from '@glassbox/core';
+import { type AttentionReduction, attentionMapsView, attentionsOf } from './attentionMaps.ts';
 import { barChartView } from './barChart.ts';
 import { type VNode, h, toElement } from './dom.ts';
 import { forcePlotView } from './forcePlot.ts';
@@ -15,20 +16,32 @@ import { type TextViewOptions, highlightsView } from './tokens.ts';
 
 export type AnyResult = TextResult | ImageClassificationResult;
 
-export const TEXT_VIEWS = ['tokens', 'classes', 'legend', 'force', 'bars', 'shap-bars', 'table'] as const;
+export const TEXT_VIEWS = ['tokens', 'classes', 'legend', 'force', 'bars', 'shap-bars', 'table', 'attention'] as const;
 export type TextView = (typeof TEXT_VIEWS)[number];
 
 /** shap's force and bar plots: shown by default where the row has a base value (a Shapley method's). */
 const SHAP_VIEWS: ReadonlySet<TextView> = new Set(['force', 'shap-bars']);
-/** Every class's highlights (classesView) instead of one row's: the default of a multi-target result. */
-const defaultViews = (set: RowSet) =>
-  TEXT_VIEWS.filter((v) => (!SHAP_VIEWS.has(v) || set.selected?.baseValue !== undefined) && (v === 'classes' ? set.kind === 'multi-target' : v !== 'tokens' || set.kind !== 'multi-target'));
+/**
+ * Every class's highlights (classesView) instead of one row's: the default of a multi-target
+ * result. The attention maps where the result has them.
+ */
+const defaultViews = (set: RowSet, attentions: unknown) =>
+  TEXT_VIEWS.filter(
+    (v) =>
+      (!SHAP_VIEWS.has(v) || set.selected?.baseValue !== undefined) &&
+      (v === 'classes' ? set.kind === 'multi-target' : v !== 'tokens' || set.kind !== 'multi-target') &&
+      (v !== 'attention' || attentions !== undefined),
+  );
 
 export interface RenderOptions extends TextViewOptions, ShapBarOptions, RenderImageOptions {
+  /** How the result's `attentions` were reduced (the CLI's --attention-reduce and --attention-over), named in their titles. */
+  attentionReduction?: AttentionReduction;
   /**
    * Text results: which views, in this order. Default: highlights, legend, bar chart, table,
    * and for a Shapley method's row shap's force plot and bar plot too; a multi-target result
-   * shows every class's highlights ('classes', one line per class) instead of one row's.
+   * shows every class's highlights ('classes', one line per class) instead of one row's; a
+   * result with `attentions` (--attention) its maps as labelled heat maps ('attention'; raw
+   * maps also each layer's head view).
    */
   views?: readonly TextView[];
 }
@@ -42,7 +55,8 @@ export function textResultView(result: TextResult, options: RenderOptions = {}, 
   const set = rowsOf(result, options);
   const scale = options.colorMax ?? scaleOf(set.rows, options);
   const row = set.selected;
-  const views = (options.views ?? defaultViews(set)).filter((v) => v !== 'legend' || options.legend !== false);
+  const attentions = attentionsOf(result, row?.key);
+  const views = (options.views ?? defaultViews(set, attentions)).filter((v) => v !== 'legend' || options.legend !== false);
   const parts: Record<TextView, () => VNode> = {
     tokens: () => highlightsView(row, scale, options),
     classes: () => classesView(set, scale, options),
@@ -51,6 +65,7 @@ export function textResultView(result: TextResult, options: RenderOptions = {}, 
     bars: () => h('figure', { class: 'gbv-figure' }, barChartView(row, options)),
     'shap-bars': () => h('figure', { class: 'gbv-figure' }, shapBarPlotView(row, options)),
     table: () => tableView(set, scale, options),
+    attention: () => attentionMapsView(attentions, row?.tokens.map((t) => t.text) ?? [], options.attentionReduction),
   };
   const model = result.model ?? options.model;
   // A result without model or method (the CLI's multi-target JSON) shows what it has.

@@ -124,12 +124,10 @@ const has = (result: object, ...keys: string[]) => keys.every((k) => k in result
 
 const classification = (kind: string, matches: (r: object) => boolean): RowType<SequenceClassificationResult> => ({
   kind,
-  matches: (r): r is SequenceClassificationResult => has(r, 'tokens', 'words', 'predicted', 'target') && matches(r),
+  // The CLI's object has no words: its tokens are grouped (row).
+  matches: (r): r is SequenceClassificationResult => has(r, 'tokens', 'predicted', 'target') && matches(r),
   // transformers-interpret: the true class defaults to the predicted one.
-  rows: (r, trueLabel) => {
-    const { tokens, words } = pieces(r);
-    return [row(r.target.label, trueLabel(r.target.label, r.predicted.label), r.predicted, r.target.label, tokens, words, r)];
-  },
+  rows: (r, trueLabel) => [row(r.target.label, trueLabel(r.target.label, r.predicted.label), r.predicted, r.target.label, r.tokens.map(tokenPiece), r.words?.map(wordPiece), r)],
   predictedKey: (r) => r.target.label,
 });
 

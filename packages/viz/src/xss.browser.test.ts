@@ -3,11 +3,12 @@ import { toHTML } from './html.ts';
 import { render } from './render.ts';
 import { renderBarChart } from './barChart.ts';
 import { renderForcePlot } from './forcePlot.ts';
+import { renderHeadView } from './headView.ts';
 import { renderShapBarPlot } from './shapBarPlot.ts';
 import { rowsOf } from './rows.ts';
 import { renderTable } from './table.ts';
 import { renderTokens } from './tokens.ts';
-import { SAMPLE_LABEL, SAMPLE_TOKEN, sampleResults, sampleShapley } from './samples.ts';
+import { SAMPLE_LABEL, SAMPLE_TOKEN, sampleMultiTarget, sampleResults, sampleSequence, sampleShapley } from './samples.ts';
 
 /** Token and label strings are untrusted: these must show as text and never run. */
 const TOKEN = '<img src=x onerror="window.__pwned=1">';
@@ -77,6 +78,33 @@ describe('untrusted token and label strings', () => {
     expect(doc.querySelectorAll('[data-view="force"], [data-view="shap-bars"]').length).toBe(2);
     expect(hasToken(doc)).toBe(true);
     expect(html).not.toContain(TOKEN);
+    await settle();
+    expect((window as Pwnable).__pwned).toBeUndefined();
+  });
+
+  it('attention heat maps and the head view: token strings shown literally, nothing executes, live and in toHTML', async () => {
+    const r = hostile(sampleSequence());
+    const t = r.tokens.length;
+    const map = Array.from({ length: t }, (_, q) => Array.from({ length: t }, (_, k) => (q === k ? 0.5 : 0.5 / (t - 1))));
+    const raw = [[map, map]];
+    const tokens = r.tokens.map((x) => x.token);
+    // Heat map labels, and the head view's (a label cut to fit, the whole token in its title).
+    const hasToken = (root: ParentNode) => Array.from(root.querySelectorAll('th, text')).some((e) => e.textContent!.includes(TOKEN));
+    const many = hostile(sampleMultiTarget());
+    many.explanations.forEach((e) => Object.assign(e, { attentions: raw }));
+    for (const el of [render({ ...r, attentions: raw }), render({ ...r, attentions: map }), renderHeadView(raw[0]!, tokens), render(many)]) {
+      document.body.append(el);
+      shown.push(el);
+      expectInert(el);
+      expect(hasToken(el), el.className).toBe(true);
+    }
+    for (const html of [toHTML({ ...r, attentions: raw }), toHTML(many)]) {
+      const doc = new DOMParser().parseFromString(html, 'text/html');
+      expectInert(doc.documentElement);
+      expect(doc.querySelectorAll('[data-view="heads"], .gbv-attention-map').length).toBeGreaterThan(1);
+      expect(hasToken(doc)).toBe(true);
+      expect(html).not.toContain(TOKEN);
+    }
     await settle();
     expect((window as Pwnable).__pwned).toBeUndefined();
   });
