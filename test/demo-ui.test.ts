@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { type Browser, type Page, chromium } from 'playwright-core';
+import { METRICS } from '@glassbox/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { glassbox } from './cliRunner.ts';
 import { CHROMIUM, buildDemo, hasChromium, launchChromium } from './demoSite.ts';
@@ -136,7 +137,7 @@ describe.skipIf(!hasChromium)('demo usability in Chromium', () => {
     // Every metric column is in view, inside the card.
     const cardRight = await page.evaluate(() => document.querySelector('[data-role="comparison"] .gb-result-body')!.getBoundingClientRect().right);
     const metricRights = await page.$$eval('[data-role="comparison"] thead th[data-metric]', (els) => els.map((e) => e.getBoundingClientRect().right));
-    expect(metricRights).toHaveLength(4);
+    expect(metricRights).toHaveLength(METRICS.length);
     for (const right of metricRights) expect(right).toBeLessThanOrEqual(cardRight + 0.5);
   });
 
