@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GlassboxError, InvalidInputError, OnnxModel, type Scorer, TextGenerationExplainer, evaluate, findLmHead, greedy, nextTokenScorer, pastPairs, tensor } from '@glassbox/core';
+import { GlassboxError, InvalidInputError, OnnxModel, type Scorer, TextGenerationExplainer, findLmHead, greedy, nextTokenScorer, pastPairs, tensor } from '@glassbox/core';
 import { textGeneration } from '../packages/cli/src/tasks/textGeneration.ts';
 import { expectAllMethods, expectGreedy } from './explainers-generation-checks.ts';
 import { type Json, expectClose, loadOnnxModel, refsOf, useLocalFixtures } from './helpers.ts';
@@ -198,14 +198,6 @@ describe('explaining a continuation token by token', () => {
     expect(r.truncated).toEqual({ inputTokens: 300, explainedTokens: 255 });
     expect(r.promptTokens.map((t) => t.id)).toEqual(long.slice(0, 255));
     expect(r.matrix[0]).toHaveLength(256);
-  });
-
-  it('evaluate() rejects a generation result at once: the faithfulness metrics take text-classification and pair-classification results', async () => {
-    const r = await explainer.explain(short.text, { continuation: [4527], method: 'occlusion' });
-    const e = await evaluate(explainer, r as never).then(() => undefined, (err: unknown) => err);
-    expect(e).toBeInstanceOf(InvalidInputError);
-    expect((e as GlassboxError).code).toBe('unsupported_result');
-    expect((e as Error).message).toBe('the faithfulness metrics take text-classification and pair-classification results (text, tokens, target), not a text-generation result');
   });
 
   it('raw attention of the explained forward (prompt + continuation): the prompt block equals the peer maps', async () => {

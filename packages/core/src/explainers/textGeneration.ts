@@ -58,6 +58,9 @@ export interface GeneratedText {
 /** A prompt as text, or as token ids (any ids of the vocabulary, special tokens included). */
 export type Prompt = string | readonly number[];
 
+/** One input of explainBatch: a prompt, or a prompt with its own continuation (which replaces the options' `continuation`). */
+export type GenerationInput = Prompt | { prompt: Prompt; continuation?: string | readonly number[] };
+
 export interface TextGenerationResult {
   model: string;
   method: MethodName;
@@ -129,11 +132,7 @@ export class TextGenerationExplainer {
   async explain(givenPrompt: Prompt, options: TextGenerationOptions = {}): Promise<TextGenerationResult> {
     const m = this.model;
     const { continuation, maxNewTokens, output = 'logits', ...common } = options;
-    if ((common as ExplainOptions).target !== undefined) {
-      throw new InvalidInputError('option "target" is not read by task "text-generation": each generated token is a target; give "continuation" to choose them', 'unused_option');
-    }
-    checkTaskOptions('text-generation', options, options.method);
-    if (!GENERATION_OUTPUTS.includes(output)) throw new InvalidInputError(`unknown output "${output}"; use one of ${GENERATION_OUTPUTS.join(', ')}`, 'bad_output');
+    this.checkOptions(options);
     // The output space is checked above; everything else as every text explainer, with Captum's conventions.
     const resolved = resolveOptions({ ...common, normalize: common.normalize ?? 'none', transformersInterpretQuirks: false });
 
@@ -180,6 +179,52 @@ export class TextGenerationExplainer {
       result.attentions = await attentionFor(forward, options.attention);
     }
     return result;
+  }
+
+  /** The options' checks that need no input: no target, the task's options, a known output. */
+  private checkOptions(options: TextGenerationOptions): void {
+    if ((options as ExplainOptions).target !== undefined) {
+      throw new InvalidInputError('option "target" is not read by task "text-generation": each generated token is a target; give "continuation" to choose them', 'unused_option');
+    }
+    checkTaskOptions('text-generation', options, options.method);
+    const output = options.output ?? 'logits';
+    if (!GENERATION_OUTPUTS.includes(output)) throw new InvalidInputError(`unknown output "${output}"; use one of ${GENERATION_OUTPUTS.join(', ')}`, 'bad_output');
+  }
+
+  /**
+   * Explains several prompts with the same options: `results[i]` is input i's explanation,
+   * equal to `explain(prompt_i, options)` (with input i's own `continuation` where it gives
+   * one). The options and each input's form (a non-empty text, or ids of the vocabulary; its
+   * continuation) are checked before any is explained; an input's error names its index.
+   */
+  async explainBatch(inputs: readonly GenerationInput[], options: TextGenerationOptions = {}): Promise<TextGenerationResult[]> {
+    if (!Array.isArray(inputs) || inputs.length === 0) throw new InvalidInputError('explainBatch needs a non-empty list of prompts', 'empty_text');
+    this.checkOptions(options);
+    const atInput = <T>(i: number, f: () => T): T => {
+      try {
+        return f();
+      } catch (e) {
+        throw e instanceof InvalidInputError ? new InvalidInputError(`input ${i}: ${e.message}`, e.code) : e;
+      }
+    };
+    const cases = inputs.map((input, i) =>
+      atInput(i, () => {
+        const own = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as { prompt: Prompt; continuation?: string | readonly number[] }) : undefined;
+        const prompt = own ? own.prompt : (input as Prompt);
+        const continuation = own?.continuation ?? options.continuation;
+        // The cheap checks first (type, emptiness, ids in the vocabulary), so that a bad input fails before any is explained.
+        if (Array.isArray(prompt)) this.promptIds(prompt);
+        else if (typeof prompt !== 'string') throw new InvalidInputError(`prompt must be a text or a list of token ids, got ${prompt === null ? 'null' : typeof prompt}`, 'bad_prompt');
+        else if (prompt.trim() === '') throw new InvalidInputError('prompt text is empty', 'empty_text');
+        if (continuation !== undefined) this.continuationIds(continuation);
+        return { prompt, continuation };
+      }),
+    );
+    const results: TextGenerationResult[] = [];
+    for (const [i, { prompt, continuation }] of cases.entries()) {
+      results.push(await atInputAsync(i, () => this.explain(prompt, { ...options, continuation })));
+    }
+    return results;
   }
 
   /**
@@ -261,5 +306,14 @@ export class TextGenerationExplainer {
 
   private decode(ids: number[]): string {
     return ids.length ? this.model.tokenizer.decode(ids, { skip_special_tokens: true }) : '';
+  }
+}
+
+/** `f()`, an InvalidInputError from it prefixed with the input's index. */
+async function atInputAsync<T>(i: number, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw e instanceof InvalidInputError ? new InvalidInputError(`input ${i}: ${e.message}`, e.code) : e;
   }
 }

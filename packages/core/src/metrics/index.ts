@@ -12,3 +12,4 @@ export { auprc, tokenF1, tokenIou, checkRationale, type PlausibilityOptions } fr
 export { unitRationale } from './textRationale.ts';
 export { METRICS, PLAUSIBILITY_METRICS, defaultMetrics, type MetricName, type MetricScores, type MetricOptions, parseMetrics, metricOptionsOf, classificationScorer, evaluateScorer, evaluate } from './text.ts';
 export { benchmark, BENCHMARK_METHODS, l1Normalize, type BenchmarkOptions, type BenchmarkResult, type BenchmarkRow } from './benchmark.ts';
+export { GENERATION_METRICS, type GenerationMetricName, type GenerationMetricOptions, type GenerationMetric, type GeneratedTokenCurve, generatedTokenScorer, generationCurves, evaluateGeneration } from './generation.ts';

@@ -11,6 +11,8 @@ import { attributionValues } from './ranking.ts';
 import { type CurveOptions, perturbationCurve } from './curve.ts';
 import { type PlausibilityOptions, auprc, tokenF1, tokenIou } from './plausibility.ts';
 import { tauLoo } from './tauLoo.ts';
+import type { TextGenerationResult } from '../explainers/textGeneration.ts';
+import { GENERATION_METRICS, evaluateGeneration } from './generation.ts';
 import { unitRationale } from './textRationale.ts';
 
 /** The faithfulness metrics, by the names the CLI takes: what runs when no metric is named. */
@@ -164,8 +166,16 @@ export async function evaluateScorer(
  * (interpreto's), AOPC comprehensiveness and sufficiency and taucorr_loo (ferret's), all on the
  * target class's probability; with `options.rationale`, ferret's plausibility (auprc_plau,
  * token_f1_plau, token_iou_plau). Default: METRICS, and PLAUSIBILITY_METRICS when there is a rationale.
+ * A text-generation result is scored on deletion and insertion only (evaluateGeneration; both by default).
  */
-export async function evaluate(explainer: { model: TextModel }, result: SequenceClassificationResult, metrics?: readonly MetricName[], options: MetricOptions = {}): Promise<MetricScores> {
+export async function evaluate(
+  explainer: { model: TextModel },
+  result: SequenceClassificationResult | TextGenerationResult,
+  metrics?: readonly MetricName[],
+  options: MetricOptions = {},
+): Promise<MetricScores> {
+  // A text-generation result: interpreto's generation deletion and insertion (metrics/generation.ts).
+  if (typeof result === 'object' && result !== null && 'generated' in result) return evaluateGeneration(explainer, result, metrics ?? GENERATION_METRICS, options);
   const { scorer, attributions, rationale } = classificationScorer(explainer, result, options);
   return evaluateScorer(scorer, attributions, metrics ?? defaultMetrics(rationale !== undefined), options, rationale);
 }
