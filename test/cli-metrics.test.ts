@@ -50,7 +50,7 @@ describe('glassbox explain --metrics and glassbox benchmark (CLI)', () => {
     const saliency = await evaluate(explainer, await explainer.explain(TEXT, { method: 'saliency' }), ['insertion', 'sufficiency']);
     expect(out[0].metrics.insertion).toBeCloseTo(saliency.insertion!, 9);
     expect(out[1].error).toMatch(/unknown metric "auc"; use deletion, insertion, comprehensiveness, sufficiency/);
-    expect(out[2].error).toMatch(/metrics apply to text-classification and pair-classification results, not question-answering/);
+    expect(out[2].error).toMatch(/metrics apply to text-classification, pair-classification and text-generation results, not question-answering/);
     // the metrics score the target's probability, whatever space the attribution explained
     expect(Object.keys(out[3].metrics)).toEqual([...METRICS]);
     const occ = await explainer.explain(TEXT, { method: 'occlusion', target: 'NEGATIVE', output: 'logits' });

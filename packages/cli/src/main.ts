@@ -87,7 +87,9 @@ options are flags or fields of a JSONL line, under the library's names; one the 
          --metrics ${[...METRICS, ...PLAUSIBILITY_METRICS].join(',')} (text-classification and pair-classification: adds
            "metrics": {<name>: number} to each result, on the target's probability: deletion / insertion AUC as interpreto; AOPC
            comprehensiveness / sufficiency and taucorr_loo (Kendall tau-b between the attributions and the leave-one-out drops)
-           as ferret; a NaN value prints as null)
+           as ferret; a NaN value prints as null; text-generation: deletion and insertion only, interpreto's for generation:
+           for each generated token, the AUC of its probability as the tokens before it are removed / inserted by decreasing
+           attribution (replaced by the pad token, GPT-2's <|endoftext|>), the mean over the generated tokens)
          --rationale <0/1,...> a human rationale, one 0 or 1 per token (with or without the special tokens) or per word, e.g.
            --rationale 0,1,1,0; read by ferret's plausibility metrics ${PLAUSIBILITY_METRICS.join(', ')}
            (AUPRC as sklearn's auc(recall, precision); token F1 and IOU of the --topKRationale <n> most attributed features, default 5;
@@ -128,8 +130,8 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 /** An error as a result line: {"error": message}, plus the GlassboxError's `code` when it has one. */
 const errorLine = (e: unknown) => ({ error: message(e), ...(e instanceof GlassboxError && { code: e.code }) });
 
-/** Tasks whose results the metrics score (their explainers return a SequenceClassificationResult). */
-const METRIC_TASKS = ['text-classification', 'pair-classification'];
+/** Tasks whose results the metrics score (a SequenceClassificationResult; text-generation's on deletion and insertion only). */
+const METRIC_TASKS = ['text-classification', 'pair-classification', 'text-generation'];
 
 function taskNamed(name: string | undefined): CliTask {
   const task = TASKS.find((t) => t.name === (name ?? 'text-classification'));
@@ -224,7 +226,7 @@ async function main(argv: string[]): Promise<number> {
       throw new InvalidInputError(`"${names.join('" and "')}" ${names.length > 1 ? 'are' : 'is'} read by the metrics; add --metrics (e.g. --metrics ${PLAUSIBILITY_METRICS.join(',')})`, 'unused_option');
     }
     if (metrics && !METRIC_TASKS.includes(task.name)) {
-      throw new InvalidInputError(`metrics apply to ${METRIC_TASKS.join(' and ')} results, not ${task.name}`, 'bad_metrics');
+      throw new InvalidInputError(`metrics apply to ${METRIC_TASKS.slice(0, -1).join(', ')} and ${METRIC_TASKS.at(-1)} results, not ${task.name}`, 'bad_metrics');
     }
     // Another task's options (and textPair, a text option, where it is no input) reach no explainer: the library's table says they are unused here.
     const foreign = [...TASK_OPTIONS, 'textPair'].filter((f) => raw[f] !== undefined && raw[f] !== null && !task.inputs.includes(f) && !task.options.includes(f));

@@ -50,7 +50,7 @@ export const textGeneration: CliTask<TextGenerationExplainer> = {
     (output: logits (default) | softmax | log-softmax; no target: every generated token is one)
     → {method, output, promptTokens: [{token, id}], generated: [{token, id, score, convergenceDelta, baseValue, fx (Shapley methods)}], generatedText,
        matrix: [generated][prompt + generated] (row j: attributions of token j to the tokens before it, null from its position on),
-       attentions (with --attention; for the first generated token)}`,
+       attentions (with --attention; for the first generated token), metrics (with --metrics deletion,insertion: interpreto's generation AUCs)}`,
   load: (model, options) => TextGenerationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) => {
     const prompt = promptOf(raw);
