@@ -1,4 +1,5 @@
 import { escapeHTML, fromElement, toMarkup } from './dom.ts';
+import { type ImageFileMode, type ImageFileOptions, imageFigureView } from './imageFile.ts';
 import { modelName } from './meta.ts';
 import { type AnyResult, type RenderOptions, isImageResult, render, textResultView } from './render.ts';
 import { CSS } from './styles.ts';
@@ -22,15 +23,29 @@ function imageMarkup(result: AnyResult, options: RenderOptions): string {
   return toMarkup(fromElement(el));
 }
 
+/** toHTML's options: render's, and for an image result `mode: 'all'` (the four modes side by side). */
+export type HTMLOptions = Omit<RenderOptions, 'mode'> & { mode?: ImageFileMode };
+
+/**
+ * What toHTML puts in the page's body for one result. Image results: in a browser, the
+ * rendered canvases as PNG <img>s; without a DOM (Node), imageFigureView (mode 'all' too).
+ */
+export function resultMarkup(result: AnyResult, options: HTMLOptions = {}): string {
+  if (!isImageResult(result)) return toMarkup(textResultView(result, options as RenderOptions));
+  if (typeof document === 'undefined' || options.mode === 'all') return toMarkup(imageFigureView(result, options as ImageFileOptions));
+  return imageMarkup(result, options as RenderOptions);
+}
+
 /**
  * A standalone HTML document showing `render(result)`: inline CSS, no script, nothing
  * fetched (a Content-Security-Policy forbids it: only inline styles and data: images), the
  * tooltips as title attributes (and CSS on focus), every string of the result escaped.
- * Text results need no DOM (Node, workers); image results a browser (their canvases
- * become PNG <img>s).
+ * Text results need no DOM (Node, workers); image results are drawn without one too
+ * (imageFigureView; in a browser their canvases become PNG <img>s). `mode: 'all'` draws an
+ * image result's map in the four modes side by side.
  */
-export function toHTML(result: AnyResult, options: RenderOptions = {}): string {
-  const body = isImageResult(result) ? imageMarkup(result, options) : toMarkup(textResultView(result, options));
+export function toHTML(result: AnyResult, options: HTMLOptions = {}): string {
+  const body = resultMarkup(result, options);
   const model = result.model ?? options.model;
   return standaloneDocument(`Glassbox${model === undefined ? '' : `: ${modelName(model, options)}`}${result.method === undefined ? '' : ` (${result.method})`}`, body);
 }

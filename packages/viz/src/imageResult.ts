@@ -85,7 +85,7 @@ export function pixelsCanvas(p: Pixels, scale = 1): HTMLCanvasElement {
  * +threshold blue); otherwise what 0 and the saturating attribution (the threshold) look like
  * in this mode. data-scale holds the threshold.
  */
-function legend(mode: ImageMapMode, norm: NormalizedMap): VNode {
+export function imageLegendView(mode: ImageMapMode, norm: NormalizedMap): VNode {
   if (norm.sign === 'all') return legendView(norm.threshold);
   const bar =
     mode === 'masked_image' ? 'linear-gradient(to right, rgb(0, 0, 0), rgb(255, 255, 255))'
@@ -144,8 +144,10 @@ export function renderImageResult(result: ImageClassificationResult, options: Re
   let sign = options.sign ?? 'all';
   if (sign === 'all' && (mode === 'masked_image' || mode === 'alpha_scaling')) sign = 'positive';
 
-  const shape = result.attribution.shape;
-  const [height, width] = [shape[shape.length - 2]!, shape[shape.length - 1]!];
+  // The CLI's printed object has no attribution: the map's size is then the image's, else the map's own.
+  const shape = result.attribution?.shape;
+  const given = options.image && (isPixelValues(options.image) ? unnormalizePixels(options.image.pixelValues, options.image.mean, options.image.std) : options.image);
+  const [height, width] = shape ? [shape[shape.length - 2]!, shape[shape.length - 1]!] : given ? [given.height, given.width] : [result.map.length, result.map[0]?.length ?? 0];
   const map = result.map.length === height && result.map[0]?.length === width ? result.map : upsampleNearest(result.map, height, width);
   const scale = options.scale ?? Math.max(1, Math.floor(256 / Math.max(height, width)));
   if ((mode !== 'heatmap' || options.sideBySide) && !options.image) {
@@ -175,6 +177,6 @@ export function renderImageResult(result: ImageClassificationResult, options: Re
   const panels = toElement(h('div', { class: 'gbv-image-panels', style: { display: 'flex', gap: '12px', 'align-items': 'flex-start' } }));
   if (options.sideBySide) panels.append(panel('original', 'Original image', pixelsCanvas(image!, scale)));
   panels.append(panel('attribution', `${TITLES[mode]} (${result.method})`, pixelsCanvas(pixels, scale)));
-  root.append(panels, toElement(legend(mode, normalized)), toElement(h('figcaption', { class: 'gbv-meta' }, ...caption)));
+  root.append(panels, toElement(imageLegendView(mode, normalized)), toElement(h('figcaption', { class: 'gbv-meta' }, ...caption)));
   return root;
 }

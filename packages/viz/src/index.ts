@@ -4,7 +4,7 @@
  * only ever written as DOM text nodes or escaped.
  */
 export { render, isImageResult, TEXT_VIEWS, type AnyResult, type RenderOptions, type TextView } from './render.ts';
-export { toHTML } from './html.ts';
+export { toHTML, resultMarkup, standaloneDocument, type HTMLOptions } from './html.ts';
 export { renderTokens, tooltip, type TextViewOptions } from './tokens.ts';
 export { renderTable, TABLE_COLUMNS } from './table.ts';
 export { renderBarChart, type BarChartOptions } from './barChart.ts';
@@ -25,3 +25,4 @@ export { toPNG, svgToCanvas } from './png.ts';
 export { sampleResults, sampleMultiTarget } from './samples.ts';
 export { renderBenchmark, benchmarkTableHTML, benchmarkTableView, benchmarkScale, formatMetric, METRIC_BETTER, type BenchmarkTable, type BenchmarkViewOptions } from './benchmarkTable.ts';
 export { metricColours, METRIC_SCALES, type MetricScale } from './metricColours.ts';
+export { imagePNG, imagePanels, imageFigureView, pixelsPNG, IMAGE_FILE_MODES, PANEL_GAP, type ImageFileMode, type ImageFileOptions, type ImagePanel, type ImageResultLike } from './imageFile.ts';

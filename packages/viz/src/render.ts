@@ -47,7 +47,8 @@ export interface RenderOptions extends TextViewOptions, ShapBarOptions, RenderIm
 }
 
 export function isImageResult(result: object): result is ImageClassificationResult {
-  return 'map' in result && 'attribution' in result;
+  // The CLI's printed object has the map and no attribution; no text result has a map.
+  return 'map' in result && Array.isArray((result as { map: unknown }).map);
 }
 
 /** The tree of a text result's views (shared by render and toHTML); `style` puts the stylesheet inside. */

@@ -99,10 +99,11 @@ const tokenPiece = (t: { token: string; attribution: number | null; special?: bo
 const countedOnce = (tokens: readonly Piece[]) => tokens.filter((t, i) => t.unit === undefined || tokens.findIndex((u) => u.unit === t.unit) === i);
 
 /** Tokens and words of core's TextAttributions as pieces. */
-function pieces(a: Pick<TextAttributions, 'tokens' | 'words'>): { tokens: Piece[]; words: Piece[] } {
+function pieces(a: Pick<TextAttributions, 'tokens'> & Partial<Pick<TextAttributions, 'words'>>): { tokens: Piece[]; words: Piece[] | undefined } {
+  // The CLI's printed labels have no words: row() groups their tokens.
   return {
     tokens: a.tokens.map(tokenPiece),
-    words: a.words.map(wordPiece),
+    words: a.words?.map(wordPiece),
   };
 }
 
@@ -174,14 +175,14 @@ export const ROW_TYPES: RowType<object>[] = [
   } satisfies RowType<QuestionAnsweringResult>,
   {
     kind: 'zero-shot',
-    matches: (r): r is ZeroShotClassificationResult => has(r, 'predictedLabel', 'labels', 'hypothesisTemplate'),
+    matches: (r): r is ZeroShotClassificationResult => has(r, 'predictedLabel', 'labels'), // the CLI's object has no hypothesisTemplate
     // One row per candidate label (transformers-interpret: the label in every label column).
     rows: (r: ZeroShotClassificationResult, trueLabel) => labelRows(Object.values(r.labels), (l) => l.score, trueLabel),
     predictedKey: (r) => r.predictedLabel,
   } satisfies RowType<ZeroShotClassificationResult>,
   {
     kind: 'multi-label',
-    matches: (r): r is MultiLabelClassificationResult => has(r, 'labels', 'targets', 'probabilities'),
+    matches: (r): r is MultiLabelClassificationResult => has(r, 'labels', 'probabilities'), // the CLI's object has no targets
     rows: (r: MultiLabelClassificationResult, trueLabel) => labelRows(Object.values(r.labels), (l) => l.probability, trueLabel),
     predictedKey: (r) => r.predicted.label,
   } satisfies RowType<MultiLabelClassificationResult>,
