@@ -34,6 +34,8 @@ import { COMMON_FIELDS, commonOptions, extraFields } from './options.ts';
 import { targetList } from './targets.ts';
 import { TASKS } from './tasks/index.ts';
 import type { CliTask } from './tasks/task.ts';
+import { ResultRecorder, withVizFields } from './vizFields.ts';
+import { VIZ_FLAGS, type PageOptions, VizOutput, imageOf } from './vizOutput.ts';
 
 const TASK_INPUTS = [...new Set(TASKS.flatMap((t) => t.inputs))];
 /** Every task's own options: on a task that does not read them, an 'unused_option' error (the explainer never sees them). */
@@ -99,6 +101,14 @@ same target, L1-normalises each method's token attributions (ferret's) and score
 and the plausibility metrics with --rationale); it prints one JSON object {model, text, predicted, target, metrics: [names],
 methods: [{method, tokens: [{token, attribution}], metrics: {<name>: number}}]}; --html <file> also writes that table as a standalone
 HTML page (no script; metric cells coloured as ferret's evaluation table, darker purple where better).
+explain --html <file> also writes the result as a standalone HTML page (no script; @glassbox/viz's toHTML: highlighted tokens,
+bar chart, transformers-interpret's table, every token's number as data-attribution exactly as the JSON prints it; image results:
+the map beside the image); --true-label <label> fills the table's true-label column (a JSONL line's "trueLabel" field: its own).
+With --inputs it is one page with a section per input line, appended as each result is printed and closed at the end. With --html
+or --png every printed object also carries model, method, output and words, so toHTML(JSON.parse(line)) draws the same page.
+--png <file> (image-classification) writes the attribution map as a PNG, rendered without a browser: --image-mode
+heatmap|overlay|masked_image|alpha_scaling|all (default overlay; all: the four side by side), after the original image; with
+--inputs one file per line, <file>-<line>.png. --image-mode sets the --html page's mode too.
 In --inputs mode each line is a JSON object with the same fields (flags are defaults); each result is one JSON line,
 written as soon as it is done and in input order, and a bad line gives {"error": "..."} and the next lines still run.
 The file is read as a stream (any size); --inputs - reads standard input. --shard i/n (0 <= i < n) explains only the lines
@@ -162,6 +172,7 @@ async function main(argv: string[]): Promise<number> {
       revision: { type: 'string' },
       ...Object.fromEntries([...METRIC_FIELDS, ...(command === 'explain' ? ATTENTION_FIELDS : [])].map((f) => [f, { type: 'string' as const }])),
       ...(command === 'benchmark' && { methods: { type: 'string' as const }, html: { type: 'string' as const } }),
+      ...(command === 'explain' && Object.fromEntries(VIZ_FLAGS.map((f) => [f, { type: 'string' as const }]))),
       ...Object.fromEntries([...COMMON_FIELDS, ...TASK_FIELDS].map((f) => [f, { type: 'string' as const }])),
     },
   });
@@ -193,6 +204,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (process.env.HF_ENDPOINT) env.remoteHost = process.env.HF_ENDPOINT.replace(/\/*$/, '/');
   const model = existsSync(values.model) && statSync(values.model).isDirectory() ? resolve(values.model) : values.model;
+  // --html / --png: the printed objects also carry what @glassbox/viz shows (vizFields.ts), from the recorded library results.
+  const viz = command === 'explain' ? VizOutput.of(values) : undefined;
+  const recorder = new ResultRecorder();
 
   const explainers = new Map<string, Promise<unknown>>();
   const explainer = (task: CliTask, device: string | undefined, engine: string | undefined, onnxruntime: string | undefined) => {
@@ -207,6 +221,7 @@ async function main(argv: string[]): Promise<number> {
         modelFileName: values['model-file'] as string | undefined,
         revision: values.revision as string | undefined,
       });
+      if (viz) e = e.then((loaded) => recorder.wrap(loaded as object));
       explainers.set(key, e);
     }
     return e;
@@ -214,8 +229,17 @@ async function main(argv: string[]): Promise<number> {
   const ignored = new Set<string>();
   const run = async ({ metrics: m, rationale: r, topKRationale: k, 'attention-reduce': ar, 'attention-over': ao, ...raw }: Record<string, unknown>) => {
     const reduction = attentionReduction({ attention: raw.attention, 'attention-reduce': ar, 'attention-over': ao });
+    viz?.checkTask(taskNamed(raw.task as string | undefined).name);
+    recorder.reset();
     const json = await explainCase({ metrics: m, rationale: r, topKRationale: k, ...raw });
-    return reduction ? reduceAttentions(json, reduction) : json;
+    const out = reduction ? reduceAttentions(json, reduction) : json;
+    return viz ? withVizFields(out, recorder.results()) : out;
+  };
+  /** What the page of a case is drawn with beyond its printed object: the attention reduction, an image result's image. */
+  const pageOf = async (raw: Record<string, unknown>, trueLabel?: unknown): Promise<PageOptions> => {
+    const { task, device, engine, onnxruntime } = commonOptions(raw);
+    const image = taskNamed(task).name === 'image-classification' ? await imageOf((await explainer(taskNamed(task), device, engine, onnxruntime)) as never, raw) : undefined;
+    return { attentionReduction: attentionReduction(raw), image, ...(trueLabel !== undefined && trueLabel !== null && { trueLabel: String(trueLabel) }) };
   };
   const explainCase = async ({ metrics: m, rationale: r, topKRationale: k, ...raw }: Record<string, unknown>): Promise<Record<string, unknown>> => {
     const { task: taskName, device, engine, onnxruntime, options } = commonOptions(raw);
@@ -290,7 +314,9 @@ async function main(argv: string[]): Promise<number> {
 
   if (!values.inputs) {
     try {
-      write(await run(flagOptions));
+      const json = await run(flagOptions);
+      viz?.writeOne(json, await pageOf(flagOptions));
+      write(json);
       return 0;
     } catch (e) {
       write(errorLine(e));
@@ -300,6 +326,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const source = values.inputs === '-' ? process.stdin : createReadStream(values.inputs as string);
   let n = -1;
+  viz?.open(`Glassbox: ${model} (${values.inputs === '-' ? 'standard input' : values.inputs})`);
   for await (const line of createInterface({ input: source, crlfDelay: Infinity })) {
     n++;
     if (shard && n % shard.count !== shard.index) continue;
@@ -314,11 +341,18 @@ async function main(argv: string[]): Promise<number> {
         throw new InvalidInputError(`line ${n + 1} is not valid JSON: ${message(e)}`, 'bad_line');
       }
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InvalidInputError(`line ${n + 1} is not a JSON object`, 'bad_line');
-      writeCase(await run({ ...flagOptions, ...(parsed as Record<string, unknown>) }));
+      // A line's trueLabel (transformers-interpret's true class) is for its section of the --html page.
+      const { trueLabel, ...rest } = parsed as Record<string, unknown>;
+      const fields = viz ? rest : (parsed as Record<string, unknown>);
+      const json = await run({ ...flagOptions, ...fields });
+      viz?.append(json, await pageOf({ ...flagOptions, ...fields }, trueLabel), n + 1);
+      writeCase(json);
     } catch (e) {
+      viz?.appendError(e, n + 1);
       writeCase(errorLine(e));
     }
   }
+  viz?.close();
   return 0;
 }
 

@@ -3,7 +3,7 @@ import { ImageClassificationExplainer, type ImageExplainInput, type ImageExplain
 import type { CliTask } from './task.ts';
 
 /** The case's image: a file path (or URL) in `image`, or exact pixel values (nested arrays, or their JSON text from a flag) in `pixelValues`. */
-function imageInput(raw: Record<string, unknown>): ImageExplainInput {
+export function imageInput(raw: Record<string, unknown>): ImageExplainInput {
   const { image, pixelValues } = raw;
   if (image !== undefined && pixelValues !== undefined) throw new InvalidInputError('give "image" or "pixelValues", not both', 'missing_input');
   if (typeof image === 'string' && image !== '') return /^[a-z][a-z0-9+.-]*:\/\//i.test(image) ? image : resolve(image);
