@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   GlassboxError,
@@ -9,7 +11,7 @@ import {
   generatedTokenScorer,
   generationCurves,
 } from '@glassbox/core';
-import { type Json, refsOf, useLocalFixtures } from './helpers.ts';
+import { FIXTURES, type Json, expectClose, refsOf, useLocalFixtures } from './helpers.ts';
 
 const MODEL = 'gpt2-tiny';
 const short = (refsOf(MODEL).inputs as Json[]).find((i) => i.id === 'short')!;
@@ -133,5 +135,51 @@ describe('deletion and insertion for text generation (interpreto), gpt2-tiny', (
     await expect(evaluateGeneration(explainer, cut)).rejects.toThrow(/matrix row 0 has 8 values for 9 tokens/);
     expect(() => generatedTokenScorer(explainer, occlusion, 3)).toThrow(/generated token 3 is not in the result \(0..2\)/);
     await expect(generationCurves('comprehensiveness' as never, explainer, occlusion)).rejects.toThrow(/unknown generation metric "comprehensiveness"/);
+  });
+});
+
+/** scripts/make_generation_metric_refs.py: interpreto's code paths in PyTorch on a plain GPT-2 rebuilt from the safetensors. */
+const torchRefs = JSON.parse(readFileSync(join(FIXTURES, 'generation_metric_refs.json'), 'utf8')) as Json;
+
+describe('deletion and insertion for text generation against PyTorch (interpreto v0.5.0 code paths, gpt2-tiny)', () => {
+  let explainer: TextGenerationExplainer;
+  beforeAll(async () => {
+    explainer = await TextGenerationExplainer.fromPretrained(MODEL);
+  });
+  const resultOf = (c: Json): TextGenerationResult => ({
+    model: explainer.model.id,
+    method: 'occlusion',
+    output: 'logits',
+    prompt: '',
+    promptTokens: (c.prompt_ids as number[]).map((id) => ({ token: '', id })),
+    generated: (c.generated_ids as number[]).map((id) => ({ token: '', id, score: 0, convergenceDelta: null })),
+    generatedText: '',
+    matrix: c.matrix,
+  });
+  /** Probabilities near 1/vocab: compared relative to their size (float32 runs on both sides). */
+  const close = (got: number, want: number, what: string) => expect(Math.abs(got - want), what).toBeLessThanOrEqual(2e-5 * Math.abs(want) + 1e-12);
+
+  it.each((torchRefs.cases as Json[]).map((c) => [c.id, c] as const))('%s: curves, counts, per-token AUCs and the mean', async (_, c) => {
+    const r = resultOf(c);
+    for (const m of c.metrics as Json[]) {
+      const got = await generationCurves(m.kind, explainer, r, { steps: m.steps });
+      got.curves.forEach((curve, j) => {
+        expect(curve.counts, `${m.kind} ${m.steps} token ${j}`).toEqual(m.counts[j]);
+        curve.scores.forEach((s, i) => close(s, m.curves[j][i], `${m.kind} ${m.steps} token ${j} point ${i}`));
+        close(curve.auc, m.token_aucs[j], `${m.kind} ${m.steps} token ${j} auc`);
+      });
+      close(got.auc, m.auc, `${m.kind} ${m.steps} auc`);
+    }
+  });
+
+  it('explain (occlusion) then evaluate, end to end: the same matrix and the same metrics as PyTorch', async () => {
+    // The short prompt (the long one's stored matrix is checked above; explaining it again would only cost time).
+    for (const c of (torchRefs.cases as Json[]).filter((x) => x.id === 'short-greedy-occlusion')) {
+      const r = await explainer.explain(c.prompt_ids, { method: 'occlusion', maxNewTokens: c.generated_ids.length });
+      expect(r.generated.map((t) => t.id)).toEqual(c.generated_ids);
+      expectClose(r.matrix.flat(), (c.matrix as (number | null)[][]).flat(), 1e-4, 0, `${c.id} matrix`);
+      const scores = await evaluate(explainer, r);
+      for (const kind of ['deletion', 'insertion'] as const) close(scores[kind]!, (c.metrics as Json[]).find((m) => m.kind === kind && m.steps === 100)!.auc, `${c.id} ${kind}`);
+    }
   });
 });
