@@ -188,13 +188,14 @@ describe('truncation in zero-shot and text generation', () => {
     expect(r.generated.map((g) => g.token)).toEqual(['Ġcat', 'Ġsat']);
   });
 
-  it('text generation: a prompt id outside the vocabulary, and evaluate() on a generation result, are errors with codes', async () => {
+  it('text generation: a prompt id outside the vocabulary, and a classification metric on a generation result, are errors with codes', async () => {
     const gpt2 = await TextGenerationExplainer.fromPretrained(join(MODELS, 'gpt2-tiny'));
     const code = (p: Promise<unknown>) => p.then(() => 'resolved', (e: unknown) => (e instanceof InvalidInputError ? e.code : String(e)));
     expect(await code(gpt2.explain([50257], { continuation: [1] }))).toBe('bad_prompt');
     expect(await code(gpt2.explain('the cat', { continuation: [-1] }))).toBe('bad_continuation');
     const r = await gpt2.explain('the cat', { method: 'occlusion', continuation: ' sat' });
-    expect(await code(evaluate(gpt2, r as never))).toBe('unsupported_result');
+    expect(await code(evaluate(gpt2, r, ['comprehensiveness']))).toBe('unsupported_metric');
+    expect(await code(evaluate(gpt2, { question: 'q' } as never))).toBe('unsupported_result');
   });
 });
 
