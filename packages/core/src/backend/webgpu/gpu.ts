@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 import type { MemoryStats } from '../backend.ts';
 import { GlassboxError } from '../../errors.ts';
 import { type DType, type HostTensor, sizeOf, tensor } from '../../tensor.ts';

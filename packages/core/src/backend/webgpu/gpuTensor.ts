@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 import type { Tensor } from '../backend.ts';
 import type { DType } from '../../tensor.ts';
 
