@@ -121,6 +121,9 @@ function labelRows<L extends Pick<TextAttributions, 'tokens' | 'words' | 'baseVa
   });
 }
 
+/** The labels' entries, each with its label (the CLI's printed entries have none: their key is it). */
+const labelled = <L extends { label: string }>(labels: Record<string, L>): L[] => Object.entries(labels).map(([key, l]) => ({ ...l, label: l.label ?? key }));
+
 const has = (result: object, ...keys: string[]) => keys.every((k) => k in result);
 
 const classification = (kind: string, matches: (r: object) => boolean): RowType<SequenceClassificationResult> => ({
@@ -177,13 +180,13 @@ export const ROW_TYPES: RowType<object>[] = [
     kind: 'zero-shot',
     matches: (r): r is ZeroShotClassificationResult => has(r, 'predictedLabel', 'labels'), // the CLI's object has no hypothesisTemplate
     // One row per candidate label (transformers-interpret: the label in every label column).
-    rows: (r: ZeroShotClassificationResult, trueLabel) => labelRows(Object.values(r.labels), (l) => l.score, trueLabel),
+    rows: (r: ZeroShotClassificationResult, trueLabel) => labelRows(labelled(r.labels), (l) => l.score, trueLabel),
     predictedKey: (r) => r.predictedLabel,
   } satisfies RowType<ZeroShotClassificationResult>,
   {
     kind: 'multi-label',
     matches: (r): r is MultiLabelClassificationResult => has(r, 'labels', 'probabilities'), // the CLI's object has no targets
-    rows: (r: MultiLabelClassificationResult, trueLabel) => labelRows(Object.values(r.labels), (l) => l.probability, trueLabel),
+    rows: (r: MultiLabelClassificationResult, trueLabel) => labelRows(labelled(r.labels), (l) => l.probability, trueLabel),
     predictedKey: (r) => r.predicted.label,
   } satisfies RowType<MultiLabelClassificationResult>,
   {
