@@ -129,6 +129,19 @@ describe('deletion and insertion for text generation (interpreto), gpt2-tiny', (
     await expect(evaluateGeneration(explainer, occlusion, ['deletion'], { masking: 'mask' })).rejects.toThrow(/has no mask token/);
   });
 
+  it('onProgress follows every token\'s masks together, up to 1; an aborted signal stops it', async () => {
+    const seen: [number, string][] = [];
+    await generationCurves('insertion', explainer, occlusion, { batchSize: 4, onProgress: (f, stage) => seen.push([f, stage]) });
+    expect(seen.length).toBeGreaterThan(3);
+    expect(seen.every(([, stage]) => stage === 'insertion')).toBe(true);
+    expect(seen.every(([f], i) => i === 0 || f >= seen[i - 1]![0])).toBe(true);
+    expect(seen[seen.length - 1]![0]).toBeCloseTo(1, 12);
+    const controller = new AbortController();
+    controller.abort();
+    const e = await generationCurves('deletion', explainer, occlusion, { signal: controller.signal }).then(() => undefined, (err: unknown) => err);
+    expect((e as GlassboxError).code).toBe('aborted');
+  });
+
   it('rejects what it cannot score', async () => {
     await expect(evaluateGeneration(explainer, { generated: [] } as never)).rejects.toThrow(/the generation metrics take text-generation results/);
     const cut = { ...occlusion, matrix: occlusion.matrix.map((row) => row.slice(1)) };

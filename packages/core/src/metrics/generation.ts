@@ -112,9 +112,16 @@ export async function generationCurves(
   checkGenerationResult(result);
   const forward = new SharedForward();
   const scorers = result.generated.map((_, j) => generatedTokenScorer(explainer, result, j, options, forward));
+  // onProgress follows all the tokens' masks together (each curve reports its own fraction).
+  const { onProgress } = options;
+  const sizes = scorers.map((s) => Math.min(options.steps ?? 100, Math.ceil(s.attributions.length * (options.maxFraction ?? 1))) + 1);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const done = sizes.map(() => 0);
+  const tokenOptions = (j: number): CurveOptions =>
+    onProgress ? { ...options, onProgress: (fraction, stage) => ((done[j] = fraction * sizes[j]!), onProgress(Math.min(1, done.reduce((a, b) => a + b, 0) / total), stage)) } : options;
   // Every token's curve at once: their rows (of different lengths) share forward passes.
   const curves = await Promise.all(
-    scorers.map(async ({ scorer, attributions, positions }, token) => ({ token, positions, ...(await perturbationCurve(kind, scorer, attributions, options)) })),
+    scorers.map(async ({ scorer, attributions, positions }, token) => ({ token, positions, ...(await perturbationCurve(kind, scorer, attributions, tokenOptions(token))) })),
   );
   return { auc: curves.reduce((a, c) => a + c.auc, 0) / curves.length, curves };
 }
