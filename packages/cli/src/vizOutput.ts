@@ -121,7 +121,7 @@ export class VizOutput {
     if (this.html === undefined) return;
     const code = error instanceof GlassboxError ? error.code : undefined;
     const text = error instanceof Error ? error.message : String(error);
-    appendFileSync(this.html, section(line, `<p class="gbv-record-error"${code ? ` data-code="${escapeHTML(code)}"` : ''}>error: ${escapeHTML(text)}</p>`, true));
+    appendFileSync(this.html, section(line, `<p class="gbv-record-error"${code ? ` data-code="${escapeHTML(code)}"` : ''} style="color: #b00020">error: ${escapeHTML(text)}</p>`, true));
   }
 
   /** The page's closing tags. */
@@ -133,5 +133,6 @@ export class VizOutput {
 
 /** One input's section of a page of several: its line number as a heading, then its views. */
 function section(line: number, body: string, error = false): string {
-  return `<section class="gbv-record" data-line="${line}"${error ? ' data-error=""' : ''}>\n<h2 class="gbv-record-title">Input ${line}</h2>\n${body}\n</section>\n`;
+  const style = 'font: 14px/1.5 system-ui, sans-serif; border-top: 1px solid #ddd; margin-top: 1.25rem';
+  return `<section class="gbv-record" data-line="${line}"${error ? ' data-error=""' : ''} style="${style}">\n<h2 class="gbv-record-title" style="font-size: 1.1rem; margin: 0.75rem 0 0.25rem">Input ${line}</h2>\n${body}\n</section>\n`;
 }
