@@ -60,6 +60,7 @@ const VARIANTS: Record<string, [ExplainOptions, ExplainOptions]> = {
   kernelWidth: [{ kernelWidth: 0.5 }, { kernelWidth: 2 }],
   ridge: [{ ridge: 0 }, { ridge: 5 }],
   internalBatchSize: [{ internalBatchSize: 3 }, { internalBatchSize: 7 }],
+  layer: [{ layer: 'word' }, { layer: 'embeddings' }],
 };
 /** Integrated gradients runs with few points unless `steps` is the option under test. */
 const methodBase = (method: MethodName): ExplainOptions => ({ ...BASE, method, ...(method === 'integrated-gradients' && { steps: 4 }) });
@@ -116,7 +117,7 @@ describe('the option table says what each text method reads', () => {
   it('the message lists what the method reads', async () => {
     const e = await rejection(() => explainer.explain(TEXT, { method: 'saliency', distance: 'euclidean' }));
     expect(e.message).toBe(
-      'option "distance" is not read by method "saliency"; saliency reads target, method, output, normalize, granularity, truncation, textPair, transformersInterpretQuirks, attention, onProgress, signal, aggregate, granularityAggregate',
+      'option "distance" is not read by method "saliency"; saliency reads target, method, output, normalize, granularity, truncation, textPair, transformersInterpretQuirks, attention, onProgress, signal, aggregate, granularityAggregate, layer',
     );
   });
 
@@ -296,7 +297,7 @@ describe('the CLI reaches every option under its name and refuses the unused one
     expect(code).toBe(1);
     expect(lines(stdout)).toEqual([
       {
-        error: 'option "samples" is not read by method "saliency"; saliency reads target, method, output, normalize, granularity, truncation, textPair, transformersInterpretQuirks, attention, onProgress, signal, aggregate, granularityAggregate',
+        error: 'option "samples" is not read by method "saliency"; saliency reads target, method, output, normalize, granularity, truncation, textPair, transformersInterpretQuirks, attention, onProgress, signal, aggregate, granularityAggregate, layer',
         code: 'unused_option',
       },
     ]);

@@ -66,6 +66,8 @@ options are flags or fields of a JSONL line, under the library's names; one the 
   the text methods in [brackets] read:
          --aggregate sum|l2 [${readers('aggregate')}]
          --granularityAggregate sum|mean|max|signed-max [${readers('granularityAggregate')}; at granularity word or sentence]
+         --layer word|position|token-type|embeddings [${readers('layer')}]: the tensor attributed (default word: the word embeddings;
+           position, token-type: those lookups, the baseline run with position ids / token types 0; embeddings: the embeddings block's output)
          --baseline pad|zero|mask [${readers('baseline')}; perturbation methods: pad|mask, unless --masking is given]
          --integration gausslegendre|riemann_trapezoid|riemann_left|riemann_right|riemann_middle --steps <n> [${readers('steps')}]
          --internalBatchSize <n> (points or masked copies per pass) [${readers('internalBatchSize')}]

@@ -25,6 +25,7 @@ export const COMMON_FIELDS = [
   'stride',
   'granularity',
   'granularityAggregate',
+  'layer',
   'hierarchy',
   'masking',
   'seed',
@@ -145,7 +146,7 @@ export function commonOptions(raw: Record<string, unknown>): { task: string | un
     else throw new InvalidInputError(`"target" must be a class index or label, got ${JSON.stringify(target)}`, 'unknown_target');
   }
   // Enumerated options pass through as strings; the explainer validates them and names the valid values.
-  for (const field of ['method', 'baseline', 'integration', 'output', 'aggregate', 'normalize', 'granularity', 'granularityAggregate', 'hierarchy', 'masking'] as const) {
+  for (const field of ['method', 'baseline', 'integration', 'output', 'aggregate', 'normalize', 'granularity', 'granularityAggregate', 'layer', 'hierarchy', 'masking'] as const) {
     const v = asString(field, raw[field]);
     if (v !== undefined) (options as Record<string, unknown>)[field] = v;
   }

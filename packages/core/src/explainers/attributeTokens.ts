@@ -23,7 +23,8 @@ import { noiseOptions } from './optionRules.ts';
 import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
 import { SharedForward } from './sharedForward.ts';
 import { stackCopies, stackedTargets, targetScores, targetScoresOfIds } from './stackedTargets.ts';
-import type { Scorer, Segments, TextRunner } from './textRunner.ts';
+import { atLayer } from './textLayer.ts';
+import { type Scorer, type Segments, type TextRunner, rowByRow } from './textRunner.ts';
 
 /** Where the runner's tokens lie in the explained text(s): what word and sentence units are cut from. */
 export interface TextLayout {
@@ -44,7 +45,7 @@ export interface TokenScores extends Partial<ShapleyBase> {
 
 /**
  * Attribute a scorer's score to the tokens of the runner's input with the chosen method
- * (gradient methods on the runner's layer), then aggregate hidden dimensions and normalise
+ * (gradient methods on the runner's layer, or the `layer` option's: atLayer), then aggregate hidden dimensions and normalise
  * as asked. `reference` is how transformers-interpret runs its baseline: for the baseline's
  * layer activation and its convergence delta. Perturbation methods (feature ablation, LIME,
  * KernelSHAP, Partition SHAP, Sobol; occlusion over units) score the input with whole units
@@ -90,14 +91,15 @@ export async function attributeTokens(
     const replacement = options.masking === undefined ? replacementId(model, options.baseline) : (maskingOf(model, options) as { replacement: number }).replacement;
     perToken = (await occlusion((rows) => forward.score(runner, rows.map((r) => ({ ids: r })), scorer), ids, { replacement, positions, ...options.occlusion, batchSize: options.internalBatchSize, onProgress, signal })).values;
   } else {
-    const fn = runner.overEmbeddings(scorer);
-    const x = await runner.embed(ids);
-    const ig = resolved.method === 'integrated-gradients' ? await layerBaseline(runner, x, options, reference) : undefined;
+    const at = atLayer(runner, options.layer, reference);
+    const fn = at.runner.overEmbeddings(scorer);
+    const x = await at.runner.embed(ids);
+    const ig = resolved.method === 'integrated-gradients' ? await layerBaseline(at.runner, x, options, at.reference) : undefined;
     const attribution = await gradientAttribution(fn, x, ig?.layer, resolved.method, options);
     if (ig) {
       convergenceDelta = attribution.convergenceDelta ?? null;
-      if (reference && Array.isArray(ig.baseline)) {
-        const [fb] = await runner.scoreIds([ig.baseline], scorer, reference);
+      if (at.reference && Array.isArray(ig.baseline)) {
+        const [fb] = await at.runner.scoreIds([ig.baseline], scorer, at.reference);
         throwIfAborted(signal);
         convergenceDelta = convergenceDeltaOf(attribution.values, attribution.inputScore!, fb!);
       }
@@ -136,11 +138,13 @@ export async function attributeTokensForTargets(
     throw new InvalidInputError(`method "${resolved.method}" explains one target at a time; several at once take ${[...STACKED_METHODS].join(', ')}`, 'bad_method');
   }
   throwIfAborted(options.signal);
+  ({ runner, reference } = atLayer(runner, options.layer, reference));
   const k = scorers.length;
   const units = unitsAt(runner, resolved, layout);
   const x = await runner.embed(runner.ids);
   const ig = resolved.method === 'integrated-gradients' ? await layerBaseline(runner, x, options, reference) : undefined;
-  const stacked = await gradientAttribution(stackedTargets(runner, scorers), stackCopies(x, k), ig && stackCopies(ig.layer, k), resolved.method, options, false);
+  const stackedFn = runner.sharedAcrossRows ? rowByRow(stackedTargets(runner, scorers)) : stackedTargets(runner, scorers);
+  const stacked = await gradientAttribution(stackedFn, stackCopies(x, k), ig && stackCopies(ig.layer, k), resolved.method, options, false);
   const n = sizeOf(x.shape);
   const attributions = scorers.map((_, j): Attribution => ({ values: stacked.values.subarray(j * n, (j + 1) * n), shape: [...x.shape] }));
   let deltas: (number | null)[] = scorers.map(() => null);

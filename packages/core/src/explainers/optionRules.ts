@@ -14,7 +14,8 @@ export type MethodFamily = 'gradient' | 'perturbation';
 /** Options every text method reads. */
 export const TEXT_OPTIONS = ['target', 'method', 'output', 'normalize', 'granularity', 'truncation', 'textPair', 'transformersInterpretQuirks', 'attention', 'onProgress', 'signal'] as const;
 
-const GRADIENT = ['aggregate', 'granularityAggregate'];
+/** `layer`: the tensor gradient methods attribute (textLayer.ts); perturbation methods remove tokens and have none. */
+const GRADIENT = ['aggregate', 'granularityAggregate', 'layer'];
 /** The SmoothGrad family reads `samples` and `seed` as its noise's (noise.samples, noise.seed). */
 const NOISE_TUNNEL = [...GRADIENT, 'noise', 'samples', 'seed', 'internalBatchSize'];
 /** `baseline` names the token that replaces removed units when `masking` is not given. */

@@ -128,11 +128,11 @@ function idOf(o: object): number {
 /**
  * Rows that may share a pass: same model and output, and the same length unless the output
  * is a graph output of shape [batch, n] (it then does not depend on the length); with
- * in-graph segment overrides, only rows of the same runner.
+ * in-graph segment overrides or set position ids, only rows of the same runner.
  */
 function poolKey(runner: TextRunner, scorer: Scorer): string {
   const { overrides } = runner.inputs([runner.ids]);
-  const owner = Object.keys(overrides).length > 0 ? runner : runner.model;
+  const owner = Object.keys(overrides).length > 0 || runner.segments.position ? runner : runner.model;
   const info = runner.model.onnx.graph.outputs.find((o) => o.name === scorer.output);
   const lengthFree = info?.shape.length === 2 && typeof info.shape[1] === 'number';
   return `${idOf(owner)}|${scorer.output}|${lengthFree ? '' : runner.ids.length}`;
@@ -152,7 +152,7 @@ async function runRows(items: readonly { runner: TextRunner; row: TextRow }[], o
   const padded = (row: readonly number[], fill: number) => [...row, ...new Array<number>(T - row.length).fill(fill)];
   const ids = items.map((it) => padded(it.row.ids, pad));
   const types = items.map((it) => padded(it.runner.segments.types ?? it.row.ids.map(() => 0), 0));
-  const feeds = model.feeds(ids, types);
+  const feeds = model.feeds(ids, types, runner.segments.position);
   const overrides = model.segmentOverrides(runner.segments.position, runner.segments.types);
   const needsMask = items.some((it) => it.row.attention || it.row.ids.length < T);
   if (needsMask) {

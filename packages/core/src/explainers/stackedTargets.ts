@@ -59,6 +59,17 @@ export function stackCopies(t: HostTensor, k: number): HostTensor {
 
 /** Every scorer's scores of the rows of x ([b, ...layer shape], the layer's values), from one forward pass. */
 export async function targetScores(runner: TextRunner, scorers: readonly Scorer[], x: HostTensor): Promise<Float64Array[]> {
+  const b = x.shape[0]!;
+  if (runner.sharedAcrossRows && b > 1) {
+    // A layer shared across rows takes one row per pass (TextRunner.sharedAcrossRows).
+    const n = sizeOf(x.shape.slice(1));
+    const out = scorers.map(() => new Float64Array(b));
+    for (let r = 0; r < b; r++) {
+      const row = await targetScores(runner, scorers, tensor('float32', [1, ...x.shape.slice(1)], x.data.subarray(r * n, (r + 1) * n)));
+      row.forEach((s, j) => (out[j]![r] = s[0]!));
+    }
+    return out;
+  }
   const output = sharedOutput(scorers);
   const { feeds, overrides } = copies(runner, x.shape[0]!);
   const value = (await runner.model.forward.run({ feeds, overrides: { ...overrides, [runner.layer]: x }, fetch: [output] }))[output]!;

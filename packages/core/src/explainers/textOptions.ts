@@ -8,6 +8,7 @@ import { GRANULARITIES, type Granularity } from '../text/units.ts';
 import { OUTPUT_SPACES, type OutputSpace } from './classification.ts';
 import { UNIT_AGGREGATES, type UnitAggregate } from './maskedText.ts';
 import { checkMethodOptions } from './optionRules.ts';
+import { TEXT_LAYERS, type TextLayer } from './textLayer.ts';
 
 export const GRADIENT_METHODS = ['integrated-gradients', 'saliency', 'input-x-gradient', 'smoothgrad', 'smoothgrad-sq', 'vargrad'] as const;
 /**
@@ -41,6 +42,15 @@ export interface ExplainOptions {
    * baseline token ids, or a [T, H] embedding tensor. For occlusion, the replacement token.
    */
   baseline?: BaselineName | number[] | HostTensor;
+  /**
+   * Gradient methods: which tensor is attributed (Captum's LayerIntegratedGradients layer):
+   * 'word' (default: the word-embedding lookup), 'position' (the position-embedding lookup),
+   * 'token-type' (the token-type lookup) or 'embeddings' (the whole embeddings block's output,
+   * as interpret-flair; GPT-2: wte + wpe). The integrated-gradients baseline of 'position'
+   * runs with position ids 0, that of 'token-type' with token types 0 (transformers-interpret's
+   * reference). A model without the layer is an error naming both; perturbation methods refuse it.
+   */
+  layer?: TextLayer;
   /** Default 'gausslegendre' (Captum's default). */
   integration?: IntegrationMethod;
   /** IG points. Default 50. */
@@ -162,6 +172,7 @@ export function resolveOptions(options: ExplainOptions): ResolvedOptions {
   const quirks = options.transformersInterpretQuirks ?? (method === 'integrated-gradients' && output === 'softmax');
   const granularity = oneOf<Granularity>('granularity', options.granularity, GRANULARITIES, 'token');
   const granularityAggregate = oneOf<UnitAggregate>('granularityAggregate', options.granularityAggregate, UNIT_AGGREGATES, 'sum');
+  if (options.layer !== undefined) oneOf('layer', options.layer, TEXT_LAYERS, 'word');
   if (options.masking !== undefined) oneOf('masking', options.masking, MASKINGS, 'pad');
   if (options.hierarchy !== undefined) oneOf('hierarchy', options.hierarchy, HIERARCHIES, 'clustered');
   return { method, output, aggregate, normalize, quirks, granularity, granularityAggregate };

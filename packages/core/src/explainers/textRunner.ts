@@ -1,8 +1,8 @@
 import { InvalidInputError } from '../errors.ts';
 import type { DifferentiableFunction } from '../methods/types.ts';
 import type { TextModel } from '../model/textModel.ts';
-import type { Override } from '../graph/plan.ts';
-import type { HostTensor } from '../tensor.ts';
+import { type Override, buildPlan } from '../graph/plan.ts';
+import { type HostTensor, sizeOf, tensor } from '../tensor.ts';
 import type { ScoreSpec } from '../compile/gradientModel.ts';
 import { SharedForward } from './sharedForward.ts';
 
@@ -39,12 +39,33 @@ export class TextRunner {
   /** Feeds and in-graph overrides for rows of ids under the given segments. */
   inputs(rows: readonly (readonly number[])[], segments: Segments = this.segments): { feeds: Record<string, HostTensor>; overrides: Record<string, Override> } {
     const m = this.model;
-    const feeds = m.feeds(rows, segments.types && rows.map(() => segments.types!));
+    const feeds = m.feeds(rows, segments.types && rows.map(() => segments.types!), segments.position);
     return { feeds, overrides: m.segmentOverrides(segments.position, segments.types) };
   }
 
-  /** The scorer's score as a function of the layer (what gradient methods attribute). */
+  private shared: boolean | undefined;
+
+  /**
+   * Whether the graph computes the layer once for every row ([1, T, H], broadcast onto the
+   * batch: BERT's and DistilBERT's position embeddings): it then takes one row per pass
+   * (rowByRow), as its rows cannot differ within one. The word embeddings never are.
+   */
+  get sharedAcrossRows(): boolean {
+    if (this.shared === undefined) {
+      if (this.layer === this.model.wordEmbedding.tensor) return (this.shared = false);
+      const { feeds, overrides } = this.inputs([this.ids, this.ids]);
+      this.shared = buildPlan(this.model.onnx.graph, feeds, overrides, true).plan.shapes.get(this.layer)?.[0] === 1;
+    }
+    return this.shared;
+  }
+
+  /** The scorer's score as a function of the layer (what gradient methods attribute); one row per pass where the layer is shared across rows. */
   overEmbeddings(scorer: Scorer): DifferentiableFunction {
+    const fn = this.batchedOverEmbeddings(scorer);
+    return this.sharedAcrossRows ? rowByRow(fn) : fn;
+  }
+
+  private batchedOverEmbeddings(scorer: Scorer): DifferentiableFunction {
     const { forward, gradients } = this.model;
     const embedding = this.layer;
     const copies = (b: number) => this.inputs(Array.from({ length: b }, () => this.ids));
@@ -101,4 +122,33 @@ export class TextRunner {
     const t = (await this.model.forward.run({ feeds, overrides, fetch: [this.layer] }))[this.layer]!;
     return { dtype: t.dtype, shape: t.shape.slice(1), data: t.data };
   }
+}
+
+/** fn evaluated one row of x at a time ([1, ...] per pass), the results stacked back. */
+export function rowByRow(fn: DifferentiableFunction): DifferentiableFunction {
+  const rows = (x: HostTensor) => {
+    const n = sizeOf(x.shape.slice(1));
+    return Array.from({ length: x.shape[0]! }, (_, r) => tensor('float32', [1, ...x.shape.slice(1)], x.data.subarray(r * n, (r + 1) * n)));
+  };
+  return {
+    gradients: async (x) => {
+      const scores = new Float64Array(x.shape[0]!);
+      const grads = new Float32Array(sizeOf(x.shape));
+      let r = 0;
+      for (const row of rows(x)) {
+        const part = await fn.gradients(row);
+        scores[r] = part.scores[0]!;
+        grads.set(part.grads.data, r * sizeOf(row.shape));
+        r++;
+      }
+      return { scores, grads: tensor('float32', x.shape, grads) };
+    },
+    scores: async (x) => {
+      const scores = new Float64Array(x.shape[0]!);
+      let r = 0;
+      for (const row of rows(x)) scores[r++] = (await fn.scores(row))[0]!;
+      return scores;
+    },
+    rowsPerPass: () => 1,
+  };
 }

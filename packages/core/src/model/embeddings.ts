@@ -58,16 +58,101 @@ export function findWordEmbedding(graph: Graph, idsInput = 'input_ids'): Embeddi
   return candidates[0] && lookupOf(graph, candidates[0]);
 }
 
-/** The position-embedding lookup, found by the table's name (position_embeddings, wpe). */
-export function findPositionEmbedding(graph: Graph): EmbeddingLookup | undefined {
-  const n = tableGathers(graph).find((g) => /position_embeddings|\bwpe\b|\.wpe\./.test(g.inputs[0]!));
-  return n && lookupOf(graph, n);
+/**
+ * The embeddings sum: the word-embedding tensor `word`, then the chain of Adds that adds
+ * other table lookups to it (BERT: token types then positions; DistilBERT, GPT-2: positions),
+ * and where that chain ends (`sum`, what a LayerNorm normalises or the first block reads).
+ * Each added term is a Gather on a [rows, hidden] initializer (dequantized or cast, if so).
+ */
+export function findEmbeddingSum(graph: Graph, word: string): { sum: string; terms: EmbeddingLookup[] } {
+  const lookups = new Map(tableGathers(graph).map((g) => [lookupOf(graph, g).tensor, lookupOf(graph, g)] as const));
+  const prod = producers(graph);
+  /** The lookup a value is (through casts), if any. */
+  const termOf = (name: string): EmbeddingLookup | undefined => {
+    for (let cur = name, guard = 0; guard < 8; guard++) {
+      const hit = lookups.get(cur);
+      if (hit) return hit;
+      const n = prod.get(cur);
+      if (!n || !['Cast', 'Identity'].includes(n.opType)) return undefined;
+      cur = n.inputs[0]!;
+    }
+    return undefined;
+  };
+  const valueConsumers = (name: string) => graph.nodes.filter((n) => n.inputs.includes(name) && n.opType !== 'Shape' && n.opType !== 'Size');
+  const terms: EmbeddingLookup[] = [];
+  let sum = word;
+  for (let guard = 0; guard < 8; guard++) {
+    const next = valueConsumers(sum);
+    const add = next.length === 1 && next[0]!.opType === 'Add' ? next[0]! : undefined;
+    const term = add && termOf(add.inputs.find((i) => i !== sum) ?? '');
+    if (!add || !term || term.tensor === word) break;
+    terms.push(term);
+    sum = add.outputs[0]!;
+  }
+  return { sum, terms };
 }
 
-/** The token-type (segment) embedding lookup, found by the table's name. */
+/**
+ * The lookups added to the word embeddings (findEmbeddingSum), told apart by structure: one
+ * whose indices are the `token_type_ids` input is the token-type lookup, one on `position_ids`
+ * the position lookup; of lookups on computed indices (RoBERTa computes both, DistilBERT its
+ * positions), the largest table holds the positions and a smaller one the token types.
+ * Graphs with no such sum fall back to the tables' names (position_embeddings, wpe, token_type_embeddings).
+ */
+function addedLookups(graph: Graph): AddedLookups {
+  let found = ADDED.get(graph);
+  if (!found) ADDED.set(graph, (found = findAddedLookups(graph)));
+  return found;
+}
+
+interface AddedLookups {
+  position?: EmbeddingLookup;
+  tokenType?: EmbeddingLookup;
+}
+/** Graphs are not changed once loaded: their lookups are found once. */
+const ADDED = new WeakMap<Graph, AddedLookups>();
+
+function findAddedLookups(graph: Graph): AddedLookups {
+  const word = findWordEmbedding(graph);
+  const terms = word ? findEmbeddingSum(graph, word.tensor).terms : [];
+  if (terms.length === 0) {
+    const named = (re: RegExp) => {
+      const n = tableGathers(graph).find((g) => re.test(g.inputs[0]!));
+      return n && lookupOf(graph, n);
+    };
+    return { position: named(/position_embeddings|\bwpe\b|\.wpe\./), tokenType: named(/token_type_embeddings/) };
+  }
+  const rows = (l: EmbeddingLookup) => graph.initializers.get(l.table)?.shape[0] ?? 0;
+  let tokenType = terms.find((t) => tracesTo(graph, t.indices, 'token_type_ids'));
+  let position = terms.find((t) => tracesTo(graph, t.indices, 'position_ids'));
+  const rest = terms.filter((t) => t !== tokenType && t !== position).sort((a, b) => rows(b) - rows(a));
+  if (!position) position = rest.shift();
+  if (!tokenType) tokenType = rest.shift();
+  return { position, tokenType };
+}
+
+/** The position-embedding lookup (see addedLookups). */
+export function findPositionEmbedding(graph: Graph): EmbeddingLookup | undefined {
+  return addedLookups(graph).position;
+}
+
+/** The token-type (segment) embedding lookup (see addedLookups). */
 export function findTokenTypeEmbedding(graph: Graph): EmbeddingLookup | undefined {
-  const n = tableGathers(graph).find((g) => /token_type_embeddings/.test(g.inputs[0]!));
-  return n && lookupOf(graph, n);
+  return addedLookups(graph).tokenType;
+}
+
+/**
+ * The output of the whole embeddings block (what interpret-flair attributes, Captum's layer
+ * `model.embeddings`): the embeddings sum's LayerNorm when the sum feeds nothing else (BERT,
+ * DistilBERT, RoBERTa), else the sum itself (GPT-2: the first block's LayerNorm and residual
+ * both read wte + wpe). Graphs with no sum: the first LayerNorm after the word embeddings.
+ */
+export function findEmbeddingsBlock(graph: Graph, word: string): string | undefined {
+  const { sum, terms } = findEmbeddingSum(graph, word);
+  if (terms.length === 0) return findEmbeddingsOutput(graph, word);
+  const readers = graph.nodes.filter((n) => n.inputs.includes(sum) && n.opType !== 'Shape' && n.opType !== 'Size');
+  const onlyLayerNorm = readers.length > 0 && readers.every((n) => ['LayerNormalization', 'ReduceMean', 'Sub'].includes(n.opType));
+  return onlyLayerNorm ? (findEmbeddingsOutput(graph, sum) ?? sum) : sum;
 }
 
 /** Nodes whose output depends on the value of `from` (shape-only reads excepted), in graph order. */

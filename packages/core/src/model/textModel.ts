@@ -127,8 +127,9 @@ export class TextModel {
     return { ids, tokenTypes: types };
   }
 
-  feeds(ids: readonly (readonly number[])[], tokenTypes?: readonly (readonly number[])[]): Record<string, HostTensor> {
-    return textFeeds(this.onnx.graph, { ids, tokenTypes });
+  /** Feeds for rows of ids; `positions` sets a position_ids input where the graph takes one (segmentOverrides sets them inside graphs that do not). */
+  feeds(ids: readonly (readonly number[])[], tokenTypes?: readonly (readonly number[])[], positions?: (i: number) => number): Record<string, HostTensor> {
+    return textFeeds(this.onnx.graph, { ids, tokenTypes, positions });
   }
 
   /** The word-embedding tensor for rows of ids ([B, T, H]). */
