@@ -5,7 +5,7 @@ import { ImageClassificationExplainer } from '@glassbox/core';
 import { PANEL_GAP, imageMapPixels, imagePanels, scalePixels, toHTML } from '@glassbox/viz';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { glassbox, spawnGlassbox } from './cliRunner.ts';
+import { glassbox, glassboxBenchmark, spawnGlassbox } from './cliRunner.ts';
 import { FIXTURES, type Json, MODELS, useLocalFixtures } from './helpers.ts';
 
 /**
@@ -151,6 +151,15 @@ describe('glassbox explain --html', () => {
     const text = await glassbox(['--model', SST2, '--text', 'A film.', '--png', join(d, 'no.png')]);
     expect(text.code).toBe(1);
     expect(JSON.parse(text.stdout).code).toBe('bad_option');
+  });
+
+  it('benchmark: toHTML of the printed line is the page benchmark --html writes', async () => {
+    const file = join(dir(), 'bench.html');
+    const { code, stdout } = await glassboxBenchmark(['--model', SST2, '--text', `A ${HOSTILE} film.`, '--methods', 'saliency,occlusion', '--html', file]);
+    expect(code).toBe(0);
+    const html = readFileSync(file, 'utf8');
+    expect(toHTML(JSON.parse(stdout))).toBe(html);
+    expect(html).not.toMatch(/<script/i);
   });
 
   it('--true-label and --image-mode without --html or --png are errors; a bad mode names the modes', async () => {

@@ -1,3 +1,4 @@
+import { type BenchmarkTable, benchmarkTableHTML } from './benchmarkTable.ts';
 import { escapeHTML, fromElement, toMarkup } from './dom.ts';
 import { type ImageFileMode, type ImageFileOptions, imageFigureView } from './imageFile.ts';
 import { modelName } from './meta.ts';
@@ -23,6 +24,8 @@ function imageMarkup(result: AnyResult, options: RenderOptions): string {
   return toMarkup(fromElement(el));
 }
 
+const isBenchmarkTable = (r: object): r is BenchmarkTable => Array.isArray((r as BenchmarkTable).methods) && Array.isArray((r as BenchmarkTable).metrics);
+
 /** toHTML's options: render's, and for an image result `mode: 'all'` (the four modes side by side). */
 export type HTMLOptions = Omit<RenderOptions, 'mode'> & { mode?: ImageFileMode };
 
@@ -42,9 +45,12 @@ export function resultMarkup(result: AnyResult, options: HTMLOptions = {}): stri
  * tooltips as title attributes (and CSS on focus), every string of the result escaped.
  * Text results need no DOM (Node, workers); image results are drawn without one too
  * (imageFigureView; in a browser their canvases become PNG <img>s). `mode: 'all'` draws an
- * image result's map in the four modes side by side.
+ * image result's map in the four modes side by side. A benchmark result gives its table
+ * (benchmarkTableHTML).
  */
-export function toHTML(result: AnyResult, options: HTMLOptions = {}): string {
+export function toHTML(result: AnyResult | BenchmarkTable, options: HTMLOptions = {}): string {
+  // core's benchmark result (the CLI's `glassbox benchmark` line): its table, as `benchmark --html` writes it.
+  if (isBenchmarkTable(result)) return benchmarkTableHTML(result, options);
   const body = resultMarkup(result, options);
   const model = result.model ?? options.model;
   return standaloneDocument(`Glassbox${model === undefined ? '' : `: ${modelName(model, options)}`}${result.method === undefined ? '' : ` (${result.method})`}`, body);
