@@ -1,8 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ImageClassificationExplainer } from '@glassbox/core';
 import { PANEL_GAP, imageMapPixels, imagePanels, scalePixels, toHTML } from '@glassbox/viz';
+import { chromium } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { glassbox, glassboxBenchmark, spawnGlassbox } from './cliRunner.ts';
@@ -171,5 +173,48 @@ describe('glassbox explain --html', () => {
     expect(alone.stderr).toMatch(/--true-label is read with --html or --png/);
     expect(badMode.code).toBe(2);
     expect(badMode.stderr).toMatch(/heatmap, overlay, masked_image, alpha_scaling, all/);
+  });
+});
+
+describe.skipIf(!existsSync('/usr/bin/chromium') && !process.env.CI)('the CLI\'s files opened in Chromium from disk, JavaScript off', () => {
+  it('a page of two inputs and an image page: the JSON\'s numbers shown, the PNGs decoded, nothing fetched', async () => {
+    const d = dir();
+    const cases = join(d, 'cases.jsonl');
+    writeFileSync(cases, `${JSON.stringify({ text: 'A gripping film.', trueLabel: 'POSITIVE' })}\n${JSON.stringify({ text: 'Dull and slow.', method: 'occlusion' })}\n`);
+    const [text, image] = await Promise.all([
+      glassbox(['--model', SST2, '--inputs', cases, '--method', 'saliency', '--html', join(d, 'text.html')]),
+      glassbox(['--model', VIT, '--task', 'image-classification', '--image', IMAGE, '--method', 'saliency', '--html', join(d, 'image.html'), '--image-mode', 'all']),
+    ]);
+    expect([text.code, image.code]).toEqual([0, 0]);
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    try {
+      const open = async (name: string) => {
+        const page = await browser.newPage({ javaScriptEnabled: false });
+        const requests: string[] = [];
+        page.on('request', (r) => requests.push(r.url()));
+        const url = pathToFileURL(join(d, name)).href;
+        await page.goto(url, { waitUntil: 'load' });
+        expect(requests.filter((r) => !r.startsWith('data:'))).toEqual([url]);
+        return page;
+      };
+      const page = await open('text.html');
+      const lines = text.stdout.trim().split('\n');
+      const shown = await page.$$eval('section.gbv-record', (sections) =>
+        sections.map((s) => Array.from(s.querySelectorAll('[data-view="tokens"] [data-token]'), (e) => [(e as HTMLElement).dataset.token, (e as HTMLElement).dataset.attribution, e.textContent])),
+      );
+      expect(shown).toHaveLength(2);
+      lines.forEach((line, j) => {
+        const json = JSON.parse(line) as Json;
+        expect(shown[j]!.map(([, a]) => a)).toEqual(printedNumbers(line));
+        expect(shown[j]!.map(([t]) => t)).toEqual(json.tokens.map((t: Json) => t.token));
+        expect(shown[j]!.map(([t, , c]) => c === t)).not.toContain(false);
+      });
+      expect(await page.$eval('section.gbv-record [data-view="table"] tbody td', (td) => td.textContent)).toBe('POSITIVE');
+      const img = await open('image.html');
+      const sizes = await img.$$eval('img', (imgs) => imgs.map((i) => [(i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).complete]));
+      expect(sizes).toEqual(Array(5).fill([256, true]));
+    } finally {
+      await browser.close();
+    }
   });
 });
