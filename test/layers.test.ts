@@ -1,9 +1,18 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type EngineChoice, type ExplainOptions, SequenceClassificationExplainer, TextGenerationExplainer } from '@glassbox/core';
+import {
+  type EngineChoice,
+  type ExplainOptions,
+  QuestionAnsweringExplainer,
+  SequenceClassificationExplainer,
+  TextGenerationExplainer,
+  TokenClassificationExplainer,
+  ZeroShotClassificationExplainer,
+} from '@glassbox/core';
 // Until packages/core/src/index.ts re-exports textLayer.ts (a concurrent edit holds it), import it directly.
 import { TEXT_LAYERS, type TextLayer, layerTensor } from '../packages/core/src/explainers/textLayer.ts';
-import { FIXTURES, type Json, expectClose, readJson, useLocalFixtures } from './helpers.ts';
+import { glassbox } from './cliRunner.ts';
+import { FIXTURES, type Json, MODELS, expectClose, readJson, useLocalFixtures } from './helpers.ts';
 import { textOf } from './peerChecks.ts';
 
 /**
@@ -126,5 +135,53 @@ describe('layer option checks', () => {
       expectClose(r.tokens.map((t) => t.attribution), one.tokens.map((t) => t.attribution), 1e-6, 0, `target ${target}`);
       expect(r.convergenceDelta).toBeCloseTo(one.convergenceDelta!, 6);
     }
+  });
+});
+
+describe('every text task takes the layer', () => {
+  const finite = (values: (number | null)[]) => values.every((v) => v !== null && Number.isFinite(v));
+
+  it('question answering: layer "embeddings" is embeddingType 2 (the default), "word" is 0; both at once is an error', async () => {
+    const qa = await QuestionAnsweringExplainer.fromPretrained('distilbert-squad-tiny');
+    const inp = readJson(join(MODELS, 'distilbert-squad-tiny', 'refs.json')).inputs[0];
+    const values = (r: { start: { tokens: { attribution: number | null }[] } | null }) => r.start!.tokens.map((t) => t.attribution);
+    const byDefault = await qa.explain(inp.question, inp.context, { which: 'start' });
+    const embeddings = await qa.explain(inp.question, inp.context, { which: 'start', layer: 'embeddings' });
+    expect(byDefault.layer).toBe('embeddings');
+    expectClose(values(embeddings), values(byDefault), 1e-6, 0, 'embeddings');
+    const word0 = await qa.explain(inp.question, inp.context, { which: 'start', embeddingType: 0 });
+    const word = await qa.explain(inp.question, inp.context, { which: 'start', layer: 'word' });
+    expect([word0.layer, word.layer]).toEqual(['word', 'word']);
+    expectClose(values(word), values(word0), 1e-6, 0, 'word');
+    const position = await qa.explain(inp.question, inp.context, { which: 'start', layer: 'position' });
+    expect(finite(values(position))).toBe(true);
+    await expect(qa.explain(inp.question, inp.context, { embeddingType: 0, layer: 'word' })).rejects.toMatchObject({ code: 'bad_embedding_type' });
+    await expect(qa.explain(inp.question, inp.context, { layer: 'token-type' })).rejects.toMatchObject({ code: 'bad_layer' });
+  });
+
+  it('token classification and zero-shot: every layer of a BERT', async () => {
+    const ner = await TokenClassificationExplainer.fromPretrained('bert-ner-tiny');
+    const zs = await ZeroShotClassificationExplainer.fromPretrained('bert-nli-tiny');
+    for (const layer of TEXT_LAYERS) {
+      const r = await ner.explain('John works at Google in Paris.', { layer, steps: 8 });
+      expect(r.explained.length, layer).toBeGreaterThan(0);
+      for (const e of r.explained) expect(finite(e.tokens.map((t) => t.attribution)), `ner ${layer}`).toBe(true);
+      const z = await zs.explain('I have a problem with my iphone.', ['urgent', 'phone'], { layer, steps: 8 });
+      for (const l of Object.values(z.labels)) expect(finite(l.tokens.map((t) => t.attribution)), `zero-shot ${layer}`).toBe(true);
+    }
+  });
+
+  it('the CLI: --layer, and a clear error line for a layer the model lacks', async () => {
+    const inp = refs.models['distilbert-sst2-tiny'].inputs[0];
+    const text = (readJson(join(MODELS, 'distilbert-sst2-tiny', 'refs.json')).inputs as Json[]).find((i) => i.id === inp.id)!.text as string;
+    const ok = await glassbox(['--model', join(MODELS, 'distilbert-sst2-tiny'), '--text', text, '--layer', 'position', '--target', String(inp.target)]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const r = JSON.parse(ok.stdout.trim());
+    expectClose(r.tokens.map((t: Json) => t.attribution), inp.layers.position.transformers_interpret.word_attributions, 1e-4, 0, 'CLI --layer position');
+    const bad = await glassbox(['--model', join(MODELS, 'distilbert-sst2-tiny'), '--text', text, '--layer', 'token-type']);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout.trim())).toMatchObject({ code: 'bad_layer', error: expect.stringContaining('layer "token-type"') });
+    const unused = await glassbox(['--model', join(MODELS, 'distilbert-sst2-tiny'), '--text', text, '--method', 'occlusion', '--layer', 'word']);
+    expect(JSON.parse(unused.stdout.trim())).toMatchObject({ code: 'unused_option' });
   });
 });

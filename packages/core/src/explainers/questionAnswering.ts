@@ -8,6 +8,7 @@ import { type Truncation, firstTextEnd, fitTexts, withAttributions } from './exp
 import { checkTaskOptions } from './optionRules.ts';
 import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
+import { type TextLayer, layerTensor } from './textLayer.ts';
 import { type Segments, TextRunner } from './textRunner.ts';
 import { argmax, entryScorer } from './tokenScores.ts';
 
@@ -18,7 +19,7 @@ export const ANSWER_SIDES = ['start', 'end', 'both'] as const;
 export type AnswerSide = (typeof ANSWER_SIDES)[number];
 
 export interface QuestionAnsweringOptions extends Omit<ExplainOptions, 'target' | 'textPair'> {
-  /** Which tensor gradient methods attribute to. Default 2, as transformers-interpret. */
+  /** Which tensor gradient methods attribute to. Default 2, as transformers-interpret. The `layer` option says the same (give one of them). */
   embeddingType?: EmbeddingType;
   /** Explain the start logits, the end logits or both (default). */
   which?: AnswerSide;
@@ -56,6 +57,8 @@ export interface QuestionAnsweringResult {
   method: MethodName;
   output: OutputSpace;
   embeddingType: EmbeddingType;
+  /** The tensor gradient methods attributed: the `layer` option, else embeddingType's ('word' for 0, 'embeddings' for 2); set by the explainer. */
+  layer?: TextLayer;
   question: string;
   context: string;
   /** null when `which` left it out. */
@@ -103,7 +106,11 @@ export class QuestionAnsweringExplainer {
 
   async explain(question: string, givenContext: string, options: QuestionAnsweringOptions = {}): Promise<QuestionAnsweringResult> {
     checkTaskOptions('question-answering', options, options.method);
-    const { target = 'max', which = 'both', embeddingType = 2, ...common } = options;
+    const { target = 'max', which = 'both', embeddingType: givenType, ...common } = options;
+    if (givenType !== undefined && common.layer !== undefined) {
+      throw new InvalidInputError(`embeddingType and layer both say which tensor is attributed; give one (layer "${common.layer}")`, 'bad_embedding_type');
+    }
+    const embeddingType = givenType ?? 2;
     for (const [name, text] of [['question', question], ['context', givenContext]] as const) {
       if (typeof text !== 'string' || text.trim() === '') throw new InvalidInputError(`${name} is empty`, 'empty_text');
     }
@@ -130,7 +137,7 @@ export class QuestionAnsweringExplainer {
     if (typeof target !== 'number' && target !== 'max' && target !== 'predicted') {
       throw new InvalidInputError(`unknown target "${String(target)}"; use "max", "predicted" or a position index`, 'unknown_target');
     }
-    const layer = embeddingType === 0 ? m.wordEmbedding.tensor : m.embeddingsOutput;
+    const layer = common.layer ? layerTensor(m, common.layer) : embeddingType === 0 ? m.wordEmbedding.tensor : m.embeddingsOutput;
     if (!layer) throw new InvalidInputError(`model "${m.id}" has no LayerNorm after its word embeddings; use embeddingType 0`, 'bad_embedding_type');
 
     const runner = new TextRunner(m, ids, segments, layer);
@@ -167,6 +174,7 @@ export class QuestionAnsweringExplainer {
       method: resolved.method,
       output: resolved.output,
       embeddingType,
+      layer: common.layer ?? (embeddingType === 0 ? 'word' : 'embeddings'),
       question,
       context,
       start,
