@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { type Rollup, build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { glassbox } from './cliRunner.ts';
+import { hasChromium, launchChromium } from './demoSite.ts';
+import { serveStatic } from './staticServer.ts';
 
 /**
  * The packages as another project gets them: `pnpm pack` in each package folder (its prepack
@@ -40,6 +43,40 @@ const explainer = await SequenceClassificationExplainer.fromPretrained('model');
 const result = await explainer.explain('text');
 export const wrong: string = result.tokens[0]!.attribution;
 `;
+
+/** A web app of the consumer's: explains a sentence on the cpu device and renders it with @glassbox/viz. */
+const APP_HTML = `<!doctype html>
+<html><head><meta charset="utf-8"><title>consumer</title></head>
+<body><div id="view"></div><pre id="result"></pre><script type="module" src="./main.js"></script></body></html>
+`;
+const APP_JS = `import { SequenceClassificationExplainer, env } from '@glassbox/core';
+import { renderTokens } from '@glassbox/viz';
+env.allowLocalModels = true;
+env.allowRemoteModels = false;
+const params = new URLSearchParams(location.search);
+const out = document.getElementById('result');
+try {
+  const explainer = await SequenceClassificationExplainer.fromPretrained(params.get('model'), { device: 'cpu' });
+  const result = await explainer.explain(params.get('text'));
+  document.getElementById('view').append(renderTokens(result));
+  out.textContent = JSON.stringify({ tokens: result.tokens, predicted: result.predicted });
+} catch (e) {
+  out.textContent = JSON.stringify({ error: String(e) });
+}
+`;
+
+const plain = (tokens: { token: string; id: number; attribution: number | null }[]) => tokens.map(({ token, id, attribution }) => ({ token, id, attribution }));
+
+/** Minified size of what a bundler (vite, library mode) emits for `code`, a module of the consumer's. */
+async function bundleBytes(project: string, name: string, code: string): Promise<number> {
+  const entry = join(project, `${name}.js`);
+  writeFileSync(entry, code);
+  const out = (await build({
+    root: project, configFile: false, logLevel: 'silent', worker: { format: 'es' },
+    build: { write: false, minify: true, lib: { entry, formats: ['es'], fileName: name }, rollupOptions: { external: [/^node:/] } },
+  })) as Rollup.RollupOutput | Rollup.RollupOutput[];
+  return (Array.isArray(out) ? out : [out]).flatMap((o) => o.output).reduce((n, c) => n + (c.type === 'chunk' ? Buffer.byteLength(c.code) : 0), 0);
+}
 
 const tsconfig = (resolution: 'NodeNext' | 'Bundler', file: string) => ({
   compilerOptions: {
@@ -91,7 +128,6 @@ describe('the packed packages, installed with npm in a project outside the works
     expect(cli.code).toBe(0);
     const expected = JSON.parse(cli.stdout.trim());
     const got = JSON.parse(stdout.trim());
-    const plain = (tokens: { token: string; id: number; attribution: number | null }[]) => tokens.map(({ token, id, attribution }) => ({ token, id, attribution }));
     expect(plain(got.tokens)).toEqual(plain(expected.tokens));
     expect(got.predicted).toEqual(expected.predicted);
   });
@@ -117,6 +153,45 @@ describe('the packed packages, installed with npm in a project outside the works
         (e: { stdout: string }) => e.stdout,
       );
       expect(wrong).toMatch(/mistyped\.ts\(4,14\): error TS2322: Type 'number \| null' is not assignable to type 'string'/);
+    }
+  });
+
+  it('bundles import little: renderTokens alone under 50 kB minified, the errors alone under 5 kB', async () => {
+    const tokensOnly = await bundleBytes(project, 'tokens-only', "import { renderTokens } from '@glassbox/viz';\nexport const view = renderTokens;\n");
+    const errorsOnly = await bundleBytes(project, 'errors-only', "import { InvalidInputError } from '@glassbox/core';\nexport const E = InvalidInputError;\n");
+    console.log(`bundle sizes: renderTokens ${tokensOnly} B, InvalidInputError ${errorsOnly} B`);
+    expect(tokensOnly).toBeGreaterThan(1000);
+    expect(tokensOnly).toBeLessThan(50_000);
+    expect(errorsOnly).toBeGreaterThan(0);
+    expect(errorsOnly).toBeLessThan(5_000);
+  });
+
+  it.skipIf(!hasChromium)('a Vite app importing @glassbox/core and @glassbox/viz builds and explains a sentence in Chromium: the CLI\'s numbers', async () => {
+    const app = join(project, 'app');
+    mkdirSync(app);
+    writeFileSync(join(app, 'index.html'), APP_HTML);
+    writeFileSync(join(app, 'main.js'), APP_JS);
+    const dist = join(app, 'dist');
+    // worker.format 'es': the library's worker (loadInWorker) splits into chunks, which vite's default 'iife' refuses.
+    await build({ root: app, configFile: false, logLevel: 'error', base: './', worker: { format: 'es' }, build: { outDir: dist, emptyOutDir: true } });
+    cpSync(MODEL, join(dist, 'models', 'distilbert-sst2-tiny'), { recursive: true });
+    const { url, server } = await serveStatic(dist);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${url}?model=distilbert-sst2-tiny&text=${encodeURIComponent(TEXT)}`);
+      await page.waitForFunction(() => document.getElementById('result')!.textContent !== '', null, { timeout: 240_000 });
+      const got = JSON.parse((await page.textContent('#result'))!);
+      expect(got.error).toBeUndefined();
+      const cli = JSON.parse((await glassbox(['--model', MODEL, '--text', TEXT])).stdout.trim());
+      expect(plain(got.tokens).map((t) => [t.token, t.id])).toEqual(plain(cli.tokens).map((t) => [t.token, t.id]));
+      // onnxruntime-web's wasm in the page, onnxruntime-node in the CLI: float32 apart.
+      got.tokens.forEach((t: { attribution: number }, i: number) => expect(t.attribution).toBeCloseTo(cli.tokens[i].attribution, 6));
+      expect(got.predicted.label).toBe(cli.predicted.label);
+      expect(await page.$$eval('#view [data-attribution]', (els) => els.length)).toBe(cli.tokens.length);
+    } finally {
+      await browser.close();
+      server.close();
     }
   });
 });

@@ -47,7 +47,7 @@ export { type ShapleyBase, shapleyBase } from './explainers/shapleyBase.ts';
 export { softmax, sigmoid, headProbabilities, classLabels, type ScoreSpace } from './explainers/classification.ts';
 export { cleanTextLikeTransformersInterpret } from './text/clean.ts';
 export { alignTokens, groupWords } from './text/tokens.ts';
-export { env } from '@huggingface/transformers';
+export { env } from './env.ts';
 export type { ExplainedForward } from './explainers/explainedForward.ts';
 export { attentionFor, ATTENTION_MODES, type AttentionMode, type AttentionOutput } from './attention/attentionFor.ts';
 export { findAttentionProbabilities } from './attention/findAttentionProbabilities.ts';
