@@ -98,6 +98,20 @@ describe.each(['auto', 'glassbox'] as EngineChoice[])('engine %s', (engine) => {
   });
 });
 
+describe.each(['distilbert-sst2-tiny', 'bert-nli-tiny'])('%s opset 17 (fused LayerNormalization)', (name) => {
+  let explainer: SequenceClassificationExplainer;
+  beforeAll(async () => {
+    explainer = await SequenceClassificationExplainer.fromPretrained(name, { modelFileName: 'model_opset17' });
+  });
+  const inp = refs.models[name].inputs[0];
+  it.each(Object.keys(refs.models[name].layer_tensors) as TextLayer[])('layer %s: Captum LIG', async (layer) => {
+    const { text, textPair } = textOf((fixtureRefs(name).inputs as Json[]).find((i) => i.id === inp.id)!);
+    const r = await explainer.explain(text, { textPair, layer, target: inp.target, output: 'logits', normalize: 'none', baseline: 'pad', transformersInterpretQuirks: false });
+    tol(r.tokens.map((t) => t.attribution), inp.layers[layer].captum.per_token_sum, `${name} opset17 ${layer}`);
+    expect(Math.abs(r.convergenceDelta! - inp.layers[layer].captum.convergence_delta)).toBeLessThan(1e-3);
+  });
+});
+
 describe('layer option checks', () => {
   let distilbert: SequenceClassificationExplainer;
   beforeAll(async () => {
