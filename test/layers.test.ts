@@ -7,10 +7,11 @@ import {
   SequenceClassificationExplainer,
   TextGenerationExplainer,
   TokenClassificationExplainer,
+  TEXT_LAYERS,
+  type TextLayer,
   ZeroShotClassificationExplainer,
+  layerTensor,
 } from '@glassbox/core';
-// Until packages/core/src/index.ts re-exports textLayer.ts (a concurrent edit holds it), import it directly.
-import { TEXT_LAYERS, type TextLayer, layerTensor } from '../packages/core/src/explainers/textLayer.ts';
 import { glassbox } from './cliRunner.ts';
 import { FIXTURES, type Json, MODELS, expectClose, readJson, useLocalFixtures } from './helpers.ts';
 import { textOf } from './peerChecks.ts';
