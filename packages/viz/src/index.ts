@@ -26,3 +26,4 @@ export { sampleResults, sampleMultiTarget } from './samples.ts';
 export { renderBenchmark, benchmarkTableHTML, benchmarkTableView, benchmarkScale, formatMetric, METRIC_BETTER, type BenchmarkTable, type BenchmarkViewOptions } from './benchmarkTable.ts';
 export { metricColours, METRIC_SCALES, type MetricScale } from './metricColours.ts';
 export { imagePNG, imagePanels, imageFigureView, pixelsPNG, IMAGE_FILE_MODES, PANEL_GAP, type ImageFileMode, type ImageFileOptions, type ImagePanel, type ImageResultLike } from './imageFile.ts';
+export { benchmarkPNG, drawBenchmark, type BenchmarkLayout, type CreateCanvas, type Context2DLike } from './benchmarkPNG.ts';

@@ -3,6 +3,8 @@
  * browser (serialised, loaded into an Image, drawn on a canvas at their own size).
  */
 import { InvalidInputError } from '@glassbox/core';
+import { type CreateCanvas, benchmarkPNG } from './benchmarkPNG.ts';
+import type { BenchmarkTable } from './benchmarkTable.ts';
 import { type ImageFileOptions, type ImageResultLike, imagePNG } from './imageFile.ts';
 
 /** An SVG's size in CSS pixels: its width/height attributes (plain numbers or px), else its layout box, else its viewBox. */
@@ -48,11 +50,16 @@ export async function svgToCanvas(svg: SVGSVGElement): Promise<HTMLCanvasElement
  * an element: for a side-by-side image figure, that is the original image; pass
  * `figure.querySelector('[data-panel="attribution"] canvas')` for the map. Given an image
  * result instead (the library's or the CLI's printed object), it needs no DOM: the PNG of
- * imagePNG(result, options) (in Node, `imagePNG` gives the bytes directly).
+ * imagePNG(result, options) (in Node, `imagePNG` gives the bytes directly). A benchmark result
+ * gives its table's PNG (benchmarkPNG; in Node pass `createCanvas`, e.g. @napi-rs/canvas's).
  */
-export async function toPNG(element: HTMLCanvasElement | SVGSVGElement | Element | ImageResultLike, options: ImageFileOptions = {}): Promise<Blob> {
+export async function toPNG(element: HTMLCanvasElement | SVGSVGElement | Element | ImageResultLike | BenchmarkTable, options: ImageFileOptions & { createCanvas?: CreateCanvas } = {}): Promise<Blob> {
   // An image result (no DOM needed: Node too): imagePNG's bytes, the map in options.mode ('all': the four modes).
-  if (typeof Element === 'undefined' || !(element instanceof Element)) return new Blob([imagePNG(element as ImageResultLike, options) as Uint8Array<ArrayBuffer>], { type: 'image/png' });
+  // A benchmark result: its table (benchmarkPNG; outside a page on options.createCanvas, e.g. @napi-rs/canvas's).
+  if (typeof Element === 'undefined' || !(element instanceof Element)) {
+    const bytes = 'methods' in element ? benchmarkPNG(element, options.createCanvas) : imagePNG(element as ImageResultLike, options);
+    return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' });
+  }
   const target = element instanceof HTMLCanvasElement || element instanceof SVGSVGElement ? element : element.querySelector('canvas, svg');
   if (!target) throw new InvalidInputError('toPNG: expected a canvas, an svg, or an element holding one', 'bad_element');
   const canvas = target instanceof SVGSVGElement ? await svgToCanvas(target) : (target as HTMLCanvasElement);
