@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ImageClassificationExplainer } from '@glassbox/core';
-import { PANEL_GAP, imageMapPixels, imagePanels, scalePixels, toHTML } from '@glassbox/viz';
+import { createCanvas } from '@napi-rs/canvas';
+import { PANEL_GAP, attributionColours, benchmarkPNG, benchmarkScale, drawBenchmark, imageMapPixels, imagePanels, metricColours, scalePixels, toHTML, toPNG } from '@glassbox/viz';
 import { chromium } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
@@ -162,6 +163,29 @@ describe('glassbox explain --html', () => {
     const html = readFileSync(file, 'utf8');
     expect(toHTML(JSON.parse(stdout))).toBe(html);
     expect(html).not.toMatch(/<script/i);
+  });
+
+  it('benchmark --png: the table drawn in Node, every cell coloured by the printed number', async () => {
+    const file = join(dir(), 'bench.png');
+    const { code, stdout } = await glassboxBenchmark(['--model', SST2, '--text', `A ${HOSTILE} film.`, '--methods', 'saliency,occlusion', '--png', file]);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as Json;
+    const png = PNG.sync.read(readFileSync(file));
+    const { layout } = drawBenchmark(result as never, createCanvas as never);
+    expect([png.width, png.height]).toEqual([layout.width, layout.height]);
+    // the PNG is benchmarkPNG's (and toPNG's) drawing of the printed object
+    expect(Buffer.from(PNG.sync.read(Buffer.from(benchmarkPNG(result as never, createCanvas as never))).data).equals(png.data)).toBe(true);
+    const blob = await toPNG(result as never, { createCanvas: createCanvas as never });
+    expect(Buffer.from(PNG.sync.read(Buffer.from(await blob.arrayBuffer())).data).equals(png.data)).toBe(true);
+    const pixel = ([x, y]: number[]) => `rgb(${[0, 1, 2].map((c) => png.data[4 * ((y! + 3) * png.width + x! + 3) + c]).join(', ')})`;
+    const hex = (rgb: string) => `rgb(${[1, 3, 5].map((i) => parseInt(rgb.slice(i, i + 2), 16)).join(', ')})`;
+    const scale = benchmarkScale(result as never);
+    expect(layout.rows.map((r) => r.method)).toEqual(['saliency', 'occlusion']);
+    layout.rows.forEach((row, r) => {
+      const m = result.methods[r];
+      row.tokens.forEach((box, i) => expect(pixel(box), `${m.method} ${i}`).toBe(m.tokens[i].attribution === null ? 'rgb(255, 255, 255)' : attributionColours(m.tokens[i].attribution, scale).background));
+      row.metrics.forEach((box, i) => expect(pixel(box), result.metrics[i]).toBe(hex(metricColours(result.metrics[i], m.metrics[result.metrics[i]])!.background)));
+    });
   });
 
   it('--true-label and --image-mode without --html or --png are errors; a bad mode names the modes', async () => {

@@ -35,7 +35,7 @@ import { targetList } from './targets.ts';
 import { TASKS } from './tasks/index.ts';
 import type { CliTask } from './tasks/task.ts';
 import { ResultRecorder, withVizFields } from './vizFields.ts';
-import { VIZ_FLAGS, type PageOptions, VizOutput, imageOf } from './vizOutput.ts';
+import { VIZ_FLAGS, type PageOptions, VizOutput, benchmarkTablePNG, imageOf } from './vizOutput.ts';
 
 const TASK_INPUTS = [...new Set(TASKS.flatMap((t) => t.inputs))];
 /** Every task's own options: on a task that does not read them, an 'unused_option' error (the explainer never sees them). */
@@ -47,8 +47,8 @@ const readers = (option: string) => methodsReading(option).join(', ');
 /** The perturbation methods that read `samples` (a model-evaluation budget; the noise tunnels read it as their sample count). */
 const sampling = () => methodsReading('samples').filter((m) => TEXT_METHOD_RULES[m].family === 'perturbation');
 
-const USAGE = `usage: glassbox explain --model <folder|hub id> [--task <task>] (<task inputs> | --inputs <cases.jsonl|-> [--shard <i>/<n>]) [options]
-       glassbox benchmark --model <folder|hub id> --text <text> [--textPair <text>] [--methods <a,b,...>] [--metrics <a,b,...>] [--rationale <0/1,...>] [--html <file>] [options]
+const USAGE = `usage: glassbox explain --model <folder|hub id> [--task <task>] (<task inputs> | --inputs <cases.jsonl|-> [--shard <i>/<n>]) [--html <file>] [--png <file>] [options]
+       glassbox benchmark --model <folder|hub id> --text <text> [--textPair <text>] [--methods <a,b,...>] [--metrics <a,b,...>] [--rationale <0/1,...>] [--html <file>] [--png <file>] [options]
 options are flags or fields of a JSONL line, under the library's names; one the chosen method or task does not read is an error
 (code unused_option); a field that is no option is ignored with a note on stderr.
   every text method reads: ${TEXT_OPTIONS.filter((o) => o !== 'onProgress' && o !== 'signal').join(', ')}
@@ -102,7 +102,8 @@ benchmark runs several methods on one text (text-classification; --methods, defa
 same target, L1-normalises each method's token attributions (ferret's) and scores them on --metrics (default ${METRICS.join(', ')},
 and the plausibility metrics with --rationale); it prints one JSON object {model, text, predicted, target, metrics: [names],
 methods: [{method, tokens: [{token, attribution}], metrics: {<name>: number}}]}; --html <file> also writes that table as a standalone
-HTML page (no script; metric cells coloured as ferret's evaluation table, darker purple where better).
+HTML page (no script; metric cells coloured as ferret's evaluation table, darker purple where better); --png <file> the same
+table as a PNG (drawn in Node on @napi-rs/canvas with the system's fonts: token cells coloured by attribution, metric cells as the page).
 explain --html <file> also writes the result as a standalone HTML page (no script; @glassbox/viz's toHTML: highlighted tokens,
 bar chart, transformers-interpret's table, every token's number as data-attribution exactly as the JSON prints it; image results:
 the map beside the image); --true-label <label> fills the table's true-label column (a JSONL line's "trueLabel" field: its own).
@@ -173,7 +174,7 @@ async function main(argv: string[]): Promise<number> {
       'model-file': { type: 'string' },
       revision: { type: 'string' },
       ...Object.fromEntries([...METRIC_FIELDS, ...(command === 'explain' ? ATTENTION_FIELDS : [])].map((f) => [f, { type: 'string' as const }])),
-      ...(command === 'benchmark' && { methods: { type: 'string' as const }, html: { type: 'string' as const } }),
+      ...(command === 'benchmark' && { methods: { type: 'string' as const }, html: { type: 'string' as const }, png: { type: 'string' as const } }),
       ...(command === 'explain' && Object.fromEntries(VIZ_FLAGS.map((f) => [f, { type: 'string' as const }]))),
       ...Object.fromEntries([...COMMON_FIELDS, ...TASK_FIELDS].map((f) => [f, { type: 'string' as const }])),
     },
@@ -305,6 +306,7 @@ async function main(argv: string[]): Promise<number> {
         ...metricOptions,
       });
       if (typeof values.html === 'string') writeFileSync(values.html, benchmarkTableHTML(result));
+      if (typeof values.png === 'string') writeFileSync(values.png, await benchmarkTablePNG(result));
       write(result);
       return 0;
     } catch (e) {

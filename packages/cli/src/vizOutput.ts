@@ -1,7 +1,7 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { GlassboxError, type ImageClassificationExplainer, InvalidInputError } from '@glassbox/core';
 import { imageInput } from './tasks/imageClassification.ts';
-import { type HTMLOptions, IMAGE_FILE_MODES, type ImageFileMode, type ImageFileOptions, escapeHTML, imagePNG, isImageResult, resultMarkup, standaloneDocument, toHTML } from '@glassbox/viz';
+import { type BenchmarkTable, type HTMLOptions, IMAGE_FILE_MODES, benchmarkPNG, type ImageFileMode, type ImageFileOptions, escapeHTML, imagePNG, isImageResult, resultMarkup, standaloneDocument, toHTML } from '@glassbox/viz';
 
 /**
  * `glassbox explain --html <file>` / `--png <file>`: the result drawn by @glassbox/viz, written
@@ -31,6 +31,12 @@ export async function imageOf(explainer: ImageClassificationExplainer, raw: Reco
   const pixelValues = typeof input === 'object' && 'pixelValues' in input ? m.pixelValues(input.pixelValues) : await m.preprocess(input as never);
   const p = m.processor as unknown as { image_mean?: number | number[]; image_std?: number | number[] };
   return { pixelValues, mean: p.image_mean ?? 0.5, std: p.image_std ?? 0.5 };
+}
+
+/** `glassbox benchmark --png`: the table drawn on @napi-rs/canvas (loaded only then: a native module), as PNG bytes. */
+export async function benchmarkTablePNG(result: BenchmarkTable): Promise<Uint8Array> {
+  const { createCanvas } = await import('@napi-rs/canvas');
+  return benchmarkPNG(result, createCanvas as never);
 }
 
 /** The --image-mode value, checked: one of the four modes or all (default overlay, the original image beside it). */
