@@ -156,6 +156,31 @@ describe('glassbox explain --html', () => {
     expect(JSON.parse(text.stdout).code).toBe('bad_option');
   });
 
+  it('image --inputs: a PNG per line (<file>-<line>.png), one page with every image; pixelValues lines too', async () => {
+    const d = dir();
+    const cases = join(d, 'images.jsonl');
+    const grey = Array.from({ length: 3 }, () => Array.from({ length: 32 }, (_, y) => Array.from({ length: 32 }, (_, x) => (x + y) / 62 - 0.5)));
+    writeFileSync(cases, `${JSON.stringify({ image: IMAGE })}\n${JSON.stringify({ image: IMAGE, method: 'bogus' })}\n${JSON.stringify({ pixelValues: grey })}\n`);
+    const { code, stdout } = await glassbox(['--model', VIT, '--task', 'image-classification', '--method', 'saliency', '--inputs', cases, '--png', join(d, 'map.png'), '--html', join(d, 'maps.html'), '--image-mode', 'heatmap']);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Json);
+    expect(lines[1].error).toMatch(/bogus/);
+    for (const [line, j] of [[1, 0], [3, 2]] as const) {
+      const png = PNG.sync.read(readFileSync(join(d, `map-${line}.png`)));
+      const heat = scalePixels(imageMapPixels('heatmap', lines[j].map, undefined, { sign: 'all', outlierPerc: 10 }).pixels, 8);
+      // sideBySide: the original image first, then the heat map
+      expect([png.width, png.height]).toEqual([2 * 256 + PANEL_GAP, 256]);
+      const map = new Uint8Array(256 * 256 * 4);
+      for (let y = 0; y < 256; y++) map.set(png.data.subarray(4 * (y * png.width + 256 + PANEL_GAP), 4 * (y * png.width + 2 * 256 + PANEL_GAP)), 4 * y * 256);
+      expect(Buffer.from(map).equals(Buffer.from(heat.data)), `line ${line}`).toBe(true);
+    }
+    expect(existsSync(join(d, 'map-2.png'))).toBe(false);
+    const page = readFileSync(join(d, 'maps.html'), 'utf8');
+    expect(page.match(/<section class="gbv-record"/g)).toHaveLength(3);
+    expect(page.match(/data-kind="image"/g)).toHaveLength(2);
+    expect(page.trimEnd().endsWith('</html>')).toBe(true);
+  });
+
   it('benchmark: toHTML of the printed line is the page benchmark --html writes', async () => {
     const file = join(dir(), 'bench.html');
     const { code, stdout } = await glassboxBenchmark(['--model', SST2, '--text', `A ${HOSTILE} film.`, '--methods', 'saliency,occlusion', '--html', file]);
