@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ImageClassificationExplainer } from '@glassbox/core';
+import { ImageClassificationExplainer, SequenceClassificationExplainer } from '@glassbox/core';
 import { createCanvas } from '@napi-rs/canvas';
 import { PANEL_GAP, attributionColours, benchmarkPNG, benchmarkScale, drawBenchmark, imageMapPixels, imagePanels, metricColours, scalePixels, toHTML, toPNG } from '@glassbox/viz';
 import { chromium } from 'playwright-core';
@@ -43,6 +43,11 @@ describe('glassbox explain --html', () => {
     expect(json.words.map((w: Json) => w.word)).toContain('gripping');
     const html = readFileSync(file, 'utf8');
     expect(html).toBe(toHTML(json, { trueLabel: HOSTILE }));
+    // and the page the library's own result gives (the demo's Download HTML): special tokens marked as there
+    useLocalFixtures();
+    const library = await (await SequenceClassificationExplainer.fromPretrained(SST2)).explain(`A ${HOSTILE} gripping film.`, { method: 'saliency' });
+    expect(toHTML(library, { trueLabel: HOSTILE })).toBe(html);
+    expect(json.tokens[0]).toEqual({ token: '[CLS]', id: 101, attribution: json.tokens[0].attribution, special: true });
     expect(shownNumbers(html)).toEqual(printedNumbers(line));
     expect(printedNumbers(line)).toHaveLength(json.tokens.length);
     expect(html).not.toMatch(/<script/i);

@@ -108,7 +108,8 @@ explain --html <file> also writes the result as a standalone HTML page (no scrip
 bar chart, transformers-interpret's table, every token's number as data-attribution exactly as the JSON prints it; image results:
 the map beside the image); --true-label <label> fills the table's true-label column (a JSONL line's "trueLabel" field: its own).
 With --inputs it is one page with a section per input line, appended as each result is printed and closed at the end. With --html
-or --png every printed object also carries model, method, output and words, so toHTML(JSON.parse(line)) draws the same page.
+or --png every printed object also carries model, method, output, words and "special": true on special tokens, so
+toHTML(JSON.parse(line)) draws the same page.
 --png <file> (image-classification) writes the attribution map as a PNG, rendered without a browser: --image-mode
 heatmap|overlay|masked_image|alpha_scaling|all (default overlay; all: the four side by side), after the original image; with
 --inputs one file per line, <file>-<line>.png. --image-mode sets the --html page's mode too.
