@@ -50,4 +50,15 @@ describe('image results in Node', () => {
     expect(overlay).toContain('data-mode="overlay" data-sign="all"');
     expect(overlay.match(/data-view="legend"/g)).toHaveLength(1);
   });
+
+  it('hostile labels, model and method in an image object (the CLI\'s shape) stay text', () => {
+    const x = '<script>alert(1)</script>"\'&';
+    const hostile = { map: result.map, predicted: { index: 0, label: x, score: 0.5 }, target: { index: 0, label: x }, model: x, method: x };
+    for (const mode of ['heatmap', 'all'] as const) {
+      const html = toHTML(hostile as never, { image, mode, sideBySide: true });
+      expect(html).not.toMatch(/<script/i);
+      expect(html).toContain('Target: &lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;');
+      expect(html).toContain(`<title>Glassbox: &lt;script&gt;`);
+    }
+  });
 });
