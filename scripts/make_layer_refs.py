@@ -30,8 +30,10 @@ Two conventions per model, input, layer:
     ref ids with token types 0 and position ids 0 (for DistilBERT and RoBERTa, whose positions are
     computed inside the graph, the baseline of layer 'position' has position ids 0 as well); the
     per-token sums divided by their L2 norm.
-GPT-2 (gpt2-tiny, text generation): the logit of the given next token at the prompt's last position,
-"captum" convention only.
+GPT-2 (gpt2-tiny, text generation): the logit of the given next token at the prompt's last position;
+bert-ner-tiny (token classification): one token's class logit, and distilbert-squad-tiny (question
+answering): the start logit at the predicted start, the targets of the fixtures' own Captum numbers;
+"captum" convention only for these three.
 
 Usage: /usr/bin/python3 scripts/make_layer_refs.py   (writes test/fixtures/layer_refs.json)
 """
@@ -79,6 +81,25 @@ MODELS_SPEC = {
         },
         'positions': '/roberta/embeddings/Add_output_0', 'types': '/roberta/Expand_output_0', 'ti_passes_segments': False,
         'pad': 1, 'specials': {0, 1, 2, 3, 50264},
+    },
+    'bert-ner-tiny': {
+        'layers': {
+            'word': '/bert/embeddings/word_embeddings/Gather_output_0',
+            'position': '/bert/embeddings/position_embeddings/Gather_output_0',
+            'token-type': '/bert/embeddings/token_type_embeddings/Gather_output_0',
+            'embeddings': '/bert/embeddings/LayerNorm/Add_1_output_0',
+        },
+        'positions': '/bert/embeddings/Slice_output_0', 'types': None, 'ti_passes_segments': True,
+        'pad': 0, 'specials': {101, 102, 0},
+    },
+    'distilbert-squad-tiny': {
+        'layers': {
+            'word': '/distilbert/embeddings/word_embeddings/Gather_output_0',
+            'position': '/distilbert/embeddings/position_embeddings/Gather_output_0',
+            'embeddings': '/distilbert/embeddings/LayerNorm/Add_1_output_0',
+        },
+        'positions': '/distilbert/embeddings/Slice_output_0', 'types': None, 'ti_passes_segments': False,
+        'pad': 0, 'specials': {101, 102, 0},
     },
     'gpt2-tiny': {
         'layers': {
@@ -309,6 +330,36 @@ def spec_sep(name):
     return 2 if name.startswith('roberta') else 102
 
 
+def fixed_target_refs(name, spec):
+    """Token classification (one token's class logit) and question answering (the start logit at the
+    predicted start), the target each fixture's own Captum numbers use: "captum" convention only."""
+    graph = Graph(os.path.join(MODELS, name, 'onnx', 'model.onnx'))
+    refs = json.load(open(os.path.join(MODELS, name, 'refs.json')))
+    out = []
+    for inp in refs['inputs'][:2]:
+        ids = inp['input_ids']
+        T = len(ids)
+        own_types = inp.get('token_type_ids') if 'token_type_ids' in graph.inputs else None
+        base_ids = [i if i in spec['specials'] else spec['pad'] for i in ids]
+        peer = inp['attributions'][0]
+        t = peer['target']
+        if 'token_index' in t:
+            score = lambda z, p=t['token_index'], c=t['class_index']: z[0, p, c]
+        else:
+            score = lambda z, p=t['position']: z[0, p]
+        entry = {'id': inp['id'], 'target': t, 'input_ids': ids, 'layers': {}}
+        for layer, tensor in layers_for(spec):
+            x = Run(graph, spec, ids, own_types)
+            b = Run(graph, spec, base_ids, [0] * T if layer == 'token-type' else own_types, [0] * T if layer == 'position' else None)
+            per_token, delta = lig(x, b, tensor, score)
+            entry['layers'][layer] = {'captum': {'per_token_sum': per_token, 'convergence_delta': delta}}
+        word = entry['layers']['word']['captum']
+        d = max(abs(u - v) for u, v in zip(word['per_token_sum'], peer['ig_pad_gausslegendre']['per_token_sum']))
+        print(f'{name} {inp["id"]}: word vs Captum ig_pad_gausslegendre max diff {d:.2e}, delta diff {abs(word["convergence_delta"] - peer["ig_pad_gausslegendre"]["convergence_delta"]):.2e}', flush=True)
+        out.append(entry)
+    return out
+
+
 def generation_refs(spec):
     name = 'gpt2-tiny'
     graph = Graph(os.path.join(MODELS, name, 'onnx', 'model.onnx'))
@@ -340,7 +391,7 @@ def main():
     for name, spec in MODELS_SPEC.items():
         result['models'][name] = {
             'layer_tensors': spec['layers'],
-            'inputs': generation_refs(spec) if name == 'gpt2-tiny' else classification_refs(name, spec),
+            'inputs': generation_refs(spec) if name == 'gpt2-tiny' else fixed_target_refs(name, spec) if name in ('bert-ner-tiny', 'distilbert-squad-tiny') else classification_refs(name, spec),
         }
         print(name, 'done', flush=True)
     with open(OUT, 'w') as f:

@@ -8,6 +8,7 @@ import {
   TextGenerationExplainer,
   TokenClassificationExplainer,
   TEXT_LAYERS,
+  TextModel,
   type TextLayer,
   ZeroShotClassificationExplainer,
   layerTensor,
@@ -33,7 +34,7 @@ beforeAll(useLocalFixtures);
 
 describe('layer tensors are found by structure', () => {
   it.each(Object.keys(refs.models))('%s: every layer the model has, as named in its ONNX graph', async (name) => {
-    const model = name === 'gpt2-tiny' ? (await TextGenerationExplainer.fromPretrained(name)).model : (await SequenceClassificationExplainer.fromPretrained(name)).model;
+    const model = await TextModel.load(name);
     const expected = refs.models[name].layer_tensors as Record<string, string>;
     for (const layer of TEXT_LAYERS) {
       if (expected[layer]) expect(layerTensor(model, layer), `${name} ${layer}`).toBe(expected[layer]);
@@ -79,6 +80,35 @@ describe.each(['auto', 'glassbox'] as EngineChoice[])('engine %s', (engine) => {
       expect(ti.tokens.map((t) => t.id)).toEqual(inp.ti_input_ids);
       expectClose(ti.tokens.map((t) => t.attribution), want.transformers_interpret.word_attributions, 1e-4, 0, `${name} ${id} ${layer} TI`);
       expect(Math.abs(ti.convergenceDelta! - want.transformers_interpret.convergence_delta), `${name} ${id} ${layer} TI delta`).toBeLessThan(1e-4);
+    });
+  });
+
+  describe('bert-ner-tiny (token classification) and distilbert-squad-tiny (question answering)', () => {
+    let ner: TokenClassificationExplainer;
+    let qa: QuestionAnsweringExplainer;
+    beforeAll(async () => {
+      ner = await TokenClassificationExplainer.fromPretrained('bert-ner-tiny', { engine });
+      qa = await QuestionAnsweringExplainer.fromPretrained('distilbert-squad-tiny', { engine });
+    });
+    const captum = { output: 'logits', normalize: 'none', baseline: 'pad', transformersInterpretQuirks: false } as const;
+    const cases = ['bert-ner-tiny', 'distilbert-squad-tiny'].flatMap((name) =>
+      (refs.models[name].inputs as Json[]).flatMap((inp) => Object.keys(refs.models[name].layer_tensors).map((layer) => [name, inp.id as string, layer as TextLayer, inp] as const)),
+    );
+    it.each(cases)('%s input %s, layer %s: Captum LIG', async (name, id, layer, inp) => {
+      const peer = (fixtureRefs(name).inputs as Json[]).find((i) => i.id === id)!;
+      const want = inp.layers[layer].captum;
+      let got: { tokens: { attribution: number | null }[]; convergenceDelta: number | null };
+      if (name === 'bert-ner-tiny') {
+        const r = await ner.explain(peer.text, { ...captum, layer, ignoredIndexes: inp.input_ids.map((_: number, i: number) => i).filter((i: number) => i !== inp.target.token_index) });
+        expect(r.explained.map((e) => [e.index, e.target.index])).toEqual([[inp.target.token_index, inp.target.class_index]]);
+        got = r.explained[0]!;
+      } else {
+        const r = await qa.explain(peer.question, peer.context, { ...captum, layer, which: 'start', target: 'predicted' });
+        expect(r.start!.position).toBe(inp.target.position);
+        got = r.start!;
+      }
+      tol(got.tokens.map((t) => t.attribution), want.per_token_sum, `${name} ${id} ${layer}`);
+      expect(Math.abs(got.convergenceDelta! - want.convergence_delta), `${name} ${id} ${layer} delta`).toBeLessThan(1e-3);
     });
   });
 
