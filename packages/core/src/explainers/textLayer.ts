@@ -44,7 +44,10 @@ export function layerTensor(model: TextModel, layer: TextLayer): string {
  * baseline of 'position' has position ids 0 and that of 'token-type' token types 0 (what
  * transformers-interpret passes as ref_position_ids and ref_token_type_ids), on top of
  * `reference` (transformers-interpret's baseline run) or else the input's own segments;
- * 'word' and 'embeddings' keep `reference`.
+ * 'word' and 'embeddings' keep `reference`. transformers-interpret itself attributes to
+ * positions only for models whose forward takes position_ids (it falls back to the word
+ * embeddings for DistilBERT); here every model with a position lookup has them, its baseline
+ * position ids set inside the graph where the graph computes them (segmentOverrides).
  */
 export function atLayer(runner: TextRunner, layer: TextLayer | undefined, reference: Segments | undefined): { runner: TextRunner; reference: Segments | undefined } {
   if (layer === undefined) return { runner, reference };
