@@ -6,7 +6,14 @@ import { defineConfig } from 'vitest/config';
 const chromium = playwright({
   launchOptions: {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--enable-unsafe-webgpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   },
 });
 
@@ -45,7 +52,10 @@ export default defineConfig({
   // The engine's worker is a module worker (`type: 'module'`) that imports split chunks: ES output, same origin (CSP worker-src 'self').
   // onnxruntime-web in a chunk of its own: its wasm threads start workers on the script that holds it
   // (new Worker(import.meta.url)), which must be onnxruntime-web alone, not the engine's worker entry.
-  worker: { format: 'es', rollupOptions: { output: { manualChunks: (id) => (id.includes('/onnxruntime-web/') ? 'onnxruntime-web' : undefined) } } },
+  worker: {
+    format: 'es',
+    rollupOptions: { output: { manualChunks: (id) => (id.includes('/onnxruntime-web/') ? 'onnxruntime-web' : undefined) } },
+  },
   plugins: [headersFile],
   server: { headers: process.env.VITEST ? {} : ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },

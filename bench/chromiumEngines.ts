@@ -18,7 +18,13 @@ function cell(run: Json | undefined, torchMs: number | undefined, bold = false):
   return `${shown} (${r2(ratio(run.msAtFullSteps, torchMs))}${perPass ? `; passes of ${perPass}` : ''}${how})`;
 }
 
-export function summarizeChromiumEngines(page: Json[], node: Json[], steps: number, models: string[], label: (m: string) => string): Summary {
+export function summarizeChromiumEngines(
+  page: Json[],
+  node: Json[],
+  steps: number,
+  models: string[],
+  label: (m: string) => string,
+): Summary {
   const torchMs = (m: string) => node.find((r) => r.kind === 'torch' && r.model === m)?.ms as number | undefined;
   const ortLig = (m: string, ep: string) => page.find((r) => r.kind === 'ort-lig' && r.model === m && r.ep === ep);
   const ours = (m: string, backend: string) => page.find((r) => r.kind === 'lig' && r.model === m && r.backend === backend);
@@ -37,8 +43,15 @@ export function summarizeChromiumEngines(page: Json[], node: Json[], steps: numb
   add(`Glassbox, engine glassbox (our WGSL kernels), webgpu, warm`, (m) => ours(m, 'webgpu')?.warm, true);
   add(`Glassbox, engine glassbox (cpu backend, single-threaded JavaScript), once`, (m) => ours(m, 'cpu')?.cold);
   const mib = (bytes: number | undefined) => (bytes === undefined || bytes === null ? '–' : `${Math.round(bytes / 2 ** 20)} MiB`);
-  if (shown.some((m) => ortLig(m, 'wasm')?.pageBytes)) rows.push([`page memory after the wasm runs (JS heaps + wasm memories, which never shrink)`, ...shown.map((m) => mib(ortLig(m, 'wasm')?.pageBytes))]);
-  const table = markdownTable([`In Chromium: ${[...new Set(shown.map(method))].join(' / ')}, time (× PyTorch)`, ...shown.map((m) => `${label(m)}, ${method(m)}`)], rows);
+  if (shown.some((m) => ortLig(m, 'wasm')?.pageBytes))
+    rows.push([
+      `page memory after the wasm runs (JS heaps + wasm memories, which never shrink)`,
+      ...shown.map((m) => mib(ortLig(m, 'wasm')?.pageBytes)),
+    ]);
+  const table = markdownTable(
+    [`In Chromium: ${[...new Set(shown.map(method))].join(' / ')}, time (× PyTorch)`, ...shown.map((m) => `${label(m)}, ${method(m)}`)],
+    rows,
+  );
 
   const json: Json = {};
   for (const m of shown) {
@@ -56,11 +69,16 @@ export function summarizeChromiumEngines(page: Json[], node: Json[], steps: numb
   }
   const notes: string[] = [];
   for (const r of page.filter((x) => x.kind === 'ort-lig')) {
-    if (r.fallbackOp) notes.push(`${label(r.model)}: the onnxruntime engine on ${r.ep} fell back to Glassbox's runtime (op ${r.fallbackOp} has no ONNX form).`);
+    if (r.fallbackOp)
+      notes.push(
+        `${label(r.model)}: the onnxruntime engine on ${r.ep} fell back to Glassbox's runtime (op ${r.fallbackOp} has no ONNX form).`,
+      );
   }
   const env = page.find((r) => r.kind === 'env');
   if (env && shown.some((m) => ortLig(m, 'wasm'))) {
-    notes.push(`In Chromium the page is cross-origin isolated (crossOriginIsolated ${env.crossOriginIsolated}), so onnxruntime-web's wasm runs ${threads} threads; the onnxruntime engine's gradient passes use the in-graph score, as the explainers do, and each LIG run includes its convergence-delta forward of 2 rows.`);
+    notes.push(
+      `In Chromium the page is cross-origin isolated (crossOriginIsolated ${env.crossOriginIsolated}), so onnxruntime-web's wasm runs ${threads} threads; the onnxruntime engine's gradient passes use the in-graph score, as the explainers do, and each LIG run includes its convergence-delta forward of 2 rows.`,
+    );
   }
   return { table, json, notes };
 }

@@ -25,12 +25,18 @@ const ROOT = join(import.meta.dirname, '..');
 export const CLI_FLAGS = ['--device', 'cpu', '--output', 'logits', '--target', String(TARGET), '--baseline', 'zero', '--normalize', 'none'];
 
 /** Runs the CLI over `repeats` copies of the sample's text; `anchor` is PyTorch's per-token attribution, if it ran. */
-export async function cliBench(folder: string, sample: Sample, repeats: number, anchor: Float32Array | undefined, log: (line: string) => void): Promise<Json> {
+export async function cliBench(
+  folder: string,
+  sample: Sample,
+  repeats: number,
+  anchor: Float32Array | undefined,
+  log: (line: string) => void,
+): Promise<Json> {
   if (!sample.text) throw new Error(`${folder}/sample.json has no text (rebuild the bench models)`);
   const dir = mkdtempSync(join(os.tmpdir(), 'glassbox-cli-bench-'));
   try {
     const inputs = join(dir, 'inputs.jsonl');
-    writeFileSync(inputs, Array.from({ length: repeats }, () => JSON.stringify({ text: sample.text }) + '\n').join(''));
+    writeFileSync(inputs, Array.from({ length: repeats }, () => `${JSON.stringify({ text: sample.text })}\n`).join(''));
     const args = ['packages/cli/src/main.ts', 'explain', '--model', folder, '--inputs', inputs, ...CLI_FLAGS];
     log(`  tsx ${args.join(' ')}`);
     const start = performance.now();
@@ -54,11 +60,13 @@ export async function cliBench(folder: string, sample: Sample, repeats: number, 
       child.on('close', (code) => resolve({ code, stderr }));
     });
     const totalMs = performance.now() - start;
-    if (code !== 0 || lines.length !== repeats) throw new Error(`the CLI exited ${code} after ${lines.length} of ${repeats} results: ${stderr.trim().split('\n').at(-1) ?? ''}`);
+    if (code !== 0 || lines.length !== repeats)
+      throw new Error(`the CLI exited ${code} after ${lines.length} of ${repeats} results: ${stderr.trim().split('\n').at(-1) ?? ''}`);
     const bad = lines.find((l) => l.json.error);
     if (bad) throw new Error(`the CLI: ${bad.json.error}`);
     const ids = lines[0]!.json.tokens.map((t: Json) => t.id);
-    if (JSON.stringify(ids) !== JSON.stringify(sample.input_ids![0])) throw new Error(`the CLI tokenized the text to ${ids.length} other ids than the sample's`);
+    if (JSON.stringify(ids) !== JSON.stringify(sample.input_ids![0]))
+      throw new Error(`the CLI tokenized the text to ${ids.length} other ids than the sample's`);
     const warm = lines.slice(1).map((l, i) => l.at - lines[i]!.at);
     const attribution = Float64Array.from(lines.at(-1)!.json.tokens, (t: Json) => t.attribution);
     return {
@@ -76,4 +84,3 @@ export async function cliBench(folder: string, sample: Sample, repeats: number, 
     rmSync(dir, { recursive: true, force: true });
   }
 }
-

@@ -50,7 +50,15 @@ export interface BenchConfig {
   steps: number;
   /** onnxruntime-web's batch (the contract: 50). */
   ortBatch: number;
-  budgets: { webgpuCold: Budget; webgpuWarm: Budget; cpu: Budget; ort: Budget; oursForward: Budget; ortWasmLig: Budget; ortWebgpuLig: Budget };
+  budgets: {
+    webgpuCold: Budget;
+    webgpuWarm: Budget;
+    cpu: Budget;
+    ort: Budget;
+    oursForward: Budget;
+    ortWasmLig: Budget;
+    ortWebgpuLig: Budget;
+  };
   /**
    * IG points per gradient pass on the onnxruntime engine, per execution provider and model
    * kind (absent: the library's own choice). Small passes on a software adapter let the budget
@@ -77,7 +85,7 @@ const t0 = performance.now();
 
 function log(msg: string): void {
   const line = `[${((performance.now() - t0) / 1000).toFixed(1).padStart(7)} s] ${msg}`;
-  logEl.textContent += line + '\n';
+  logEl.textContent += `${line}\n`;
   console.log(`[bench] ${line}`);
 }
 
@@ -97,7 +105,6 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
 // ---------------------------------------------------------------------------------------------
 // The models: what is attributed, and the batch of 50 onnxruntime-web runs.
 
-
 interface Problem {
   /** IG's input and baseline (feature shape, no batch axis). */
   input: HostTensor;
@@ -107,7 +114,6 @@ interface Problem {
   wrt: string;
   describe: string;
 }
-
 
 function tileInts(row: number[], b: number): Int32Array {
   const out = new Int32Array(b * row.length);
@@ -122,7 +128,12 @@ const SPEC: ScoreSpec = { offset: 0, entry: TARGET, space: 'logits', sign: 1 };
  * The function IG integrates, its input and zero baseline, for one of the two bench models,
  * run by `engines` (our runtime, the model itself, unless given).
  */
-function problem(name: string, model: OnnxModel, sample: Sample, engines: { forward: ForwardEngine; gradients: GradientEngine } = { forward: model, gradients: model }): Problem {
+function problem(
+  name: string,
+  model: OnnxModel,
+  sample: Sample,
+  engines: { forward: ForwardEngine; gradients: GradientEngine } = { forward: model, gradients: model },
+): Problem {
   const output = model.graph.outputs[0]!.name;
   if (sample.input_ids) {
     // distilbert: LIG over the word-embedding lookup, as textRunner.overEmbeddings does.
@@ -248,7 +259,9 @@ async function timeLig(p: Problem, budget: Budget, pointsPerPass?: number): Prom
         const elapsed = now() - start;
         const projected = elapsed + (n - rows) * rate() + 2 * rate();
         if (projected > budget.full * 1000 && elapsed >= budget.sample * 1000) {
-          log(`    stopping after ${rows} of ${n} points: all of them would take ~${(projected / 1000).toFixed(0)} s (budget ${budget.full} s)`);
+          log(
+            `    stopping after ${rows} of ${n} points: all of them would take ~${(projected / 1000).toFixed(0)} s (budget ${budget.full} s)`,
+          );
           throw new OverBudget();
         }
       }
@@ -268,7 +281,9 @@ async function timeLig(p: Problem, budget: Budget, pointsPerPass?: number): Prom
   };
   let convergenceDelta: number | undefined;
   try {
-    convergenceDelta = (await integratedGradients(fn, p.input, p.baseline, { method: 'gausslegendre', steps: n, internalBatchSize: pointsPerPass })).convergenceDelta;
+    convergenceDelta = (
+      await integratedGradients(fn, p.input, p.baseline, { method: 'gausslegendre', steps: n, internalBatchSize: pointsPerPass })
+    ).convergenceDelta;
   } catch (e) {
     if (!(e instanceof OverBudget)) throw e;
     // The part IG did not reach: f(input) and f(baseline), as IG computes them.
@@ -292,7 +307,10 @@ async function timeLig(p: Problem, budget: Budget, pointsPerPass?: number): Prom
 }
 
 const describeRun = (r: LigRun) =>
-  `${(r.ms / 1000).toFixed(1)} s` + (r.extrapolated ? ` for ${r.steps} points → ~${(r.msAtFullSteps / 1000).toFixed(0)} s at ${config.steps} (extrapolated)` : ` (all ${config.steps} points)`);
+  `${(r.ms / 1000).toFixed(1)} s` +
+  (r.extrapolated
+    ? ` for ${r.steps} points → ~${(r.msAtFullSteps / 1000).toFixed(0)} s at ${config.steps} (extrapolated)`
+    : ` (all ${config.steps} points)`);
 
 async function ours(name: string, bytes: Uint8Array, sample: Sample, kind: 'webgpu' | 'cpu'): Promise<void> {
   const backend = kind === 'webgpu' ? await WebGpuBackend.create() : cpuBackend;
@@ -318,9 +336,17 @@ async function ours(name: string, bytes: Uint8Array, sample: Sample, kind: 'webg
     const gpu = (backend as WebGpuBackend).gpu;
     passRows.set(name, warm.passes[0]!.rows);
     report({
-      kind: 'lig', model: name, backend: kind, requestedSteps: config.steps, loadMs, describe: p.describe, cold, warm,
+      kind: 'lig',
+      model: name,
+      backend: kind,
+      requestedSteps: config.steps,
+      loadMs,
+      describe: p.describe,
+      cold,
+      warm,
       // The most the device held live at once over both runs (weights included), and what it holds after them (live + pooled).
-      gpuPeakBytes: gpu.peakBytes, gpuCreatedBytes: gpu.createdBytes,
+      gpuPeakBytes: gpu.peakBytes,
+      gpuCreatedBytes: gpu.createdBytes,
     });
     if (!skipped('ours-forward')) {
       // Our forward pass alone, to set beside onnxruntime-web's: batch 50 if the budget allows
@@ -328,7 +354,11 @@ async function ours(name: string, bytes: Uint8Array, sample: Sample, kind: 'webg
       // plan and may compile pipelines for new shapes; the second is the warm one.
       const rowMs = warm.deltaMs / 2;
       const b = batchWithin(config.budgets.oursForward, 2 * rowMs);
-      const x = tensor('float32', [b, ...p.input.shape], new Float32Array(b * p.input.data.length).map((_, i) => p.input.data[i % p.input.data.length]!));
+      const x = tensor(
+        'float32',
+        [b, ...p.input.shape],
+        new Float32Array(b * p.input.data.length).map((_, i) => p.input.data[i % p.input.data.length]!),
+      );
       const f0 = now();
       await p.fn.scores(x);
       const firstMs = now() - f0;
@@ -337,7 +367,9 @@ async function ours(name: string, bytes: Uint8Array, sample: Sample, kind: 'webg
       await p.fn.scores(x);
       const ms = now() - f1;
       const msAtBatch = (ms * config.ortBatch) / b;
-      log(`  Glassbox forward, batch ${b}, warm: ${(ms / 1000).toFixed(1)} s${b < config.ortBatch ? ` → ~${(msAtBatch / 1000).toFixed(0)} s at batch ${config.ortBatch} (extrapolated)` : ''}`);
+      log(
+        `  Glassbox forward, batch ${b}, warm: ${(ms / 1000).toFixed(1)} s${b < config.ortBatch ? ` → ~${(msAtBatch / 1000).toFixed(0)} s at batch ${config.ortBatch} (extrapolated)` : ''}`,
+      );
       report({ kind: 'ours-forward', model: name, backend: kind, batch: b, firstMs, ms, msAtBatch, extrapolated: b < config.ortBatch });
     }
   } finally {
@@ -388,7 +420,9 @@ async function ortEngine(name: string, bytes: Uint8Array, sample: Sample, device
   const budget = device === 'cpu' ? config.budgets.ortWasmLig : config.budgets.ortWebgpuLig;
   const perPass = config.ortPointsPerPass[ep][sample.input_ids ? 'text' : 'image'];
   const threads = (await runtime).ort.env.wasm.numThreads ?? null;
-  log(`${name}, Glassbox engine onnxruntime, onnxruntime-web ${ep} (${threads} wasm threads): ${p.describe}${perPass ? `, ${perPass} points a pass` : ''}`);
+  log(
+    `${name}, Glassbox engine onnxruntime, onnxruntime-web ${ep} (${threads} wasm threads): ${p.describe}${perPass ? `, ${perPass} points a pass` : ''}`,
+  );
   try {
     log(`  cold run (compiles the gradient model, creates its session)`);
     const cold = await timeLig(p, budget, perPass);
@@ -396,7 +430,18 @@ async function ortEngine(name: string, bytes: Uint8Array, sample: Sample, device
     log(`  warm run`);
     const warm = await timeLig(p, budget, perPass);
     log(`  warm: ${describeRun(warm)}`);
-    report({ kind: 'ort-lig', model: name, ep, wasmThreads: threads, describe: p.describe, cold, warm, sessions: gradients.sessionsCreated, fallbackOp: gradients.fallbackOp ?? null, pageBytes: await pageMemory() });
+    report({
+      kind: 'ort-lig',
+      model: name,
+      ep,
+      wasmThreads: threads,
+      describe: p.describe,
+      cold,
+      warm,
+      sessions: gradients.sessionsCreated,
+      fallbackOp: gradients.fallbackOp ?? null,
+      pageBytes: await pageMemory(),
+    });
   } finally {
     await forward.dispose();
     await gradients.dispose();
@@ -417,7 +462,10 @@ function ortFeeds(session: ort.InferenceSession, sample: Sample, b: number, imag
       for (let i = 0; i < data.length; i++) data[i] = BigInt(row[i % row.length]!);
       feeds[name] = new ort.Tensor('int64', data, [b, row.length]);
     } else {
-      const one = normals(imageShape.reduce((x, y) => x * y, 1), sample.pixel_values_seed ?? 11);
+      const one = normals(
+        imageShape.reduce((x, y) => x * y, 1),
+        sample.pixel_values_seed ?? 11,
+      );
       const data = new Float32Array(b * one.length);
       for (let k = 0; k < b; k++) data.set(one, k * one.length);
       feeds[name] = new ort.Tensor('float32', data, [b, ...imageShape]);
@@ -455,10 +503,23 @@ async function ortForward(name: string, bytes: Uint8Array, sample: Sample, image
     const ms = now() - f0;
     const logits = out[session.outputNames[0]!]!.data as Float32Array;
     const msAtBatch = (ms * config.ortBatch) / b;
-    log(`  onnxruntime-web ${used}, batch ${b}: ${(ms / 1000).toFixed(2)} s${b < config.ortBatch ? ` → ~${(msAtBatch / 1000).toFixed(0)} s at batch ${config.ortBatch} (extrapolated)` : ''}`);
+    log(
+      `  onnxruntime-web ${used}, batch ${b}: ${(ms / 1000).toFixed(2)} s${b < config.ortBatch ? ` → ~${(msAtBatch / 1000).toFixed(0)} s at batch ${config.ortBatch} (extrapolated)` : ''}`,
+    );
     report({
-      kind: 'ort-forward', model: name, epRequested: ep, epUsed: used, fallback, batch: b, createMs, warmupMs, ms, msAtBatch,
-      extrapolated: b < config.ortBatch, wasmThreads: ort.env.wasm.numThreads ?? null, logitsRow0: Array.from(logits.slice(0, 4)),
+      kind: 'ort-forward',
+      model: name,
+      epRequested: ep,
+      epUsed: used,
+      fallback,
+      batch: b,
+      createMs,
+      warmupMs,
+      ms,
+      msAtBatch,
+      extrapolated: b < config.ortBatch,
+      wasmThreads: ort.env.wasm.numThreads ?? null,
+      logitsRow0: Array.from(logits.slice(0, 4)),
     });
   } finally {
     await session.release();
@@ -480,7 +541,10 @@ async function kernelShapForwards(name: string, bytes: Uint8Array, sample: Sampl
   const { samples, batch } = config.kernelShap;
   const backend = device === 'webgpu' ? await WebGpuBackend.create() : cpuBackend;
   const ours = await OnnxModel.fromBytes(bytes, undefined, backend);
-  const engines: [string, ForwardEngine][] = [['glassbox', ours], ['onnxruntime', new OrtForward(bytes, undefined, device, loadOrtWeb(), ours)]];
+  const engines: [string, ForwardEngine][] = [
+    ['glassbox', ours],
+    ['onnxruntime', new OrtForward(bytes, undefined, device, loadOrtWeb(), ours)],
+  ];
   const output = ours.graph.outputs[0]!.name;
   const positions = ids.map((_, i) => i).slice(1, -1);
   const scorerOf = (engine: ForwardEngine): MaskedScorer => ({
@@ -491,7 +555,17 @@ async function kernelShapForwards(name: string, bytes: Uint8Array, sample: Sampl
         positions.forEach((p, k) => !m[k] && (row[p] = 0));
         return row;
       });
-      const feeds = { input_ids: tensor('int64', [rows.length, ids.length], rows.flat()), attention_mask: tensor('int64', [rows.length, ids.length], tileInts(ids.map(() => 1), rows.length)) };
+      const feeds = {
+        input_ids: tensor('int64', [rows.length, ids.length], rows.flat()),
+        attention_mask: tensor(
+          'int64',
+          [rows.length, ids.length],
+          tileInts(
+            ids.map(() => 1),
+            rows.length,
+          ),
+        ),
+      };
       return targetLogit((await engine.run({ feeds, fetch: [output] }))[output]!).scores;
     },
   });
@@ -500,13 +574,27 @@ async function kernelShapForwards(name: string, bytes: Uint8Array, sample: Sampl
     const w0 = now();
     await scorer.scores(Array.from({ length: batch }, (_, r) => Uint8Array.from(positions, (_, k) => (r + k) % 2)));
     const warmupMs = now() - w0;
-    log(`${name}: KernelSHAP on ${device} through ${engine}: warm-up batch of ${batch} in ${(warmupMs / 1000).toFixed(1)} s; ${samples} evaluations`);
+    log(
+      `${name}: KernelSHAP on ${device} through ${engine}: warm-up batch of ${batch} in ${(warmupMs / 1000).toFixed(1)} s; ${samples} evaluations`,
+    );
     const t0 = now();
     const r = await kernelShap(scorer, { samples, batchSize: batch, seed: 42 });
     const ms = now() - t0;
     const perSecond = r.evaluations / (ms / 1000);
     log(`  ${r.evaluations} forwards in ${(ms / 1000).toFixed(1)} s: ${perSecond.toFixed(2)} forwards/s`);
-    report({ kind: 'kernel-shap', model: name, device, engine, features: positions.length, evaluations: r.evaluations, batch, warmupMs, ms, perSecond, phi0: r.values[0] });
+    report({
+      kind: 'kernel-shap',
+      model: name,
+      device,
+      engine,
+      features: positions.length,
+      evaluations: r.evaluations,
+      batch,
+      warmupMs,
+      ms,
+      perSecond,
+      phi0: r.values[0],
+    });
   }
   ours.dispose();
 }
@@ -521,7 +609,12 @@ function matmulModel(n: number): Uint8Array {
     ModelProto.fromObject({
       irVersion: 8,
       opsetImport: [{ domain: '', version: 14 }],
-      graph: { name: 'matmul', node: [{ input: ['a', 'b'], output: ['c'], name: 'mm', opType: 'MatMul' }], input: [vi('a'), vi('b')], output: [vi('c')] },
+      graph: {
+        name: 'matmul',
+        node: [{ input: ['a', 'b'], output: ['c'], name: 'mm', opType: 'MatMul' }],
+        input: [vi('a'), vi('b')],
+        output: [vi('c')],
+      },
     }),
   ).finish();
 }
@@ -582,7 +675,10 @@ async function matmulOrt(): Promise<void> {
     try {
       const device = await ort.env.webgpu.device;
       const upload = (data: Float32Array<ArrayBuffer>) => {
-        const buf = device.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+        const buf = device.createBuffer({
+          size: data.byteLength,
+          usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+        });
         device.queue.writeBuffer(buf, 0, data);
         buffers.push(buf);
         return ort.Tensor.fromGpuBuffer(buf, { dataType: 'float32', dims: [n, n] });
@@ -688,7 +784,10 @@ async function profileOurs(name: string, bytes: Uint8Array, sample: Sample): Pro
   };
   const run = backend.run.bind(backend);
   backend.run = (op, inputs, attrs) => {
-    current = `${op}\t${inputs.filter(Boolean).map((t) => `[${t.shape.join(',')}]`).join(' ')}`;
+    current = `${op}\t${inputs
+      .filter(Boolean)
+      .map((t) => `[${t.shape.join(',')}]`)
+      .join(' ')}`;
     return run(op, inputs, attrs);
   };
 
@@ -697,7 +796,11 @@ async function profileOurs(name: string, bytes: Uint8Array, sample: Sample): Pro
     const p = problem(name, model, sample);
     const b = passRows.get(name) ?? 1;
     const n = p.input.data.length;
-    const x = tensor('float32', [b, ...p.input.shape], new Float32Array(b * n).map((_, i) => 0.5 * p.input.data[i % n]!));
+    const x = tensor(
+      'float32',
+      [b, ...p.input.shape],
+      new Float32Array(b * n).map((_, i) => 0.5 * p.input.data[i % n]!),
+    );
     log(`profile: ${name}, one gradient pass of ${b} points with a timestamp around each dispatch (after an untimed one)`);
     await p.fn.gradients(x);
     const s0 = now();
@@ -739,7 +842,9 @@ async function profileOurs(name: string, bytes: Uint8Array, sample: Sample): Pro
     const byPhase = group((l) => l.phase);
     const byOp = group((l) => `${l.phase} ${l.op}`);
     const byShape = group((l) => `${l.phase} ${l.op} ${l.shapes}`).slice(0, 12);
-    log(`profile: ${labels.length} dispatches, GPU time ${(gpuMs / 1000).toFixed(1)} s of ${(wallMs / 1000).toFixed(1)} s (the same pass unprofiled: ${(plainMs / 1000).toFixed(1)} s)`);
+    log(
+      `profile: ${labels.length} dispatches, GPU time ${(gpuMs / 1000).toFixed(1)} s of ${(wallMs / 1000).toFixed(1)} s (the same pass unprofiled: ${(plainMs / 1000).toFixed(1)} s)`,
+    );
     for (const e of byOp.slice(0, 10)) log(`  ${e.key}: ${e.dispatches} dispatches, ${(e.ms / 1000).toFixed(2)} s`);
     report({ kind: 'profile', model: name, rows: b, dispatches: labels.length, wallMs, plainMs, gpuMs, byPhase, byOp, byShape });
   } finally {
@@ -782,15 +887,23 @@ async function main(): Promise<void> {
   ort.env.wasm.wasmPaths = new URL('/ort/', location.href).href;
   ort.env.logLevel = 'error';
   report({
-    kind: 'env', userAgent: navigator.userAgent, hardwareConcurrency: navigator.hardwareConcurrency, crossOriginIsolated,
-    ortVersion: ort.env.versions?.web, adapter: await adapterInfo(), config,
+    kind: 'env',
+    userAgent: navigator.userAgent,
+    hardwareConcurrency: navigator.hardwareConcurrency,
+    crossOriginIsolated,
+    ortVersion: ort.env.versions?.web,
+    adapter: await adapterInfo(),
+    config,
   });
   for (const name of config.models) {
     const base = `/models/${name}/`;
     let bytes: Uint8Array;
     let sample: Sample;
     try {
-      [bytes, sample] = await Promise.all([fetchBytes(base + 'onnx/model.onnx'), fetch(base + 'sample.json').then((r) => r.json() as Promise<Sample>)]);
+      [bytes, sample] = await Promise.all([
+        fetchBytes(`${base}onnx/model.onnx`),
+        fetch(`${base}sample.json`).then((r) => r.json() as Promise<Sample>),
+      ]);
     } catch (e) {
       report({ kind: 'error', what: `load ${name}`, message: String(e) });
       continue;
@@ -816,7 +929,10 @@ async function main(): Promise<void> {
   for (const name of config.profile ?? []) {
     if (skipped('profile') || !config.models.includes(name)) continue;
     const base = `/models/${name}/`;
-    const [bytes, sample] = await Promise.all([fetchBytes(base + 'onnx/model.onnx'), fetch(base + 'sample.json').then((r) => r.json() as Promise<Sample>)]);
+    const [bytes, sample] = await Promise.all([
+      fetchBytes(`${base}onnx/model.onnx`),
+      fetch(`${base}sample.json`).then((r) => r.json() as Promise<Sample>),
+    ]);
     await step(`profile ${name}`, () => profileOurs(name, bytes, sample));
   }
   log('done');

@@ -76,13 +76,16 @@ export interface NodeBenchConfig {
 /** The engines, as the load option names them. */
 export const NODE_ENGINES = [
   { id: 'ort-node', label: 'onnxruntime-node (engine: onnxruntime)', engine: 'onnxruntime', onnxruntime: 'node' },
-  { id: 'ort-web-node', label: 'onnxruntime-web wasm in Node (engine: onnxruntime, onnxruntime: web)', engine: 'onnxruntime', onnxruntime: 'web' },
+  {
+    id: 'ort-web-node',
+    label: 'onnxruntime-web wasm in Node (engine: onnxruntime, onnxruntime: web)',
+    engine: 'onnxruntime',
+    onnxruntime: 'web',
+  },
   { id: 'glassbox-cpu', label: 'Glassbox cpu backend (engine: glassbox)', engine: 'glassbox', onnxruntime: 'auto' },
 ] as const;
-type EngineId = (typeof NODE_ENGINES)[number]['id'];
 
 const now = () => performance.now();
-
 
 const tile = (row: ArrayLike<number>, b: number) => {
   const out = new Float32Array(b * row.length);
@@ -112,23 +115,24 @@ interface Problem {
 /** What is attributed on one bench model, through one gradient engine. */
 function problem(onnx: OnnxModel, gradients: GradientEngine, sample: Sample, steps: number): Problem {
   const output = onnx.graph.outputs[0]!.name;
-  const withScores = (x: HostTensor, feeds: Record<string, HostTensor>, overrides: Record<string, HostTensor>, wrt: string) => async () => {
-    let scores: Float64Array = new Float64Array(0);
-    const { grads } = await gradients.runWithGradient({
-      feeds,
-      overrides,
-      fetch: [],
-      output,
-      wrt: [wrt],
-      scores: [SPEC],
-      seed: (value) => {
-        const s = targetLogit(value);
-        scores = s.scores;
-        return s.seed;
-      },
-    });
-    return { scores, grads: grads[wrt]! };
-  };
+  const withScores =
+    (_x: HostTensor, feeds: Record<string, HostTensor>, overrides: Record<string, HostTensor>, wrt: string) => async () => {
+      let scores: Float64Array = new Float64Array(0);
+      const { grads } = await gradients.runWithGradient({
+        feeds,
+        overrides,
+        fetch: [],
+        output,
+        wrt: [wrt],
+        scores: [SPEC],
+        seed: (value) => {
+          const s = targetLogit(value);
+          scores = s.scores;
+          return s.seed;
+        },
+      });
+      return { scores, grads: grads[wrt]! };
+    };
   const noScores = async (): Promise<Float64Array> => {
     throw new Error('the benchmark computes no convergence delta');
   };
@@ -152,7 +156,8 @@ function problem(onnx: OnnxModel, gradients: GradientEngine, sample: Sample, ste
       baseline: tensor('float32', [ids.length, hidden]),
       fn: { gradients: (x) => withScores(x, feeds(x.shape[0]!), { [lookup.tensor]: x }, lookup.tensor)(), scores: noScores },
       feeds,
-      reduce: (v) => Float64Array.from({ length: ids.length }, (_, t) => v.subarray(t * hidden, (t + 1) * hidden).reduce((a, b) => a + b, 0)),
+      reduce: (v) =>
+        Float64Array.from({ length: ids.length }, (_, t) => v.subarray(t * hidden, (t + 1) * hidden).reduce((a, b) => a + b, 0)),
     };
   }
   const input = onnx.graph.inputs[0]!;
@@ -208,7 +213,14 @@ async function timeIg(p: Problem, steps: number, perPass: number, budget?: { ful
   };
   let values: Float64Array | undefined;
   try {
-    values = (await integratedGradients(fn, p.input, p.baseline, { method: 'gausslegendre', steps, internalBatchSize: perPass, convergenceDelta: false })).values;
+    values = (
+      await integratedGradients(fn, p.input, p.baseline, {
+        method: 'gausslegendre',
+        steps,
+        internalBatchSize: perPass,
+        convergenceDelta: false,
+      })
+    ).values;
   } catch (e) {
     if (!(e instanceof OverBudget)) throw e;
   }
@@ -265,11 +277,26 @@ function countCreate(rt: OrtRuntime): () => number {
 }
 
 /** PyTorch's LIG-50 / IG-50 and forward-50 (best of `repeats`), and its attribution. */
-async function torchAnchor(folder: string, config: NodeBenchConfig, name: string, perPass: number, log: (line: string) => void): Promise<{ result: Json; attribution?: Float32Array }> {
+async function torchAnchor(
+  folder: string,
+  config: NodeBenchConfig,
+  name: string,
+  perPass: number,
+  log: (line: string) => void,
+): Promise<{ result: Json; attribution?: Float32Array }> {
   const dir = mkdtempSync(join(os.tmpdir(), 'glassbox-torch-'));
   const out = join(dir, 'attribution.f32');
   const repeats = config.torchRepeats[name] ?? 1;
-  const args = ['bench/torch_onnx_lig.py', join(folder, 'onnx/model.onnx'), join(folder, 'sample.json'), String(config.threads), String(repeats), out, '--points-per-pass', String(perPass)];
+  const args = [
+    'bench/torch_onnx_lig.py',
+    join(folder, 'onnx/model.onnx'),
+    join(folder, 'sample.json'),
+    String(config.threads),
+    String(repeats),
+    out,
+    '--points-per-pass',
+    String(perPass),
+  ];
   log(`  ${config.python} ${args.join(' ')}`);
   try {
     const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
@@ -296,14 +323,30 @@ async function torchAnchor(folder: string, config: NodeBenchConfig, name: string
  * Our onnxruntime engine's warm forward of `b` rows against plain onnxruntime's, same runtime,
  * same feeds: one untimed run of each (sessions), then `reps` timed runs of each, alternating; best of each.
  */
-async function forwardRows(name: string, build: 'node' | 'web', bytes: Uint8Array, forward: ForwardEngine, rt: OrtRuntime, feeds: Record<string, HostTensor>, output: string, reps: number): Promise<Json> {
+async function forwardRows(
+  name: string,
+  build: 'node' | 'web',
+  bytes: Uint8Array,
+  forward: ForwardEngine,
+  rt: OrtRuntime,
+  feeds: Record<string, HostTensor>,
+  output: string,
+  reps: number,
+): Promise<Json> {
   const b = Object.values(feeds)[0]!.shape[0]!;
   const { ort } = rt;
   const session = await ort.InferenceSession.create(bytes, { executionProviders: [build === 'node' ? 'cpu' : 'wasm'] });
   try {
     const ortFeeds: Record<string, Ort.Tensor> = {};
     for (const [k, v] of Object.entries(feeds)) {
-      ortFeeds[k] = v.dtype === 'int64' ? new ort.Tensor('int64', BigInt64Array.from(v.data as Int32Array, (x) => BigInt(x)), v.shape) : new ort.Tensor('float32', v.data as Float32Array, v.shape);
+      ortFeeds[k] =
+        v.dtype === 'int64'
+          ? new ort.Tensor(
+              'int64',
+              BigInt64Array.from(v.data as Int32Array, (x) => BigInt(x)),
+              v.shape,
+            )
+          : new ort.Tensor('float32', v.data as Float32Array, v.shape);
     }
     const ours = () => forward.run({ feeds, fetch: [output] });
     const plain = async () => {
@@ -322,7 +365,17 @@ async function forwardRows(name: string, build: 'node' | 'web', bytes: Uint8Arra
       await plain();
       plainMs = Math.min(plainMs, now() - s);
     }
-    return { kind: 'node-forward', model: name, build, batch: b, reps, oursMs, plainMs, oursRowsPerS: (1000 * b) / oursMs, plainRowsPerS: (1000 * b) / plainMs };
+    return {
+      kind: 'node-forward',
+      model: name,
+      build,
+      batch: b,
+      reps,
+      oursMs,
+      plainMs,
+      oursRowsPerS: (1000 * b) / oursMs,
+      plainRowsPerS: (1000 * b) / plainMs,
+    };
   } finally {
     await session.release();
   }
@@ -338,7 +391,15 @@ export async function runNodeBench(modelDir: string, config: NodeBenchConfig, lo
   const web = await loadOrt('web');
   web.ort.env.wasm.numThreads = config.threads;
   const node = await loadOrt('node').catch(() => undefined);
-  results.push({ kind: 'node-env', node: process.version, threads: config.threads, cores: os.cpus().length, ortNode: (node?.ort.env as { versions?: Json } | undefined)?.versions?.node ?? null, ortWeb: (web.ort.env as { versions?: Json }).versions?.web ?? null, wasmThreads: web.ort.env.wasm.numThreads });
+  results.push({
+    kind: 'node-env',
+    node: process.version,
+    threads: config.threads,
+    cores: os.cpus().length,
+    ortNode: (node?.ort.env as { versions?: Json } | undefined)?.versions?.node ?? null,
+    ortWeb: (web.ort.env as { versions?: Json }).versions?.web ?? null,
+    wasmThreads: web.ort.env.wasm.numThreads,
+  });
 
   for (const name of config.models) {
     const folder = join(modelDir, name);
@@ -351,8 +412,17 @@ export async function runNodeBench(modelDir: string, config: NodeBenchConfig, lo
       try {
         const { result, attribution } = await torchAnchor(folder, config, name, perPass, log);
         anchor = attribution;
-        log(`  PyTorch: ${result.method} ${result.attribution50_s} s, forward-50 ${result.forward50_s} s (best of ${result.repeats}), peak RSS ${result.peak_rss_mib} MiB`);
-        results.push({ kind: 'torch', model: name, ...result, ms: 1000 * result.attribution50_s, forwardMs: 1000 * result.forward50_s, pointsPerPass: perPass });
+        log(
+          `  PyTorch: ${result.method} ${result.attribution50_s} s, forward-50 ${result.forward50_s} s (best of ${result.repeats}), peak RSS ${result.peak_rss_mib} MiB`,
+        );
+        results.push({
+          kind: 'torch',
+          model: name,
+          ...result,
+          ms: 1000 * result.attribution50_s,
+          forwardMs: 1000 * result.forward50_s,
+          pointsPerPass: perPass,
+        });
       } catch (e) {
         log(`  PyTorch failed: ${(e as Error).message}`);
         results.push({ kind: 'error', what: `PyTorch anchor on ${name}`, message: (e as Error).message });
@@ -360,10 +430,14 @@ export async function runNodeBench(modelDir: string, config: NodeBenchConfig, lo
     }
 
     if (!skipped('cli') && sample.text) {
-      log(`${name}: the CLI (${config.cliRepeats} explanations of the sample's text in one process, LIG-${config.steps} on logit ${TARGET}, default engine)`);
+      log(
+        `${name}: the CLI (${config.cliRepeats} explanations of the sample's text in one process, LIG-${config.steps} on logit ${TARGET}, default engine)`,
+      );
       try {
         const r = await cliBench(folder, sample, config.cliRepeats, anchor, log);
-        log(`  CLI: first ${(r.firstMs / 1000).toFixed(2)} s from the process start, then ${(r.warmMs / 1000).toFixed(2)} s per explanation (warm)`);
+        log(
+          `  CLI: first ${(r.firstMs / 1000).toFixed(2)} s from the process start, then ${(r.warmMs / 1000).toFixed(2)} s per explanation (warm)`,
+        );
         results.push({ model: name, ...r });
       } catch (e) {
         log(`  CLI failed: ${(e as Error).message}`);
@@ -395,7 +469,9 @@ export async function runNodeBench(modelDir: string, config: NodeBenchConfig, lo
           r.firstMs = first.ms;
           r.sessionCreateMs = created();
           r.sessions = gradients.sessionsCreated;
-          log(`  first run (creates ${r.sessions} session${r.sessions === 1 ? '' : 's'}): ${(first.ms / 1000).toFixed(1)} s, of which InferenceSession.create ${(r.sessionCreateMs / 1000).toFixed(1)} s`);
+          log(
+            `  first run (creates ${r.sessions} session${r.sessions === 1 ? '' : 's'}): ${(first.ms / 1000).toFixed(1)} s, of which InferenceSession.create ${(r.sessionCreateMs / 1000).toFixed(1)} s`,
+          );
           const warm = await timeIg(p, config.steps, perPass);
           Object.assign(r, { rssAtStartMib: rssAtStart, peakRssMib: peakRssMib() });
           r.ms = warm.ms;
@@ -403,20 +479,41 @@ export async function runNodeBench(modelDir: string, config: NodeBenchConfig, lo
           r.sessionsAfterWarm = gradients.sessionsCreated;
           if (gradients.fallbackOp) r.fallbackOp = gradients.fallbackOp;
           if (anchor && warm.values) r.relDiffVsTorch = relDiff(p.reduce(warm.values), anchor);
-          log(`  warm: ${(warm.ms / 1000).toFixed(2)} s${r.relDiffVsTorch !== undefined ? `; max |Δ| vs PyTorch ${r.relDiffVsTorch.toExponential(1)} of its largest value` : ''}`);
+          log(
+            `  warm: ${(warm.ms / 1000).toFixed(2)} s${r.relDiffVsTorch !== undefined ? `; max |Δ| vs PyTorch ${r.relDiffVsTorch.toExponential(1)} of its largest value` : ''}`,
+          );
           results.push(r);
           if (!skipped('node-forward')) {
-            const f = await forwardRows(name, e.onnxruntime as 'node' | 'web', readFileSync(join(folder, 'onnx/model.onnx')), forward, rt, p.feeds(config.steps), onnx.graph.outputs[0]!.name, sample.input_ids ? 3 : 1);
-            log(`  forward of ${f.batch} rows: ours ${f.oursRowsPerS.toFixed(2)} rows/s, plain onnxruntime ${f.plainRowsPerS.toFixed(2)} rows/s`);
+            const f = await forwardRows(
+              name,
+              e.onnxruntime as 'node' | 'web',
+              readFileSync(join(folder, 'onnx/model.onnx')),
+              forward,
+              rt,
+              p.feeds(config.steps),
+              onnx.graph.outputs[0]!.name,
+              sample.input_ids ? 3 : 1,
+            );
+            log(
+              `  forward of ${f.batch} rows: ours ${f.oursRowsPerS.toFixed(2)} rows/s, plain onnxruntime ${f.plainRowsPerS.toFixed(2)} rows/s`,
+            );
             results.push(f);
           }
         } else {
           log(`  once (its first run also builds its plan; budget ${config.glassboxBudget.full} s, then extrapolated)`);
           const run = await timeIg(p, config.steps, glassboxPerPass, config.glassboxBudget);
           Object.assign(r, { rssAtStartMib: rssAtStart, peakRssMib: peakRssMib() });
-          Object.assign(r, { ms: run.ms, msAtFullSteps: run.msAtFullSteps, extrapolated: run.extrapolated, points: run.points, passes: run.passes });
+          Object.assign(r, {
+            ms: run.ms,
+            msAtFullSteps: run.msAtFullSteps,
+            extrapolated: run.extrapolated,
+            points: run.points,
+            passes: run.passes,
+          });
           if (anchor && run.values) r.relDiffVsTorch = relDiff(p.reduce(run.values), anchor);
-          log(`  ${(run.ms / 1000).toFixed(1)} s${run.extrapolated ? ` for ${run.points} points → ≈ ${(run.msAtFullSteps / 1000).toFixed(0)} s at ${config.steps} (extrapolated)` : ''}`);
+          log(
+            `  ${(run.ms / 1000).toFixed(1)} s${run.extrapolated ? ` for ${run.points} points → ≈ ${(run.msAtFullSteps / 1000).toFixed(0)} s at ${config.steps} (extrapolated)` : ''}`,
+          );
           results.push(r);
         }
       } catch (err) {

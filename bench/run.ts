@@ -50,7 +50,10 @@ const ROOT = resolve(BENCH, '..');
 const ORT_DIST = join(ROOT, 'node_modules/onnxruntime-web/dist');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const MODELS = Object.keys(BENCH_MODELS);
-const LABEL: Record<string, string> = { 'distilbert-base-geometry': 'distilbert-base, 28 tokens', 'vit-base-geometry': 'vit-base, 224×224' };
+const LABEL: Record<string, string> = {
+  'distilbert-base-geometry': 'distilbert-base, 28 tokens',
+  'vit-base-geometry': 'vit-base, 224×224',
+};
 /**
  * Seconds per measurement (see Budget in main.ts): run in full if it would take at most `full`,
  * else measure at least `sample` seconds (and one pass) and extrapolate linearly. A cpu LIG run
@@ -130,12 +133,11 @@ function bytesCell(bytes: number | undefined): string {
   return bytes === undefined ? '–' : `${bytes} B (${(bytes / 2 ** 20).toFixed(0)} MiB)`;
 }
 
-function batchCell(r: Json | undefined, batch: number, suffix = ''): string {
+function batchCell(r: Json | undefined, _batch: number, suffix = ''): string {
   if (!r) return '–';
   if (!r.extrapolated) return s(r.ms) + suffix;
   return `≈ ${s(r.msAtBatch)} (extrapolated: batch ${r.batch} took ${s(r.ms)})${suffix}`;
 }
-
 
 function summarize(results: Json[], config: BenchConfig): Summary {
   const find = (kind: string, pred: (r: Json) => boolean = () => true) => results.find((r) => r.kind === kind && pred(r));
@@ -150,7 +152,10 @@ function summarize(results: Json[], config: BenchConfig): Summary {
     [`Glassbox LIG-${n}, webgpu, cold (first run)`, ...models.map((m) => ligCell(lig(m, 'webgpu')?.cold))],
     [`Glassbox LIG-${n}, webgpu, warm`, ...models.map((m) => ligCell(lig(m, 'webgpu')?.warm))],
     [`Glassbox LIG-${n}, cpu (once)`, ...models.map((m) => ligCell(lig(m, 'cpu')?.cold))],
-    [`Glassbox LIG-${n}, webgpu, peak GPU memory (live buffers, weights included)`, ...models.map((m) => bytesCell(lig(m, 'webgpu')?.gpuPeakBytes))],
+    [
+      `Glassbox LIG-${n}, webgpu, peak GPU memory (live buffers, weights included)`,
+      ...models.map((m) => bytesCell(lig(m, 'webgpu')?.gpuPeakBytes)),
+    ],
     [`Glassbox forward only, batch ${b}, webgpu (warm)`, ...models.map((m) => batchCell(fwd(m), b))],
     [`onnxruntime-web forward, batch ${b}, webgpu EP`, ...models.map((m) => batchCell(ort(m, 'webgpu'), b, ortEp(ort(m, 'webgpu'))))],
     [`onnxruntime-web forward, batch ${b}, wasm EP`, ...models.map((m) => batchCell(ort(m, 'wasm'), b))],
@@ -162,9 +167,11 @@ function summarize(results: Json[], config: BenchConfig): Summary {
   let table = markdownTable(['', ...models.map((m) => LABEL[m] ?? m)], rows);
 
   // KernelSHAP: model forwards per second through each engine on each device.
-  const shap = (m: string, device: string, engine: string) => find('kernel-shap', (r) => r.model === m && r.device === device && r.engine === engine);
+  const shap = (m: string, device: string, engine: string) =>
+    find('kernel-shap', (r) => r.model === m && r.device === device && r.engine === engine);
   const shapModels = models.filter((m) => results.some((r) => r.kind === 'kernel-shap' && r.model === m));
-  const perSecond = (r: Json | undefined) => (r ? `${r.perSecond.toFixed(r.perSecond >= 10 ? 1 : 3)} (${r.evaluations} in ${s(r.ms)})` : '–');
+  const perSecond = (r: Json | undefined) =>
+    r ? `${r.perSecond.toFixed(r.perSecond >= 10 ? 1 : 3)} (${r.evaluations} in ${s(r.ms)})` : '–';
   const shapRatio = (m: string, device: string) => ratio(shap(m, device, 'glassbox')?.perSecond, shap(m, device, 'onnxruntime')?.perSecond);
   if (shapModels.length > 0) {
     table +=
@@ -193,8 +200,11 @@ function summarize(results: Json[], config: BenchConfig): Summary {
       markdownTable(
         [`${nn}×${nn}×${nn} f32 matmul`, 'best GFLOP/s'],
         [
-          ['Glassbox webgpu kernel (`backend.run(\'MatMul\')`)', g(ours)],
-          [`onnxruntime-web, ${theirs?.impl === 'ort-webgpu' ? 'webgpu EP' : theirs ? `${theirs.impl.slice(4)} EP (webgpu EP failed)` : 'webgpu EP'}${theirs?.io === 'gpu-buffer' ? ', GPU-resident inputs and output' : ''}`, g(theirs)],
+          ["Glassbox webgpu kernel (`backend.run('MatMul')`)", g(ours)],
+          [
+            `onnxruntime-web, ${theirs?.impl === 'ort-webgpu' ? 'webgpu EP' : theirs ? `${theirs.impl.slice(4)} EP (webgpu EP failed)` : 'webgpu EP'}${theirs?.io === 'gpu-buffer' ? ', GPU-resident inputs and output' : ''}`,
+            g(theirs),
+          ],
           ['**ours / onnxruntime-web**', `**${r2(mm)}**`],
         ],
       );
@@ -224,7 +234,9 @@ function summarize(results: Json[], config: BenchConfig): Summary {
       notes.push(
         `${LABEL[m] ?? m}: ${w.describe}. The library chose ${perPass} point${perPass === 1 ? '' : 's'} per pass; ` +
           `a warm gradient pass takes ${s(rowMs)} per point` +
-          (f && fwdRowMs ? ` (forward + backward), ${(rowMs / fwdRowMs).toFixed(1)}× our forward pass alone at batch ${f.batch} (${s(fwdRowMs)} a row)` : '') +
+          (f && fwdRowMs
+            ? ` (forward + backward), ${(rowMs / fwdRowMs).toFixed(1)}× our forward pass alone at batch ${f.batch} (${s(fwdRowMs)} a row)`
+            : '') +
           `; the convergence-delta forward of 2 rows ${s(warm.deltaMs)}` +
           (warm.convergenceDelta !== undefined ? ` (delta ${warm.convergenceDelta.toExponential(2)})` : '') +
           `; after both runs the device holds ${(w.gpuCreatedBytes / 2 ** 20).toFixed(0)} MiB of buffers (live + pooled).`,
@@ -235,7 +247,10 @@ function summarize(results: Json[], config: BenchConfig): Summary {
   }
   if (theirs?.ioNote) notes.push(`matmul: ${theirs.ioNote}.`);
   const wasm = ort(d, 'wasm');
-  if (wasm) notes.push(`onnxruntime-web wasm EP with ${wasm.wasmThreads ?? 'default'} thread(s); Glassbox's cpu backend is single-threaded JavaScript.`);
+  if (wasm)
+    notes.push(
+      `onnxruntime-web wasm EP with ${wasm.wasmThreads ?? 'default'} thread(s); Glassbox's cpu backend is single-threaded JavaScript.`,
+    );
   for (const e of results.filter((r) => r.kind === 'error')) notes.push(`FAILED ${e.what}: ${String(e.message).split('\n')[0]}`);
 
   // Where a warm gradient pass goes, from GPU timestamps around each dispatch.
@@ -262,7 +277,12 @@ function summarize(results: Json[], config: BenchConfig): Summary {
 /** The Node part (bench/node.ts): every engine's attribution time and its ratio to PyTorch's, and the forward-only rows. */
 function summarizeNode(results: Json[], config: NodeBenchConfig): Summary {
   const models = config.models.filter((m) => results.some((r) => r.model === m && (r.kind === 'torch' || r.kind === 'node-ig')));
-  if (models.length === 0) return { table: '', json: {}, notes: results.filter((r) => r.kind === 'error').map((e) => `FAILED ${e.what}: ${String(e.message).split('\n')[0]}`) };
+  if (models.length === 0)
+    return {
+      table: '',
+      json: {},
+      notes: results.filter((r) => r.kind === 'error').map((e) => `FAILED ${e.what}: ${String(e.message).split('\n')[0]}`),
+    };
   const torch = (m: string) => results.find((r) => r.kind === 'torch' && r.model === m);
   const ig = (m: string, engine: string) => results.find((r) => r.kind === 'node-ig' && r.model === m && r.engine === engine);
   const fwd = (m: string, build: string) => results.find((r) => r.kind === 'node-forward' && r.model === m && r.build === build);
@@ -277,9 +297,18 @@ function summarizeNode(results: Json[], config: NodeBenchConfig): Summary {
     const own = torch(m) && r.pointsPerPass !== torch(m)!.pointsPerPass ? `; passes of ${r.pointsPerPass}` : '';
     return `${t} (${r2(vsTorch(m, r))}${own})`;
   };
-  const header = [`CPU, Node: ${models.map(method).filter((v, i, a) => a.indexOf(v) === i).join(' / ')}, time (× PyTorch)`, ...models.map((m) => `${LABEL[m] ?? m}, ${method(m)}`)];
+  const header = [
+    `CPU, Node: ${models
+      .map(method)
+      .filter((v, i, a) => a.indexOf(v) === i)
+      .join(' / ')}, time (× PyTorch)`,
+    ...models.map((m) => `${LABEL[m] ?? m}, ${method(m)}`),
+  ];
   const rows: string[][] = [
-    [`**PyTorch eager ops + autograd on the ONNX graph (anchor), ${torch(models[0]!)?.threads ?? config.threads} threads**`, ...models.map((m) => (torch(m) ? `**${s(torch(m)!.ms)}** (1×)` : '–'))],
+    [
+      `**PyTorch eager ops + autograd on the ONNX graph (anchor), ${torch(models[0]!)?.threads ?? config.threads} threads**`,
+      ...models.map((m) => (torch(m) ? `**${s(torch(m)!.ms)}** (1×)` : '–')),
+    ],
   ];
   for (const e of NODE_ENGINES) {
     if (!models.some((m) => ig(m, e.id))) continue;
@@ -294,7 +323,10 @@ function summarizeNode(results: Json[], config: NodeBenchConfig): Summary {
         `**the CLI, \`glassbox explain --device cpu\` (engine auto: this one), warm, per explanation**`,
         ...models.map((m) => (cli(m) ? `**${s(cli(m)!.warmMs)}** (${r2(ratio(cli(m)!.warmMs, torch(m)?.ms))})` : '–')),
       ]);
-      rows.push([`  its first, from the process's start (Node, modules, model, compilation, sessions)`, ...models.map((m) => (cli(m) ? s(cli(m)!.firstMs) : '–'))]);
+      rows.push([
+        `  its first, from the process's start (Node, modules, model, compilation, sessions)`,
+        ...models.map((m) => (cli(m) ? s(cli(m)!.firstMs) : '–')),
+      ]);
     }
     rows.push([
       `  its first run (creates the sessions: InferenceSession.create)`,
@@ -304,26 +336,44 @@ function summarizeNode(results: Json[], config: NodeBenchConfig): Summary {
       }),
     ]);
   }
-  const memoryCell = (r: Json | undefined) => (r?.peakRssMib === undefined ? '–' : `${Math.round(r.peakRssMib)} MiB (${Math.round(r.rssAtStartMib)} at its start)`);
+  const memoryCell = (r: Json | undefined) =>
+    r?.peakRssMib === undefined ? '–' : `${Math.round(r.peakRssMib)} MiB (${Math.round(r.rssAtStartMib)} at its start)`;
   for (const e of NODE_ENGINES) {
-    if (models.some((m) => ig(m, e.id)?.peakRssMib !== undefined)) rows.push([`peak resident memory: ${e.label}`, ...models.map((m) => memoryCell(ig(m, e.id)))]);
+    if (models.some((m) => ig(m, e.id)?.peakRssMib !== undefined))
+      rows.push([`peak resident memory: ${e.label}`, ...models.map((m) => memoryCell(ig(m, e.id)))]);
   }
-  if (models.some((m) => torch(m)?.peak_rss_mib !== undefined)) rows.push(['peak resident memory: PyTorch (its own process)', ...models.map((m) => (torch(m)?.peak_rss_mib !== undefined ? `${Math.round(torch(m)!.peak_rss_mib)} MiB` : '–'))]);
-  const pointsRow = ['points per gradient pass', ...models.map((m) => String(torch(m)?.pointsPerPass ?? ig(m, 'ort-node')?.pointsPerPass ?? '–'))];
+  if (models.some((m) => torch(m)?.peak_rss_mib !== undefined))
+    rows.push([
+      'peak resident memory: PyTorch (its own process)',
+      ...models.map((m) => (torch(m)?.peak_rss_mib !== undefined ? `${Math.round(torch(m)!.peak_rss_mib)} MiB` : '–')),
+    ]);
+  const pointsRow = [
+    'points per gradient pass',
+    ...models.map((m) => String(torch(m)?.pointsPerPass ?? ig(m, 'ort-node')?.pointsPerPass ?? '–')),
+  ];
   rows.push(pointsRow);
   let table = markdownTable(header, rows);
 
   const builds = (['node', 'web'] as const).filter((b) => models.some((m) => fwd(m, b)));
   if (builds.length > 0) {
-    const cell = (r: Json | undefined, which: 'ours' | 'plain') => (r ? (which === 'ours' ? r.oursRowsPerS : r.plainRowsPerS).toFixed(2) : '–');
+    const cell = (r: Json | undefined, which: 'ours' | 'plain') =>
+      r ? (which === 'ours' ? r.oursRowsPerS : r.plainRowsPerS).toFixed(2) : '–';
     const name = (b: string) => (b === 'node' ? 'onnxruntime-node' : `onnxruntime-web wasm in Node, ${env.wasmThreads ?? '?'} threads`);
     const fwdRows: string[][] = [];
     for (const b of builds) {
       fwdRows.push([`Glassbox engine: onnxruntime (OrtForward), ${name(b)}`, ...models.map((m) => cell(fwd(m, b), 'ours'))]);
       fwdRows.push([`plain ${name(b)} (InferenceSession.run)`, ...models.map((m) => cell(fwd(m, b), 'plain'))]);
-      fwdRows.push([`**ours / plain, ${b === 'node' ? 'onnxruntime-node' : 'onnxruntime-web'}**`, ...models.map((m) => `**${r2(ratio(fwd(m, b)?.oursRowsPerS, fwd(m, b)?.plainRowsPerS))}**`)]);
+      fwdRows.push([
+        `**ours / plain, ${b === 'node' ? 'onnxruntime-node' : 'onnxruntime-web'}**`,
+        ...models.map((m) => `**${r2(ratio(fwd(m, b)?.oursRowsPerS, fwd(m, b)?.plainRowsPerS))}**`),
+      ]);
     }
-    table += '\n\n' + markdownTable([`Forward only, batch of ${config.steps} copies of the sample, rows per second (warm)`, ...models.map((m) => LABEL[m] ?? m)], fwdRows);
+    table +=
+      '\n\n' +
+      markdownTable(
+        [`Forward only, batch of ${config.steps} copies of the sample, rows per second (warm)`, ...models.map((m) => LABEL[m] ?? m)],
+        fwdRows,
+      );
   }
 
   const json: Json = {};
@@ -340,7 +390,12 @@ function summarizeNode(results: Json[], config: NodeBenchConfig): Summary {
       if (r?.peakRssMib !== undefined) json[`${engineKey[e.id]}_${k}_peak_rss_mib`] = Math.round(r.peakRssMib);
     }
     const c = cli(m);
-    if (c) Object.assign(json, { [`cli_${k}_warm_s`]: round(c.warmMs / 1000), [`cli_${k}_vs_torch`]: round(ratio(c.warmMs, torch(m)?.ms)), [`cli_${k}_first_s`]: round(c.firstMs / 1000) });
+    if (c)
+      Object.assign(json, {
+        [`cli_${k}_warm_s`]: round(c.warmMs / 1000),
+        [`cli_${k}_vs_torch`]: round(ratio(c.warmMs, torch(m)?.ms)),
+        [`cli_${k}_first_s`]: round(c.firstMs / 1000),
+      });
     for (const b of builds) {
       const f = fwd(m, b);
       const p = `${m.startsWith('vit') ? 'vit_' : ''}${b === 'node' ? 'ort_node' : 'ort_web_wasm_node'}_forward${config.steps}`;
@@ -353,17 +408,25 @@ function summarizeNode(results: Json[], config: NodeBenchConfig): Summary {
   for (const m of models) {
     const t = torch(m);
     const diffs = NODE_ENGINES.map((e) => [e.id, ig(m, e.id)?.relDiffVsTorch] as const).filter(([, d]) => d !== undefined);
-    if (diffs.length > 0) notes.push(`${LABEL[m] ?? m}: largest difference from PyTorch's attribution, relative to its largest value: ${diffs.map(([id, d]) => `${id} ${d!.toExponential(1)}`).join(', ')}.`);
+    if (diffs.length > 0)
+      notes.push(
+        `${LABEL[m] ?? m}: largest difference from PyTorch's attribution, relative to its largest value: ${diffs.map(([id, d]) => `${id} ${d!.toExponential(1)}`).join(', ')}.`,
+      );
     const c = cli(m);
     if (c) {
       notes.push(
         `${LABEL[m] ?? m}: the CLI (bench/cli.ts) explained the sample's text (${c.tokens} tokens, the same ids as PyTorch's) ${c.repeats} times in one process, ` +
           `${CLI_FLAGS.join(' ')}; warm gaps ${c.warmAllMs.map((v: number) => s(v)).join(', ')}` +
-          (c.relDiffVsTorch !== undefined ? `; its attribution is within ${c.relDiffVsTorch.toExponential(1)} of PyTorch's largest value` : '') +
+          (c.relDiffVsTorch !== undefined
+            ? `; its attribution is within ${c.relDiffVsTorch.toExponential(1)} of PyTorch's largest value`
+            : '') +
           '.',
       );
     }
-    if (t) notes.push(`${LABEL[m] ?? m}: PyTorch's ${t.method} is the best of ${t.repeats} after a warm-up (forward of ${config.steps} rows: ${s(t.forwardMs)}; peak memory ${t.peak_rss_mib} MiB); its logits for the sample ${JSON.stringify(t.logits_check)}${t.want ? `, Glassbox's ${JSON.stringify(t.want.map((v: number) => Number(v.toFixed(5))))}` : ''}.`);
+    if (t)
+      notes.push(
+        `${LABEL[m] ?? m}: PyTorch's ${t.method} is the best of ${t.repeats} after a warm-up (forward of ${config.steps} rows: ${s(t.forwardMs)}; peak memory ${t.peak_rss_mib} MiB); its logits for the sample ${JSON.stringify(t.logits_check)}${t.want ? `, Glassbox's ${JSON.stringify(t.want.map((v: number) => Number(v.toFixed(5))))}` : ''}.`,
+      );
     for (const e of NODE_ENGINES) {
       const r = ig(m, e.id);
       if (r?.fallbackOp) notes.push(`${LABEL[m] ?? m}: ${e.id} fell back to Glassbox's runtime (op ${r.fallbackOp} has no ONNX form).`);
@@ -377,7 +440,9 @@ function summarizeNode(results: Json[], config: NodeBenchConfig): Summary {
   const memory = results.find((r) => r.kind === 'node-memory');
   if (memory) {
     json.node_peak_rss_mib = Math.round(memory.peakRssMib);
-    notes.push(`Peak resident memory of the Node part (every engine above, one after another, in this one process): ${Math.round(memory.peakRssMib)} MiB.`);
+    notes.push(
+      `Peak resident memory of the Node part (every engine above, one after another, in this one process): ${Math.round(memory.peakRssMib)} MiB.`,
+    );
   }
   for (const e of results.filter((r) => r.kind === 'error')) notes.push(`FAILED ${e.what}: ${String(e.message).split('\n')[0]}`);
   return { table, json, notes };
@@ -391,10 +456,10 @@ function writeReadme(section: string): void {
   if (start >= 0) {
     const rest = readme.slice(start + 1);
     const next = rest.search(/^## /m);
-    out = readme.slice(0, start) + section + (next >= 0 ? '\n' + rest.slice(next) : '');
+    out = readme.slice(0, start) + section + (next >= 0 ? `\n${rest.slice(next)}` : '');
   } else {
     const layout = readme.search(/^## Layout\s*$/m);
-    out = layout >= 0 ? readme.slice(0, layout) + section + '\n' + readme.slice(layout) : readme.trimEnd() + '\n\n' + section;
+    out = layout >= 0 ? `${readme.slice(0, layout) + section}\n${readme.slice(layout)}` : `${readme.trimEnd()}\n\n${section}`;
   }
   writeFileSync(path, out);
 }
@@ -404,18 +469,23 @@ function writeReadme(section: string): void {
 function scaledBudgets(): BenchConfig['budgets'] {
   const scale = process.env.BENCH_FULL ? 1e9 : Number(process.env.BENCH_BUDGET_SCALE ?? 1);
   if (!(scale > 0)) fail(`BENCH_BUDGET_SCALE must be a positive number, got ${process.env.BENCH_BUDGET_SCALE}`);
-  return Object.fromEntries(Object.entries(BUDGETS).map(([k, b]) => [k, { full: b.full * scale, sample: b.sample * scale }])) as BenchConfig['budgets'];
+  return Object.fromEntries(
+    Object.entries(BUDGETS).map(([k, b]) => [k, { full: b.full * scale, sample: b.sample * scale }]),
+  ) as BenchConfig['budgets'];
 }
 
 async function main(): Promise<void> {
   const models = (process.env.BENCH_MODELS ?? MODELS.join(',')).split(',').filter(Boolean);
   const unknown = models.filter((m) => !BENCH_MODELS[m]);
   if (unknown.length > 0) fail(`BENCH_MODELS names ${unknown.join(', ')}; the models are ${MODELS.join(', ')}`);
-  const modelDir = await ensureBenchModels(Object.fromEntries(models.map((m) => [m, BENCH_MODELS[m]!])), undefined, (line) => console.error(`bench: ${line}`));
+  const modelDir = await ensureBenchModels(Object.fromEntries(models.map((m) => [m, BENCH_MODELS[m]!])), undefined, (line) =>
+    console.error(`bench: ${line}`),
+  );
   if (process.env.BENCH_MODELS_ONLY) return void console.error(`bench: models ready in ${modelDir}`);
   const skip = (process.env.BENCH_SKIP ?? '').split(',').filter(Boolean);
   const browserPart = !skip.includes('browser');
-  if (browserPart && !existsSync(CHROMIUM)) fail(`no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH; BENCH_SKIP=browser leaves the page out)`);
+  if (browserPart && !existsSync(CHROMIUM))
+    fail(`no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH; BENCH_SKIP=browser leaves the page out)`);
   if (browserPart && !existsSync(ORT_DIST)) fail(`onnxruntime-web is not installed (${ORT_DIST}); run pnpm install`);
 
   const config: BenchConfig = {
@@ -433,7 +503,8 @@ async function main(): Promise<void> {
   const threads = Number(process.env.BENCH_THREADS ?? os.cpus().length);
   const vitPointsPerPass = Number(process.env.BENCH_VIT_POINTS_PER_PASS ?? 10);
   if (!(threads >= 1) || !Number.isInteger(threads)) fail(`BENCH_THREADS must be a positive integer, got ${process.env.BENCH_THREADS}`);
-  if (!(vitPointsPerPass >= 1) || !Number.isInteger(vitPointsPerPass)) fail(`BENCH_VIT_POINTS_PER_PASS must be a positive integer, got ${process.env.BENCH_VIT_POINTS_PER_PASS}`);
+  if (!(vitPointsPerPass >= 1) || !Number.isInteger(vitPointsPerPass))
+    fail(`BENCH_VIT_POINTS_PER_PASS must be a positive integer, got ${process.env.BENCH_VIT_POINTS_PER_PASS}`);
   const nodeConfig: NodeBenchConfig = {
     models,
     steps: config.steps,
@@ -467,7 +538,11 @@ async function main(): Promise<void> {
   const json: Record<string, unknown> = { ...page.json, ...cpu.json, ...engines.json, targets_met: targetsJson(targets) };
   const notes = [...cpu.notes, ...engines.notes, ...page.notes];
   if (dataset) {
-    Object.assign(json, { dataset_varied_s: +dataset.varied.seconds.toFixed(2), dataset_fixed_s: +dataset.fixed.seconds.toFixed(2), dataset_ratio: +dataset.ratio.toFixed(3) });
+    Object.assign(json, {
+      dataset_varied_s: +dataset.varied.seconds.toFixed(2),
+      dataset_fixed_s: +dataset.fixed.seconds.toFixed(2),
+      dataset_ratio: +dataset.ratio.toFixed(3),
+    });
     notes.push(
       `Data set (bench/dataset.ts, ${dataset.model.split('/').pop()}): ${dataset.count} texts of ${dataset.varied.minTokens}–${dataset.varied.maxTokens} tokens, LIG-${dataset.steps} on the logit, ` +
         `${dataset.varied.seconds.toFixed(2)} s (${dataset.varied.sessions} gradient sessions) vs ${dataset.count} texts of ${dataset.fixed.tokens} tokens ${dataset.fixed.seconds.toFixed(2)} s (${dataset.fixed.sessions}): ${dataset.ratio.toFixed(2)}×.`,
@@ -488,7 +563,8 @@ async function main(): Promise<void> {
   const torchVersion = nodeResults.find((r) => r.kind === 'torch')?.torch;
   const runtimes = [
     browserPart && `browser: ${browserName} (headless); WebGPU adapter: ${adapter}; onnxruntime-web ${env.ortVersion ?? '?'}`,
-    nodeEnv && `Node ${nodeEnv.node}: onnxruntime-node ${nodeEnv.ortNode ?? '–'}, onnxruntime-web ${nodeEnv.ortWeb ?? '?'}${torchVersion ? `; PyTorch ${torchVersion}` : ''}`,
+    nodeEnv &&
+      `Node ${nodeEnv.node}: onnxruntime-node ${nodeEnv.ortNode ?? '–'}, onnxruntime-web ${nodeEnv.ortWeb ?? '?'}${torchVersion ? `; PyTorch ${torchVersion}` : ''}`,
   ].filter(Boolean);
   const date = new Date().toISOString().slice(0, 10);
   const minutes = ((Date.now() - started) / 60_000).toFixed(0);
@@ -556,7 +632,7 @@ async function main(): Promise<void> {
     ...(browserPart
       ? [
           a.isFallbackAdapter
-            ? 'The adapter here is a software one (no GPU): the page\'s numbers compare the two runtimes on the same adapter, not what a GPU gives.'
+            ? "The adapter here is a software one (no GPU): the page's numbers compare the two runtimes on the same adapter, not what a GPU gives."
             : 'Both runtimes ran on the same adapter.',
           '',
         ]
@@ -578,7 +654,11 @@ async function runPage(config: BenchConfig, modelDir: string): Promise<Json[]> {
     logLevel: 'error',
     // transformers.js (imported by @glassbox/core) imports onnxruntime-common, which it does not
     // declare: resolve it to onnxruntime-web's own copy rather than rely on pnpm's hidden hoisting.
-    resolve: { alias: { 'onnxruntime-common': join(realpathSync(join(ROOT, 'node_modules/onnxruntime-web')), '../onnxruntime-common/dist/esm/index.js') } },
+    resolve: {
+      alias: {
+        'onnxruntime-common': join(realpathSync(join(ROOT, 'node_modules/onnxruntime-web')), '../onnxruntime-common/dist/esm/index.js'),
+      },
+    },
     build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1 << 30, reportCompressedSize: false },
     // @glassbox/core's module worker (loadInWorker) imports split chunks: ES output, as in vite.config.ts.
     worker: { format: 'es' },
@@ -588,7 +668,15 @@ async function runPage(config: BenchConfig, modelDir: string): Promise<Json[]> {
     executablePath: CHROMIUM,
     headless: true,
     // ForceEagerMeasureMemory: measureUserAgentSpecificMemory answers at once, not at the next GC.
-    args: ['--enable-unsafe-webgpu', '--enable-blink-features=ForceEagerMeasureMemory', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--enable-unsafe-webgpu',
+      '--enable-blink-features=ForceEagerMeasureMemory',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
   const results: Json[] = [];
   try {

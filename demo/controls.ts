@@ -33,7 +33,11 @@ import type { PageContext } from './page.ts';
 type Child = Node | string | number | null | undefined | false;
 
 /** An element with attributes (false/undefined ones left out) and children; strings become text nodes. */
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | number | boolean | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number | boolean | undefined> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === false) continue;
@@ -45,7 +49,13 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<
 
 /** A label above its control, with an optional hint under it. */
 export function field(label: string, control: HTMLElement, hint?: string): HTMLLabelElement {
-  return el('label', { class: 'gb-field' }, el('span', { class: 'gb-label' }, label), control, hint !== undefined && el('span', { class: 'gb-hint' }, hint));
+  return el(
+    'label',
+    { class: 'gb-field' },
+    el('span', { class: 'gb-label' }, label),
+    control,
+    hint !== undefined && el('span', { class: 'gb-hint' }, hint),
+  );
 }
 
 export interface Choice {
@@ -65,7 +75,9 @@ export function selectControl(choices: readonly Choice[], value?: string): HTMLS
 export function setChoices(select: HTMLSelectElement, choices: readonly Choice[], value = select.value): void {
   const groups = new Map<string | undefined, HTMLOptionElement[]>();
   for (const c of choices) groups.set(c.group, [...(groups.get(c.group) ?? []), el('option', { value: c.value }, c.label)]);
-  select.replaceChildren(...[...groups].flatMap(([group, options]) => (group === undefined ? options : [el('optgroup', { label: group }, ...options)])));
+  select.replaceChildren(
+    ...[...groups].flatMap(([group, options]) => (group === undefined ? options : [el('optgroup', { label: group }, ...options)])),
+  );
   if (choices.some((c) => c.value === value)) select.value = value;
 }
 
@@ -78,7 +90,11 @@ export function setParam(context: PageContext, param: string, value: string, fal
 }
 
 /** A number input bound to URL parameter `param`: read at build, written on change (empty: the parameter is left out). */
-export function paramNumber(context: PageContext, param: string, attrs: Record<string, string | number | boolean | undefined> = {}): HTMLInputElement {
+export function paramNumber(
+  context: PageContext,
+  param: string,
+  attrs: Record<string, string | number | boolean | undefined> = {},
+): HTMLInputElement {
   const input = el('input', { class: 'gb-input', type: 'number', step: 1, name: param, ...attrs });
   input.value = context.params.get(param) ?? '';
   input.addEventListener('change', () => setParam(context, param, input.value.trim()));
@@ -95,13 +111,24 @@ export interface Checklist {
  * Checkboxes kept in URL parameter `param` as a comma-separated list (the CLI's form, e.g.
  * --methods a,b); left out of the URL while exactly `defaults` are checked.
  */
-export function paramChecklist(context: PageContext, param: string, choices: readonly Choice[], defaults: readonly string[], label: string): Checklist {
+export function paramChecklist(
+  context: PageContext,
+  param: string,
+  choices: readonly Choice[],
+  defaults: readonly string[],
+  label: string,
+): Checklist {
   const fromUrl = context.params.get(param);
   const initial = new Set(fromUrl === null ? defaults : fromUrl.split(',').map((v) => v.trim()));
   const boxes = choices.map((c) => el('input', { type: 'checkbox', name: param, value: c.value, checked: initial.has(c.value) }));
   const values = () => boxes.filter((b) => b.checked).map((b) => b.value);
   const isDefault = (v: string[]) => v.length === defaults.length && defaults.every((d) => v.includes(d));
-  const element = el('fieldset', { class: 'gb-checklist', 'data-param': param }, el('legend', { class: 'gb-label' }, label), ...boxes.map((box, i) => el('label', { class: 'gb-check' }, box, choices[i]!.label)));
+  const element = el(
+    'fieldset',
+    { class: 'gb-checklist', 'data-param': param },
+    el('legend', { class: 'gb-label' }, label),
+    ...boxes.map((box, i) => el('label', { class: 'gb-check' }, box, choices[i]!.label)),
+  );
   element.addEventListener('change', () => {
     const v = values();
     setParam(context, param, isDefault(v) ? '' : v.length === 0 ? 'none' : v.join(','));
@@ -110,7 +137,13 @@ export function paramChecklist(context: PageContext, param: string, choices: rea
 }
 
 /** A select bound to URL parameter `param`: read at build, written on change. */
-export function paramSelect(context: PageContext, param: string, choices: readonly Choice[], fallback: string, onChange?: (value: string) => void): HTMLSelectElement {
+export function paramSelect(
+  context: PageContext,
+  param: string,
+  choices: readonly Choice[],
+  fallback: string,
+  onChange?: (value: string) => void,
+): HTMLSelectElement {
   const initial = context.params.get(param) ?? fallback;
   // A value from a shared link that is not (yet) a choice, e.g. a label of a model still loading, is kept.
   const all = choices.some((c) => c.value === initial) ? choices : [...choices, { value: initial, label: initial }];
@@ -154,14 +187,23 @@ export interface ModelPicker {
  * The model select: the page's bundled models, then "Hugging Face Hub model…", which
  * shows a field for a hub id (`owner/name`). The choice lives in URL param `model`.
  */
-export function modelPicker(context: PageContext, options: { bundled: readonly BundledModel[]; hubPlaceholder?: string; label?: string }): ModelPicker {
+export function modelPicker(
+  context: PageContext,
+  options: { bundled: readonly BundledModel[]; hubPlaceholder?: string; label?: string },
+): ModelPicker {
   const { bundled } = options;
   // A bundled model may also be written ./folder, /folder or models/folder (its path in the repository, as the CLI takes it).
   const asked = context.params.get('model') ?? bundled[0]!.folder;
-  const stripped = asked.replace(/^\.?\/+/, '').replace(/^models\//, '').replace(/\/+$/, '');
+  const stripped = asked
+    .replace(/^\.?\/+/, '')
+    .replace(/^models\//, '')
+    .replace(/\/+$/, '');
   const initial = bundled.some((b) => b.folder === stripped) ? stripped : asked;
   const isBundled = bundled.some((b) => b.folder === initial);
-  const select = selectControl([...bundled.map((b) => ({ value: b.folder, label: b.label })), { value: HUB, label: 'Hugging Face Hub model…' }], isBundled ? initial : HUB);
+  const select = selectControl(
+    [...bundled.map((b) => ({ value: b.folder, label: b.label })), { value: HUB, label: 'Hugging Face Hub model…' }],
+    isBundled ? initial : HUB,
+  );
   const hub = el('input', {
     class: 'gb-input',
     type: 'text',
@@ -172,7 +214,11 @@ export function modelPicker(context: PageContext, options: { bundled: readonly B
     'data-role': 'hub-id',
   });
   hub.value = isBundled ? '' : initial;
-  const hubNote = el('span', { class: 'gb-hint' }, 'Downloaded from huggingface.co: the only request this page makes outside this site. Needs a transformers.js (ONNX) model.');
+  const hubNote = el(
+    'span',
+    { class: 'gb-hint' },
+    'Downloaded from huggingface.co: the only request this page makes outside this site. Needs a transformers.js (ONNX) model.',
+  );
   const hubBox = el('div', { class: 'gb-field' }, hub, hubNote);
   const picker: ModelPicker = {
     element: el('div', { class: 'gb-field gb-model-picker' }, el('span', { class: 'gb-label' }, options.label ?? 'Model'), select, hubBox),
@@ -208,10 +254,15 @@ const loaded = new Map<string, Promise<unknown>>();
  * results. Bundled models are read from this site; the Hub is allowed for the length of a hub
  * model's load only, so nothing else can reach it.
  */
-export async function loadExplainer<K extends TaskName>(task: K, choice: ModelChoice, device: 'webgpu' | 'cpu'): Promise<Remote<ExplainerOf<K>>> {
+export async function loadExplainer<K extends TaskName>(
+  task: K,
+  choice: ModelChoice,
+  device: 'webgpu' | 'cpu',
+): Promise<Remote<ExplainerOf<K>>> {
   const load = (source: string, options: { device: 'webgpu' | 'cpu' }) => loadInWorker(task, source, options);
   if (choice.id === '') throw new GlassboxError('no_model', 'type a Hugging Face model id (owner/name) first');
-  if (!choice.bundled && !isHubId(choice.id)) throw new GlassboxError('bad_model', `"${choice.id}" is not a Hugging Face model id (owner/name)`);
+  if (!choice.bundled && !isHubId(choice.id))
+    throw new GlassboxError('bad_model', `"${choice.id}" is not a Hugging Face model id (owner/name)`);
   const key = `${task}|${choice.source}|${device}`;
   let pending = loaded.get(key);
   if (!pending) {
@@ -259,10 +310,15 @@ export const ALL_TEXT_METHODS: readonly Choice[] = [
   ].map((m) => ({ ...m, group: 'Perturbation methods' })),
 ];
 
-export const methodLabel = (value: string, methods: readonly Choice[] = ALL_TEXT_METHODS): string => methods.find((m) => m.value === value)?.label ?? value;
+export const methodLabel = (value: string, methods: readonly Choice[] = ALL_TEXT_METHODS): string =>
+  methods.find((m) => m.value === value)?.label ?? value;
 
 /** The method select, URL param `method` (default the first: integrated gradients). */
-export function methodPicker(context: PageContext, methods: readonly Choice[] = TEXT_METHODS, onChange?: (value: string) => void): HTMLSelectElement {
+export function methodPicker(
+  context: PageContext,
+  methods: readonly Choice[] = TEXT_METHODS,
+  onChange?: (value: string) => void,
+): HTMLSelectElement {
   return paramSelect(context, 'method', methods, methods[0]!.value, onChange);
 }
 
@@ -327,13 +383,28 @@ export interface Recovery {
  * after Cancel) shows "Cancelled", any other error its message, or what `recover` makes of
  * it: a message and a button (data-action="recover") after it.
  */
-export function runControls(options: { label?: string; action?: string; primary?: boolean; onRun: (run: RunHandle) => Promise<void>; recover?: (error: unknown) => Recovery | undefined }): RunControls {
-  const button = el('button', { class: options.primary === false ? 'gb-btn' : 'gb-btn gb-btn-primary', type: 'button', 'data-action': options.action ?? 'run' }, options.label ?? 'Explain');
+export function runControls(options: {
+  label?: string;
+  action?: string;
+  primary?: boolean;
+  onRun: (run: RunHandle) => Promise<void>;
+  recover?: (error: unknown) => Recovery | undefined;
+}): RunControls {
+  const button = el(
+    'button',
+    { class: options.primary === false ? 'gb-btn' : 'gb-btn gb-btn-primary', type: 'button', 'data-action': options.action ?? 'run' },
+    options.label ?? 'Explain',
+  );
   const cancelButton = el('button', { class: 'gb-btn', type: 'button', 'data-action': 'cancel', hidden: true }, 'Cancel');
   const fill = el('div', { class: 'gb-progress-fill' });
   const status = el('div', { class: 'gb-status', role: 'status', 'aria-live': 'polite' });
   const recoverButton = el('button', { class: 'gb-btn', type: 'button', 'data-action': 'recover', hidden: true });
-  const progress = el('div', { class: 'gb-progress', 'data-state': 'idle' }, el('div', { class: 'gb-progress-bar' }, fill), el('div', { class: 'gb-status-line' }, status, recoverButton));
+  const progress = el(
+    'div',
+    { class: 'gb-progress', 'data-state': 'idle' },
+    el('div', { class: 'gb-progress-bar' }, fill),
+    el('div', { class: 'gb-status-line' }, status, recoverButton),
+  );
   let recovery: Recovery | undefined;
   recoverButton.addEventListener('click', () => recovery?.action());
   let state: RunState = 'idle';
@@ -411,13 +482,23 @@ export function resultPanel(): ResultPanel {
   const head = el('div', { class: 'gb-result-summary' });
   const tools = el('div', { class: 'gb-result-tools' });
   const body = el('div', { class: 'gb-result-body' });
-  const element = el('section', { class: 'gb-card gb-result', 'aria-label': 'Result', hidden: true }, el('div', { class: 'gb-result-head' }, head, tools), body);
+  const element = el(
+    'section',
+    { class: 'gb-card gb-result', 'aria-label': 'Result', hidden: true },
+    el('div', { class: 'gb-result-head' }, head, tools),
+    body,
+  );
   return { element, head, tools, body };
 }
 
 /** A "Download HTML" button: saves make()'s standalone page (toHTML), or does nothing while there is no result. */
 export function downloadButton(make: () => { html: string; filename: string } | undefined, label = 'Download HTML'): HTMLButtonElement {
-  const button = el('button', { class: 'gb-btn', type: 'button', 'data-action': 'download', title: 'A standalone HTML file: no script, opens anywhere, offline' }, icon('download'), label);
+  const button = el(
+    'button',
+    { class: 'gb-btn', type: 'button', 'data-action': 'download', title: 'A standalone HTML file: no script, opens anywhere, offline' },
+    icon('download'),
+    label,
+  );
   button.addEventListener('click', () => {
     const made = make();
     if (made) saveFile(made.html, 'text/html', made.filename);
@@ -436,11 +517,25 @@ export function saveFile(content: string, type: string, filename: string): void 
 }
 
 /** A file name from parts: letters, digits, dots and dashes only. */
-export const fileName = (...parts: string[]): string => `${parts.map((p) => p.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '')).filter(Boolean).join('-')}.html`;
+export const fileName = (...parts: string[]): string =>
+  `${parts
+    .map((p) => p.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, ''))
+    .filter(Boolean)
+    .join('-')}.html`;
 
 /** "Copy link": the current URL with run=1 (or run=`run`), so opening it runs the same explanation. */
 export function copyLinkButton(context: PageContext, run = '1'): HTMLButtonElement {
-  const button = el('button', { class: 'gb-btn gb-btn-ghost', type: 'button', 'data-action': 'copy-link', title: 'A link that opens this page and runs this explanation' }, icon('link'), 'Copy link');
+  const button = el(
+    'button',
+    {
+      class: 'gb-btn gb-btn-ghost',
+      type: 'button',
+      'data-action': 'copy-link',
+      title: 'A link that opens this page and runs this explanation',
+    },
+    icon('link'),
+    'Copy link',
+  );
   button.addEventListener('click', async () => {
     const params = new URLSearchParams(context.params);
     params.set('run', run);

@@ -62,7 +62,12 @@ function deviceIndicator(device: DemoDevice, kind: WebGpuAdapterKind, asked: boo
           ? 'Explanations run on the CPU (JavaScript, float32). Switch to WebGPU for larger models.'
           : 'This browser has no WebGPU adapter: explanations run on the CPU (JavaScript, float32).';
   const reason = asked ? 'asked' : kind === 'none' ? 'no-adapter' : kind === 'fallback' ? 'software-adapter' : 'gpu';
-  return el('div', { class: 'gb-device', 'data-device': device, 'data-reason': reason, title, id: 'gb-device' }, el('span', { class: 'gb-device-dot', 'aria-hidden': 'true' }), select);
+  return el(
+    'div',
+    { class: 'gb-device', 'data-device': device, 'data-reason': reason, title, id: 'gb-device' },
+    el('span', { class: 'gb-device-dot', 'aria-hidden': 'true' }),
+    select,
+  );
 }
 
 async function start(): Promise<void> {
@@ -103,7 +108,11 @@ async function start(): Promise<void> {
   };
 
   for (const page of PAGES) {
-    const b = el('button', { class: 'gb-tab', type: 'button', role: 'tab', id: `tab-${page.id}`, 'aria-controls': `page-${page.id}`, 'data-tab': page.id }, page.title);
+    const b = el(
+      'button',
+      { class: 'gb-tab', type: 'button', role: 'tab', id: `tab-${page.id}`, 'aria-controls': `page-${page.id}`, 'data-tab': page.id },
+      page.title,
+    );
     b.addEventListener('click', () => {
       if (page.id === current) return;
       // Each page keeps its own URL state: the one left is put aside, the one shown gets its own back.

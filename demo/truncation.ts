@@ -26,7 +26,12 @@ export function truncationToggle(context: PageContext, what = 'texts'): Truncati
     setParam(context, 'truncation', on ? 'true' : '');
   };
   box.addEventListener('change', () => set(box.checked));
-  const element = el('label', { class: 'gb-check', 'data-role': 'truncation' }, box, `Truncate ${what} too long for the model (explain the first tokens that fit)`);
+  const element = el(
+    'label',
+    { class: 'gb-check', 'data-role': 'truncation' },
+    box,
+    `Truncate ${what} too long for the model (explain the first tokens that fit)`,
+  );
   return {
     element,
     options: () => (box.checked ? { truncation: true } : {}),
@@ -57,7 +62,12 @@ export function truncationNote(truncated: Truncation | undefined, given: string,
   const shown = rest.length > PREVIEW ? `${rest.slice(0, PREVIEW)}…` : rest;
   return el(
     'p',
-    { class: 'gb-note gb-note-warn', 'data-role': 'truncated', 'data-input-tokens': truncated.inputTokens, 'data-explained-tokens': truncated.explainedTokens },
+    {
+      class: 'gb-note gb-note-warn',
+      'data-role': 'truncated',
+      'data-input-tokens': truncated.inputTokens,
+      'data-explained-tokens': truncated.explainedTokens,
+    },
     el('strong', {}, 'Truncated: '),
     `the input is ${truncated.inputTokens} tokens long (special tokens included) and only its first ${truncated.explainedTokens} fit the model, so the explanation stops at “…${explained.slice(-40)}”. ` +
       (shown ? `Left out: “${shown}”` : `${truncated.inputTokens - truncated.explainedTokens} tokens were left out.`),

@@ -15,7 +15,8 @@ export function scoreName(output: string, label: string): string {
 }
 
 /** What a caption describes: the resolved options, plus the options the call was given that say how units are removed or grouped. */
-export type Described = Pick<ResolvedOptions, 'method' | 'normalize' | 'aggregate'> & Pick<ExplainOptions, 'granularity' | 'granularityAggregate' | 'masking' | 'baseline' | 'hierarchy' | 'occlusion'>;
+export type Described = Pick<ResolvedOptions, 'method' | 'normalize' | 'aggregate'> &
+  Pick<ExplainOptions, 'granularity' | 'granularityAggregate' | 'masking' | 'baseline' | 'hierarchy' | 'occlusion'>;
 
 const GRADIENT: ReadonlySet<string> = new Set(GRADIENT_METHODS);
 
@@ -83,10 +84,15 @@ export function valuesCaption(options: ExplainOptions, score: string): string {
   const d: Described = { ...options, ...resolveOptions(options) };
   const granularity = d.granularity ?? 'token';
   const unit = granularity === 'word' || granularity === 'sentence' ? granularity : 'token';
-  const grouped = unit !== 'token' && GRADIENT.has(d.method) ? ` A ${unit}'s value is the ${d.granularityAggregate ?? 'sum'} of its tokens' values.` : '';
+  const grouped =
+    unit !== 'token' && GRADIENT.has(d.method) ? ` A ${unit}'s value is the ${d.granularityAggregate ?? 'sum'} of its tokens' values.` : '';
   const normalised = d.normalize === 'l2';
-  const head = normalised ? `L2-normalised ${unit} attributions${d.method === 'integrated-gradients' ? ' (transformers-interpret)' : ''}` : 'Raw values';
+  const head = normalised
+    ? `L2-normalised ${unit} attributions${d.method === 'integrated-gradients' ? ' (transformers-interpret)' : ''}`
+    : 'Raw values';
   const tail = normalised ? `, then divided by their L2 norm over the ${unit}s (only relative size and sign count)` : '';
-  const colours = unsigned(d) ? ` Never negative: how much ${score} depends on a ${unit}, not in which direction; all blue, darker is larger.` : ` Blue ${unit}s raise ${score}, red ones lower it.`;
+  const colours = unsigned(d)
+    ? ` Never negative: how much ${score} depends on a ${unit}, not in which direction; all blue, darker is larger.`
+    : ` Blue ${unit}s raise ${score}, red ones lower it.`;
   return `${head}: ${what(d, score, unit)}${tail}.${grouped}${colours}`;
 }

@@ -12,7 +12,8 @@ import ts from 'typescript';
 const ROOT = join(import.meta.dirname, '..');
 export const API_PACKAGES = ['core', 'viz'] as const;
 
-const FLAGS = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope | ts.TypeFormatFlags.WriteArrowStyleSignature;
+const FLAGS =
+  ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope | ts.TypeFormatFlags.WriteArrowStyleSignature;
 
 function program(): ts.Program {
   const configPath = join(ROOT, 'tsconfig.json');
@@ -41,7 +42,10 @@ function members(checker: ts.TypeChecker, type: ts.Type, at: ts.Node): string[] 
       const modifiers = p.valueDeclaration ? ts.getCombinedModifierFlags(p.valueDeclaration) : 0;
       return !(modifiers & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) && !p.name.startsWith('#');
     })
-    .map((p) => `    ${p.name}${p.flags & ts.SymbolFlags.Optional ? '?' : ''}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(p, at), at, FLAGS)}`)
+    .map(
+      (p) =>
+        `    ${p.name}${p.flags & ts.SymbolFlags.Optional ? '?' : ''}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(p, at), at, FLAGS)}`,
+    )
     .sort();
 }
 
@@ -53,11 +57,14 @@ function describe(checker: ts.TypeChecker, exported: ts.Symbol, at: ts.SourceFil
     const statics = checker.getTypeOfSymbolAtLocation(symbol, at);
     const instance = checker.getDeclaredTypeOfSymbol(symbol);
     const construct = statics.getConstructSignatures().map((s) => `    new${checker.signatureToString(s, at, FLAGS)}`);
-    const staticMembers = members(checker, statics, at).filter((l) => !l.startsWith('    prototype:')).map((l) => `    static ${l.trim()}`);
+    const staticMembers = members(checker, statics, at)
+      .filter((l) => !l.startsWith('    prototype:'))
+      .map((l) => `    static ${l.trim()}`);
     return [head, ...construct, ...staticMembers, ...members(checker, instance, at)].join('\n');
   }
   if (kind === 'interface') return [head, ...members(checker, checker.getDeclaredTypeOfSymbol(symbol), at)].join('\n');
-  if (kind === 'type') return `${head} = ${checker.typeToString(checker.getDeclaredTypeOfSymbol(symbol), at, FLAGS | ts.TypeFormatFlags.InTypeAlias)}`;
+  if (kind === 'type')
+    return `${head} = ${checker.typeToString(checker.getDeclaredTypeOfSymbol(symbol), at, FLAGS | ts.TypeFormatFlags.InTypeAlias)}`;
   return `${head}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(symbol, at), at, FLAGS)}`;
 }
 
@@ -70,7 +77,8 @@ export function apiReports(): Record<string, string> {
     const file = p.getSourceFile(join(ROOT, 'packages', name, 'src', 'index.ts'))!;
     const exports = checker.getExportsOfModule(checker.getSymbolAtLocation(file)!).sort((a, b) => a.name.localeCompare(b.name));
     const lines = exports.map((s) => describe(checker, s, file));
-    out[name] = `# @glassbox/${name}: public API (${exports.length} names)\n\nWritten by \`pnpm api-report\` (scripts/api-report.ts); test/api-report.test.ts fails when this differs from the source.\n\n\`\`\`ts\n${lines.join('\n')}\n\`\`\`\n`;
+    out[name] =
+      `# @glassbox/${name}: public API (${exports.length} names)\n\nWritten by \`pnpm api-report\` (scripts/api-report.ts); test/api-report.test.ts fails when this differs from the source.\n\n\`\`\`ts\n${lines.join('\n')}\n\`\`\`\n`;
   }
   return out;
 }

@@ -15,7 +15,10 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Each view: its query and what shows it is done. */
 const VIEWS: Record<string, { query: Record<string, string>; ready: string }> = {
-  text: { query: { page: 'text', text: 'A gripping, beautifully acted film that I will not forget.', run: '1' }, ready: '[data-page="text"] .gb-progress[data-state="done"]' },
+  text: {
+    query: { page: 'text', text: 'A gripping, beautifully acted film that I will not forget.', run: '1' },
+    ready: '[data-page="text"] .gb-progress[data-state="done"]',
+  },
   image: { query: { page: 'image', run: '1' }, ready: '[data-page="image"] .gb-progress[data-state="done"]' },
 };
 

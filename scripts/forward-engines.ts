@@ -16,15 +16,32 @@ import { tensor } from '../packages/core/src/tensor.ts';
 const BENCH = 'distilbert-base-geometry';
 const benchDir = join(await ensureBenchModels({ [BENCH]: BENCH_MODELS[BENCH]! }), BENCH);
 const MODELS = [
-  { name: 'distilbert-sst2-tiny', file: 'test/fixtures/models/distilbert-sst2-tiny/onnx/model.onnx', ids: () => JSON.parse(readFileSync('test/fixtures/models/distilbert-sst2-tiny/refs.json', 'utf8')).inputs[0].input_ids as number[], minSeconds: 5 },
-  { name: BENCH, file: join(benchDir, 'onnx/model.onnx'), ids: () => JSON.parse(readFileSync(join(benchDir, 'sample.json'), 'utf8')).input_ids[0] as number[], minSeconds: 0 },
+  {
+    name: 'distilbert-sst2-tiny',
+    file: 'test/fixtures/models/distilbert-sst2-tiny/onnx/model.onnx',
+    ids: () => JSON.parse(readFileSync('test/fixtures/models/distilbert-sst2-tiny/refs.json', 'utf8')).inputs[0].input_ids as number[],
+    minSeconds: 5,
+  },
+  {
+    name: BENCH,
+    file: join(benchDir, 'onnx/model.onnx'),
+    ids: () => JSON.parse(readFileSync(join(benchDir, 'sample.json'), 'utf8')).input_ids[0] as number[],
+    minSeconds: 0,
+  },
 ];
 const batch = Number(process.argv[2] ?? 32);
 
 /** Rows per second of `engine` on `rows` rows: one untimed pass, then passes for at least `minSeconds` (and one). */
 async function rate(engine: ForwardEngine, ids: number[], minSeconds: number): Promise<number> {
   const rows = Array.from({ length: batch }, (_, r) => ids.map((id, i) => (i === 1 + (r % (ids.length - 2)) ? 0 : id)));
-  const feeds = { input_ids: tensor('int64', [batch, ids.length], rows.flat()), attention_mask: tensor('int64', [batch, ids.length], rows.flat().map(() => 1)) };
+  const feeds = {
+    input_ids: tensor('int64', [batch, ids.length], rows.flat()),
+    attention_mask: tensor(
+      'int64',
+      [batch, ids.length],
+      rows.flat().map(() => 1),
+    ),
+  };
   await engine.run({ feeds, fetch: ['logits'] });
   let passes = 0;
   const start = performance.now();
@@ -42,5 +59,7 @@ for (const m of MODELS) {
   const ids = m.ids();
   const glassbox = await rate(ours, ids, m.minSeconds);
   const onnxruntime = await rate(ort, ids, m.minSeconds);
-  console.log(`${m.name}, ${ids.length} tokens, batch ${batch}: glassbox cpu ${glassbox.toFixed(1)} rows/s, onnxruntime-web wasm ${onnxruntime.toFixed(1)} rows/s (${(onnxruntime / glassbox).toFixed(1)}×)`);
+  console.log(
+    `${m.name}, ${ids.length} tokens, batch ${batch}: glassbox cpu ${glassbox.toFixed(1)} rows/s, onnxruntime-web wasm ${onnxruntime.toFixed(1)} rows/s (${(onnxruntime / glassbox).toFixed(1)}×)`,
+  );
 }

@@ -13,7 +13,10 @@ try {
   console.error((e as Error).message);
   process.exit(1);
 }
-const vitest = spawn('vitest', ['run', ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, VK_DRIVER_FILES: vkDriverFiles } });
+const vitest = spawn('vitest', ['run', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  env: { ...process.env, VK_DRIVER_FILES: vkDriverFiles },
+});
 vitest.on('error', (e) => {
   console.error(`pnpm test: could not start vitest (${e.message}); run pnpm install first.`);
   process.exit(1);

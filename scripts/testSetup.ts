@@ -39,10 +39,14 @@ export type Plan = { steps: Step[]; vkDriverFiles: string } | { error: string };
 /** What to install before the tests run, or the one line that says what the user must do. */
 export function plan(p: Probe): Plan {
   if (p.chromiumPath !== undefined && !p.hasChromium) {
-    return { error: `pnpm test: CHROMIUM_PATH=${p.chromiumPath} is not an executable file; point it at a Chromium binary, or unset it to use Debian's ${DEFAULT_CHROMIUM} (apt-get install chromium).` };
+    return {
+      error: `pnpm test: CHROMIUM_PATH=${p.chromiumPath} is not an executable file; point it at a Chromium binary, or unset it to use Debian's ${DEFAULT_CHROMIUM} (apt-get install chromium).`,
+    };
   }
   if (p.vkDriverFiles !== undefined && !p.hasVkDriverFiles) {
-    return { error: `pnpm test: VK_DRIVER_FILES=${p.vkDriverFiles} does not exist; point it at a Vulkan driver's ICD json, or unset it to use Mesa 25's lavapipe (scripts/lavapipe25.sh).` };
+    return {
+      error: `pnpm test: VK_DRIVER_FILES=${p.vkDriverFiles} does not exist; point it at a Vulkan driver's ICD json, or unset it to use Mesa 25's lavapipe (scripts/lavapipe25.sh).`,
+    };
   }
   const ownDriver = p.vkDriverFiles !== undefined;
   const packages: string[] = [];
@@ -56,14 +60,18 @@ export function plan(p: Probe): Plan {
         error:
           `pnpm test needs ${what} (for the browser and Node WebGPU tests) and installs ${packages.length > 1 ? 'them' : 'it'} only as root with apt-get: ` +
           `run \`sudo apt-get install -y ${packages.join(' ')}\`, then pnpm test again` +
-          (packages.includes('chromium') ? ' (or set CHROMIUM_PATH to a Chromium binary).' : ' (or set VK_DRIVER_FILES to a Vulkan driver).'),
+          (packages.includes('chromium')
+            ? ' (or set CHROMIUM_PATH to a Chromium binary).'
+            : ' (or set VK_DRIVER_FILES to a Vulkan driver).'),
       };
     }
     steps.push({ kind: 'apt-install', packages });
   }
   if (!ownDriver && !p.hasLavapipe) {
     if (!p.apt) {
-      return { error: `pnpm test needs a Vulkan driver for Node's WebGPU tests: set VK_DRIVER_FILES to its ICD json (on Debian, scripts/lavapipe25.sh unpacks Mesa 25's lavapipe with apt-get).` };
+      return {
+        error: `pnpm test needs a Vulkan driver for Node's WebGPU tests: set VK_DRIVER_FILES to its ICD json (on Debian, scripts/lavapipe25.sh unpacks Mesa 25's lavapipe with apt-get).`,
+      };
     }
     steps.push({ kind: 'unpack-lavapipe' });
   }
@@ -98,8 +106,12 @@ export function probe(env: NodeJS.ProcessEnv = process.env): Probe {
 }
 
 function run(command: string, args: string[], what: string): void {
-  const r = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (r.status !== 0) throw new Error(`pnpm test: ${what} failed (${command} ${args.join(' ')} exited with ${r.status ?? r.signal}); see the lines above.`);
+  const r = spawnSync(command, args, {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (r.status !== 0)
+    throw new Error(`pnpm test: ${what} failed (${command} ${args.join(' ')} exited with ${r.status ?? r.signal}); see the lines above.`);
 }
 
 /** Carry out the plan; returns VK_DRIVER_FILES for the tests, or throws with the line to print. */

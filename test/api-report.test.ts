@@ -8,7 +8,9 @@ describe('the public API reports', () => {
   for (const name of API_PACKAGES) {
     it(`@glassbox/${name}'s exports match packages/${name}/api.md`, () => {
       const committed = readFileSync(reportPath(name), 'utf8');
-      expect(reports[name], `the public API of @glassbox/${name} changed: run \`pnpm api-report\` and commit packages/${name}/api.md`).toBe(committed);
+      expect(reports[name], `the public API of @glassbox/${name} changed: run \`pnpm api-report\` and commit packages/${name}/api.md`).toBe(
+        committed,
+      );
     });
   }
 });

@@ -57,15 +57,33 @@ const topLogit = (value: HostTensor) => {
   return argmaxOf(value.data, value.data.length - last);
 };
 
-const node = (opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = {}): Node => ({ name: outputs[0]!, opType, domain: '', inputs, outputs, attrs });
-const graphOf = (nodes: Node[], inputs: [string, number[]][], outputs: string[], initializers: [string, HostTensor][] = [], opset = 17): Graph => ({
+const node = (opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = {}): Node => ({
+  name: outputs[0]!,
+  opType,
+  domain: '',
+  inputs,
+  outputs,
+  attrs,
+});
+const graphOf = (
+  nodes: Node[],
+  inputs: [string, number[]][],
+  outputs: string[],
+  initializers: [string, HostTensor][] = [],
+  opset = 17,
+): Graph => ({
   nodes,
   initializers: new Map(initializers),
   inputs: inputs.map(([name, shape]) => ({ name, dtype: 'float32', shape })),
   outputs: outputs.map((name) => ({ name, dtype: 'float32', shape: [] })),
   opset,
 });
-const random = (rng: Rng, shape: number[], lo = -1, hi = 1) => tensor('float32', shape, Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => lo + (hi - lo) * rng.next()));
+const random = (rng: Rng, shape: number[], lo = -1, hi = 1) =>
+  tensor(
+    'float32',
+    shape,
+    Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => lo + (hi - lo) * rng.next()),
+  );
 const plus = (t: HostTensor, i: number, h: number): HostTensor => {
   const data = Float32Array.from(t.data);
   data[i]! += h;
@@ -105,7 +123,13 @@ describe('backward: a wrt tensor that is not overridden gets its total gradient'
   }
 
   it('gives a, b and x their total derivatives in one pass (paths through other wrt tensors included)', async () => {
-    const { values, grads } = await model.runWithGradient({ feeds: { x }, fetch: ['a', 'b'], output: 'y', seed: seedOne, wrt: ['x', 'a', 'b'] });
+    const { values, grads } = await model.runWithGradient({
+      feeds: { x },
+      fetch: ['a', 'b'],
+      output: 'y',
+      seed: seedOne,
+      wrt: ['x', 'a', 'b'],
+    });
     expectClose(grads.a!.data, await finiteDifferences('a', values.a!), 2e-4, 0, 'dy/da (direct and through b)');
     expectClose(grads.b!.data, await finiteDifferences('b', values.b!), 2e-4, 0, 'dy/db');
     expectClose(grads.x!.data, await finiteDifferences('x', x), 2e-4, 0, 'dy/dx (through a)');
@@ -115,7 +139,14 @@ describe('backward: a wrt tensor that is not overridden gets its total gradient'
 
   it('keeps an overridden wrt tensor a leaf: nothing flows through it or into what computed it', async () => {
     const { b } = await model.run({ feeds: { x }, fetch: ['b'] });
-    const { values, grads } = await model.runWithGradient({ feeds: { x }, overrides: { b: b! }, fetch: ['a'], output: 'y', seed: seedOne, wrt: ['a', 'b'] });
+    const { values, grads } = await model.runWithGradient({
+      feeds: { x },
+      overrides: { b: b! },
+      fetch: ['a'],
+      output: 'y',
+      seed: seedOne,
+      wrt: ['a', 'b'],
+    });
     expectClose(grads.a!.data, await finiteDifferences('a', values.a!, { b: b! }), 2e-4, 0, 'dy/da with b held');
     expectClose(grads.a!.data, b!.data, 1e-6, 0, 'dy/da with b held = b');
     // An overridden tensor cuts its producer off: x no longer reaches y through b, only through a.
@@ -137,7 +168,13 @@ describe('findAttentionProbabilities', () => {
         node('Softmax', ['logits'], ['p_logits'], { axis: -1 }),
         node('Softmax', ['hidden'], ['p_hidden'], { axis: -1 }),
       ],
-      [['self', [1, 2, 3, 3]], ['past', [1, 2, 2, 5]], ['wide', [1, 2, 4, 3]], ['logits', [1, 5]], ['hidden', [1, 3, 3]]],
+      [
+        ['self', [1, 2, 3, 3]],
+        ['past', [1, 2, 2, 5]],
+        ['wide', [1, 2, 4, 3]],
+        ['logits', [1, 5]],
+        ['hidden', [1, 3, 3]],
+      ],
       ['p_self'],
     );
     const m = new OnnxModel(g);
@@ -189,9 +226,17 @@ describe('captureAttentions equals output_attentions of the float32 torch model 
     for (const inp of refsOf('gpt2-tiny').inputs as Json[]) {
       const ids: number[] = inp.input_ids;
       const t = ids.length;
-      const head = await model.run({ feeds: feedsOf(model, { ...inp, input_ids: ids.slice(0, -1), attention_mask: ids.slice(1).map(() => 1) }), fetch: presents });
-      const feeds: Record<string, HostTensor> = { input_ids: ids2d([ids.slice(-1)]), attention_mask: ids2d([ids.map(() => 1)]), position_ids: ids2d([[t - 1]]) };
-      for (const n of model.inputNames.filter((n) => n.startsWith('past_key_values'))) feeds[n] = head[n.replace('past_key_values', 'present')]!;
+      const head = await model.run({
+        feeds: feedsOf(model, { ...inp, input_ids: ids.slice(0, -1), attention_mask: ids.slice(1).map(() => 1) }),
+        fetch: presents,
+      });
+      const feeds: Record<string, HostTensor> = {
+        input_ids: ids2d([ids.slice(-1)]),
+        attention_mask: ids2d([ids.map(() => 1)]),
+        position_ids: ids2d([[t - 1]]),
+      };
+      for (const n of model.inputNames.filter((n) => n.startsWith('past_key_values')))
+        feeds[n] = head[n.replace('past_key_values', 'present')]!;
       const maps = await captureAttentions(model, feeds);
       expect(maps[0]!.map((h) => [h.length, h[0]!.length])).toEqual(maps[0]!.map(() => [1, t]));
       const lastRow = (m: number[][][]) => m.map((h) => h[t - 1]!);
@@ -207,30 +252,74 @@ describe('captureAttentions equals output_attentions of the float32 torch model 
 // Two layers, two heads, T = 3; every row sums to 1.
 const A: AttentionMaps = [
   [
-    [[1, 0, 0], [1 / 2, 1 / 2, 0], [1 / 4, 1 / 4, 1 / 2]],
-    [[0, 1, 0], [1 / 2, 0, 1 / 2], [1 / 4, 3 / 4, 0]],
+    [
+      [1, 0, 0],
+      [1 / 2, 1 / 2, 0],
+      [1 / 4, 1 / 4, 1 / 2],
+    ],
+    [
+      [0, 1, 0],
+      [1 / 2, 0, 1 / 2],
+      [1 / 4, 3 / 4, 0],
+    ],
   ],
   [
-    [[0, 0, 1], [1, 0, 0], [0, 1, 0]],
-    [[1 / 2, 1 / 2, 0], [0, 1 / 2, 1 / 2], [1 / 2, 0, 1 / 2]],
+    [
+      [0, 0, 1],
+      [1, 0, 0],
+      [0, 1, 0],
+    ],
+    [
+      [1 / 2, 1 / 2, 0],
+      [0, 1 / 2, 1 / 2],
+      [1 / 2, 0, 1 / 2],
+    ],
   ],
 ];
 
 describe('aggregate', () => {
   it('mean, median, max and min over heads, layers or both', () => {
-    expectClose(aggregate(A, { over: 'heads', reduce: 'mean' }).flat(2), [
-      [[1 / 2, 1 / 2, 0], [1 / 2, 1 / 4, 1 / 4], [1 / 4, 1 / 2, 1 / 4]],
-      [[1 / 4, 1 / 4, 1 / 2], [1 / 2, 1 / 4, 1 / 4], [1 / 4, 1 / 2, 1 / 4]],
-    ].flat(2), 1e-12);
-    expectClose(aggregate(A, { over: 'layers', reduce: 'max' }).flat(2), [
-      [[1, 0, 1], [1, 1 / 2, 0], [1 / 4, 1, 1 / 2]],
-      [[1 / 2, 1, 0], [1 / 2, 1 / 2, 1 / 2], [1 / 2, 3 / 4, 1 / 2]],
-    ].flat(2), 1e-12);
+    expectClose(
+      aggregate(A, { over: 'heads', reduce: 'mean' }).flat(2),
+      [
+        [
+          [1 / 2, 1 / 2, 0],
+          [1 / 2, 1 / 4, 1 / 4],
+          [1 / 4, 1 / 2, 1 / 4],
+        ],
+        [
+          [1 / 4, 1 / 4, 1 / 2],
+          [1 / 2, 1 / 4, 1 / 4],
+          [1 / 4, 1 / 2, 1 / 4],
+        ],
+      ].flat(2),
+      1e-12,
+    );
+    expectClose(
+      aggregate(A, { over: 'layers', reduce: 'max' }).flat(2),
+      [
+        [
+          [1, 0, 1],
+          [1, 1 / 2, 0],
+          [1 / 4, 1, 1 / 2],
+        ],
+        [
+          [1 / 2, 1, 0],
+          [1 / 2, 1 / 2, 1 / 2],
+          [1 / 2, 3 / 4, 1 / 2],
+        ],
+      ].flat(2),
+      1e-12,
+    );
     expectClose(aggregate(A, { over: 'heads', reduce: 'min' })[1]!.flat(), [0, 0, 0, 0, 0, 0, 0, 0, 0], 1e-12);
     // Median of four values (torch's: the lower of the middle two) and of three.
     expectClose(flat(aggregate(A, { over: 'both', reduce: 'median' })), [0, 0, 0, 1 / 2, 0, 0, 1 / 4, 1 / 4, 0], 1e-12);
     expectClose(aggregate(A, { over: 'heads', reduce: 'median' })[0]!.flat(), [0, 0, 0, 1 / 2, 0, 0, 1 / 4, 1 / 4, 0], 1e-12);
-    expectClose(flat(aggregate(A, { over: 'both', reduce: 'mean' })), [3 / 8, 3 / 8, 1 / 4, 1 / 2, 1 / 4, 1 / 4, 1 / 4, 1 / 2, 1 / 4], 1e-12);
+    expectClose(
+      flat(aggregate(A, { over: 'both', reduce: 'mean' })),
+      [3 / 8, 3 / 8, 1 / 4, 1 / 2, 1 / 4, 1 / 4, 1 / 4, 1 / 2, 1 / 4],
+      1e-12,
+    );
     const three = [[[[1]], [[5]], [[2]]]];
     expect(aggregate(three, { over: 'heads', reduce: 'median' })).toEqual([[[2]]]);
   });
@@ -246,11 +335,23 @@ describe('aggregate', () => {
 describe('rollout (Abnar & Zuidema)', () => {
   it('mean head fusion: Â_l = 0.5·mean_h A + 0.5·I, result Â_1·Â_0', () => {
     // Â_0 = 0.5·[[1/2,1/2,0],[1/2,1/4,1/4],[1/4,1/2,1/4]] + 0.5·I
-    const a0 = [[3 / 4, 1 / 4, 0], [1 / 4, 5 / 8, 1 / 8], [1 / 8, 1 / 4, 5 / 8]];
+    const a0 = [
+      [3 / 4, 1 / 4, 0],
+      [1 / 4, 5 / 8, 1 / 8],
+      [1 / 8, 1 / 4, 5 / 8],
+    ];
     // Â_1 = 0.5·[[1/4,1/4,1/2],[1/2,1/4,1/4],[1/4,1/2,1/4]] + 0.5·I
-    const a1 = [[5 / 8, 1 / 8, 1 / 4], [1 / 4, 5 / 8, 1 / 8], [1 / 8, 1 / 4, 5 / 8]];
+    const a1 = [
+      [5 / 8, 1 / 8, 1 / 4],
+      [1 / 4, 5 / 8, 1 / 8],
+      [1 / 8, 1 / 4, 5 / 8],
+    ];
     // (Â_1·Â_0)[i][j] = Σ_k Â_1[i][k]·Â_0[k][j], written out: 17/32, 19/64, 11/64 / 23/64, 31/64, 5/32 / 15/64, 11/32, 27/64.
-    const expected = [[17 / 32, 19 / 64, 11 / 64], [23 / 64, 31 / 64, 5 / 32], [15 / 64, 11 / 32, 27 / 64]];
+    const expected = [
+      [17 / 32, 19 / 64, 11 / 64],
+      [23 / 64, 31 / 64, 5 / 32],
+      [15 / 64, 11 / 32, 27 / 64],
+    ];
     expect(a1[0]![0]! * a0[0]![1]! + a1[0]![1]! * a0[1]![1]! + a1[0]![2]! * a0[2]![1]!).toBeCloseTo(19 / 64, 15);
     expectClose(flat(rollout(A)), flat(expected), 1e-12, 0, 'rollout');
     for (const row of rollout(A)) expect(row.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 12);
@@ -260,11 +361,23 @@ describe('rollout (Abnar & Zuidema)', () => {
     // max_h A_0 = [[1,1,0],[1/2,1/2,1/2],[1/4,3/4,1/2]] → rows (A+I)/2 = [1,1/2,0]/(3/2), [1/4,3/4,1/4]/(5/4), [1/8,3/8,3/4]/(5/4)
     // max_h A_1 = [[1/2,1/2,1],[1,1/2,1/2],[1/2,1,1/2]] → every row of (A+I)/2 sums to 3/2
     // product Â_1·Â_0 = [[2/5, 11/30, 7/30], [61/180, 83/180, 1/5], [41/180, 73/180, 11/30]]
-    expectClose(flat(rollout(A, { headFusion: 'max' })), [2 / 5, 11 / 30, 7 / 30, 61 / 180, 83 / 180, 1 / 5, 41 / 180, 73 / 180, 11 / 30], 1e-12);
+    expectClose(
+      flat(rollout(A, { headFusion: 'max' })),
+      [2 / 5, 11 / 30, 7 / 30, 61 / 180, 83 / 180, 1 / 5, 41 / 180, 73 / 180, 11 / 30],
+      1e-12,
+    );
   });
 
   it('discard ratio zeroes the ⌊ratio·T²⌋ smallest fused entries except [0][0]', () => {
-    const one = [[[[0.1, 0.5, 0.4], [0.15, 0.6, 0.25], [0.35, 0.2, 0.45]]]];
+    const one = [
+      [
+        [
+          [0.1, 0.5, 0.4],
+          [0.15, 0.6, 0.25],
+          [0.35, 0.2, 0.45],
+        ],
+      ],
+    ];
     // ⌊9/3⌋ = 3 smallest: 0.1 at [0][0] (kept), 0.15 at [1][0] and 0.2 at [2][1] (zeroed); then (A + I)/2, rows normalised.
     const expected = [[0.55, 0.25, 0.2].map((x) => x / 1), [0, 0.8, 0.125].map((x) => x / 0.925), [0.175, 0, 0.725].map((x) => x / 0.9)];
     expectClose(flat(rollout(one, { discardRatio: 1 / 3 })), flat(expected), 1e-12);
@@ -276,19 +389,39 @@ describe('rollout (Abnar & Zuidema)', () => {
 describe('gradient-weighted relevance (Chefer et al. 2021)', () => {
   const G: AttentionMaps = [
     [
-      [[1, 5, -3], [2, -2, 7], [4, -4, 2]],
-      [[9, -1, 2], [2, 3, 2], [-4, 4, 1]],
+      [
+        [1, 5, -3],
+        [2, -2, 7],
+        [4, -4, 2],
+      ],
+      [
+        [9, -1, 2],
+        [2, 3, 2],
+        [-4, 4, 1],
+      ],
     ],
     [
-      [[1, 1, -2], [3, 1, 1], [1, 2, 1]],
-      [[2, -2, 5], [1, 4, -2], [-2, 1, 6]],
+      [
+        [1, 1, -2],
+        [3, 1, 1],
+        [1, 2, 1],
+      ],
+      [
+        [2, -2, 5],
+        [1, 4, -2],
+        [-2, 1, 6],
+      ],
     ],
   ];
   it('R = I; per layer R ← R + mean_h (∇A ⊙ A)⁺ · R', () => {
     // (G⊙A)⁺ layer 0: head 0 [[1,0,0],[1,0,0],[1,0,1]], head 1 [[0,0,0],[1,0,1],[0,3,0]] → Ā_0 = [[1/2,0,0],[1,0,1/2],[1/2,3/2,1/2]]
     // layer 1: head 0 [[0,0,0],[3,0,0],[0,2,0]], head 1 [[1,0,0],[0,2,0],[0,0,3]] → Ā_1 = [[1/2,0,0],[3/2,1,0],[0,1,3/2]]
     // R = (I + Ā_1)(I + Ā_0) = [[3/2,0,0],[3/2,2,0],[0,1,5/2]] · [[3/2,0,0],[1,1,1/2],[1/2,3/2,3/2]]
-    const expected: Matrix = [[9 / 4, 0, 0], [17 / 4, 2, 1], [9 / 4, 19 / 4, 17 / 4]];
+    const expected: Matrix = [
+      [9 / 4, 0, 0],
+      [17 / 4, 2, 1],
+      [9 / 4, 19 / 4, 17 / 4],
+    ];
     expectClose(flat(gradientWeightedRelevance(A, G)), flat(expected), 1e-12);
   });
 
@@ -313,7 +446,14 @@ describe('attention gradients of real models are total derivatives', () => {
         const value = (await model.run({ feeds, fetch: [names[l]!] }))[names[l]!]!;
         expectClose(attentions[l]!.flat(2), value.data, 0, 0, `${name} layer ${l} values`);
         // Overriding layer l makes it a leaf of every later path, so this is the total derivative.
-        const { grads } = await model.runWithGradient({ feeds, overrides: { [names[l]!]: value }, fetch: [], output: 'logits', wrt: [names[l]!], seed: (v) => scorer.score(v).seed });
+        const { grads } = await model.runWithGradient({
+          feeds,
+          overrides: { [names[l]!]: value },
+          fetch: [],
+          output: 'logits',
+          wrt: [names[l]!],
+          seed: (v) => scorer.score(v).seed,
+        });
         expectClose(gradients[l]!.flat(2), grads[names[l]!]!.data, 1e-6, 1e-5, `${name} layer ${l} gradient`);
       }
     },
@@ -327,7 +467,8 @@ describe('attention gradients of real models are total derivatives', () => {
     const names = findAttentionProbabilities(model.planFor(feeds));
     const base = await model.run({ feeds, fetch: ['logits', ...names] });
     const target = topLogit(base.logits!);
-    const logit = async (name: string, value: HostTensor) => (await model.run({ feeds, overrides: { [name]: value }, fetch: ['logits'] })).logits!.data[target]!;
+    const logit = async (name: string, value: HostTensor) =>
+      (await model.run({ feeds, overrides: { [name]: value }, fetch: ['logits'] })).logits!.data[target]!;
     // ∂logit/∂A_l[h][q][k] by central differences: overriding A_l recomputes every later layer.
     const h = 1e-2;
     const fd: AttentionMaps = [];
@@ -336,7 +477,11 @@ describe('attention gradients of real models are total derivatives', () => {
       const [, heads, t] = a.shape as number[];
       const g = new Float64Array(a.data.length);
       for (let i = 0; i < a.data.length; i++) g[i] = ((await logit(name, plus(a, i, h))) - (await logit(name, plus(a, i, -h)))) / (2 * h);
-      fd.push(Array.from({ length: heads! }, (_, hh) => Array.from({ length: t! }, (_, q) => Array.from(g.subarray((hh * t! + q) * t!, (hh * t! + q + 1) * t!)))));
+      fd.push(
+        Array.from({ length: heads! }, (_, hh) =>
+          Array.from({ length: t! }, (_, q) => Array.from(g.subarray((hh * t! + q) * t!, (hh * t! + q + 1) * t!))),
+        ),
+      );
     }
     const { attentions, gradients } = await captureAttentionGradients(model, feeds, {}, scorer);
     expectClose(gradients.flat(3), fd.flat(3), 2e-4, 0, 'gradients vs finite differences');
@@ -363,7 +508,13 @@ describe('attentionFor', () => {
     expectClose(raw[0]!.flat(2), inp.attentions.layer_0.flat(2), 1e-5, 0, 'raw layer 0');
     expectClose(flat((await attentionFor(forward, 'rollout')) as Matrix), flat(rollout(raw)), 0, 0, 'rollout');
     const { attentions, gradients } = await captureAttentionGradients(model, forward.feeds, {}, forward.scorer);
-    expectClose(flat((await attentionFor(forward, 'gradient-weighted')) as Matrix), flat(gradientWeightedRelevance(attentions, gradients)), 0, 0, 'gradient-weighted');
+    expectClose(
+      flat((await attentionFor(forward, 'gradient-weighted')) as Matrix),
+      flat(gradientWeightedRelevance(attentions, gradients)),
+      0,
+      0,
+      'gradient-weighted',
+    );
     await expect(attentionFor(forward, 'flow' as never)).rejects.toThrow(/attention "flow"/);
   });
 });

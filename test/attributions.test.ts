@@ -26,8 +26,12 @@ describe.each(MODELS)('%s', (name, files) => {
     });
     const refs = refsOf(name);
 
-    it.each(refs.inputs as Json[])('input $id: tokens, prediction, every Captum method for both targets', (inp: Json) => expectCaptumMethods(explainer, name, inp));
-    it.each(refs.inputs as Json[])('input $id: defaults reproduce transformers-interpret', (inp: Json) => expectTransformersInterpret(explainer, name, inp));
+    it.each(refs.inputs as Json[])('input $id: tokens, prediction, every Captum method for both targets', (inp: Json) =>
+      expectCaptumMethods(explainer, name, inp),
+    );
+    it.each(refs.inputs as Json[])('input $id: defaults reproduce transformers-interpret', (inp: Json) =>
+      expectTransformersInterpret(explainer, name, inp),
+    );
   });
 });
 
@@ -42,9 +46,19 @@ describe('transformers-interpret defaults', () => {
     const norm = Math.hypot(...r.tokens.map((t) => t.attribution!));
     expect(norm).toBeCloseTo(1, 12);
     const ti = inp.transformers_interpret.find((t: Json) => t.index === inp.predicted_index);
-    expectClose(r.tokens.map((t) => t.attribution), ti.word_attributions.map((w: [string, number]) => w[1]), 1e-4, 0, 'TI');
+    expectClose(
+      r.tokens.map((t) => t.attribution),
+      ti.word_attributions.map((w: [string, number]) => w[1]),
+      1e-4,
+      0,
+      'TI',
+    );
     expect(Math.abs(r.convergenceDelta! - ti.convergence_delta)).toBeLessThan(1e-4);
     // Words group word pieces and carry the summed attribution.
-    for (const w of r.words) expect(w.attribution).toBeCloseTo(w.tokens.reduce((s, i) => s + r.tokens[i]!.attribution!, 0), 12);
+    for (const w of r.words)
+      expect(w.attribution).toBeCloseTo(
+        w.tokens.reduce((s, i) => s + r.tokens[i]!.attribution!, 0),
+        12,
+      );
   });
 });

@@ -12,8 +12,16 @@ import { expectClose } from './helpers.ts';
  * bench/models/: the models `pnpm bench` builds. Reduced geometries here (the real ones are
  * 45 and 32 MB); the builders are the same code with other numbers.
  */
-const DISTILBERT: BenchModelSpec = { kind: 'distilbert', geometry: { vocab: 256, dim: 48, layers: 2, heads: 4, hidden: 96, positions: 40, labels: 3 }, seed: 7 };
-const VIT: BenchModelSpec = { kind: 'vit', geometry: { image: 32, patch: 8, channels: 3, dim: 48, layers: 3, heads: 4, hidden: 96, labels: 5 }, seed: 8 };
+const DISTILBERT: BenchModelSpec = {
+  kind: 'distilbert',
+  geometry: { vocab: 256, dim: 48, layers: 2, heads: 4, hidden: 96, positions: 40, labels: 3 },
+  seed: 7,
+};
+const VIT: BenchModelSpec = {
+  kind: 'vit',
+  geometry: { image: 32, patch: 8, channels: 3, dim: 48, layers: 3, heads: 4, hidden: 96, labels: 5 },
+  seed: 8,
+};
 
 const ints = (rows: number[][]) => tensor('int64', [rows.length, rows[0]!.length], Int32Array.from(rows.flat()));
 const shapes = (model: OnnxModel) => Object.fromEntries([...model.graph.initializers].map(([name, t]) => [name, t.shape]));
@@ -31,8 +39,25 @@ async function bothLogits(bytes: Uint8Array, feeds: Record<string, HostTensor>):
 
 describe('benchmark models (bench/models)', () => {
   it('the two models have the geometry of distilbert-base and vit-base', () => {
-    expect(BENCH_MODELS['distilbert-base-geometry']!.geometry).toEqual({ vocab: 4096, dim: 768, layers: 6, heads: 12, hidden: 3072, positions: 512, labels: 2 });
-    expect(BENCH_MODELS['vit-base-geometry']!.geometry).toEqual({ image: 224, patch: 16, channels: 3, dim: 768, layers: 12, heads: 12, hidden: 3072, labels: 10 });
+    expect(BENCH_MODELS['distilbert-base-geometry']!.geometry).toEqual({
+      vocab: 4096,
+      dim: 768,
+      layers: 6,
+      heads: 12,
+      hidden: 3072,
+      positions: 512,
+      labels: 2,
+    });
+    expect(BENCH_MODELS['vit-base-geometry']!.geometry).toEqual({
+      image: 224,
+      patch: 16,
+      channels: 3,
+      dim: 768,
+      layers: 12,
+      heads: 12,
+      hidden: 3072,
+      labels: 10,
+    });
   });
 
   it('distilbert: the geometry it is given, the word-embedding lookup LIG attributes to, and the same logits on onnxruntime-web', async () => {
@@ -47,16 +72,25 @@ describe('benchmark models (bench/models)', () => {
     // Per layer: q, k, v, out, two FFN products and the two attention products.
     expect(count(model, 'MatMul')).toBe(8 * g.layers);
     expect(count(model, 'Softmax')).toBe(g.layers);
-    expect(findWordEmbedding(model.graph)).toMatchObject({ table: 'distilbert.embeddings.word_embeddings.weight', tensor: '/distilbert/embeddings/word_embeddings/Gather_output_0' });
+    expect(findWordEmbedding(model.graph)).toMatchObject({
+      table: 'distilbert.embeddings.word_embeddings.weight',
+      tensor: '/distilbert/embeddings/word_embeddings/Gather_output_0',
+    });
 
     const row = [101, 140, 200, 33, 102];
     const logits = await bothLogits(bytes, { input_ids: ints([row, row]), attention_mask: ints([row.map(() => 1), row.map(() => 1)]) });
     expect(logits.shape).toEqual([2, g.labels]);
     expect([...logits.data].every(Number.isFinite)).toBe(true);
     // The attention mask is applied: padding with mask 0 leaves the real tokens' logits unchanged.
-    const padded = await bothLogits(bytes, { input_ids: ints([[...row, 0, 0, 0]]), attention_mask: ints([[...row.map(() => 1), 0, 0, 0]]) });
+    const padded = await bothLogits(bytes, {
+      input_ids: ints([[...row, 0, 0, 0]]),
+      attention_mask: ints([[...row.map(() => 1), 0, 0, 0]]),
+    });
     expectClose(padded.data, logits.data.subarray(0, g.labels), 1e-5, 1e-5, 'padded row');
-    const unmasked = await bothLogits(bytes, { input_ids: ints([[...row, 0, 0, 0]]), attention_mask: ints([[...row, 0, 0, 0].map(() => 1)]) });
+    const unmasked = await bothLogits(bytes, {
+      input_ids: ints([[...row, 0, 0, 0]]),
+      attention_mask: ints([[...row, 0, 0, 0].map(() => 1)]),
+    });
     expect(Math.max(...unmasked.data.map((v, i) => Math.abs(v - logits.data[i]!)))).toBeGreaterThan(1e-4);
   });
 
@@ -71,7 +105,13 @@ describe('benchmark models (bench/models)', () => {
     expect(count(model, 'MatMul')).toBe(8 * g.layers);
     expect(model.graph.inputs[0]).toMatchObject({ name: 'pixel_values', shape: ['batch_size', g.channels, g.image, g.image] });
     const n = 2 * g.channels * g.image * g.image;
-    const logits = await bothLogits(bytes, { pixel_values: tensor('float32', [2, g.channels, g.image, g.image], Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37))) });
+    const logits = await bothLogits(bytes, {
+      pixel_values: tensor(
+        'float32',
+        [2, g.channels, g.image, g.image],
+        Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37)),
+      ),
+    });
     expect(logits.shape).toEqual([2, g.labels]);
     expect([...logits.data].every(Number.isFinite)).toBe(true);
   });
@@ -100,7 +140,10 @@ describe('benchmark models (bench/models)', () => {
       const sample = JSON.parse(readFileSync(join(dir, 'text/sample.json'), 'utf8'));
       expect(sample.input_ids[0]).toHaveLength(28);
       const model = await OnnxModel.fromBytes(readFileSync(file));
-      const out = await model.run({ feeds: { input_ids: ints(sample.input_ids), attention_mask: ints(sample.attention_mask) }, fetch: ['logits'] });
+      const out = await model.run({
+        feeds: { input_ids: ints(sample.input_ids), attention_mask: ints(sample.attention_mask) },
+        fetch: ['logits'],
+      });
       expectClose(out.logits!.data, sample.logits_float32[0], 0, 0, 'sample logits');
       expect(JSON.parse(readFileSync(join(dir, 'image/sample.json'), 'utf8'))).toEqual({ pixel_values_seed: 11 });
 
@@ -110,7 +153,12 @@ describe('benchmark models (bench/models)', () => {
       try {
         const r = await explainer.explain(sample.text, { target: 1, output: 'logits', steps: 4 });
         expect(r.tokens.map((t) => t.id)).toEqual(sample.input_ids[0]);
-        expect(r.tokens.slice(1, -1).map((t) => t.token).join(' ')).toBe(sample.text);
+        expect(
+          r.tokens
+            .slice(1, -1)
+            .map((t) => t.token)
+            .join(' '),
+        ).toBe(sample.text);
       } finally {
         explainer.dispose();
       }

@@ -75,7 +75,9 @@ describe('benchmarkTableHTML (Node, no DOM)', () => {
   it('a standalone page: no script, the CSP, the CSS inline', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).not.toMatch(/<script/i);
-    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
+    expect(html).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    );
     expect(html).toContain('<style>');
     expect(html).toContain('data-kind="benchmark"');
   });
@@ -90,11 +92,14 @@ describe('benchmarkTableHTML (Node, no DOM)', () => {
   });
 
   it("metric cells: the value, data-best, and ferret's colours", () => {
-    const cell = (metric: string, row: number) => html.match(new RegExp(`<td class="gbv-bench-metric" data-metric="${metric}"[^>]*>[^<]*</td>`, 'g'))![row];
+    const cell = (metric: string, row: number) =>
+      html.match(new RegExp(`<td class="gbv-bench-metric" data-metric="${metric}"[^>]*>[^<]*</td>`, 'g'))![row];
     expect(cell('comprehensiveness', 0)).toBe(
       '<td class="gbv-bench-metric" data-metric="comprehensiveness" data-value="1" data-best="" style="background: #800080; color: #f1f1f1">1.000</td>',
     );
-    expect(cell('comprehensiveness', 1)).toBe('<td class="gbv-bench-metric" data-metric="comprehensiveness" data-value="0" style="background: #b977b9; color: #f1f1f1">0.000</td>');
+    expect(cell('comprehensiveness', 1)).toBe(
+      '<td class="gbv-bench-metric" data-metric="comprehensiveness" data-value="0" style="background: #b977b9; color: #f1f1f1">0.000</td>',
+    );
     // sufficiency: lower is better, so −1 is data-best, yet 0 is ferret's darkest
     expect(cell('sufficiency', 1)).toContain('data-best=""');
     expect(cell('sufficiency', 0)).toContain('background: #800180');

@@ -10,7 +10,11 @@ const SST2 = join(MODELS, 'distilbert-sst2-tiny');
 const TEXT = 'A gripping, beautifully acted film.';
 /** The sizes of nested lists, outermost first. */
 const dims = (a: unknown): number[] => (Array.isArray(a) ? [a.length, ...dims(a[0])] : []);
-const lines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l) as Json);
+const lines = (s: string) =>
+  s
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Json);
 
 /** The reductions written out plainly, apart from core's aggregate: median as torch.median, the ceil(n/2)-th smallest value. */
 const REDUCE: Record<string, (v: number[]) => number> = {
@@ -35,10 +39,15 @@ function reduceBy(maps: number[][][][], reduce: string, over: string): number[][
 }
 
 describe('glassbox explain --attention raw --attention-reduce … --attention-over …', () => {
-  it('mean, median (torch\'s), max and min over layers, heads or both equal a plain computation on the raw maps', async () => {
+  it("mean, median (torch's), max and min over layers, heads or both equal a plain computation on the raw maps", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'glassbox-attention-'));
     const file = join(dir, 'cases.jsonl');
-    const cases = [{}, ...['mean', 'median', 'max', 'min'].flatMap((reduce) => ['layers', 'heads', 'layers,heads'].map((over) => ({ 'attention-reduce': reduce, 'attention-over': over })))];
+    const cases = [
+      {},
+      ...['mean', 'median', 'max', 'min'].flatMap((reduce) =>
+        ['layers', 'heads', 'layers,heads'].map((over) => ({ 'attention-reduce': reduce, 'attention-over': over })),
+      ),
+    ];
     writeFileSync(file, `${cases.map((c) => JSON.stringify({ text: TEXT, ...c })).join('\n')}\n`);
     const { code, stdout, stderr } = await glassbox(['--model', SST2, '--inputs', file, '--method', 'saliency', '--attention', 'raw']);
     expect(code, stderr).toBe(0);
@@ -54,18 +63,27 @@ describe('glassbox explain --attention raw --attention-reduce … --attention-ov
       expectClose(r.attentions.flat(2), want.flat(2) as number[], 1e-12, 0, `${reduce} over ${over}`);
     });
     // Four values per cell over both: torch's median is a value of the maps, numpy's mean of the middle two would not be.
-    const median = reduced[cases.findIndex((c) => JSON.stringify(c) === JSON.stringify({ 'attention-reduce': 'median', 'attention-over': 'layers,heads' })) - 1]!.attentions as number[][];
+    const median = reduced[
+      cases.findIndex((c) => JSON.stringify(c) === JSON.stringify({ 'attention-reduce': 'median', 'attention-over': 'layers,heads' })) - 1
+    ]!.attentions as number[][];
     const values = (q: number, k: number) => maps.flatMap((l) => l.map((h) => h[q]![k]!));
     expect(median.every((row, q) => row.every((v, k) => values(q, k).includes(v)))).toBe(true);
-    const numpy = (q: number, k: number) => REDUCE.mean!(values(q, k).sort((a, b) => a - b).slice(1, 3));
+    const numpy = (q: number, k: number) =>
+      REDUCE.mean!(
+        values(q, k)
+          .sort((a, b) => a - b)
+          .slice(1, 3),
+      );
     expect(median.some((row, q) => row.some((v, k) => v < numpy(q, k)))).toBe(true);
     // toHTML (in Node) of a printed object: one labelled heat map, every cell's value as printed.
     const html = toHTML({ ...raw, attentions: median } as never, { attentionReduction: { reduce: 'median', over: 'both' } });
-    expect([...html.matchAll(/class="gbv-figure gbv-attention-map" data-title="([^"]*)"/g)].map((m) => m[1])).toEqual(['median over layers and heads']);
+    expect([...html.matchAll(/class="gbv-figure gbv-attention-map" data-title="([^"]*)"/g)].map((m) => m[1])).toEqual([
+      'median over layers and heads',
+    ]);
     expect([...html.matchAll(/<td [^>]*data-value="([^"]*)"/g)].map((m) => Number(m[1]))).toEqual(median.flat());
   });
 
-  it('several targets: each entry\'s maps reduced; --attention-over defaults to both; wrong combinations are errors', async () => {
+  it("several targets: each entry's maps reduced; --attention-over defaults to both; wrong combinations are errors", async () => {
     const common = ['--model', SST2, '--text', TEXT, '--method', 'saliency'];
     const [many, noRaw, noReduce, badOver] = await Promise.all([
       glassbox([...common, '--target', 'all', '--attention', 'raw', '--attention-reduce', 'max']),

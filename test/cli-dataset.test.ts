@@ -8,7 +8,11 @@ import { type Json, MODELS, refsOf } from './helpers.ts';
 /** `glassbox explain --inputs` as a data-set runner: a stream in, results out as they finish, `--shard i/n`. */
 const SST2 = join(MODELS, 'distilbert-sst2-tiny');
 const texts = (refsOf('distilbert-sst2-tiny').inputs as Json[]).map((i) => i.text as string);
-const parse = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Json);
+const parse = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Json);
 
 function casesFile(lines: string[]): string {
   const file = join(mkdtempSync(join(tmpdir(), 'glassbox-dataset-')), 'cases.jsonl');
@@ -29,7 +33,10 @@ describe('glassbox explain --inputs as a data set', () => {
     ];
     const file = casesFile(cases);
     const n = 3;
-    const [whole, ...shards] = await Promise.all([glassbox(['--model', SST2, '--inputs', file]), ...Array.from({ length: n }, (_, i) => glassbox(['--model', SST2, '--inputs', file, '--shard', `${i}/${n}`]))]);
+    const [whole, ...shards] = await Promise.all([
+      glassbox(['--model', SST2, '--inputs', file]),
+      ...Array.from({ length: n }, (_, i) => glassbox(['--model', SST2, '--inputs', file, '--shard', `${i}/${n}`])),
+    ]);
     for (const r of [whole, ...shards]) expect(r.code, r.stderr).toBe(0);
     const unsharded = parse(whole.stdout);
     expect(unsharded).toHaveLength(cases.length);

@@ -8,7 +8,11 @@ import { type Json, MODELS, useLocalFixtures } from './helpers.ts';
 
 const SST2 = join(MODELS, 'distilbert-sst2-tiny');
 const TEXT = 'An unwatchably tedious film.';
-const lines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l) as Json);
+const lines = (s: string) =>
+  s
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Json);
 
 describe("ferret's taucorr_loo, plausibility and the HTML table from the CLI", () => {
   let explainer: SequenceClassificationExplainer;
@@ -27,19 +31,40 @@ describe("ferret's taucorr_loo, plausibility and the HTML table from the CLI", (
     expect(words.length).toBeLessThan(inner);
   });
 
-  it('benchmark --rationale --html: the plausibility metrics by default, equal to the library; the page shows the JSON\'s numbers, coloured', async () => {
+  it("benchmark --rationale --html: the plausibility metrics by default, equal to the library; the page shows the JSON's numbers, coloured", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'glassbox-ferret-'));
     const file = join(dir, 'table.html');
-    const args = ['--model', SST2, '--text', TEXT, '--methods', 'saliency,feature-ablation', '--output', 'softmax', '--rationale', perWord.join(','), '--topKRationale', '2', '--html', file];
+    const args = [
+      '--model',
+      SST2,
+      '--text',
+      TEXT,
+      '--methods',
+      'saliency,feature-ablation',
+      '--output',
+      'softmax',
+      '--rationale',
+      perWord.join(','),
+      '--topKRationale',
+      '2',
+      '--html',
+      file,
+    ];
     const { code, stdout } = await glassboxBenchmark(args);
     expect(code).toBe(0);
     const out = lines(stdout);
     expect(out).toHaveLength(1);
     const b = out[0];
     expect(b.metrics).toEqual([...METRICS, ...PLAUSIBILITY_METRICS]);
-    const lib = await benchmark(explainer, TEXT, { methods: ['saliency', 'feature-ablation'], rationale: perWord, topKRationale: 2, explain: { output: 'softmax' } });
+    const lib = await benchmark(explainer, TEXT, {
+      methods: ['saliency', 'feature-ablation'],
+      rationale: perWord,
+      topKRationale: 2,
+      explain: { output: 'softmax' },
+    });
     b.methods.forEach((row: Json, i: number) => {
-      for (const m of b.metrics) expect(row.metrics[m]).toBeCloseTo(lib.methods[i]!.metrics[m as keyof (typeof lib.methods)[0]['metrics']]!, 9);
+      for (const m of b.metrics)
+        expect(row.metrics[m]).toBeCloseTo(lib.methods[i]!.metrics[m as keyof (typeof lib.methods)[0]['metrics']]!, 9);
     });
     // feature ablation removes one token at a time as the leave-one-out drops do
     expect(b.methods[1].metrics.taucorr_loo).toBeCloseTo(1, 9);
@@ -50,7 +75,9 @@ describe("ferret's taucorr_loo, plausibility and the HTML table from the CLI", (
       expect(html).toContain(`data-method="${row.method}"`);
       for (const m of b.metrics) expect(html).toContain(`data-metric="${m}" data-value="${row.metrics[m]}"`);
     }
-    expect(html).toMatch(/data-metric="taucorr_loo" data-value="[^"]*"( data-best="")? style="background: #[0-9a-f]{6}; color: #(f1f1f1|000000)"/);
+    expect(html).toMatch(
+      /data-metric="taucorr_loo" data-value="[^"]*"( data-best="")? style="background: #[0-9a-f]{6}; color: #(f1f1f1|000000)"/,
+    );
   });
 
   it('explain --metrics with --rationale per token (with or without specials): equal to evaluate; JSONL lines carry their own', async () => {
@@ -79,7 +106,9 @@ describe("ferret's taucorr_loo, plausibility and the HTML table from the CLI", (
     expect(out[1].metrics.auprc_plau).toBeCloseTo(direct.auprc_plau!, 9);
     expect(out[1].metrics.token_iou_plau).toBeCloseTo(top1.token_iou_plau!, 9);
     expect(out[2].code).toBe('bad_rationale');
-    expect(out[2].error).toBe(`"rationale" must hold one 0/1 per token (${inner}, or ${tokens} with the special tokens) or per word (${perWord.length}); got 2 values`);
+    expect(out[2].error).toBe(
+      `"rationale" must hold one 0/1 per token (${inner}, or ${tokens} with the special tokens) or per word (${perWord.length}); got 2 values`,
+    );
     expect(out[3].error).toMatch(/"rationale" must be 0\/1 values, one per token or per word/);
     expect(out[4].code).toBe('missing_rationale');
     expect(out[4].error).toMatch(/token_f1_plau needs a human rationale/);
@@ -89,7 +118,9 @@ describe("ferret's taucorr_loo, plausibility and the HTML table from the CLI", (
 
   it('--help documents --rationale, --topKRationale, --html and every metric', async () => {
     const help = await glassboxCommand('--help', []);
-    expect(help.stderr).toMatch(/--metrics deletion,insertion,comprehensiveness,sufficiency,taucorr_loo,auprc_plau,token_f1_plau,token_iou_plau/);
+    expect(help.stderr).toMatch(
+      /--metrics deletion,insertion,comprehensiveness,sufficiency,taucorr_loo,auprc_plau,token_f1_plau,token_iou_plau/,
+    );
     expect(help.stderr).toMatch(/--rationale <0\/1,...> a human rationale, one 0 or 1 per token/);
     expect(help.stderr).toMatch(/--topKRationale <n>/);
     expect(help.stderr).toMatch(/--html <file> also writes that table as a standalone/);

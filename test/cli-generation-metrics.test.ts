@@ -8,7 +8,11 @@ import { type Json, MODELS, useLocalFixtures } from './helpers.ts';
 
 const GPT2 = join(MODELS, 'gpt2-tiny');
 const PROMPT = 'Hello, my dog is cute';
-const lines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l) as Json);
+const lines = (s: string) =>
+  s
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Json);
 
 describe('glassbox explain --task text-generation --metrics (CLI)', () => {
   let explainer: TextGenerationExplainer;
@@ -36,7 +40,12 @@ describe('glassbox explain --task text-generation --metrics (CLI)', () => {
     expect(out[0].metrics.deletion).toBeCloseTo(want.deletion!, 9);
     expect(out[0].metrics.insertion).toBeCloseTo(want.insertion!, 9);
     const second = await explainer.explain([15496, 11, 616, 3290], { method: 'saliency', continuation: ' dog house' });
-    expect(out[1].metrics).toEqual({ insertion: expect.closeTo((await evaluateGeneration(explainer, second, ['insertion'])).insertion!, 9) });
-    expect(out[2]).toMatchObject({ error: 'text-generation results are scored on deletion and insertion only, not "comprehensiveness"', code: 'unsupported_metric' });
+    expect(out[1].metrics).toEqual({
+      insertion: expect.closeTo((await evaluateGeneration(explainer, second, ['insertion'])).insertion!, 9),
+    });
+    expect(out[2]).toMatchObject({
+      error: 'text-generation results are scored on deletion and insertion only, not "comprehensiveness"',
+      code: 'unsupported_metric',
+    });
   });
 });

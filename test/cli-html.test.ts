@@ -4,7 +4,19 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ImageClassificationExplainer, SequenceClassificationExplainer } from '@glassbox/core';
 import { createCanvas } from '@napi-rs/canvas';
-import { PANEL_GAP, attributionColours, benchmarkPNG, benchmarkScale, drawBenchmark, imageMapPixels, imagePanels, metricColours, scalePixels, toHTML, toPNG } from '@glassbox/viz';
+import {
+  PANEL_GAP,
+  attributionColours,
+  benchmarkPNG,
+  benchmarkScale,
+  drawBenchmark,
+  imageMapPixels,
+  imagePanels,
+  metricColours,
+  scalePixels,
+  toHTML,
+  toPNG,
+} from '@glassbox/viz';
 import { chromium } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
@@ -24,17 +36,31 @@ const HOSTILE = '<script>alert(1)</script>';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'glassbox-html-'));
 /** The attribution numbers of a printed `tokens` array, as the JSON text writes them. */
-const printedNumbers = (line: string) => [...line.slice(line.indexOf('"tokens":'), line.indexOf('"predicted":')).matchAll(/"attribution":([^,}]+)/g)].map((m) => m[1]);
+const printedNumbers = (line: string) =>
+  [...line.slice(line.indexOf('"tokens":'), line.indexOf('"predicted":')).matchAll(/"attribution":([^,}]+)/g)].map((m) => m[1]);
 /** The highlighted tokens' data-attribution values of a page (or of one section of it). */
 const shownNumbers = (html: string) => {
   const tokens = html.slice(html.indexOf('data-view="tokens"'), html.indexOf('data-view="legend"'));
-  return [...tokens.matchAll(/data-token="[^"]*"[^>]*?data-attribution="([^"]*)"|data-attribution="([^"]*)"[^>]*?data-token=/g)].map((m) => m[1] ?? m[2]);
+  return [...tokens.matchAll(/data-token="[^"]*"[^>]*?data-attribution="([^"]*)"|data-attribution="([^"]*)"[^>]*?data-token=/g)].map(
+    (m) => m[1] ?? m[2],
+  );
 };
 
 describe('glassbox explain --html', () => {
-  it('one input: toHTML of the printed object, tokens\' numbers exactly as printed, no script, hostile strings escaped', async () => {
+  it("one input: toHTML of the printed object, tokens' numbers exactly as printed, no script, hostile strings escaped", async () => {
     const file = join(dir(), 'out.html');
-    const { code, stdout, stderr } = await glassbox(['--model', SST2, '--text', `A ${HOSTILE} gripping film.`, '--method', 'saliency', '--html', file, '--true-label', HOSTILE]);
+    const { code, stdout, stderr } = await glassbox([
+      '--model',
+      SST2,
+      '--text',
+      `A ${HOSTILE} gripping film.`,
+      '--method',
+      'saliency',
+      '--html',
+      file,
+      '--true-label',
+      HOSTILE,
+    ]);
     expect(code, stderr).toBe(0);
     const line = stdout.trim();
     const json = JSON.parse(line) as Json;
@@ -45,7 +71,9 @@ describe('glassbox explain --html', () => {
     expect(html).toBe(toHTML(json, { trueLabel: HOSTILE }));
     // and the page the library's own result gives (the demo's Download HTML): special tokens marked as there
     useLocalFixtures();
-    const library = await (await SequenceClassificationExplainer.fromPretrained(SST2)).explain(`A ${HOSTILE} gripping film.`, { method: 'saliency' });
+    const library = await (await SequenceClassificationExplainer.fromPretrained(SST2)).explain(`A ${HOSTILE} gripping film.`, {
+      method: 'saliency',
+    });
     expect(toHTML(library, { trueLabel: HOSTILE })).toBe(html);
     expect(json.tokens[0]).toEqual({ token: '[CLS]', id: 101, attribution: json.tokens[0].attribution, special: true });
     expect(shownNumbers(html)).toEqual(printedNumbers(line));
@@ -108,7 +136,20 @@ describe('glassbox explain --html', () => {
 
   it('zero-shot: the printed object draws a row per label (words from the library)', async () => {
     const file = join(dir(), 'zs.html');
-    const { code, stdout } = await glassbox(['--model', NLI, '--task', 'zero-shot', '--text', 'A gripping film.', '--labels', `film,${HOSTILE}`, '--method', 'saliency', '--html', file]);
+    const { code, stdout } = await glassbox([
+      '--model',
+      NLI,
+      '--task',
+      'zero-shot',
+      '--text',
+      'A gripping film.',
+      '--labels',
+      `film,${HOSTILE}`,
+      '--method',
+      'saliency',
+      '--html',
+      file,
+    ]);
     expect(code).toBe(0);
     const json = JSON.parse(stdout) as Json;
     expect(Object.keys(json.labels)).toEqual(['film', HOSTILE]);
@@ -120,11 +161,26 @@ describe('glassbox explain --html', () => {
     expect(rows.length).toBe(3); // header and one per label
   });
 
-  it('--png / --html for an image: the map in every mode, decoded pixels equal to viz\'s computation; text tasks refuse --png', async () => {
+  it("--png / --html for an image: the map in every mode, decoded pixels equal to viz's computation; text tasks refuse --png", async () => {
     useLocalFixtures();
     const d = dir();
     const [png, html] = [join(d, 'map.png'), join(d, 'map.html')];
-    const { code, stdout, stderr } = await glassbox(['--model', VIT, '--task', 'image-classification', '--image', IMAGE, '--method', 'saliency', '--png', png, '--image-mode', 'all', '--html', html]);
+    const { code, stdout, stderr } = await glassbox([
+      '--model',
+      VIT,
+      '--task',
+      'image-classification',
+      '--image',
+      IMAGE,
+      '--method',
+      'saliency',
+      '--png',
+      png,
+      '--image-mode',
+      'all',
+      '--html',
+      html,
+    ]);
     expect(code, stderr).toBe(0);
     const json = JSON.parse(stdout) as Json;
     expect(json).toMatchObject({ method: 'saliency', output: 'logits' });
@@ -164,19 +220,46 @@ describe('glassbox explain --html', () => {
   it('image --inputs: a PNG per line (<file>-<line>.png), one page with every image; pixelValues lines too', async () => {
     const d = dir();
     const cases = join(d, 'images.jsonl');
-    const grey = Array.from({ length: 3 }, () => Array.from({ length: 32 }, (_, y) => Array.from({ length: 32 }, (_, x) => (x + y) / 62 - 0.5)));
-    writeFileSync(cases, `${JSON.stringify({ image: IMAGE })}\n${JSON.stringify({ image: IMAGE, method: 'bogus' })}\n${JSON.stringify({ pixelValues: grey })}\n`);
-    const { code, stdout } = await glassbox(['--model', VIT, '--task', 'image-classification', '--method', 'saliency', '--inputs', cases, '--png', join(d, 'map.png'), '--html', join(d, 'maps.html'), '--image-mode', 'heatmap']);
+    const grey = Array.from({ length: 3 }, () =>
+      Array.from({ length: 32 }, (_, y) => Array.from({ length: 32 }, (_, x) => (x + y) / 62 - 0.5)),
+    );
+    writeFileSync(
+      cases,
+      `${JSON.stringify({ image: IMAGE })}\n${JSON.stringify({ image: IMAGE, method: 'bogus' })}\n${JSON.stringify({ pixelValues: grey })}\n`,
+    );
+    const { code, stdout } = await glassbox([
+      '--model',
+      VIT,
+      '--task',
+      'image-classification',
+      '--method',
+      'saliency',
+      '--inputs',
+      cases,
+      '--png',
+      join(d, 'map.png'),
+      '--html',
+      join(d, 'maps.html'),
+      '--image-mode',
+      'heatmap',
+    ]);
     expect(code).toBe(0);
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Json);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Json);
     expect(lines[1].error).toMatch(/bogus/);
-    for (const [line, j] of [[1, 0], [3, 2]] as const) {
+    for (const [line, j] of [
+      [1, 0],
+      [3, 2],
+    ] as const) {
       const png = PNG.sync.read(readFileSync(join(d, `map-${line}.png`)));
       const heat = scalePixels(imageMapPixels('heatmap', lines[j].map, undefined, { sign: 'all', outlierPerc: 10 }).pixels, 8);
       // sideBySide: the original image first, then the heat map
       expect([png.width, png.height]).toEqual([2 * 256 + PANEL_GAP, 256]);
       const map = new Uint8Array(256 * 256 * 4);
-      for (let y = 0; y < 256; y++) map.set(png.data.subarray(4 * (y * png.width + 256 + PANEL_GAP), 4 * (y * png.width + 2 * 256 + PANEL_GAP)), 4 * y * 256);
+      for (let y = 0; y < 256; y++)
+        map.set(png.data.subarray(4 * (y * png.width + 256 + PANEL_GAP), 4 * (y * png.width + 2 * 256 + PANEL_GAP)), 4 * y * 256);
       expect(Buffer.from(map).equals(Buffer.from(heat.data)), `line ${line}`).toBe(true);
     }
     expect(existsSync(join(d, 'map-2.png'))).toBe(false);
@@ -188,7 +271,16 @@ describe('glassbox explain --html', () => {
 
   it('benchmark: toHTML of the printed line is the page benchmark --html writes', async () => {
     const file = join(dir(), 'bench.html');
-    const { code, stdout } = await glassboxBenchmark(['--model', SST2, '--text', `A ${HOSTILE} film.`, '--methods', 'saliency,occlusion', '--html', file]);
+    const { code, stdout } = await glassboxBenchmark([
+      '--model',
+      SST2,
+      '--text',
+      `A ${HOSTILE} film.`,
+      '--methods',
+      'saliency,occlusion',
+      '--html',
+      file,
+    ]);
     expect(code).toBe(0);
     const html = readFileSync(file, 'utf8');
     expect(toHTML(JSON.parse(stdout))).toBe(html);
@@ -197,7 +289,16 @@ describe('glassbox explain --html', () => {
 
   it('benchmark --png: the table drawn in Node, every cell coloured by the printed number', async () => {
     const file = join(dir(), 'bench.png');
-    const { code, stdout } = await glassboxBenchmark(['--model', SST2, '--text', `A ${HOSTILE} film.`, '--methods', 'saliency,occlusion', '--png', file]);
+    const { code, stdout } = await glassboxBenchmark([
+      '--model',
+      SST2,
+      '--text',
+      `A ${HOSTILE} film.`,
+      '--methods',
+      'saliency,occlusion',
+      '--png',
+      file,
+    ]);
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as Json;
     const png = PNG.sync.read(readFileSync(file));
@@ -213,15 +314,32 @@ describe('glassbox explain --html', () => {
     expect(layout.rows.map((r) => r.method)).toEqual(['saliency', 'occlusion']);
     layout.rows.forEach((row, r) => {
       const m = result.methods[r];
-      row.tokens.forEach((box, i) => expect(pixel(box), `${m.method} ${i}`).toBe(m.tokens[i].attribution === null ? 'rgb(255, 255, 255)' : attributionColours(m.tokens[i].attribution, scale).background));
-      row.metrics.forEach((box, i) => expect(pixel(box), result.metrics[i]).toBe(hex(metricColours(result.metrics[i], m.metrics[result.metrics[i]])!.background)));
+      row.tokens.forEach((box, i) =>
+        expect(pixel(box), `${m.method} ${i}`).toBe(
+          m.tokens[i].attribution === null ? 'rgb(255, 255, 255)' : attributionColours(m.tokens[i].attribution, scale).background,
+        ),
+      );
+      row.metrics.forEach((box, i) =>
+        expect(pixel(box), result.metrics[i]).toBe(hex(metricColours(result.metrics[i], m.metrics[result.metrics[i]])!.background)),
+      );
     });
   });
 
   it('--true-label and --image-mode without --html or --png are errors; a bad mode names the modes', async () => {
     const [alone, badMode] = await Promise.all([
       glassbox(['--model', SST2, '--text', 'A film.', '--true-label', 'POSITIVE']),
-      glassbox(['--model', VIT, '--task', 'image-classification', '--image', IMAGE, '--png', join(dir(), 'x.png'), '--image-mode', 'sepia']),
+      glassbox([
+        '--model',
+        VIT,
+        '--task',
+        'image-classification',
+        '--image',
+        IMAGE,
+        '--png',
+        join(dir(), 'x.png'),
+        '--image-mode',
+        'sepia',
+      ]),
     ]);
     expect(alone.code).toBe(2);
     expect(alone.stderr).toMatch(/--true-label is read with --html or --png/);
@@ -230,17 +348,37 @@ describe('glassbox explain --html', () => {
   });
 });
 
-describe.skipIf(!existsSync('/usr/bin/chromium') && !process.env.CI)('the CLI\'s files opened in Chromium from disk, JavaScript off', () => {
-  it('a page of two inputs and an image page: the JSON\'s numbers shown, the PNGs decoded, nothing fetched', async () => {
+describe.skipIf(!existsSync('/usr/bin/chromium') && !process.env.CI)("the CLI's files opened in Chromium from disk, JavaScript off", () => {
+  it("a page of two inputs and an image page: the JSON's numbers shown, the PNGs decoded, nothing fetched", async () => {
     const d = dir();
     const cases = join(d, 'cases.jsonl');
-    writeFileSync(cases, `${JSON.stringify({ text: 'A gripping film.', trueLabel: 'POSITIVE' })}\n${JSON.stringify({ text: 'Dull and slow.', method: 'occlusion' })}\n`);
+    writeFileSync(
+      cases,
+      `${JSON.stringify({ text: 'A gripping film.', trueLabel: 'POSITIVE' })}\n${JSON.stringify({ text: 'Dull and slow.', method: 'occlusion' })}\n`,
+    );
     const [text, image] = await Promise.all([
       glassbox(['--model', SST2, '--inputs', cases, '--method', 'saliency', '--html', join(d, 'text.html')]),
-      glassbox(['--model', VIT, '--task', 'image-classification', '--image', IMAGE, '--method', 'saliency', '--html', join(d, 'image.html'), '--image-mode', 'all']),
+      glassbox([
+        '--model',
+        VIT,
+        '--task',
+        'image-classification',
+        '--image',
+        IMAGE,
+        '--method',
+        'saliency',
+        '--html',
+        join(d, 'image.html'),
+        '--image-mode',
+        'all',
+      ]),
     ]);
     expect([text.code, image.code]).toEqual([0, 0]);
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
     try {
       const open = async (name: string) => {
         const page = await browser.newPage({ javaScriptEnabled: false });
@@ -254,7 +392,13 @@ describe.skipIf(!existsSync('/usr/bin/chromium') && !process.env.CI)('the CLI\'s
       const page = await open('text.html');
       const lines = text.stdout.trim().split('\n');
       const shown = await page.$$eval('section.gbv-record', (sections) =>
-        sections.map((s) => Array.from(s.querySelectorAll('[data-view="tokens"] [data-token]'), (e) => [(e as HTMLElement).dataset.token, (e as HTMLElement).dataset.attribution, e.textContent])),
+        sections.map((s) =>
+          Array.from(s.querySelectorAll('[data-view="tokens"] [data-token]'), (e) => [
+            (e as HTMLElement).dataset.token,
+            (e as HTMLElement).dataset.attribution,
+            e.textContent,
+          ]),
+        ),
       );
       expect(shown).toHaveLength(2);
       lines.forEach((line, j) => {
@@ -265,7 +409,9 @@ describe.skipIf(!existsSync('/usr/bin/chromium') && !process.env.CI)('the CLI\'s
       });
       expect(await page.$eval('section.gbv-record [data-view="table"] tbody td', (td) => td.textContent)).toBe('POSITIVE');
       const img = await open('image.html');
-      const sizes = await img.$$eval('img', (imgs) => imgs.map((i) => [(i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).complete]));
+      const sizes = await img.$$eval('img', (imgs) =>
+        imgs.map((i) => [(i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).complete]),
+      );
       expect(sizes).toEqual(Array(5).fill([256, true]));
     } finally {
       await browser.close();

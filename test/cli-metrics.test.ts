@@ -8,7 +8,11 @@ import { type Json, MODELS, useLocalFixtures } from './helpers.ts';
 
 const SST2 = join(MODELS, 'distilbert-sst2-tiny');
 const TEXT = 'A gripping, beautifully acted film.';
-const lines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l) as Json);
+const lines = (s: string) =>
+  s
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Json);
 
 describe('glassbox explain --metrics and glassbox benchmark (CLI)', () => {
   let explainer: SequenceClassificationExplainer;
@@ -17,7 +21,7 @@ describe('glassbox explain --metrics and glassbox benchmark (CLI)', () => {
     explainer = await SequenceClassificationExplainer.fromPretrained(SST2);
   });
 
-  it('--metrics adds a metrics object with the metrics asked, equal to the library\'s evaluate', async () => {
+  it("--metrics adds a metrics object with the metrics asked, equal to the library's evaluate", async () => {
     const { code, stdout, stderr } = await glassbox(['--model', SST2, '--text', TEXT, '--metrics', 'deletion,comprehensiveness']);
     expect(code).toBe(0);
     const out = lines(stdout);
@@ -50,7 +54,9 @@ describe('glassbox explain --metrics and glassbox benchmark (CLI)', () => {
     const saliency = await evaluate(explainer, await explainer.explain(TEXT, { method: 'saliency' }), ['insertion', 'sufficiency']);
     expect(out[0].metrics.insertion).toBeCloseTo(saliency.insertion!, 9);
     expect(out[1].error).toMatch(/unknown metric "auc"; use deletion, insertion, comprehensiveness, sufficiency/);
-    expect(out[2].error).toMatch(/metrics apply to text-classification, pair-classification and text-generation results, not question-answering/);
+    expect(out[2].error).toMatch(
+      /metrics apply to text-classification, pair-classification and text-generation results, not question-answering/,
+    );
     // the metrics score the target's probability, whatever space the attribution explained
     expect(Object.keys(out[3].metrics)).toEqual([...METRICS]);
     const occ = await explainer.explain(TEXT, { method: 'occlusion', target: 'NEGATIVE', output: 'logits' });
@@ -59,12 +65,26 @@ describe('glassbox explain --metrics and glassbox benchmark (CLI)', () => {
     expect(out[4].metrics).toBeUndefined();
     // the metrics remove the explanation's units, as its masking does
     const lime = await explainer.explain(TEXT, { method: 'lime', granularity: 'word', masking: 'mask' });
-    expect(out[5].metrics.deletion).toBeCloseTo((await evaluate(explainer, lime, ['deletion'], { granularity: 'word', masking: 'mask' })).deletion!, 9);
+    expect(out[5].metrics.deletion).toBeCloseTo(
+      (await evaluate(explainer, lime, ['deletion'], { granularity: 'word', masking: 'mask' })).deletion!,
+      9,
+    );
     expect(out[5].metrics.deletion).not.toBeCloseTo((await evaluate(explainer, lime, ['deletion'])).deletion!, 9);
   });
 
   it('benchmark prints one JSON object: methods × tokens attributions and the metric scores, as the library computes them', async () => {
-    const args = ['--model', SST2, '--text', TEXT, '--methods', 'saliency,occlusion', '--metrics', 'deletion,sufficiency', '--target', 'NEGATIVE'];
+    const args = [
+      '--model',
+      SST2,
+      '--text',
+      TEXT,
+      '--methods',
+      'saliency,occlusion',
+      '--metrics',
+      'deletion,sufficiency',
+      '--target',
+      'NEGATIVE',
+    ];
     const { code, stdout } = await glassboxBenchmark(args);
     expect(code).toBe(0);
     const out = lines(stdout);
@@ -72,11 +92,19 @@ describe('glassbox explain --metrics and glassbox benchmark (CLI)', () => {
     const b = out[0];
     expect(b.target).toEqual({ index: 0, label: 'NEGATIVE' });
     expect(b.metrics).toEqual(['deletion', 'sufficiency']);
-    const lib = await benchmark(explainer, TEXT, { methods: ['saliency', 'occlusion'], metrics: ['deletion', 'sufficiency'], target: 'NEGATIVE' });
+    const lib = await benchmark(explainer, TEXT, {
+      methods: ['saliency', 'occlusion'],
+      metrics: ['deletion', 'sufficiency'],
+      target: 'NEGATIVE',
+    });
     expect(b.methods.map((r: Json) => r.method)).toEqual(['saliency', 'occlusion']);
     b.methods.forEach((row: Json, i: number) => {
       expect(row.tokens.map((t: Json) => t.token)).toEqual(lib.methods[i]!.tokens.map((t) => t.token));
-      row.tokens.forEach((t: Json, j: number) => (t.attribution === null ? expect(lib.methods[i]!.tokens[j]!.attribution).toBeNull() : expect(t.attribution).toBeCloseTo(lib.methods[i]!.tokens[j]!.attribution!, 9)));
+      row.tokens.forEach((t: Json, j: number) =>
+        t.attribution === null
+          ? expect(lib.methods[i]!.tokens[j]!.attribution).toBeNull()
+          : expect(t.attribution).toBeCloseTo(lib.methods[i]!.tokens[j]!.attribution!, 9),
+      );
       expect(row.metrics.deletion).toBeCloseTo(lib.methods[i]!.metrics.deletion!, 9);
       expect(row.metrics.sufficiency).toBeCloseTo(lib.methods[i]!.metrics.sufficiency!, 9);
     });

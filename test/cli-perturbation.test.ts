@@ -7,7 +7,11 @@ import { type Json, MODELS, expectClose, refsOf } from './helpers.ts';
 
 const SST2 = join(MODELS, 'distilbert-sst2-tiny');
 const refs = refsOf('distilbert-sst2-tiny');
-const lines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l) as Json);
+const lines = (s: string) =>
+  s
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Json);
 const attributions = (r: Json) => r.tokens.map((t: Json) => t.attribution);
 
 describe('glassbox explain: perturbation methods and their options', () => {

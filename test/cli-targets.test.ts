@@ -12,7 +12,11 @@ const NER = join(MODELS, 'bert-ner-tiny');
 const TEXT = 'A gripping, beautifully acted film.';
 const PAIR = ['--text', 'A man is playing a guitar.', '--textPair', 'A person plays music.'];
 
-const lines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l) as Json);
+const lines = (s: string) =>
+  s
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Json);
 const values = (r: Json) => r.tokens.map((t: Json) => t.attribution);
 
 /** One JSON object from `glassbox explain`, which must exit 0. */
@@ -24,7 +28,20 @@ async function explain(args: string[]): Promise<Json> {
 
 describe('glassbox explain --target with several classes', () => {
   it('a list of indices and labels: {explanations, predicted, logits}, one entry per target in the order asked, each equal to its single-target run', async () => {
-    const common = ['--model', SST2, '--text', TEXT, '--method', 'integrated-gradients', '--steps', '8', '--output', 'logits', '--normalize', 'none'];
+    const common = [
+      '--model',
+      SST2,
+      '--text',
+      TEXT,
+      '--method',
+      'integrated-gradients',
+      '--steps',
+      '8',
+      '--output',
+      'logits',
+      '--normalize',
+      'none',
+    ];
     const [many, one, zero] = await Promise.all([
       explain([...common, '--target', '1,NEGATIVE']),
       explain([...common, '--target', '1']),
@@ -33,7 +50,10 @@ describe('glassbox explain --target with several classes', () => {
     // A single target keeps the single-target shape.
     expect(Object.keys(one).sort()).toEqual(['convergenceDelta', 'logits', 'predicted', 'target', 'tokens']);
     expect(Object.keys(many)).toEqual(['explanations', 'predicted', 'logits']);
-    expect(many.explanations.map((e: Json) => e.target)).toEqual([{ index: 1, label: 'POSITIVE' }, { index: 0, label: 'NEGATIVE' }]);
+    expect(many.explanations.map((e: Json) => e.target)).toEqual([
+      { index: 1, label: 'POSITIVE' },
+      { index: 0, label: 'NEGATIVE' },
+    ]);
     expect(Object.keys(many.explanations[0])).toEqual(['target', 'tokens', 'convergenceDelta']);
     expect(many.predicted).toEqual(one.predicted);
     expect(many.logits).toEqual(one.logits);
@@ -47,11 +67,29 @@ describe('glassbox explain --target with several classes', () => {
     const html = toHTML(many);
     const lines = [...html.matchAll(/<div class="gbv-class" data-row="([^"]*)">([\s\S]*?)<\/div>/g)];
     expect(lines.map((m) => m[1])).toEqual(['POSITIVE', 'NEGATIVE']);
-    lines.forEach((m, j) => expect([...m[2]!.matchAll(/data-attribution="([^"]*)"/g)].map((a) => a[1])).toEqual(values(many.explanations[j]).map(String)));
+    lines.forEach((m, j) =>
+      expect([...m[2]!.matchAll(/data-attribution="([^"]*)"/g)].map((a) => a[1])).toEqual(values(many.explanations[j]).map(String)),
+    );
   });
 
   it('pair-classification --target all: every class in label order, Shapley base values and metrics per entry', async () => {
-    const common = ['--model', NLI, '--task', 'pair-classification', ...PAIR, '--method', 'kernel-shap', '--samples', '64', '--seed', '3', '--output', 'logits', '--normalize', 'none'];
+    const common = [
+      '--model',
+      NLI,
+      '--task',
+      'pair-classification',
+      ...PAIR,
+      '--method',
+      'kernel-shap',
+      '--samples',
+      '64',
+      '--seed',
+      '3',
+      '--output',
+      'logits',
+      '--normalize',
+      'none',
+    ];
     const [all, neutral] = await Promise.all([
       explain([...common, '--target', 'all', '--metrics', 'comprehensiveness']),
       explain([...common, '--target', 'neutral']),

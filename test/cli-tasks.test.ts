@@ -9,7 +9,11 @@ import { FIXTURES, type Json, MODELS, expectClose, refsOf } from './helpers.ts';
  * Every task of `glassbox explain --task`, through the real CLI process, against the peer
  * numbers of the fixtures (the way held-out models are judged): one JSONL run per model.
  */
-const lines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l) as Json);
+const lines = (s: string) =>
+  s
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Json);
 const values = (tokens: Json[]) => tokens.map((t) => t.attribution as number | null);
 const words = (pairs: [string, number][]) => pairs.map((w) => w[1]);
 
@@ -64,7 +68,12 @@ describe('glassbox explain --task', () => {
 
   it('question-answering: transformers-interpret start and end attributions for both embedding types', async () => {
     const inp = refsOf('distilbert-squad-tiny').inputs[0];
-    const cases = [0, 2].map((embeddingType) => ({ task: 'question-answering', question: inp.question, context: inp.context, embeddingType }));
+    const cases = [0, 2].map((embeddingType) => ({
+      task: 'question-answering',
+      question: inp.question,
+      context: inp.context,
+      embeddingType,
+    }));
     const out = await runJsonl('distilbert-squad-tiny', cases);
     for (const [k, ti] of (inp.transformers_interpret as Json[]).entries()) {
       const r = out[k]!;
@@ -96,7 +105,12 @@ describe('glassbox explain --task', () => {
     const inp = refs.inputs[0];
     const zs = refs.transformers_interpret_zero_shot;
     const out = await runJsonl('bert-nli-tiny', [
-      ...(inp.transformers_interpret as Json[]).map((ti) => ({ task: 'pair-classification', text: inp.premise, textPair: inp.hypothesis, target: ti.index })),
+      ...(inp.transformers_interpret as Json[]).map((ti) => ({
+        task: 'pair-classification',
+        text: inp.premise,
+        textPair: inp.hypothesis,
+        target: ti.index,
+      })),
       { task: 'zero-shot', text: zs.text, labels: zs.labels },
       { task: 'zero-shot', text: zs.text, labels: zs.labels.join(','), attention: 'rollout' },
       { text: inp.premise, textPair: inp.hypothesis, attention: 'raw' },
@@ -141,7 +155,16 @@ describe('glassbox explain --task', () => {
   it('--help names every task with its inputs and result fields', async () => {
     const { code, stderr } = await glassbox(['--help']);
     expect(code).toBe(0);
-    for (const task of ['text-classification', 'pair-classification', 'multi-label', 'zero-shot', 'question-answering', 'token-classification', 'image-classification', 'text-generation']) {
+    for (const task of [
+      'text-classification',
+      'pair-classification',
+      'multi-label',
+      'zero-shot',
+      'question-answering',
+      'token-classification',
+      'image-classification',
+      'text-generation',
+    ]) {
       expect(stderr).toContain(`${task}:`.replace('text-classification:', 'text-classification (default):'));
     }
     expect(stderr).toMatch(/--attention raw\|rollout\|gradient-weighted/);

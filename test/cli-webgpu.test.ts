@@ -20,14 +20,41 @@ describe.skipIf(!hasDriver && !process.env.CI)('glassbox explain --device webgpu
     const single = await glassbox(['--model', dir, '--text', inp.text, '--device', 'webgpu', '--target', String(ti.index)]);
     expect(single.code, single.stderr).toBe(0);
     const r = JSON.parse(single.stdout);
-    expectClose(r.tokens.map((t: Json) => t.attribution), ti.word_attributions.map((w: Json) => w[1]), 1e-4, 0, `${name} TI on webgpu`);
-    const ig = await glassbox(['--model', dir, '--text', inp.text, '--device', 'webgpu', '--output', 'logits', '--normalize', 'none', '--target', String(entry.target.class_index)]);
+    expectClose(
+      r.tokens.map((t: Json) => t.attribution),
+      ti.word_attributions.map((w: Json) => w[1]),
+      1e-4,
+      0,
+      `${name} TI on webgpu`,
+    );
+    const ig = await glassbox([
+      '--model',
+      dir,
+      '--text',
+      inp.text,
+      '--device',
+      'webgpu',
+      '--output',
+      'logits',
+      '--normalize',
+      'none',
+      '--target',
+      String(entry.target.class_index),
+    ]);
     expect(ig.code, ig.stderr).toBe(0);
-    expectClose(JSON.parse(ig.stdout).tokens.map((t: Json) => t.attribution), entry.ig_pad_gausslegendre.per_token_sum, 1e-4, 1e-3, `${name} IG on webgpu`);
+    expectClose(
+      JSON.parse(ig.stdout).tokens.map((t: Json) => t.attribution),
+      entry.ig_pad_gausslegendre.per_token_sum,
+      1e-4,
+      1e-3,
+      `${name} IG on webgpu`,
+    );
   });
 
   it('says clearly when there is no adapter', async () => {
-    const { code, stdout } = await glassbox(['--model', join(MODELS, 'distilbert-sst2-tiny'), '--text', 'hi', '--device', 'webgpu'], { VK_DRIVER_FILES: '/nonexistent/icd.json' });
+    const { code, stdout } = await glassbox(['--model', join(MODELS, 'distilbert-sst2-tiny'), '--text', 'hi', '--device', 'webgpu'], {
+      VK_DRIVER_FILES: '/nonexistent/icd.json',
+    });
     expect(code).toBe(1);
     expect(JSON.parse(stdout).error).toMatch(/no WebGPU adapter/);
   });

@@ -13,7 +13,11 @@ export function glassbox(args: string[], env: Record<string, string> = {}): Prom
 export const glassboxBenchmark = (args: string[], env: Record<string, string> = {}) => glassboxCommand('benchmark', args, env);
 
 /** `pnpm --silent glassbox <command> ...`. */
-export function glassboxCommand(command: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export function glassboxCommand(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawnGlassbox(command, args, env);
     child.stdin.end();

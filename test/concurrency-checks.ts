@@ -24,7 +24,9 @@ export async function expectConcurrentCallsEqualSequential(explainer: SequenceCl
 
 export async function expectConcurrentProgressSeparate(explainer: SequenceClassificationExplainer): Promise<void> {
   const seen: number[][] = [[], []];
-  await Promise.all(CALLS.slice(0, 2).map(([text, options], i) => explainer.explain(text, { ...options, onProgress: (f) => seen[i]!.push(f) })));
+  await Promise.all(
+    CALLS.slice(0, 2).map(([text, options], i) => explainer.explain(text, { ...options, onProgress: (f) => seen[i]!.push(f) })),
+  );
   for (const fractions of seen) {
     expect(fractions.at(-1)).toBe(1);
     expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
@@ -48,9 +50,15 @@ export async function expectFailureBesideSuccess(explainer: SequenceClassificati
 export async function expectMidwayFailuresBesideSuccess(explainer: SequenceClassificationExplainer): Promise<void> {
   const log: string[] = [];
   const good = (onProgress: (i: number) => void): [string, ExplainOptions][] => [
-    ['a gripping, beautifully acted film', { method: 'integrated-gradients', steps: 32, internalBatchSize: 2, onProgress: () => onProgress(0) }],
+    [
+      'a gripping, beautifully acted film',
+      { method: 'integrated-gradients', steps: 32, internalBatchSize: 2, onProgress: () => onProgress(0) },
+    ],
     // 13 tokens: 256 sampled coalitions (fewer tokens would enumerate all of theirs in a few passes).
-    ['dull and far too long, with a plot that goes nowhere at all', { method: 'kernel-shap', samples: 256, internalBatchSize: 8, onProgress: () => onProgress(1) }],
+    [
+      'dull and far too long, with a plot that goes nowhere at all',
+      { method: 'kernel-shap', samples: 256, internalBatchSize: 8, onProgress: () => onProgress(1) },
+    ],
   ];
   const alone = [];
   for (const [text, options] of good(() => {})) alone.push(await explainer.explain(text, options));

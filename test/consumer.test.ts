@@ -65,23 +65,35 @@ try {
 }
 `;
 
-const plain = (tokens: { token: string; id: number; attribution: number | null }[]) => tokens.map(({ token, id, attribution }) => ({ token, id, attribution }));
+const plain = (tokens: { token: string; id: number; attribution: number | null }[]) =>
+  tokens.map(({ token, id, attribution }) => ({ token, id, attribution }));
 
 /** Minified size of what a bundler (vite, library mode) emits for `code`, a module of the consumer's. */
 async function bundleBytes(project: string, name: string, code: string): Promise<number> {
   const entry = join(project, `${name}.js`);
   writeFileSync(entry, code);
   const out = (await build({
-    root: project, configFile: false, logLevel: 'silent', worker: { format: 'es' },
+    root: project,
+    configFile: false,
+    logLevel: 'silent',
+    worker: { format: 'es' },
     build: { write: false, minify: true, lib: { entry, formats: ['es'], fileName: name }, rollupOptions: { external: [/^node:/] } },
   })) as Rollup.RollupOutput | Rollup.RollupOutput[];
-  return (Array.isArray(out) ? out : [out]).flatMap((o) => o.output).reduce((n, c) => n + (c.type === 'chunk' ? Buffer.byteLength(c.code) : 0), 0);
+  return (Array.isArray(out) ? out : [out])
+    .flatMap((o) => o.output)
+    .reduce((n, c) => n + (c.type === 'chunk' ? Buffer.byteLength(c.code) : 0), 0);
 }
 
 const tsconfig = (resolution: 'NodeNext' | 'Bundler', file: string) => ({
   compilerOptions: {
-    target: 'ES2022', module: resolution === 'NodeNext' ? 'NodeNext' : 'ESNext', moduleResolution: resolution,
-    strict: true, noEmit: true, skipLibCheck: true, lib: ['ES2022', 'DOM'], types: [],
+    target: 'ES2022',
+    module: resolution === 'NodeNext' ? 'NodeNext' : 'ESNext',
+    moduleResolution: resolution,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    lib: ['ES2022', 'DOM'],
+    types: [],
   },
   files: [file],
 });
@@ -103,7 +115,9 @@ describe('the packed packages, installed with npm in a project outside the works
     await run('mkdir', ['-p', project]);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     // --ignore-scripts: onnxruntime-node's install script downloads from GitHub, unreachable here; its CPU binaries are in its tarball.
-    await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', ...PACKAGES.map((n) => tarballs[n]!)], { cwd: project });
+    await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', ...PACKAGES.map((n) => tarballs[n]!)], {
+      cwd: project,
+    });
   });
   afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
@@ -157,8 +171,16 @@ describe('the packed packages, installed with npm in a project outside the works
   });
 
   it('bundles import little: renderTokens alone under 50 kB minified, the errors alone under 5 kB', async () => {
-    const tokensOnly = await bundleBytes(project, 'tokens-only', "import { renderTokens } from '@glassbox/viz';\nexport const view = renderTokens;\n");
-    const errorsOnly = await bundleBytes(project, 'errors-only', "import { InvalidInputError } from '@glassbox/core';\nexport const E = InvalidInputError;\n");
+    const tokensOnly = await bundleBytes(
+      project,
+      'tokens-only',
+      "import { renderTokens } from '@glassbox/viz';\nexport const view = renderTokens;\n",
+    );
+    const errorsOnly = await bundleBytes(
+      project,
+      'errors-only',
+      "import { InvalidInputError } from '@glassbox/core';\nexport const E = InvalidInputError;\n",
+    );
     console.log(`bundle sizes: renderTokens ${tokensOnly} B, InvalidInputError ${errorsOnly} B`);
     expect(tokensOnly).toBeGreaterThan(1000);
     expect(tokensOnly).toBeLessThan(50_000);
@@ -166,32 +188,42 @@ describe('the packed packages, installed with npm in a project outside the works
     expect(errorsOnly).toBeLessThan(5_000);
   });
 
-  it.skipIf(!hasChromium)('a Vite app importing @glassbox/core and @glassbox/viz builds and explains a sentence in Chromium: the CLI\'s numbers', async () => {
-    const app = join(project, 'app');
-    mkdirSync(app);
-    writeFileSync(join(app, 'index.html'), APP_HTML);
-    writeFileSync(join(app, 'main.js'), APP_JS);
-    const dist = join(app, 'dist');
-    // worker.format 'es': the library's worker (loadInWorker) splits into chunks, which vite's default 'iife' refuses.
-    await build({ root: app, configFile: false, logLevel: 'error', base: './', worker: { format: 'es' }, build: { outDir: dist, emptyOutDir: true } });
-    cpSync(MODEL, join(dist, 'models', 'distilbert-sst2-tiny'), { recursive: true });
-    const { url, server } = await serveStatic(dist);
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage();
-      await page.goto(`${url}?model=distilbert-sst2-tiny&text=${encodeURIComponent(TEXT)}`);
-      await page.waitForFunction(() => document.getElementById('result')!.textContent !== '', null, { timeout: 240_000 });
-      const got = JSON.parse((await page.textContent('#result'))!);
-      expect(got.error).toBeUndefined();
-      const cli = JSON.parse((await glassbox(['--model', MODEL, '--text', TEXT])).stdout.trim());
-      expect(plain(got.tokens).map((t) => [t.token, t.id])).toEqual(plain(cli.tokens).map((t) => [t.token, t.id]));
-      // onnxruntime-web's wasm in the page, onnxruntime-node in the CLI: float32 apart.
-      got.tokens.forEach((t: { attribution: number }, i: number) => expect(t.attribution).toBeCloseTo(cli.tokens[i].attribution, 6));
-      expect(got.predicted.label).toBe(cli.predicted.label);
-      expect(await page.$$eval('#view [data-attribution]', (els) => els.length)).toBe(cli.tokens.length);
-    } finally {
-      await browser.close();
-      server.close();
-    }
-  });
+  it.skipIf(!hasChromium)(
+    "a Vite app importing @glassbox/core and @glassbox/viz builds and explains a sentence in Chromium: the CLI's numbers",
+    async () => {
+      const app = join(project, 'app');
+      mkdirSync(app);
+      writeFileSync(join(app, 'index.html'), APP_HTML);
+      writeFileSync(join(app, 'main.js'), APP_JS);
+      const dist = join(app, 'dist');
+      // worker.format 'es': the library's worker (loadInWorker) splits into chunks, which vite's default 'iife' refuses.
+      await build({
+        root: app,
+        configFile: false,
+        logLevel: 'error',
+        base: './',
+        worker: { format: 'es' },
+        build: { outDir: dist, emptyOutDir: true },
+      });
+      cpSync(MODEL, join(dist, 'models', 'distilbert-sst2-tiny'), { recursive: true });
+      const { url, server } = await serveStatic(dist);
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        await page.goto(`${url}?model=distilbert-sst2-tiny&text=${encodeURIComponent(TEXT)}`);
+        await page.waitForFunction(() => document.getElementById('result')!.textContent !== '', null, { timeout: 240_000 });
+        const got = JSON.parse((await page.textContent('#result'))!);
+        expect(got.error).toBeUndefined();
+        const cli = JSON.parse((await glassbox(['--model', MODEL, '--text', TEXT])).stdout.trim());
+        expect(plain(got.tokens).map((t) => [t.token, t.id])).toEqual(plain(cli.tokens).map((t) => [t.token, t.id]));
+        // onnxruntime-web's wasm in the page, onnxruntime-node in the CLI: float32 apart.
+        got.tokens.forEach((t: { attribution: number }, i: number) => expect(t.attribution).toBeCloseTo(cli.tokens[i].attribution, 6));
+        expect(got.predicted.label).toBe(cli.predicted.label);
+        expect(await page.$$eval('#view [data-attribution]', (els) => els.length)).toBe(cli.tokens.length);
+      } finally {
+        await browser.close();
+        server.close();
+      }
+    },
+  );
 });

@@ -24,7 +24,9 @@ function recordViolations(page: Page): void {
   void page.addInitScript(() => {
     const w = window as unknown as Violations;
     w.violations = [];
-    document.addEventListener('securitypolicyviolation', (e) => w.violations.push(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      w.violations.push(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`),
+    );
   });
 }
 const violationsIn = (page: Page) => page.evaluate(() => (window as unknown as Violations).violations);
@@ -91,7 +93,9 @@ describe.skipIf(!hasChromium)('demo under a strict Content-Security-Policy, with
         expect(await page.getAttribute(ended, 'data-state'), (await page.textContent(`${ended} .gb-status`)) ?? '').toBe('done');
         expect(await page.getAttribute('[data-page="text"] [data-model][data-method]', 'data-method')).toBe(method);
 
-        const shown = await page.$$eval('[data-page="text"] [data-view="tokens"] [data-token]', (els) => els.map((e) => e.getAttribute('data-attribution')!));
+        const shown = await page.$$eval('[data-page="text"] [data-view="tokens"] [data-token]', (els) =>
+          els.map((e) => e.getAttribute('data-attribution')!),
+        );
         expect(shown.length).toBeGreaterThan(3);
         const numbers = shown.filter((a) => a !== 'null').map(Number);
         expect(numbers.every(Number.isFinite)).toBe(true);
@@ -110,10 +114,22 @@ describe.skipIf(!hasChromium)('demo under a strict Content-Security-Policy, with
       // violations: fetching a data: URL succeeds anywhere but under connect-src 'self'. (Not onnxruntime-web's
       // wasm threads: they wait on shared memory and never run a script they are sent.)
       const workers = page.workers().filter((w) => !isOrtThread(w));
-      for (const worker of workers) expect(await worker.evaluate(() => fetch('data:text/plain,x').then(() => 'fetched', () => 'refused'))).toBe('refused');
+      for (const worker of workers)
+        expect(
+          await worker.evaluate(() =>
+            fetch('data:text/plain,x').then(
+              () => 'fetched',
+              () => 'refused',
+            ),
+          ),
+        ).toBe('refused');
       if (workers.length > 0) await expect.poll(() => reports.join('\n')).toMatch(/connect-src/);
       // Nothing but those probes was ever reported.
-      expect(reports.map((r) => JSON.parse(r)['csp-report']).filter((r) => !(r['effective-directive'] === 'connect-src' && r['blocked-uri'] === 'data'))).toEqual([]);
+      expect(
+        reports
+          .map((r) => JSON.parse(r)['csp-report'])
+          .filter((r) => !(r['effective-directive'] === 'connect-src' && r['blocked-uri'] === 'data')),
+      ).toEqual([]);
     } finally {
       await page.close();
     }
@@ -154,7 +170,10 @@ describe('exported HTML references nothing external', () => {
     expect(html, what).not.toMatch(/\s(src|href|srcset|action|poster|xlink:href|background)\s*=\s*["']?(?!data:)/i);
     expect(html, what).not.toMatch(/url\(\s*["']?(?!data:)/i);
     const urls = Array.from(html.matchAll(/(?:https?:)?\/\/[^\s"'<>)]*/gi), (m) => m[0]);
-    expect(urls.filter((u) => !NAMESPACES.includes(u)), what).toEqual([]);
+    expect(
+      urls.filter((u) => !NAMESPACES.includes(u)),
+      what,
+    ).toEqual([]);
   }
 
   it('every sample result kind, by token and by word', () => {
@@ -165,7 +184,10 @@ describe('exported HTML references nothing external', () => {
 
   it('a real explanation, and the file carries its own strict policy', async () => {
     useLocalFixtures();
-    const result = await (await SequenceClassificationExplainer.fromPretrained('distilbert-sst2-tiny')).explain('See https://example.com/x.png and //evil.test/a.js', { method: 'saliency' });
+    const result = await (await SequenceClassificationExplainer.fromPretrained('distilbert-sst2-tiny')).explain(
+      'See https://example.com/x.png and //evil.test/a.js',
+      { method: 'saliency' },
+    );
     const html = toHTML(result);
     // The URLs typed in the text are tokens shown as text, never a reference.
     expect(result.tokens.map((t) => t.token)).toContain('example');

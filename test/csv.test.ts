@@ -7,7 +7,10 @@ describe('CSV', () => {
   it('reads quoted fields with commas, doubled quotes and line breaks, CRLF or LF, with or without a final line break', () => {
     const text = 'text,label\r\n"Fine, really",1\r\n"She said ""no""",0\n"two\nlines",\n""';
     expect(parseCsv(text)).toEqual([['text', 'label'], ['Fine, really', '1'], ['She said "no"', '0'], ['two\nlines', ''], ['']]);
-    expect(parseCsv('a,b\n1,2\n')).toEqual([['a', 'b'], ['1', '2']]);
+    expect(parseCsv('a,b\n1,2\n')).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
     expect(parseCsv('')).toEqual([]);
   });
 

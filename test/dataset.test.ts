@@ -1,5 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Explained, GlassboxError, SequenceClassificationExplainer, type SequenceClassificationResult, explainAll } from '@glassbox/core';
+import {
+  type Explained,
+  GlassboxError,
+  SequenceClassificationExplainer,
+  type SequenceClassificationResult,
+  explainAll,
+} from '@glassbox/core';
 import { type Json, refsOf, useLocalFixtures } from './helpers.ts';
 
 /** explainAll: many inputs as a stream (what the CLI's --inputs and the demo's data-set page run on). */
@@ -68,7 +74,9 @@ describe('explainAll', () => {
   });
 
   it('works for any task: a plain function and a sync iterable', async () => {
-    const items = await collect(explainAll(async (n: number) => (n < 0 ? Promise.reject(new Error(`negative ${n}`)) : n * 2), new Set([1, -1, 3])));
+    const items = await collect(
+      explainAll(async (n: number) => (n < 0 ? Promise.reject(new Error(`negative ${n}`)) : n * 2), new Set([1, -1, 3])),
+    );
     expect(items.map((i) => i.result ?? i.error!.message)).toEqual([2, 'negative -1', 6]);
   });
 
@@ -76,7 +84,11 @@ describe('explainAll', () => {
     const controller = new AbortController();
     const { source, pulls } = counted([texts[0]!, texts[1]!, texts[0]!]);
     const results: SequenceClassificationResult[] = [];
-    const stream = explainAll((text: string) => explainer.explain(text, { steps: 40, internalBatchSize: 4, signal: controller.signal }), source, { signal: controller.signal });
+    const stream = explainAll(
+      (text: string) => explainer.explain(text, { steps: 40, internalBatchSize: 4, signal: controller.signal }),
+      source,
+      { signal: controller.signal },
+    );
     const ended = (async () => {
       for await (const item of stream) {
         results.push(item.result!);
@@ -96,7 +108,8 @@ describe('explainAll', () => {
     const midway = new AbortController();
     const items: Explained<string, SequenceClassificationResult>[] = [];
     const stream2 = explainAll(
-      (text: string) => explainer.explain(text, { steps: 40, internalBatchSize: 4, signal: midway.signal, onProgress: (f) => f >= 0.5 && midway.abort() }),
+      (text: string) =>
+        explainer.explain(text, { steps: 40, internalBatchSize: 4, signal: midway.signal, onProgress: (f) => f >= 0.5 && midway.abort() }),
       texts,
       { signal: midway.signal },
     );

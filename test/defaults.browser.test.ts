@@ -35,15 +35,21 @@ async function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
 
 const FIXTURES: Record<string, Explain> = {
   'distilbert-sst2-tiny': async (device, o) => {
-    const e = await cached(`sst2 ${device}`, () => SequenceClassificationExplainer.fromPretrained(`${BASE}/distilbert-sst2-tiny`, { device }));
+    const e = await cached(`sst2 ${device}`, () =>
+      SequenceClassificationExplainer.fromPretrained(`${BASE}/distilbert-sst2-tiny`, { device }),
+    );
     return values((await e.explain('A gripping, beautifully acted film.', o)).tokens);
   },
   'roberta-sst-tiny': async (device, o) => {
-    const e = await cached(`roberta ${device}`, () => SequenceClassificationExplainer.fromPretrained(`${BASE}/roberta-sst-tiny`, { device }));
+    const e = await cached(`roberta ${device}`, () =>
+      SequenceClassificationExplainer.fromPretrained(`${BASE}/roberta-sst-tiny`, { device }),
+    );
     return values((await e.explain('I love this movie.', o)).tokens);
   },
   'bert-nli-tiny': async (device, o) => {
-    const e = await cached(`nli ${device}`, () => PairwiseSequenceClassificationExplainer.fromPretrained(`${BASE}/bert-nli-tiny`, { device }));
+    const e = await cached(`nli ${device}`, () =>
+      PairwiseSequenceClassificationExplainer.fromPretrained(`${BASE}/bert-nli-tiny`, { device }),
+    );
     return values((await e.explain('A man sings.', 'A person sings.', o)).tokens);
   },
   'distilbert-squad-tiny': async (device, o) => {
@@ -74,7 +80,10 @@ describe('default options: above float noise, the same on cpu and webgpu', () =>
       const options: Options = method === 'integrated-gradients' ? { method, normalize: 'none' } : { method };
       const [cpu, gpu] = [await FIXTURES[name]!('cpu', options), await FIXTURES[name]!('webgpu', options)];
       const where = `${name} ${method}`;
-      expect(gpu.map((v) => v === null), where).toEqual(cpu.map((v) => v === null));
+      expect(
+        gpu.map((v) => v === null),
+        where,
+      ).toEqual(cpu.map((v) => v === null));
       const largest = Math.max(...cpu.map((v) => Math.abs(v ?? 0)));
       expect(largest, `${where}: largest |attribution|`).toBeGreaterThan(FLOOR);
       const worst = Math.max(...cpu.map((v, i) => Math.abs((v ?? 0) - (gpu[i] ?? 0))));

@@ -48,7 +48,9 @@ describe('default options mean what the method means', () => {
     const positions = ids.flatMap((id, i) => (specials.has(id) ? [] : [i]));
     const n = positions.length;
     expect(n).toBe(11);
-    const coalitions = Array.from({ length: 2 ** n }, (_, code) => ids.map((id, i) => (positions.includes(i) && ((code >> positions.indexOf(i)) & 1) === 0 ? pad : id)));
+    const coalitions = Array.from({ length: 2 ** n }, (_, code) =>
+      ids.map((id, i) => (positions.includes(i) && ((code >> positions.indexOf(i)) & 1) === 0 ? pad : id)),
+    );
     const target = (await explainer.explain(text, { method: 'saliency' })).predicted.index;
     const f = await probability(coalitions, target);
     const expected = shapley(n, (code) => f[code]!);
@@ -63,7 +65,13 @@ describe('default options mean what the method means', () => {
   it('occlusion: each token’s value is the drop of the predicted class probability when it is padded', async () => {
     const r = await explainer.explain(TEXT, { method: 'occlusion' });
     const [fx, ...dropped] = await probability([ids, ...positions.map((_, k) => removing((j) => j !== k))], r.target.index);
-    expectClose(positions.map((p) => r.tokens[p]!.attribution!), dropped.map((d) => fx! - d), 1e-6, 0, 'occlusion drops');
+    expectClose(
+      positions.map((p) => r.tokens[p]!.attribution!),
+      dropped.map((d) => fx! - d),
+      1e-6,
+      0,
+      'occlusion drops',
+    );
     expect(Math.abs(norm(values(r.tokens)) - 1)).toBeGreaterThan(1e-3);
   });
 
@@ -72,7 +80,10 @@ describe('default options mean what the method means', () => {
       const byDefault = values((await explainer.explain(TEXT, { method })).tokens);
       const l2 = values((await explainer.explain(TEXT, { method, aggregate: 'l2', normalize: 'none' })).tokens);
       expect(byDefault, method).toEqual(l2);
-      expect(byDefault.every((v) => v !== null && v >= 0), method).toBe(true);
+      expect(
+        byDefault.every((v) => v !== null && v >= 0),
+        method,
+      ).toBe(true);
       expect(Math.max(...byDefault.map((v) => v!)), method).toBeGreaterThan(1e-4);
     }
     // The sum over the hidden dimensions at the word embeddings (which feed a LayerNorm) is float noise: why it is not the default.
@@ -83,7 +94,9 @@ describe('default options mean what the method means', () => {
   it('integrated gradients alone is L2-normalised by default (transformers-interpret); input × gradient is raw', async () => {
     expect(norm(values((await explainer.explain(TEXT)).tokens))).toBeCloseTo(1, 9);
     const ixg = await explainer.explain(TEXT, { method: 'input-x-gradient' });
-    expect(values(ixg.tokens)).toEqual(values((await explainer.explain(TEXT, { method: 'input-x-gradient', aggregate: 'sum', normalize: 'none' })).tokens));
+    expect(values(ixg.tokens)).toEqual(
+      values((await explainer.explain(TEXT, { method: 'input-x-gradient', aggregate: 'sum', normalize: 'none' })).tokens),
+    );
   });
 
   it('word granularity: a word’s value appears once, in words and in the L2 norm', async () => {

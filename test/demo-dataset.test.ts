@@ -52,7 +52,11 @@ const shownRows = (page: Page): Promise<ShownRow[]> =>
 async function explainFile(page: Page, name: string, content: string): Promise<ShownRow[]> {
   const progress = '[data-page="dataset"] .gb-progress';
   await page.$eval(progress, (e) => e.setAttribute('data-state', 'idle')); // not the previous run's end
-  await page.setInputFiles('[data-page="dataset"] input[data-role="upload"]', { name, mimeType: 'text/plain', buffer: Buffer.from(content) });
+  await page.setInputFiles('[data-page="dataset"] input[data-role="upload"]', {
+    name,
+    mimeType: 'text/plain',
+    buffer: Buffer.from(content),
+  });
   const ended = `${progress}:is([data-state="done"], [data-state="error"])`;
   await page.waitForSelector(ended, WAIT);
   expect(await page.getAttribute(ended, 'data-state'), (await page.textContent(`${ended} .gb-status`)) ?? '').toBe('done');
@@ -75,9 +79,17 @@ describe.skipIf(!hasChromium)('demo data-set page in Chromium', () => {
   beforeAll(async () => {
     const cases = join(mkdtempSync(join(tmpdir(), 'glassbox-demo-dataset-')), 'cases.jsonl');
     writeFileSync(cases, TEXTS.map((text) => `${JSON.stringify({ text })}\n`).join(''));
-    const [outDir, r] = await Promise.all([buildDemo(), glassbox(['--model', 'models/distilbert-sst2-tiny', '--method', 'saliency', '--inputs', cases])]);
+    const [outDir, r] = await Promise.all([
+      buildDemo(),
+      glassbox(['--model', 'models/distilbert-sst2-tiny', '--method', 'saliency', '--inputs', cases]),
+    ]);
     expect(r.code, r.stderr).toBe(0);
-    cli = new Map(r.stdout.trim().split('\n').map((l, k) => [TEXTS[k]!, JSON.parse(l)]));
+    cli = new Map(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l, k) => [TEXTS[k]!, JSON.parse(l)]),
+    );
     site = await serveStatic(outDir);
     browser = await launchChromium();
     page = await browser.newPage();
@@ -102,7 +114,7 @@ describe.skipIf(!hasChromium)('demo data-set page in Chromium', () => {
     expect(row.tops).toEqual(top.slice(0, 3).map((t) => t.token));
   }
 
-  it('a JSONL file: one row per line, the CLI\'s predictions and top tokens, a bad line an error row; sorting; JSONL download', async () => {
+  it("a JSONL file: one row per line, the CLI's predictions and top tokens, a bad line an error row; sorting; JSONL download", async () => {
     const lines = [
       JSON.stringify({ text: TEXTS[0], label: 1 }),
       JSON.stringify({ sentence: TEXTS[1], label: 'NEGATIVE' }),
@@ -133,7 +145,10 @@ describe.skipIf(!hasChromium)('demo data-set page in Chromium', () => {
     expect(await sortBy('row')).toBe('ascending');
     expect((await shownRows(page)).map((r) => r.row)).toEqual([1, 2, 3, 5, 6]);
 
-    const saved = (await download(page, 'download-jsonl')).trim().split('\n').map((l) => JSON.parse(l) as Json);
+    const saved = (await download(page, 'download-jsonl'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Json);
     expect(saved.map((s) => [s.row, s.text, s.predicted ?? null, s.gold ?? null, s.topTokens?.map((t: Json) => t.token) ?? []])).toEqual(
       rows.map((r) => [r.row, r.text, r.predicted, r.gold, r.tops]),
     );

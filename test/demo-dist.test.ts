@@ -27,7 +27,9 @@ describe('the built demo site', () => {
   it('ships no file twice (no two assets with the same bytes)', () => {
     const byHash = new Map<string, string[]>();
     for (const f of readdirSync(assets)) {
-      const hash = createHash('sha256').update(readFileSync(join(assets, f))).digest('hex');
+      const hash = createHash('sha256')
+        .update(readFileSync(join(assets, f)))
+        .digest('hex');
       byHash.set(hash, [...(byHash.get(hash) ?? []), f]);
     }
     expect([...byHash.values()].filter((files) => files.length > 1)).toEqual([]);

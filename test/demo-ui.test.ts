@@ -49,7 +49,11 @@ describe.skipIf(!hasChromium)('demo usability in Chromium', () => {
 
   it('the device indicator: a software adapter (SwiftShader) is skipped for the CPU and says so; ?device=webgpu still takes it', async () => {
     // The browser suite's flags: WebGPU on, which headless Chromium without a GPU serves with SwiftShader.
-    const webgpu = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    const webgpu = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
     try {
       const p = await webgpu.newPage({ viewport: VIEWPORT });
       await p.goto(`${site.url}?${new URLSearchParams({ text: SENTENCE })}`);
@@ -94,7 +98,10 @@ describe.skipIf(!hasChromium)('demo usability in Chromium', () => {
     expect(await page.isChecked('[data-page="text"] [data-role="truncation"] input')).toBe(true);
     expect(await recover.isHidden()).toBe(true);
     const cut = page.locator('[data-page="text"] [data-role="truncated"]');
-    const [input, explained] = [Number(await cut.getAttribute('data-input-tokens')), Number(await cut.getAttribute('data-explained-tokens'))];
+    const [input, explained] = [
+      Number(await cut.getAttribute('data-input-tokens')),
+      Number(await cut.getAttribute('data-explained-tokens')),
+    ];
     expect(input).toBeGreaterThan(512);
     expect(explained).toBeLessThanOrEqual(512);
     expect(await cut.textContent()).toContain('Left out: “');
@@ -103,11 +110,13 @@ describe.skipIf(!hasChromium)('demo usability in Chromium', () => {
     expect(r.code, r.stderr).toBe(0);
     const cli = JSON.parse(r.stdout) as { tokens: { token: string }[]; truncated: { inputTokens: number; explainedTokens: number } };
     expect(cli.truncated).toEqual({ inputTokens: input, explainedTokens: explained });
-    const highlights = await page.$eval('[data-page="text"] .gbv-text', (el) => Array.from(el.querySelectorAll('[data-token]'), (e) => e.getAttribute('data-token')));
+    const highlights = await page.$eval('[data-page="text"] .gbv-text', (el) =>
+      Array.from(el.querySelectorAll('[data-token]'), (e) => e.getAttribute('data-token')),
+    );
     expect(highlights).toEqual(cli.tokens.map((t) => t.token));
   });
 
-  it('captions say what the numbers are, from the library defaults: L2-normalised integrated gradients, raw occlusion drops, saliency\'s gradient norm', async () => {
+  it("captions say what the numbers are, from the library defaults: L2-normalised integrated gradients, raw occlusion drops, saliency's gradient norm", async () => {
     expect(await openAndWait(page, site.url, 'text', { text: SENTENCE, run: '1' })).toBe('done');
     expect(await caption(page, 'text')).toContain('L2-normalised token attributions (transformers-interpret): integrated gradients of P(');
     expect(await openAndWait(page, site.url, 'text', { text: SENTENCE, method: 'occlusion', run: '1' })).toBe('done');
@@ -115,7 +124,12 @@ describe.skipIf(!hasChromium)('demo usability in Chromium', () => {
     expect(await openAndWait(page, site.url, 'text', { text: SENTENCE, method: 'saliency', run: '1' })).toBe('done');
     expect(await caption(page, 'text')).toContain('Raw values: the gradient norm');
     // Gradient norms are never negative.
-    const values = await page.$$eval('[data-page="text"] [data-token]', (els) => els.map((e) => e.getAttribute('data-attribution')).filter((a) => a !== 'null').map(Number));
+    const values = await page.$$eval('[data-page="text"] [data-token]', (els) =>
+      els
+        .map((e) => e.getAttribute('data-attribution'))
+        .filter((a) => a !== 'null')
+        .map(Number),
+    );
     expect(values.length).toBeGreaterThan(0);
     for (const v of values) expect(v).toBeGreaterThanOrEqual(0);
     // The other text pages share the rule.
@@ -130,13 +144,22 @@ describe.skipIf(!hasChromium)('demo usability in Chromium', () => {
     const sizes = await page.evaluate(() => {
       const table = document.querySelector('[data-role="comparison"] table')!;
       const card = table.closest('.gb-result-body')!;
-      return { table: table.getBoundingClientRect().width, card: card.clientWidth, page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth };
+      return {
+        table: table.getBoundingClientRect().width,
+        card: card.clientWidth,
+        page: document.documentElement.scrollWidth,
+        viewport: document.documentElement.clientWidth,
+      };
     });
     expect(sizes.table).toBeLessThanOrEqual(sizes.card + 0.5);
     expect(sizes.page).toBeLessThanOrEqual(sizes.viewport);
     // Every metric column is in view, inside the card.
-    const cardRight = await page.evaluate(() => document.querySelector('[data-role="comparison"] .gb-result-body')!.getBoundingClientRect().right);
-    const metricRights = await page.$$eval('[data-role="comparison"] thead th[data-metric]', (els) => els.map((e) => e.getBoundingClientRect().right));
+    const cardRight = await page.evaluate(
+      () => document.querySelector('[data-role="comparison"] .gb-result-body')!.getBoundingClientRect().right,
+    );
+    const metricRights = await page.$$eval('[data-role="comparison"] thead th[data-metric]', (els) =>
+      els.map((e) => e.getBoundingClientRect().right),
+    );
     expect(metricRights).toHaveLength(METRICS.length);
     for (const right of metricRights) expect(right).toBeLessThanOrEqual(cardRight + 0.5);
   });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { glassbox } from './cliRunner.ts';
 import { type Json, expectClose, refsOf } from './helpers.ts';
@@ -42,7 +42,13 @@ function expectSameAsCli(shown: (readonly [string, string])[], tokens: Token[], 
   const nums = shown.map(([, a]) => (a === 'null' ? null : Number(a)));
   const want = shown.map((_, i) => tokens[i % tokens.length]!.attribution);
   expect(nums.map((v) => v === null)).toEqual(want.map((v) => v === null));
-  expectClose(nums.map((v) => v ?? 0), want.map((v) => v ?? 0), tol, 0, 'page vs CLI');
+  expectClose(
+    nums.map((v) => v ?? 0),
+    want.map((v) => v ?? 0),
+    tol,
+    0,
+    'page vs CLI',
+  );
 }
 
 const done = (page: Page) => page.waitForSelector('[data-page="text"] .gb-progress[data-state="done"]', TIMEOUT);
@@ -77,7 +83,7 @@ describe.skipIf(!hasChromium)('demo in Chromium', () => {
     subSite?.server.close();
   });
 
-  it('a link with the text and run=1 explains at once; every [data-token] equals the CLI\'s numbers', async () => {
+  it("a link with the text and run=1 explains at once; every [data-token] equals the CLI's numbers", async () => {
     const page = await browser.newPage();
     try {
       // A first visit (no state in the URL) explains the example sentence at once, and puts it in the URL.
@@ -103,16 +109,24 @@ describe.skipIf(!hasChromium)('demo in Chromium', () => {
       const shown = await pageTokens(page);
       expectSameAsCli(shown, cliRef.tokens);
       const ti = ref.transformers_interpret.find((t: Json) => t.index === ref.predicted_index);
-      expectClose(shown.slice(0, ref.tokens.length).map(([, a]) => Number(a)), ti.word_attributions.map((w: Json) => w[1]), 1e-4, 0, 'TI in Chromium');
+      expectClose(
+        shown.slice(0, ref.tokens.length).map(([, a]) => Number(a)),
+        ti.word_attributions.map((w: Json) => w[1]),
+        1e-4,
+        0,
+        'TI in Chromium',
+      );
     } finally {
       await page.close();
     }
   });
 
-  it('model, method and target from the URL are the CLI\'s --model, --method and --target', async () => {
+  it("model, method and target from the URL are the CLI's --model, --method and --target", async () => {
     const page = await browser.newPage();
     try {
-      await page.goto(`${site.url}?${new URLSearchParams({ text: SENTENCE, model: MODEL, method: 'saliency', target: 'NEGATIVE', run: '1' })}`);
+      await page.goto(
+        `${site.url}?${new URLSearchParams({ text: SENTENCE, model: MODEL, method: 'saliency', target: 'NEGATIVE', run: '1' })}`,
+      );
       await done(page);
       expectSameAsCli(await pageTokens(page), cliSaliency.tokens);
       expect(await page.getAttribute('[data-model]', 'data-model')).toBe(MODEL);
@@ -156,7 +170,11 @@ describe.skipIf(!hasChromium)('demo in Chromium', () => {
       await page.waitForSelector('#target option[value="POSITIVE"]', { ...TIMEOUT, state: 'attached' }); // the model has loaded
       await page.click('[data-action="run"]');
       // After the first pass the bar moves; cancel then.
-      await page.waitForFunction(() => /Integrating gradients… [1-9]\d?%/.test(document.querySelector('.gb-status')?.textContent ?? ''), null, TIMEOUT);
+      await page.waitForFunction(
+        () => /Integrating gradients… [1-9]\d?%/.test(document.querySelector('.gb-status')?.textContent ?? ''),
+        null,
+        TIMEOUT,
+      );
       // The button's click handler runs between passes (the page yields to the event loop after each). A DOM click event:
       // Playwright's mouse clicks poll for visibility and position with animation frames, which a page busy computing does not give.
       expect(await page.$eval('[data-action="cancel"]', (b) => (b as HTMLButtonElement).hidden)).toBe(false);

@@ -55,7 +55,7 @@ describe.each(CONFIGS)('device $device, engine $engine', (options) => {
     warn.mockRestore();
   });
 
-  it.each(['distilbert-sst2-tiny', 'bert-nli-tiny'])('%s: every Captum method and transformers-interpret\'s defaults', async (name) => {
+  it.each(['distilbert-sst2-tiny', 'bert-nli-tiny'])("%s: every Captum method and transformers-interpret's defaults", async (name) => {
     const refs = await refsOf(name);
     const explainer = await SequenceClassificationExplainer.fromPretrained(`${BASE}/${name}`, options);
     const inp = (refs.inputs as Json[])[0]!;

@@ -22,7 +22,12 @@ import type { OrtRuntime } from '../packages/core/src/model/ortRuntime.ts';
 import { glassbox } from './cliRunner.ts';
 import { expectAllMethods, expectGreedy } from './explainers-generation-checks.ts';
 import { expectDefaults, expectImagePeerNumbers } from './explainers-image-checks.ts';
-import { expectNerCaptum, expectNerTransformersInterpret, expectQaCaptum, expectQaTransformersInterpret } from './explainers-qa-ner-checks.ts';
+import {
+  expectNerCaptum,
+  expectNerTransformersInterpret,
+  expectQaCaptum,
+  expectQaTransformersInterpret,
+} from './explainers-qa-ner-checks.ts';
 import { type Json, MODELS, expectClose, readJson, refsOf, useLocalFixtures } from './helpers.ts';
 import { expectCaptumMethods, expectTransformersInterpret } from './peerChecks.ts';
 import { VARIANTS, expectVariantLogits, expectVariantTracksFloat } from './variant-checks.ts';
@@ -129,7 +134,10 @@ describe.each(CONFIGS)('engine %s', (config, options) => {
     expect(g.sessionsCreated, `${fixture}: compiled gradient sessions`).toBeGreaterThan(0);
     // Neither an op fallback nor a non-finite rerun: no gradient pass reached our runtime.
     expect(ours, `${fixture}: gradient passes on our runtime`).toBe(0);
-    expect((warn.mock.calls as unknown[][]).map((c) => String(c[0])).filter((m) => m.startsWith('Glassbox:')), fixture).toEqual([]);
+    expect(
+      (warn.mock.calls as unknown[][]).map((c) => String(c[0])).filter((m) => m.startsWith('Glassbox:')),
+      fixture,
+    ).toEqual([]);
   }
 
   describe(SST2, () => {
@@ -148,34 +156,55 @@ describe.each(CONFIGS)('engine %s', (config, options) => {
       await explainer.model.dispose();
     });
 
-    it.each(VARIANTS)('%s: logits as its refs give them; IG-pad attributions track the float model', async (dtype, tol, refsFile, logitsTol) => {
-      const explainer = await loaded((o) => SequenceClassificationExplainer.fromPretrained(SST2, o), { dtype });
-      await expectVariantLogits(explainer, readJson(join(MODELS, SST2, 'onnx', refsFile)), logitsTol);
-      await expectVariantTracksFloat(explainer, dtype, tol, (refsOf(SST2).inputs as Json[]).slice(0, 2));
-      await expectEngine(`${SST2} ${dtype}`, explainer.model);
-      await explainer.model.dispose();
-    });
+    it.each(VARIANTS)(
+      '%s: logits as its refs give them; IG-pad attributions track the float model',
+      async (dtype, tol, refsFile, logitsTol) => {
+        const explainer = await loaded((o) => SequenceClassificationExplainer.fromPretrained(SST2, o), { dtype });
+        await expectVariantLogits(explainer, readJson(join(MODELS, SST2, 'onnx', refsFile)), logitsTol);
+        await expectVariantTracksFloat(explainer, dtype, tol, (refsOf(SST2).inputs as Json[]).slice(0, 2));
+        await expectEngine(`${SST2} ${dtype}`, explainer.model);
+        await explainer.model.dispose();
+      },
+    );
 
-    it('SmoothGrad: noise-free it is Captum\'s saliency; with noise, our runtime\'s numbers', async () => {
+    it("SmoothGrad: noise-free it is Captum's saliency; with noise, our runtime's numbers", async () => {
       const explainer = await loaded((o) => SequenceClassificationExplainer.fromPretrained(SST2, o));
       const inp = first(SST2, 'wordpieces');
       for (const entry of inp.attributions as Json[]) {
         const target = entry.target.class_index as number;
-        const noiseFree = await explainer.explain(inp.text, { ...captum, target, method: 'smoothgrad', aggregate: 'sum', noise: { samples: 2, stdev: 0, seed: 1 } });
-        expectClose(noiseFree.tokens.map((t) => t.attribution), entry.saliency.sum, 1e-5, 0, `smoothgrad stdev 0 target ${target}`);
+        const noiseFree = await explainer.explain(inp.text, {
+          ...captum,
+          target,
+          method: 'smoothgrad',
+          aggregate: 'sum',
+          noise: { samples: 2, stdev: 0, seed: 1 },
+        });
+        expectClose(
+          noiseFree.tokens.map((t) => t.attribution),
+          entry.saliency.sum,
+          1e-5,
+          0,
+          `smoothgrad stdev 0 target ${target}`,
+        );
       }
       const noisy: ExplainOptions = { ...captum, target: 0, aggregate: 'l2', noise: NOISE, transformersInterpretQuirks: false };
       const ref = await onGlassbox('sst2', () => SequenceClassificationExplainer.fromPretrained(SST2, { engine: 'glassbox' }));
       for (const method of ['smoothgrad', 'smoothgrad-sq', 'vargrad'] as const) {
         const [ours, theirs] = [await explainer.explain(inp.text, { ...noisy, method }), await ref.explain(inp.text, { ...noisy, method })];
         const expected = theirs.tokens.map((t) => t.attribution);
-        expectClose(ours.tokens.map((t) => t.attribution), expected, 1e-4, 1e-3, method);
+        expectClose(
+          ours.tokens.map((t) => t.attribution),
+          expected,
+          1e-4,
+          1e-3,
+          method,
+        );
       }
       await expectEngine(`${SST2} smoothgrad`, explainer.model);
       await explainer.model.dispose();
     });
 
-    it('attention option: raw maps are the peer\'s; gradient-weighted are our runtime\'s; attributions unchanged', async () => {
+    it("attention option: raw maps are the peer's; gradient-weighted are our runtime's; attributions unchanged", async () => {
       const explainer = await loaded((o) => SequenceClassificationExplainer.fromPretrained(SST2, o));
       const inp = first(SST2);
       const entry = inp.attributions[0];
@@ -184,7 +213,13 @@ describe.each(CONFIGS)('engine %s', (config, options) => {
       expectClose((raw.attentions as number[][][][])[0]!.flat(2), inp.attentions.layer_0.flat(2), 1e-5, 0, 'raw layer 0');
       await expectEngine(`${SST2} attention`, explainer.model);
       const weighted = await explainer.explain(inp.text, { ...options, attention: 'gradient-weighted' });
-      expectClose(weighted.tokens.map((t) => t.attribution), entry.saliency.sum, 1e-5, 0, 'saliency with attention');
+      expectClose(
+        weighted.tokens.map((t) => t.attribution),
+        entry.saliency.sum,
+        1e-5,
+        0,
+        'saliency with attention',
+      );
       const ref = await onGlassbox('sst2', () => SequenceClassificationExplainer.fromPretrained(SST2, { engine: 'glassbox' }));
       const expected = (await ref.explain(inp.text, { ...options, attention: 'gradient-weighted' })).attentions as number[][];
       expect(expected.length).toBe(inp.input_ids.length);
@@ -227,7 +262,10 @@ describe.each(CONFIGS)('engine %s', (config, options) => {
     await expectDefaults(explainer, inp);
     const tunnel = { method: 'smoothgrad', target: 9, steps: 5, noise: { samples: 2, stdev: 0.05, seed: 11 } } as const;
     const ref = await onGlassbox('vit', () => ImageClassificationExplainer.fromPretrained('vit-fashion-tiny', { engine: 'glassbox' }));
-    const [ours, theirs] = [await explainer.explain({ pixelValues: inp.pixel_values }, tunnel), await ref.explain({ pixelValues: inp.pixel_values }, tunnel)];
+    const [ours, theirs] = [
+      await explainer.explain({ pixelValues: inp.pixel_values }, tunnel),
+      await ref.explain({ pixelValues: inp.pixel_values }, tunnel),
+    ];
     expectClose(ours.attribution.values, theirs.attribution.values, 1e-6, 1e-3, 'image smoothgrad');
     await expectEngine('vit-fashion-tiny', explainer.model);
     await explainer.model.dispose();
@@ -268,17 +306,24 @@ describe.each(CONFIGS)('engine %s', (config, options) => {
 
 describe('load options', () => {
   it('an unknown engine or onnxruntime build is an error naming the valid values', async () => {
-    await expect(TextModel.load(SST2, { engine: 'x' as never })).rejects.toThrow(new InvalidInputError('unknown engine "x"; use auto, glassbox, onnxruntime', 'bad_engine'));
-    await expect(TextModel.load(SST2, { engine: 'onnxruntime', onnxruntime: 'x' as never })).rejects.toThrow('unknown onnxruntime build "x"; use auto, node, web');
+    await expect(TextModel.load(SST2, { engine: 'x' as never })).rejects.toThrow(
+      new InvalidInputError('unknown engine "x"; use auto, glassbox, onnxruntime', 'bad_engine'),
+    );
+    await expect(TextModel.load(SST2, { engine: 'onnxruntime', onnxruntime: 'x' as never })).rejects.toThrow(
+      'unknown onnxruntime build "x"; use auto, node, web',
+    );
   });
 
   it('the old option forward is an error saying it is now engine', async () => {
-    const err = await TextModel.load(SST2, { forward: 'glassbox' } as never).then(() => expect.unreachable('loaded'), (e) => e);
+    const err = await TextModel.load(SST2, { forward: 'glassbox' } as never).then(
+      () => expect.unreachable('loaded'),
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(InvalidInputError);
     expect(err.message).toMatch(/"forward" is now "engine"/);
   });
 
-  it("auto on the cpu device is onnxruntime, onnxruntime-node in Node", async () => {
+  it('auto on the cpu device is onnxruntime, onnxruntime-node in Node', async () => {
     const model = await TextModel.load(SST2);
     expect(model.gradients).toBeInstanceOf(OrtGradients);
     expect((await (model.gradients as unknown as { runtime: Promise<OrtRuntime> }).runtime).flavour).toBe('node');
@@ -291,11 +336,23 @@ describe('CLI --engine and --onnxruntime', () => {
   const inp = first(SST2);
   const entry = inp.attributions[0];
   const target = entry.target.class_index as number;
-  const lines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l) as Json);
+  const lines = (s: string) =>
+    s
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Json);
   /** transformers-interpret's defaults, then Captum IG (zero baseline, trapezoid), saliency l2 and input × gradient. */
   const cases = [
     { text: inp.text },
-    { text: inp.text, target, ...captum, aggregate: 'sum', method: 'integrated-gradients', baseline: 'zero', integration: 'riemann_trapezoid' },
+    {
+      text: inp.text,
+      target,
+      ...captum,
+      aggregate: 'sum',
+      method: 'integrated-gradients',
+      baseline: 'zero',
+      integration: 'riemann_trapezoid',
+    },
     { text: inp.text, target, ...captum, aggregate: 'l2', method: 'saliency' },
     { text: inp.text, target, ...captum, aggregate: 'sum', method: 'input-x-gradient' },
   ];
@@ -312,16 +369,40 @@ describe('CLI --engine and --onnxruntime', () => {
   it('the default reproduces the peers', () => {
     expect(byDefault).toHaveLength(cases.length);
     const ti = inp.transformers_interpret.find((t: Json) => t.index === inp.predicted_index);
-    expectClose(byDefault[0].tokens.map((t: Json) => t.attribution), ti.word_attributions.map((w: Json) => w[1]), 1e-4, 0, 'TI');
-    expectClose(byDefault[1].tokens.map((t: Json) => t.attribution), entry.ig_zero_riemann_trapezoid.per_token_sum, 1e-4, 1e-3, 'IG');
-    expectClose(byDefault[2].tokens.map((t: Json) => t.attribution), entry.saliency.l2, 1e-4, 1e-3, 'saliency l2');
-    expectClose(byDefault[3].tokens.map((t: Json) => t.attribution), entry.input_x_gradient.per_token_sum, 1e-4, 1e-3, 'input x gradient');
+    expectClose(
+      byDefault[0].tokens.map((t: Json) => t.attribution),
+      ti.word_attributions.map((w: Json) => w[1]),
+      1e-4,
+      0,
+      'TI',
+    );
+    expectClose(
+      byDefault[1].tokens.map((t: Json) => t.attribution),
+      entry.ig_zero_riemann_trapezoid.per_token_sum,
+      1e-4,
+      1e-3,
+      'IG',
+    );
+    expectClose(
+      byDefault[2].tokens.map((t: Json) => t.attribution),
+      entry.saliency.l2,
+      1e-4,
+      1e-3,
+      'saliency l2',
+    );
+    expectClose(
+      byDefault[3].tokens.map((t: Json) => t.attribution),
+      entry.input_x_gradient.per_token_sum,
+      1e-4,
+      1e-3,
+      'input x gradient',
+    );
   });
 
   it.each([
     ['--engine glassbox', ['--engine', 'glassbox']],
     ['--engine onnxruntime --onnxruntime web', ['--engine', 'onnxruntime', '--onnxruntime', 'web']],
-  ])('%s gives the default\'s numbers', async (_, flags) => {
+  ])("%s gives the default's numbers", async (_, flags) => {
     const { code, stdout, stderr } = await glassbox(['--model', SST2_DIR, '--inputs', file, ...flags]);
     expect(code, stderr).toBe(0);
     expect(stderr).not.toMatch(/Glassbox: op/);
@@ -329,9 +410,18 @@ describe('CLI --engine and --onnxruntime', () => {
     expect(out).toHaveLength(cases.length);
     out.forEach((r, i) => {
       const d = byDefault[i];
-      expect(r.tokens.map((t: Json) => t.id), `line ${i + 1}`).toEqual(d.tokens.map((t: Json) => t.id));
+      expect(
+        r.tokens.map((t: Json) => t.id),
+        `line ${i + 1}`,
+      ).toEqual(d.tokens.map((t: Json) => t.id));
       expect([r.predicted.index, r.target.index], `line ${i + 1}`).toEqual([d.predicted.index, d.target.index]);
-      expectClose(r.tokens.map((t: Json) => t.attribution), d.tokens.map((t: Json) => t.attribution), 1e-4, 1e-3, `line ${i + 1} attributions`);
+      expectClose(
+        r.tokens.map((t: Json) => t.attribution),
+        d.tokens.map((t: Json) => t.attribution),
+        1e-4,
+        1e-3,
+        `line ${i + 1} attributions`,
+      );
       expectClose(r.logits, d.logits, 1e-4, 0, `line ${i + 1} logits`);
       if (d.convergenceDelta !== null) expect(Math.abs(r.convergenceDelta - d.convergenceDelta), `line ${i + 1} delta`).toBeLessThan(1e-4);
     });

@@ -24,5 +24,8 @@ export function expectClose(actual: ArrayLike<number | null>, expected: ArrayLik
     const d = Math.abs(a! - e!);
     if (!(d <= worstDiff)) [worst, worstDiff] = [i, d];
   }
-  expect(worstDiff, `${what}: worst |Δ| at [${worst}] = ${worstDiff} (actual ${actual[worst]}, expected ${expected[worst]}); tolerance ${tol}`).toBeLessThanOrEqual(tol);
+  expect(
+    worstDiff,
+    `${what}: worst |Δ| at [${worst}] = ${worstDiff} (actual ${actual[worst]}, expected ${expected[worst]}); tolerance ${tol}`,
+  ).toBeLessThanOrEqual(tol);
 }

@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 const text = refsOf('distilbert-sst2-tiny').inputs[1].text as string;
 
-describe('integration schemes are Captum\'s', () => {
+describe("integration schemes are Captum's", () => {
   it.each(['gausslegendre', 'riemann_trapezoid'] as const)('%s, 50 steps', (method) => {
     const ref = readJson(join(FIXTURES, 'integration_schemes.json'))[method];
     const s = integrationScheme(method, 50);
@@ -41,8 +41,20 @@ describe('integrated gradients', () => {
     const one = await explainer.explain(text, { ...opts, internalBatchSize: 1 });
     const seven = await explainer.explain(text, { ...opts, internalBatchSize: 7 });
     const all = await explainer.explain(text, opts);
-    expectClose(seven.tokens.map((t) => t.attribution), one.tokens.map((t) => t.attribution), 1e-6, 0, 'batch 7 vs 1');
-    expectClose(all.tokens.map((t) => t.attribution), one.tokens.map((t) => t.attribution), 1e-6, 0, 'batch all vs 1');
+    expectClose(
+      seven.tokens.map((t) => t.attribution),
+      one.tokens.map((t) => t.attribution),
+      1e-6,
+      0,
+      'batch 7 vs 1',
+    );
+    expectClose(
+      all.tokens.map((t) => t.attribution),
+      one.tokens.map((t) => t.attribution),
+      1e-6,
+      0,
+      'batch all vs 1',
+    );
   });
 });
 
@@ -58,25 +70,54 @@ describe('smoothgrad', () => {
   it('with zero noise equals saliency', async () => {
     const sg = await explainer.explain(text, { method: 'smoothgrad', aggregate: 'l2', noise: { stdev: 0, samples: 3 } });
     const sal = await explainer.explain(text, { method: 'saliency', aggregate: 'l2' });
-    expectClose(sg.tokens.map((t) => t.attribution), sal.tokens.map((t) => t.attribution), 1e-9, 0, 'smoothgrad σ=0');
+    expectClose(
+      sg.tokens.map((t) => t.attribution),
+      sal.tokens.map((t) => t.attribution),
+      1e-9,
+      0,
+      'smoothgrad σ=0',
+    );
   });
 });
 
 describe('bad input gets a named error and leaves the explainer usable', () => {
   const cases: [string, () => Promise<unknown>, RegExp, string][] = [
-    ['unknown label', () => explainer.explain(text, { target: 'NEUTRAL' }), /unknown target label "NEUTRAL".*0 \(NEGATIVE\), 1 \(POSITIVE\)/, 'unknown_target'],
+    [
+      'unknown label',
+      () => explainer.explain(text, { target: 'NEUTRAL' }),
+      /unknown target label "NEUTRAL".*0 \(NEGATIVE\), 1 \(POSITIVE\)/,
+      'unknown_target',
+    ],
     ['target out of range', () => explainer.explain(text, { target: 5 }), /target 5 is out of range/, 'unknown_target'],
     ['empty text', () => explainer.explain(''), /empty/, 'empty_text'],
     ['whitespace text', () => explainer.explain(' \n\t '), /empty/, 'empty_text'],
-    ['too long', () => explainer.explain('good '.repeat(700)), /702 tokens long; model "distilbert-sst2-tiny" accepts at most 512/, 'text_too_long'],
+    [
+      'too long',
+      () => explainer.explain('good '.repeat(700)),
+      /702 tokens long; model "distilbert-sst2-tiny" accepts at most 512/,
+      'text_too_long',
+    ],
     ['unknown method', () => explainer.explain(text, { method: 'deeplift' as never }), /unknown method "deeplift"/, 'bad_method'],
     ['unknown baseline', () => explainer.explain(text, { baseline: 'blur' as never }), /unknown baseline "blur"/, 'bad_baseline'],
-    ['unknown integration', () => explainer.explain(text, { integration: 'simpson' as never }), /unknown integration "simpson"/, 'bad_integration'],
+    [
+      'unknown integration',
+      () => explainer.explain(text, { integration: 'simpson' as never }),
+      /unknown integration "simpson"/,
+      'bad_integration',
+    ],
     ['zero steps', () => explainer.explain(text, { steps: 0 }), /steps must be an integer from 1 to 10000, got 0/, 'bad_steps'],
-    ['occlusion with a zero baseline', () => explainer.explain(text, { method: 'occlusion', baseline: 'zero' }), /occlusion replaces tokens/, 'bad_baseline'],
+    [
+      'occlusion with a zero baseline',
+      () => explainer.explain(text, { method: 'occlusion', baseline: 'zero' }),
+      /occlusion replaces tokens/,
+      'bad_baseline',
+    ],
   ];
   it.each(cases)('%s', async (_name, call, message, code) => {
-    const err = await call().then(() => undefined, (e) => e);
+    const err = await call().then(
+      () => undefined,
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(InvalidInputError);
     expect((err as GlassboxError).code).toBe(code);
     expect((err as Error).message).toMatch(message);

@@ -25,7 +25,13 @@ describe('bert-nli-tiny on webgpu', () => {
         const where = `${inp.id} class ${ti.index}`;
         const r = await pair.explain(inp.premise, inp.hypothesis, { target: ti.index });
         expect(r.tokens.map((t) => t.id)).toEqual(ti.input_ids);
-        expectClose(values(r.tokens), ti.word_attributions.map((w: [string, number]) => w[1]), 1e-4, 0, `${where} word attributions`);
+        expectClose(
+          values(r.tokens),
+          ti.word_attributions.map((w: [string, number]) => w[1]),
+          1e-4,
+          0,
+          `${where} word attributions`,
+        );
         expect(Math.abs(r.convergenceDelta! - ti.convergence_delta), `${where} delta`).toBeLessThan(1e-4);
       }
     }
@@ -40,7 +46,13 @@ describe('bert-nli-tiny on webgpu', () => {
       const got = r.labels[perLabel.label]!;
       const words = ref.word_attributions[perLabel.label] as [string, number][];
       expect(got.tokens.map((t) => t.token)).toEqual(words.map((w) => w[0]));
-      expectClose(values(got.tokens), words.map((w) => w[1]), 1e-4, 0, `zero-shot ${perLabel.label}`);
+      expectClose(
+        values(got.tokens),
+        words.map((w) => w[1]),
+        1e-4,
+        0,
+        `zero-shot ${perLabel.label}`,
+      );
       expect(Math.abs(got.convergenceDelta! - perLabel.convergence_delta), `zero-shot ${perLabel.label} delta`).toBeLessThan(1e-4);
     }
   });

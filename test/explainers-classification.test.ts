@@ -5,7 +5,7 @@ import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ExplainOptions,
-  GlassboxError,
+  type GlassboxError,
   type HostTensor,
   InvalidInputError,
   MultiLabelClassificationExplainer,
@@ -55,7 +55,10 @@ const sigmoidScorer = (c: number): Scorer => ({
 });
 
 async function expectError(call: () => Promise<unknown>, code: string, message: RegExp): Promise<void> {
-  const err = await call().then(() => undefined, (e) => e);
+  const err = await call().then(
+    () => undefined,
+    (e) => e,
+  );
   expect(err).toBeInstanceOf(InvalidInputError);
   expect((err as GlassboxError).code).toBe(code);
   expect((err as Error).message).toMatch(message);
@@ -97,7 +100,13 @@ async function expectPairwiseTransformersInterpret(explainer: PairwiseSequenceCl
     const r = await explainer.explain(inp.premise, inp.hypothesis, { target: ti.index });
     expect(r.tokens.map((t) => t.id)).toEqual(ti.input_ids);
     expect(r.target.index).toBe(ti.index);
-    expectClose(values(r.tokens), ti.word_attributions.map((w: [string, number]) => w[1]), 1e-4, 0, `${where} word attributions`);
+    expectClose(
+      values(r.tokens),
+      ti.word_attributions.map((w: [string, number]) => w[1]),
+      1e-4,
+      0,
+      `${where} word attributions`,
+    );
     expect(Math.abs(r.convergenceDelta! - ti.convergence_delta), `${where} delta`).toBeLessThan(1e-4);
     const raw = await explainer.explain(inp.premise, inp.hypothesis, { target: ti.index, normalize: 'none' });
     expectClose(values(raw.tokens), ti.attributions_sum_unnormalized, 1e-4, 1e-3, `${where} sums`);
@@ -116,9 +125,21 @@ async function expectZeroShotTransformersInterpret(explainer: ZeroShotClassifica
     expect(r.labels[label]!.hypothesis).toBe(ref.hypothesis_template.replace('{}', label));
     expect(r.labels[label]!.tokens.map((t) => t.token)).toEqual(words.map((w) => w[0]));
     expect(r.labels[label]!.tokens.map((t) => t.id)).toEqual(perLabel.input_ids.slice(0, words.length));
-    expectClose(values(r.labels[label]!.tokens), words.map((w) => w[1]), 1e-4, 0, `zero-shot ${label} word attributions`);
+    expectClose(
+      values(r.labels[label]!.tokens),
+      words.map((w) => w[1]),
+      1e-4,
+      0,
+      `zero-shot ${label} word attributions`,
+    );
     expect(Math.abs(r.labels[label]!.convergenceDelta! - perLabel.convergence_delta), `zero-shot ${label} delta`).toBeLessThan(1e-4);
-    expectClose(values(raw.labels[label]!.tokens), perLabel.attributions_sum_unnormalized.slice(0, words.length), 1e-4, 1e-3, `zero-shot ${label} sums`);
+    expectClose(
+      values(raw.labels[label]!.tokens),
+      perLabel.attributions_sum_unnormalized.slice(0, words.length),
+      1e-4,
+      1e-3,
+      `zero-shot ${label} sums`,
+    );
   }
 }
 
@@ -128,7 +149,14 @@ const softmaxScorer = (c: number): Scorer => ({
   score: (z: HostTensor) => {
     const n = z.shape[1]!;
     const p = softmax(z.data.subarray(0, n));
-    return { scores: Float64Array.of(p[c]!), seed: tensor('float32', z.shape, p.map((pj, j) => p[c]! * ((j === c ? 1 : 0) - pj))) };
+    return {
+      scores: Float64Array.of(p[c]!),
+      seed: tensor(
+        'float32',
+        z.shape,
+        p.map((pj, j) => p[c]! * ((j === c ? 1 : 0) - pj)),
+      ),
+    };
   },
 });
 
@@ -151,7 +179,17 @@ describe('PairwiseSequenceClassificationExplainer', () => {
     for (const t of r.tokens.filter((t) => !t.special)) {
       expect((t.segment === 1 ? inp.hypothesis : inp.premise).slice(t.start!, t.end!).toLowerCase()).toBe(t.token);
     }
-    expect(r.words.filter((w) => w.segment === 0).map((w) => w.word)).toEqual(['A', 'man', 'is', 'playing', 'a', 'guitar', 'on', 'stage', '.']);
+    expect(r.words.filter((w) => w.segment === 0).map((w) => w.word)).toEqual([
+      'A',
+      'man',
+      'is',
+      'playing',
+      'a',
+      'guitar',
+      'on',
+      'stage',
+      '.',
+    ]);
     expect(r.words.filter((w) => w.segment === 1).map((w) => w.word)).toEqual(['A', 'person', 'is', 'performing', 'music', '.']);
     expect(r.textPair).toBe(inp.hypothesis);
   });
@@ -160,7 +198,13 @@ describe('PairwiseSequenceClassificationExplainer', () => {
     const inp = nli.inputs[1];
     const seq = await SequenceClassificationExplainer.fromPretrained(NLI);
     for (const method of ['saliency', 'input-x-gradient', 'occlusion', 'smoothgrad'] as const) {
-      const options: ExplainOptions = { method, output: 'logits', normalize: 'none', target: 1, ...(method === 'smoothgrad' && { noise: { seed: 4, samples: 3 } }) };
+      const options: ExplainOptions = {
+        method,
+        output: 'logits',
+        normalize: 'none',
+        target: 1,
+        ...(method === 'smoothgrad' && { noise: { seed: 4, samples: 3 } }),
+      };
       const a = await pair.explain(inp.premise, inp.hypothesis, options);
       const b = await seq.explain(inp.premise, { ...options, textPair: inp.hypothesis });
       expectClose(values(a.tokens), values(b.tokens), 1e-9, 0, method);
@@ -187,7 +231,7 @@ describe('PairwiseSequenceClassificationExplainer', () => {
       expect(r.predicted).toEqual({ index: 0, label: 'LABEL_0', score: r.probabilities[0] });
     });
 
-    it('its logit attributions equal the NLI model\'s entailment-logit attributions', async () => {
+    it("its logit attributions equal the NLI model's entailment-logit attributions", async () => {
       const options = { output: 'logits', normalize: 'none', target: 0 } as const;
       const one = await cross.explain(inp.premise, inp.hypothesis, options);
       const three = await pair.explain(inp.premise, inp.hypothesis, { ...options, target: 2 });
@@ -208,24 +252,48 @@ describe('PairwiseSequenceClassificationExplainer', () => {
       // Captum's conventions (baseline run under the input's own segments) make the delta a pure integration error.
       const exact = await cross.explain(inp.premise, inp.hypothesis, { transformersInterpretQuirks: false, normalize: 'none', steps: 200 });
       expect(Math.abs(exact.convergenceDelta!)).toBeLessThan(1e-4);
-      expectClose(values(down.tokens), values(up.tokens).map((v) => -v!), 1e-9, 0, 'flipped');
+      expectClose(
+        values(down.tokens),
+        values(up.tokens).map((v) => -v!),
+        1e-9,
+        0,
+        'flipped',
+      );
       expect(down.convergenceDelta).toBeCloseTo(-up.convergenceDelta!, 9);
       expect(down.flipSign).toBe(true);
       const normalised = await cross.explain(inp.premise, inp.hypothesis, { flipSign: true });
       const raw = values(down.tokens) as number[];
-      expectClose(values(normalised.tokens), raw.map((v) => v / norm(raw)), 1e-9, 0, 'normalised');
+      expectClose(
+        values(normalised.tokens),
+        raw.map((v) => v / norm(raw)),
+        1e-9,
+        0,
+        'normalised',
+      );
     });
 
     it('flipSign on a model with several classes is an error', () =>
-      expectError(() => pair.explain(inp.premise, inp.hypothesis, { flipSign: true }), 'bad_flip_sign', /flipSign applies to single-output models; model "bert-nli-tiny" has 3 classes/));
+      expectError(
+        () => pair.explain(inp.premise, inp.hypothesis, { flipSign: true }),
+        'bad_flip_sign',
+        /flipSign applies to single-output models; model "bert-nli-tiny" has 3 classes/,
+      ));
   });
 
   it('bad input names what is wrong', async () => {
     const inp = nli.inputs[0];
     await expectError(() => pair.explain(inp.premise, '  '), 'empty_text', /textPair is empty/);
     await expectError(() => pair.explain('', inp.hypothesis), 'empty_text', /text is empty/);
-    await expectError(() => pair.explain(inp.premise, 'good '.repeat(600)), 'text_too_long', /text \+ textPair is 612 tokens long; model "bert-nli-tiny" accepts at most 512/);
-    await expectError(() => pair.explain(inp.premise, inp.hypothesis, { target: 'maybe' }), 'unknown_target', /unknown target label "maybe".*2 \(entailment\)/);
+    await expectError(
+      () => pair.explain(inp.premise, 'good '.repeat(600)),
+      'text_too_long',
+      /text \+ textPair is 612 tokens long; model "bert-nli-tiny" accepts at most 512/,
+    );
+    await expectError(
+      () => pair.explain(inp.premise, inp.hypothesis, { target: 'maybe' }),
+      'unknown_target',
+      /unknown target label "maybe".*2 \(entailment\)/,
+    );
   });
 });
 
@@ -234,14 +302,20 @@ describe('MultiLabelClassificationExplainer', () => {
   async function independentLabel(explainer: MultiLabelClassificationExplainer, ids: number[], label: number) {
     const model = explainer.model;
     const takes = model.config.model_type !== 'distilbert';
-    const runner = new TextRunner(model, ids, { types: ids.map((_, i) => (i < ids.length - 1 ? 0 : 1)), position: takes ? (i) => i : undefined });
+    const runner = new TextRunner(model, ids, {
+      types: ids.map((_, i) => (i < ids.length - 1 ? 0 : 1)),
+      position: takes ? (i) => i : undefined,
+    });
     const specials = model.specialIds();
     const baseline = ids.map((id) => (specials.has(id) ? id : model.tokenId('pad')!));
     const words = { activation: (rowIds: readonly number[]) => runner.embed(rowIds) };
     const attribution = await layerIntegratedGradients(words, runner.overEmbeddings(sigmoidScorer(label)), ids, baseline, { steps: 50 });
     const hidden = attribution.shape[1]!;
     const perToken = ids.map((_, t) => attribution.values.slice(t * hidden, (t + 1) * hidden).reduce((a, v) => a + v, 0));
-    const [fb] = await runner.scoreIds([baseline], sigmoidScorer(label), { types: ids.map(() => 0), position: takes ? () => 0 : undefined });
+    const [fb] = await runner.scoreIds([baseline], sigmoidScorer(label), {
+      types: ids.map(() => 0),
+      position: takes ? () => 0 : undefined,
+    });
     return { perToken, fx: attribution.inputScore!, fb: fb! };
   }
 
@@ -266,13 +340,23 @@ describe('MultiLabelClassificationExplainer', () => {
         const got = raw.labels[label]!;
         expect(got.index).toBe(index);
         expect(got.probability).toBe(raw.probabilities[index]);
-        const ref = await independentLabel(explainer, got.tokens.map((t) => t.id), index);
+        const ref = await independentLabel(
+          explainer,
+          got.tokens.map((t) => t.id),
+          index,
+        );
         // BERT reads transformers-interpret's final-[SEP]-as-segment-1 input differently from its own; DistilBERT has no segments.
         if (name === SST2) expect(ref.fx).toBeCloseTo(got.probability, 6);
         expectClose(values(got.tokens), ref.perToken, 1e-7, 1e-6, `${label} attributions`);
         expect(Math.abs(sum(values(got.tokens)) - (ref.fx - ref.fb) - got.convergenceDelta!), `${label} delta`).toBeLessThan(1e-6);
         const n = norm(values(got.tokens) as number[]);
-        expectClose(values(normalised.labels[label]!.tokens), (values(got.tokens) as number[]).map((v) => v / n), 1e-9, 0, `${label} normalised`);
+        expectClose(
+          values(normalised.labels[label]!.tokens),
+          (values(got.tokens) as number[]).map((v) => v / n),
+          1e-9,
+          0,
+          `${label} normalised`,
+        );
         expect(normalised.labels[label]!.words.map((w) => w.word)).toEqual(got.words.map((w) => w.word));
       }
     });
@@ -307,10 +391,18 @@ describe('MultiLabelClassificationExplainer', () => {
     });
 
     it('unknown labels and outputs are errors naming the valid ones', async () => {
-      await expectError(() => explainer.explain(sst2Text, { labels: ['POSITIVE', 'NEUTRAL'] }), 'unknown_target', /unknown target label "NEUTRAL".*0 \(NEGATIVE\), 1 \(POSITIVE\)/);
+      await expectError(
+        () => explainer.explain(sst2Text, { labels: ['POSITIVE', 'NEUTRAL'] }),
+        'unknown_target',
+        /unknown target label "NEUTRAL".*0 \(NEGATIVE\), 1 \(POSITIVE\)/,
+      );
       await expectError(() => explainer.explain(sst2Text, { labels: [7] }), 'unknown_target', /target 7 is out of range/);
       await expectError(() => explainer.explain(sst2Text, { labels: [] }), 'unknown_target', /labels is empty/);
-      await expectError(() => explainer.explain(sst2Text, { output: 'probit' as never }), 'bad_output', /unknown output "probit"; use one of sigmoid, softmax, logits/);
+      await expectError(
+        () => explainer.explain(sst2Text, { output: 'probit' as never }),
+        'bad_output',
+        /unknown output "probit"; use one of sigmoid, softmax, logits/,
+      );
       await expectError(() => explainer.explain(' '), 'empty_text', /text is empty/);
     });
   });
@@ -331,8 +423,19 @@ describe('ZeroShotClassificationExplainer', () => {
       const got = r.labels[ref.label]!;
       expect(got.tokens.map((t) => t.id)).toEqual(ref.input_ids);
       const n = norm(ref.attributions_sum_unnormalized);
-      expectClose(values(got.tokens), ref.attributions_sum_unnormalized.map((v: number) => v / n), 1e-4, 0, ref.label);
-      expect(got.tokens.filter((t) => t.segment === 1 && !t.special).map((t) => t.token).join(' ')).toBe(got.hypothesis);
+      expectClose(
+        values(got.tokens),
+        ref.attributions_sum_unnormalized.map((v: number) => v / n),
+        1e-4,
+        0,
+        ref.label,
+      );
+      expect(
+        got.tokens
+          .filter((t) => t.segment === 1 && !t.special)
+          .map((t) => t.token)
+          .join(' '),
+      ).toBe(got.hypothesis);
     }
   });
 
@@ -348,22 +451,33 @@ describe('ZeroShotClassificationExplainer', () => {
     expectClose(Array.from(out.logits.data as Float32Array), r.labels[r.predictedLabel]!.logits, 1e-5, 0, 'forward logits');
   });
 
-  it('scores: a softmax of entailment logits over labels, or per label with multiLabel; Captum conventions use the tokenizer\'s pair', async () => {
+  it("scores: a softmax of entailment logits over labels, or per label with multiLabel; Captum conventions use the tokenizer's pair", async () => {
     const single = await explainer.explain(zs.text, zs.labels, { method: 'saliency' });
     const entail = zs.labels.map((l: string) => single.labels[l]!.logits[2]!);
     const e = entail.map(Math.exp);
-    zs.labels.forEach((l: string, i: number) => expect(single.labels[l]!.score).toBeCloseTo(e[i] / e.reduce((a: number, b: number) => a + b, 0), 12));
+    zs.labels.forEach((l: string, i: number) =>
+      expect(single.labels[l]!.score).toBeCloseTo(e[i] / e.reduce((a: number, b: number) => a + b, 0), 12),
+    );
     const multi = await explainer.explain(zs.text, zs.labels, { method: 'saliency', multiLabel: true });
     for (const l of zs.labels as string[]) {
       const [c, en] = [multi.labels[l]!.logits[0]!, multi.labels[l]!.logits[2]!];
       expect(multi.labels[l]!.score).toBeCloseTo(Math.exp(en) / (Math.exp(c) + Math.exp(en)), 12);
     }
-    expect(multi.predictedLabel).toBe(zs.labels[zs.labels.map((l: string) => multi.labels[l]!.score).indexOf(Math.max(...zs.labels.map((l: string) => multi.labels[l]!.score)))]);
+    expect(multi.predictedLabel).toBe(
+      zs.labels[
+        zs.labels.map((l: string) => multi.labels[l]!.score).indexOf(Math.max(...zs.labels.map((l: string) => multi.labels[l]!.score)))
+      ],
+    );
 
     // Without transformers-interpret's quirks: the tokenizer's pair, and the text part is [CLS] and every text token, up to the first [SEP].
     const pair = await PairwiseSequenceClassificationExplainer.fromPretrained(NLI);
     for (const method of ['integrated-gradients', 'saliency', 'input-x-gradient', 'occlusion', 'smoothgrad'] as const) {
-      const options = { method, output: 'logits', normalize: 'none', ...(method === 'smoothgrad' && { noise: { seed: 7, samples: 3 } }) } as const;
+      const options = {
+        method,
+        output: 'logits',
+        normalize: 'none',
+        ...(method === 'smoothgrad' && { noise: { seed: 7, samples: 3 } }),
+      } as const;
       const captum = await explainer.explain(zs.text, ['phone'], { ...options, hypothesisTemplate: 'It is about {}.' });
       const viaPair = await pair.explain(zs.text, 'It is about phone.', { ...options, target: 2 });
       const got = captum.labels.phone!;
@@ -379,10 +493,18 @@ describe('ZeroShotClassificationExplainer', () => {
     await expectError(() => explainer.explain(zs.text, []), 'bad_labels', /labels is empty/);
     await expectError(() => explainer.explain(zs.text, ['a', ' ']), 'bad_labels', /label 1 is empty/);
     await expectError(() => explainer.explain(zs.text, ['a', 'a']), 'bad_labels', /label "a" is given twice/);
-    await expectError(() => explainer.explain(zs.text, ['a'], { hypothesisTemplate: 'about it' }), 'bad_template', /hypothesisTemplate must contain \{\} once/);
+    await expectError(
+      () => explainer.explain(zs.text, ['a'], { hypothesisTemplate: 'about it' }),
+      'bad_template',
+      /hypothesisTemplate must contain \{\} once/,
+    );
     await expectError(() => explainer.explain('', ['a']), 'empty_text', /text is empty/);
     await expectError(() => explainer.explain(zs.text, ['a'], { method: 'lrp' as never }), 'bad_method', /unknown method "lrp"/);
-    await expectError(() => ZeroShotClassificationExplainer.fromPretrained(SST2), 'not_nli_model', /no entailment label \(label2id: NEGATIVE, POSITIVE\)/);
+    await expectError(
+      () => ZeroShotClassificationExplainer.fromPretrained(SST2),
+      'not_nli_model',
+      /no entailment label \(label2id: NEGATIVE, POSITIVE\)/,
+    );
   });
 });
 
@@ -396,19 +518,28 @@ describe('attention option: attentionFor on the explained forward pass', () => {
     const runner = new TextRunner(pair.model, inp.input_ids, { types: inp.token_type_ids });
     const { feeds, overrides } = runner.inputs([inp.input_ids]);
     // The reference runs on our runtime; the explainer on its engine (onnxruntime by default): equal to float32 rounding.
-    expectMapsClose(p.attentions, await attentionFor({ onnx: pair.model.onnx, feeds, overrides, scorer: softmaxScorer(p.predicted.index) }, 'gradient-weighted'));
+    expectMapsClose(
+      p.attentions,
+      await attentionFor({ onnx: pair.model.onnx, feeds, overrides, scorer: softmaxScorer(p.predicted.index) }, 'gradient-weighted'),
+    );
 
     const zero = await ZeroShotClassificationExplainer.fromPretrained(NLI);
     const z = await zero.explain(zs.text, zs.labels, options);
     const best = zero.hypothesisInput(z.text, z.labels[z.predictedLabel]!.hypothesis, false);
-    expectMapsClose(z.attentions, await attentionFor({ ...best.forward(softmaxScorer(2)), forwardEngine: undefined, gradientEngine: undefined }, 'gradient-weighted'));
+    expectMapsClose(
+      z.attentions,
+      await attentionFor({ ...best.forward(softmaxScorer(2)), forwardEngine: undefined, gradientEngine: undefined }, 'gradient-weighted'),
+    );
 
     const multi = await MultiLabelClassificationExplainer.fromPretrained(SST2);
     const m = await multi.explain(sst2Text, options);
     const ids = m.labels[m.predicted.label]!.tokens.map((t) => t.id);
     const sst2Runner = new TextRunner(multi.model, ids);
     const sst2 = sst2Runner.inputs([ids]);
-    expectMapsClose(m.attentions, await attentionFor({ onnx: multi.model.onnx, ...sst2, scorer: sigmoidScorer(m.predicted.index) }, 'gradient-weighted'));
+    expectMapsClose(
+      m.attentions,
+      await attentionFor({ onnx: multi.model.onnx, ...sst2, scorer: sigmoidScorer(m.predicted.index) }, 'gradient-weighted'),
+    );
   });
 
   /** Attention maps equal to float32 rounding: 1e-5 of the largest value. */
@@ -430,7 +561,13 @@ describe('CLI tasks', () => {
     const r = (await pairClassification.explain(explainer, { text: inp.premise, textPair: inp.hypothesis }, { target: ti.index })) as Json;
     expect(Object.keys(r).sort()).toEqual(['convergenceDelta', 'logits', 'predicted', 'target', 'tokens']);
     expect(Object.keys(r.tokens[0]).sort()).toEqual(['attribution', 'id', 'token']);
-    expectClose(r.tokens.map((t: Json) => t.attribution), ti.word_attributions.map((w: Json) => w[1]), 1e-4, 0, 'TI');
+    expectClose(
+      r.tokens.map((t: Json) => t.attribution),
+      ti.word_attributions.map((w: Json) => w[1]),
+      1e-4,
+      0,
+      'TI',
+    );
     await expectError(() => pairClassification.explain(explainer, { text: inp.premise }, {}), 'missing_input', /"textPair" is required/);
   });
 
@@ -452,13 +589,31 @@ describe('CLI tasks', () => {
     expect(Object.keys(r).sort()).toEqual(['labels', 'predicted', 'predictedLabel', 'target']);
     expect(r.predictedLabel).toBe(zs.predicted_label);
     for (const l of zs.labels as string[]) {
-      expectClose(r.labels[l].tokens.map((t: Json) => t.attribution), zs.word_attributions[l].map((w: Json) => w[1]), 1e-4, 0, l);
+      expectClose(
+        r.labels[l].tokens.map((t: Json) => t.attribution),
+        zs.word_attributions[l].map((w: Json) => w[1]),
+        1e-4,
+        0,
+        l,
+      );
     }
-    const withHypothesis = (await zeroShot.explain(explainer, { text: zs.text, labels: ['phone'], hypothesisTemplate: 'about {}', includeHypothesis: 'true' }, { method: 'saliency' })) as Json;
+    const withHypothesis = (await zeroShot.explain(
+      explainer,
+      { text: zs.text, labels: ['phone'], hypothesisTemplate: 'about {}', includeHypothesis: 'true' },
+      { method: 'saliency' },
+    )) as Json;
     expect(withHypothesis.labels.phone.hypothesis).toBe('about phone');
     expect(withHypothesis.labels.phone.tokens.at(-1).token).toBe('[SEP]');
     await expectError(() => zeroShot.explain(explainer, { text: zs.text }, {}), 'bad_labels', /"labels" is required/);
-    await expectError(() => zeroShot.explain(explainer, { text: zs.text, labels: 'a' }, { target: 2 }), 'unused_option', /option "target" is not read by task "zero-shot"/);
-    await expectError(() => zeroShot.explain(explainer, { text: zs.text, labels: 'a', includeHypothesis: 'maybe' }, {}), 'bad_option', /"includeHypothesis" must be true or false/);
+    await expectError(
+      () => zeroShot.explain(explainer, { text: zs.text, labels: 'a' }, { target: 2 }),
+      'unused_option',
+      /option "target" is not read by task "zero-shot"/,
+    );
+    await expectError(
+      () => zeroShot.explain(explainer, { text: zs.text, labels: 'a', includeHypothesis: 'maybe' }, {}),
+      'bad_option',
+      /"includeHypothesis" must be true or false/,
+    );
   });
 });

@@ -25,7 +25,13 @@ export async function expectGreedy(explainer: TextGenerationExplainer, inp: Json
   expect(g.logits).toHaveLength(8);
   const top = inp.next_token_top10 as Json[];
   expect(topK(g.logits[0]!, 10), `${inp.id} top-10 ids`).toEqual(top.map((t) => t.token_id));
-  expectClose(top.map((t) => g.logits[0]![t.token_id]!), top.map((t) => t.logit_float32), 1e-4, 0, `${inp.id} top-10 logits`);
+  expectClose(
+    top.map((t) => g.logits[0]![t.token_id]!),
+    top.map((t) => t.logit_float32),
+    1e-4,
+    0,
+    `${inp.id} top-10 logits`,
+  );
   expect(g.tokens[0]).toBe(top[0].token);
 }
 
@@ -33,7 +39,12 @@ export async function expectGreedy(explainer: TextGenerationExplainer, inp: Json
  * Explain the one-token continuation `entry.target` and return the attributions of its
  * row over the prompt, after checking the result's shape and score.
  */
-async function row(explainer: TextGenerationExplainer, inp: Json, entry: Json, options: TextGenerationOptions): Promise<{ values: (number | null)[]; delta: number | null }> {
+async function row(
+  explainer: TextGenerationExplainer,
+  inp: Json,
+  entry: Json,
+  options: TextGenerationOptions,
+): Promise<{ values: (number | null)[]; delta: number | null }> {
   const target = entry.target.token_id as number;
   const r = await explainer.explain(inp.text, { ...captum, continuation: [target], ...options });
   const n = inp.input_ids.length;

@@ -1,5 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GlassboxError, InvalidInputError, OnnxModel, type Scorer, TextGenerationExplainer, findLmHead, greedy, nextTokenScorer, pastPairs, tensor } from '@glassbox/core';
+import {
+  GlassboxError,
+  InvalidInputError,
+  OnnxModel,
+  type Scorer,
+  TextGenerationExplainer,
+  findLmHead,
+  greedy,
+  nextTokenScorer,
+  pastPairs,
+  tensor,
+} from '@glassbox/core';
 import { textGeneration } from '../packages/cli/src/tasks/textGeneration.ts';
 import { expectAllMethods, expectGreedy } from './explainers-generation-checks.ts';
 import { type Json, expectClose, loadOnnxModel, refsOf, useLocalFixtures } from './helpers.ts';
@@ -43,7 +54,13 @@ describe('greedy decoding', () => {
       const { ids, logits } = await greedy(noCache, inp.input_ids, { maxNewTokens: 8, stopIds: new Set([50256]) });
       expect(ids).toEqual(inp.greedy_continuation_8_tokens_float32);
       const top = inp.next_token_top10 as Json[];
-      expectClose(top.map((t) => logits[0]![t.token_id]!), top.map((t) => t.logit_float32), 1e-4, 0, `${inp.id} top-10`);
+      expectClose(
+        top.map((t) => logits[0]![t.token_id]!),
+        top.map((t) => t.logit_float32),
+        1e-4,
+        0,
+        `${inp.id} top-10`,
+      );
     }
   });
 
@@ -56,33 +73,36 @@ describe('greedy decoding', () => {
 });
 
 describe('next-token scorer', () => {
-  it.each(['logits', 'softmax', 'log-softmax'] as const)('%s: scoring the hidden states through the LM head on the host equals scoring the logits', async (output) => {
-    const { model } = await TextGenerationExplainer.fromPretrained(MODEL);
-    const { onnx, wordEmbedding } = model;
-    const feeds = model.feeds([short.input_ids, [...short.input_ids].reverse()]);
-    const head = findLmHead(onnx, 'logits', feeds);
-    expect(head?.weight.shape).toEqual([8, 50257]);
-    const grad = async (scorer: Scorer) => {
-      let scores: number[] = [];
-      const { grads } = await onnx.runWithGradient({
-        feeds,
-        fetch: [],
-        output: scorer.output,
-        wrt: [wordEmbedding.tensor],
-        seed: (value) => {
-          const s = scorer.score(value);
-          scores = [...s.scores];
-          return s.seed;
-        },
-      });
-      return { scores, grads: grads[wordEmbedding.tensor]!.data };
-    };
-    const position = short.input_ids.length - 2;
-    const viaHead = await grad(nextTokenScorer('logits', head, position, 4601, output));
-    const viaLogits = await grad(nextTokenScorer('logits', undefined, position, 4601, output));
-    expectClose(viaHead.scores, viaLogits.scores, 1e-5, 0, 'scores');
-    expectClose(viaHead.grads, viaLogits.grads, 1e-6, 1e-4, 'gradients');
-  });
+  it.each(['logits', 'softmax', 'log-softmax'] as const)(
+    '%s: scoring the hidden states through the LM head on the host equals scoring the logits',
+    async (output) => {
+      const { model } = await TextGenerationExplainer.fromPretrained(MODEL);
+      const { onnx, wordEmbedding } = model;
+      const feeds = model.feeds([short.input_ids, [...short.input_ids].reverse()]);
+      const head = findLmHead(onnx, 'logits', feeds);
+      expect(head?.weight.shape).toEqual([8, 50257]);
+      const grad = async (scorer: Scorer) => {
+        let scores: number[] = [];
+        const { grads } = await onnx.runWithGradient({
+          feeds,
+          fetch: [],
+          output: scorer.output,
+          wrt: [wordEmbedding.tensor],
+          seed: (value) => {
+            const s = scorer.score(value);
+            scores = [...s.scores];
+            return s.seed;
+          },
+        });
+        return { scores, grads: grads[wordEmbedding.tensor]!.data };
+      };
+      const position = short.input_ids.length - 2;
+      const viaHead = await grad(nextTokenScorer('logits', head, position, 4601, output));
+      const viaLogits = await grad(nextTokenScorer('logits', undefined, position, 4601, output));
+      expectClose(viaHead.scores, viaLogits.scores, 1e-5, 0, 'scores');
+      expectClose(viaHead.grads, viaLogits.grads, 1e-6, 1e-4, 'gradients');
+    },
+  );
 });
 
 describe('explaining a continuation token by token', () => {
@@ -103,14 +123,20 @@ describe('explaining a continuation token by token', () => {
     expect(r.matrix).toHaveLength(3);
     r.matrix.forEach((row, j) => {
       expect(row).toHaveLength(n + 3);
-      row.forEach((v, i) => (i < n + j ? expect(v, `row ${j} column ${i}`).toEqual(expect.any(Number)) : expect(v, `row ${j} column ${i}`).toBeNull()));
+      row.forEach((v, i) =>
+        i < n + j ? expect(v, `row ${j} column ${i}`).toEqual(expect.any(Number)) : expect(v, `row ${j} column ${i}`).toBeNull(),
+      );
       // The prefix run without past scores the token as the cached decoding step chose it.
       expect(Math.abs(r.generated[j]!.score - generation.logits[j]![r.generated[j]!.id]!)).toBeLessThan(1e-4);
       // Gauss-Legendre IG is complete here: Σ row = f(x) − f(0) up to the convergence delta.
       expect(Math.abs(r.generated[j]!.convergenceDelta!)).toBeLessThan(1e-3);
     });
     // Row 0 is the one-token explanation of the first generated token.
-    const first = await explainer.explain(inp.text, { continuation: [r.generated[0]!.id], method: 'integrated-gradients', baseline: 'zero' });
+    const first = await explainer.explain(inp.text, {
+      continuation: [r.generated[0]!.id],
+      method: 'integrated-gradients',
+      baseline: 'zero',
+    });
     expectClose(first.matrix[0]!, r.matrix[0]!.slice(0, n + 1), 1e-6, 0, 'row 0');
   });
 
@@ -148,13 +174,22 @@ describe('explaining a continuation token by token', () => {
     raw.matrix.forEach((row, j) => {
       const values = row.filter((v): v is number => v !== null);
       const norm = Math.hypot(...values);
-      expectClose(unit.matrix[j]!, row.map((v) => (v === null ? null : v / norm)), 1e-9, 0, `row ${j}`);
+      expectClose(
+        unit.matrix[j]!,
+        row.map((v) => (v === null ? null : v / norm)),
+        1e-9,
+        0,
+        `row ${j}`,
+      );
     });
   });
 
   it('rejects bad input with a clear InvalidInputError', async () => {
     const bad = async (p: Promise<unknown>, message: RegExp) => {
-      const e = await p.then(() => undefined, (err: unknown) => err);
+      const e = await p.then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       expect(e).toBeInstanceOf(InvalidInputError);
       expect((e as Error).message).toMatch(message);
     };
@@ -162,15 +197,24 @@ describe('explaining a continuation token by token', () => {
     await bad(explainer.explain([]), /prompt must be a non-empty text or list of token ids/);
     await bad(explainer.explain([50257], { continuation: [1] }), /^prompt token id 50257 is not in the vocabulary \(0..50256\)$/);
     await bad(explainer.generate([1.5]), /^prompt token id 1.5 is not in the vocabulary/);
-    await bad(explainer.explain(Array(256).fill(1), { continuation: [1] }), /the prompt \(256 tokens\) plus its continuation \(1\) is 257 tokens; model "gpt2-tiny" accepts at most 256/);
+    await bad(
+      explainer.explain(Array(256).fill(1), { continuation: [1] }),
+      /the prompt \(256 tokens\) plus its continuation \(1\) is 257 tokens; model "gpt2-tiny" accepts at most 256/,
+    );
     await bad(explainer.explain(short.text, { target: 1 } as never), /^option "target" is not read by task "text-generation"/);
-    await bad(explainer.explain(short.text, { output: 'probits' as never }), /unknown output "probits"; use one of logits, softmax, log-softmax/);
+    await bad(
+      explainer.explain(short.text, { output: 'probits' as never }),
+      /unknown output "probits"; use one of logits, softmax, log-softmax/,
+    );
     await bad(explainer.explain(short.text, { continuation: [50257] }), /token id 50257 is not in the vocabulary/);
     await bad(explainer.explain(short.text, { continuation: [] }), /continuation must be a non-empty/);
     await bad(explainer.explain(short.text, { continuation: '' }), /continuation is empty/);
     await bad(explainer.explain(short.text, { method: 'lrp' as never, continuation: [1] }), /unknown method "lrp"/);
     await bad(explainer.generate(short.text, { maxNewTokens: 0 }), /maxNewTokens must be a positive integer/);
-    await bad(explainer.generate(short.text, { maxNewTokens: 251 }), /plus maxNewTokens 251 is 257 tokens; model "gpt2-tiny" accepts at most 256/);
+    await bad(
+      explainer.generate(short.text, { maxNewTokens: 251 }),
+      /plus maxNewTokens 251 is 257 tokens; model "gpt2-tiny" accepts at most 256/,
+    );
     await bad(explainer.explain(short.text, { continuation: ' x'.repeat(251) }), /accepts at most 256/);
   });
 
@@ -181,7 +225,9 @@ describe('explaining a continuation token by token', () => {
     expect(ids.prompt).toBe(short.text);
     expect(ids.promptTokens).toEqual(text.promptTokens);
     expect(ids.matrix).toEqual(text.matrix);
-    expect((await explainer.generate(short.input_ids, { maxNewTokens: 3 })).ids).toEqual(short.greedy_continuation_8_tokens_float32.slice(0, 3));
+    expect((await explainer.generate(short.input_ids, { maxNewTokens: 3 })).ids).toEqual(
+      short.greedy_continuation_8_tokens_float32.slice(0, 3),
+    );
     const greedy = await explainer.explain(short.input_ids, { maxNewTokens: 2, method: 'saliency', aggregate: 'l2', normalize: 'none' });
     expect(greedy.generated.map((t) => t.id)).toEqual(short.greedy_continuation_8_tokens_float32.slice(0, 2));
     // Ids a text never tokenizes to: a leading <|endoftext|>, shown as its token, left out of the prompt text.
@@ -194,7 +240,13 @@ describe('explaining a continuation token by token', () => {
 
   it('truncation cuts a prompt of token ids to its first ids that leave room for the continuation', async () => {
     const long = Array.from({ length: 300 }, (_, i) => short.input_ids[i % short.input_ids.length] as number);
-    const r = await explainer.explain(long, { continuation: [4527], method: 'saliency', aggregate: 'l2', normalize: 'none', truncation: true });
+    const r = await explainer.explain(long, {
+      continuation: [4527],
+      method: 'saliency',
+      aggregate: 'l2',
+      normalize: 'none',
+      truncation: true,
+    });
     expect(r.truncated).toEqual({ inputTokens: 300, explainedTokens: 255 });
     expect(r.promptTokens.map((t) => t.id)).toEqual(long.slice(0, 255));
     expect(r.matrix[0]).toHaveLength(256);
@@ -206,7 +258,10 @@ describe('explaining a continuation token by token', () => {
     const n = short.input_ids.length;
     expect(maps).toHaveLength(short.attentions.num_layers);
     expect(maps[0]![0]).toHaveLength(n + 2);
-    for (const [key, layer] of [['layer_0', maps[0]!], ['last_layer', maps[maps.length - 1]!]] as const) {
+    for (const [key, layer] of [
+      ['layer_0', maps[0]!],
+      ['last_layer', maps[maps.length - 1]!],
+    ] as const) {
       const block = layer.map((head) => head.slice(0, n).map((q) => q.slice(0, n)));
       expectClose(block.flat(2), short.attentions[key].flat(2), 1e-5, 0, key);
     }
@@ -228,7 +283,11 @@ describe('CLI task text-generation', () => {
 
   it('explains a text continuation (flag strings) as JSON', async () => {
     const entry = short.attributions[1];
-    const out = await textGeneration.explain(explainer, { text: short.text, continuation: ' wish' }, { method: 'occlusion', output: 'logits' });
+    const out = await textGeneration.explain(
+      explainer,
+      { text: short.text, continuation: ' wish' },
+      { method: 'occlusion', output: 'logits' },
+    );
     const json = JSON.parse(JSON.stringify(out));
     expect(json.method).toBe('occlusion');
     expect(json.output).toBe('logits');
@@ -242,7 +301,11 @@ describe('CLI task text-generation', () => {
   });
 
   it('takes continuation ids and maxNewTokens as a JSONL line gives them; greedy when no continuation', async () => {
-    const ids = await textGeneration.explain(explainer, { text: short.text, continuation: [4527] }, { method: 'saliency', output: 'logits' });
+    const ids = await textGeneration.explain(
+      explainer,
+      { text: short.text, continuation: [4527] },
+      { method: 'saliency', output: 'logits' },
+    );
     expect((ids.generated as Json[]).map((t) => t.id)).toEqual([4527]);
     const greedy = await textGeneration.explain(explainer, { text: short.text, maxNewTokens: '2' }, { method: 'saliency' });
     expect((greedy.generated as Json[]).map((t) => t.id)).toEqual(short.greedy_continuation_8_tokens_float32.slice(0, 2));
@@ -256,7 +319,8 @@ describe('CLI task text-generation', () => {
   });
 
   it('names what is wrong with its inputs', async () => {
-    const fails = (raw: Record<string, unknown>, message: RegExp) => expect(textGeneration.explain(explainer, raw, {})).rejects.toThrow(message);
+    const fails = (raw: Record<string, unknown>, message: RegExp) =>
+      expect(textGeneration.explain(explainer, raw, {})).rejects.toThrow(message);
     await fails({ continuation: ' x' }, /"text" \(or "sentence"\) is required/);
     await fails({ text: 'Hi', maxNewTokens: 'many' }, /"maxNewTokens" must be a positive integer, got "many"/);
     await fails({ text: 'Hi', maxNewTokens: 1.5 }, /"maxNewTokens" must be a positive integer/);

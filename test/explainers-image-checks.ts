@@ -7,7 +7,13 @@ import { type Json, expectClose } from './expectClose.ts';
  * exact pixel_values the peer used, at the fixtures README's tolerances (maps: abs ≤ 1e-4 +
  * 1e-3·max|ref|). Shared by the CPU tests (Node) and the WebGPU tests (Chromium).
  */
-export const IMAGE_PEER_CHECKS = ['ig_zero_gausslegendre', 'ig_zero_riemann_trapezoid', 'saliency', 'input_x_gradient', 'occlusion_patch_zero'] as const;
+export const IMAGE_PEER_CHECKS = [
+  'ig_zero_gausslegendre',
+  'ig_zero_riemann_trapezoid',
+  'saliency',
+  'input_x_gradient',
+  'occlusion_patch_zero',
+] as const;
 export type ImagePeerCheck = (typeof IMAGE_PEER_CHECKS)[number];
 
 const OPTIONS: Record<ImagePeerCheck, ImageExplainOptions> = {
@@ -19,9 +25,11 @@ const OPTIONS: Record<ImagePeerCheck, ImageExplainOptions> = {
 };
 
 const refMap = (entry: Json, check: ImagePeerCheck): number[][] =>
-  check === 'saliency' ? entry.saliency.abs_max_over_channels
-  : check === 'occlusion_patch_zero' ? entry.occlusion_patch_zero.logit_drop_per_patch
-  : entry[check].sum_over_channels;
+  check === 'saliency'
+    ? entry.saliency.abs_max_over_channels
+    : check === 'occlusion_patch_zero'
+      ? entry.occlusion_patch_zero.logit_drop_per_patch
+      : entry[check].sum_over_channels;
 
 const maxAbsDiff = (a: number[], b: number[]) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 

@@ -77,7 +77,9 @@ describe('vit-fashion-tiny on cpu: inputs, options and errors', () => {
   it('bad input is an InvalidInputError naming what was wrong', async () => {
     const grey = [pixelValues[0]!];
     await expect(explainer.explain({ pixelValues: grey })).rejects.toThrow(InvalidInputError);
-    await expect(explainer.explain({ pixelValues: grey })).rejects.toThrow(/\[1, 32, 32\] \(1 channels, the model takes 3\).*\[3, 32, 32\]/);
+    await expect(explainer.explain({ pixelValues: grey })).rejects.toThrow(
+      /\[1, 32, 32\] \(1 channels, the model takes 3\).*\[3, 32, 32\]/,
+    );
     const small = pixelValues.map((plane) => plane.slice(0, 16).map((row) => row.slice(0, 16)));
     await expect(explainer.explain({ pixelValues: small })).rejects.toThrow(/\[3, 16, 16\].*takes \[3, 32, 32\]/);
     const ragged = [pixelValues[0], pixelValues[1], pixelValues[2]!.slice(1)];
@@ -109,7 +111,9 @@ describe('vit-fashion-tiny on cpu: inputs, options and errors', () => {
 
   it('softmax output: IG of the probability is complete', async () => {
     const r = await explain({ output: 'softmax' });
-    const p0 = (await explainer.explain({ pixelValues: pixelValues.map((pl) => pl.map((row) => row.map(() => 0))) }, { method: 'saliency' })).probabilities;
+    const p0 = (
+      await explainer.explain({ pixelValues: pixelValues.map((pl) => pl.map((row) => row.map(() => 0))) }, { method: 'saliency' })
+    ).probabilities;
     const gap = r.probabilities[r.target.index]! - p0[r.target.index]!;
     expect(r.output).toBe('softmax');
     expect(r.convergenceDelta).toBeCloseTo(r.attribution.values.reduce((s, v) => s + v, 0) - gap, 6);
@@ -118,9 +122,15 @@ describe('vit-fashion-tiny on cpu: inputs, options and errors', () => {
 
   it('occlusion: window and stride, and a non-zero baseline, equal plain forward passes', async () => {
     const fill = 0.3;
-    const r = await explain({ method: 'occlusion', target: 9, occlusion: { window: 16, stride: 8 }, baseline: pixelValues.map((pl) => pl.map((row) => row.map(() => fill))) });
+    const r = await explain({
+      method: 'occlusion',
+      target: 9,
+      occlusion: { window: 16, stride: 8 },
+      baseline: pixelValues.map((pl) => pl.map((row) => row.map(() => fill))),
+    });
     expect([r.map.length, r.map[0]!.length]).toEqual([3, 3]);
-    const occluded = (y0: number, x0: number) => pixelValues.map((pl) => pl.map((row, y) => row.map((v, x) => (y >= y0 && y < y0 + 16 && x >= x0 && x < x0 + 16 ? fill : v))));
+    const occluded = (y0: number, x0: number) =>
+      pixelValues.map((pl) => pl.map((row, y) => row.map((v, x) => (y >= y0 && y < y0 + 16 && x >= x0 && x < x0 + 16 ? fill : v))));
     const logit = async (px: number[][][]) => (await explainer.explain({ pixelValues: px }, { method: 'saliency' })).logits[9]!;
     const base = await logit(pixelValues);
     expect(r.map[1]![2]!).toBeCloseTo(base - (await logit(occluded(8, 16))), 5);
@@ -137,9 +147,21 @@ describe('vit-fashion-tiny on cpu: inputs, options and errors', () => {
     expect(smooth.convergenceDelta).toBeNull();
     expectClose(smooth.attribution.values, ig5.attribution.values, 1e-7, 1e-5, 'smoothgrad, no noise = IG');
     const sq = await explain({ ...quiet, method: 'smoothgrad-sq' });
-    expectClose(sq.attribution.values, ig5.attribution.values.map((v) => v * v), 1e-10, 1e-5, 'smoothgrad-sq, no noise = IG²');
+    expectClose(
+      sq.attribution.values,
+      ig5.attribution.values.map((v) => v * v),
+      1e-10,
+      1e-5,
+      'smoothgrad-sq, no noise = IG²',
+    );
     const vg = await explain({ ...quiet, method: 'vargrad' });
-    expectClose(vg.map.flat(), vg.map.flat().map(() => 0), 1e-12, 0, 'vargrad, no noise = 0');
+    expectClose(
+      vg.map.flat(),
+      vg.map.flat().map(() => 0),
+      1e-12,
+      0,
+      'vargrad, no noise = 0',
+    );
     const noisy = { target: 9, method: 'smoothgrad', noise: { samples: 3, seed: 7 } } as const;
     const a = await explain(noisy);
     const b = await explain(noisy);
@@ -183,11 +205,23 @@ describe('CLI task image-classification', () => {
 
   it('pixelValues (nested, or JSON text from a flag, [1][3][S][S]) with common options; occlusion map is [S/P][S/P]', async () => {
     const entry = chelsea.attributions.find((a: Json) => a.target.class_index === 9);
-    const out = await imageClassification.explain(explainer, { pixelValues: chelsea.pixel_values }, { target: 9, method: 'occlusion' as never });
+    const out = await imageClassification.explain(
+      explainer,
+      { pixelValues: chelsea.pixel_values },
+      { target: 9, method: 'occlusion' as never },
+    );
     expectClose((out.map as number[][]).flat(), entry.occlusion_patch_zero.logit_drop_per_patch.flat(), 1e-4, 0, 'occlusion');
-    const fromFlag = await imageClassification.explain(explainer, { pixelValues: JSON.stringify([chelsea.pixel_values]) }, { target: 9, method: 'occlusion' as never });
+    const fromFlag = await imageClassification.explain(
+      explainer,
+      { pixelValues: JSON.stringify([chelsea.pixel_values]) },
+      { target: 9, method: 'occlusion' as never },
+    );
     expect(fromFlag.map).toEqual(out.map);
-    const ig = await imageClassification.explain(explainer, { pixelValues: chelsea.pixel_values }, { target: 'Ankle boot', integration: 'riemann_trapezoid', attention: 'rollout' });
+    const ig = await imageClassification.explain(
+      explainer,
+      { pixelValues: chelsea.pixel_values },
+      { target: 'Ankle boot', integration: 'riemann_trapezoid', attention: 'rollout' },
+    );
     expectClose((ig.map as number[][]).flat(), entry.ig_zero_riemann_trapezoid.sum_over_channels.flat(), 1e-4, 1e-3, 'IG trapezoid');
     expect(Object.keys(ig).sort()).toEqual(['attentions', 'convergenceDelta', 'logits', 'map', 'predicted', 'target']);
   });
@@ -198,7 +232,9 @@ describe('CLI task image-classification', () => {
     await expect(run({ image: 'a.png', pixelValues: [] })).rejects.toThrow(/not both/);
     await expect(run({ pixelValues: '[[1' })).rejects.toThrow(/JSON/);
     await expect(run({ image: 42 })).rejects.toThrow(/file path/);
-    await expect(run({ pixelValues: chelsea.pixel_values }, { aggregate: 'l2' })).rejects.toThrow(/option "aggregate" is not read by task "image-classification"/);
+    await expect(run({ pixelValues: chelsea.pixel_values }, { aggregate: 'l2' })).rejects.toThrow(
+      /option "aggregate" is not read by task "image-classification"/,
+    );
     await expect(run({ pixelValues: chelsea.pixel_values }, { baseline: 'pad' })).rejects.toThrow(InvalidInputError);
   });
 });

@@ -28,7 +28,11 @@ async function expectCaptumEntry(run: Run, entry: Json, ids: number[], where: st
   }
   gradTol((await run({ ...captum, method: 'saliency', aggregate: 'l2' })).attributions, entry.saliency.l2, `${where} saliency l2`);
   expectClose((await run({ ...summed, method: 'saliency' })).attributions, entry.saliency.sum, 1e-5, 0, `${where} saliency sum`);
-  gradTol((await run({ ...summed, method: 'input-x-gradient' })).attributions, entry.input_x_gradient.per_token_sum, `${where} input x gradient`);
+  gradTol(
+    (await run({ ...summed, method: 'input-x-gradient' })).attributions,
+    entry.input_x_gradient.per_token_sum,
+    `${where} input x gradient`,
+  );
   for (const key of ['occlusion_pad', 'occlusion_mask']) {
     const occ = await run({ ...captum, method: 'occlusion', baseline: key === 'occlusion_pad' ? 'pad' : 'mask' });
     expectClose(occ.attributions, entry[key].logit_drop, 1e-4, 0, `${where} ${key}`);
@@ -51,7 +55,12 @@ export async function expectQaCaptum(qa: QuestionAnsweringExplainer, inp: Json):
   const r = await qa.explain(inp.question, inp.context, { ...summed, method: 'saliency', target: 'predicted' });
   expectClose(r.startLogits, inp.start_logits_float32, 1e-4, 0, `${inp.id} start logits`);
   expectClose(r.endLogits, inp.end_logits_float32, 1e-4, 0, `${inp.id} end logits`);
-  expect([r.startPosition, r.endPosition, r.start!.position, r.end!.position]).toEqual([inp.predicted_start, inp.predicted_end, inp.predicted_start, inp.predicted_end]);
+  expect([r.startPosition, r.endPosition, r.start!.position, r.end!.position]).toEqual([
+    inp.predicted_start,
+    inp.predicted_end,
+    inp.predicted_start,
+    inp.predicted_end,
+  ]);
 }
 
 /** QA with no options but the embedding type: transformers-interpret's start and end word attributions, deltas, span and answer. */
@@ -61,7 +70,13 @@ export async function expectQaTransformersInterpret(qa: QuestionAnsweringExplain
     const r = await qa.explain(inp.question, inp.context, { embeddingType: ti.embedding_type });
     for (const side of ['start', 'end'] as const) {
       expect(r[side]!.tokens.map((t) => t.id)).toEqual(ti.input_ids);
-      expectClose(r[side]!.tokens.map((t) => t.attribution), wordAttributions(ti[side]), 1e-4, 0, `${where} ${side}`);
+      expectClose(
+        r[side]!.tokens.map((t) => t.attribution),
+        wordAttributions(ti[side]),
+        1e-4,
+        0,
+        `${where} ${side}`,
+      );
       expect(Math.abs(r[side]!.convergenceDelta! - ti[side].convergence_delta), `${where} ${side} delta`).toBeLessThan(1e-4);
     }
     expect([r.startPosition, r.endPosition]).toEqual([ti.start_pos, ti.end_pos]);
@@ -101,9 +116,20 @@ export async function expectNerTransformersInterpret(ner: TokenClassificationExp
     expect(r.explained.length).toBe(1);
     const e = r.explained[0]!;
     expect(e.index).toBe(ti.token_index);
-    expect([e.predicted.index, e.predicted.label, e.target.index, e.target.label]).toEqual([ti.target_label_index, ti.target_label, ti.target_label_index, ti.target_label]);
+    expect([e.predicted.index, e.predicted.label, e.target.index, e.target.label]).toEqual([
+      ti.target_label_index,
+      ti.target_label,
+      ti.target_label_index,
+      ti.target_label,
+    ]);
     expect(e.tokens.map((t) => t.id)).toEqual(ti.input_ids);
-    expectClose(e.tokens.map((t) => t.attribution), wordAttributions(ti), 1e-4, 0, where);
+    expectClose(
+      e.tokens.map((t) => t.attribution),
+      wordAttributions(ti),
+      1e-4,
+      0,
+      where,
+    );
     expect(Math.abs(e.convergenceDelta! - ti.convergence_delta), `${where} delta`).toBeLessThan(1e-4);
   }
 }

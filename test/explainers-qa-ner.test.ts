@@ -30,7 +30,10 @@ const nerRefs = refsOf(NER);
 beforeAll(useLocalFixtures);
 
 async function rejection(call: () => Promise<unknown>): Promise<GlassboxError> {
-  return call().then(() => expect.unreachable('the call succeeded'), (e) => e);
+  return call().then(
+    () => expect.unreachable('the call succeeded'),
+    (e) => e,
+  );
 }
 
 describe.each([undefined, 'model_opset17'])(`${QA}, file %s`, (modelFileName) => {
@@ -39,8 +42,12 @@ describe.each([undefined, 'model_opset17'])(`${QA}, file %s`, (modelFileName) =>
     qa = await QuestionAnsweringExplainer.fromPretrained(QA, { modelFileName });
   });
 
-  it.each(qaRefs.inputs as Json[])('input $id: transformers-interpret, embedding types 0 and 2', (inp: Json) => expectQaTransformersInterpret(qa, inp));
-  it.each(qaRefs.inputs as Json[])('input $id: logits, positions, every Captum method for the start and end targets', (inp: Json) => expectQaCaptum(qa, inp));
+  it.each(qaRefs.inputs as Json[])('input $id: transformers-interpret, embedding types 0 and 2', (inp: Json) =>
+    expectQaTransformersInterpret(qa, inp),
+  );
+  it.each(qaRefs.inputs as Json[])('input $id: logits, positions, every Captum method for the start and end targets', (inp: Json) =>
+    expectQaCaptum(qa, inp),
+  );
 });
 
 describe.each([undefined, 'model_opset17'])(`${NER}, file %s`, (modelFileName) => {
@@ -50,7 +57,9 @@ describe.each([undefined, 'model_opset17'])(`${NER}, file %s`, (modelFileName) =
   });
 
   it.each(nerRefs.inputs as Json[])('input $id: transformers-interpret', (inp: Json) => expectNerTransformersInterpret(ner, inp));
-  it.each(nerRefs.inputs as Json[])('input $id: logits, predictions, every Captum method for both targets', (inp: Json) => expectNerCaptum(ner, inp));
+  it.each(nerRefs.inputs as Json[])('input $id: logits, predictions, every Captum method for both targets', (inp: Json) =>
+    expectNerCaptum(ner, inp),
+  );
 });
 
 describe('the embeddings block output (embedding type 2)', () => {
@@ -80,7 +89,13 @@ describe('question answering', () => {
     expect([r.embeddingType, r.method, r.output]).toEqual([2, 'integrated-gradients', 'logits']);
     for (const side of [r.start!, r.end!]) expect(Math.hypot(...side.tokens.map((t) => t.attribution!))).toBeCloseTo(1, 12);
     const ti = inp.transformers_interpret.find((t: Json) => t.embedding_type === 2);
-    expectClose(r.start!.tokens.map((t) => t.attribution), ti.start.word_attributions.map((w: [string, number]) => w[1]), 1e-4, 0, 'start');
+    expectClose(
+      r.start!.tokens.map((t) => t.attribution),
+      ti.start.word_attributions.map((w: [string, number]) => w[1]),
+      1e-4,
+      0,
+      'start',
+    );
   });
 
   it('softmax output: integrated gradients of the position probabilities are complete', async () => {
@@ -103,7 +118,7 @@ describe('question answering', () => {
     expect(start.start!.tokens.map((t) => t.attribution)).not.toEqual(end.end!.tokens.map((t) => t.attribution));
   });
 
-  it('attention: the explained forward pass gives the model\'s attention probabilities', async () => {
+  it("attention: the explained forward pass gives the model's attention probabilities", async () => {
     const r = await qa.explain(inp.question, inp.context, { method: 'saliency', attention: 'raw' });
     const raw = r.attentions as number[][][][];
     expect(raw.length).toBe(inp.attentions.num_layers);
@@ -114,12 +129,42 @@ describe('question answering', () => {
   const bad: [string, () => Promise<unknown>, RegExp, string][] = [
     ['empty question', () => qa.explain(' ', inp.context), /question is empty/, 'empty_text'],
     ['empty context', () => qa.explain(inp.question, ''), /context is empty/, 'empty_text'],
-    ['embedding type 1', () => qa.explain(inp.question, inp.context, { embeddingType: 1 as never }), /unknown embeddingType 1; use 0 .* or 2/, 'bad_embedding_type'],
-    ['unknown side', () => qa.explain(inp.question, inp.context, { which: 'middle' as never }), /unknown which "middle"; use one of start, end, both/, 'bad_which'],
-    ['position out of range', () => qa.explain(inp.question, inp.context, { target: 18 }), /target position 18 is out of range; the input has positions 0..17/, 'unknown_target'],
-    ['unknown target', () => qa.explain(inp.question, inp.context, { target: 'best' as never }), /unknown target "best"; use "max", "predicted" or a position index/, 'unknown_target'],
-    ['too long', () => qa.explain(inp.question, 'word '.repeat(600)), /question \+ context is 608 tokens long; model "distilbert-squad-tiny" accepts at most 512/, 'text_too_long'],
-    ['unknown method', () => qa.explain(inp.question, inp.context, { method: 'deeplift' as never }), /unknown method "deeplift"/, 'bad_method'],
+    [
+      'embedding type 1',
+      () => qa.explain(inp.question, inp.context, { embeddingType: 1 as never }),
+      /unknown embeddingType 1; use 0 .* or 2/,
+      'bad_embedding_type',
+    ],
+    [
+      'unknown side',
+      () => qa.explain(inp.question, inp.context, { which: 'middle' as never }),
+      /unknown which "middle"; use one of start, end, both/,
+      'bad_which',
+    ],
+    [
+      'position out of range',
+      () => qa.explain(inp.question, inp.context, { target: 18 }),
+      /target position 18 is out of range; the input has positions 0..17/,
+      'unknown_target',
+    ],
+    [
+      'unknown target',
+      () => qa.explain(inp.question, inp.context, { target: 'best' as never }),
+      /unknown target "best"; use "max", "predicted" or a position index/,
+      'unknown_target',
+    ],
+    [
+      'too long',
+      () => qa.explain(inp.question, 'word '.repeat(600)),
+      /question \+ context is 608 tokens long; model "distilbert-squad-tiny" accepts at most 512/,
+      'text_too_long',
+    ],
+    [
+      'unknown method',
+      () => qa.explain(inp.question, inp.context, { method: 'deeplift' as never }),
+      /unknown method "deeplift"/,
+      'bad_method',
+    ],
   ];
   it.each(bad)('bad input: %s', async (_name, call, message, code) => {
     const err = await rejection(call);
@@ -166,7 +211,7 @@ describe('token classification', () => {
     expect(r.attentions).toBeUndefined();
   });
 
-  it('attention: the explained forward pass gives the model\'s attention probabilities', async () => {
+  it("attention: the explained forward pass gives the model's attention probabilities", async () => {
     const r = await ner.explain(inp.text, { method: 'saliency', ignoredIndexes: allBut(T, 1), attention: 'raw' });
     const raw = r.attentions as number[][][][];
     expectClose(raw[0]!.flat(2), inp.attentions.layer_0.flat(2), 1e-5, 0, 'layer 0');
@@ -175,8 +220,18 @@ describe('token classification', () => {
 
   const bad: [string, () => Promise<unknown>, RegExp, string][] = [
     ['empty text', () => ner.explain(' \n'), /text is empty/, 'empty_text'],
-    ['index out of range', () => ner.explain(inp.text, { ignoredIndexes: [T] }), new RegExp(`ignored index ${T} is not a token position; the text has positions 0..${T - 1}`), 'bad_ignored_indexes'],
-    ['unknown ignored label', () => ner.explain(inp.text, { ignoredLabels: ['B-FOOD'] }), /unknown ignored label "B-FOOD"; labels: O, B-PER/, 'bad_ignored_labels'],
+    [
+      'index out of range',
+      () => ner.explain(inp.text, { ignoredIndexes: [T] }),
+      new RegExp(`ignored index ${T} is not a token position; the text has positions 0..${T - 1}`),
+      'bad_ignored_indexes',
+    ],
+    [
+      'unknown ignored label',
+      () => ner.explain(inp.text, { ignoredLabels: ['B-FOOD'] }),
+      /unknown ignored label "B-FOOD"; labels: O, B-PER/,
+      'bad_ignored_labels',
+    ],
     ['unknown target label', () => ner.explain(inp.text, { target: 'B-FOOD' }), /unknown target label "B-FOOD"/, 'unknown_target'],
     ['too long', () => ner.explain('word '.repeat(600)), /602 tokens long; model "bert-ner-tiny" accepts at most 512/, 'text_too_long'],
   ];
@@ -196,15 +251,36 @@ describe('CLI tasks', () => {
     const inp = qaRefs.inputs[0];
     const ti = inp.transformers_interpret.find((t: Json) => t.embedding_type === 0);
     const explainer = await questionAnswering.load(QA, {});
-    const out = (await questionAnswering.explain(explainer, { question: inp.question, context: inp.context, embeddingType: '0' }, {})) as Json;
-    expect(Object.keys(out).sort()).toEqual(['embeddingType', 'end', 'endLogits', 'endPosition', 'predictedAnswer', 'start', 'startLogits', 'startPosition']);
+    const out = (await questionAnswering.explain(
+      explainer,
+      { question: inp.question, context: inp.context, embeddingType: '0' },
+      {},
+    )) as Json;
+    expect(Object.keys(out).sort()).toEqual([
+      'embeddingType',
+      'end',
+      'endLogits',
+      'endPosition',
+      'predictedAnswer',
+      'start',
+      'startLogits',
+      'startPosition',
+    ]);
     expect(out.embeddingType).toBe(0);
     expect(Object.keys(out.start).sort()).toEqual(['convergenceDelta', 'logit', 'position', 'tokens']);
     expect(out.start.tokens[1]).toEqual({ token: 'where', id: 2073, attribution: expect.any(Number) });
-    expectClose(out.end.tokens.map((t: Json) => t.attribution), ti.end.word_attributions.map((w: [string, number]) => w[1]), 1e-4, 0, 'end');
+    expectClose(
+      out.end.tokens.map((t: Json) => t.attribution),
+      ti.end.word_attributions.map((w: [string, number]) => w[1]),
+      1e-4,
+      0,
+      'end',
+    );
     expect([out.startPosition, out.endPosition, out.predictedAnswer]).toEqual([ti.start_pos, ti.end_pos, ti.predicted_answer]);
     expect(JSON.parse(JSON.stringify(out))).toEqual(out);
-    await expect(questionAnswering.explain(explainer, { question: inp.question, context: inp.context, embeddingType: '1' }, {})).rejects.toThrow(/"embeddingType" must be 0 .* or 2/);
+    await expect(
+      questionAnswering.explain(explainer, { question: inp.question, context: inp.context, embeddingType: '1' }, {}),
+    ).rejects.toThrow(/"embeddingType" must be 0 .* or 2/);
     await expect(questionAnswering.explain(explainer, { question: inp.question }, {})).rejects.toThrow(/"context" is required/);
   });
 
@@ -217,13 +293,36 @@ describe('CLI tasks', () => {
     const fromLine = (await tokenClassification.explain(explainer, { text: inp.text, ignoredIndexes: ignored }, {})) as Json;
     expect(fromLine).toEqual(fromFlag);
     expect(Object.keys(fromFlag).sort()).toEqual(['explained', 'logits', 'tokens']);
-    expect(fromFlag.tokens[1]).toEqual({ token: 'my', id: 2026, predicted: { index: ti.target_label_index, label: ti.target_label, score: expect.any(Number) } });
+    expect(fromFlag.tokens[1]).toEqual({
+      token: 'my',
+      id: 2026,
+      predicted: { index: ti.target_label_index, label: ti.target_label, score: expect.any(Number) },
+    });
     const [e] = fromFlag.explained;
-    expect([fromFlag.explained.length, e.index, e.token, e.target]).toEqual([1, ti.token_index, 'my', { index: ti.target_label_index, label: ti.target_label }]);
-    expectClose(e.tokens.map((t: Json) => t.attribution), ti.word_attributions.map((w: [string, number]) => w[1]), 1e-4, 0, 'TI');
-    const labels = (await tokenClassification.explain(explainer, { text: inp.text, ignoredLabels: 'O,B-PER,I-PER,B-ORG,I-ORG,B-LOC,I-LOC,B-MISC,I-MISC' }, {})) as Json;
+    expect([fromFlag.explained.length, e.index, e.token, e.target]).toEqual([
+      1,
+      ti.token_index,
+      'my',
+      { index: ti.target_label_index, label: ti.target_label },
+    ]);
+    expectClose(
+      e.tokens.map((t: Json) => t.attribution),
+      ti.word_attributions.map((w: [string, number]) => w[1]),
+      1e-4,
+      0,
+      'TI',
+    );
+    const labels = (await tokenClassification.explain(
+      explainer,
+      { text: inp.text, ignoredLabels: 'O,B-PER,I-PER,B-ORG,I-ORG,B-LOC,I-LOC,B-MISC,I-MISC' },
+      {},
+    )) as Json;
     expect(labels.explained).toEqual([]);
-    await expect(tokenClassification.explain(explainer, { text: inp.text, ignoredIndexes: 'one' }, {})).rejects.toThrow(/"ignoredIndexes" must hold token positions/);
-    await expect(tokenClassification.explain(explainer, { text: inp.text, ignoredLabels: 3 }, {})).rejects.toThrow(/"ignoredLabels" must be a list/);
+    await expect(tokenClassification.explain(explainer, { text: inp.text, ignoredIndexes: 'one' }, {})).rejects.toThrow(
+      /"ignoredIndexes" must hold token positions/,
+    );
+    await expect(tokenClassification.explain(explainer, { text: inp.text, ignoredLabels: 3 }, {})).rejects.toThrow(
+      /"ignoredLabels" must be a list/,
+    );
   });
 });

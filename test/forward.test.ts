@@ -18,7 +18,10 @@ function attentionTaps(model: Awaited<ReturnType<typeof loadOnnxModel>>): string
 }
 
 function expectAttentions(values: Record<string, HostTensor>, taps: string[], refs: Json, what: string): void {
-  for (const [key, tap] of [['layer_0', taps[0]!], ['last_layer', taps[taps.length - 1]!]] as const) {
+  for (const [key, tap] of [
+    ['layer_0', taps[0]!],
+    ['last_layer', taps[taps.length - 1]!],
+  ] as const) {
     expectClose(values[tap]!.data, refs[key].flat(2), 1e-5, 0, `${what} attentions ${key}`);
   }
 }
@@ -75,12 +78,24 @@ describe.each(OPSETS)('forward pass equals the float32 torch model (%s)', (file)
       const top = inp.next_token_top10 as Json[];
       const full = await model.run({ feeds: feedsFor(ids, undefined, 0), fetch: ['logits'] });
       const last = full.logits!.data.subarray((T - 1) * vocab, T * vocab);
-      expectClose(top.map((t) => last[t.token_id]!), top.map((t) => t.logit_float32), 1e-4, 0, `${inp.id} top-10 logits`);
+      expectClose(
+        top.map((t) => last[t.token_id]!),
+        top.map((t) => t.logit_float32),
+        1e-4,
+        0,
+        `${inp.id} top-10 logits`,
+      );
       // Prompt minus its last token, then that token with the cached keys/values.
       const presents = model.graph.outputs.map((o) => o.name).filter((n) => n.startsWith('present'));
       const head = await model.run({ feeds: feedsFor(ids.slice(0, -1), undefined, 0), fetch: presents });
       const step = await model.run({ feeds: feedsFor(ids.slice(-1), head, T - 1), fetch: ['logits'] });
-      expectClose(top.map((t) => step.logits!.data[t.token_id]!), top.map((t) => t.logit_float32), 1e-4, 0, `${inp.id} with past`);
+      expectClose(
+        top.map((t) => step.logits!.data[t.token_id]!),
+        top.map((t) => t.logit_float32),
+        1e-4,
+        0,
+        `${inp.id} with past`,
+      );
     }
   });
 });

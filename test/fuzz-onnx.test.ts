@@ -15,7 +15,11 @@ import { MODELS } from './helpers.ts';
  * types, short raw_data, external data with bad offsets) likewise. Runs are few (each decodes
  * up to a 2 MB file); a failure prints fast-check's seed and shrunk input to replay it.
  */
-const FILES = ['distilbert-sst2-tiny/onnx/model.onnx', 'distilbert-sst2-tiny/onnx/model_quantized.onnx', 'vit-fashion-tiny/onnx/model.onnx'];
+const FILES = [
+  'distilbert-sst2-tiny/onnx/model.onnx',
+  'distilbert-sst2-tiny/onnx/model_quantized.onnx',
+  'vit-fashion-tiny/onnx/model.onnx',
+];
 const REAL = FILES.map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(join(MODELS, f))) }));
 
 /** Load the bytes; the outcome is 'loaded' or the error's code. Anything but a GlassboxError fails the property. */
@@ -24,7 +28,8 @@ async function outcome(bytes: Uint8Array, readExternal?: (location: string) => P
     await OnnxModel.fromBytes(bytes, readExternal);
     return 'loaded';
   } catch (e) {
-    if (!(e instanceof GlassboxError)) throw new Error(`loader threw a raw ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`, { cause: e });
+    if (!(e instanceof GlassboxError))
+      throw new Error(`loader threw a raw ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`, { cause: e });
     expect(e.code).toMatch(/^[a-z_]+$/);
     expect(e.message.length).toBeGreaterThan(0);
     return e.code;
@@ -38,7 +43,11 @@ const ModelProto = protobuf.Root.fromJSON(onnxSchema as unknown as protobuf.INam
 const position = fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true });
 
 /** Dims as a hostile file may write them: negative, zero, huge, beyond 2^53. */
-const dim = fc.oneof(fc.integer({ min: -3, max: 4 }), fc.constantFrom(2 ** 31, 2 ** 40, -(2 ** 40)), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String));
+const dim = fc.oneof(
+  fc.integer({ min: -3, max: 4 }),
+  fc.constantFrom(2 ** 31, 2 ** 40, -(2 ** 40)),
+  fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String),
+);
 const numbers = fc.array(fc.double(), { maxLength: 6 });
 const ints = fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 6 });
 /** A TensorProto with any data type (supported or not) and data in any field, of any length, inline or "external". */
@@ -54,7 +63,13 @@ const tensorProto = fc.record(
     uint64Data: fc.array(fc.nat(), { maxLength: 6 }),
     rawData: fc.uint8Array({ maxLength: 40 }),
     dataLocation: fc.integer({ min: 0, max: 2 }),
-    externalData: fc.array(fc.record({ key: fc.constantFrom('location', 'offset', 'length', 'checksum'), value: fc.oneof(fc.constantFrom('w.bin', '-8', '1e300', 'NaN', ''), fc.integer({ min: -100, max: 100 }).map(String)) }), { maxLength: 4 }),
+    externalData: fc.array(
+      fc.record({
+        key: fc.constantFrom('location', 'offset', 'length', 'checksum'),
+        value: fc.oneof(fc.constantFrom('w.bin', '-8', '1e300', 'NaN', ''), fc.integer({ min: -100, max: 100 }).map(String)),
+      }),
+      { maxLength: 4 },
+    ),
   },
   { requiredKeys: ['name', 'dims', 'dataType'] },
 );
@@ -70,7 +85,12 @@ const attribute = fc.record({
 });
 const valueInfo = fc.record({
   name: fc.constantFrom('x', 'y', 'W'),
-  type: fc.record({ tensorType: fc.record({ elemType: fc.integer({ min: 0, max: 20 }), shape: fc.record({ dim: fc.array(fc.oneof(fc.record({ dimValue: dim }), fc.record({ dimParam: fc.string() })), { maxLength: 3 }) }) }) }),
+  type: fc.record({
+    tensorType: fc.record({
+      elemType: fc.integer({ min: 0, max: 20 }),
+      shape: fc.record({ dim: fc.array(fc.oneof(fc.record({ dimValue: dim }), fc.record({ dimParam: fc.string() })), { maxLength: 3 }) }),
+    }),
+  }),
 });
 /** Small graphs over names x, W, b, y, with nodes in any order (cycles included) and any op. */
 const hostileModel = fc.record({
@@ -125,22 +145,35 @@ describe('ONNX loader under random input', () => {
 
   it('a 100 000-node chain listed last-first loads in order (no recursion that overflows the stack)', async () => {
     const N = 100_000;
-    const chain = Array.from({ length: N }, (_, i) => ({ input: [i === 0 ? 'x' : `v${i - 1}`], output: [`v${i}`], opType: 'Relu', name: `n${i}` }));
+    const chain = Array.from({ length: N }, (_, i) => ({
+      input: [i === 0 ? 'x' : `v${i - 1}`],
+      output: [`v${i}`],
+      opType: 'Relu',
+      name: `n${i}`,
+    }));
     const tensorType = { elemType: 1, shape: { dim: [{ dimValue: 2 }] } };
-    const model = { opsetImport: [{ domain: '', version: 14 }], graph: { node: chain.reverse(), input: [{ name: 'x', type: { tensorType } }], output: [{ name: `v${N - 1}`, type: { tensorType } }] } };
+    const model = {
+      opsetImport: [{ domain: '', version: 14 }],
+      graph: { node: chain.reverse(), input: [{ name: 'x', type: { tensorType } }], output: [{ name: `v${N - 1}`, type: { tensorType } }] },
+    };
     const loaded = await OnnxModel.fromBytes(ModelProto.encode(ModelProto.fromObject(model)).finish());
     expect(loaded.graph.nodes.map((n) => n.name)).toEqual(Array.from({ length: N }, (_, i) => `n${i}`));
   });
 
-  it('the loader\'s eval-free decoder reads what protobufjs\'s reflected decoder reads', async () => {
+  it("the loader's eval-free decoder reads what protobufjs's reflected decoder reads", async () => {
     // Both as plain data: bytes as arrays, absent messages undefined.
     const plain = (v: unknown): unknown =>
-      v === null || v === undefined ? undefined
-      : ArrayBuffer.isView(v) ? Array.from(v as Uint8Array)
-      : Array.isArray(v) ? v.map(plain)
-      : typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]))
-      : v;
-    const reflected = (bytes: Uint8Array) => plain(ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, defaults: true, arrays: true }));
+      v === null || v === undefined
+        ? undefined
+        : ArrayBuffer.isView(v)
+          ? Array.from(v as Uint8Array)
+          : Array.isArray(v)
+            ? v.map(plain)
+            : typeof v === 'object'
+              ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]))
+              : v;
+    const reflected = (bytes: Uint8Array) =>
+      plain(ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, defaults: true, arrays: true }));
     for (const f of REAL) expect(plain(decodeModelProto(f.bytes)), f.name).toEqual(reflected(f.bytes));
     fc.assert(
       fc.property(hostileModel, (model) => {
@@ -150,7 +183,9 @@ describe('ONNX loader under random input', () => {
       { numRuns: 300 },
     );
     const names = ['logits', 'hidden/0', 'ünïcode'];
-    expect(Array.from(encodeGraphOutputs(names))).toEqual(Array.from(ModelProto.encode({ graph: { output: names.map((name) => ({ name })) } }).finish()));
+    expect(Array.from(encodeGraphOutputs(names))).toEqual(
+      Array.from(ModelProto.encode({ graph: { output: names.map((name) => ({ name })) } }).finish()),
+    );
   });
 
   it('truncated real files: refused with ModelLoadError', async () => {
@@ -186,7 +221,10 @@ describe('ONNX loader under random input', () => {
   it('flipped bytes in the file head and tail (where the structure is, not weights): load or a GlassboxError', async () => {
     // The head holds the graph's nodes, the tail its inputs, outputs and opsets: most flips there change structure.
     // A position ≥ 0 counts from the start, < 0 from the end.
-    const flips = fc.array(fc.tuple(fc.integer({ min: -4096, max: 4095 }), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 });
+    const flips = fc.array(fc.tuple(fc.integer({ min: -4096, max: 4095 }), fc.integer({ min: 1, max: 255 })), {
+      minLength: 1,
+      maxLength: 4,
+    });
     await fc.assert(
       fc.asyncProperty(realFile, flips, async (file, changes) => {
         const bytes = file.bytes.slice();

@@ -38,7 +38,9 @@ const NASTY = [
   '\u00a0\u2028\u2029',
 ];
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
-const longToken = fc.tuple(fc.constantFrom('a', 'é', '<', '字', '😀', '\u0000', '"'), fc.integer({ min: 5000, max: 6000 })).map(([c, n]) => c.repeat(n));
+const longToken = fc
+  .tuple(fc.constantFrom('a', 'é', '<', '字', '😀', '\u0000', '"'), fc.integer({ min: 5000, max: 6000 }))
+  .map(([c, n]) => c.repeat(n));
 const piece = fc.oneof(
   fc.constantFrom(...NASTY),
   loneSurrogate,
@@ -60,7 +62,10 @@ async function explainOrNamedError(explainer: SequenceClassificationExplainer, t
     return await explainer.explain(text, { method });
   } catch (e) {
     if (e instanceof GlassboxError) return e;
-    throw new Error(`explain(${JSON.stringify(text.slice(0, 80))}) threw a raw ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`, { cause: e });
+    throw new Error(
+      `explain(${JSON.stringify(text.slice(0, 80))}) threw a raw ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`,
+      { cause: e },
+    );
   }
 }
 
@@ -72,14 +77,15 @@ function expectSound(r: SequenceClassificationResult): void {
   expect(r.tokens.length).toBeGreaterThan(0);
   for (const t of [...r.tokens, ...r.words]) {
     if (t.attribution !== null) expect(Number.isFinite(t.attribution)).toBe(true);
-    if (t.start !== null) expect(0 <= t.start && t.start <= t.end! && t.end! <= r.text.length, `${t.start}..${t.end} in ${r.text.length}`).toBe(true);
+    if (t.start !== null)
+      expect(0 <= t.start && t.start <= t.end! && t.end! <= r.text.length, `${t.start}..${t.end} in ${r.text.length}`).toBe(true);
   }
   // A token's span is where its text is (WordPiece: the token without "##").
   for (const t of r.tokens) if (t.start !== null) expect(fold(r.text.slice(t.start, t.end!))).toBe(fold(t.token.replace(/^##/, '')));
 }
 
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
-const unescape = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (e) => ENTITIES[e]!);
+const unescapeHtml = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (e) => ENTITIES[e]!);
 
 /**
  * The document's markup: each tag with its attribute names, in order; and the data-token
@@ -93,7 +99,7 @@ function markupOf(html: string): { tags: string[]; dataTokens: string[] } {
     const names: string[] = [];
     for (const [, name, value] of attrs!.matchAll(/\s([^\s=>]+)(?:="([^"]*)")?/g)) {
       names.push(name!);
-      if (name === 'data-token') dataTokens.push(unescape(value!));
+      if (name === 'data-token') dataTokens.push(unescapeHtml(value!));
     }
     tags.push(`${tag} ${names.join(' ')}`);
   }
@@ -121,14 +127,17 @@ describe('hostile text through tokenization, explanation and HTML export', () =>
   });
 
   it('the known refusals are GlassboxErrors with their codes (the property below accepts these)', async () => {
-    for (const text of ['', '   \n\t ', '\u00a0\u2028']) expect(await explainOrNamedError(explainer, text, 'saliency')).toMatchObject({ code: 'empty_text' });
+    for (const text of ['', '   \n\t ', '\u00a0\u2028'])
+      expect(await explainOrNamedError(explainer, text, 'saliency')).toMatchObject({ code: 'empty_text' });
     expect(await explainOrNamedError(explainer, 'word '.repeat(600), 'saliency')).toMatchObject({ code: 'text_too_long' });
     expect(await explainOrNamedError(explainer, '<img src=x onerror=alert(1)>', 'saliency')).not.toBeInstanceOf(Error);
     // Characters outside the BMP take two UTF-16 units: the spans after them still land on their tokens.
     const r = await explainOrNamedError(explainer, '😀 good 👩‍👩‍👧 film', 'saliency');
     if (r instanceof GlassboxError) throw r;
     expectSound(r);
-    expect(r.tokens.filter((t) => t.start !== null).map((t) => r.text.slice(t.start!, t.end!))).toEqual(expect.arrayContaining(['good', 'film']));
+    expect(r.tokens.filter((t) => t.start !== null).map((t) => r.text.slice(t.start!, t.end!))).toEqual(
+      expect.arrayContaining(['good', 'film']),
+    );
   });
 
   it('saliency: finite numbers and in-range offsets, or a GlassboxError', async () => {
@@ -143,33 +152,42 @@ describe('hostile text through tokenization, explanation and HTML export', () =>
 
   it('occlusion on short texts: finite numbers, or a GlassboxError', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(piece, { minLength: 1, maxLength: 4 }).map((ps) => ps.join(' ')), async (text) => {
-        const r = await explainOrNamedError(explainer, text, 'occlusion');
-        if (!(r instanceof GlassboxError)) expectSound(r);
-      }),
+      fc.asyncProperty(
+        fc.array(piece, { minLength: 1, maxLength: 4 }).map((ps) => ps.join(' ')),
+        async (text) => {
+          const r = await explainOrNamedError(explainer, text, 'occlusion');
+          if (!(r instanceof GlassboxError)) expectSound(r);
+        },
+      ),
       { numRuns: 25 },
     );
   });
 
   it('toHTML: the hostile strings add no markup and come back exactly from the data-token attributes', async () => {
     await fc.assert(
-      fc.asyncProperty(hostileText, hostileLabel, hostileLabel, fc.constantFrom('token', 'word') as fc.Arbitrary<'token' | 'word'>, async (text, label, model, granularity) => {
-        const explained = await explainOrNamedError(explainer, text, 'saliency');
-        if (explained instanceof GlassboxError) return;
-        const hostile = { ...explained, model, predicted: { ...explained.predicted, label }, target: { ...explained.target, label } };
-        const html = toHTML(hostile, { granularity });
-        const safe = toHTML(harmless(hostile), { granularity });
-        const shown = markupOf(html);
-        const expected = markupOf(safe);
-        expect(shown.tags).toEqual(expected.tags);
-        for (const tag of shown.tags) expect(tag).not.toMatch(/^(script|img|iframe|object|embed)\b|\son/i);
-        // Each data-token carries the untrusted string itself: the harmless rendering says which one.
-        const byName = new Map<string, string>([
-          ...hostile.tokens.map((t, i) => [`tok${i}`, t.token] as const),
-          ...hostile.words.map((w, i) => [`word${i}`, w.word] as const),
-        ]);
-        expect(shown.dataTokens).toEqual(expected.dataTokens.map((name) => byName.get(name) ?? name));
-      }),
+      fc.asyncProperty(
+        hostileText,
+        hostileLabel,
+        hostileLabel,
+        fc.constantFrom('token', 'word') as fc.Arbitrary<'token' | 'word'>,
+        async (text, label, model, granularity) => {
+          const explained = await explainOrNamedError(explainer, text, 'saliency');
+          if (explained instanceof GlassboxError) return;
+          const hostile = { ...explained, model, predicted: { ...explained.predicted, label }, target: { ...explained.target, label } };
+          const html = toHTML(hostile, { granularity });
+          const safe = toHTML(harmless(hostile), { granularity });
+          const shown = markupOf(html);
+          const expected = markupOf(safe);
+          expect(shown.tags).toEqual(expected.tags);
+          for (const tag of shown.tags) expect(tag).not.toMatch(/^(script|img|iframe|object|embed)\b|\son/i);
+          // Each data-token carries the untrusted string itself: the harmless rendering says which one.
+          const byName = new Map<string, string>([
+            ...hostile.tokens.map((t, i) => [`tok${i}`, t.token] as const),
+            ...hostile.words.map((w, i) => [`word${i}`, w.word] as const),
+          ]);
+          expect(shown.dataTokens).toEqual(expected.dataTokens.map((name) => byName.get(name) ?? name));
+        },
+      ),
       { numRuns: 60 },
     );
   });

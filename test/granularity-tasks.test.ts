@@ -43,13 +43,46 @@ async function questionAnswering(): Promise<Case> {
   return {
     model,
     ids,
-    tokens: ['[CLS]', 'who', 'wrote', 'the', 'glass', '##box', 'token', '##ization', '?', '[SEP]', 'shakespeare', 'wrote', 'it', ',', 'in', 'paris', '.', 'it', 'was', 'fine', '!', '[SEP]'],
+    tokens: [
+      '[CLS]',
+      'who',
+      'wrote',
+      'the',
+      'glass',
+      '##box',
+      'token',
+      '##ization',
+      '?',
+      '[SEP]',
+      'shakespeare',
+      'wrote',
+      'it',
+      ',',
+      'in',
+      'paris',
+      '.',
+      'it',
+      'was',
+      'fine',
+      '!',
+      '[SEP]',
+    ],
     words: [[1], [2], [3], [4, 5], [6, 7], [8], [10], [11], [12], [13], [14], [15], [16], [17], [18], [19], [20]],
     // The question's one sentence, then the context's two.
-    sentences: [[1, 2, 3, 4, 5, 6, 7, 8], [10, 11, 12, 13, 14, 15, 16], [17, 18, 19, 20]],
+    sentences: [
+      [1, 2, 3, 4, 5, 6, 7, 8],
+      [10, 11, 12, 13, 14, 15, 16],
+      [17, 18, 19, 20],
+    ],
     pad: 0,
     explain: async (options) => {
-      const r = await qa.explain(question, context, { ...options, which: 'start', target: 'predicted', output: 'logits', normalize: 'none' });
+      const r = await qa.explain(question, context, {
+        ...options,
+        which: 'start',
+        target: 'predicted',
+        output: 'logits',
+        normalize: 'none',
+      });
       expect(r.start!.position).toBe(position);
       return r.start!.tokens.map((t) => t.attribution);
     },
@@ -71,7 +104,10 @@ async function tokenClassification(): Promise<Case> {
     ids,
     tokens: ['[CLS]', 'glass', '##box', 'token', '##ization', 'works', ',', 'in', 'paris', '.', 'it', 'was', 'fine', '!', '[SEP]'],
     words: [[1, 2], [3, 4], [5], [6], [7], [8], [9], [10], [11], [12], [13]],
-    sentences: [[1, 2, 3, 4, 5, 6, 7, 8, 9], [10, 11, 12, 13]],
+    sentences: [
+      [1, 2, 3, 4, 5, 6, 7, 8, 9],
+      [10, 11, 12, 13],
+    ],
     pad: 0,
     explain: async (options) => {
       const ignoredIndexes = ids.map((_, i) => i).filter((i) => i !== explained);
@@ -98,7 +134,10 @@ async function textGeneration(): Promise<Case> {
     ids,
     tokens: ['Hello', 'ĠcafÃ©', 'Ġworld', '.', 'ĠThe', 'Ġglass', 'box', 'Ġtoken', 'izer', 'Ġworks'],
     words: [[0], [1], [2], [3], [4], [5, 6], [7, 8], [9]],
-    sentences: [[0, 1, 2, 3], [4, 5, 6, 7, 8, 9]],
+    sentences: [
+      [0, 1, 2, 3],
+      [4, 5, 6, 7, 8, 9],
+    ],
     pad: 50256,
     explain: async (options) => {
       const r = await generation.explain(prompt, { ...options, continuation });

@@ -23,7 +23,6 @@ export async function loadOnnxModel(model: string, file = 'model.onnx'): Promise
   return OnnxModel.fromBytes(new Uint8Array(readFileSync(join(MODELS, model, 'onnx', file))));
 }
 
-export const ids2d = (rows: number[][], dtype: 'int64' = 'int64'): HostTensor =>
-  tensor(dtype, [rows.length, rows[0]!.length], rows.flat());
+export const ids2d = (rows: number[][], dtype: 'int64' = 'int64'): HostTensor => tensor(dtype, [rows.length, rows[0]!.length], rows.flat());
 
 export { expectClose } from './expectClose.ts';

@@ -14,7 +14,7 @@ export async function startHub(root = MODELS): Promise<{ url: string; close: () 
     requests.push(path);
     const m = /^\/(.+?)\/resolve\/[^/]+\/(.+)$/.exec(path);
     const file = m ? normalize(join(root, m[1]!.split('/').pop()!, m[2]!)) : undefined;
-    if (!file || !file.startsWith(root)) {
+    if (!file?.startsWith(root)) {
       res.writeHead(404).end('not found');
       return;
     }

@@ -85,7 +85,9 @@ export function pilPixelValues(refs: Json, file: string, processor: string): num
   const c = (refs.pipeline as Json[]).find((p) => p.file === file && p.processor === processor)!;
   const [ch, h, w] = c.shape as number[];
   const data = floats(c.pixel_values);
-  return Array.from({ length: ch! }, (_, k) => Array.from({ length: h! }, (_, y) => Array.from(data.subarray((k * h! + y) * w!, (k * h! + y + 1) * w!))));
+  return Array.from({ length: ch! }, (_, k) =>
+    Array.from({ length: h! }, (_, y) => Array.from(data.subarray((k * h! + y) * w!, (k * h! + y + 1) * w!))),
+  );
 }
 
 /**

@@ -1,7 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ImageClassificationExplainer, env, loadInWorker } from '@glassbox/core';
 import type { Json } from './expectClose.ts';
-import { ANKLE_BOOT_SCORE, type Where, expectPixelValuesArePillows, expectPngDecodingIsPillows, expectResizeIsPillows, pilPixelValues } from './image-preprocess-checks.ts';
+import {
+  ANKLE_BOOT_SCORE,
+  type Where,
+  expectPixelValuesArePillows,
+  expectPngDecodingIsPillows,
+  expectResizeIsPillows,
+  pilPixelValues,
+} from './image-preprocess-checks.ts';
 
 /**
  * The Node checks of image-preprocess.test.ts in Chromium, on the same files fetched by URL:
@@ -43,11 +50,16 @@ describe.each(['cpu', 'webgpu'] as const)('ankle-boot-0.png on %s scores what th
   it('an image URL, the PIL pixel values and a worker give the CLI score', async () => {
     const explainer = await ImageClassificationExplainer.fromPretrained(MODEL, { device });
     const fromUrl = await explainer.explain(ANKLE_BOOT, { method: 'saliency' });
-    const fromPil = await explainer.explain({ pixelValues: pilPixelValues(refs, 'ankle-boot-0.png', 'vit-fashion-tiny') }, { method: 'saliency' });
+    const fromPil = await explainer.explain(
+      { pixelValues: pilPixelValues(refs, 'ankle-boot-0.png', 'vit-fashion-tiny') },
+      { method: 'saliency' },
+    );
     const worker = await loadInWorker('image-classification', MODEL, { device });
     try {
       const inWorker = await worker.explain(new URL(ANKLE_BOOT, location.href).href, { method: 'saliency' });
-      console.log(`${device}: ankle-boot-0.png scores ${fromUrl.predicted.score} (URL), ${inWorker.predicted.score} (worker); the CLI ${ANKLE_BOOT_SCORE}`);
+      console.log(
+        `${device}: ankle-boot-0.png scores ${fromUrl.predicted.score} (URL), ${inWorker.predicted.score} (worker); the CLI ${ANKLE_BOOT_SCORE}`,
+      );
       for (const r of [fromUrl, fromPil, inWorker]) {
         expect(r.predicted.label).toBe('Ankle boot');
         expect(Math.abs(r.predicted.score - ANKLE_BOOT_SCORE)).toBeLessThan(1e-5);

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { ImageClassificationExplainer, InvalidInputError, readImage } from '@glassbox/core';
 import { glassbox } from './cliRunner.ts';
 import { FIXTURES, MODELS, readJson } from './helpers.ts';
-import { ANKLE_BOOT_SCORE, type Where, expectPixelValuesArePillows, expectPngDecodingIsPillows, expectResizeIsPillows, pilPixelValues } from './image-preprocess-checks.ts';
+import {
+  ANKLE_BOOT_SCORE,
+  type Where,
+  expectPixelValuesArePillows,
+  expectPngDecodingIsPillows,
+  expectResizeIsPillows,
+  pilPixelValues,
+} from './image-preprocess-checks.ts';
 
 /**
  * Image files read and preprocessed in Node as Pillow and transformers do in Python (decoded PNG
@@ -37,7 +44,8 @@ describe('image preprocessing in Node = Pillow', () => {
     const bytes = new Uint8Array(readFileSync(ANKLE_BOOT));
     const fromPath = await readImage(ANKLE_BOOT);
     expect(fromPath).toMatchObject({ width: 28, height: 28, channels: 1 });
-    for (const other of [bytes, new Blob([bytes]), new URL(`file://${ANKLE_BOOT}`)]) expect((await readImage(other)).data).toEqual(fromPath.data);
+    for (const other of [bytes, new Blob([bytes]), new URL(`file://${ANKLE_BOOT}`)])
+      expect((await readImage(other)).data).toEqual(fromPath.data);
     const explainer = await ImageClassificationExplainer.fromPretrained(join(MODELS, 'vit-fashion-tiny'));
     const truncated = bytes.subarray(0, bytes.length - 40);
     await expect(explainer.model.preprocess(truncated)).rejects.toThrow(InvalidInputError);
@@ -55,11 +63,21 @@ describe('ankle-boot-0.png: the CLI scores the PIL pixel values', () => {
     const pixelValues = pilPixelValues(refs, 'ankle-boot-0.png', 'vit-fashion-tiny');
     const fromPil = await explainer.explain({ pixelValues }, { method: 'saliency' });
     const fromFile = await explainer.explain(ANKLE_BOOT, { method: 'saliency' });
-    const { code, stdout, stderr } = await glassbox(['--model', join(MODELS, 'vit-fashion-tiny'), '--task', 'image-classification', '--image', ANKLE_BOOT, '--method', 'saliency']);
+    const { code, stdout, stderr } = await glassbox([
+      '--model',
+      join(MODELS, 'vit-fashion-tiny'),
+      '--task',
+      'image-classification',
+      '--image',
+      ANKLE_BOOT,
+      '--method',
+      'saliency',
+    ]);
     expect(code, stderr).toBe(0);
     const cli = JSON.parse(stdout);
     expect(cli.predicted.label).toBe('Ankle boot');
-    for (const score of [fromFile.predicted.score, cli.predicted.score]) expect(Math.abs(score - fromPil.predicted.score)).toBeLessThan(1e-5);
+    for (const score of [fromFile.predicted.score, cli.predicted.score])
+      expect(Math.abs(score - fromPil.predicted.score)).toBeLessThan(1e-5);
     expect(Math.abs(cli.predicted.score - ANKLE_BOOT_SCORE)).toBeLessThan(1e-5);
   });
 });

@@ -15,7 +15,10 @@ type Game = (code: number) => number;
 const bit = (code: number, i: number) => (code >> i) & 1;
 const size = (code: number) => [...code.toString(2)].filter((b) => b === '1').length;
 const codeOf = (z: Uint8Array) => z.reduce((a, zi, i) => a | (zi << i), 0);
-const scorerOf = (n: number, v: Game): MaskedScorer => ({ features: n, scores: async (masks) => Float64Array.from(masks, (z) => v(codeOf(z))) });
+const scorerOf = (n: number, v: Game): MaskedScorer => ({
+  features: n,
+  scores: async (masks) => Float64Array.from(masks, (z) => v(codeOf(z))),
+});
 const binomial = (n: number, k: number): number => (k === 0 ? 1 : (binomial(n - 1, k - 1) * n) / k);
 /** The Shapley kernel of one coalition of s features among n, written out here (not the module's). */
 const kernel = (n: number, s: number) => (n - 1) / (binomial(n, s) * s * (n - s));
@@ -160,7 +163,9 @@ describe('sampled KernelSHAP', () => {
         single += relativeError(r.values, phi) / runs;
       }
       const averaged = relativeError(mean, phi);
-      expect(averaged, `n = ${n}: one run ${single.toExponential(2)}, ${runs} averaged ${averaged.toExponential(2)}`).toBeLessThan(0.15 * single);
+      expect(averaged, `n = ${n}: one run ${single.toExponential(2)}, ${runs} averaged ${averaged.toExponential(2)}`).toBeLessThan(
+        0.15 * single,
+      );
     }
   });
 });

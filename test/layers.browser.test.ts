@@ -26,8 +26,22 @@ describe.each(['cpu', 'webgpu'] as const)('device %s', (device) => {
     const p = peer.inputs.find((i: { id: string }) => i.id === inp.id);
     const e = await SequenceClassificationExplainer.fromPretrained(`${BASE}/models/${name}`, { device });
     for (const layer of layers as readonly TextLayer[]) {
-      const r = await e.explain(p.text ?? p.premise, { textPair: p.hypothesis, layer, target: inp.target, output: 'logits', normalize: 'none', baseline: 'pad', transformersInterpretQuirks: false });
-      expectClose(r.tokens.map((t) => t.attribution), inp.layers[layer].captum.per_token_sum, 1e-4, 1e-3, `${device} ${name} ${layer}`);
+      const r = await e.explain(p.text ?? p.premise, {
+        textPair: p.hypothesis,
+        layer,
+        target: inp.target,
+        output: 'logits',
+        normalize: 'none',
+        baseline: 'pad',
+        transformersInterpretQuirks: false,
+      });
+      expectClose(
+        r.tokens.map((t) => t.attribution),
+        inp.layers[layer].captum.per_token_sum,
+        1e-4,
+        1e-3,
+        `${device} ${name} ${layer}`,
+      );
       expect(Math.abs(r.convergenceDelta! - inp.layers[layer].captum.convergence_delta)).toBeLessThan(1e-3);
     }
   });

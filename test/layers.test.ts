@@ -46,12 +46,36 @@ describe('layer tensors are found by structure', () => {
   });
 
   it.each([
-    ['distilbert-sst2-tiny', 'model_opset17', { position: '/distilbert/embeddings/position_embeddings/Gather_output_0', embeddings: '/distilbert/embeddings/LayerNorm/LayerNormalization_output_0' }],
-    ['distilbert-sst2-tiny', 'model_quantized', { position: '/distilbert/embeddings/position_embeddings/Gather_output_0', embeddings: '/distilbert/embeddings/LayerNorm/Add_1_output_0' }],
-    ['bert-nli-tiny', 'model_opset17', { 'token-type': '/bert/embeddings/token_type_embeddings/Gather_output_0', embeddings: '/bert/embeddings/LayerNorm/LayerNormalization_output_0' }],
+    [
+      'distilbert-sst2-tiny',
+      'model_opset17',
+      {
+        position: '/distilbert/embeddings/position_embeddings/Gather_output_0',
+        embeddings: '/distilbert/embeddings/LayerNorm/LayerNormalization_output_0',
+      },
+    ],
+    [
+      'distilbert-sst2-tiny',
+      'model_quantized',
+      {
+        position: '/distilbert/embeddings/position_embeddings/Gather_output_0',
+        embeddings: '/distilbert/embeddings/LayerNorm/Add_1_output_0',
+      },
+    ],
+    [
+      'bert-nli-tiny',
+      'model_opset17',
+      {
+        'token-type': '/bert/embeddings/token_type_embeddings/Gather_output_0',
+        embeddings: '/bert/embeddings/LayerNorm/LayerNormalization_output_0',
+      },
+    ],
     ['gpt2-tiny', 'model_opset17', { position: '/transformer/wpe/Gather_output_0', embeddings: '/transformer/Add_output_0' }],
   ] as const)('%s %s', async (name, modelFileName, expected) => {
-    const load = name === 'gpt2-tiny' ? TextGenerationExplainer.fromPretrained(name, { modelFileName }) : SequenceClassificationExplainer.fromPretrained(name, { modelFileName });
+    const load =
+      name === 'gpt2-tiny'
+        ? TextGenerationExplainer.fromPretrained(name, { modelFileName })
+        : SequenceClassificationExplainer.fromPretrained(name, { modelFileName });
     const { model } = await load;
     for (const [layer, tensor] of Object.entries(expected)) expect(layerTensor(model, layer as TextLayer)).toBe(tensor);
   });
@@ -67,23 +91,46 @@ describe.each(['auto', 'glassbox'] as EngineChoice[])('engine %s', (engine) => {
     const peer = (id: string) => (fixtureRefs(name).inputs as Json[]).find((i) => i.id === id)!;
     const layers = Object.keys(refs.models[name].layer_tensors) as TextLayer[];
 
-    it.each(inputs.flatMap((inp) => layers.map((layer) => [inp.id as string, layer, inp] as const)))('input %s, layer %s: Captum LIG and transformers-interpret', async (id, layer, inp) => {
-      const { text, textPair } = textOf(peer(id));
-      const want = inp.layers[layer];
-      const captum: ExplainOptions = { layer, target: inp.target, output: 'logits', normalize: 'none', baseline: 'pad', transformersInterpretQuirks: false };
-      const r = await explainer.explain(text, { textPair, ...captum });
-      expect(r.tokens.map((t) => t.id)).toEqual(inp.input_ids);
-      tol(r.tokens.map((t) => t.attribution), want.captum.per_token_sum, `${name} ${id} ${layer} captum`);
-      // Captum's delta runs the model on the baseline ids, whose RoBERTa position ids count the pads as padding; Glassbox's
-      // word-layer delta keeps the input's position ids, as roberta-sst-tiny/refs.json (scripts/make_roberta_fixture.py) has it.
-      if (!(name === 'roberta-sst-tiny' && layer === 'word')) {
-        expect(Math.abs(r.convergenceDelta! - want.captum.convergence_delta), `${name} ${id} ${layer} captum delta`).toBeLessThan(1e-3);
-      }
-      const ti = await explainer.explain(text, { textPair, layer, target: inp.target });
-      expect(ti.tokens.map((t) => t.id)).toEqual(inp.ti_input_ids);
-      expectClose(ti.tokens.map((t) => t.attribution), want.transformers_interpret.word_attributions, 1e-4, 0, `${name} ${id} ${layer} TI`);
-      expect(Math.abs(ti.convergenceDelta! - want.transformers_interpret.convergence_delta), `${name} ${id} ${layer} TI delta`).toBeLessThan(1e-4);
-    });
+    it.each(inputs.flatMap((inp) => layers.map((layer) => [inp.id as string, layer, inp] as const)))(
+      'input %s, layer %s: Captum LIG and transformers-interpret',
+      async (id, layer, inp) => {
+        const { text, textPair } = textOf(peer(id));
+        const want = inp.layers[layer];
+        const captum: ExplainOptions = {
+          layer,
+          target: inp.target,
+          output: 'logits',
+          normalize: 'none',
+          baseline: 'pad',
+          transformersInterpretQuirks: false,
+        };
+        const r = await explainer.explain(text, { textPair, ...captum });
+        expect(r.tokens.map((t) => t.id)).toEqual(inp.input_ids);
+        tol(
+          r.tokens.map((t) => t.attribution),
+          want.captum.per_token_sum,
+          `${name} ${id} ${layer} captum`,
+        );
+        // Captum's delta runs the model on the baseline ids, whose RoBERTa position ids count the pads as padding; Glassbox's
+        // word-layer delta keeps the input's position ids, as roberta-sst-tiny/refs.json (scripts/make_roberta_fixture.py) has it.
+        if (!(name === 'roberta-sst-tiny' && layer === 'word')) {
+          expect(Math.abs(r.convergenceDelta! - want.captum.convergence_delta), `${name} ${id} ${layer} captum delta`).toBeLessThan(1e-3);
+        }
+        const ti = await explainer.explain(text, { textPair, layer, target: inp.target });
+        expect(ti.tokens.map((t) => t.id)).toEqual(inp.ti_input_ids);
+        expectClose(
+          ti.tokens.map((t) => t.attribution),
+          want.transformers_interpret.word_attributions,
+          1e-4,
+          0,
+          `${name} ${id} ${layer} TI`,
+        );
+        expect(
+          Math.abs(ti.convergenceDelta! - want.transformers_interpret.convergence_delta),
+          `${name} ${id} ${layer} TI delta`,
+        ).toBeLessThan(1e-4);
+      },
+    );
   });
 
   describe('bert-ner-tiny (token classification) and distilbert-squad-tiny (question answering)', () => {
@@ -95,14 +142,20 @@ describe.each(['auto', 'glassbox'] as EngineChoice[])('engine %s', (engine) => {
     });
     const captum = { output: 'logits', normalize: 'none', baseline: 'pad', transformersInterpretQuirks: false } as const;
     const cases = ['bert-ner-tiny', 'distilbert-squad-tiny'].flatMap((name) =>
-      inputsFor(engine, refs.models[name].inputs).flatMap((inp) => Object.keys(refs.models[name].layer_tensors).map((layer) => [name, inp.id as string, layer as TextLayer, inp] as const)),
+      inputsFor(engine, refs.models[name].inputs).flatMap((inp) =>
+        Object.keys(refs.models[name].layer_tensors).map((layer) => [name, inp.id as string, layer as TextLayer, inp] as const),
+      ),
     );
     it.each(cases)('%s input %s, layer %s: Captum LIG', async (name, id, layer, inp) => {
       const peer = (fixtureRefs(name).inputs as Json[]).find((i) => i.id === id)!;
       const want = inp.layers[layer].captum;
       let got: { tokens: { attribution: number | null }[]; convergenceDelta: number | null };
       if (name === 'bert-ner-tiny') {
-        const r = await ner.explain(peer.text, { ...captum, layer, ignoredIndexes: inp.input_ids.map((_: number, i: number) => i).filter((i: number) => i !== inp.target.token_index) });
+        const r = await ner.explain(peer.text, {
+          ...captum,
+          layer,
+          ignoredIndexes: inp.input_ids.map((_: number, i: number) => i).filter((i: number) => i !== inp.target.token_index),
+        });
         expect(r.explained.map((e) => [e.index, e.target.index])).toEqual([[inp.target.token_index, inp.target.class_index]]);
         got = r.explained[0]!;
       } else {
@@ -110,7 +163,11 @@ describe.each(['auto', 'glassbox'] as EngineChoice[])('engine %s', (engine) => {
         expect(r.start!.position).toBe(inp.target.position);
         got = r.start!;
       }
-      tol(got.tokens.map((t) => t.attribution), want.per_token_sum, `${name} ${id} ${layer}`);
+      tol(
+        got.tokens.map((t) => t.attribution),
+        want.per_token_sum,
+        `${name} ${id} ${layer}`,
+      );
       expect(Math.abs(got.convergenceDelta! - want.convergence_delta), `${name} ${id} ${layer} delta`).toBeLessThan(1e-3);
     });
   });
@@ -122,13 +179,16 @@ describe.each(['auto', 'glassbox'] as EngineChoice[])('engine %s', (engine) => {
     });
     const inputs = inputsFor(engine, refs.models['gpt2-tiny'].inputs);
     const layers = Object.keys(refs.models['gpt2-tiny'].layer_tensors) as TextLayer[];
-    it.each(inputs.flatMap((inp) => layers.map((layer) => [inp.id as string, layer, inp] as const)))('input %s, layer %s: the next token logit, Captum LIG', async (id, layer, inp) => {
-      const r = await explainer.explain(inp.text, { layer, continuation: [inp.next_token] });
-      expect(r.promptTokens.map((t) => t.id)).toEqual(inp.input_ids);
-      const want = inp.layers[layer].captum;
-      tol(r.matrix[0]!.slice(0, inp.input_ids.length), want.per_token_sum, `gpt2 ${id} ${layer}`);
-      expect(Math.abs(r.generated[0]!.convergenceDelta! - want.convergence_delta), `gpt2 ${id} ${layer} delta`).toBeLessThan(1e-3);
-    });
+    it.each(inputs.flatMap((inp) => layers.map((layer) => [inp.id as string, layer, inp] as const)))(
+      'input %s, layer %s: the next token logit, Captum LIG',
+      async (id, layer, inp) => {
+        const r = await explainer.explain(inp.text, { layer, continuation: [inp.next_token] });
+        expect(r.promptTokens.map((t) => t.id)).toEqual(inp.input_ids);
+        const want = inp.layers[layer].captum;
+        tol(r.matrix[0]!.slice(0, inp.input_ids.length), want.per_token_sum, `gpt2 ${id} ${layer}`);
+        expect(Math.abs(r.generated[0]!.convergenceDelta! - want.convergence_delta), `gpt2 ${id} ${layer} delta`).toBeLessThan(1e-3);
+      },
+    );
   });
 });
 
@@ -140,8 +200,20 @@ describe.each(['distilbert-sst2-tiny', 'bert-nli-tiny'])('%s opset 17 (fused Lay
   const inp = refs.models[name].inputs[0];
   it.each(Object.keys(refs.models[name].layer_tensors) as TextLayer[])('layer %s: Captum LIG', async (layer) => {
     const { text, textPair } = textOf((fixtureRefs(name).inputs as Json[]).find((i) => i.id === inp.id)!);
-    const r = await explainer.explain(text, { textPair, layer, target: inp.target, output: 'logits', normalize: 'none', baseline: 'pad', transformersInterpretQuirks: false });
-    tol(r.tokens.map((t) => t.attribution), inp.layers[layer].captum.per_token_sum, `${name} opset17 ${layer}`);
+    const r = await explainer.explain(text, {
+      textPair,
+      layer,
+      target: inp.target,
+      output: 'logits',
+      normalize: 'none',
+      baseline: 'pad',
+      transformersInterpretQuirks: false,
+    });
+    tol(
+      r.tokens.map((t) => t.attribution),
+      inp.layers[layer].captum.per_token_sum,
+      `${name} opset17 ${layer}`,
+    );
     expect(Math.abs(r.convergenceDelta! - inp.layers[layer].captum.convergence_delta)).toBeLessThan(1e-3);
   });
 });
@@ -160,11 +232,17 @@ describe('layer option checks', () => {
   });
 
   it('an unknown layer names the valid ones', async () => {
-    await expect(distilbert.explain('I love this movie.', { layer: 'hidden' as TextLayer })).rejects.toMatchObject({ code: 'bad_layer', message: expect.stringContaining('word, position, token-type, embeddings') });
+    await expect(distilbert.explain('I love this movie.', { layer: 'hidden' as TextLayer })).rejects.toMatchObject({
+      code: 'bad_layer',
+      message: expect.stringContaining('word, position, token-type, embeddings'),
+    });
   });
 
   it.each(['occlusion', 'lime', 'kernel-shap'] as const)('perturbation method %s refuses a layer', async (method) => {
-    await expect(distilbert.explain('I love this movie.', { method, layer: 'position' })).rejects.toMatchObject({ code: 'unused_option', message: expect.stringContaining('option "layer" is not read by method') });
+    await expect(distilbert.explain('I love this movie.', { method, layer: 'position' })).rejects.toMatchObject({
+      code: 'unused_option',
+      message: expect.stringContaining('option "layer" is not read by method'),
+    });
   });
 
   it("layer 'word' is the default, value for value", async () => {
@@ -178,9 +256,18 @@ describe('layer option checks', () => {
     const s = await distilbert.explain('I love this movie.', { method: 'saliency', layer: 'embeddings' });
     expect(s.tokens.every((t) => Number.isFinite(t.attribution))).toBe(true);
     const [[a, b]] = await distilbert.explainBatch(['I love this movie.'], { layer: 'position', targets: [[0, 1]] });
-    for (const [r, target] of [[a!, 0], [b!, 1]] as const) {
+    for (const [r, target] of [
+      [a!, 0],
+      [b!, 1],
+    ] as const) {
       const one = await distilbert.explain('I love this movie.', { layer: 'position', target });
-      expectClose(r.tokens.map((t) => t.attribution), one.tokens.map((t) => t.attribution), 1e-6, 0, `target ${target}`);
+      expectClose(
+        r.tokens.map((t) => t.attribution),
+        one.tokens.map((t) => t.attribution),
+        1e-6,
+        0,
+        `target ${target}`,
+      );
       expect(r.convergenceDelta).toBeCloseTo(one.convergenceDelta!, 6);
     }
   });
@@ -203,7 +290,9 @@ describe('every text task takes the layer', () => {
     expectClose(values(word), values(word0), 1e-6, 0, 'word');
     const position = await qa.explain(inp.question, inp.context, { which: 'start', layer: 'position' });
     expect(finite(values(position))).toBe(true);
-    await expect(qa.explain(inp.question, inp.context, { embeddingType: 0, layer: 'word' })).rejects.toMatchObject({ code: 'bad_embedding_type' });
+    await expect(qa.explain(inp.question, inp.context, { embeddingType: 0, layer: 'word' })).rejects.toMatchObject({
+      code: 'bad_embedding_type',
+    });
     await expect(qa.explain(inp.question, inp.context, { layer: 'token-type' })).rejects.toMatchObject({ code: 'bad_layer' });
   });
 
@@ -221,15 +310,40 @@ describe('every text task takes the layer', () => {
 
   it('the CLI: --layer, and a clear error line for a layer the model lacks', async () => {
     const inp = refs.models['distilbert-sst2-tiny'].inputs[0];
-    const text = (readJson(join(MODELS, 'distilbert-sst2-tiny', 'refs.json')).inputs as Json[]).find((i) => i.id === inp.id)!.text as string;
-    const ok = await glassbox(['--model', join(MODELS, 'distilbert-sst2-tiny'), '--text', text, '--layer', 'position', '--target', String(inp.target)]);
+    const text = (readJson(join(MODELS, 'distilbert-sst2-tiny', 'refs.json')).inputs as Json[]).find((i) => i.id === inp.id)!
+      .text as string;
+    const ok = await glassbox([
+      '--model',
+      join(MODELS, 'distilbert-sst2-tiny'),
+      '--text',
+      text,
+      '--layer',
+      'position',
+      '--target',
+      String(inp.target),
+    ]);
     expect(ok.code, ok.stderr).toBe(0);
     const r = JSON.parse(ok.stdout.trim());
-    expectClose(r.tokens.map((t: Json) => t.attribution), inp.layers.position.transformers_interpret.word_attributions, 1e-4, 0, 'CLI --layer position');
+    expectClose(
+      r.tokens.map((t: Json) => t.attribution),
+      inp.layers.position.transformers_interpret.word_attributions,
+      1e-4,
+      0,
+      'CLI --layer position',
+    );
     const bad = await glassbox(['--model', join(MODELS, 'distilbert-sst2-tiny'), '--text', text, '--layer', 'token-type']);
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout.trim())).toMatchObject({ code: 'bad_layer', error: expect.stringContaining('layer "token-type"') });
-    const unused = await glassbox(['--model', join(MODELS, 'distilbert-sst2-tiny'), '--text', text, '--method', 'occlusion', '--layer', 'word']);
+    const unused = await glassbox([
+      '--model',
+      join(MODELS, 'distilbert-sst2-tiny'),
+      '--text',
+      text,
+      '--method',
+      'occlusion',
+      '--layer',
+      'word',
+    ]);
     expect(JSON.parse(unused.stdout.trim())).toMatchObject({ code: 'unused_option' });
   });
 });

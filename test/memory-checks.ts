@@ -39,7 +39,9 @@ export const CYCLE = CASES.length;
  */
 export const ROTATING_WORDS = [2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24];
 const ROTATING_EVERY = 4;
-const WORDS = LONG.replace(/[^a-z ]/gi, '').toLowerCase().split(' ');
+const WORDS = LONG.replace(/[^a-z ]/gi, '')
+  .toLowerCase()
+  .split(' ');
 
 /** Explanation i's text and options. */
 function caseAt(i: number): [string, ExplainOptions] {
@@ -54,7 +56,12 @@ export const RUNS = 1000;
 export const WARM_UP = ROTATING_WORDS.length * ROTATING_EVERY * CYCLE;
 
 /** Explanations `from` to `to` − 1 of the loop; `after(i)` runs after each. Results are checked, not kept. */
-export async function explainLoop(explainer: SequenceClassificationExplainer, from: number, to: number, after: (i: number) => void = () => {}): Promise<void> {
+export async function explainLoop(
+  explainer: SequenceClassificationExplainer,
+  from: number,
+  to: number,
+  after: (i: number) => void = () => {},
+): Promise<void> {
   for (let i = from; i < to; i++) {
     const r = await explainer.explain(...caseAt(i));
     expect(r.tokens.length).toBeGreaterThan(2);

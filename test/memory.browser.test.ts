@@ -43,7 +43,9 @@ describe('memory over 1,000 explanations (webgpu)', () => {
     const first = await explainer.explain(TEXT, { method: 'saliency' });
 
     // Warm-up: every case at every length, so every shape's plan and pipelines exist and the peak is reached.
-    await explainLoop(explainer, 0, WARM_UP, () => expect(stats().createdBytes, 'live + pooled within max(2 × peak live, 64 MiB)').toBeLessThanOrEqual(cap(stats())));
+    await explainLoop(explainer, 0, WARM_UP, () =>
+      expect(stats().createdBytes, 'live + pooled within max(2 × peak live, 64 MiB)').toBeLessThanOrEqual(cap(stats())),
+    );
     const warm: MemoryStats = stats();
     const createdWarm = createdTotal;
     const heapWarm = await heapAfterGc();
@@ -78,7 +80,10 @@ describe('memory over 1,000 explanations (webgpu)', () => {
     await explainer.dispose();
     expect(stats(), 'dispose destroys the weights and empties the pool').toMatchObject({ liveBytes: 0, pooledBytes: 0, createdBytes: 0 });
     await explainer.dispose(); // idempotent
-    const err = await explainer.explain(TEXT, { method: 'saliency' }).then(() => undefined, (e: unknown) => e);
+    const err = await explainer.explain(TEXT, { method: 'saliency' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(GlassboxError);
     expect((err as GlassboxError).code).toBe('disposed');
 
@@ -96,7 +101,10 @@ describe('memory over 1,000 explanations (webgpu)', () => {
       if (++kernels === 40) void again.dispose();
       return run(op, inputs, attrs);
     };
-    const inFlight = await again.explain(TEXT, { method: 'integrated-gradients', steps: 8, internalBatchSize: 2 }).then(() => undefined, (e: unknown) => e);
+    const inFlight = await again.explain(TEXT, { method: 'integrated-gradients', steps: 8, internalBatchSize: 2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     backend.run = run;
     expect(kernels).toBeGreaterThanOrEqual(40);
     expect((inFlight as GlassboxError).code).toBe('disposed');
@@ -113,8 +121,15 @@ describe('cancelling on webgpu', () => {
     const controller = new AbortController();
     const passes: number[] = [];
     const err = await explainer
-      .explain(TEXT, { ...options, signal: controller.signal, onProgress: (f) => (passes.push(f), passes.length === 2 && controller.abort()) })
-      .then(() => undefined, (e: unknown) => e);
+      .explain(TEXT, {
+        ...options,
+        signal: controller.signal,
+        onProgress: (f) => (passes.push(f), passes.length === 2 && controller.abort()),
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect((err as GlassboxError).code).toBe('aborted');
     expect(passes, 'no pass after the one that aborted').toEqual([0.25, 0.5]);
     expect(explainer.model.onnx.memoryStats()!.liveBytes, 'live bytes back to the weights alone').toBe(before);

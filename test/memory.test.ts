@@ -76,7 +76,10 @@ describe('memory over 1,000 explanations (cpu)', () => {
       release.mockRestore();
     }
     for (const method of ['saliency', 'occlusion'] as const) {
-      const err = await explainer.explain('I love this movie.', { method }).then(() => undefined, (e: unknown) => e);
+      const err = await explainer.explain('I love this movie.', { method }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err, method).toBeInstanceOf(GlassboxError);
       expect((err as GlassboxError).code, method).toBe('disposed');
     }

@@ -96,7 +96,14 @@ describe('taucorr_loo (ferret TauLOO_Evaluation)', () => {
     expect(r.full).toBe(6);
     expect(Array.from(r.drops)).toEqual(w);
     expect(r.value).toBe(1);
-    expect((await tauLoo(additive(w), w.map((v) => -v))).value).toBe(-1);
+    expect(
+      (
+        await tauLoo(
+          additive(w),
+          w.map((v) => -v),
+        )
+      ).value,
+    ).toBe(-1);
   });
 
   it('with ties and a null: τ-b by hand', async () => {
@@ -125,7 +132,13 @@ describe('plausibility (ferret AUPRC, token-F1, token-IOU)', () => {
       const truth = ints(seed + 7, 15, 2);
       if (!truth.includes(1)) continue;
       expect(auprc(truth, scores, { onlyPositive: false })).toBeCloseTo(prAreaByThresholds(truth, scores), 12);
-      expect(auprc(truth, scores)).toBeCloseTo(prAreaByThresholds(truth, scores.map((s) => Math.max(s, 0))), 12);
+      expect(auprc(truth, scores)).toBeCloseTo(
+        prAreaByThresholds(
+          truth,
+          scores.map((s) => Math.max(s, 0)),
+        ),
+        12,
+      );
     }
   });
 
@@ -176,7 +189,10 @@ describe('on a real model (distilbert-sst2-tiny)', () => {
   it("taucorr_loo: the drops are the scorer's, one feature removed at a time; feature ablation (the same removal) scores 1", async () => {
     const { scorer, attributions } = classificationScorer(explainer, result);
     const n = scorer.features;
-    const scores = await scorer.scores([new Uint8Array(n).fill(1), ...Array.from({ length: n }, (_, i) => Uint8Array.from({ length: n }, (_, j) => (i === j ? 0 : 1)))]);
+    const scores = await scorer.scores([
+      new Uint8Array(n).fill(1),
+      ...Array.from({ length: n }, (_, i) => Uint8Array.from({ length: n }, (_, j) => (i === j ? 0 : 1))),
+    ]);
     const drops = Array.from(scores.slice(1), (s) => scores[0]! - s);
     const m = await evaluate(explainer, result, ['taucorr_loo']);
     expect(m.taucorr_loo).toBeCloseTo(kendallTauB(drops, attributions as number[]), 12);
@@ -199,7 +215,9 @@ describe('on a real model (distilbert-sst2-tiny)', () => {
     expect(classificationScorer(explainer, result, { rationale: perToken }).rationale).toEqual(a.rationale);
     expect(classificationScorer(explainer, result, { rationale: perAll }).rationale).toEqual(a.rationale);
     // at word granularity a word is in it when one of its tokens is
-    expect(classificationScorer(explainer, result, { granularity: 'word', rationale: perToken }).rationale).toEqual(Uint8Array.from(perWord));
+    expect(classificationScorer(explainer, result, { granularity: 'word', rationale: perToken }).rationale).toEqual(
+      Uint8Array.from(perWord),
+    );
     const m = await evaluate(explainer, result, undefined, { rationale: perWord });
     expect(Object.keys(m)).toEqual([...METRICS, ...PLAUSIBILITY_METRICS]);
     const values = a.attributions as number[];
@@ -214,11 +232,17 @@ describe('on a real model (distilbert-sst2-tiny)', () => {
     const n = result.tokens.length;
     const inner = result.tokens.filter((t) => !t.special).length;
     expect(() => classificationScorer(explainer, result, { rationale: [1, 0] })).toThrow(
-      new RegExp(`"rationale" must hold one 0/1 per token \\(${inner}, or ${n} with the special tokens\\) or per word \\(\\d+\\); got 2 values`),
+      new RegExp(
+        `"rationale" must hold one 0/1 per token \\(${inner}, or ${n} with the special tokens\\) or per word \\(\\d+\\); got 2 values`,
+      ),
     );
-    await expect(evaluate(explainer, result, ['deletion', 'auprc_plau', 'token_f1_plau'])).rejects.toThrow(/auprc_plau, token_f1_plau need a human rationale/);
+    await expect(evaluate(explainer, result, ['deletion', 'auprc_plau', 'token_f1_plau'])).rejects.toThrow(
+      /auprc_plau, token_f1_plau need a human rationale/,
+    );
     // specials only: no feature is marked
-    expect(() => classificationScorer(explainer, result, { rationale: result.tokens.map((t) => (t.special ? 1 : 0)) })).toThrow(/marks no feature/);
+    expect(() => classificationScorer(explainer, result, { rationale: result.tokens.map((t) => (t.special ? 1 : 0)) })).toThrow(
+      /marks no feature/,
+    );
   });
 
   it('benchmark: taucorr_loo by default, the plausibility metrics with a rationale', async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  GlassboxError,
+  type GlassboxError,
   InvalidInputError,
   TextGenerationExplainer,
   type TextGenerationResult,
@@ -29,7 +29,12 @@ beforeAll(() => useLocalFixtures());
  * from the explainer's greedy step (a separate forward path: the whole logits output, past
  * key/values); AUC by the trapezoid rule over [0, 1]; the value is the mean over tokens.
  */
-async function direct(explainer: TextGenerationExplainer, r: TextGenerationResult, kind: 'deletion' | 'insertion', steps = 100): Promise<{ auc: number; curves: number[][] }> {
+async function direct(
+  explainer: TextGenerationExplainer,
+  r: TextGenerationResult,
+  kind: 'deletion' | 'insertion',
+  steps = 100,
+): Promise<{ auc: number; curves: number[][] }> {
   const prompt = r.promptTokens.map((t) => t.id);
   const all = [...prompt, ...r.generated.map((t) => t.id)];
   const curves: number[][] = [];
@@ -97,7 +102,7 @@ describe('deletion and insertion for text generation (interpreto), gpt2-tiny', (
     expect(got.auc).toBeCloseTo(want.auc, 6);
   });
 
-  it('the curves: deletion starts at the token\'s probability, insertion ends there; the token itself is perturbed first', async () => {
+  it("the curves: deletion starts at the token's probability, insertion ends there; the token itself is perturbed first", async () => {
     const { curves } = await generationCurves('deletion', explainer, occlusion);
     const ins = await generationCurves('insertion', explainer, occlusion);
     curves.forEach((c, j) => {
@@ -116,7 +121,10 @@ describe('deletion and insertion for text generation (interpreto), gpt2-tiny', (
     expect(Object.keys(both)).toEqual(['deletion', 'insertion']);
     expect(both).toEqual(await evaluateGeneration(explainer, occlusion));
     expect(await evaluate(explainer, occlusion, ['insertion'])).toEqual({ insertion: both.insertion });
-    const e = await evaluate(explainer, occlusion, ['deletion', 'comprehensiveness']).then(() => undefined, (err: unknown) => err);
+    const e = await evaluate(explainer, occlusion, ['deletion', 'comprehensiveness']).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(InvalidInputError);
     expect((e as GlassboxError).code).toBe('unsupported_metric');
     expect((e as Error).message).toBe('text-generation results are scored on deletion and insertion only, not "comprehensiveness"');
@@ -129,7 +137,7 @@ describe('deletion and insertion for text generation (interpreto), gpt2-tiny', (
     await expect(evaluateGeneration(explainer, occlusion, ['deletion'], { masking: 'mask' })).rejects.toThrow(/has no mask token/);
   });
 
-  it('onProgress follows every token\'s masks together, up to 1; an aborted signal stops it', async () => {
+  it("onProgress follows every token's masks together, up to 1; an aborted signal stops it", async () => {
     const seen: [number, string][] = [];
     await generationCurves('insertion', explainer, occlusion, { batchSize: 4, onProgress: (f, stage) => seen.push([f, stage]) });
     expect(seen.length).toBeGreaterThan(3);
@@ -138,16 +146,23 @@ describe('deletion and insertion for text generation (interpreto), gpt2-tiny', (
     expect(seen[seen.length - 1]![0]).toBeCloseTo(1, 12);
     const controller = new AbortController();
     controller.abort();
-    const e = await generationCurves('deletion', explainer, occlusion, { signal: controller.signal }).then(() => undefined, (err: unknown) => err);
+    const e = await generationCurves('deletion', explainer, occlusion, { signal: controller.signal }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect((e as GlassboxError).code).toBe('aborted');
   });
 
   it('rejects what it cannot score', async () => {
-    await expect(evaluateGeneration(explainer, { generated: [] } as never)).rejects.toThrow(/the generation metrics take text-generation results/);
+    await expect(evaluateGeneration(explainer, { generated: [] } as never)).rejects.toThrow(
+      /the generation metrics take text-generation results/,
+    );
     const cut = { ...occlusion, matrix: occlusion.matrix.map((row) => row.slice(1)) };
     await expect(evaluateGeneration(explainer, cut)).rejects.toThrow(/matrix row 0 has 8 values for 9 tokens/);
     expect(() => generatedTokenScorer(explainer, occlusion, 3)).toThrow(/generated token 3 is not in the result \(0..2\)/);
-    await expect(generationCurves('comprehensiveness' as never, explainer, occlusion)).rejects.toThrow(/unknown generation metric "comprehensiveness"/);
+    await expect(generationCurves('comprehensiveness' as never, explainer, occlusion)).rejects.toThrow(
+      /unknown generation metric "comprehensiveness"/,
+    );
   });
 });
 
@@ -170,7 +185,8 @@ describe('deletion and insertion for text generation against PyTorch (interpreto
     matrix: c.matrix,
   });
   /** Probabilities near 1/vocab: compared relative to their size (float32 runs on both sides). */
-  const close = (got: number, want: number, what: string) => expect(Math.abs(got - want), what).toBeLessThanOrEqual(2e-5 * Math.abs(want) + 1e-12);
+  const close = (got: number, want: number, what: string) =>
+    expect(Math.abs(got - want), what).toBeLessThanOrEqual(2e-5 * Math.abs(want) + 1e-12);
 
   it.each((torchRefs.cases as Json[]).map((c) => [c.id, c] as const))('%s: curves, counts, per-token AUCs and the mean', async (_, c) => {
     const r = resultOf(c);
@@ -192,7 +208,8 @@ describe('deletion and insertion for text generation against PyTorch (interpreto
       expect(r.generated.map((t) => t.id)).toEqual(c.generated_ids);
       expectClose(r.matrix.flat(), (c.matrix as (number | null)[][]).flat(), 1e-4, 0, `${c.id} matrix`);
       const scores = await evaluate(explainer, r);
-      for (const kind of ['deletion', 'insertion'] as const) close(scores[kind]!, (c.metrics as Json[]).find((m) => m.kind === kind && m.steps === 100)!.auc, `${c.id} ${kind}`);
+      for (const kind of ['deletion', 'insertion'] as const)
+        close(scores[kind]!, (c.metrics as Json[]).find((m) => m.kind === kind && m.steps === 100)!.auc, `${c.id} ${kind}`);
     }
   });
 });

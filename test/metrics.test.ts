@@ -65,7 +65,15 @@ describe('deletion and insertion AUC (interpreto)', () => {
     expect(two.counts).toEqual([0, 2, 4]);
     expect(two.auc).toBe((7 - 3) / 2);
     // 10 features, 4 steps: linspace(0, 10, 5) = 0, 2.5, 5, 7.5, 10 → 0, 2, 5, 7, 10
-    expect((await deletionCurve(additive(Array(10).fill(1)), Array.from({ length: 10 }, (_, i) => -i), { steps: 4 })).counts).toEqual([0, 2, 5, 7, 10]);
+    expect(
+      (
+        await deletionCurve(
+          additive(Array(10).fill(1)),
+          Array.from({ length: 10 }, (_, i) => -i),
+          { steps: 4 },
+        )
+      ).counts,
+    ).toEqual([0, 2, 5, 7, 10]);
     // maxFraction 0.5: N = ⌈4 · 0.5⌉ = 2 → 6, 3, 1
     const half = await deletionCurve(additive(w), w, { maxFraction: 0.5 });
     expect(half.counts).toEqual([0, 1, 2]);
@@ -129,7 +137,7 @@ describe('AOPC comprehensiveness and sufficiency (ferret)', () => {
     expect(await sufficiency(additive(w), w)).toBeLessThan(await sufficiency(additive(w), reversed));
   });
 
-  it('bins: k = int(bin · n) truncates, k = 0 is skipped and equal rationales count once (numpy\'s values)', () => {
+  it("bins: k = int(bin · n) truncates, k = 0 is skipped and equal rationales count once (numpy's values)", () => {
     const distinct = (n: number) => Float64Array.from({ length: n }, (_, i) => n - i);
     const lengths = (n: number) => ferretRationales(distinct(n), FERRET_BINS, false).map((r) => r.length);
     // int(b · n) for n = 3, 7, 11 as numpy computes it: 0,0,0,1,1,1,2,2,2,3 / 0,1,2,2,3,4,4,5,6,7 / 1,2,3,4,5,6,7,8,9,11
@@ -147,7 +155,7 @@ describe('AOPC comprehensiveness and sufficiency (ferret)', () => {
     expect(await comprehensiveness(g, [1, 1, 1])).toBeCloseTo((4 + 6 + 7) / 3, 14);
   });
 
-  it('no positive attribution: one empty rationale (kept once, as ferret keeps it); no rationale: ferret\'s 0 and 1', async () => {
+  it("no positive attribution: one empty rationale (kept once, as ferret keeps it); no rationale: ferret's 0 and 1", async () => {
     const g = additive([1, 2, 4]);
     const c = await aopc('comprehensiveness', g, [-1, -2, 0]);
     expect(c.rationales).toEqual([[]]);
@@ -164,7 +172,9 @@ describe('metric names, normalisation', () => {
   it('parseMetrics validates and lists the unknown names', () => {
     expect(parseMetrics(undefined)).toEqual([...METRICS]);
     expect(parseMetrics('deletion, sufficiency')).toEqual(['deletion', 'sufficiency']);
-    expect(() => parseMetrics('deletion,auc,roar')).toThrow(/unknown metrics "auc", "roar"; use deletion, insertion, comprehensiveness, sufficiency/);
+    expect(() => parseMetrics('deletion,auc,roar')).toThrow(
+      /unknown metrics "auc", "roar"; use deletion, insertion, comprehensiveness, sufficiency/,
+    );
     expect(() => parseMetrics('')).toThrow(/no metric/);
   });
 
@@ -194,10 +204,17 @@ describe('on a real model (distilbert-sst2-tiny)', () => {
     expect(full).toBeCloseTo(result.probabilities[result.target.index]!, 5);
     // with every token removed the input is IG's [CLS] [PAD]… [SEP] baseline: the curves end there
     const pad = explainer.model.tokenId('pad')!;
-    const runner = (await import('../packages/core/src/explainers/sequenceClassification.ts')).classificationInput(explainer.model, [result.text], true).runner;
+    const runner = (await import('../packages/core/src/explainers/sequenceClassification.ts')).classificationInput(
+      explainer.model,
+      [result.text],
+      true,
+    ).runner;
     const baselineIds = runner.ids.map((id, i) => (positions.includes(i) ? pad : id));
     const { classScores } = await import('../packages/core/src/explainers/classification.ts');
-    const [fb] = await runner.scoreIds([baselineIds], { output: explainer.model.onnx.graph.outputs[0]!.name, score: (z) => classScores(z, result.target.index, 'softmax') });
+    const [fb] = await runner.scoreIds([baselineIds], {
+      output: explainer.model.onnx.graph.outputs[0]!.name,
+      score: (z) => classScores(z, result.target.index, 'softmax'),
+    });
     expect(empty).toBeCloseTo(fb!, 6);
   });
 
@@ -231,7 +248,9 @@ describe('on a real model (distilbert-sst2-tiny)', () => {
     const none = new Uint8Array(units.length);
     const [withPad] = await scorer.scores([none]);
     const [withMask] = await classificationScorer(explainer, words, { granularity: 'word', masking: 'mask' }).scorer.scores([none]);
-    const [withAttention] = await classificationScorer(explainer, words, { granularity: 'word', masking: 'attention' }).scorer.scores([none]);
+    const [withAttention] = await classificationScorer(explainer, words, { granularity: 'word', masking: 'attention' }).scorer.scores([
+      none,
+    ]);
     expect(new Set([withPad, withMask, withAttention]).size).toBe(3);
     expect(() => classificationScorer(explainer, words, { granularity: 'phrase' as never })).toThrow(/unknown granularity "phrase"/);
   });
@@ -242,7 +261,11 @@ describe('on a real model (distilbert-sst2-tiny)', () => {
   });
 
   it('benchmark: one row per method, the same target and tokens, L1-normalised attributions, metrics per row', async () => {
-    const b = await benchmark(explainer, text, { methods: ['saliency', 'occlusion'], metrics: ['deletion', 'comprehensiveness'], target: 'NEGATIVE' });
+    const b = await benchmark(explainer, text, {
+      methods: ['saliency', 'occlusion'],
+      metrics: ['deletion', 'comprehensiveness'],
+      target: 'NEGATIVE',
+    });
     expect(b.target).toEqual({ index: 0, label: 'NEGATIVE' });
     expect(b.metrics).toEqual(['deletion', 'comprehensiveness']);
     expect(b.methods.map((r) => r.method)).toEqual(['saliency', 'occlusion']);

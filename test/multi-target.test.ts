@@ -14,11 +14,14 @@ type BatchTargets = NonNullable<Parameters<SequenceClassificationExplainer['expl
 const values = (r: SequenceClassificationResult) => r.tokens.map((t) => t.attribution);
 
 /** Rows the model's forward engine ran (perturbation passes), and how many passes, while `f` runs. */
-async function countForwards(explainer: SequenceClassificationExplainer, f: () => Promise<unknown>): Promise<{ passes: number; rows: number }> {
+async function countForwards(
+  explainer: SequenceClassificationExplainer,
+  f: () => Promise<unknown>,
+): Promise<{ passes: number; rows: number }> {
   const spy = vi.spyOn(explainer.model.forward, 'run');
   try {
     await f();
-    const calls = spy.mock.calls.map(([req]) => req.feeds['input_ids']!.shape[0]!);
+    const calls = spy.mock.calls.map(([req]) => req.feeds.input_ids!.shape[0]!);
     return { passes: calls.length, rows: calls.reduce((a, b) => a + b, 0) };
   } finally {
     spy.mockRestore();
@@ -26,18 +29,26 @@ async function countForwards(explainer: SequenceClassificationExplainer, f: () =
 }
 
 /** Gradient passes (OnnxModel.runWithGradients: one forward each), the rows they ran forward and the backward passes (seeds), while `f` runs. */
-async function countGradientPasses(explainer: SequenceClassificationExplainer, f: () => Promise<unknown>): Promise<{ passes: number; rows: number; backwards: number }> {
+async function countGradientPasses(
+  explainer: SequenceClassificationExplainer,
+  f: () => Promise<unknown>,
+): Promise<{ passes: number; rows: number; backwards: number }> {
   const onnx = explainer.model.onnx;
   const original = onnx.runWithGradients.bind(onnx);
   let backwards = 0;
-  const spy = vi.spyOn(onnx, 'runWithGradients').mockImplementation((req) => original({ ...req, seeds: (value) => {
-    const seeds = req.seeds(value);
-    backwards += seeds.length;
-    return seeds;
-  } }));
+  const spy = vi.spyOn(onnx, 'runWithGradients').mockImplementation((req) =>
+    original({
+      ...req,
+      seeds: (value) => {
+        const seeds = req.seeds(value);
+        backwards += seeds.length;
+        return seeds;
+      },
+    }),
+  );
   try {
     await f();
-    const rows = spy.mock.calls.map(([req]) => req.feeds['input_ids']!.shape[0]!);
+    const rows = spy.mock.calls.map(([req]) => req.feeds.input_ids!.shape[0]!);
     return { passes: rows.length, rows: rows.reduce((a, b) => a + b, 0), backwards };
   } finally {
     spy.mockRestore();
@@ -57,12 +68,19 @@ describe('several targets and several inputs in one call', () => {
   let nli: SequenceClassificationExplainer;
   beforeAll(async () => {
     useLocalFixtures();
-    [sst2, nli] = await Promise.all([SequenceClassificationExplainer.fromPretrained(SST2), SequenceClassificationExplainer.fromPretrained(NLI)]);
+    [sst2, nli] = await Promise.all([
+      SequenceClassificationExplainer.fromPretrained(SST2),
+      SequenceClassificationExplainer.fromPretrained(NLI),
+    ]);
   });
 
   it('results[i][j] equal one explain call per input and target, for perturbation and gradient methods', async () => {
     for (const method of ['kernel-shap', 'feature-ablation', 'lime', 'partition-shap', 'integrated-gradients'] as const) {
-      const options = { ...base, method, ...(method === 'integrated-gradients' ? { steps: 8 } : method === 'feature-ablation' ? {} : { samples: 300 }) };
+      const options = {
+        ...base,
+        method,
+        ...(method === 'integrated-gradients' ? { steps: 8 } : method === 'feature-ablation' ? {} : { samples: 300 }),
+      };
       const batch = await sst2.explainBatch(TEXTS, { ...options, targets: [0, 1] });
       expect(batch.length).toBe(TEXTS.length);
       for (const [i, text] of TEXTS.entries()) {
@@ -118,13 +136,20 @@ describe('several targets and several inputs in one call', () => {
 
   it('reports progress up to 1 and rejects bad target specs naming what is wrong', async () => {
     const fractions: number[] = [];
-    await sst2.explainBatch(TEXTS.slice(0, 2), { ...base, method: 'feature-ablation', targets: [0, 1], onProgress: (f) => fractions.push(f) });
+    await sst2.explainBatch(TEXTS.slice(0, 2), {
+      ...base,
+      method: 'feature-ablation',
+      targets: [0, 1],
+      onProgress: (f) => fractions.push(f),
+    });
     expect(fractions.at(-1)).toBeCloseTo(1, 12);
     expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]!)).toBe(true);
     expect(() => targetsPerInput([[0], [1]], 3)).toThrow(/2 lists for 3 inputs/);
     expect(() => targetsPerInput([[0], 1] as never, 2)).toThrow(/mixes lists/);
     expect(() => targetsPerInput([], 2)).toThrow(/empty/);
-    await expect(sst2.explainBatch(TEXTS, { ...base, method: 'feature-ablation', targets: ['nope'] })).rejects.toThrow(/unknown target label "nope".*valid targets/);
+    await expect(sst2.explainBatch(TEXTS, { ...base, method: 'feature-ablation', targets: ['nope'] })).rejects.toThrow(
+      /unknown target label "nope".*valid targets/,
+    );
     await expect(sst2.explainBatch([], base)).rejects.toThrow(/non-empty list/);
     await expect(sst2.explainBatch(['fine', ' '], base)).rejects.toThrow(/input 1 is empty/);
   });
@@ -147,7 +172,12 @@ describe('several targets and several inputs in one call', () => {
           const one = await explainer.explain(text, { ...options, target: got.target.index });
           expect(got.target, what).toEqual(one.target);
           expectSame(values(got), values(one), 1e-6, what);
-          expectSame(got.words.map((w) => w.attribution), one.words.map((w) => w.attribution), 1e-6, `${what} words`);
+          expectSame(
+            got.words.map((w) => w.attribution),
+            one.words.map((w) => w.attribution),
+            1e-6,
+            `${what} words`,
+          );
           if (one.convergenceDelta === null) expect(got.convergenceDelta, what).toBeNull();
           else expect(Math.abs(got.convergenceDelta! - one.convergenceDelta), `${what} delta`).toBeLessThanOrEqual(1e-6);
         }
@@ -180,7 +210,9 @@ describe('several targets and several inputs in one call', () => {
     stacked.set(x.data);
     stacked.set(x.data, n);
     stacked[n + 5] = stacked[n + 5]! + 1;
-    await expect(stackedTargets(input.runner, scorers).gradients(tensor('float32', [1, 2, ...x.shape], stacked))).rejects.toThrow(/copy 1 of point 0 differs from copy 0/);
+    await expect(stackedTargets(input.runner, scorers).gradients(tensor('float32', [1, 2, ...x.shape], stacked))).rejects.toThrow(
+      /copy 1 of point 0 differs from copy 0/,
+    );
     expect(() => stackedTargets(input.runner, [scorers[0]!, { ...scorers[1]!, output: 'other' }])).toThrow(/must score one output/);
   });
 });

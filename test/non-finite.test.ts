@@ -59,7 +59,9 @@ describe('non-finite values name the first tensor that went non-finite', () => {
     const e = await gradientOf(model, [1, 0, 2]).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(NonFiniteError);
     expect((e as NonFiniteError).tensor).toBe('scaled');
-    expect((e as Error).message).toMatch(/backward pass produced Infinity in the gradient of "x".*gradient of "scaled" \(through Sqrt node "root_node"\)/);
+    expect((e as Error).message).toMatch(
+      /backward pass produced Infinity in the gradient of "x".*gradient of "scaled" \(through Sqrt node "root_node"\)/,
+    );
   });
 
   it('finite passes are unaffected, and the model keeps working after an error', async () => {
@@ -73,7 +75,9 @@ describe('non-finite values name the first tensor that went non-finite', () => {
 
   it('forward on onnxruntime: a non-finite output is traced on our runtime and named the same way', async () => {
     const ort = new OrtForward(sqrtModelBytes(), undefined, 'cpu', loadOrtWeb(), await sqrtModel());
-    expect(Array.from((await ort.run({ feeds: x([1, 4, 3]), fetch: ['y'] })).y!.data)).toEqual([expect.closeTo(1 + Math.sqrt(8) + 3 + 3, 5)]);
+    expect(Array.from((await ort.run({ feeds: x([1, 4, 3]), fetch: ['y'] })).y!.data)).toEqual([
+      expect.closeTo(1 + Math.sqrt(8) + 3 + 3, 5),
+    ]);
     const e = await ort.run({ feeds: x([1, -1, 2]), fetch: ['y'] }).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(NonFiniteError);
     expect((e as NonFiniteError).tensor).toBe('root');

@@ -28,7 +28,12 @@ function buildModel(opts: { w: object; b: object; opType?: string; opset?: numbe
       node: [
         { input: ['x', 'W'], output: ['xw'], name: 'mm', opType: opts.opType ?? 'MatMul' },
         { input: ['xw', 'b'], output: ['xwb'], name: 'add', opType: 'Add' },
-        { output: ['shape'], name: 'shape_const', opType: 'Constant', attribute: [{ name: 'value', type: 4, t: { dims: [1], dataType: INT64, int64Data: [-1] } }] },
+        {
+          output: ['shape'],
+          name: 'shape_const',
+          opType: 'Constant',
+          attribute: [{ name: 'value', type: 4, t: { dims: [1], dataType: INT64, int64Data: [-1] } }],
+        },
         { input: ['xwb', 'shape'], output: ['flat'], name: 'reshape', opType: 'Reshape' },
         { input: ['flat', 's'], output: ['y'], name: 'scale', opType: 'Mul' },
       ],
@@ -57,7 +62,9 @@ async function runY(bytes: Uint8Array, readExternal?: (l: string) => Promise<Uin
 
 describe('ONNX loading: every initializer storage form', () => {
   it('float_data and raw_data', async () => {
-    expect(await runY(buildModel({ w: { dataType: FLOAT, floatData: W }, b: { dataType: FLOAT, rawData: f32Bytes(B) } }))).toEqual(EXPECTED);
+    expect(await runY(buildModel({ w: { dataType: FLOAT, floatData: W }, b: { dataType: FLOAT, rawData: f32Bytes(B) } }))).toEqual(
+      EXPECTED,
+    );
   });
 
   it('double_data and float16 in int32_data / raw_data', async () => {
@@ -75,7 +82,11 @@ describe('ONNX loading: every initializer storage form', () => {
     const ext = (offset: number, length: number) => ({
       dataType: FLOAT,
       dataLocation: 1,
-      externalData: [{ key: 'location', value: 'weights.bin' }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(length) }],
+      externalData: [
+        { key: 'location', value: 'weights.bin' },
+        { key: 'offset', value: String(offset) },
+        { key: 'length', value: String(length) },
+      ],
     });
     const bytes = buildModel({ w: ext(8, 16), b: ext(40, 8) });
     const asked: string[] = [];
@@ -86,7 +97,12 @@ describe('ONNX loading: every initializer storage form', () => {
   });
 
   it('an unsupported op names the op type, node and opset', async () => {
-    const bytes = buildModel({ w: { dataType: FLOAT, floatData: W }, b: { dataType: FLOAT, floatData: B }, opType: 'NonMaxSuppression', opset: 17 });
+    const bytes = buildModel({
+      w: { dataType: FLOAT, floatData: W },
+      b: { dataType: FLOAT, floatData: B },
+      opType: 'NonMaxSuppression',
+      opset: 17,
+    });
     const err = await OnnxModel.fromBytes(bytes).catch((e) => e);
     expect(err).toBeInstanceOf(UnsupportedOpError);
     expect(err.code).toBe('unsupported_op');
@@ -107,7 +123,10 @@ describe('runtime: plans, overrides and taps', () => {
     const model = await loadOnnxModel('distilbert-sst2-tiny');
     const ids = tensor('int64', [1, 5], [101, 1045, 2293, 2023, 102]);
     const mask = tensor('int64', [1, 5], [1, 1, 1, 1, 1]);
-    const { plan } = (model as unknown as { plan: (f: object, o: object) => { plan: { steps: { op: string }[] } } }).plan({ input_ids: ids, attention_mask: mask }, {});
+    const { plan } = (model as unknown as { plan: (f: object, o: object) => { plan: { steps: { op: string }[] } } }).plan(
+      { input_ids: ids, attention_mask: mask },
+      {},
+    );
     const ops = new Set(plan.steps.map((s) => s.op));
     for (const folded of ['Shape', 'ConstantOfShape', 'Concat', 'Unsqueeze']) expect(ops.has(folded), folded).toBe(false);
     expect(ops.has('MatMul')).toBe(true);
@@ -122,8 +141,12 @@ describe('runtime: plans, overrides and taps', () => {
     expect(Array.from(same.logits!.data)).toEqual(Array.from(base.logits!.data));
     const zeroed = await model.run({ feeds, overrides: { [emb]: tensor('float32', base[emb]!.shape) }, fetch: ['logits'] });
     expect(Array.from(zeroed.logits!.data)).not.toEqual(Array.from(base.logits!.data));
-    await expect(model.run({ feeds, overrides: { [emb]: tensor('float32', [1, 4, 3]) }, fetch: ['logits'] })).rejects.toThrow(/shape \[1, 4, 3\].*\[1, 4, 16\]/);
+    await expect(model.run({ feeds, overrides: { [emb]: tensor('float32', [1, 4, 3]) }, fetch: ['logits'] })).rejects.toThrow(
+      /shape \[1, 4, 3\].*\[1, 4, 16\]/,
+    );
     await expect(model.run({ feeds, fetch: ['no/such/tensor'] })).rejects.toThrow(/no tensor named "no\/such\/tensor"/);
-    await expect(model.run({ feeds, overrides: { 'no/such/tensor': base[emb]! }, fetch: ['logits'] })).rejects.toThrow(/cannot override "no\/such\/tensor"/);
+    await expect(model.run({ feeds, overrides: { 'no/such/tensor': base[emb]! }, fetch: ['logits'] })).rejects.toThrow(
+      /cannot override "no\/such\/tensor"/,
+    );
   });
 });

@@ -18,7 +18,7 @@ describe('onnxruntime-web forward engine in the browser', () => {
     refs = await (await fetch(`${MODEL}/refs.json`)).json();
   });
 
-  it.each(['cpu', 'webgpu'] as const)('device %s: logits of masked rows equal our runtime\'s and torch\'s', async (device) => {
+  it.each(['cpu', 'webgpu'] as const)("device %s: logits of masked rows equal our runtime's and torch's", async (device) => {
     const warn = vi.spyOn(console, 'warn');
     const model = await TextModel.load(MODEL, { device, engine: 'onnxruntime' });
     expect(model.forward).toBeInstanceOf(OrtForward);
@@ -32,7 +32,10 @@ describe('onnxruntime-web forward engine in the browser', () => {
     }
     // onnxruntime-web's webgpu provider runs on SwiftShader: no fallback to wasm.
     expect(warn.mock.calls.filter(([m]) => String(m).includes('onnxruntime'))).toEqual([]);
-    const foreign = performance.getEntriesByType('resource').map((e) => e.name).filter((url) => new URL(url).origin !== location.origin);
+    const foreign = performance
+      .getEntriesByType('resource')
+      .map((e) => e.name)
+      .filter((url) => new URL(url).origin !== location.origin);
     expect(foreign).toEqual([]);
   });
 

@@ -1,5 +1,12 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { type ExplainOptions, ImageClassificationExplainer, InvalidInputError, SequenceClassificationExplainer, TextModel, tensor } from '@glassbox/core';
+import {
+  type ExplainOptions,
+  ImageClassificationExplainer,
+  InvalidInputError,
+  SequenceClassificationExplainer,
+  TextModel,
+  tensor,
+} from '@glassbox/core';
 import { OrtForward } from '../packages/core/src/model/ortForward.ts';
 import { OrtGradients } from '../packages/core/src/model/ortGradients.ts';
 import { type Json, expectClose, refsOf, useLocalFixtures } from './helpers.ts';
@@ -18,7 +25,7 @@ const maskedRows = (ids: number[], pad: number) => ids.map((_, k) => ids.map((id
 describe('forward passes through onnxruntime', () => {
   beforeAll(useLocalFixtures);
 
-  it.each([SST2, 'bert-nli-tiny'])('%s: logits equal our runtime\'s and the float32 torch model\'s', async (name) => {
+  it.each([SST2, 'bert-nli-tiny'])("%s: logits equal our runtime's and the float32 torch model's", async (name) => {
     const model = await load(name);
     expect(model.forward).toBeInstanceOf(OrtForward);
     for (const inp of refsOf(name).inputs as Json[]) {
@@ -70,7 +77,11 @@ describe('forward passes through onnxruntime', () => {
     const inp = refsOf(SST2).inputs[0];
     const feeds = model.feeds([inp.input_ids]);
     const embedding = (await model.onnx.run({ feeds, fetch: [model.wordEmbedding.tensor] }))[model.wordEmbedding.tensor]!;
-    const halved = tensor('float32', embedding.shape, embedding.data.map((v) => v / 2));
+    const halved = tensor(
+      'float32',
+      embedding.shape,
+      embedding.data.map((v) => v / 2),
+    );
     ours.mockClear();
     const request = { feeds, overrides: { [model.wordEmbedding.tensor]: halved }, fetch: ['logits'] };
     const out = await model.forward.run(request);
@@ -107,7 +118,13 @@ describe('perturbation explainers on either forward engine', () => {
     const oursRuns = vi.spyOn(ours.model.onnx, 'run');
     for (const inp of refsOf(SST2).inputs.slice(0, 3) as Json[]) {
       const [a, b] = [await ort.explain(inp.text, { ...options, method }), await ours.explain(inp.text, { ...options, method })];
-      expectClose(a.tokens.map((t) => t.attribution), b.tokens.map((t) => t.attribution), 1e-5, 0, `${method} ${inp.id}`);
+      expectClose(
+        a.tokens.map((t) => t.attribution),
+        b.tokens.map((t) => t.attribution),
+        1e-5,
+        0,
+        `${method} ${inp.id}`,
+      );
     }
     expect(ortRuns).toHaveBeenCalled();
     // The onnxruntime explainer's masked rows never reached our runtime's forward.

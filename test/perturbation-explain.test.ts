@@ -39,13 +39,25 @@ describe('perturbation methods through the text explainers', () => {
     const perToken = values(r.tokens);
     expect(perToken[0]).toBeNull();
     expect(perToken[perToken.length - 1]).toBeNull();
-    expectClose(positions.map((p) => perToken[p]!), expected, 1e-6, 0, 'kernel SHAP vs Shapley');
+    expectClose(
+      positions.map((p) => perToken[p]!),
+      expected,
+      1e-6,
+      0,
+      'kernel SHAP vs Shapley',
+    );
     // Partition SHAP over a flat hierarchy is Shapley too.
     const p = await explainer.explain(inp.text, { ...base, method: 'partition-shap', hierarchy: 'flat', samples: 2 ** n });
-    expectClose(positions.map((q) => values(p.tokens)[q]!), expected, 1e-6, 0, 'partition SHAP (flat) vs Shapley');
+    expectClose(
+      positions.map((q) => values(p.tokens)[q]!),
+      expected,
+      1e-6,
+      0,
+      'partition SHAP (flat) vs Shapley',
+    );
   });
 
-  it('word granularity: the tokens of a word share the word\'s drop, specials are null', async () => {
+  it("word granularity: the tokens of a word share the word's drop, specials are null", async () => {
     const inp = refs.inputs[1]; // [CLS] bench ##mark ##ing is hard . [SEP]
     const r = await explainer.explain(inp.text, { ...base, method: 'feature-ablation', granularity: 'word' });
     const v = values(r.tokens);
@@ -63,15 +75,27 @@ describe('perturbation methods through the text explainers', () => {
     // Occlusion over words: window 1 is the same ablation; window 2 stride 1 averages the pairs of words covering each word.
     const occ = values((await explainer.explain(inp.text, { ...base, method: 'occlusion', granularity: 'word' })).tokens);
     expectClose(occ, v, 1e-9, 0, 'occlusion over words');
-    const occ2 = values((await explainer.explain(inp.text, { ...base, method: 'occlusion', granularity: 'word', occlusion: { window: 2, stride: 1 } })).tokens);
+    const occ2 = values(
+      (await explainer.explain(inp.text, { ...base, method: 'occlusion', granularity: 'word', occlusion: { window: 2, stride: 1 } }))
+        .tokens,
+    );
     const p = await runner.scoreIds([removed([1, 2, 3, 4]), removed([4, 5]), removed([5, 6])], logit(1));
     const [d01, d12, d23] = [s[0]! - p[0]!, s[0]! - p[1]!, s[0]! - p[2]!];
-    expectClose([occ2[1], occ2[4], occ2[5], occ2[6]], [d01, (d01 + d12) / 2, (d12 + d23) / 2, d23], 1e-9, 0, 'occlusion window 2 over words');
+    expectClose(
+      [occ2[1], occ2[4], occ2[5], occ2[6]],
+      [d01, (d01 + d12) / 2, (d12 + d23) / 2, d23],
+      1e-9,
+      0,
+      'occlusion window 2 over words',
+    );
   });
 
-  it('sentence granularity on a two-sentence text: each token carries its sentence\'s drop', async () => {
+  it("sentence granularity on a two-sentence text: each token carries its sentence's drop", async () => {
     const text = 'I love this movie. Benchmarking is hard!';
-    expect(sentenceRanges(text)).toEqual([[0, 18], [18, 40]]);
+    expect(sentenceRanges(text)).toEqual([
+      [0, 18],
+      [18, 40],
+    ]);
     const r = await explainer.explain(text, { ...base, method: 'feature-ablation', granularity: 'sentence' });
     const ids = r.tokens.map((t) => t.id);
     const first = r.tokens.flatMap((t, i) => (!t.special && t.start! < 18 ? [i] : []));
@@ -80,7 +104,10 @@ describe('perturbation methods through the text explainers', () => {
     expect(second.length).toBeGreaterThan(3);
     const pad = explainer.model.tokenId('pad')!;
     const runner = new TextRunner(explainer.model, ids);
-    const s = await runner.scoreIds([ids, ids.map((id, i) => (first.includes(i) ? pad : id)), ids.map((id, i) => (second.includes(i) ? pad : id))], logit(1));
+    const s = await runner.scoreIds(
+      [ids, ids.map((id, i) => (first.includes(i) ? pad : id)), ids.map((id, i) => (second.includes(i) ? pad : id))],
+      logit(1),
+    );
     const v = values(r.tokens);
     for (const i of first) expect(v[i]).toBeCloseTo(s[0]! - s[1]!, 9);
     for (const i of second) expect(v[i]).toBeCloseTo(s[0]! - s[2]!, 9);
@@ -111,7 +138,11 @@ describe('perturbation methods through the text explainers', () => {
     }
     for (const hierarchy of ['words', 'sentences', 'clustered'] as const) {
       const r = await explainer.explain(inp.text, { ...base, method: 'partition-shap', hierarchy, samples: 300 });
-      expect(values(r.tokens).slice(1, -1).every((x) => Number.isFinite(x))).toBe(true);
+      expect(
+        values(r.tokens)
+          .slice(1, -1)
+          .every((x) => Number.isFinite(x)),
+      ).toBe(true);
     }
   });
 
@@ -139,7 +170,13 @@ describe('perturbation methods through the text explainers', () => {
     const occ = values((await explainer.explain(inp.text, { ...base, method: 'occlusion', masking: 'attention' })).tokens);
     expectClose(occ, attention, 1e-9, 0, 'occlusion with attention masking');
     const occMask = values((await explainer.explain(inp.text, { ...base, method: 'occlusion', masking: 'mask' })).tokens);
-    expectClose(occMask, inp.attributions.find((a: Json) => a.target.class_index === 1).occlusion_mask.logit_drop, 1e-4, 0, 'occlusion masking mask');
+    expectClose(
+      occMask,
+      inp.attributions.find((a: Json) => a.target.class_index === 1).occlusion_mask.logit_drop,
+      1e-4,
+      0,
+      'occlusion masking mask',
+    );
     // The adapter directly: masks over two units, one removed.
     const runner = new TextRunner(m, ids);
     const masked = maskedTokens(runner, logit(1), [[1, 2, 3], [5]], 'attention');
@@ -170,7 +207,11 @@ describe('perturbation methods through the text explainers', () => {
 
   it('the log-softmax and log-sigmoid seeds are the gradients of their scores (central differences)', () => {
     const z = [0.3, -1.2, 2.1, 0.05];
-    for (const [space, row] of [['log-softmax', z], ['log-sigmoid', [-0.7]], ['log-sigmoid', [1.9]]] as const) {
+    for (const [space, row] of [
+      ['log-softmax', z],
+      ['log-sigmoid', [-0.7]],
+      ['log-sigmoid', [1.9]],
+    ] as const) {
       const c = space === 'log-softmax' ? 2 : 0;
       const t = (xs: readonly number[]): HostTensor => tensor('float32', [1, xs.length], xs);
       const { seed, scores } = classScores(t(row), c, space);
@@ -189,9 +230,17 @@ describe('perturbation methods through the text explainers', () => {
     const tokenLevel = values((await explainer.explain(inp.text, { ...base, method: 'saliency' })).tokens);
     const units = [[1, 2, 3], [4], [5], [6]];
     for (const how of ['sum', 'mean', 'max', 'signed-max'] as const) {
-      const r = values((await explainer.explain(inp.text, { ...base, method: 'saliency', granularity: 'word', granularityAggregate: how })).tokens);
+      const r = values(
+        (await explainer.explain(inp.text, { ...base, method: 'saliency', granularity: 'word', granularityAggregate: how })).tokens,
+      );
       const expected = aggregateUnits(tokenLevel, units, how);
-      expectClose([r[1], r[2], r[3], r[4], r[5], r[6]], [expected[0], expected[0], expected[0], expected[1], expected[2], expected[3]], 1e-9, 0, how);
+      expectClose(
+        [r[1], r[2], r[3], r[4], r[5], r[6]],
+        [expected[0], expected[0], expected[0], expected[1], expected[2], expected[3]],
+        1e-9,
+        0,
+        how,
+      );
       expect(r[0]).toBeNull();
     }
     const word = tokenLevel.slice(1, 4) as number[];

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GlassboxError, InvalidInputError, type HostTensor, type Scorer, TextModel, TextRunner } from '@glassbox/core';
+import { GlassboxError, InvalidInputError, TextModel } from '@glassbox/core';
 import {
   type Hierarchy,
   balancedHierarchy,
@@ -10,12 +10,10 @@ import {
   textHierarchy,
 } from '../packages/core/src/methods/hierarchy.ts';
 import { partitionShap } from '../packages/core/src/methods/partitionShap.ts';
-import type { MaskedScorer } from '../packages/core/src/methods/perturbation.ts';
 import { sobol } from '../packages/core/src/methods/sobol.ts';
 import { SobolSequence } from '../packages/core/src/methods/sobolSequence.ts';
 import { type Json, expectClose, refsOf, useLocalFixtures } from './helpers.ts';
 import { game, tokenScorer as tokenScorerOf } from './maskedTokens.ts';
-
 
 const weights = [1.5, -2, 0.25, 3, 0, -0.75, 1, 2.5, -1.25, 0.5, 4, -3];
 const additiveValue = (z: Uint8Array) => 0.7 + z.reduce((a, zi, i) => a + zi * weights[i]!, 0);
@@ -76,7 +74,7 @@ function owenTwoLevel(n: number, blocks: number[][], v: (z: Uint8Array) => numbe
       const base = new Uint8Array(n);
       let size = 0;
       others.forEach((o, c) => {
-        if ((r >> c) & 1) (size++, o.forEach((f) => (base[f] = 1)));
+        if ((r >> c) & 1) size++, o.forEach((f) => (base[f] = 1));
       });
       for (const i of block) {
         const mates = block.filter((f) => f !== i);
@@ -84,7 +82,7 @@ function owenTwoLevel(n: number, blocks: number[][], v: (z: Uint8Array) => numbe
           const z = base.slice();
           let tsize = 0;
           mates.forEach((f, c) => {
-            if ((t >> c) & 1) (tsize++, (z[f] = 1));
+            if ((t >> c) & 1) tsize++, (z[f] = 1);
           });
           const zi = z.slice();
           zi[i] = 1;
@@ -108,7 +106,10 @@ async function expectInvalid(call: () => Promise<unknown> | unknown, code: strin
 describe('hierarchies', () => {
   it('flat, groups, balanced and binarized trees cover every feature once', () => {
     expect(flatHierarchy(3)).toEqual({ features: [0, 1, 2], children: [{ features: [0] }, { features: [1] }, { features: [2] }] });
-    const g = groupHierarchy([[[0, 1], [2]], [[3], [4, 5]]]);
+    const g = groupHierarchy([
+      [[0, 1], [2]],
+      [[3], [4, 5]],
+    ]);
     expect(g).toEqual({
       features: [0, 1, 2, 3, 4, 5],
       children: [
@@ -126,7 +127,15 @@ describe('hierarchies', () => {
     });
     const b = binarizeHierarchy(flatHierarchy(5));
     expect(b).toEqual(balancedHierarchy(5));
-    checkHierarchy(binarizeHierarchy(groupHierarchy([[0, 1, 2, 3], [4, 5, 6]])), 7);
+    checkHierarchy(
+      binarizeHierarchy(
+        groupHierarchy([
+          [0, 1, 2, 3],
+          [4, 5, 6],
+        ]),
+      ),
+      7,
+    );
   });
 
   it('rejects hierarchies that miss, repeat or misplace features', async () => {
@@ -143,18 +152,53 @@ describe('hierarchies', () => {
     const one = ['[CLS]', 'it', "'", 's', 'charm', '##ing', ',', 'really', '.', '[SEP]'];
     const h1 = textHierarchy(one);
     checkHierarchy(h1, one.length);
-    expect(shape(h1)).toEqual([[[0], [[[1, 2, 3], [[4, 5], [6]]], [[7], [8]]]], [9]]);
+    expect(shape(h1)).toEqual([
+      [
+        [0],
+        [
+          [
+            [1, 2, 3],
+            [[4, 5], [6]],
+          ],
+          [[7], [8]],
+        ],
+      ],
+      [9],
+    ]);
     const two = ['(', 'a', 'b', ')', 'c', 'and', 'd', '?', 'e', "'", 't', 'f', '[SEP]', '[SEP]', 'g', '##h'];
     const h2 = textHierarchy(two, ['[SEP]']);
     checkHierarchy(h2, two.length);
-    expect(shape(h2)).toEqual([[[[[[0], [[[1], [2]], [3]]], [[[4], [5]], [[6], [7]]]], [[8, 9, 10], [11]]], [12]], [[13], [14, 15]]]);
+    expect(shape(h2)).toEqual([
+      [
+        [
+          [
+            [[0], [[[1], [2]], [3]]],
+            [
+              [[4], [5]],
+              [[6], [7]],
+            ],
+          ],
+          [[8, 9, 10], [11]],
+        ],
+        [12],
+      ],
+      [[13], [14, 15]],
+    ]);
   });
 });
 
 describe('partitionShap', () => {
   it('an additive game: Owen = Shapley = the weights, on any hierarchy and any budget', async () => {
     const n = 8;
-    for (const h of [flatHierarchy(n), balancedHierarchy(n), groupHierarchy([[0, 1, 2], [[3, 4], 5], [6, 7]])]) {
+    for (const h of [
+      flatHierarchy(n),
+      balancedHierarchy(n),
+      groupHierarchy([
+        [0, 1, 2],
+        [[3, 4], 5],
+        [6, 7],
+      ]),
+    ]) {
       for (const maxEvals of [BIG, 20]) {
         const g = game(n, additiveValue);
         const r = await partitionShap(g, h, { maxEvals, batchSize: 4 });
@@ -192,7 +236,14 @@ describe('partitionShap', () => {
 
   it("deeper and binary hierarchies (shap's case) give the nested Owen values", async () => {
     const n = 7;
-    for (const h of [balancedHierarchy(n), groupHierarchy([[[0, 1], 2], [[3, 4, 5], 6]]), binarizeHierarchy(flatHierarchy(n))]) {
+    for (const h of [
+      balancedHierarchy(n),
+      groupHierarchy([
+        [[0, 1], 2],
+        [[3, 4, 5], 6],
+      ]),
+      binarizeHierarchy(flatHierarchy(n)),
+    ]) {
       const g = game(n, interactionValue);
       const r = await partitionShap(g, h, { maxEvals: BIG, batchSize: 3 });
       expectClose(r.values, owenByOrders(n, h, interactionValue), 1e-10);
@@ -203,7 +254,16 @@ describe('partitionShap', () => {
   it('a small budget keeps efficiency, spends at most the budget, and splits the largest worth first', async () => {
     const n = 12;
     for (const maxEvals of [2, 3, 9, 40, 101]) {
-      for (const h of [balancedHierarchy(n), binarizeHierarchy(groupHierarchy([[0, 1, 2, 3], [4, 5, 6, 7, 8], [9, 10, 11]]))]) {
+      for (const h of [
+        balancedHierarchy(n),
+        binarizeHierarchy(
+          groupHierarchy([
+            [0, 1, 2, 3],
+            [4, 5, 6, 7, 8],
+            [9, 10, 11],
+          ]),
+        ),
+      ]) {
         const g = game(n, interactionValue);
         const r = await partitionShap(g, h, { maxEvals, batchSize: 2 });
         expect(r.evaluations).toBe(g.evaluations());
@@ -233,11 +293,17 @@ describe('partitionShap', () => {
       const effect = (i: number) => {
         const z = fixedContext === 0 ? new Uint8Array(n) : full.slice();
         z[i] = fixedContext === 0 ? 1 : 0;
-        return fixedContext === 0 ? interactionValue(z) - interactionValue(new Uint8Array(n)) : interactionValue(full) - interactionValue(z);
+        return fixedContext === 0
+          ? interactionValue(z) - interactionValue(new Uint8Array(n))
+          : interactionValue(full) - interactionValue(z);
       };
       const effects = Array.from({ length: n }, (_, i) => effect(i));
       const rest = (interactionValue(full) - interactionValue(new Uint8Array(n)) - sum(effects)) / n;
-      expectClose(r.values, effects.map((e) => e + rest), 1e-12);
+      expectClose(
+        r.values,
+        effects.map((e) => e + rest),
+        1e-12,
+      );
     }
     // for an additive game both equal the weights
     const add = await partitionShap(game(5, additiveValue), balancedHierarchy(5), { maxEvals: BIG, fixedContext: 0 });
@@ -248,13 +314,23 @@ describe('partitionShap', () => {
     const n = 10;
     const h = balancedHierarchy(n);
     const seen: number[] = [];
-    const a = await partitionShap(game(n, interactionValue), h, { maxEvals: 30, batchSize: 4, seed: 7, onProgress: (f, stage) => (expect(stage).toBe('partition-shap'), seen.push(f)) });
+    const a = await partitionShap(game(n, interactionValue), h, {
+      maxEvals: 30,
+      batchSize: 4,
+      seed: 7,
+      onProgress: (f, stage) => (expect(stage).toBe('partition-shap'), seen.push(f)),
+    });
     const b = await partitionShap(game(n, interactionValue), h, { maxEvals: 30, batchSize: 4, seed: 7 });
     expect(Array.from(a.values)).toEqual(Array.from(b.values));
     expect(seen.at(-1)).toBe(1);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
     const controller = new AbortController();
-    const err = await partitionShap(game(n, interactionValue), h, { maxEvals: BIG, batchSize: 2, signal: controller.signal, onProgress: () => controller.abort() }).catch((e: unknown) => e);
+    const err = await partitionShap(game(n, interactionValue), h, {
+      maxEvals: BIG,
+      batchSize: 2,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GlassboxError);
     expect((err as GlassboxError).code).toBe('aborted');
     const g = game(3, additiveValue);
@@ -307,7 +383,7 @@ describe('sobol', () => {
     const d = 4;
     const k = 32;
     const w2 = weights.slice(0, d).map((w) => w * w);
-    const expected = w2.map((x) => x / 2 / ((2 * k) / (k - 1) * (sum(w2) / 4) + 1e-6));
+    const expected = w2.map((x) => x / 2 / (((2 * k) / (k - 1)) * (sum(w2) / 4) + 1e-6));
     for (const seed of [42, 5]) {
       const g = game(d, additiveValue);
       const r = await sobol(g, { seed, batchSize: 16 });
@@ -341,10 +417,18 @@ describe('sobol', () => {
     expect(r.designs).toBe(33);
     expect(r.evaluations).toBeLessThanOrEqual(200);
     const seen: number[] = [];
-    await sobol(game(3, additiveValue), { designs: 8, batchSize: 10, onProgress: (f, stage) => (expect(stage).toBe('sobol'), seen.push(f)) });
+    await sobol(game(3, additiveValue), {
+      designs: 8,
+      batchSize: 10,
+      onProgress: (f, stage) => (expect(stage).toBe('sobol'), seen.push(f)),
+    });
     expect(seen).toEqual([10 / 32, 20 / 32, 30 / 32, 1]);
     const controller = new AbortController();
-    const err = await sobol(game(3, additiveValue), { batchSize: 4, signal: controller.signal, onProgress: () => controller.abort() }).catch((e: unknown) => e);
+    const err = await sobol(game(3, additiveValue), {
+      batchSize: 4,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    }).catch((e: unknown) => e);
     expect((err as GlassboxError).code).toBe('aborted');
     const g = game(3, additiveValue);
     await expectInvalid(() => sobol(g, { samples: 7 }), 'bad_samples');
@@ -368,7 +452,6 @@ describe('on the bundled distilbert-sst2-tiny (tokens masked with [PAD], special
   });
 
   const tokenScorer = (inp: Json, c: number) => tokenScorerOf(model, inp, c);
-
 
   it('a flat hierarchy with the full budget equals brute-force Shapley values', async () => {
     const inp = refs.inputs[1];

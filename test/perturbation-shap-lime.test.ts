@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GlassboxError, InvalidInputError, type HostTensor, type Scorer, TextModel, TextRunner, occlusion } from '@glassbox/core';
+import { GlassboxError, InvalidInputError, TextModel, occlusion } from '@glassbox/core';
 import { featureAblation } from '../packages/core/src/methods/featureAblation.ts';
 import { kernelShap, shapleyKernel } from '../packages/core/src/methods/kernelShap.ts';
 import { lime, limeDistance } from '../packages/core/src/methods/lime.ts';
@@ -7,7 +7,6 @@ import { linearFit } from '../packages/core/src/methods/linearFit.ts';
 import type { MaskedScorer } from '../packages/core/src/methods/perturbation.ts';
 import { type Json, expectClose, refsOf, useLocalFixtures } from './helpers.ts';
 import { game, tokenScorer as tokenScorerOf } from './maskedTokens.ts';
-
 
 const additiveWeights = [1.5, -2, 0.25, 3, 0, -0.75, 1, 2.5, -1.25, 0.5, 4, -3];
 const additive = (n: number, bias = 0.7) => game(n, (z) => bias + z.reduce((a, zi, i) => a + zi * additiveWeights[i]!, 0));
@@ -32,7 +31,10 @@ function shapleyByPermutations(n: number, v: (z: Uint8Array) => number): number[
     }
     rest.forEach((r, k) => permute([...prefix, r], [...rest.slice(0, k), ...rest.slice(k + 1)]));
   };
-  permute([], Array.from({ length: n }, (_, i) => i));
+  permute(
+    [],
+    Array.from({ length: n }, (_, i) => i),
+  );
   return phi.map((p) => p / count);
 }
 
@@ -57,7 +59,10 @@ function shapleyBySubsets(n: number, v: (z: Uint8Array) => number): number[] {
 const sum = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, b) => a + b, 0);
 
 async function expectInvalid(call: () => Promise<unknown>, code: string): Promise<void> {
-  const err = await call().then(() => undefined, (e: unknown) => e);
+  const err = await call().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(InvalidInputError);
   expect((err as GlassboxError).code).toBe(code);
 }
@@ -77,7 +82,11 @@ describe('linearFit', () => {
 
   it('recovers a noiseless linear model with intercept exactly, whatever the weights', () => {
     const beta = [2, -1, 0.5, 3];
-    const fit = linearFit(x, x.map((r) => 0.25 + r.reduce((a, v, j) => a + v * beta[j]!, 0)), { weights: w });
+    const fit = linearFit(
+      x,
+      x.map((r) => 0.25 + r.reduce((a, v, j) => a + v * beta[j]!, 0)),
+      { weights: w },
+    );
     expectClose(fit.coef, beta, 1e-12);
     expect(fit.intercept).toBeCloseTo(0.25, 12);
     expect(fit.rank).toBe(4);
@@ -104,7 +113,14 @@ describe('linearFit', () => {
     expect(fit.rank).toBe(3);
     expectClose(fit.coef, [0.2, 0.1, 1.3, 0.6], 1e-12);
     // A column that never varies gets 0 with an intercept (it is collinear with it).
-    const flat = linearFit([[1, 0], [1, 1], [1, 2]], [1, 3, 5]);
+    const flat = linearFit(
+      [
+        [1, 0],
+        [1, 1],
+        [1, 2],
+      ],
+      [1, 3, 5],
+    );
     expectClose(flat.coef, [0, 2], 1e-12);
     expect(flat.intercept).toBeCloseTo(1, 12);
   });
@@ -160,7 +176,11 @@ describe('additive game: every method recovers the weights', () => {
     expectClose(r.values, additiveWeights.slice(0, 8), 1e-12);
     const g = await featureAblation(additive(8), { groups: [[0, 3], [1], [5, 6, 7]] });
     const w = additiveWeights;
-    expectClose(g.values, [w[0]! + w[3]!, w[1]!, 0, w[0]! + w[3]!, 0, w[5]! + w[6]! + w[7]!, w[5]! + w[6]! + w[7]!, w[5]! + w[6]! + w[7]!], 1e-12);
+    expectClose(
+      g.values,
+      [w[0]! + w[3]!, w[1]!, 0, w[0]! + w[3]!, 0, w[5]! + w[6]! + w[7]!, w[5]! + w[6]! + w[7]!, w[5]! + w[6]! + w[7]!],
+      1e-12,
+    );
     expect(g.evaluations).toBe(4);
   });
 });
@@ -171,7 +191,11 @@ describe('a game with interactions', () => {
       const s = interactions(n);
       const r = await kernelShap(s, { samples: 2 ** n });
       expect(r.exact).toBe(true);
-      expectClose(r.values, shapleyByPermutations(n, (z) => interactionValue(n, z)), 1e-10);
+      expectClose(
+        r.values,
+        shapleyByPermutations(n, (z) => interactionValue(n, z)),
+        1e-10,
+      );
     });
   }
 
@@ -245,7 +269,10 @@ describe('progress, cancellation and bad options', () => {
       expect(fractions.at(-1)).toBe(1);
       for (let i = 1; i < fractions.length; i++) expect(fractions[i]!).toBeGreaterThan(fractions[i - 1]!);
       const controller = new AbortController();
-      const err = await run({ signal: controller.signal, onProgress: () => controller.abort() }).then(() => undefined, (e: unknown) => e);
+      const err = await run({ signal: controller.signal, onProgress: () => controller.abort() }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(GlassboxError);
       expect((err as GlassboxError).code).toBe('aborted');
     }
@@ -262,7 +289,16 @@ describe('progress, cancellation and bad options', () => {
     await expectInvalid(() => lime(additive(4), { distance: 'manhattan' as 'cosine' }), 'bad_distance');
     await expectInvalid(() => lime(additive(4), { kernelWidth: 0 }), 'bad_kernel_width');
     await expectInvalid(() => lime(additive(4), { ridge: -1 }), 'bad_ridge');
-    await expectInvalid(() => featureAblation(additive(4), { groups: [[0, 1], [1, 2]] }), 'bad_groups');
+    await expectInvalid(
+      () =>
+        featureAblation(additive(4), {
+          groups: [
+            [0, 1],
+            [1, 2],
+          ],
+        }),
+      'bad_groups',
+    );
     await expectInvalid(() => featureAblation(additive(4), { groups: [[4]] }), 'bad_groups');
     await expectInvalid(() => featureAblation(additive(4), { groups: [[]] }), 'bad_groups');
     const short: MaskedScorer = { features: 3, scores: async (m) => new Float64Array(m.length - 1) };
@@ -290,7 +326,6 @@ describe('on the bundled distilbert-sst2-tiny (tokens masked with [PAD], special
 
   const tokenScorer = (inp: Json, c: number) => tokenScorerOf(model, inp, c);
 
-
   it('exact KernelSHAP equals brute-force Shapley values of the same masked model (10 tokens)', async () => {
     const inp = refs.inputs[2];
     const { masked, cache } = tokenScorer(inp, 1);
@@ -305,7 +340,7 @@ describe('on the bundled distilbert-sst2-tiny (tokens masked with [PAD], special
     expect(r.inputScore).toBeCloseTo(entry.target_logit, 4);
   });
 
-  it('feature ablation equals the occlusion method and Captum\'s occlusion_pad logit drops', async () => {
+  it("feature ablation equals the occlusion method and Captum's occlusion_pad logit drops", async () => {
     for (const inp of refs.inputs.slice(0, 3) as Json[]) {
       for (const entry of inp.attributions as Json[]) {
         const c = entry.target.class_index as number;

@@ -45,9 +45,21 @@ describe('perturbation methods on webgpu', () => {
     await masked.scores(all);
     const expected = shapley(n, (code) => cache.get(all[code]!.join(''))!);
     const kernel = await gpu.explain(inp.text, { ...base, method: 'kernel-shap', samples: 2 ** n });
-    expectClose(positions.map((p) => values(kernel.tokens)[p]!), expected, 1e-5, 0, 'kernel SHAP vs Shapley');
+    expectClose(
+      positions.map((p) => values(kernel.tokens)[p]!),
+      expected,
+      1e-5,
+      0,
+      'kernel SHAP vs Shapley',
+    );
     const partition = await gpu.explain(inp.text, { ...base, method: 'partition-shap', hierarchy: 'flat', samples: 2 ** n });
-    expectClose(positions.map((p) => values(partition.tokens)[p]!), expected, 1e-5, 0, 'partition SHAP (flat) vs Shapley');
+    expectClose(
+      positions.map((p) => values(partition.tokens)[p]!),
+      expected,
+      1e-5,
+      0,
+      'partition SHAP (flat) vs Shapley',
+    );
   });
 
   it('LIME, Sobol and clustered Partition SHAP draw the same masks as on cpu and agree with it', async () => {

@@ -113,7 +113,9 @@ describe('progress and cancel of image explanations', () => {
 
   it('an abort after the first pass stops integrated gradients; the explainer still works', async () => {
     const controller = new AbortController();
-    const e = await rejection(images.explain({ pixelValues }, { steps: 8, internalBatchSize: 2, signal: controller.signal, onProgress: () => controller.abort() }));
+    const e = await rejection(
+      images.explain({ pixelValues }, { steps: 8, internalBatchSize: 2, signal: controller.signal, onProgress: () => controller.abort() }),
+    );
     expect(e).toBeInstanceOf(GlassboxError);
     expect((e as GlassboxError).code).toBe('aborted');
     expect((await images.explain({ pixelValues }, { method: 'saliency' })).map).toHaveLength(32);
@@ -124,16 +126,53 @@ describe('progress and cancel of image explanations', () => {
 const LONG_CALLS: [string, (o: Pick<ExplainOptions, 'onProgress' | 'signal'>) => Promise<unknown>][] = [
   ['text, integrated gradients', (o) => explainer.explain(text, { steps: 8, internalBatchSize: 4, ...o })],
   ...(['feature-ablation', 'lime', 'kernel-shap', 'partition-shap', 'sobol'] as const).map(
-    (method): [string, (o: Pick<ExplainOptions, 'onProgress' | 'signal'>) => Promise<unknown>] => [`text, ${method}`, (o) => explainer.explain(text, { method, ...(method !== 'feature-ablation' && { samples: 32 }), ...o })],
+    (method): [string, (o: Pick<ExplainOptions, 'onProgress' | 'signal'>) => Promise<unknown>] => [
+      `text, ${method}`,
+      (o) => explainer.explain(text, { method, ...(method !== 'feature-ablation' && { samples: 32 }), ...o }),
+    ],
   ),
   ['text, explainBatch', (o) => explainer.explainBatch([text, 'a second text'], { targets: 'all', steps: 4, ...o })],
-  ['metrics (evaluate)', async (o) => evaluate(explainer, await explainer.explain(text, { method: 'saliency' }), ['deletion', 'comprehensiveness'], o)],
-  ['pair', async (o) => (await PairwiseSequenceClassificationExplainer.fromPretrained('bert-nli-tiny')).explain('a man sleeps', 'a person rests', { steps: 4, ...o })],
-  ['multi-label', async (o) => (await MultiLabelClassificationExplainer.fromPretrained('distilbert-sst2-tiny')).explain(text, { steps: 4, ...o })],
-  ['zero-shot', async (o) => (await ZeroShotClassificationExplainer.fromPretrained('bert-nli-tiny')).explain('the match ended in a draw', ['sport', 'politics'], { steps: 4, ...o })],
-  ['question answering', async (o) => (await QuestionAnsweringExplainer.fromPretrained('distilbert-squad-tiny')).explain('who wrote it?', 'it was written by Ann in Paris.', { steps: 4, ...o })],
-  ['token classification', async (o) => (await TokenClassificationExplainer.fromPretrained('bert-ner-tiny')).explain('Ann lives in Paris', { steps: 4, ...o })],
-  ['text generation', async (o) => (await TextGenerationExplainer.fromPretrained('gpt2-tiny')).explain('The cat', { maxNewTokens: 2, steps: 4, ...o })],
+  [
+    'metrics (evaluate)',
+    async (o) => evaluate(explainer, await explainer.explain(text, { method: 'saliency' }), ['deletion', 'comprehensiveness'], o),
+  ],
+  [
+    'pair',
+    async (o) =>
+      (await PairwiseSequenceClassificationExplainer.fromPretrained('bert-nli-tiny')).explain('a man sleeps', 'a person rests', {
+        steps: 4,
+        ...o,
+      }),
+  ],
+  [
+    'multi-label',
+    async (o) => (await MultiLabelClassificationExplainer.fromPretrained('distilbert-sst2-tiny')).explain(text, { steps: 4, ...o }),
+  ],
+  [
+    'zero-shot',
+    async (o) =>
+      (await ZeroShotClassificationExplainer.fromPretrained('bert-nli-tiny')).explain('the match ended in a draw', ['sport', 'politics'], {
+        steps: 4,
+        ...o,
+      }),
+  ],
+  [
+    'question answering',
+    async (o) =>
+      (await QuestionAnsweringExplainer.fromPretrained('distilbert-squad-tiny')).explain(
+        'who wrote it?',
+        'it was written by Ann in Paris.',
+        { steps: 4, ...o },
+      ),
+  ],
+  [
+    'token classification',
+    async (o) => (await TokenClassificationExplainer.fromPretrained('bert-ner-tiny')).explain('Ann lives in Paris', { steps: 4, ...o }),
+  ],
+  [
+    'text generation',
+    async (o) => (await TextGenerationExplainer.fromPretrained('gpt2-tiny')).explain('The cat', { maxNewTokens: 2, steps: 4, ...o }),
+  ],
 ];
 
 describe('every long call takes onProgress and an AbortSignal', () => {

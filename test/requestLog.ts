@@ -30,9 +30,20 @@ export class RequestLog {
     this.source.off('request', this.record);
     expect(this.requests.length, 'requests recorded (the test opened a page)').toBeGreaterThan(0);
     const local = (r: Request) => /^(data|blob):/.test(r.url()) || new URL(r.url()).origin === origin;
-    expect(this.requests.filter((r) => !local(r)).map((r) => r.url()), 'requests that left the site').toEqual([]);
-    expect(this.requests.filter((r) => r.method() !== 'GET').map((r) => `${r.method()} ${r.url()}`), 'requests that send something').toEqual([]);
-    const forms = texts.flatMap((t) => [t, encodeURIComponent(t), new URLSearchParams({ t }).toString().slice(2), ...(t.match(/\p{L}{6,}/gu) ?? [])]);
+    expect(
+      this.requests.filter((r) => !local(r)).map((r) => r.url()),
+      'requests that left the site',
+    ).toEqual([]);
+    expect(
+      this.requests.filter((r) => r.method() !== 'GET').map((r) => `${r.method()} ${r.url()}`),
+      'requests that send something',
+    ).toEqual([]);
+    const forms = texts.flatMap((t) => [
+      t,
+      encodeURIComponent(t),
+      new URLSearchParams({ t }).toString().slice(2),
+      ...(t.match(/\p{L}{6,}/gu) ?? []),
+    ]);
     for (const r of this.requests) {
       if (r.isNavigationRequest() && this.opened.has(r.url())) continue;
       const carried = [r.url(), r.postData() ?? '', ...Object.values(await r.allHeaders())].join('\n');

@@ -27,13 +27,18 @@ import { VARIANTS } from './variant-checks.ts';
 const ORT: LoadOptions = { engine: 'onnxruntime', onnxruntime: 'node' };
 const GLASSBOX: LoadOptions = { engine: 'glassbox' };
 /** Compiled vs our runtime: |Δ| ≤ 1e-6 + 1e-5·max|ref|. */
-const close = (actual: readonly (number | null)[], expected: readonly (number | null)[], what: string) => expectClose(actual, expected, 1e-6, 1e-5, what);
+const close = (actual: readonly (number | null)[], expected: readonly (number | null)[], what: string) =>
+  expectClose(actual, expected, 1e-6, 1e-5, what);
 /**
  * Convergence deltas (Σ attributions − (f(x) − f(baseline))) cancel terms of the scores'
  * size: within 1e-6 + 1e-5 × the largest score or attribution they come from.
  */
-const closeDeltas = (actual: readonly (number | null)[], expected: readonly (number | null)[], terms: readonly (number | null)[], what: string) =>
-  expectClose(actual, expected, 1e-6 + 1e-5 * Math.max(...terms.map((v) => Math.abs(v ?? 0))), 0, what);
+const closeDeltas = (
+  actual: readonly (number | null)[],
+  expected: readonly (number | null)[],
+  terms: readonly (number | null)[],
+  what: string,
+) => expectClose(actual, expected, 1e-6 + 1e-5 * Math.max(...terms.map((v) => Math.abs(v ?? 0))), 0, what);
 
 /** The private state a test reads. */
 interface Internals {
@@ -72,13 +77,16 @@ describe('distilbert-sst2-tiny: every length and batch size on a few symbolic se
   let ort: SequenceClassificationExplainer;
   let ref: SequenceClassificationExplainer;
   beforeAll(async () => {
-    [ort, ref] = await Promise.all([SequenceClassificationExplainer.fromPretrained(SST2, ORT), SequenceClassificationExplainer.fromPretrained(SST2, GLASSBOX)]);
+    [ort, ref] = await Promise.all([
+      SequenceClassificationExplainer.fromPretrained(SST2, ORT),
+      SequenceClassificationExplainer.fromPretrained(SST2, GLASSBOX),
+    ]);
   });
   afterAll(async () => {
     await Promise.all([ort?.dispose(), ref?.dispose()]);
   });
 
-  it('LIG defaults and IG (internalBatchSize 3, 7) on 6 lengths: ≤ 4 sessions, all symbolic, our runtime\'s numbers', async () => {
+  it("LIG defaults and IG (internalBatchSize 3, 7) on 6 lengths: ≤ 4 sessions, all symbolic, our runtime's numbers", async () => {
     const g = ortGradients(ort.model);
     const cases = [{}, ...IG_BATCHES.map((internalBatchSize) => ({ method: 'integrated-gradients', internalBatchSize }) as const)];
     for (const options of cases) {
@@ -86,11 +94,23 @@ describe('distilbert-sst2-tiny: every length and batch size on a few symbolic se
         const [a, e] = [await ort.explain(text, options), await ref.explain(text, options)];
         const what = `${JSON.stringify(options)} "${text}"`;
         expect(e.tokens.length, what).toBe(LENGTHS[i]);
-        expect(a.tokens.map((t) => t.id), what).toEqual(e.tokens.map((t) => t.id));
+        expect(
+          a.tokens.map((t) => t.id),
+          what,
+        ).toEqual(e.tokens.map((t) => t.id));
         expect(a.predicted.index, what).toBe(e.predicted.index);
-        close(a.tokens.map((t) => t.attribution!), e.tokens.map((t) => t.attribution!), `${what} attributions`);
+        close(
+          a.tokens.map((t) => t.attribution!),
+          e.tokens.map((t) => t.attribution!),
+          `${what} attributions`,
+        );
         close(a.logits, e.logits, `${what} logits`);
-        closeDeltas([a.convergenceDelta], [e.convergenceDelta], [...e.probabilities, ...e.tokens.map((t) => t.attribution)], `${what} delta`);
+        closeDeltas(
+          [a.convergenceDelta],
+          [e.convergenceDelta],
+          [...e.probabilities, ...e.tokens.map((t) => t.attribution)],
+          `${what} delta`,
+        );
       }
     }
     expect(g.fallbackOp).toBeUndefined();
@@ -105,20 +125,38 @@ describe('distilbert-sst2-tiny: every length and batch size on a few symbolic se
 });
 
 describe('other tasks on symbolic sessions', () => {
-  it('gpt2-tiny generation, prompts of 3, 6 and 11 tokens: LIG (8 steps) and IG (internalBatchSize 4, so B = T = 4 occurs), our runtime\'s numbers', async () => {
-    const [ort, ref] = await Promise.all([TextGenerationExplainer.fromPretrained('gpt2-tiny', ORT), TextGenerationExplainer.fromPretrained('gpt2-tiny', GLASSBOX)]);
+  it("gpt2-tiny generation, prompts of 3, 6 and 11 tokens: LIG (8 steps) and IG (internalBatchSize 4, so B = T = 4 occurs), our runtime's numbers", async () => {
+    const [ort, ref] = await Promise.all([
+      TextGenerationExplainer.fromPretrained('gpt2-tiny', ORT),
+      TextGenerationExplainer.fromPretrained('gpt2-tiny', GLASSBOX),
+    ]);
     const g = ortGradients(ort.model);
     const prompts = ['The cat sat', 'Once upon a time there was', 'The weather today is cold and the wind blows hard from'];
     const lengths = [];
-    for (const options of [{ maxNewTokens: 2, steps: 8 }, { maxNewTokens: 2, method: 'integrated-gradients', steps: 10, internalBatchSize: 4 } as const]) {
+    for (const options of [
+      { maxNewTokens: 2, steps: 8 },
+      { maxNewTokens: 2, method: 'integrated-gradients', steps: 10, internalBatchSize: 4 } as const,
+    ]) {
       for (const prompt of prompts) {
         const [a, e] = [await ort.explain(prompt, options), await ref.explain(prompt, options)];
         const what = `${JSON.stringify(options)} "${prompt}"`;
         lengths.push(e.promptTokens.length);
-        expect(a.generated.map((t) => t.id), what).toEqual(e.generated.map((t) => t.id));
+        expect(
+          a.generated.map((t) => t.id),
+          what,
+        ).toEqual(e.generated.map((t) => t.id));
         close(a.matrix.flat(), e.matrix.flat(), `${what} matrix`);
-        close(a.generated.map((t) => t.score), e.generated.map((t) => t.score), `${what} scores`);
-        closeDeltas(a.generated.map((t) => t.convergenceDelta), e.generated.map((t) => t.convergenceDelta), [...e.generated.map((t) => t.score), ...e.matrix.flat()], `${what} deltas`);
+        close(
+          a.generated.map((t) => t.score),
+          e.generated.map((t) => t.score),
+          `${what} scores`,
+        );
+        closeDeltas(
+          a.generated.map((t) => t.convergenceDelta),
+          e.generated.map((t) => t.convergenceDelta),
+          [...e.generated.map((t) => t.score), ...e.matrix.flat()],
+          `${what} deltas`,
+        );
       }
     }
     expect(new Set(lengths).size).toBe(3);
@@ -132,16 +170,31 @@ describe('other tasks on symbolic sessions', () => {
     await Promise.all([ort.dispose(), ref.dispose()]);
   });
 
-  it('bert-ner-tiny, texts of 2 lengths: LIG defaults, our runtime\'s numbers', async () => {
-    const [ort, ref] = await Promise.all([TokenClassificationExplainer.fromPretrained('bert-ner-tiny', ORT), TokenClassificationExplainer.fromPretrained('bert-ner-tiny', GLASSBOX)]);
+  it("bert-ner-tiny, texts of 2 lengths: LIG defaults, our runtime's numbers", async () => {
+    const [ort, ref] = await Promise.all([
+      TokenClassificationExplainer.fromPretrained('bert-ner-tiny', ORT),
+      TokenClassificationExplainer.fromPretrained('bert-ner-tiny', GLASSBOX),
+    ]);
     const g = ortGradients(ort.model);
     for (const text of ['John lives in Paris', 'Angela Merkel met Barack Obama in Berlin last week']) {
       const [a, e] = [await ort.explain(text), await ref.explain(text)];
-      expect(a.explained.map((x) => [x.index, x.target.index]), text).toEqual(e.explained.map((x) => [x.index, x.target.index]));
+      expect(
+        a.explained.map((x) => [x.index, x.target.index]),
+        text,
+      ).toEqual(e.explained.map((x) => [x.index, x.target.index]));
       expect(e.explained.length, text).toBeGreaterThan(2);
       a.explained.forEach((x, j) => {
-        close(x.tokens.map((t) => t.attribution!), e.explained[j]!.tokens.map((t) => t.attribution!), `${text} token ${x.index}`);
-        closeDeltas([x.convergenceDelta], [e.explained[j]!.convergenceDelta], [1, ...e.explained[j]!.tokens.map((t) => t.attribution)], `${text} token ${x.index} delta`);
+        close(
+          x.tokens.map((t) => t.attribution!),
+          e.explained[j]!.tokens.map((t) => t.attribution!),
+          `${text} token ${x.index}`,
+        );
+        closeDeltas(
+          [x.convergenceDelta],
+          [e.explained[j]!.convergenceDelta],
+          [1, ...e.explained[j]!.tokens.map((t) => t.attribution)],
+          `${text} token ${x.index} delta`,
+        );
       });
       close(a.logits.flat(), e.logits.flat(), `${text} logits`);
     }
@@ -154,7 +207,7 @@ describe('other tasks on symbolic sessions', () => {
   });
 });
 
-it('model_fp16.onnx compiles one model per shape (no symbolic session) with our runtime\'s numbers', async () => {
+it("model_fp16.onnx compiles one model per shape (no symbolic session) with our runtime's numbers", async () => {
   const [, tol] = VARIANTS.find(([dtype]) => dtype === 'fp16')!;
   const [ort, ref] = await Promise.all([
     SequenceClassificationExplainer.fromPretrained('distilbert-sst2-tiny', { ...ORT, dtype: 'fp16' }),
@@ -164,7 +217,13 @@ it('model_fp16.onnx compiles one model per shape (no symbolic session) with our 
   expect(ort.model.onnx.graph.otherFloats).toBe(true);
   for (const text of ['a good movie', 'the plot was dull and the acting was worse']) {
     const [a, e] = [await ort.explain(text), await ref.explain(text)];
-    expectClose(a.tokens.map((t) => t.attribution!), e.tokens.map((t) => t.attribution!), tol, tol, `fp16 "${text}" attributions`);
+    expectClose(
+      a.tokens.map((t) => t.attribution!),
+      e.tokens.map((t) => t.attribution!),
+      tol,
+      tol,
+      `fp16 "${text}" attributions`,
+    );
     expectClose(a.logits, e.logits, tol, 0, `fp16 "${text}" logits`);
   }
   expect(g.fallbackOp).toBeUndefined();
@@ -181,7 +240,9 @@ describe('hand-built graphs', () => {
   const Y = { name: 'y', dtype: 'float32', shape: [null, 2] } as const;
   /** A model of `nodes` from x [batch, seq, 4] to y [?, 2] (opset 14). */
   const build = (nodes: EncodedNode[], initializers: Record<string, ReturnType<typeof tensor>>) =>
-    OnnxModel.fromBytes(encodeModel({ nodes, initializers: new Map(Object.entries({ ...initializers, W })), inputs: [X], outputs: [Y], opset: 14 }));
+    OnnxModel.fromBytes(
+      encodeModel({ nodes, initializers: new Map(Object.entries({ ...initializers, W })), inputs: [X], outputs: [Y], opset: 14 }),
+    );
   /** x[:, 0:-1, :] → [-1, 4] → @ W: its reverse pass reshapes to [B, T − 1, 4], a size no product of B and T gives. */
   const sliced = () =>
     build(
@@ -202,14 +263,25 @@ describe('hand-built graphs', () => {
       ],
       { shape: int64([-1, 4]) },
     );
-  const input = (b: number, t: number) => tensor('float32', [b, t, 4], Array.from({ length: b * t * 4 }, (_, i) => Math.sin(1 + 0.7 * i)));
+  const input = (b: number, t: number) =>
+    tensor(
+      'float32',
+      [b, t, 4],
+      Array.from({ length: b * t * 4 }, (_, i) => Math.sin(1 + 0.7 * i)),
+    );
   /** Distinct weights per row, so that a gradient laid out at the wrong shape shows. */
   const request = (x: HostTensor) => ({
     feeds: { x },
     fetch: [],
     output: 'y',
     wrt: ['x'],
-    seeds: (v: HostTensor) => [tensor('float32', v.shape, Array.from({ length: v.data.length }, (_, i) => 1 + 0.1 * i))],
+    seeds: (v: HostTensor) => [
+      tensor(
+        'float32',
+        v.shape,
+        Array.from({ length: v.data.length }, (_, i) => 1 + 0.1 * i),
+      ),
+    ],
   });
   const modelRequest: GradientModelRequest = { feeds: ['x'], overrides: [], fetch: [], output: 'y', wrt: ['x'], seeds: 1 };
 

@@ -19,7 +19,9 @@ describe('pnpm test setup', () => {
   });
 
   it('keeps a VK_DRIVER_FILES the user set, and then needs neither Mesa nor lavapipe', () => {
-    expect(plan({ ...ready, vkDriverFiles: '/gpu/icd.json', hasVkDriverFiles: true, hasMesa: false, hasLavapipe: false, apt: false })).toEqual({ steps: [], vkDriverFiles: '/gpu/icd.json' });
+    expect(
+      plan({ ...ready, vkDriverFiles: '/gpu/icd.json', hasVkDriverFiles: true, hasMesa: false, hasLavapipe: false, apt: false }),
+    ).toEqual({ steps: [], vkDriverFiles: '/gpu/icd.json' });
   });
 
   it('as root with apt-get, installs what is missing and unpacks lavapipe', () => {
@@ -27,7 +29,10 @@ describe('pnpm test setup', () => {
       steps: [{ kind: 'apt-install', packages: ['chromium', 'mesa-vulkan-drivers'] }, { kind: 'unpack-lavapipe' }],
       vkDriverFiles: LAVAPIPE_ICD,
     });
-    expect(plan({ ...ready, root: true, hasChromium: false })).toEqual({ steps: [{ kind: 'apt-install', packages: ['chromium'] }], vkDriverFiles: LAVAPIPE_ICD });
+    expect(plan({ ...ready, root: true, hasChromium: false })).toEqual({
+      steps: [{ kind: 'apt-install', packages: ['chromium'] }],
+      vkDriverFiles: LAVAPIPE_ICD,
+    });
   });
 
   it('unpacks lavapipe without root (apt-get download needs none) when Mesa is installed', () => {
@@ -52,7 +57,9 @@ describe('pnpm test setup', () => {
   });
 
   it('names a CHROMIUM_PATH or VK_DRIVER_FILES that points nowhere, and installs nothing in its place', () => {
-    expect(errorOf({ ...ready, root: true, chromiumPath: '/opt/chrome/chrome', hasChromium: false })).toContain('CHROMIUM_PATH=/opt/chrome/chrome');
+    expect(errorOf({ ...ready, root: true, chromiumPath: '/opt/chrome/chrome', hasChromium: false })).toContain(
+      'CHROMIUM_PATH=/opt/chrome/chrome',
+    );
     expect(errorOf({ ...ready, root: true, vkDriverFiles: '/nope.json', hasVkDriverFiles: false })).toContain('VK_DRIVER_FILES=/nope.json');
   });
 });

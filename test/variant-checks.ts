@@ -19,14 +19,21 @@ export type VariantDtype = (typeof VARIANTS)[number][0];
 const argmax = (xs: number[]) => xs.indexOf(Math.max(...xs));
 
 /** Token attributions of the variant vs the float model's (Captum refs): close within the variant's error, same top token. */
-export async function expectVariantTracksFloat(explainer: SequenceClassificationExplainer, dtype: string, tol: number, inputs: Json[]): Promise<void> {
+export async function expectVariantTracksFloat(
+  explainer: SequenceClassificationExplainer,
+  dtype: string,
+  tol: number,
+  inputs: Json[],
+): Promise<void> {
   for (const inp of inputs) {
     const entry = inp.attributions[0];
     const r = await explainer.explain(inp.text, { target: entry.target.class_index, output: 'logits', normalize: 'none', baseline: 'pad' });
     const ours = r.tokens.map((t) => t.attribution!);
     const ref = entry.ig_pad_gausslegendre.per_token_sum as number[];
     const scale = Math.max(...ref.map(Math.abs));
-    ours.forEach((v, i) => expect(Math.abs(v - ref[i]!), `${dtype} ${inp.id} token ${i}`).toBeLessThanOrEqual(tol * Math.max(1, scale) + 0.02 * scale));
+    ours.forEach((v, i) =>
+      expect(Math.abs(v - ref[i]!), `${dtype} ${inp.id} token ${i}`).toBeLessThanOrEqual(tol * Math.max(1, scale) + 0.02 * scale),
+    );
     expect(argmax(ours), `${dtype} ${inp.id} top token`).toBe(argmax(ref));
   }
 }

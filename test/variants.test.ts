@@ -20,18 +20,24 @@ describe('word-embedding discovery', () => {
     expect(found.table).toBe(expected.initializer);
   });
 
-  it.each(['distilbert-sst2-tiny', 'bert-ner-tiny'])('%s quantized: the DequantizeLinear after the uint8 lookup, same name', async (name) => {
-    const model = await loadOnnxModel(name, 'model_quantized.onnx');
-    const expected = readJson(join(MODELS, name, 'onnx', 'quantized_refs.json')).word_embedding_tensor;
-    const found = findWordEmbedding(model.graph)!;
-    expect(found.tensor).toBe(typeof expected === 'string' ? expected : expected.output ?? expected.name);
-    expect(model.graph.nodes.find((n) => n.outputs.includes(found.tensor))!.opType).toBe('DequantizeLinear');
-  });
+  it.each(['distilbert-sst2-tiny', 'bert-ner-tiny'])(
+    '%s quantized: the DequantizeLinear after the uint8 lookup, same name',
+    async (name) => {
+      const model = await loadOnnxModel(name, 'model_quantized.onnx');
+      const expected = readJson(join(MODELS, name, 'onnx', 'quantized_refs.json')).word_embedding_tensor;
+      const found = findWordEmbedding(model.graph)!;
+      expect(found.tensor).toBe(typeof expected === 'string' ? expected : (expected.output ?? expected.name));
+      expect(model.graph.nodes.find((n) => n.outputs.includes(found.tensor))!.opType).toBe('DequantizeLinear');
+    },
+  );
 });
 
 describe('gradients through quantized and fp16 graphs', () => {
-  it.each(VARIANTS.map(([dtype, tol]) => [dtype, tol] as const))('distilbert-sst2-tiny %s: IG-pad attributions track the float model', async (dtype, tol) => {
-    const explainer = await SequenceClassificationExplainer.fromPretrained('distilbert-sst2-tiny', { dtype });
-    await expectVariantTracksFloat(explainer, dtype, tol, refsOf('distilbert-sst2-tiny').inputs as Json[]);
-  });
+  it.each(VARIANTS.map(([dtype, tol]) => [dtype, tol] as const))(
+    'distilbert-sst2-tiny %s: IG-pad attributions track the float model',
+    async (dtype, tol) => {
+      const explainer = await SequenceClassificationExplainer.fromPretrained('distilbert-sst2-tiny', { dtype });
+      await expectVariantTracksFloat(explainer, dtype, tol, refsOf('distilbert-sst2-tiny').inputs as Json[]);
+    },
+  );
 });

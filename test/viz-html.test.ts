@@ -44,7 +44,9 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('toHTML, opened from a
     const { page, requests, url } = await open('sst2', toHTML(result));
     try {
       expect(requests).toEqual([url]);
-      const shown = await page.$$eval('[data-view="tokens"] [data-token]', (els) => els.map((e) => [(e as HTMLElement).dataset.token, (e as HTMLElement).dataset.attribution, e.textContent]));
+      const shown = await page.$$eval('[data-view="tokens"] [data-token]', (els) =>
+        els.map((e) => [(e as HTMLElement).dataset.token, (e as HTMLElement).dataset.attribution, e.textContent]),
+      );
       expect(shown).toEqual(result.tokens.map((t) => [t.token, String(t.attribution), t.token]));
       expect(shown.map(([, a]) => Number(a))).toEqual(result.tokens.map((t) => t.attribution! + 0)); // (+0: −0 is written "0")
       expect(await page.getAttribute('section.gbv', 'data-model')).toBe('distilbert-sst2-tiny');
@@ -53,10 +55,15 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('toHTML, opened from a
       const titles = await page.$$eval('[data-view="tokens"] [data-token]', (els) => els.map((e) => e.getAttribute('title')));
       expect(titles.every((t) => /\nattribution: .+\nrank: \d+ of 7$/.test(t!))).toBe(true);
       // the CSS applies: the largest |attribution| gets the darkest background
-      const top = result.tokens.reduce((best, t, i) => (Math.abs(t.attribution!) > Math.abs(result.tokens[best]!.attribution!) ? i : best), 0);
+      const top = result.tokens.reduce(
+        (best, t, i) => (Math.abs(t.attribution!) > Math.abs(result.tokens[best]!.attribution!) ? i : best),
+        0,
+      );
       const rank1 = await page.$eval('[data-view="tokens"] [data-rank="1"]', (e) => e.textContent);
       expect(rank1).toBe(result.tokens[top]!.token);
-      expect(await page.$eval('[data-view="tokens"] [data-rank="1"]', (e) => getComputedStyle(e).backgroundColor)).not.toBe('rgba(0, 0, 0, 0)');
+      expect(await page.$eval('[data-view="tokens"] [data-rank="1"]', (e) => getComputedStyle(e).backgroundColor)).not.toBe(
+        'rgba(0, 0, 0, 0)',
+      );
       // the table and the bar chart show the same values
       const table = await page.$$eval('[data-view="table"] [data-token]', (els) => els.map((e) => (e as HTMLElement).dataset.attribution));
       const bars = await page.$$eval('[data-view="bars"] [data-token]', (els) => els.map((e) => (e as SVGElement).dataset.attribution));
@@ -73,9 +80,16 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('toHTML, opened from a
       try {
         expect(requests, kind).toEqual([url]);
         const rows = await page.$$eval('[data-view="table"] tbody tr', (trs) =>
-          trs.map((tr) => Array.from(tr.querySelectorAll('[data-token]')).map((e) => [(e as HTMLElement).dataset.token, (e as HTMLElement).dataset.attribution])),
+          trs.map((tr) =>
+            Array.from(tr.querySelectorAll('[data-token]')).map((e) => [
+              (e as HTMLElement).dataset.token,
+              (e as HTMLElement).dataset.attribution,
+            ]),
+          ),
         );
-        expect(rows, kind).toEqual(rowsOf(r).rows.map((row) => shownPieces(row, { granularity: 'word' }).map((p) => [p.text, String(p.attribution)])));
+        expect(rows, kind).toEqual(
+          rowsOf(r).rows.map((row) => shownPieces(row, { granularity: 'word' }).map((p) => [p.text, String(p.attribution)])),
+        );
         expect(await page.$$eval('script', (s) => s.length)).toBe(0);
       } finally {
         await page.close();

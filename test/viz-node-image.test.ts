@@ -20,7 +20,7 @@ describe('image results in Node', () => {
     image = { pixelValues: await explainer.model.preprocess(IMAGE), mean: 0.5, std: 0.5 };
   });
 
-  it('imagePNG / toPNG: each mode\'s pixels as imageMaps computes them, enlarged 8×', async () => {
+  it("imagePNG / toPNG: each mode's pixels as imageMaps computes them, enlarged 8×", async () => {
     expect(result.map).toHaveLength(4);
     const original = unnormalizePixels(image.pixelValues);
     for (const mode of IMAGE_MAP_MODES) {
@@ -51,7 +51,7 @@ describe('image results in Node', () => {
     expect(overlay.match(/data-view="legend"/g)).toHaveLength(1);
   });
 
-  it('hostile labels, model and method in an image object (the CLI\'s shape) stay text', () => {
+  it("hostile labels, model and method in an image object (the CLI's shape) stay text", () => {
     const x = '<script>alert(1)</script>"\'&';
     const hostile = { map: result.map, predicted: { index: 0, label: x, score: 0.5 }, target: { index: 0, label: x }, model: x, method: x };
     for (const mode of ['heatmap', 'all'] as const) {

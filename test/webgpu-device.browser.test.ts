@@ -21,7 +21,10 @@ describe('WebGPU device loss', () => {
       if (++kernels === 40) backend.gpu.device.destroy();
       return run(op, inputs, attrs);
     };
-    const err = await explainer.explain(TEXT, { steps: 8 }).then(() => undefined, (e: unknown) => e);
+    const err = await explainer.explain(TEXT, { steps: 8 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     backend.run = run;
     expect(err).toBeInstanceOf(GlassboxError);
     expect((err as GlassboxError).code).toBe('device_lost');

@@ -43,7 +43,10 @@ describe('forward passes on webgpu', () => {
     const model = await load('vit-fashion-tiny', file);
     for (const inp of (await getJson('vit-fashion-tiny/refs.json')).inputs as Json[]) {
       const s = inp.pixel_values[0].length;
-      const out = await model.run({ feeds: { pixel_values: tensor('float32', [1, 3, s, s], inp.pixel_values.flat(2)) }, fetch: ['logits'] });
+      const out = await model.run({
+        feeds: { pixel_values: tensor('float32', [1, 3, s, s], inp.pixel_values.flat(2)) },
+        fetch: ['logits'],
+      });
       expectClose(out.logits!.data, inp.logits_float32, 1e-4, 0, `${inp.id} logits`);
     }
   });
@@ -52,11 +55,21 @@ describe('forward passes on webgpu', () => {
     const model = await load('gpt2-tiny', 'model.onnx');
     for (const inp of (await getJson('gpt2-tiny/refs.json')).inputs as Json[]) {
       const T = inp.input_ids.length;
-      const feeds: Record<string, HostTensor> = { input_ids: ids([inp.input_ids]), attention_mask: ids([inp.input_ids.map(() => 1)]), position_ids: ids([inp.input_ids.map((_: number, i: number) => i)]) };
+      const feeds: Record<string, HostTensor> = {
+        input_ids: ids([inp.input_ids]),
+        attention_mask: ids([inp.input_ids.map(() => 1)]),
+        position_ids: ids([inp.input_ids.map((_: number, i: number) => i)]),
+      };
       for (const n of model.inputNames.filter((n) => n.startsWith('past_key_values'))) feeds[n] = tensor('float32', [1, 2, 0, 4]);
       const logits = (await model.run({ feeds, fetch: ['logits'] })).logits!.data.subarray((T - 1) * 50257, T * 50257);
       const top = inp.next_token_top10 as Json[];
-      expectClose(top.map((t) => logits[t.token_id]!), top.map((t) => t.logit_float32), 1e-4, 0, `${inp.id} top-10`);
+      expectClose(
+        top.map((t) => logits[t.token_id]!),
+        top.map((t) => t.logit_float32),
+        1e-4,
+        0,
+        `${inp.id} top-10`,
+      );
     }
   });
 

@@ -29,7 +29,7 @@ describe.each(MODELS)('%s on webgpu', (name, files) => {
       explainer = await SequenceClassificationExplainer.fromPretrained(`${BASE}/${name}`, { modelFileName, device: 'webgpu' });
     });
 
-    it('every Captum method and transformers-interpret\'s defaults, for every input', async () => {
+    it("every Captum method and transformers-interpret's defaults, for every input", async () => {
       for (const inp of refs.inputs as Json[]) {
         await expectCaptumMethods(explainer, name, inp);
         await expectTransformersInterpret(explainer, name, inp);

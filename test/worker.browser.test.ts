@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ExplainOptions, GlassboxError, InvalidInputError, type Remote, SequenceClassificationExplainer, env, evaluate, loadInWorker } from '@glassbox/core';
+import {
+  type ExplainOptions,
+  GlassboxError,
+  InvalidInputError,
+  type Remote,
+  SequenceClassificationExplainer,
+  env,
+  evaluate,
+  loadInWorker,
+} from '@glassbox/core';
 import { expectClose } from './expectClose.ts';
 
 /**
@@ -52,7 +61,10 @@ describe.each(['cpu', 'webgpu'] as const)('text classification in a worker on %s
   let page: SequenceClassificationExplainer;
   let worker: Remote<SequenceClassificationExplainer>;
   beforeAll(async () => {
-    [page, worker] = await Promise.all([SequenceClassificationExplainer.fromPretrained(MODEL, { device }), loadInWorker('text-classification', MODEL, { device })]);
+    [page, worker] = await Promise.all([
+      SequenceClassificationExplainer.fromPretrained(MODEL, { device }),
+      loadInWorker('text-classification', MODEL, { device }),
+    ]);
   });
   afterAll(() => worker?.dispose());
 
@@ -80,7 +92,10 @@ describe('a worker explainer', () => {
   let page: SequenceClassificationExplainer;
   let worker: Remote<SequenceClassificationExplainer>;
   beforeAll(async () => {
-    [page, worker] = await Promise.all([SequenceClassificationExplainer.fromPretrained(MODEL, { device: 'cpu' }), loadInWorker('text-classification', MODEL, { device: 'cpu' })]);
+    [page, worker] = await Promise.all([
+      SequenceClassificationExplainer.fromPretrained(MODEL, { device: 'cpu' }),
+      loadInWorker('text-classification', MODEL, { device: 'cpu' }),
+    ]);
   });
   afterAll(() => worker?.dispose());
 
@@ -127,8 +142,17 @@ describe('a worker explainer', () => {
     ['an empty text', () => [page.explain('  '), worker.explain('  ')]],
     ['an unknown target', () => [page.explain(TEXT, { target: 'NOPE' }), worker.explain(TEXT, { target: 'NOPE' })]],
     ['an unknown method', () => [page.explain(TEXT, { method: 'nope' as never }), worker.explain(TEXT, { method: 'nope' as never })]],
-    ['an option the method does not read', () => [page.explain(TEXT, { method: 'saliency', samples: 3 }), worker.explain(TEXT, { method: 'saliency', samples: 3 })]],
-    ['a name that is no option', () => [page.explain(TEXT, { method: 'smoothgrad', noise: { stdevs: 1 } as never }), worker.explain(TEXT, { method: 'smoothgrad', noise: { stdevs: 1 } as never })]],
+    [
+      'an option the method does not read',
+      () => [page.explain(TEXT, { method: 'saliency', samples: 3 }), worker.explain(TEXT, { method: 'saliency', samples: 3 })],
+    ],
+    [
+      'a name that is no option',
+      () => [
+        page.explain(TEXT, { method: 'smoothgrad', noise: { stdevs: 1 } as never }),
+        worker.explain(TEXT, { method: 'smoothgrad', noise: { stdevs: 1 } as never }),
+      ],
+    ],
   ])('rejects %s with the page’s error class, code and message', async (_, calls) => {
     const [inPage, inWorker] = await Promise.all(calls().map(rejection));
     expect(inPage).toBeInstanceOf(InvalidInputError);
@@ -142,7 +166,10 @@ describe('a worker explainer', () => {
   it('runs evaluate next to its model, as in the page', async () => {
     const result = await page.explain(TEXT, { method: 'saliency' });
     const options = { onProgress: () => {} };
-    const [inPage, inWorker] = await Promise.all([evaluate(page, result, ['deletion', 'comprehensiveness'], options), worker.run('evaluate', result, ['deletion', 'comprehensiveness'], options)]);
+    const [inPage, inWorker] = await Promise.all([
+      evaluate(page, result, ['deletion', 'comprehensiveness'], options),
+      worker.run('evaluate', result, ['deletion', 'comprehensiveness'], options),
+    ]);
     expect(Object.keys(inWorker)).toEqual(['deletion', 'comprehensiveness']);
     expectClose(Object.values(inWorker) as number[], Object.values(inPage) as number[], 1e-6, 0, 'metrics');
   });
@@ -184,7 +211,12 @@ describe('a worker explainer', () => {
     const unknown = await rejection(loadInWorker('nope' as never, MODEL));
     expect(unknown).toBeInstanceOf(InvalidInputError);
     expect((unknown as GlassboxError).code).toBe('unknown_task');
-    const [inPage, inWorker] = await Promise.all([SequenceClassificationExplainer.fromPretrained('/test/fixtures/models/missing'), loadInWorker('text-classification', '/test/fixtures/models/missing')].map(rejection));
+    const [inPage, inWorker] = await Promise.all(
+      [
+        SequenceClassificationExplainer.fromPretrained('/test/fixtures/models/missing'),
+        loadInWorker('text-classification', '/test/fixtures/models/missing'),
+      ].map(rejection),
+    );
     expect((inWorker as Error).constructor).toBe((inPage as Error).constructor);
     expect((inWorker as GlassboxError).code).toBe('model_load');
     expect((inWorker as Error).message).toBe((inPage as Error).message);

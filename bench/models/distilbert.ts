@@ -48,7 +48,12 @@ export function distilbertOnnx(geo: DistilBertGeometry, seed: number): Uint8Arra
   // Embeddings: word + position (position ids sliced from a [1, positions] constant), LayerNorm.
   const words = g.op(`${E}/word_embeddings`, 'Gather', [wordTable, 'input_ids']);
   const length = unsqueeze0(g, E, shapeAt(g, E, words, 1));
-  const positionIds = g.op(E, 'Constant', [], { value: int64Tensor(Array.from({ length: positions }, (_, i) => i), [1, positions]) });
+  const positionIds = g.op(E, 'Constant', [], {
+    value: int64Tensor(
+      Array.from({ length: positions }, (_, i) => i),
+      [1, positions],
+    ),
+  });
   const sliced = g.op(E, 'Slice', [positionIds, g.int64(E, [0]), length, g.int64(E, [1]), g.int64(E, [1])]);
   const sum = g.op(E, 'Add', [words, g.op(`${E}/position_embeddings`, 'Gather', [positionTable, sliced])]);
   let x = layerNorm(g, `${E}/LayerNorm`, sum, lnWeight, zeroDim);
@@ -59,7 +64,8 @@ export function distilbertOnnx(geo: DistilBertGeometry, seed: number): Uint8Arra
     const A = `${L}/attention`;
     const batch = shapeAt(g, A, x, 0);
     const keyLength = shapeAt(g, A, x, 1);
-    const heads4 = () => g.op(A, 'Concat', [unsqueeze0(g, A, batch), g.int64(A, [-1]), g.int64(A, [heads]), g.int64(A, [headDim])], { axis: 0 });
+    const heads4 = () =>
+      g.op(A, 'Concat', [unsqueeze0(g, A, batch), g.int64(A, [-1]), g.int64(A, [heads]), g.int64(A, [headDim])], { axis: 0 });
     const q = linear(g, `${A}/q_lin`, x, wq, zeroDim);
     const [qShape, kShape, vShape] = [heads4(), heads4(), heads4()];
     const qh = g.op(A, 'Transpose', [g.op(A, 'Reshape', [q, qShape])], { perm: [0, 2, 1, 3] });
@@ -69,11 +75,16 @@ export function distilbertOnnx(geo: DistilBertGeometry, seed: number): Uint8Arra
     const scores = g.op(A, 'MatMul', [scaled, g.op(A, 'Transpose', [kr], { perm: [0, 2, 3, 1] })]);
     // (attention_mask == 0) → [batch, 1, 1, keys], broadcast over the scores; masked scores take MASKED.
     isPadding ??= g.op(A, 'Equal', ['attention_mask', g.int64(A, 0)]);
-    const maskShape = g.op(A, 'Concat', [unsqueeze0(g, A, batch), g.int64(A, [1]), g.int64(A, [1]), unsqueeze0(g, A, keyLength)], { axis: 0 });
+    const maskShape = g.op(A, 'Concat', [unsqueeze0(g, A, batch), g.int64(A, [1]), g.int64(A, [1]), unsqueeze0(g, A, keyLength)], {
+      axis: 0,
+    });
     const expanded = g.op(A, 'Expand', [g.op(A, 'Reshape', [isPadding, maskShape]), g.op(A, 'Shape', [scores])]);
     const masked = g.op(A, 'Where', [g.op(A, 'Cast', [expanded], { to: 9 }), g.float(A, MASKED), scores]);
     const context = g.op(A, 'Transpose', [g.op(A, 'MatMul', [g.op(A, 'Softmax', [masked], { axis: -1 }), vh])], { perm: [0, 2, 1, 3] });
-    const merged = g.op(A, 'Reshape', [context, g.op(A, 'Concat', [unsqueeze0(g, A, batch), g.int64(A, [-1]), g.int64(A, [dim])], { axis: 0 })]);
+    const merged = g.op(A, 'Reshape', [
+      context,
+      g.op(A, 'Concat', [unsqueeze0(g, A, batch), g.int64(A, [-1]), g.int64(A, [dim])], { axis: 0 }),
+    ]);
     const attended = g.op(L, 'Add', [linear(g, `${A}/out_lin`, merged, wo, zeroDim), x]);
     const sa = layerNorm(g, `${L}/sa_layer_norm`, attended, lnWeight, zeroDim);
     const ffn = linear(g, `${L}/ffn/lin2`, gelu(g, `${L}/ffn/activation`, linear(g, `${L}/ffn/lin1`, sa, w1, zeroHidden)), w2, zeroDim);

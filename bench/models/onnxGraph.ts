@@ -71,13 +71,24 @@ export class OnnxGraph {
   encode(inputs: ValueInfo[], outputs: ValueInfo[]): Uint8Array {
     const valueInfo = (v: ValueInfo) => ({
       name: v.name,
-      type: { tensorType: { elemType: v.elemType === 'float32' ? FLOAT : INT64, shape: { dim: v.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+      type: {
+        tensorType: {
+          elemType: v.elemType === 'float32' ? FLOAT : INT64,
+          shape: { dim: v.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+        },
+      },
     });
     const model = {
       irVersion: 7,
       opsetImport: [{ domain: '', version: 14 }],
       producerName: 'glassbox bench/models',
-      graph: { name: 'main_graph', node: this.nodes, initializer: this.initializers, input: inputs.map(valueInfo), output: outputs.map(valueInfo) },
+      graph: {
+        name: 'main_graph',
+        node: this.nodes,
+        initializer: this.initializers,
+        input: inputs.map(valueInfo),
+        output: outputs.map(valueInfo),
+      },
     };
     return ModelProto.encode(ModelProto.fromObject(model)).finish();
   }

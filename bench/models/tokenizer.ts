@@ -28,8 +28,12 @@ export function wordOf(id: number, vocab: number): string {
 /** The text whose tokens are `ids` between [CLS] and [SEP] (the first and last are dropped). */
 export function textOf(ids: number[], vocab: number): string {
   const notWord = ids.slice(1, -1).find((id) => id < FIRST_WORD || id >= vocab);
-  if (notWord !== undefined) throw new Error(`id ${notWord} is no word of a vocabulary of ${vocab} (words are ${FIRST_WORD}..${vocab - 1})`);
-  return ids.slice(1, -1).map((id) => wordOf(id, vocab)).join(' ');
+  if (notWord !== undefined)
+    throw new Error(`id ${notWord} is no word of a vocabulary of ${vocab} (words are ${FIRST_WORD}..${vocab - 1})`);
+  return ids
+    .slice(1, -1)
+    .map((id) => wordOf(id, vocab))
+    .join(' ');
 }
 
 function token(id: number, vocab: number): string {
@@ -38,7 +42,15 @@ function token(id: number, vocab: number): string {
 
 /** tokenizer.json (the `tokenizers` format transformers.js reads) and tokenizer_config.json. */
 export function tokenizerFiles(vocab: number, maxLength: number): { tokenizer: object; config: object } {
-  const special = (id: number) => ({ id, content: SPECIAL[id], single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const special = (id: number) => ({
+    id,
+    content: SPECIAL[id],
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
   const cls = { SpecialToken: { id: '[CLS]', type_id: 0 } };
   const sep = (typeId: number) => ({ SpecialToken: { id: '[SEP]', type_id: typeId } });
   const tokenizer = {

@@ -4,15 +4,23 @@
  * an explainer runs, for any bundled text model or the ViT. URL state: page, model, kind
  * (hub models), attention, aggregate, text, sample; run=1 explains at once.
  */
-import {
-  ATTENTION_MODES,
-  type AttentionMode,
-  type AttentionOutput,
-  REDUCTIONS,
-  type Reduction,
-} from '@glassbox/core';
+import { ATTENTION_MODES, type AttentionMode, type AttentionOutput, REDUCTIONS, type Reduction } from '@glassbox/core';
 import { renderAttention } from '@glassbox/viz';
-import { type Choice, copyLinkButton, el, field, loadExplainer, modelPicker, note, paramSelect, resultPanel, runControls, setChoices, loadingText, pageLayout } from '../controls.ts';
+import {
+  type Choice,
+  copyLinkButton,
+  el,
+  field,
+  loadExplainer,
+  modelPicker,
+  note,
+  paramSelect,
+  resultPanel,
+  runControls,
+  setChoices,
+  loadingText,
+  pageLayout,
+} from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
 import { bundledNote, loadSample, markRun, paramText, samples } from './kit.ts';
 
@@ -39,15 +47,27 @@ const KINDS: readonly Choice[] = [
 ];
 const MODES: readonly Choice[] = ATTENTION_MODES.map((m) => ({
   value: m,
-  label: { raw: 'Raw: every layer and head', rollout: 'Rollout (Abnar & Zuidema)', 'gradient-weighted': 'Gradient-weighted (Chefer et al.)' }[m],
+  label: {
+    raw: 'Raw: every layer and head',
+    rollout: 'Rollout (Abnar & Zuidema)',
+    'gradient-weighted': 'Gradient-weighted (Chefer et al.)',
+  }[m],
 }));
-const AGGREGATES: readonly Choice[] = [{ value: 'none', label: 'None' }, ...REDUCTIONS.map((r) => ({ value: r, label: r[0]!.toUpperCase() + r.slice(1) }))];
+const AGGREGATES: readonly Choice[] = [
+  { value: 'none', label: 'None' },
+  ...REDUCTIONS.map((r) => ({ value: r, label: r[0]!.toUpperCase() + r.slice(1) })),
+];
 
 /** Labels for a map's keys: the tokens, or (ViT) the class token and the patches by row, column. */
 function keyLabels(kind: Kind, keys: number, tokens: readonly string[]): string[] {
   if (kind === 'image-classification') {
     const side = Math.round(Math.sqrt(keys - 1));
-    return ['[CLS]', ...Array.from({ length: keys - 1 }, (_, i) => (side * side === keys - 1 ? `patch ${Math.floor(i / side)},${i % side}` : `patch ${i + 1}`))];
+    return [
+      '[CLS]',
+      ...Array.from({ length: keys - 1 }, (_, i) =>
+        side * side === keys - 1 ? `patch ${Math.floor(i / side)},${i % side}` : `patch ${i + 1}`,
+      ),
+    ];
   }
   return tokens.length === keys ? [...tokens] : Array.from({ length: keys }, (_, i) => tokens[i] ?? `#${i}`);
 }
@@ -59,7 +79,10 @@ function keysOf(a: AttentionOutput): number {
 
 function mount(root: HTMLElement, context: PageContext): void {
   const { params } = context;
-  const picker = modelPicker(context, { bundled: BUNDLED, hubPlaceholder: 'owner/model, e.g. Xenova/distilbert-base-uncased-finetuned-sst-2-english' });
+  const picker = modelPicker(context, {
+    bundled: BUNDLED,
+    hubPlaceholder: 'owner/model, e.g. Xenova/distilbert-base-uncased-finetuned-sst-2-english',
+  });
   const kind = paramSelect(context, 'kind', KINDS, 'text-classification', () => sync());
   const kindField = field('Task of the hub model', kind);
   const mode = paramSelect(context, 'attention', MODES, 'raw', () => sync());
@@ -138,7 +161,12 @@ function mount(root: HTMLElement, context: PageContext): void {
       });
       results.head.replaceChildren(
         el('div', { class: 'gb-hint' }, 'Attention'),
-        el('div', { class: 'gb-verdict' }, el('span', { class: 'gb-verdict-label' }, MODES.find((m) => m.value === attention)!.label), el('span', { class: 'gb-verdict-score' }, summary)),
+        el(
+          'div',
+          { class: 'gb-verdict' },
+          el('span', { class: 'gb-verdict-label' }, MODES.find((m) => m.value === attention)!.label),
+          el('span', { class: 'gb-verdict-score' }, summary),
+        ),
       );
       results.body.replaceChildren(
         view,
@@ -163,7 +191,10 @@ function mount(root: HTMLElement, context: PageContext): void {
         el('div', { class: 'gb-row', style: 'margin-top: 0' }, picker.element, kindField),
         el('div', { class: 'gb-row' }, textField, sampleField),
         el('div', { class: 'gb-row' }, field('Map', mode), reduceField),
-        bundledNote('every bundled model: the SST-2 DistilBERT, the NLI and entity BERTs, GPT-2 and the Fashion-MNIST ViT. Hub models need their task picked.', 'Xenova/distilbert-base-uncased-finetuned-sst-2-english'),
+        bundledNote(
+          'every bundled model: the SST-2 DistilBERT, the NLI and entity BERTs, GPT-2 and the Fashion-MNIST ViT. Hub models need their task picked.',
+          'Xenova/distilbert-base-uncased-finetuned-sst-2-english',
+        ),
         controls.element,
       ],
       results.element,
@@ -173,7 +204,11 @@ function mount(root: HTMLElement, context: PageContext): void {
   const run = params.get('run') === '1';
   void samples().then((found) => {
     const wanted = params.get('sample');
-    setChoices(sample, found.map((s) => ({ value: s.file, label: `${s.label} (test #${s.index})` })), wanted && found.some((s) => s.file === wanted) ? wanted : found.find((s) => s.label === 'Sneaker')?.file);
+    setChoices(
+      sample,
+      found.map((s) => ({ value: s.file, label: `${s.label} (test #${s.index})` })),
+      wanted && found.some((s) => s.file === wanted) ? wanted : found.find((s) => s.label === 'Sneaker')?.file,
+    );
     if (run) void controls.run();
   });
 }

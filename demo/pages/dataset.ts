@@ -5,7 +5,21 @@
  * URL state: method. A link cannot carry the file.
  */
 import { type ExplainOptions, GlassboxError, InvalidInputError, type SequenceClassificationResult, explainAll } from '@glassbox/core';
-import { type Choice, type ModelChoice, el, field, loadExplainer, loadingText, modelPicker, note, pageLayout, paramSelect, resultPanel, runControls, saveFile } from '../controls.ts';
+import {
+  type Choice,
+  type ModelChoice,
+  el,
+  field,
+  loadExplainer,
+  loadingText,
+  modelPicker,
+  note,
+  pageLayout,
+  paramSelect,
+  resultPanel,
+  runControls,
+  saveFile,
+} from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
 import { parseCsv, toCsv } from './csv.ts';
 import { truncationToggle } from '../truncation.ts';
@@ -32,8 +46,7 @@ const EXAMPLE = {
   ]),
 };
 
-const load = (choice: ModelChoice, device: 'webgpu' | 'cpu') =>
-  loadExplainer('text-classification', choice, device);
+const load = (choice: ModelChoice, device: 'webgpu' | 'cpu') => loadExplainer('text-classification', choice, device);
 
 /** A row of the user's file: its number (JSONL: line; CSV: record after the header), text and gold label, or why it cannot be read. */
 interface DataRow {
@@ -67,7 +80,11 @@ function csvRows(name: string, content: string): DataRow[] {
   const [header, ...records] = parseCsv(content.replace(/^\uFEFF/, ''));
   const columns = (header ?? []).map((h) => h.trim().toLowerCase());
   const textColumn = columns.findIndex((c) => TEXT_FIELDS.includes(c));
-  if (textColumn < 0) throw new InvalidInputError(`${name} has no "text" or "sentence" column; its header row is ${JSON.stringify(header ?? [])}`, 'bad_file');
+  if (textColumn < 0)
+    throw new InvalidInputError(
+      `${name} has no "text" or "sentence" column; its header row is ${JSON.stringify(header ?? [])}`,
+      'bad_file',
+    );
   const labelColumn = columns.indexOf('label');
   return records.flatMap((record, k) => {
     if (record.length === 1 && record[0] === '') return []; // an empty line
@@ -86,7 +103,8 @@ function jsonlRows(content: string): DataRow[] {
     } catch (e) {
       return [{ row, text: line, problem: `line ${row} is not valid JSON: ${(e as Error).message}` }];
     }
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return [{ row, text: line, problem: `line ${row} is not a JSON object` }];
+    if (!value || typeof value !== 'object' || Array.isArray(value))
+      return [{ row, text: line, problem: `line ${row} is not a JSON object` }];
     const record = value as Record<string, unknown>;
     const text = TEXT_FIELDS.map((f) => record[f]).find((t) => typeof t === 'string');
     if (typeof text !== 'string') return [{ row, text: line, problem: `line ${row} has no "text" or "sentence" string` }];
@@ -146,12 +164,33 @@ function rowElement(r: RowResult): HTMLTableRowElement {
     'data-correct': r.gold !== undefined && r.predicted !== undefined && String(r.gold === r.predicted),
   });
   const top = el('td', { 'data-column': 'top' });
-  for (const t of r.topTokens ?? []) top.append(el('span', { class: 'gb-chip', 'data-top-token': t.token, 'data-attribution': t.attribution, title: t.attribution.toFixed(4) }, t.token), ' ');
+  for (const t of r.topTokens ?? [])
+    top.append(
+      el(
+        'span',
+        { class: 'gb-chip', 'data-top-token': t.token, 'data-attribution': t.attribution, title: t.attribution.toFixed(4) },
+        t.token,
+      ),
+      ' ',
+    );
   const cells = [
     el('td', { 'data-column': 'row' }, r.row),
-    el('td', { 'data-column': 'text' }, r.text, r.truncated && el('small', { class: 'gb-hint', 'data-role': 'truncated' }, ` (first ${r.truncated.explainedTokens} of ${r.truncated.inputTokens} tokens explained)`)),
-    r.error !== undefined ? el('td', { 'data-column': 'predicted', class: 'gb-error', colspan: 2 }, r.error) : el('td', { 'data-column': 'predicted' }, r.predicted),
-    r.error === undefined && el('td', { 'data-column': 'probability' }, r.probability === undefined ? '' : `${(r.probability * 100).toFixed(1)}%`),
+    el(
+      'td',
+      { 'data-column': 'text' },
+      r.text,
+      r.truncated &&
+        el(
+          'small',
+          { class: 'gb-hint', 'data-role': 'truncated' },
+          ` (first ${r.truncated.explainedTokens} of ${r.truncated.inputTokens} tokens explained)`,
+        ),
+    ),
+    r.error !== undefined
+      ? el('td', { 'data-column': 'predicted', class: 'gb-error', colspan: 2 }, r.error)
+      : el('td', { 'data-column': 'predicted' }, r.predicted),
+    r.error === undefined &&
+      el('td', { 'data-column': 'probability' }, r.probability === undefined ? '' : `${(r.probability * 100).toFixed(1)}%`),
     el('td', { 'data-column': 'gold' }, r.gold ?? ''),
     top,
   ];
@@ -163,7 +202,15 @@ const asJsonl = (results: readonly RowResult[]) => results.map((r) => `${JSON.st
 const asCsv = (results: readonly RowResult[]) =>
   toCsv([
     ['row', 'text', 'gold', 'predicted', 'probability', 'top_tokens', 'error'],
-    ...results.map((r) => [r.row, r.text, r.gold ?? '', r.predicted ?? '', r.probability ?? '', r.topTokens?.map((t) => t.token).join(' ') ?? '', r.error ?? '']),
+    ...results.map((r) => [
+      r.row,
+      r.text,
+      r.gold ?? '',
+      r.predicted ?? '',
+      r.probability ?? '',
+      r.topTokens?.map((t) => t.token).join(' ') ?? '',
+      r.error ?? '',
+    ]),
   ]);
 
 function mount(root: HTMLElement, context: PageContext): void {
@@ -173,7 +220,13 @@ function mount(root: HTMLElement, context: PageContext): void {
   method.id = 'method';
 
   // ---- the file: picked or dropped, read here
-  const fileInput = el('input', { class: 'gb-input', type: 'file', accept: '.jsonl,.ndjson,.csv,.txt', 'data-role': 'upload', 'aria-label': 'A JSONL or CSV file (stays on this device)' });
+  const fileInput = el('input', {
+    class: 'gb-input',
+    type: 'file',
+    accept: '.jsonl,.ndjson,.csv,.txt',
+    'data-role': 'upload',
+    'aria-label': 'A JSONL or CSV file (stays on this device)',
+  });
   // The whole field takes a dropped file.
   const drop = field(
     'Data file (.jsonl or .csv): choose or drop one',
@@ -198,7 +251,8 @@ function mount(root: HTMLElement, context: PageContext): void {
       about.textContent = e instanceof Error ? e.message : String(e);
       return;
     }
-    if (controls.state === 'loading' || controls.state === 'running') about.textContent += ' Cancel the current run, then press Explain rows.';
+    if (controls.state === 'loading' || controls.state === 'running')
+      about.textContent += ' Cancel the current run, then press Explain rows.';
     else void controls.run();
   }
   const readFile = async (file: File | undefined) => file && useFile(file.name, await file.text());
@@ -238,7 +292,10 @@ function mount(root: HTMLElement, context: PageContext): void {
     return th;
   });
   const tbody = el('tbody');
-  results.body.append(meaning, el('table', { class: 'gbp-dataset', 'data-role': 'rows' }, el('thead', {}, el('tr', {}, ...headers)), tbody));
+  results.body.append(
+    meaning,
+    el('table', { class: 'gbp-dataset', 'data-role': 'rows' }, el('thead', {}, el('tr', {}, ...headers)), tbody),
+  );
 
   /** Add a finished row where the current sort puts it. */
   function addRow(result: RowResult): void {
@@ -294,13 +351,22 @@ function mount(root: HTMLElement, context: PageContext): void {
           onProgress: (f) => run.onProgress((index + f) / total, stage(index)),
         });
       };
-      for await (const item of explainAll(explainRow, rows, { signal: run.signal, onProgress: (n) => run.onProgress(n / total, stage(Math.min(n, total - 1))) })) {
+      for await (const item of explainAll(explainRow, rows, {
+        signal: run.signal,
+        onProgress: (n) => run.onProgress(n / total, stage(Math.min(n, total - 1))),
+      })) {
         const { row, text, gold } = item.input;
         const read = { row, text, ...(gold !== undefined && { gold: goldLabel(gold, explainer.labels) }) };
         addRow(
           item.error
             ? { ...read, error: item.error.message }
-            : { ...read, predicted: item.result.predicted.label, probability: item.result.predicted.score, topTokens: topTokensOf(item.result), ...(item.result.truncated && { truncated: item.result.truncated }) },
+            : {
+                ...read,
+                predicted: item.result.predicted.label,
+                probability: item.result.predicted.score,
+                topTokens: topTokensOf(item.result),
+                ...(item.result.truncated && { truncated: item.result.truncated }),
+              },
         );
       }
     },

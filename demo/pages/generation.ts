@@ -3,9 +3,25 @@
  * the tokens generated before it (the attribution matrix). URL state: page, model, method,
  * text, max; run=1 explains at once.
  */
-import { type ExplainOptions, type MethodName, type TextGenerationResult } from '@glassbox/core';
+import type { ExplainOptions, MethodName, TextGenerationResult } from '@glassbox/core';
 import { renderTable, renderTokens, toHTML } from '@glassbox/viz';
-import { copyLinkButton, downloadButton, el, field, fileName, loadExplainer, methodLabel, methodPicker, modelPicker, note, resultPanel, runControls, setParam, loadingText, pageLayout } from '../controls.ts';
+import {
+  copyLinkButton,
+  downloadButton,
+  el,
+  field,
+  fileName,
+  loadExplainer,
+  methodLabel,
+  methodPicker,
+  modelPicker,
+  note,
+  resultPanel,
+  runControls,
+  setParam,
+  loadingText,
+  pageLayout,
+} from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
 import { bundledNote, markRun, paramText } from './kit.ts';
 import { truncationNote, truncationToggle } from '../truncation.ts';
@@ -27,7 +43,13 @@ function mount(root: HTMLElement, context: PageContext): void {
   const results = resultPanel();
   let shown: { result: TextGenerationResult; model: string } | undefined;
   results.tools.append(
-    downloadButton(() => shown && { html: toHTML(shown.result, { model: shown.model }), filename: fileName('glassbox', shown.model, 'generation', shown.result.method) }),
+    downloadButton(
+      () =>
+        shown && {
+          html: toHTML(shown.result, { model: shown.model }),
+          filename: fileName('glassbox', shown.model, 'generation', shown.result.method),
+        },
+    ),
     copyLinkButton(context),
   );
 
@@ -36,26 +58,55 @@ function mount(root: HTMLElement, context: PageContext): void {
     const picked = el('div', { 'data-role': 'token-row' });
     const chips = el('div', { class: 'gbp-tokens', role: 'group', 'aria-label': 'Generated tokens' });
     const select = (j: number) => {
-      chips.querySelectorAll<HTMLElement>('.gbp-token').forEach((c) => c.setAttribute('aria-pressed', String(c.dataset.index === String(j))));
+      chips
+        .querySelectorAll<HTMLElement>('.gbp-token')
+        .forEach((c) => c.setAttribute('aria-pressed', String(c.dataset.index === String(j))));
       picked.replaceChildren(renderTokens(result, { select: j, model }));
     };
     result.generated.forEach((g, j) => {
-      const chip = el('button', { type: 'button', class: 'gbp-token', 'data-index': j, 'aria-pressed': 'false', title: `${g.token}: ${result.output} ${g.score.toFixed(3)}` }, g.token.replace(/^[Ġ▁]/, ''), el('small', {}, `#${j + 1}`));
+      const chip = el(
+        'button',
+        {
+          type: 'button',
+          class: 'gbp-token',
+          'data-index': j,
+          'aria-pressed': 'false',
+          title: `${g.token}: ${result.output} ${g.score.toFixed(3)}`,
+        },
+        g.token.replace(/^[Ġ▁]/, ''),
+        el('small', {}, `#${j + 1}`),
+      );
       chip.addEventListener('click', () => select(j));
       chips.append(chip, ' ');
     });
     results.head.replaceChildren(
       el('div', { class: 'gb-hint' }, 'Continuation'),
-      el('div', { class: 'gb-verdict' }, el('span', { class: 'gb-verdict-label' }, el('span', { class: 'gbp-prompt' }, result.prompt), el('span', { 'data-field': 'generated' }, result.generatedText))),
+      el(
+        'div',
+        { class: 'gb-verdict' },
+        el(
+          'span',
+          { class: 'gb-verdict-label' },
+          el('span', { class: 'gbp-prompt' }, result.prompt),
+          el('span', { 'data-field': 'generated' }, result.generatedText),
+        ),
+      ),
     );
     results.body.replaceChildren(
       // Generation is never normalised by default (core's textGeneration).
-      note(`${methodLabel(result.method)}; row j explains generated token j, at the position before it, over the prompt and the tokens generated before it. ${valuesCaption({ normalize: 'none', ...explainedWith }, scoreName(result.output, 'generated token j'))}`),
+      note(
+        `${methodLabel(result.method)}; row j explains generated token j, at the position before it, over the prompt and the tokens generated before it. ${valuesCaption({ normalize: 'none', ...explainedWith }, scoreName(result.output, 'generated token j'))}`,
+      ),
       ...[truncationNote(result.truncated, given, result.prompt)].filter((n) => n !== false),
       el('p', { class: 'gb-hint' }, 'Pick a generated token to see which earlier tokens produced it:'),
       chips,
       picked,
-      el('section', { class: 'gbp-section' }, el('h3', {}, 'The attribution matrix: one row per generated token'), renderTable(result, { model, legend: false })),
+      el(
+        'section',
+        { class: 'gbp-section' },
+        el('h3', {}, 'The attribution matrix: one row per generated token'),
+        renderTable(result, { model, legend: false }),
+      ),
     );
     if (result.generated.length) select(0);
     results.element.hidden = false;
@@ -71,7 +122,12 @@ function mount(root: HTMLElement, context: PageContext): void {
       run.running('Generating and explaining each new token…');
       const chosen = { method: method.value as MethodName, ...truncation.options() };
       const given = prompt.element.value;
-      const result = await explainer.explain(given, { ...chosen, maxNewTokens: Number(maxNew.value) || DEFAULT_MAX, signal: run.signal, onProgress: run.onProgress });
+      const result = await explainer.explain(given, {
+        ...chosen,
+        maxNewTokens: Number(maxNew.value) || DEFAULT_MAX,
+        signal: run.signal,
+        onProgress: run.onProgress,
+      });
       if (run.signal.aborted) return;
       show(result, choice.id, chosen, given);
       markRun(context);

@@ -42,31 +42,56 @@ const METHODS: readonly Choice[] = IMAGE_METHODS.map((m) => ({
     vargrad: 'VarGrad (noisy IG)',
   }[m],
 }));
-const MODE_TITLES: Record<ImageMapMode, string> = { heatmap: 'Heat map', overlay: 'Overlay', masked_image: 'Masked image', alpha_scaling: 'Alpha scaling' };
+const MODE_TITLES: Record<ImageMapMode, string> = {
+  heatmap: 'Heat map',
+  overlay: 'Overlay',
+  masked_image: 'Masked image',
+  alpha_scaling: 'Alpha scaling',
+};
 const BUNDLED = [{ folder: 'vit-fashion-tiny', label: 'ViT · Fashion-MNIST (tiny, bundled)' }];
 const FASHION = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 const UPLOAD = 'upload';
 
-const load = (choice: ModelChoice, device: 'webgpu' | 'cpu') =>
-  loadExplainer('image-classification', choice, device);
+const load = (choice: ModelChoice, device: 'webgpu' | 'cpu') => loadExplainer('image-classification', choice, device);
 
 function mount(root: HTMLElement, context: PageContext): void {
   const { params } = context;
   const picker = modelPicker(context, { bundled: BUNDLED, hubPlaceholder: 'owner/model, e.g. Xenova/vit-base-patch16-224' });
   const method = methodPicker(context, METHODS);
-  const target = paramSelect(context, 'target', [{ value: '', label: 'Predicted class' }, ...FASHION.map((l) => ({ value: l, label: l }))], '');
-  let mode: ImageMapMode = (IMAGE_MAP_MODES as readonly string[]).includes(params.get('mode') ?? '') ? (params.get('mode') as ImageMapMode) : 'overlay';
+  const target = paramSelect(
+    context,
+    'target',
+    [{ value: '', label: 'Predicted class' }, ...FASHION.map((l) => ({ value: l, label: l }))],
+    '',
+  );
+  let mode: ImageMapMode = (IMAGE_MAP_MODES as readonly string[]).includes(params.get('mode') ?? '')
+    ? (params.get('mode') as ImageMapMode)
+    : 'overlay';
 
   // ---- the image: a bundled sample or the user's file
   let list: Sample[] = [];
   let chosen: { name: string; image: ImageData } | undefined;
   const thumbs = el('div', { class: 'gbp-samples', role: 'group', 'aria-label': 'Image to explain' });
-  const fileInput = el('input', { type: 'file', accept: 'image/*', 'data-role': 'upload', 'aria-label': 'Your own image (stays on this device)' });
+  const fileInput = el('input', {
+    type: 'file',
+    accept: 'image/*',
+    'data-role': 'upload',
+    'aria-label': 'Your own image (stays on this device)',
+  });
   const uploadPreview = el('span', { 'aria-hidden': 'true', style: 'font-size: 1.2rem; line-height: 1' }, '+');
-  const upload = el('label', { class: 'gbp-upload', 'data-sample': UPLOAD, 'aria-pressed': 'false', title: 'Your own image: decoded in this page, never uploaded' }, fileInput, uploadPreview, el('span', {}, 'Your image'));
+  const upload = el(
+    'label',
+    { class: 'gbp-upload', 'data-sample': UPLOAD, 'aria-pressed': 'false', title: 'Your own image: decoded in this page, never uploaded' },
+    fileInput,
+    uploadPreview,
+    el('span', {}, 'Your image'),
+  );
   const about = el('p', { class: 'gb-hint', 'data-role': 'image-about' });
 
-  const press = (name: string) => Array.from(thumbs.querySelectorAll<HTMLElement>('[data-sample]')).forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.sample === name)));
+  const press = (name: string) =>
+    Array.from(thumbs.querySelectorAll<HTMLElement>('[data-sample]')).forEach((b) =>
+      b.setAttribute('aria-pressed', String(b.dataset.sample === name)),
+    );
   const choose = (name: string, image: ImageData, sample?: Sample) => {
     chosen = { name, image };
     press(name);
@@ -95,7 +120,13 @@ function mount(root: HTMLElement, context: PageContext): void {
   let shown: { result: ImageClassificationResult; image: ImageData; model: string } | undefined;
   // The standalone page shows the picked map beside the original, as transformers-interpret's side_by_side.
   results.tools.append(
-    downloadButton(() => shown && { html: toHTML(shown.result, { model: shown.model, image: shown.image, mode, sideBySide: true }), filename: fileName('glassbox', shown.model, shown.result.method, mode) }),
+    downloadButton(
+      () =>
+        shown && {
+          html: toHTML(shown.result, { model: shown.model, image: shown.image, mode, sideBySide: true }),
+          filename: fileName('glassbox', shown.model, shown.result.method, mode),
+        },
+    ),
     copyLinkButton(context),
   );
 
@@ -108,7 +139,12 @@ function mount(root: HTMLElement, context: PageContext): void {
       const explainer = await load(choice, context.device);
       showLabels(explainer.labels);
       run.running(`Explaining with ${methodLabel(method.value, METHODS).toLowerCase()}…`);
-      const result = await explainer.explain(image, { method: method.value as ImageMethodName, target: target.value === '' ? undefined : target.value, signal: run.signal, onProgress: run.onProgress });
+      const result = await explainer.explain(image, {
+        method: method.value as ImageMethodName,
+        target: target.value === '' ? undefined : target.value,
+        signal: run.signal,
+        onProgress: run.onProgress,
+      });
       if (run.signal.aborted) return;
       show(result, image, choice, explainer.labels);
       if (chosen.name !== UPLOAD) markRun(context);
@@ -124,7 +160,9 @@ function mount(root: HTMLElement, context: PageContext): void {
   function show(result: ImageClassificationResult, image: ImageData, choice: ModelChoice, modelLabels: string[]): void {
     shown = { result, image, model: choice.id };
     const labels = classLabels(modelLabels, result.logits.length);
-    results.head.replaceChildren(...verdict(result.predicted.label, `${(result.predicted.score * 100).toFixed(1)}% confident`, labels, result.probabilities, 5));
+    results.head.replaceChildren(
+      ...verdict(result.predicted.label, `${(result.predicted.score * 100).toFixed(1)}% confident`, labels, result.probabilities, 5),
+    );
     const original = el('figure', { class: 'gbp-original', 'data-panel': 'original' });
     original.append(pixelsCanvas({ data: image.data, width: image.width, height: image.height }), el('figcaption', {}, 'Original image'));
     const maps = el('div', { class: 'gbp-maps', 'data-role': 'maps' }, original);
@@ -174,7 +212,10 @@ function mount(root: HTMLElement, context: PageContext): void {
       [
         el('div', { class: 'gb-field' }, el('span', { class: 'gb-label' }, 'Image'), thumbs, about),
         el('div', { class: 'gb-row' }, picker.element, field('Method', method), field('Explain class', target)),
-        bundledNote('vit-fashion-tiny, a 2-layer vision transformer trained on Fashion-MNIST (87% test accuracy; 32×32 input, 8×8 patches).', 'Xenova/vit-base-patch16-224'),
+        bundledNote(
+          'vit-fashion-tiny, a 2-layer vision transformer trained on Fashion-MNIST (87% test accuracy; 32×32 input, 8×8 patches).',
+          'Xenova/vit-base-patch16-224',
+        ),
         controls.element,
       ],
       results.element,
@@ -184,7 +225,13 @@ function mount(root: HTMLElement, context: PageContext): void {
   void samples().then(async (found) => {
     list = found;
     for (const s of list) {
-      const b = el('button', { type: 'button', class: 'gbp-sample', 'data-sample': s.file, 'aria-pressed': 'false', title: `${s.label} (Fashion-MNIST test image #${s.index})` });
+      const b = el('button', {
+        type: 'button',
+        class: 'gbp-sample',
+        'data-sample': s.file,
+        'aria-pressed': 'false',
+        title: `${s.label} (Fashion-MNIST test image #${s.index})`,
+      });
       b.append(el('img', { src: `samples/${s.file}`, alt: s.label, width: 56, height: 56 }), el('span', {}, s.label));
       b.addEventListener('click', async () => {
         choose(s.file, await loadSample(s), s);

@@ -22,10 +22,29 @@ export function bundledNote(what: string, hubExample: string): HTMLElement {
  * A text input or textarea kept in URL parameter `param` (written as the user types,
  * debounced; `flush()` writes it at once, as a run does).
  */
-export function paramText(context: PageContext, param: string, fallback: string, options: { rows?: number; label: string; placeholder?: string }): { element: HTMLInputElement | HTMLTextAreaElement; flush(): void } {
+export function paramText(
+  context: PageContext,
+  param: string,
+  fallback: string,
+  options: { rows?: number; label: string; placeholder?: string },
+): { element: HTMLInputElement | HTMLTextAreaElement; flush(): void } {
   const element = options.rows
-    ? el('textarea', { class: 'gb-textarea', name: param, rows: options.rows, spellcheck: 'true', 'aria-label': options.label, placeholder: options.placeholder })
-    : el('input', { class: 'gb-input', type: 'text', name: param, spellcheck: 'false', 'aria-label': options.label, placeholder: options.placeholder });
+    ? el('textarea', {
+        class: 'gb-textarea',
+        name: param,
+        rows: options.rows,
+        spellcheck: 'true',
+        'aria-label': options.label,
+        placeholder: options.placeholder,
+      })
+    : el('input', {
+        class: 'gb-input',
+        type: 'text',
+        name: param,
+        spellcheck: 'false',
+        'aria-label': options.label,
+        placeholder: options.placeholder,
+      });
   element.value = context.params.get(param) ?? fallback;
   let typing: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
@@ -46,8 +65,17 @@ export function markRun(context: PageContext): void {
 }
 
 /** The prediction summary (style.css's verdict and probability bars): the top `top` labels, largest first; rows carry data-label and data-probability. */
-export function verdict(label: string, score: string, labels: readonly string[], probabilities: readonly number[], top = labels.length): HTMLElement[] {
-  const order = probabilities.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]).slice(0, top);
+export function verdict(
+  label: string,
+  score: string,
+  labels: readonly string[],
+  probabilities: readonly number[],
+  top = labels.length,
+): HTMLElement[] {
+  const order = probabilities
+    .map((p, i) => [p, i] as const)
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, top);
   const best = order[0]?.[1];
   const probs = el(
     'div',
@@ -64,7 +92,12 @@ export function verdict(label: string, score: string, labels: readonly string[],
   );
   return [
     el('div', { class: 'gb-hint' }, 'Prediction'),
-    el('div', { class: 'gb-verdict' }, el('span', { class: 'gb-verdict-label', 'data-field': 'predicted' }, label), el('span', { class: 'gb-verdict-score' }, score)),
+    el(
+      'div',
+      { class: 'gb-verdict' },
+      el('span', { class: 'gb-verdict-label', 'data-field': 'predicted' }, label),
+      el('span', { class: 'gb-verdict-score' }, score),
+    ),
     probs,
   ];
 }

@@ -3,14 +3,25 @@
  * URL state: page, task (pair | zero-shot), model, method, text, pair, labels; run=1
  * explains at once.
  */
-import {
-  type MethodName,
-  type PairwiseClassificationResult,
-  type ZeroShotClassificationResult,
-  classLabels,
-} from '@glassbox/core';
+import { type MethodName, type PairwiseClassificationResult, type ZeroShotClassificationResult, classLabels } from '@glassbox/core';
 import { render, toHTML } from '@glassbox/viz';
-import { copyLinkButton, downloadButton, el, field, fileName, loadExplainer, methodLabel, methodPicker, modelPicker, note, resultPanel, runControls, setParam, loadingText, pageLayout } from '../controls.ts';
+import {
+  copyLinkButton,
+  downloadButton,
+  el,
+  field,
+  fileName,
+  loadExplainer,
+  methodLabel,
+  methodPicker,
+  modelPicker,
+  note,
+  resultPanel,
+  runControls,
+  setParam,
+  loadingText,
+  pageLayout,
+} from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
 import { bundledNote, markRun, paramText, verdict } from './kit.ts';
 import { truncationNote, truncationToggle } from '../truncation.ts';
@@ -30,7 +41,11 @@ function mount(root: HTMLElement, context: PageContext): void {
   const labels = paramText(context, 'labels', 'music, sport, politics', { label: 'Candidate labels' });
   const textField = field('Premise', premise.element);
   const pairField = field('Hypothesis', hypothesis.element);
-  const labelsField = field('Candidate labels', labels.element, 'Comma-separated. Each is scored as the hypothesis “this text is about {label} .”');
+  const labelsField = field(
+    'Candidate labels',
+    labels.element,
+    'Comma-separated. Each is scored as the hypothesis “this text is about {label} .”',
+  );
 
   const seg = el('div', { class: 'gbp-seg', role: 'group', 'aria-label': 'Task' });
   const segButtons = (['pair', 'zero-shot'] as const).map((t) => {
@@ -53,7 +68,13 @@ function mount(root: HTMLElement, context: PageContext): void {
   const results = resultPanel();
   let shown: { result: PairwiseClassificationResult | ZeroShotClassificationResult; model: string } | undefined;
   results.tools.append(
-    downloadButton(() => shown && { html: toHTML(shown.result, { model: shown.model }), filename: fileName('glassbox', shown.model, task, shown.result.method) }),
+    downloadButton(
+      () =>
+        shown && {
+          html: toHTML(shown.result, { model: shown.model }),
+          filename: fileName('glassbox', shown.model, task, shown.result.method),
+        },
+    ),
     copyLinkButton(context),
   );
 
@@ -75,14 +96,21 @@ function mount(root: HTMLElement, context: PageContext): void {
         if (run.signal.aborted) return;
         shown = { result, model: choice.id };
         const names = classLabels(explainer.labels, result.logits.length);
-        results.head.replaceChildren(...verdict(result.predicted.label, `${(result.predicted.score * 100).toFixed(1)}% confident`, names, result.probabilities));
+        results.head.replaceChildren(
+          ...verdict(result.predicted.label, `${(result.predicted.score * 100).toFixed(1)}% confident`, names, result.probabilities),
+        );
         results.body.replaceChildren(
-          note(`${methodLabel(result.method)}, over both sentences (the hypothesis is segment 1, after the first [SEP]). ${valuesCaption(chosen, scoreName(result.output, result.target.label))}`),
+          note(
+            `${methodLabel(result.method)}, over both sentences (the hypothesis is segment 1, after the first [SEP]). ${valuesCaption(chosen, scoreName(result.output, result.target.label))}`,
+          ),
           ...[truncationNote(result.truncated, given, result.text)].filter((n) => n !== false),
           render(result, { model: choice.id }),
         );
       } else {
-        const candidates = labels.element.value.split(',').map((l) => l.trim()).filter(Boolean);
+        const candidates = labels.element.value
+          .split(',')
+          .map((l) => l.trim())
+          .filter(Boolean);
         if (!candidates.length) throw new Error('Give at least one candidate label.');
         const explainer = await loadExplainer('zero-shot', choice, context.device);
         run.running(`Explaining ${candidates.length} labels…`);
@@ -90,9 +118,18 @@ function mount(root: HTMLElement, context: PageContext): void {
         if (run.signal.aborted) return;
         shown = { result, model: choice.id };
         const rows = Object.values(result.labels);
-        results.head.replaceChildren(...verdict(result.predictedLabel, 'most entailed label', rows.map((r) => r.label), rows.map((r) => r.score)));
+        results.head.replaceChildren(
+          ...verdict(
+            result.predictedLabel,
+            'most entailed label',
+            rows.map((r) => r.label),
+            rows.map((r) => r.score),
+          ),
+        );
         results.body.replaceChildren(
-          note(`${methodLabel(result.method)}. One row per candidate label; the highlighted text shows the predicted label’s row. ${valuesCaption(chosen, `${scoreName(result.output, 'entailment')} for “this text is about {label} .”`)}`),
+          note(
+            `${methodLabel(result.method)}. One row per candidate label; the highlighted text shows the predicted label’s row. ${valuesCaption(chosen, `${scoreName(result.output, 'entailment')} for “this text is about {label} .”`)}`,
+          ),
           ...[truncationNote(result.truncated, given, result.text)].filter((n) => n !== false),
           render(result, { model: choice.id }),
         );

@@ -2,9 +2,24 @@
  * Extractive question answering: the predicted span, and why it starts and ends where it
  * does. URL state: page, model, method, question, context; run=1 explains at once.
  */
-import { type MethodName, type QuestionAnsweringResult } from '@glassbox/core';
+import type { MethodName, QuestionAnsweringResult } from '@glassbox/core';
 import { renderTable, renderTokens, toHTML } from '@glassbox/viz';
-import { copyLinkButton, downloadButton, el, field, fileName, loadExplainer, methodLabel, methodPicker, modelPicker, note, resultPanel, runControls, loadingText, pageLayout } from '../controls.ts';
+import {
+  copyLinkButton,
+  downloadButton,
+  el,
+  field,
+  fileName,
+  loadExplainer,
+  methodLabel,
+  methodPicker,
+  modelPicker,
+  note,
+  resultPanel,
+  runControls,
+  loadingText,
+  pageLayout,
+} from '../controls.ts';
 import type { DemoPage, PageContext } from '../page.ts';
 import { bundledNote, markRun, paramText } from './kit.ts';
 import { truncationNote, truncationToggle } from '../truncation.ts';
@@ -14,7 +29,10 @@ const BUNDLED = [{ folder: 'distilbert-squad-tiny', label: 'DistilBERT · SQuAD 
 
 function mount(root: HTMLElement, context: PageContext): void {
   const { params } = context;
-  const picker = modelPicker(context, { bundled: BUNDLED, hubPlaceholder: 'owner/model, e.g. Xenova/distilbert-base-cased-distilled-squad' });
+  const picker = modelPicker(context, {
+    bundled: BUNDLED,
+    hubPlaceholder: 'owner/model, e.g. Xenova/distilbert-base-cased-distilled-squad',
+  });
   const method = methodPicker(context);
   const truncation = truncationToggle(context, 'contexts');
   const question = paramText(context, 'question', 'Where do penguins live?', { label: 'Question' });
@@ -23,7 +41,13 @@ function mount(root: HTMLElement, context: PageContext): void {
   const results = resultPanel();
   let shown: { result: QuestionAnsweringResult; model: string } | undefined;
   results.tools.append(
-    downloadButton(() => shown && { html: toHTML(shown.result, { model: shown.model }), filename: fileName('glassbox', shown.model, 'qa', shown.result.method) }),
+    downloadButton(
+      () =>
+        shown && {
+          html: toHTML(shown.result, { model: shown.model }),
+          filename: fileName('glassbox', shown.model, 'qa', shown.result.method),
+        },
+    ),
     copyLinkButton(context),
   );
 
@@ -48,15 +72,27 @@ function mount(root: HTMLElement, context: PageContext): void {
         el(
           'div',
           { class: 'gb-verdict' },
-          el('span', { class: 'gb-verdict-label', 'data-field': 'answer' }, result.predictedAnswer || '(none: the predicted end comes before the start)'),
+          el(
+            'span',
+            { class: 'gb-verdict-label', 'data-field': 'answer' },
+            result.predictedAnswer || '(none: the predicted end comes before the start)',
+          ),
           el('span', { class: 'gb-verdict-score' }, `tokens ${result.startPosition}–${result.endPosition}`),
         ),
       );
       results.body.replaceChildren(
-        note(`${methodLabel(result.method)}, on the embeddings block's output as transformers-interpret does. ${valuesCaption(chosen, 'the largest start (end) logit')}`),
+        note(
+          `${methodLabel(result.method)}, on the embeddings block's output as transformers-interpret does. ${valuesCaption(chosen, 'the largest start (end) logit')}`,
+        ),
         ...[truncationNote(result.truncated, given, result.context)].filter((n) => n !== false),
-        section(`Why the answer starts at “${result.start?.tokens[result.startPosition]?.token ?? ''}”`, renderTokens(result, { select: 'start', model: choice.id })),
-        section(`Why it ends at “${result.end?.tokens[result.endPosition]?.token ?? ''}”`, renderTokens(result, { select: 'end', model: choice.id })),
+        section(
+          `Why the answer starts at “${result.start?.tokens[result.startPosition]?.token ?? ''}”`,
+          renderTokens(result, { select: 'start', model: choice.id }),
+        ),
+        section(
+          `Why it ends at “${result.end?.tokens[result.endPosition]?.token ?? ''}”`,
+          renderTokens(result, { select: 'end', model: choice.id }),
+        ),
         section('Both, as transformers-interpret’s table', renderTable(result, { model: choice.id, legend: false })),
       );
       results.element.hidden = false;
@@ -73,7 +109,10 @@ function mount(root: HTMLElement, context: PageContext): void {
         el('div', { class: 'gb-row' }, field('Context', passage.element)),
         truncation.element,
         el('div', { class: 'gb-row' }, picker.element, field('Method', method)),
-        bundledNote('distilbert-squad-tiny, a 2-layer DistilBERT with a span (start/end) head.', 'Xenova/distilbert-base-cased-distilled-squad'),
+        bundledNote(
+          'distilbert-squad-tiny, a 2-layer DistilBERT with a span (start/end) head.',
+          'Xenova/distilbert-base-cased-distilled-squad',
+        ),
         controls.element,
       ],
       results.element,

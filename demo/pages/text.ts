@@ -74,17 +74,47 @@ const EXAMPLES = [
 ];
 const BUNDLED = [{ folder: 'distilbert-sst2-tiny', label: 'DistilBERT SST-2 · bundled' }];
 
-const load = (choice: ModelChoice, device: 'webgpu' | 'cpu') =>
-  loadExplainer('text-classification', choice, device);
+const load = (choice: ModelChoice, device: 'webgpu' | 'cpu') => loadExplainer('text-classification', choice, device);
 
-const OUTPUT_LABELS: Record<(typeof OUTPUT_SPACES)[number], string> = { softmax: 'Probability (softmax)', logits: 'Raw logit', 'log-softmax': 'Log-probability (log-softmax)' };
-const GRANULARITY_LABELS: Record<Granularity, string> = { token: 'Tokens', word: 'Words', sentence: 'Sentences', 'all-tokens': 'All tokens (special ones too)' };
-const AGGREGATE_LABELS: Record<UnitAggregate, string> = { sum: 'Sum', mean: 'Mean', max: 'Max', 'signed-max': 'Largest magnitude, sign kept' };
+const OUTPUT_LABELS: Record<(typeof OUTPUT_SPACES)[number], string> = {
+  softmax: 'Probability (softmax)',
+  logits: 'Raw logit',
+  'log-softmax': 'Log-probability (log-softmax)',
+};
+const GRANULARITY_LABELS: Record<Granularity, string> = {
+  token: 'Tokens',
+  word: 'Words',
+  sentence: 'Sentences',
+  'all-tokens': 'All tokens (special ones too)',
+};
+const AGGREGATE_LABELS: Record<UnitAggregate, string> = {
+  sum: 'Sum',
+  mean: 'Mean',
+  max: 'Max',
+  'signed-max': 'Largest magnitude, sign kept',
+};
 const MASKING_LABELS: Record<MaskingName, string> = { pad: '[PAD] tokens', mask: '[MASK] tokens', attention: 'Attention mask 0' };
-const HIERARCHY_LABELS: Record<HierarchyName, string> = { clustered: 'Clustered (shap’s text masker)', flat: 'Flat (Shapley values)', words: 'By word', sentences: 'By sentence, then word' };
-const choicesOf = <T extends string>(values: readonly T[], labels: Record<T, string>) => values.map((value) => ({ value, label: labels[value] }));
+const HIERARCHY_LABELS: Record<HierarchyName, string> = {
+  clustered: 'Clustered (shap’s text masker)',
+  flat: 'Flat (Shapley values)',
+  words: 'By word',
+  sentences: 'By sentence, then word',
+};
+const choicesOf = <T extends string>(values: readonly T[], labels: Record<T, string>) =>
+  values.map((value) => ({ value, label: labels[value] }));
 
-type OptionName = 'steps' | 'baseline' | 'output' | 'granularity' | 'granularityAggregate' | 'masking' | 'samples' | 'seed' | 'window' | 'stride' | 'hierarchy';
+type OptionName =
+  | 'steps'
+  | 'baseline'
+  | 'output'
+  | 'granularity'
+  | 'granularityAggregate'
+  | 'masking'
+  | 'samples'
+  | 'seed'
+  | 'window'
+  | 'stride'
+  | 'hierarchy';
 /**
  * Whether an option changes method `method`'s result (at `granularity`, with or without a
  * `masking` chosen): core's option table says (readsOption); the page shows and applies only
@@ -94,7 +124,10 @@ const applies = (name: OptionName, method: string, granularity: string, masking?
   (METHODS as readonly string[]).includes(method) &&
   // The page removes units with its masking control; occlusion keeps its baseline (the replaced token) as before.
   !(name === 'baseline' && (PERTURBATION_METHODS as readonly string[]).includes(method) && method !== 'occlusion') &&
-  readsOption(method as MethodName, name === 'window' || name === 'stride' ? 'occlusion' : name, { granularity: granularity as Granularity, masking: masking as MaskingName | undefined });
+  readsOption(method as MethodName, name === 'window' || name === 'stride' ? 'occlusion' : name, {
+    granularity: granularity as Granularity,
+    masking: masking as MaskingName | undefined,
+  });
 
 /**
  * What the CLI's --metrics score with: the explanation's units, removed as its masking, else
@@ -105,7 +138,14 @@ function mount(root: HTMLElement, context: PageContext): void {
   const { params } = context;
 
   // ---- form
-  const textarea = el('textarea', { class: 'gb-textarea', id: 'text', name: 'text', rows: 4, spellcheck: 'true', 'aria-label': 'Text to classify' });
+  const textarea = el('textarea', {
+    class: 'gb-textarea',
+    id: 'text',
+    name: 'text',
+    rows: 4,
+    spellcheck: 'true',
+    'aria-label': 'Text to classify',
+  });
   textarea.value = params.get('text') ?? DEFAULT_TEXT;
   let typing: ReturnType<typeof setTimeout> | undefined;
   textarea.addEventListener('input', () => {
@@ -179,7 +219,13 @@ function mount(root: HTMLElement, context: PageContext): void {
     stride: field('Stride', numbers.stride, 'Units between windows'),
     hierarchy: field('Coalition tree', selects.hierarchy, 'How Partition SHAP groups the units'),
   };
-  const metrics = paramChecklist(context, 'metrics', METRICS.map((m) => ({ value: m, label: m })), [], 'Faithfulness metrics');
+  const metrics = paramChecklist(
+    context,
+    'metrics',
+    METRICS.map((m) => ({ value: m, label: m })),
+    [],
+    'Faithfulness metrics',
+  );
   const advanced = el(
     'details',
     { class: 'gb-details' },
@@ -188,28 +234,34 @@ function mount(root: HTMLElement, context: PageContext): void {
     el('div', { class: 'gb-row' }, fields.granularity, fields.granularityAggregate, fields.masking),
     el('div', { class: 'gb-row' }, fields.samples, fields.seed, fields.window, fields.stride, fields.hierarchy),
     el('div', { class: 'gb-row' }, metrics.element),
-    note('Metrics score an explanation (Explain) or every compared method (Compare; all four when none is ticked): deletion and insertion AUC (interpreto’s), comprehensiveness and sufficiency AOPC (ferret’s), on the probability of the explained class.'),
+    note(
+      'Metrics score an explanation (Explain) or every compared method (Compare; all four when none is ticked): deletion and insertion AUC (interpreto’s), comprehensiveness and sufficiency AOPC (ferret’s), on the probability of the explained class.',
+    ),
   );
   if ([...Object.keys(fields), 'metrics'].some((p) => params.has(p))) advanced.open = true;
   const syncAdvanced = () => {
     const masking = params.has('masking') ? selects.masking.value : undefined;
-    for (const [name, element] of Object.entries(fields)) element.hidden = !applies(name as OptionName, method.value, selects.granularity.value, name === 'baseline' ? masking : undefined);
+    for (const [name, element] of Object.entries(fields))
+      element.hidden = !applies(name as OptionName, method.value, selects.granularity.value, name === 'baseline' ? masking : undefined);
   };
   syncAdvanced();
 
   /** The options set on the page (in the URL) that apply to one of `methods`, as explain() takes them (the CLI's flags: window and stride make `occlusion`). */
   function chosenOptions(methods: readonly string[]): ExplainOptions {
     const masking = params.has('masking') ? selects.masking.value : undefined;
-    const read = (name: OptionName) => methods.some((m) => applies(name, m, selects.granularity.value, name === 'baseline' ? masking : undefined));
+    const read = (name: OptionName) =>
+      methods.some((m) => applies(name, m, selects.granularity.value, name === 'baseline' ? masking : undefined));
     const options: Record<string, unknown> = {};
     for (const [name, select] of Object.entries(selects)) if (params.has(name) && read(name as OptionName)) options[name] = select.value;
-    for (const [name, input] of Object.entries(numbers)) if (input.value.trim() !== '' && read(name as OptionName)) options[name] = Number(input.value);
+    for (const [name, input] of Object.entries(numbers))
+      if (input.value.trim() !== '' && read(name as OptionName)) options[name] = Number(input.value);
     const { window, stride, ...rest } = options;
     const occlusion = { ...(window !== undefined && { window }), ...(stride !== undefined && { stride }) };
     return { ...rest, ...(Object.keys(occlusion).length > 0 && { occlusion }) } as ExplainOptions;
   }
 
-  const chosenTarget = (): number | string | undefined => (target.value === '' ? undefined : /^\d+$/.test(target.value) ? Number(target.value) : target.value);
+  const chosenTarget = (): number | string | undefined =>
+    target.value === '' ? undefined : /^\d+$/.test(target.value) ? Number(target.value) : target.value;
 
   // ---- compare methods
   const compared = paramChecklist(context, 'methods', ALL_TEXT_METHODS, BENCHMARK_METHODS, 'Methods to compare');
@@ -217,7 +269,10 @@ function mount(root: HTMLElement, context: PageContext): void {
   const results = resultPanel();
   let shown: { result: SequenceClassificationResult; model: string } | undefined;
   results.tools.append(
-    downloadButton(() => shown && { html: toHTML(shown.result, { model: shown.model }), filename: fileName('glassbox', shown.model, shown.result.method) }),
+    downloadButton(
+      () =>
+        shown && { html: toHTML(shown.result, { model: shown.model }), filename: fileName('glassbox', shown.model, shown.result.method) },
+    ),
     copyLinkButton(context),
   );
   const comparison = resultPanel();
@@ -231,7 +286,11 @@ function mount(root: HTMLElement, context: PageContext): void {
     const choice = picker.value();
     run.loading(loadingText(choice));
     const explainer = await load(choice, context.device).catch((e: Error) => {
-      throw choice.bundled ? e : new Error(`${e.message}. Is this browser online, and is "${choice.id}" a text-classification model with ONNX weights (a transformers.js model)?`);
+      throw choice.bundled
+        ? e
+        : new Error(
+            `${e.message}. Is this browser online, and is "${choice.id}" a text-classification model with ONNX weights (a transformers.js model)?`,
+          );
     });
     showLabels(explainer.labels);
     return { explainer, choice };
@@ -256,14 +315,24 @@ function mount(root: HTMLElement, context: PageContext): void {
         const { explainer, choice } = await loadChosen(run);
         run.running(`Explaining with ${methodLabel(method.value).toLowerCase()}…`);
         const chosen = { ...chosenOptions([method.value]), ...truncation.options() };
-        const options: ExplainOptions = { ...chosen, method: method.value as MethodName, target: chosenTarget(), signal: run.signal, onProgress: run.onProgress };
+        const options: ExplainOptions = {
+          ...chosen,
+          method: method.value as MethodName,
+          target: chosenTarget(),
+          signal: run.signal,
+          onProgress: run.onProgress,
+        };
         const given = textarea.value;
         const result = await explainer.explain(given, options);
         const asked = metrics.values() as MetricName[];
         let scores: MetricScores | undefined;
         if (asked.length > 0 && !run.signal.aborted) {
           run.running('Scoring the explanation…');
-          scores = await explainer.run('evaluate', result, asked, { ...metricOptionsOf(chosen), signal: run.signal, onProgress: run.onProgress });
+          scores = await explainer.run('evaluate', result, asked, {
+            ...metricOptionsOf(chosen),
+            signal: run.signal,
+            onProgress: run.onProgress,
+          });
         }
         if (run.signal.aborted) return;
         show(result, { ...chosen, method: options.method }, given, choice, explainer.labels, scores && { metrics: asked, scores });
@@ -294,7 +363,11 @@ function mount(root: HTMLElement, context: PageContext): void {
           ...metricOptionsOf(options),
           signal: run.signal,
           // benchmark gives method k of n the fractions [k/n, (k+1)/n).
-          onProgress: (f, stage) => run.onProgress(f, `${stageLabel(stage)} (${Math.min(methods.length, Math.floor(f * methods.length) + 1)} of ${methods.length})`),
+          onProgress: (f, stage) =>
+            run.onProgress(
+              f,
+              `${stageLabel(stage)} (${Math.min(methods.length, Math.floor(f * methods.length) + 1)} of ${methods.length})`,
+            ),
         });
         if (run.signal.aborted) return;
         showComparison(result, choice);
@@ -308,11 +381,22 @@ function mount(root: HTMLElement, context: PageContext): void {
   function showLabels(labels: readonly string[]): void {
     const current = target.value;
     const choices = [{ value: '', label: 'Predicted class' }, ...labels.map((l) => ({ value: l, label: l }))];
-    if (current !== '' && !choices.some((c) => c.value === current)) choices.push({ value: current, label: /^\d+$/.test(current) && labels[Number(current)] ? `${labels[Number(current)]} (#${current})` : current });
+    if (current !== '' && !choices.some((c) => c.value === current))
+      choices.push({
+        value: current,
+        label: /^\d+$/.test(current) && labels[Number(current)] ? `${labels[Number(current)]} (#${current})` : current,
+      });
     setChoices(target, choices, current);
   }
 
-  function show(result: SequenceClassificationResult, explained: ExplainOptions, given: string, choice: ModelChoice, modelLabels: string[], scored?: { metrics: MetricName[]; scores: MetricScores }): void {
+  function show(
+    result: SequenceClassificationResult,
+    explained: ExplainOptions,
+    given: string,
+    choice: ModelChoice,
+    modelLabels: string[],
+    scored?: { metrics: MetricName[]; scores: MetricScores },
+  ): void {
     shown = { result, model: choice.id };
     const labels = classLabels(modelLabels, result.logits.length);
     const probs = el(
@@ -320,14 +404,25 @@ function mount(root: HTMLElement, context: PageContext): void {
       { class: 'gb-probs', 'aria-label': 'Class probabilities' },
       ...result.probabilities.flatMap((p, i) => [
         el('span', {}, labels[i]!),
-        el('div', { class: 'gb-prob-bar' }, Object.assign(el('div', { class: 'gb-prob-fill', 'data-top': String(i === result.predicted.index) }), { style: `width: ${(p * 100).toFixed(1)}%` })),
+        el(
+          'div',
+          { class: 'gb-prob-bar' },
+          Object.assign(el('div', { class: 'gb-prob-fill', 'data-top': String(i === result.predicted.index) }), {
+            style: `width: ${(p * 100).toFixed(1)}%`,
+          }),
+        ),
         el('span', { class: 'gb-prob-value' }, `${(p * 100).toFixed(1)}%`),
       ]),
     );
     const delta = result.convergenceDelta;
     results.head.replaceChildren(
       el('div', { class: 'gb-hint' }, 'Prediction'),
-      el('div', { class: 'gb-verdict' }, el('span', { class: 'gb-verdict-label' }, result.predicted.label), el('span', { class: 'gb-verdict-score' }, `${(result.predicted.score * 100).toFixed(1)}% confident`)),
+      el(
+        'div',
+        { class: 'gb-verdict' },
+        el('span', { class: 'gb-verdict-label' }, result.predicted.label),
+        el('span', { class: 'gb-verdict-score' }, `${(result.predicted.score * 100).toFixed(1)}% confident`),
+      ),
       probs,
     );
     results.body.replaceChildren(
@@ -335,11 +430,21 @@ function mount(root: HTMLElement, context: PageContext): void {
       ...[truncationNote(result.truncated, given, result.text)].filter((n) => n !== false),
       render(result, { model: choice.id }),
       note(
-        (delta !== null ? `Convergence delta ${delta.toExponential(2)} (Σ attributions − (f(text) − f(baseline)) before normalisation; near 0 means the integral is accurate). ` : '') +
-          'Hover or focus a token for its exact score and rank.',
+        `${
+          delta !== null
+            ? `Convergence delta ${delta.toExponential(2)} (Σ attributions − (f(text) − f(baseline)) before normalisation; near 0 means the integral is accurate). `
+            : ''
+        }Hover or focus a token for its exact score and rank.`,
       ),
       // The metrics as a one-row benchmark table without token columns.
-      ...(scored ? [renderBenchmark({ metrics: scored.metrics, methods: [{ method: result.method, tokens: [], metrics: scored.scores }] }, { legend: false })] : []),
+      ...(scored
+        ? [
+            renderBenchmark(
+              { metrics: scored.metrics, methods: [{ method: result.method, tokens: [], metrics: scored.scores }] },
+              { legend: false },
+            ),
+          ]
+        : []),
     );
     results.element.hidden = false;
   }
@@ -347,7 +452,12 @@ function mount(root: HTMLElement, context: PageContext): void {
   function showComparison(result: BenchmarkResult, choice: ModelChoice): void {
     comparison.head.replaceChildren(
       el('div', { class: 'gb-hint' }, 'Methods compared on the class'),
-      el('div', { class: 'gb-verdict' }, el('span', { class: 'gb-verdict-label' }, result.target.label), el('span', { class: 'gb-verdict-score' }, `${result.methods.length} methods`)),
+      el(
+        'div',
+        { class: 'gb-verdict' },
+        el('span', { class: 'gb-verdict-label' }, result.target.label),
+        el('span', { class: 'gb-verdict-score' }, `${result.methods.length} methods`),
+      ),
     );
     comparison.body.replaceChildren(
       renderBenchmark(result, { model: choice.id }),
@@ -362,7 +472,11 @@ function mount(root: HTMLElement, context: PageContext): void {
   picker.onChange = (choice) => {
     setChoices(target, [{ value: '', label: 'Predicted class' }], '');
     setParam(context, 'target', '');
-    if (choice.bundled) void load(choice, context.device).then((e) => showLabels(e.labels), () => undefined);
+    if (choice.bundled)
+      void load(choice, context.device).then(
+        (e) => showLabels(e.labels),
+        () => undefined,
+      );
   };
 
   // ---- layout
@@ -381,7 +495,11 @@ function mount(root: HTMLElement, context: PageContext): void {
           'details',
           { class: 'gb-details', open: params.has('methods') || params.get('run') === 'compare' },
           el('summary', {}, 'Compare methods'),
-          el('p', { class: 'gb-hint' }, 'Runs each method on the text for the same class, with the advanced options where they apply, and scores each on the faithfulness metrics (glassbox benchmark).'),
+          el(
+            'p',
+            { class: 'gb-hint' },
+            'Runs each method on the text for the same class, with the advanced options where they apply, and scores each on the faithfulness metrics (glassbox benchmark).',
+          ),
           compared.element,
           compare.element,
         ),
@@ -395,7 +513,11 @@ function mount(root: HTMLElement, context: PageContext): void {
   const fresh = ![...params.keys()].some((k) => k !== 'device' && k !== 'page');
   if (params.get('run') === 'compare') void compare.run();
   else if (params.get('run') === '1' || (fresh && initial.bundled)) void controls.run();
-  else if (initial.bundled) void load(initial, context.device).then((e) => showLabels(e.labels), () => undefined);
+  else if (initial.bundled)
+    void load(initial, context.device).then(
+      (e) => showLabels(e.labels),
+      () => undefined,
+    );
 }
 
 export const text: DemoPage = { id: 'text', title: 'Text classification', mount };

@@ -6,7 +6,6 @@ import { parseArgs } from 'node:util';
 import {
   type Device,
   type LoadOptions,
-  type ExplainOptions,
   GlassboxError,
   IMAGE_METHOD_RULES,
   IMAGE_OPTIONS,
@@ -80,7 +79,9 @@ options are flags or fields of a JSONL line, under the library's names; one the 
          --hierarchy flat|words|sentences|clustered [${readers('hierarchy')}]
          --distance cosine|euclidean|hamming --kernelWidth <x> --ridge <x> [${readers('distance')}]
   image methods (--task image-classification) read ${IMAGE_OPTIONS.filter((o) => o !== 'onProgress' && o !== 'signal').join(', ')}, and:
-         ${Object.entries(IMAGE_METHOD_RULES).map(([m, o]) => `${m}${o.length ? ` (${o.join(', ')})` : ''}`).join(', ')}
+         ${Object.entries(IMAGE_METHOD_RULES)
+           .map(([m, o]) => `${m}${o.length ? ` (${o.join(', ')})` : ''}`)
+           .join(', ')}
          (noise: --samples, --seed, --stdev; occlusion: --window, --stride, in pixels)
   --device cpu|webgpu|auto
   --engine auto|glassbox|onnxruntime (what runs forward and gradient passes: Glassbox's runtime, or onnxruntime running
@@ -174,8 +175,14 @@ async function main(argv: string[]): Promise<number> {
       dtype: { type: 'string' },
       'model-file': { type: 'string' },
       revision: { type: 'string' },
-      ...Object.fromEntries([...METRIC_FIELDS, ...(command === 'explain' ? ATTENTION_FIELDS : [])].map((f) => [f, { type: 'string' as const }])),
-      ...(command === 'benchmark' && { methods: { type: 'string' as const }, html: { type: 'string' as const }, png: { type: 'string' as const } }),
+      ...Object.fromEntries(
+        [...METRIC_FIELDS, ...(command === 'explain' ? ATTENTION_FIELDS : [])].map((f) => [f, { type: 'string' as const }]),
+      ),
+      ...(command === 'benchmark' && {
+        methods: { type: 'string' as const },
+        html: { type: 'string' as const },
+        png: { type: 'string' as const },
+      }),
       ...(command === 'explain' && Object.fromEntries(VIZ_FLAGS.map((f) => [f, { type: 'string' as const }]))),
       ...Object.fromEntries([...COMMON_FIELDS, ...TASK_FIELDS].map((f) => [f, { type: 'string' as const }])),
     },
@@ -189,7 +196,11 @@ async function main(argv: string[]): Promise<number> {
     console.error(`--model is required\n${USAGE}`);
     return 2;
   }
-  const flagOptions = Object.fromEntries([...COMMON_FIELDS, ...TASK_FIELDS, ...METRIC_FIELDS, ...ATTENTION_FIELDS].filter((f) => values[f] !== undefined).map((f) => [f, values[f]]));
+  const flagOptions = Object.fromEntries(
+    [...COMMON_FIELDS, ...TASK_FIELDS, ...METRIC_FIELDS, ...ATTENTION_FIELDS]
+      .filter((f) => values[f] !== undefined)
+      .map((f) => [f, values[f]]),
+  );
   if (command === 'benchmark' && (values.inputs !== undefined || typeof values.text !== 'string')) {
     console.error(`benchmark takes one --text (no --inputs)\n${USAGE}`);
     return 2;
@@ -202,7 +213,9 @@ async function main(argv: string[]): Promise<number> {
   if (values.shard !== undefined) {
     shard = parseShard(values.shard as string);
     if (!shard || !values.inputs) {
-      console.error(`${shard ? '--shard needs --inputs' : `--shard must be i/n with 0 <= i < n (e.g. --shard 0/4 .. --shard 3/4), got "${values.shard}"`}\n${USAGE}`);
+      console.error(
+        `${shard ? '--shard needs --inputs' : `--shard must be i/n with 0 <= i < n (e.g. --shard 0/4 .. --shard 3/4), got "${values.shard}"`}\n${USAGE}`,
+      );
       return 2;
     }
   }
@@ -231,7 +244,14 @@ async function main(argv: string[]): Promise<number> {
     return e;
   };
   const ignored = new Set<string>();
-  const run = async ({ metrics: m, rationale: r, topKRationale: k, 'attention-reduce': ar, 'attention-over': ao, ...raw }: Record<string, unknown>) => {
+  const run = async ({
+    metrics: m,
+    rationale: r,
+    topKRationale: k,
+    'attention-reduce': ar,
+    'attention-over': ao,
+    ...raw
+  }: Record<string, unknown>) => {
     const reduction = attentionReduction({ attention: raw.attention, 'attention-reduce': ar, 'attention-over': ao });
     viz?.checkTask(taskNamed(raw.task as string | undefined).name);
     recorder.reset();
@@ -242,22 +262,42 @@ async function main(argv: string[]): Promise<number> {
   /** What the page of a case is drawn with beyond its printed object: the attention reduction, an image result's image. */
   const pageOf = async (raw: Record<string, unknown>, trueLabel?: unknown): Promise<PageOptions> => {
     const { task, device, engine, onnxruntime } = commonOptions(raw);
-    const image = taskNamed(task).name === 'image-classification' ? await imageOf((await explainer(taskNamed(task), device, engine, onnxruntime)) as never, raw) : undefined;
-    return { attentionReduction: attentionReduction(raw), image, ...(trueLabel !== undefined && trueLabel !== null && { trueLabel: String(trueLabel) }) };
+    const image =
+      taskNamed(task).name === 'image-classification'
+        ? await imageOf((await explainer(taskNamed(task), device, engine, onnxruntime)) as never, raw)
+        : undefined;
+    return {
+      attentionReduction: attentionReduction(raw),
+      image,
+      ...(trueLabel !== undefined && trueLabel !== null && { trueLabel: String(trueLabel) }),
+    };
   };
-  const explainCase = async ({ metrics: m, rationale: r, topKRationale: k, ...raw }: Record<string, unknown>): Promise<Record<string, unknown>> => {
+  const explainCase = async ({
+    metrics: m,
+    rationale: r,
+    topKRationale: k,
+    ...raw
+  }: Record<string, unknown>): Promise<Record<string, unknown>> => {
     const { task: taskName, device, engine, onnxruntime, options } = commonOptions(raw);
     const task = taskNamed(taskName);
     const { metrics, options: metricOptions } = metricFields({ metrics: m, rationale: r, topKRationale: k });
     if (!metrics && Object.keys(metricOptions).length > 0) {
       const names = Object.keys(metricOptions);
-      throw new InvalidInputError(`"${names.join('" and "')}" ${names.length > 1 ? 'are' : 'is'} read by the metrics; add --metrics (e.g. --metrics ${PLAUSIBILITY_METRICS.join(',')})`, 'unused_option');
+      throw new InvalidInputError(
+        `"${names.join('" and "')}" ${names.length > 1 ? 'are' : 'is'} read by the metrics; add --metrics (e.g. --metrics ${PLAUSIBILITY_METRICS.join(',')})`,
+        'unused_option',
+      );
     }
     if (metrics && !METRIC_TASKS.includes(task.name)) {
-      throw new InvalidInputError(`metrics apply to ${METRIC_TASKS.slice(0, -1).join(', ')} and ${METRIC_TASKS.at(-1)} results, not ${task.name}`, 'bad_metrics');
+      throw new InvalidInputError(
+        `metrics apply to ${METRIC_TASKS.slice(0, -1).join(', ')} and ${METRIC_TASKS.at(-1)} results, not ${task.name}`,
+        'bad_metrics',
+      );
     }
     // Another task's options (and textPair, a text option, where it is no input) reach no explainer: the library's table says they are unused here.
-    const foreign = [...TASK_OPTIONS, 'textPair'].filter((f) => raw[f] !== undefined && raw[f] !== null && !task.inputs.includes(f) && !task.options.includes(f));
+    const foreign = [...TASK_OPTIONS, 'textPair'].filter(
+      (f) => raw[f] !== undefined && raw[f] !== null && !task.inputs.includes(f) && !task.options.includes(f),
+    );
     checkTaskOptions(task.name as TaskName, Object.fromEntries(foreign.map((f) => [f, raw[f]])), options.method);
     for (const field of extraFields(raw, [...TASK_FIELDS])) {
       if (!ignored.has(field)) console.error(`glassbox: ignoring field "${field}" (not an option or input of task ${task.name})`);
@@ -266,10 +306,14 @@ async function main(argv: string[]): Promise<number> {
     const targets = targetList(raw.target);
     if (targets !== undefined && !task.explainTargets) {
       const tasks = TASKS.filter((t) => t.explainTargets).map((t) => t.name);
-      throw new InvalidInputError(`several targets (${JSON.stringify(raw.target)}) apply to ${tasks.join(' and ')}; ${task.name} takes one --target at most`, 'unknown_target');
+      throw new InvalidInputError(
+        `several targets (${JSON.stringify(raw.target)}) apply to ${tasks.join(' and ')}; ${task.name} takes one --target at most`,
+        'unknown_target',
+      );
     }
     const loaded = (await explainer(task, device, engine, onnxruntime)) as SequenceClassificationExplainer;
-    const explain = (e: SequenceClassificationExplainer) => (targets === undefined ? task.explain(e, raw, options) : task.explainTargets!(e, raw, options, targets));
+    const explain = (e: SequenceClassificationExplainer) =>
+      targets === undefined ? task.explain(e, raw, options) : task.explainTargets!(e, raw, options, targets);
     if (!metrics) return explain(loaded);
     // The task prints its JSON; the metrics need the result objects it came from, so the task's explainer calls are recorded.
     let results: SequenceClassificationResult[] = [];
@@ -280,7 +324,13 @@ async function main(argv: string[]): Promise<number> {
         return r;
       },
     });
-    const json = await explain(Object.create(loaded, { explain: recorded('explain'), explainBatch: recorded('explainBatch'), explainTargets: recorded('explainTargets') }));
+    const json = await explain(
+      Object.create(loaded, {
+        explain: recorded('explain'),
+        explainBatch: recorded('explainBatch'),
+        explainTargets: recorded('explainTargets'),
+      }),
+    );
     const scored: Record<string, number>[] = [];
     for (const r of results) scored.push(await evaluate(loaded, r, metrics, { ...metricOptionsOf(options), ...metricOptions }));
     if (targets === undefined) return { ...json, metrics: scored[0] };
@@ -292,12 +342,19 @@ async function main(argv: string[]): Promise<number> {
       const { metrics: m, rationale: r, topKRationale: k, ...raw } = flagOptions;
       const { metrics, options: metricOptions } = metricFields({ metrics: m, rationale: r, topKRationale: k });
       const { task: taskName, device, engine, onnxruntime, options } = commonOptions(raw);
-      if ((taskName ?? 'text-classification') !== 'text-classification') throw new InvalidInputError(`benchmark runs text-classification models, not --task ${taskName}`, 'unknown_task');
+      if ((taskName ?? 'text-classification') !== 'text-classification')
+        throw new InvalidInputError(`benchmark runs text-classification models, not --task ${taskName}`, 'unknown_task');
       if (options.method !== undefined) throw new InvalidInputError('benchmark takes --methods (a list), not --method', 'bad_method');
       const loaded = (await explainer(taskNamed('text-classification'), device, engine, onnxruntime)) as SequenceClassificationExplainer;
       // Quirks reach the metrics and every method through metricOptionsOf; the rest goes to the methods that read it (benchmark refuses attention).
       const { target, transformersInterpretQuirks: _quirks, ...explain } = options;
-      const methods = typeof values.methods === 'string' ? values.methods.split(',').map((m) => m.trim()).filter((m) => m !== '') : undefined;
+      const methods =
+        typeof values.methods === 'string'
+          ? values.methods
+              .split(',')
+              .map((m) => m.trim())
+              .filter((m) => m !== '')
+          : undefined;
       const result = await benchmark(loaded, raw.text as string, {
         methods: methods as MethodName[] | undefined, // validated by benchmark, which lists the unknown ones
         metrics,
@@ -345,7 +402,8 @@ async function main(argv: string[]): Promise<number> {
       } catch (e) {
         throw new InvalidInputError(`line ${n + 1} is not valid JSON: ${message(e)}`, 'bad_line');
       }
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InvalidInputError(`line ${n + 1} is not a JSON object`, 'bad_line');
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new InvalidInputError(`line ${n + 1} is not a JSON object`, 'bad_line');
       // A line's trueLabel (transformers-interpret's true class) is for its section of the --html page.
       const { trueLabel, ...rest } = parsed as Record<string, unknown>;
       const fields = viz ? rest : (parsed as Record<string, unknown>);

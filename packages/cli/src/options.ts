@@ -53,7 +53,8 @@ export function integerField(raw: Record<string, unknown>, field: string, min: n
 
 export const asString = (field: string, v: unknown): string | undefined => {
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' && typeof v !== 'number') throw new InvalidInputError(`"${field}" must be a string, got ${JSON.stringify(v)}`, 'bad_option');
+  if (typeof v !== 'string' && typeof v !== 'number')
+    throw new InvalidInputError(`"${field}" must be a string, got ${JSON.stringify(v)}`, 'bad_option');
   return String(v);
 };
 
@@ -80,7 +81,11 @@ export function listField(raw: Record<string, unknown>, field: string, code = 'b
   const v = raw[field];
   if (v === undefined || v === null) return undefined;
   if (Array.isArray(v)) return v;
-  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (typeof v === 'string')
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   throw new InvalidInputError(`"${field}" must be a list (or comma-separated), got ${JSON.stringify(v)}`, code);
 }
 
@@ -96,7 +101,11 @@ export function textField(raw: Record<string, unknown>): string {
   const [text, sentence] = [raw.text, raw.sentence];
   if (text !== undefined && sentence !== undefined) throw new InvalidInputError('give "text" or "sentence", not both', 'missing_input');
   const v = text ?? sentence;
-  if (typeof v !== 'string') throw new InvalidInputError(`"text" (or "sentence") is required and must be a string${v === undefined ? '' : `, got ${JSON.stringify(v)}`}`, 'missing_text');
+  if (typeof v !== 'string')
+    throw new InvalidInputError(
+      `"text" (or "sentence") is required and must be a string${v === undefined ? '' : `, got ${JSON.stringify(v)}`}`,
+      'missing_text',
+    );
   return v;
 }
 
@@ -110,7 +119,11 @@ export const extraFields = (raw: Record<string, unknown>, taskFields: readonly s
  * the flat fields (window, stride, stdev) merged in; the same key given both ways must agree.
  * The explainer checks the keys. Undefined when neither is given.
  */
-function withFlat(raw: Record<string, unknown>, field: 'noise' | 'occlusion', flat: Record<string, number | undefined>): Record<string, unknown> | undefined {
+function withFlat(
+  raw: Record<string, unknown>,
+  field: 'noise' | 'occlusion',
+  flat: Record<string, number | undefined>,
+): Record<string, unknown> | undefined {
   const v = typeof raw[field] === 'string' ? parseObject(field, raw[field] as string) : raw[field];
   if (v !== undefined && v !== null && (typeof v !== 'object' || Array.isArray(v))) {
     throw new InvalidInputError(`"${field}" must be a JSON object, got ${JSON.stringify(v)}`, 'bad_option');
@@ -119,7 +132,10 @@ function withFlat(raw: Record<string, unknown>, field: 'noise' | 'occlusion', fl
   for (const [key, value] of Object.entries(flat)) {
     if (value === undefined) continue;
     if (merged[key] !== undefined && merged[key] !== value) {
-      throw new InvalidInputError(`"${key}" (${value}) and "${field}.${key}" (${JSON.stringify(merged[key])}) are the same option; give one`, 'bad_option');
+      throw new InvalidInputError(
+        `"${key}" (${value}) and "${field}.${key}" (${JSON.stringify(merged[key])}) are the same option; give one`,
+        'bad_option',
+      );
     }
     merged[key] = value;
   }
@@ -136,7 +152,13 @@ function parseObject(field: string, text: string): unknown {
 }
 
 /** The common fields as explainer options; task inputs are read by the task. */
-export function commonOptions(raw: Record<string, unknown>): { task: string | undefined; device?: string; engine?: string; onnxruntime?: string; options: ExplainOptions } {
+export function commonOptions(raw: Record<string, unknown>): {
+  task: string | undefined;
+  device?: string;
+  engine?: string;
+  onnxruntime?: string;
+  options: ExplainOptions;
+} {
   const options: ExplainOptions = {};
   const target = raw.target;
   // Several targets (a list or 'all') are the task's to read (targetList).
@@ -146,7 +168,19 @@ export function commonOptions(raw: Record<string, unknown>): { task: string | un
     else throw new InvalidInputError(`"target" must be a class index or label, got ${JSON.stringify(target)}`, 'unknown_target');
   }
   // Enumerated options pass through as strings; the explainer validates them and names the valid values.
-  for (const field of ['method', 'baseline', 'integration', 'output', 'aggregate', 'normalize', 'granularity', 'granularityAggregate', 'layer', 'hierarchy', 'masking'] as const) {
+  for (const field of [
+    'method',
+    'baseline',
+    'integration',
+    'output',
+    'aggregate',
+    'normalize',
+    'granularity',
+    'granularityAggregate',
+    'layer',
+    'hierarchy',
+    'masking',
+  ] as const) {
     const v = asString(field, raw[field]);
     if (v !== undefined) (options as Record<string, unknown>)[field] = v;
   }

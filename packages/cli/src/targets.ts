@@ -12,7 +12,10 @@ export function targetList(v: unknown): TargetSpec[] | 'all' | undefined {
   const items = Array.isArray(v) ? v : typeof v === 'string' && v.includes(',') ? v.split(',') : undefined;
   if (!items) return undefined;
   if (items.length === 0 || items.some((t) => (typeof t !== 'string' && typeof t !== 'number') || String(t).trim() === '')) {
-    throw new InvalidInputError(`"target" must be a class index or label, a list of them (--target 0,2) or all, got ${JSON.stringify(v)}`, 'unknown_target');
+    throw new InvalidInputError(
+      `"target" must be a class index or label, a list of them (--target 0,2) or all, got ${JSON.stringify(v)}`,
+      'unknown_target',
+    );
   }
   return items.map(targetOf);
 }

@@ -42,7 +42,10 @@ export class ResultRecorder {
   }
 }
 
-const wordsOf = (r: Json | undefined) => (Array.isArray(r?.words) ? (r.words as { word: string; attribution: number | null }[]).map((w) => ({ word: w.word, attribution: w.attribution })) : undefined);
+const wordsOf = (r: Json | undefined) =>
+  Array.isArray(r?.words)
+    ? (r.words as { word: string; attribution: number | null }[]).map((w) => ({ word: w.word, attribution: w.attribution }))
+    : undefined;
 
 /**
  * The printed object's token lists with the library's `special: true` on special tokens ([CLS],
@@ -60,8 +63,11 @@ function markSpecial(json: unknown, result: unknown): unknown {
   const out: Json = { ...(json as Json) };
   for (const [key, value] of Object.entries(out)) {
     if (key === 'tokens' && Array.isArray(value) && Array.isArray(r.tokens) && value.length === r.tokens.length) {
-      out.tokens = value.map((t: Json, i) => ((r.tokens as Json[])[i]?.special === true && t && typeof t === 'object' ? { ...t, special: true } : t));
-    } else if (value && typeof value === 'object' && key !== 'attentions' && key !== 'map' && key !== 'matrix') out[key] = markSpecial(value, r[key]);
+      out.tokens = value.map((t: Json, i) =>
+        (r.tokens as Json[])[i]?.special === true && t && typeof t === 'object' ? { ...t, special: true } : t,
+      );
+    } else if (value && typeof value === 'object' && key !== 'attentions' && key !== 'map' && key !== 'matrix')
+      out[key] = markSpecial(value, r[key]);
   }
   return out;
 }
@@ -76,9 +82,13 @@ export function withVizFields(json: Json, results: readonly Json[]): Json {
   for (const key of ['model', 'method', 'output']) if (out[key] === undefined && first[key] !== undefined) out[key] = first[key];
   const words = wordsOf(first);
   if (Array.isArray(json.tokens) && words) out.words = words;
-  if (Array.isArray(out.explanations)) out.explanations = (out.explanations as Json[]).map((e, j) => ({ ...e, ...(wordsOf(results[j]) && { words: wordsOf(results[j]) }) }));
+  if (Array.isArray(out.explanations))
+    out.explanations = (out.explanations as Json[]).map((e, j) => ({ ...e, ...(wordsOf(results[j]) && { words: wordsOf(results[j]) }) }));
   const labels = out.labels as Record<string, Json> | undefined;
   const given = first.labels as Record<string, Json> | undefined;
-  if (labels && given && typeof labels === 'object') out.labels = Object.fromEntries(Object.entries(labels).map(([k, l]) => [k, { ...l, ...(wordsOf(given[k]) && { words: wordsOf(given[k]) }) }]));
+  if (labels && given && typeof labels === 'object')
+    out.labels = Object.fromEntries(
+      Object.entries(labels).map(([k, l]) => [k, { ...l, ...(wordsOf(given[k]) && { words: wordsOf(given[k]) }) }]),
+    );
   return out;
 }

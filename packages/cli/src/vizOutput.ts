@@ -1,7 +1,20 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { GlassboxError, type ImageClassificationExplainer, InvalidInputError } from '@glassbox/core';
 import { imageInput } from './tasks/imageClassification.ts';
-import { type BenchmarkTable, type HTMLOptions, IMAGE_FILE_MODES, benchmarkPNG, type ImageFileMode, type ImageFileOptions, escapeHTML, imagePNG, isImageResult, resultMarkup, standaloneDocument, toHTML } from '@glassbox/viz';
+import {
+  type BenchmarkTable,
+  type HTMLOptions,
+  IMAGE_FILE_MODES,
+  benchmarkPNG,
+  type ImageFileMode,
+  type ImageFileOptions,
+  escapeHTML,
+  imagePNG,
+  isImageResult,
+  resultMarkup,
+  standaloneDocument,
+  toHTML,
+} from '@glassbox/viz';
 
 /**
  * `glassbox explain --html <file>` / `--png <file>`: the result drawn by @glassbox/viz, written
@@ -28,7 +41,8 @@ export interface PageOptions {
 export async function imageOf(explainer: ImageClassificationExplainer, raw: Record<string, unknown>): Promise<PageOptions['image']> {
   const input = imageInput(raw);
   const m = explainer.model;
-  const pixelValues = typeof input === 'object' && 'pixelValues' in input ? m.pixelValues(input.pixelValues) : await m.preprocess(input as never);
+  const pixelValues =
+    typeof input === 'object' && 'pixelValues' in input ? m.pixelValues(input.pixelValues) : await m.preprocess(input as never);
   const p = m.processor as unknown as { image_mean?: number | number[]; image_std?: number | number[] };
   return { pixelValues, mean: p.image_mean ?? 0.5, std: p.image_std ?? 0.5 };
 }
@@ -42,7 +56,8 @@ export async function benchmarkTablePNG(result: BenchmarkTable): Promise<Uint8Ar
 /** The --image-mode value, checked: one of the four modes or all (default overlay, the original image beside it). */
 function imageMode(value: unknown): ImageFileMode {
   if (value === undefined) return 'overlay';
-  if (!(IMAGE_FILE_MODES as readonly unknown[]).includes(value)) throw new InvalidInputError(`--image-mode must be one of ${IMAGE_FILE_MODES.join(', ')}, got ${JSON.stringify(value)}`, 'bad_option');
+  if (!(IMAGE_FILE_MODES as readonly unknown[]).includes(value))
+    throw new InvalidInputError(`--image-mode must be one of ${IMAGE_FILE_MODES.join(', ')}, got ${JSON.stringify(value)}`, 'bad_option');
   return value as ImageFileMode;
 }
 
@@ -66,7 +81,11 @@ export class VizOutput {
     const png = values.png as string | undefined;
     if (html === undefined && png === undefined) {
       const given = ['true-label', 'image-mode'].filter((f) => values[f] !== undefined);
-      if (given.length) throw new InvalidInputError(`--${given.join(' and --')} ${given.length > 1 ? 'are' : 'is'} read with --html or --png`, 'unused_option');
+      if (given.length)
+        throw new InvalidInputError(
+          `--${given.join(' and --')} ${given.length > 1 ? 'are' : 'is'} read with --html or --png`,
+          'unused_option',
+        );
       return undefined;
     }
     if (html === '' || png === '') throw new InvalidInputError('--html and --png take a file name', 'bad_option');
@@ -92,7 +111,8 @@ export class VizOutput {
 
   /** --png reads image results: refuse another task before explaining. */
   checkTask(task: string): void {
-    if (this.png !== undefined && task !== 'image-classification') throw new InvalidInputError(`--png draws image results (--task image-classification), not ${task}; use --html`, 'bad_option');
+    if (this.png !== undefined && task !== 'image-classification')
+      throw new InvalidInputError(`--png draws image results (--task image-classification), not ${task}; use --html`, 'bad_option');
   }
 
   /** One input's files: the page (toHTML of the printed object) and the PNG. */
@@ -127,7 +147,14 @@ export class VizOutput {
     if (this.html === undefined) return;
     const code = error instanceof GlassboxError ? error.code : undefined;
     const text = error instanceof Error ? error.message : String(error);
-    appendFileSync(this.html, section(line, `<p class="gbv-record-error"${code ? ` data-code="${escapeHTML(code)}"` : ''} style="color: #b00020">error: ${escapeHTML(text)}</p>`, true));
+    appendFileSync(
+      this.html,
+      section(
+        line,
+        `<p class="gbv-record-error"${code ? ` data-code="${escapeHTML(code)}"` : ''} style="color: #b00020">error: ${escapeHTML(text)}</p>`,
+        true,
+      ),
+    );
   }
 
   /** The page's closing tags. */

@@ -11,7 +11,14 @@ export { loadOnnx } from './onnx/load.ts';
 export { onnxSchema } from './onnx/schema.ts';
 export { OnnxModel } from './model/onnxModel.ts';
 export { TextModel, type LoadOptions, type Device } from './model/textModel.ts';
-export { findWordEmbedding, findPositionEmbedding, findTokenTypeEmbedding, findEmbeddingsOutput, findEmbeddingSum, findEmbeddingsBlock } from './model/embeddings.ts';
+export {
+  findWordEmbedding,
+  findPositionEmbedding,
+  findTokenTypeEmbedding,
+  findEmbeddingsOutput,
+  findEmbeddingSum,
+  findEmbeddingsBlock,
+} from './model/embeddings.ts';
 export { TEXT_LAYERS, type TextLayer, layerTensor } from './explainers/textLayer.ts';
 export { readModelFile, isHubId } from './model/hub.ts';
 export * from './methods/types.ts';
@@ -57,19 +64,58 @@ export { aggregate, AGGREGATE_OVER, REDUCTIONS, type AggregateOver, type Reducti
 export { rollout, HEAD_FUSIONS, type HeadFusion, type RolloutOptions } from './attention/rollout.ts';
 export { gradientWeightedRelevance } from './attention/gradientWeighted.ts';
 export type { AttentionMaps, Matrix } from './attention/maps.ts';
-export { ImageModel, loadImageProcessor, preprocessImage, type ImageInput, type ImageDataLike, type NestedPixels } from './model/imageModel.ts';
+export {
+  ImageModel,
+  loadImageProcessor,
+  preprocessImage,
+  type ImageInput,
+  type ImageDataLike,
+  type NestedPixels,
+} from './model/imageModel.ts';
 export { readImage, type ImageFile } from './image/read.ts';
 export { resizeImage, RESAMPLE_NAMES, type ResampleName } from './image/resize.ts';
 export type { Pixels8 } from './image/pixels.ts';
-export { ImageClassificationExplainer, IMAGE_METHODS, type ImageMethodName, type ImageExplainOptions, type ImageExplainInput, type ImageClassificationResult } from './explainers/imageClassification.ts';
+export {
+  ImageClassificationExplainer,
+  IMAGE_METHODS,
+  type ImageMethodName,
+  type ImageExplainOptions,
+  type ImageExplainInput,
+  type ImageClassificationResult,
+} from './explainers/imageClassification.ts';
 export { patchOcclusion, type PatchOcclusionOptions, type PatchOcclusion } from './explainers/imageOcclusion.ts';
-export { QuestionAnsweringExplainer, EMBEDDING_TYPES, ANSWER_SIDES, type EmbeddingType, type AnswerSide, type QuestionAnsweringOptions, type QuestionAnsweringResult, type AnswerSideAttribution, type AnswerTokenAttribution } from './explainers/questionAnswering.ts';
-export { TokenClassificationExplainer, type TokenClassificationOptions, type TokenClassificationResult, type TokenPrediction, type PredictedToken, type ExplainedToken } from './explainers/tokenClassification.ts';
+export {
+  QuestionAnsweringExplainer,
+  EMBEDDING_TYPES,
+  ANSWER_SIDES,
+  type EmbeddingType,
+  type AnswerSide,
+  type QuestionAnsweringOptions,
+  type QuestionAnsweringResult,
+  type AnswerSideAttribution,
+  type AnswerTokenAttribution,
+} from './explainers/questionAnswering.ts';
+export {
+  TokenClassificationExplainer,
+  type TokenClassificationOptions,
+  type TokenClassificationResult,
+  type TokenPrediction,
+  type PredictedToken,
+  type ExplainedToken,
+} from './explainers/tokenClassification.ts';
 export { entryScorer, type LogitEntry } from './explainers/tokenScores.ts';
 export * from './explainers/pairwiseClassification.ts';
 export * from './explainers/multiLabelClassification.ts';
 export * from './explainers/zeroShotClassification.ts';
-export { ExplainedText, textTokens, checkLength, firstTextEnd, fitTexts, type FitOptions, type Truncation } from './explainers/explainedText.ts';
+export {
+  ExplainedText,
+  textTokens,
+  checkLength,
+  firstTextEnd,
+  fitTexts,
+  type FitOptions,
+  type Truncation,
+} from './explainers/explainedText.ts';
 export * from './explainers/textGeneration.ts';
 export { greedy, decoderFeeds, logitsOutput, pastPairs, type Generation, type GreedyOptions } from './model/generate.ts';
 export { nextTokenScorer, findLmHead, type LmHead } from './explainers/nextTokenScorer.ts';
@@ -78,14 +124,38 @@ export { linearFit, leastSquaresMinNorm, type LinearFit, type LinearFitOptions }
 export { featureAblation, type FeatureAblationOptions } from './methods/featureAblation.ts';
 export { lime, limeDistance, LIME_DISTANCES, type LimeDistance, type LimeOptions } from './methods/lime.ts';
 export { kernelShap, shapleyKernel, type KernelShapAttribution } from './methods/kernelShap.ts';
-export { type Hierarchy, type NestedGroups, flatHierarchy, groupHierarchy, balancedHierarchy, binarizeHierarchy, textHierarchy, checkHierarchy } from './methods/hierarchy.ts';
+export {
+  type Hierarchy,
+  type NestedGroups,
+  flatHierarchy,
+  groupHierarchy,
+  balancedHierarchy,
+  binarizeHierarchy,
+  textHierarchy,
+  checkHierarchy,
+} from './methods/hierarchy.ts';
 export { partitionShap, type PartitionShapOptions } from './methods/partitionShap.ts';
 export { sobol, type SobolOptions, type SobolAttribution } from './methods/sobol.ts';
 export { SobolSequence, SOBOL_MAX_DIMENSIONS } from './methods/sobolSequence.ts';
 export * from './metrics/index.ts';
-export { maskedTokens, spreadUnits, aggregateUnits, UNIT_AGGREGATES, type UnitAggregate, type TextMasking } from './explainers/maskedText.ts';
+export {
+  maskedTokens,
+  spreadUnits,
+  aggregateUnits,
+  UNIT_AGGREGATES,
+  type UnitAggregate,
+  type TextMasking,
+} from './explainers/maskedText.ts';
 export { unitsOf, sentenceRanges, GRANULARITIES, type Granularity } from './text/units.ts';
-export { GRADIENT_METHODS, PERTURBATION_METHODS, HIERARCHIES, MASKINGS, type HierarchyName, type MaskingName, oneOf } from './explainers/textOptions.ts';
+export {
+  GRADIENT_METHODS,
+  PERTURBATION_METHODS,
+  HIERARCHIES,
+  MASKINGS,
+  type HierarchyName,
+  type MaskingName,
+  oneOf,
+} from './explainers/textOptions.ts';
 export { OUTPUT_SPACES, type ClassScoreSpace, classScores } from './explainers/classification.ts';
 export type { TextLayout } from './explainers/attributeTokens.ts';
 export { OrtForward } from './model/ortForward.ts';
@@ -96,4 +166,11 @@ export { textFeeds } from './model/feeds.ts';
 export { SharedForward, type TextRow } from './explainers/sharedForward.ts';
 export { explainAll, type Explained, type ExplainAllOptions } from './explainers/explainAll.ts';
 export { loadInWorker, type Remote } from './worker/workerExplainer.ts';
-export { EXPLAINER_TASKS, TASK_NAMES, EXPLAINER_FUNCTIONS, type TaskName, type ExplainerOf, type ExplainerFunctionName } from './worker/tasks.ts';
+export {
+  EXPLAINER_TASKS,
+  TASK_NAMES,
+  EXPLAINER_FUNCTIONS,
+  type TaskName,
+  type ExplainerOf,
+  type ExplainerFunctionName,
+} from './worker/tasks.ts';

@@ -49,8 +49,7 @@ export function tensor(dtype: DType, shape: readonly number[], data?: TensorData
 }
 
 export const floatTensor = (shape: readonly number[], data?: ArrayLike<number>) => tensor('float32', shape, data);
-export const intTensor = (shape: readonly number[], data?: ArrayLike<number>, dtype: DType = 'int64') =>
-  tensor(dtype, shape, data);
+export const intTensor = (shape: readonly number[], data?: ArrayLike<number>, dtype: DType = 'int64') => tensor(dtype, shape, data);
 export const scalarOf = (t: HostTensor): number => t.data[0]!;
 
 /** Numpy-style broadcast of two shapes; throws naming both shapes when they do not broadcast. */
@@ -79,6 +78,5 @@ export function broadcastStrides(shape: readonly number[], outShape: readonly nu
 }
 
 export const normalizeAxis = (axis: number, rank: number): number => (axis < 0 ? axis + rank : axis);
-export const shapeEquals = (a: readonly number[], b: readonly number[]) =>
-  a.length === b.length && a.every((d, i) => d === b[i]);
+export const shapeEquals = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 export const formatShape = (s: readonly number[]) => `[${s.join(', ')}]`;

@@ -18,10 +18,15 @@ function titledMaps(attentions: unknown, reduction: AttentionReduction | undefin
   if (d === 2) return [[reduction ? `${reduction.reduce} over layers and heads` : 'Attention', attentions as Matrix]];
   if (d === 3) {
     const name = (i: number) =>
-      reduction?.over === 'heads' ? `Layer ${i}, ${reduction.reduce} over heads` : reduction?.over === 'layers' ? `Head ${i}, ${reduction.reduce} over layers` : `Map ${i}`;
+      reduction?.over === 'heads'
+        ? `Layer ${i}, ${reduction.reduce} over heads`
+        : reduction?.over === 'layers'
+          ? `Head ${i}, ${reduction.reduce} over layers`
+          : `Map ${i}`;
     return (attentions as Matrix[]).map((m, i) => [name(i), m]);
   }
-  if (d === 4) return (attentions as Matrix[][]).flatMap((layer, l) => layer.map((m, hd): [string, Matrix] => [`Layer ${l}, head ${hd}`, m]));
+  if (d === 4)
+    return (attentions as Matrix[][]).flatMap((layer, l) => layer.map((m, hd): [string, Matrix] => [`Layer ${l}, head ${hd}`, m]));
   throw new Error(`@glassbox/viz: attentions must be [T][T], [n][T][T] or [layers][heads][T][T] maps (nesting ${d})`);
 }
 
@@ -38,9 +43,17 @@ export function attentionMapsView(attentions: unknown, tokens: readonly string[]
   const queryTokens = keyTokens.slice(keys - queries);
   const heatmaps = maps.map(([title, m]) => {
     checkMatrix(m, title);
-    return h('figure', { class: 'gbv-figure gbv-attention-map', 'data-title': title }, h('figcaption', {}, title), heatmapView(m, queryTokens, keyTokens));
+    return h(
+      'figure',
+      { class: 'gbv-figure gbv-attention-map', 'data-title': title },
+      h('figcaption', {}, title),
+      heatmapView(m, queryTokens, keyTokens),
+    );
   });
-  const heads = depth(attentions) === 4 ? (attentions as Matrix[][]).map((layer, l) => headView(layer, keyTokens, { title: `Layer ${l}`, layer: l })) : [];
+  const heads =
+    depth(attentions) === 4
+      ? (attentions as Matrix[][]).map((layer, l) => headView(layer, keyTokens, { title: `Layer ${l}`, layer: l }))
+      : [];
   return h('div', { class: 'gbv-attention-maps', 'data-view': 'attention' }, ...heads, ...heatmaps);
 }
 
@@ -48,7 +61,8 @@ export function attentionMapsView(attentions: unknown, tokens: readonly string[]
 export function attentionsOf(result: object, rowKey: string | undefined): unknown {
   if ('attentions' in result) return result.attentions;
   if ('explanations' in result && Array.isArray(result.explanations)) {
-    return (result.explanations as { target?: { label?: string }; attentions?: unknown }[]).find((e) => e.target?.label === rowKey)?.attentions;
+    return (result.explanations as { target?: { label?: string }; attentions?: unknown }[]).find((e) => e.target?.label === rowKey)
+      ?.attentions;
   }
   return undefined;
 }

@@ -9,7 +9,9 @@ const EVIL = '<img src=x onerror="window.__pwned=1">';
 
 /** The shown matrix, from the cells' data-value, rows queries. */
 function shown(root: Element): number[][] {
-  return Array.from(root.querySelectorAll('table.gbv-attention-matrix tbody tr'), (tr) => Array.from(tr.querySelectorAll('td'), (td) => Number(td.dataset.value)));
+  return Array.from(root.querySelectorAll('table.gbv-attention-matrix tbody tr'), (tr) =>
+    Array.from(tr.querySelectorAll('td'), (td) => Number(td.dataset.value)),
+  );
 }
 
 describe('renderAttention on a raw capture of distilbert-sst2-tiny', () => {

@@ -66,7 +66,13 @@ function selectionTitle(sel: Selection, reduce: string): string {
  */
 function matrixTable(m: Matrix, queryTokens: readonly string[], keyTokens: readonly string[]): Element {
   const table = toElement(heatmapView(m, queryTokens, keyTokens));
-  const readout = toElement(h('output', { class: 'gbv-attention-readout', 'aria-live': 'polite', style: { display: 'block', 'min-height': '1.2em', 'font-size': '12px' } }));
+  const readout = toElement(
+    h('output', {
+      class: 'gbv-attention-readout',
+      'aria-live': 'polite',
+      style: { display: 'block', 'min-height': '1.2em', 'font-size': '12px' },
+    }),
+  );
   const cell = (q: number, k: number) => table.querySelector<HTMLElement>(`td[data-query="${q}"][data-key="${k}"]`);
   table.addEventListener('focusin', (e) => {
     const td = e.target as HTMLElement;
@@ -100,18 +106,24 @@ function matrixTable(m: Matrix, queryTokens: readonly string[], keyTokens: reado
  */
 export function renderAttention(attentions: AttentionOutput, tokens: readonly string[], options: RenderAttentionOptions = {}): HTMLElement {
   const reduce = options.aggregate ?? 'none';
-  if (reduce !== 'none' && !REDUCTIONS.includes(reduce)) throw new InvalidInputError(`aggregate "${reduce as string}": expected none, ${REDUCTIONS.join(', ')}`, 'invalid_option');
+  if (reduce !== 'none' && !REDUCTIONS.includes(reduce))
+    throw new InvalidInputError(`aggregate "${reduce as string}": expected none, ${REDUCTIONS.join(', ')}`, 'invalid_option');
   const raw = Array.isArray(attentions[0]?.[0]);
   const maps = raw ? (attentions as number[][][][]) : [[attentions as number[][]]];
   const layers = maps.length;
   const heads = maps[0]?.length ?? 0;
-  if (!layers || !heads || maps.some((layer) => layer.length !== heads)) throw new InvalidInputError('attentions: every layer must have the same, nonzero number of heads', 'attention_shape');
+  if (!layers || !heads || maps.some((layer) => layer.length !== heads))
+    throw new InvalidInputError('attentions: every layer must have the same, nonzero number of heads', 'attention_shape');
   const [queries, keys] = checkMatrix(maps[0]![0], 'attentions');
-  maps.forEach((layer, l) => layer.forEach((m, hd) => {
-    const [q, k] = checkMatrix(m, `attentions layer ${l} head ${hd}`);
-    if (q !== queries || k !== keys) throw new InvalidInputError(`attentions layer ${l} head ${hd} is ${q}×${k}, layer 0 head 0 ${queries}×${keys}`, 'attention_shape');
-  }));
-  if (queries > keys || tokens.length !== keys) throw new InvalidInputError(`${tokens.length} tokens for ${queries}×${keys} attention maps: need one token per key`, 'attention_shape');
+  maps.forEach((layer, l) =>
+    layer.forEach((m, hd) => {
+      const [q, k] = checkMatrix(m, `attentions layer ${l} head ${hd}`);
+      if (q !== queries || k !== keys)
+        throw new InvalidInputError(`attentions layer ${l} head ${hd} is ${q}×${k}, layer 0 head 0 ${queries}×${keys}`, 'attention_shape');
+    }),
+  );
+  if (queries > keys || tokens.length !== keys)
+    throw new InvalidInputError(`${tokens.length} tokens for ${queries}×${keys} attention maps: need one token per key`, 'attention_shape');
   const queryTokens = tokens.slice(keys - queries);
 
   const agg = raw && reduce !== 'none';
@@ -119,21 +131,31 @@ export function renderAttention(attentions: AttentionOutput, tokens: readonly st
   const overLayers = agg ? aggregate(maps, { over: 'layers', reduce }) : [];
   const overBoth = agg ? aggregate(maps, { over: 'both', reduce }) : [];
   const matrixOf = ({ layer, head }: Selection): Matrix =>
-    layer !== null && head !== null ? maps[layer]![head]! : layer !== null ? overHeads[layer]! : head !== null ? overLayers[head]! : overBoth;
+    layer !== null && head !== null
+      ? maps[layer]![head]!
+      : layer !== null
+        ? overHeads[layer]!
+        : head !== null
+          ? overLayers[head]!
+          : overBoth;
 
   const layer = checkIndex(options.layer, layers, 'layer');
   const head = checkIndex(options.head, heads, 'head');
   const initial: Selection = agg ? { layer: layer ?? null, head: head ?? null } : { layer: layer ?? 0, head: head ?? 0 };
 
   const root = toElement(
-    h('div', {
-      class: 'gbv gbv-attention',
-      'data-model': options.model ?? '',
-      'data-method': options.method ?? (raw ? 'raw' : 'attention'),
-      'data-kind': 'attention',
-      'data-aggregate': raw ? reduce : null,
-      style: { display: 'flex', gap: '16px', 'align-items': 'flex-start', 'flex-wrap': 'wrap' },
-    }, h('style', {}, CSS)),
+    h(
+      'div',
+      {
+        class: 'gbv gbv-attention',
+        'data-model': options.model ?? '',
+        'data-method': options.method ?? (raw ? 'raw' : 'attention'),
+        'data-kind': 'attention',
+        'data-aggregate': raw ? reduce : null,
+        style: { display: 'flex', gap: '16px', 'align-items': 'flex-start', 'flex-wrap': 'wrap' },
+      },
+      h('style', {}, CSS),
+    ),
   ) as HTMLElement;
   let view = toElement(h('section', { class: 'gbv-attention-view' }));
   // bertviz's head view of the selected layer (or of the maps reduced over layers), next to the grid.
@@ -141,12 +163,23 @@ export function renderAttention(attentions: AttentionOutput, tokens: readonly st
 
   const show = (sel: Selection) => {
     const title = raw ? selectionTitle(sel, reduce) : `Attention (${options.method ?? 'map'})`;
-    const fresh = toElement(h('section', { class: 'gbv-attention-view', 'data-layer': raw ? sel.layer : null, 'data-head': raw ? sel.head : null }, h('p', { class: 'gbv-attention-title', style: { margin: '0 0 4px' } }, title)));
+    const fresh = toElement(
+      h(
+        'section',
+        { class: 'gbv-attention-view', 'data-layer': raw ? sel.layer : null, 'data-head': raw ? sel.head : null },
+        h('p', { class: 'gbv-attention-title', style: { margin: '0 0 4px' } }, title),
+      ),
+    );
     fresh.append(matrixTable(matrixOf(sel), queryTokens, tokens));
     view.replaceWith(fresh);
     view = fresh;
     if (raw) {
-      const lines = toElement(headView(sel.layer !== null ? maps[sel.layer]! : overLayers, tokens, { title: sel.layer !== null ? `Layer ${sel.layer}` : `${reduce} over layers`, layer: sel.layer }));
+      const lines = toElement(
+        headView(sel.layer !== null ? maps[sel.layer]! : overLayers, tokens, {
+          title: sel.layer !== null ? `Layer ${sel.layer}` : `${reduce} over layers`,
+          layer: sel.layer,
+        }),
+      );
       headLines.replaceWith(lines);
       headLines = lines;
     }
@@ -164,7 +197,13 @@ export function renderAttention(attentions: AttentionOutput, tokens: readonly st
         class: 'gbv-attention-grid',
         role: 'group',
         'aria-label': 'attention maps by layer and head',
-        style: { display: 'grid', 'grid-template-columns': `repeat(${columns}, auto)`, gap: '2px', 'align-items': 'center', 'font-size': '11px' },
+        style: {
+          display: 'grid',
+          'grid-template-columns': `repeat(${columns}, auto)`,
+          gap: '2px',
+          'align-items': 'center',
+          'font-size': '11px',
+        },
       }),
     );
     const text = (t: string) => toElement(h('span', { class: 'gbv-attention-axis' }, t));

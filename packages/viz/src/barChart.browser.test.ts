@@ -56,8 +56,19 @@ describe('renderBarChart', () => {
 function withTokens(texts: readonly string[], values: readonly number[]) {
   const base = sampleSequence();
   const spec = (token: string) => ({ token, id: 0, start: null, end: null, special: true, attribution: 0 });
-  const inner = texts.map((token, i) => ({ token, id: i, start: null, end: null, special: false, attribution: values[i % values.length]! }));
-  return { ...base, tokens: [spec('[CLS]'), ...inner, spec('[SEP]')], words: inner.map((t, i) => ({ word: t.token, start: 0, end: 0, tokens: [i + 1], attribution: t.attribution })) };
+  const inner = texts.map((token, i) => ({
+    token,
+    id: i,
+    start: null,
+    end: null,
+    special: false,
+    attribution: values[i % values.length]!,
+  }));
+  return {
+    ...base,
+    tokens: [spec('[CLS]'), ...inner, spec('[SEP]')],
+    words: inner.map((t, i) => ({ word: t.token, start: 0, end: 0, tokens: [i + 1], attribution: t.attribution })),
+  };
 }
 
 type Box = { x: number; y: number; width: number; height: number; text: string };
@@ -80,13 +91,28 @@ function expectLaidOut(el: Element): void {
     expect(b.x + b.width, b.text).toBeLessThanOrEqual(width);
     expect(b.y + b.height, b.text).toBeLessThanOrEqual(height);
   }
-  const clashes = boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => overlap(a, b)).map((b) => `${a.text} / ${b.text}`));
+  const clashes = boxes.flatMap((a, i) =>
+    boxes
+      .slice(i + 1)
+      .filter((b) => overlap(a, b))
+      .map((b) => `${a.text} / ${b.text}`),
+  );
   expect(clashes).toEqual([]);
 }
 
 describe('bar chart layout, measured in Chromium', () => {
   it('tick labels never overlap, with 0 at or next to either end of the axis', () => {
-    for (const values of [[1, -0.001], [-1, 0.001], [0.0123, -0.0001], [-0.5, 0.5], [1e-7, -3e-9], [0.8, 0.2], [-0.8, -0.2], [123.4567, -0.5678], [0, 0]]) {
+    for (const values of [
+      [1, -0.001],
+      [-1, 0.001],
+      [0.0123, -0.0001],
+      [-0.5, 0.5],
+      [1e-7, -3e-9],
+      [0.8, 0.2],
+      [-0.8, -0.2],
+      [123.4567, -0.5678],
+      [0, 0],
+    ]) {
       const el = mount(renderBarChart(withTokens(['a', 'b'], values)));
       expect(textBoxes(el, 'svg text[data-tick]').length, String(values)).toBeGreaterThanOrEqual(2);
       expectLaidOut(el);
@@ -94,7 +120,16 @@ describe('bar chart layout, measured in Chromium', () => {
   });
 
   it('many tokens and long or wide ones: labels cut to fit left of the bars, no text overlaps another', () => {
-    const long = ['supercalifragilisticexpialidocious', 'WWWWWWWWWWWWWWWWWWWWWWWWWWWW', 'MMMMMMMMMMMMMMMMMMMMMMMMMM', '国際化対応のテスト文字列ですよ本当に長い', '👩‍👩‍👧‍👦👩‍👩‍👧‍👦👩‍👩‍👧‍👦👩‍👩‍👧‍👦👩‍👩‍👧‍👦👩‍👩‍👧‍👦', 'ÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉ', '##ation', 'a'];
+    const long = [
+      'supercalifragilisticexpialidocious',
+      'WWWWWWWWWWWWWWWWWWWWWWWWWWWW',
+      'MMMMMMMMMMMMMMMMMMMMMMMMMM',
+      '国際化対応のテスト文字列ですよ本当に長い',
+      '👩‍👩‍👧‍👦👩‍👩‍👧‍👦👩‍👩‍👧‍👦👩‍👩‍👧‍👦👩‍👩‍👧‍👦👩‍👩‍👧‍👦',
+      'ÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉÉ',
+      '##ation',
+      'a',
+    ];
     const texts = Array.from({ length: 80 }, (_, i) => long[i % long.length]!);
     const el = mount(renderBarChart(withTokens(texts, [0.9, -0.0004, 0.31, -0.77, 1e-6])));
     expectLaidOut(el);
@@ -103,6 +138,7 @@ describe('bar chart layout, measured in Chromium', () => {
     expect(labels.filter((l) => l.endsWith('…')).length).toBeGreaterThan(0);
     // A label ends left of the plot: the leftmost bar starts at or right of it.
     const plotLeft = Math.min(...Array.from(el.querySelectorAll('svg rect'), (r) => Number(r.getAttribute('x'))));
-    for (const t of Array.from(el.querySelectorAll<SVGTextElement>('[data-token] text:first-of-type'))) expect(t.getBBox().x + t.getBBox().width).toBeLessThanOrEqual(plotLeft);
+    for (const t of Array.from(el.querySelectorAll<SVGTextElement>('[data-token] text:first-of-type')))
+      expect(t.getBBox().x + t.getBBox().width).toBeLessThanOrEqual(plotLeft);
   });
 });

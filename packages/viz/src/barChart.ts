@@ -30,7 +30,9 @@ function extent(t: Tick): [number, number] {
  * two centred labels would overlap: then the left one ends and the right one starts at its value.
  */
 function tickLabels(values: number[], x: (v: number) => number, y: number) {
-  const ticks: Tick[] = [...new Set(values)].sort((a, b) => a - b).map((v) => ({ v, text: v === 0 ? '0' : formatAttribution(v), at: x(v), anchor: 'middle' }));
+  const ticks: Tick[] = [...new Set(values)]
+    .sort((a, b) => a - b)
+    .map((v) => ({ v, text: v === 0 ? '0' : formatAttribution(v), at: x(v), anchor: 'middle' }));
   for (let i = 1; i < ticks.length; i++) {
     const [a, b] = [ticks[i - 1]!, ticks[i]!];
     if (extent(a)[1] + GAP <= extent(b)[0]) continue;
@@ -70,11 +72,28 @@ export function barsView(pieces: readonly ShownPiece[], attrs: Attrs, ariaLabel:
     const tip = tooltip(p);
     return s(
       'g',
-      { class: 'gbv-bar', [key]: p.text, 'data-attribution': attributionData(p.attribution), 'data-rank': p.rank, tabindex: 0, 'aria-label': tip },
+      {
+        class: 'gbv-bar',
+        [key]: p.text,
+        'data-attribution': attributionData(p.attribution),
+        'data-rank': p.rank,
+        tabindex: 0,
+        'aria-label': tip,
+      },
       s('title', {}, tip),
-      s('text', { x: labelWidth - GAP, y: y + ROW / 2, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, cutLabel(label, labelWidth - GAP - 2)),
+      s(
+        'text',
+        { x: labelWidth - GAP, y: y + ROW / 2, 'text-anchor': 'end', 'dominant-baseline': 'middle' },
+        cutLabel(label, labelWidth - GAP - 2),
+      ),
       p.attribution !== null &&
-        s('rect', { x: Math.min(x(0), x(p.attribution)), y: y + (ROW - BAR) / 2, width: px(Math.abs(x(p.attribution) - x(0))), height: BAR, fill: fill(p.attribution) }),
+        s('rect', {
+          x: Math.min(x(0), x(p.attribution)),
+          y: y + (ROW - BAR) / 2,
+          width: px(Math.abs(x(p.attribution) - x(0))),
+          height: BAR,
+          fill: fill(p.attribution),
+        }),
       s('text', { x: labelWidth + PLOT + GAP, y: y + ROW / 2, 'dominant-baseline': 'middle' }, formatAttribution(p.attribution)),
     );
   });
@@ -106,5 +125,7 @@ export interface BarChartOptions extends PieceOptions, RowOptions, MetaOptions {
 /** The bar chart of one row of a text result (`select`, default the predicted one). */
 export function renderBarChart(result: TextResult, options: BarChartOptions = {}): HTMLElement {
   const set = rowsOf(result, options);
-  return toElement(h('div', { class: 'gbv', ...resultAttrs(result, set.kind, options) }, h('style', {}, CSS), barChartView(set.selected, options))) as HTMLElement;
+  return toElement(
+    h('div', { class: 'gbv', ...resultAttrs(result, set.kind, options) }, h('style', {}, CSS), barChartView(set.selected, options)),
+  ) as HTMLElement;
 }

@@ -25,7 +25,12 @@ export interface Context2DLike {
   strokeRect(x: number, y: number, w: number, h: number): void;
   fillText(text: string, x: number, y: number): void;
   measureText(text: string): { width: number };
-  getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number } };
+  getImageData(
+    x: number,
+    y: number,
+    w: number,
+    h: number,
+  ): { data: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number } };
 }
 
 /** A canvas of the given size: `document.createElement('canvas')` sized, or @napi-rs/canvas's `createCanvas`. */
@@ -47,7 +52,8 @@ const GRID = '#d0d0d0';
 const HEAD = '#f3f3f3';
 
 function browserCanvas(width: number, height: number) {
-  if (typeof document === 'undefined') throw new InvalidInputError('benchmarkPNG needs a canvas outside a page: pass createCanvas (e.g. @napi-rs/canvas\'s)', 'bad_option');
+  if (typeof document === 'undefined')
+    throw new InvalidInputError("benchmarkPNG needs a canvas outside a page: pass createCanvas (e.g. @napi-rs/canvas's)", 'bad_option');
   const c = document.createElement('canvas');
   c.width = width;
   c.height = height;
@@ -60,8 +66,12 @@ function browserCanvas(width: number, height: number) {
  * token cells coloured by attribution on the table's scale with the value to 2 decimals, its
  * metric cells coloured as ferret's evaluation table with the value to 3 decimals.
  */
-export function drawBenchmark(result: BenchmarkTable, createCanvas: CreateCanvas = browserCanvas): { canvas: { getContext(type: '2d'): unknown }; layout: BenchmarkLayout } {
-  if (!result || !Array.isArray(result.methods) || !Array.isArray(result.metrics)) throw new InvalidInputError('a benchmark result has methods and metrics', 'bad_option');
+export function drawBenchmark(
+  result: BenchmarkTable,
+  createCanvas: CreateCanvas = browserCanvas,
+): { canvas: { getContext(type: '2d'): unknown }; layout: BenchmarkLayout } {
+  if (!result || !Array.isArray(result.methods) || !Array.isArray(result.metrics))
+    throw new InvalidInputError('a benchmark result has methods and metrics', 'bad_option');
   const scale = benchmarkScale(result);
   const tokens: BenchmarkTable['methods'][number]['tokens'] = result.methods[0]?.tokens ?? [];
   const arrow = (name: string) => (METRIC_BETTER[name] === 'lower' ? ' ↓' : METRIC_BETTER[name] === 'higher' ? ' ↑' : '');
@@ -75,8 +85,14 @@ export function drawBenchmark(result: BenchmarkTable, createCanvas: CreateCanvas
     return Math.ceil(measure.measureText(text).width);
   };
   const methodW = Math.max(width('Method', BOLD), ...result.methods.map((m) => width(m.method, BOLD))) + 2 * PAD;
-  const tokenW = tokens.map((t, i) => Math.max(width(displayToken(t.token), BOLD), ...result.methods.map((m) => width(cellText(m.tokens[i]?.attribution ?? null)))) + 2 * PAD);
-  const metricW = result.metrics.map((name) => Math.max(width(`${name}${arrow(name)}`, BOLD), ...result.methods.map((m) => width(formatMetric(m.metrics[name])))) + 2 * PAD);
+  const tokenW = tokens.map(
+    (t, i) =>
+      Math.max(width(displayToken(t.token), BOLD), ...result.methods.map((m) => width(cellText(m.tokens[i]?.attribution ?? null)))) +
+      2 * PAD,
+  );
+  const metricW = result.metrics.map(
+    (name) => Math.max(width(`${name}${arrow(name)}`, BOLD), ...result.methods.map((m) => width(formatMetric(m.metrics[name])))) + 2 * PAD,
+  );
   const tableW = methodW + tokenW.reduce((a, b) => a + b, 0) + metricW.reduce((a, b) => a + b, 0);
   const W = Math.max(tableW, width(title, BOLD)) + 2 * PAD;
   const top = ROW + PAD;
@@ -151,5 +167,9 @@ export function drawBenchmark(result: BenchmarkTable, createCanvas: CreateCanvas
 export function benchmarkPNG(result: BenchmarkTable, createCanvas?: CreateCanvas): Uint8Array {
   const { canvas, layout } = drawBenchmark(result, createCanvas);
   const { data } = (canvas.getContext('2d') as Context2DLike).getImageData(0, 0, layout.width, layout.height);
-  return pixelsPNG({ data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength), width: layout.width, height: layout.height });
+  return pixelsPNG({
+    data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength),
+    width: layout.width,
+    height: layout.height,
+  });
 }

@@ -48,20 +48,42 @@ describe('renderBenchmark', () => {
     expect(el.dataset.model).toBe('distilbert-sst2-tiny');
     expect(el.dataset.target).toBe('POSITIVE');
     expect(Array.from(el.querySelectorAll('thead th')).map((th) => th.textContent)).toEqual([
-      'Method', '[CLS]', 'grip', 'film', '[SEP]', 'deletion ↓', 'insertion ↑', 'comprehensiveness ↑', 'sufficiency ↓',
+      'Method',
+      '[CLS]',
+      'grip',
+      'film',
+      '[SEP]',
+      'deletion ↓',
+      'insertion ↑',
+      'comprehensiveness ↑',
+      'sufficiency ↓',
     ]);
     expect(cells(el)).toEqual([
       ['integrated-gradients', '0.00', '0.50', '-0.25', '0.25', '0.200', '0.900', '0.400', '0.050'],
       ['occlusion', '–', '0.80', '0.20', '–', '0.300', '0.950', '0.100', '0.010'],
     ]);
-    expect(Array.from(el.querySelectorAll<HTMLElement>('tbody tr')).map((tr) => tr.dataset.method)).toEqual(['integrated-gradients', 'occlusion']);
-    const attrs = Array.from(el.querySelectorAll<HTMLElement>('tbody tr:first-child td[data-token]')).map((td) => [td.dataset.token, td.dataset.attribution]);
-    expect(attrs).toEqual([['[CLS]', '0'], ['grip', '0.5'], ['film', '-0.25'], ['[SEP]', '0.25']]);
+    expect(Array.from(el.querySelectorAll<HTMLElement>('tbody tr')).map((tr) => tr.dataset.method)).toEqual([
+      'integrated-gradients',
+      'occlusion',
+    ]);
+    const attrs = Array.from(el.querySelectorAll<HTMLElement>('tbody tr:first-child td[data-token]')).map((td) => [
+      td.dataset.token,
+      td.dataset.attribution,
+    ]);
+    expect(attrs).toEqual([
+      ['[CLS]', '0'],
+      ['grip', '0.5'],
+      ['film', '-0.25'],
+      ['[SEP]', '0.25'],
+    ]);
   });
 
   it('the best method of each metric (lower deletion and sufficiency, higher insertion and comprehensiveness)', () => {
     const el = mount(renderBenchmark(sample()));
-    const best = Array.from(el.querySelectorAll<HTMLElement>('td[data-best]')).map((td) => [td.dataset.metric, td.closest('tr')!.dataset.method]);
+    const best = Array.from(el.querySelectorAll<HTMLElement>('td[data-best]')).map((td) => [
+      td.dataset.metric,
+      td.closest('tr')!.dataset.method,
+    ]);
     expect(best).toEqual([
       ['deletion', 'integrated-gradients'],
       ['comprehensiveness', 'integrated-gradients'],
@@ -74,7 +96,8 @@ describe('renderBenchmark', () => {
   it('colours: one scale over the table (the largest |attribution|): full blue at +max, red for negative, none for null', () => {
     expect(benchmarkScale(sample())).toBe(0.8);
     const el = mount(renderBenchmark(sample()));
-    const bg = (row: number, col: number) => getComputedStyle(el.querySelectorAll('tbody tr')[row]!.querySelectorAll('td[data-token]')[col]!).backgroundColor;
+    const bg = (row: number, col: number) =>
+      getComputedStyle(el.querySelectorAll('tbody tr')[row]!.querySelectorAll('td[data-token]')[col]!).backgroundColor;
     const [r, g, b] = bg(1, 1).match(/\d+/g)!.map(Number);
     expect(b).toBeGreaterThan(r!);
     expect(b).toBeGreaterThan(g!);
@@ -91,7 +114,8 @@ describe('renderBenchmark', () => {
     expect(el.querySelectorAll('img, script').length).toBe(0);
     expect(el.querySelector('thead th[data-token]:nth-child(4)')!.textContent).toBe(XSS);
     expect(Array.from(el.querySelectorAll<HTMLElement>('td[data-token]')).filter((td) => td.dataset.token === XSS)).toHaveLength(2);
-    for (const node of [el, ...Array.from(el.querySelectorAll('*'))]) expect(Array.from(node.attributes).filter((a) => /^on/i.test(a.name))).toEqual([]);
+    for (const node of [el, ...Array.from(el.querySelectorAll('*'))])
+      expect(Array.from(node.attributes).filter((a) => /^on/i.test(a.name))).toEqual([]);
     // a few turns of the event loop, for any error/load handler that might have been queued
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 0))));
     expect((window as Pwnable).__pwned).toBeUndefined();

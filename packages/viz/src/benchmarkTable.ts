@@ -22,7 +22,9 @@ export interface BenchmarkTable {
 }
 
 /** Which way each metric is better (ferret's LOWER_IS_BETTER; interpreto's docs): 'lower' or 'higher'. */
-export const METRIC_BETTER: Readonly<Record<string, 'lower' | 'higher'>> = Object.fromEntries(Object.entries(METRIC_SCALES).map(([name, s]) => [name, s.better]));
+export const METRIC_BETTER: Readonly<Record<string, 'lower' | 'higher'>> = Object.fromEntries(
+  Object.entries(METRIC_SCALES).map(([name, s]) => [name, s.better]),
+);
 
 export interface BenchmarkViewOptions extends MetaOptions {
   /** The |attribution| drawn at full colour. Default: the largest over the whole table, so that methods compare. */
@@ -32,7 +34,8 @@ export interface BenchmarkViewOptions extends MetaOptions {
 }
 
 /** A metric value as the table writes it: 3 decimals, "–" where it was not computed. */
-export const formatMetric = (v: number | undefined | null): string => (v === undefined || v === null || !Number.isFinite(v) ? '–' : v.toFixed(3));
+export const formatMetric = (v: number | undefined | null): string =>
+  v === undefined || v === null || !Number.isFinite(v) ? '–' : v.toFixed(3);
 
 /** The largest |attribution| of the table. */
 export function benchmarkScale(result: BenchmarkTable): number {
@@ -61,7 +64,13 @@ export function benchmarkTableView(result: BenchmarkTable, scale: number): VNode
     {},
     h('th', { scope: 'col' }, 'Method'),
     ...tokens.map((t) => h('th', { scope: 'col', class: 'gbv-bench-token', 'data-token': t.token }, displayToken(t.token))),
-    ...result.metrics.map((name) => h('th', { scope: 'col', class: 'gbv-bench-metric', 'data-metric': name, title: `${name}: ${METRIC_BETTER[name] ?? '?'} is better` }, `${name}${arrow(name)}`)),
+    ...result.metrics.map((name) =>
+      h(
+        'th',
+        { scope: 'col', class: 'gbv-bench-metric', 'data-metric': name, title: `${name}: ${METRIC_BETTER[name] ?? '?'} is better` },
+        `${name}${arrow(name)}`,
+      ),
+    ),
   );
   const body = result.methods.map((m) =>
     h(
@@ -83,7 +92,12 @@ export function benchmarkTableView(result: BenchmarkTable, scale: number): VNode
       ),
       ...result.metrics.map((name) => {
         const v = m.metrics[name];
-        const attrs = { class: 'gbv-bench-metric', 'data-metric': name, 'data-value': v === undefined ? 'null' : String(v), 'data-best': v !== undefined && best.get(name) === v };
+        const attrs = {
+          class: 'gbv-bench-metric',
+          'data-metric': name,
+          'data-value': v === undefined ? 'null' : String(v),
+          'data-best': v !== undefined && best.get(name) === v,
+        };
         return h('td', { ...attrs, style: metricColours(name, v) ?? {} }, formatMetric(v));
       }),
     ),

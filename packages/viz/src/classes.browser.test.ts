@@ -15,29 +15,40 @@ const classLines = (root: ParentNode) =>
     line.querySelector('.gbv-class-label')!.textContent,
     Array.from(line.querySelectorAll<HTMLElement>('[data-token]'), (t) => t.dataset.attribution),
   ]);
-const expected = (r: MultiTargetResult) => r.explanations.map((e) => [e.target.label, e.target.label, e.tokens.map((t) => String(t.attribution))]);
+const expected = (r: MultiTargetResult) =>
+  r.explanations.map((e) => [e.target.label, e.target.label, e.tokens.map((t) => String(t.attribution))]);
 
-describe('several classes of one input (the CLI\'s --target all)', () => {
-  it('render: one line per class in the order given (interpreto\'s multi-class plot), one colour scale, the table with a row per class', () => {
+describe("several classes of one input (the CLI's --target all)", () => {
+  it("render: one line per class in the order given (interpreto's multi-class plot), one colour scale, the table with a row per class", () => {
     const r = sampleMultiTarget();
     const el = mount(render(r));
     expect(el.dataset.kind).toBe('multi-target');
     expect(views(el)).toEqual(['classes', 'legend', 'bars', 'table']);
     expect(classLines(el)).toEqual(expected(r));
-    expect(Array.from(el.querySelectorAll<HTMLElement>('[data-view="table"] tr[data-row]'), (tr) => tr.dataset.row)).toEqual(['NEGATIVE', 'POSITIVE']);
+    expect(Array.from(el.querySelectorAll<HTMLElement>('[data-view="table"] tr[data-row]'), (tr) => tr.dataset.row)).toEqual([
+      'NEGATIVE',
+      'POSITIVE',
+    ]);
     // The two classes' values are opposite: equal |value|, equal colour strength on the one scale.
-    const colours = Array.from(el.querySelectorAll<HTMLElement>('[data-view="classes"] [data-token="grip"]'), (t) => getComputedStyle(t).backgroundColor);
+    const colours = Array.from(
+      el.querySelectorAll<HTMLElement>('[data-view="classes"] [data-token="grip"]'),
+      (t) => getComputedStyle(t).backgroundColor,
+    );
     expect(colours).toHaveLength(2);
     expect(colours[0]).not.toBe(colours[1]);
     // The bar chart shows the predicted class's row; select picks another.
     expect(el.querySelector('[data-field="row"]')!.textContent).toBe('POSITIVE; predicted POSITIVE (0.97)');
-    expect(mount(render(r, { select: 'NEGATIVE' })).querySelector('[data-field="row"]')!.textContent).toBe('NEGATIVE; predicted POSITIVE (0.97)');
+    expect(mount(render(r, { select: 'NEGATIVE' })).querySelector('[data-field="row"]')!.textContent).toBe(
+      'NEGATIVE; predicted POSITIVE (0.97)',
+    );
     // A library result of one input ({...results[0], explanations: results}) is the same kind.
     const one = sampleSequence();
-    expect(rowsOf({ ...one, explanations: [one, { ...one, target: { index: 0, label: 'NEGATIVE' } }] }).rows.map((row) => row.key)).toEqual(['POSITIVE', 'NEGATIVE']);
+    expect(rowsOf({ ...one, explanations: [one, { ...one, target: { index: 0, label: 'NEGATIVE' } }] }).rows.map((row) => row.key)).toEqual(
+      ['POSITIVE', 'NEGATIVE'],
+    );
   });
 
-  it('toHTML of the CLI\'s JSON exactly (no model, method or words): the same lines, every value as printed', () => {
+  it("toHTML of the CLI's JSON exactly (no model, method or words): the same lines, every value as printed", () => {
     const { model: _m, method: _x, output: _o, ...cli } = JSON.parse(JSON.stringify(sampleMultiTarget())) as MultiTargetResult;
     const doc = new DOMParser().parseFromString(toHTML(cli), 'text/html');
     expect(doc.title).toBe('Glassbox');

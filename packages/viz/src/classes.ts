@@ -10,6 +10,13 @@ export function classesView(set: RowSet, scale: number, options: PieceOptions = 
   return h(
     'div',
     { class: 'gbv-classes', 'data-view': 'classes', 'data-granularity': options.granularity ?? 'token' },
-    ...set.rows.map((r) => h('div', { class: 'gbv-class', 'data-row': r.key }, h('span', { class: 'gbv-class-label' }, r.attributionLabel), h('p', { class: 'gbv-text' }, ...tokenSpans(shownPieces(r, options), scale)))),
+    ...set.rows.map((r) =>
+      h(
+        'div',
+        { class: 'gbv-class', 'data-row': r.key },
+        h('span', { class: 'gbv-class-label' }, r.attributionLabel),
+        h('p', { class: 'gbv-text' }, ...tokenSpans(shownPieces(r, options), scale)),
+      ),
+    ),
   );
 }

@@ -98,12 +98,26 @@ export function fromElement(el: Element): VNode {
   const attrs: Attrs = {};
   for (const { name, value } of Array.from(el.attributes)) if (name !== 'style' && name !== 'xmlns') attrs[name] = value;
   const style = (el as HTMLElement | SVGElement).style;
-  if (style?.length) attrs.style = Object.fromEntries(Array.from(style, (p) => [p, style.getPropertyValue(p) + (style.getPropertyPriority(p) ? ' !important' : '')]));
-  const children = Array.from(el.childNodes, (n): Child => (n.nodeType === n.TEXT_NODE ? (n as Text).data : n.nodeType === n.ELEMENT_NODE ? fromElement(n as Element) : null));
+  if (style?.length)
+    attrs.style = Object.fromEntries(
+      Array.from(style, (p) => [p, style.getPropertyValue(p) + (style.getPropertyPriority(p) ? ' !important' : '')]),
+    );
+  const children = Array.from(
+    el.childNodes,
+    (n): Child => (n.nodeType === n.TEXT_NODE ? (n as Text).data : n.nodeType === n.ELEMENT_NODE ? fromElement(n as Element) : null),
+  );
   return { tag: el.localName, svg: el.namespaceURI === SVG_NS, attrs, children };
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '\r': '&#13;', '\0': '\ufffd' };
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '\r': '&#13;',
+  '\0': '\ufffd',
+};
 
 /**
  * Text or an attribute value made inert in HTML, read back by a parser as the same string:

@@ -9,7 +9,11 @@ const mount = mounter();
 const features = (el: Element) => Array.from(el.querySelectorAll<SVGGElement>('svg [data-feature]'));
 /** A feature's polygon as [left, right] of its body (without the point or the notch). */
 const extent = (g: SVGGElement): [number, number] => {
-  const xs = g.querySelector('polygon')!.getAttribute('points')!.split(' ').map((p) => Number(p.split(',')[0]));
+  const xs = g
+    .querySelector('polygon')!
+    .getAttribute('points')!
+    .split(' ')
+    .map((p) => Number(p.split(',')[0]));
   return [xs[0]!, xs[1]!];
 };
 const markerX = (el: Element, cls: string) => Number(el.querySelector(`line.${cls}`)!.getAttribute('x1'));
@@ -38,7 +42,10 @@ describe('renderForcePlot', () => {
     const g = features(el);
     expect(g.map((f) => f.dataset.feature)).toEqual(['grip', '##ping', 'a', 'film']);
     expect(g.map((f) => Number(f.dataset.attribution))).toEqual([0.3, 0.125, 0.05, -0.2]);
-    expect(g.map((f) => getComputedStyle(f.querySelector('polygon')!).fill)).toEqual([...Array(3).fill('rgb(255, 0, 81)'), 'rgb(0, 139, 251)']);
+    expect(g.map((f) => getComputedStyle(f.querySelector('polygon')!).fill)).toEqual([
+      ...Array(3).fill('rgb(255, 0, 81)'),
+      'rgb(0, 139, 251)',
+    ]);
     expect(g[0]!.querySelector('title')!.textContent).toBe('grip\nattribution: +0.3000\nrank: 1 of 4');
     expect(g.every((f) => f.getAttribute('tabindex') === '0')).toBe(true);
 
@@ -71,14 +78,21 @@ describe('renderForcePlot', () => {
   });
 
   it('render shows the force and shap bar plots for Shapley results only', () => {
-    const views = (r: SequenceClassificationResult) => Array.from(mount(render(r)).querySelectorAll('[data-view]'), (v) => v.getAttribute('data-view'));
+    const views = (r: SequenceClassificationResult) =>
+      Array.from(mount(render(r)).querySelectorAll('[data-view]'), (v) => v.getAttribute('data-view'));
     expect(views(sampleShapley())).toEqual(['tokens', 'legend', 'force', 'bars', 'shap-bars', 'table']);
     expect(views(sampleSequence())).toEqual(['tokens', 'legend', 'bars', 'table']);
   });
 
   it('labels stay inside the plot and never overlap, whatever the values', () => {
     const long = ['supercalifragilisticexpialidocious', 'WWWWWWWWWWWW', '国際化対応のテスト', 'a', '👩‍👩‍👧‍👦👩‍👩‍👧‍👦'];
-    const cases: [number[], number][] = [[[0.9, -0.0004, 0.31, -0.77, 1e-6], 0.1], [[1e-7, -3e-9], 5], [[0, 0], 0], [[-40, 2, 3], 100], [[0.5, 0.5, 0.5, 0.5, 0.5], -1]];
+    const cases: [number[], number][] = [
+      [[0.9, -0.0004, 0.31, -0.77, 1e-6], 0.1],
+      [[1e-7, -3e-9], 5],
+      [[0, 0], 0],
+      [[-40, 2, 3], 100],
+      [[0.5, 0.5, 0.5, 0.5, 0.5], -1],
+    ];
     for (const [values, base] of cases) {
       const tokens = values.map((v, i) => ({ token: long[i]!, id: i, start: null, end: null, special: false, attribution: v }));
       const fx = base + values.reduce((a, v) => a + v, 0);
@@ -92,7 +106,12 @@ describe('renderForcePlot', () => {
         expect(b.x, b.text).toBeGreaterThanOrEqual(0);
         expect(b.x + b.width, b.text).toBeLessThanOrEqual(Number(svg.getAttribute('width')));
       }
-      const clash = boxes.flatMap((p, i) => boxes.slice(i + 1).filter((q) => p.x < q.x + q.width && q.x < p.x + p.width && p.y < q.y + q.height && q.y < p.y + p.height).map((q) => `${p.text} / ${q.text}`));
+      const clash = boxes.flatMap((p, i) =>
+        boxes
+          .slice(i + 1)
+          .filter((q) => p.x < q.x + q.width && q.x < p.x + p.width && p.y < q.y + q.height && q.y < p.y + p.height)
+          .map((q) => `${p.text} / ${q.text}`),
+      );
       expect(clash, String(values)).toEqual([]);
     }
   });

@@ -43,7 +43,14 @@ function placed(text: string, at: number, y: number, attrs: Record<string, strin
 function chevron(x0: number, x1: number, dir: 1 | -1): string {
   const [top, mid, bottom] = [BAR_TOP, BAR_TOP + BAR_H / 2, BAR_TOP + BAR_H];
   const a = dir * ARROW;
-  const points = [[x0, top], [x1, top], [x1 + a, mid], [x1, bottom], [x0, bottom], [x0 + a, mid]];
+  const points = [
+    [x0, top],
+    [x1, top],
+    [x1 + a, mid],
+    [x1, bottom],
+    [x0, bottom],
+    [x0 + a, mid],
+  ];
   return points.map(([x, y]) => `${px(x!)},${y}`).join(' ');
 }
 
@@ -58,7 +65,11 @@ function chevron(x0: number, x1: number, dir: 1 | -1): string {
  */
 export function forcePlotView(row: Row | undefined, options: PieceOptions = {}): VNode {
   if (row?.baseValue === undefined || row.fx === undefined) {
-    return h('p', { class: 'gbv-empty', 'data-view': 'force' }, 'no force plot: only Shapley methods (kernel-shap, partition-shap) give a base value');
+    return h(
+      'p',
+      { class: 'gbv-empty', 'data-view': 'force' },
+      'no force plot: only Shapley methods (kernel-shap, partition-shap) give a base value',
+    );
   }
   const { baseValue: base, fx } = row;
   const features = shapFeatures(row, options);
@@ -79,7 +90,14 @@ export function forcePlotView(row: Row | undefined, options: PieceOptions = {}):
     const tip = tooltip(p);
     return s(
       'g',
-      { class: 'gbv-force-feature', 'data-feature': p.text, 'data-attribution': attributionData(p.attribution), 'data-rank': p.rank, tabindex: 0, 'aria-label': tip },
+      {
+        class: 'gbv-force-feature',
+        'data-feature': p.text,
+        'data-attribution': attributionData(p.attribution),
+        'data-rank': p.rank,
+        tabindex: 0,
+        'aria-label': tip,
+      },
       s('title', {}, tip),
       s('polygon', { points: chevron(x0, x1, dir), fill: colour, stroke: '#fff', 'stroke-width': 1 }),
       s('text', { x: px((x0 + x1) / 2), y: LABEL_Y, 'text-anchor': 'middle', fill: colour }, cutLabel(displayToken(p.text), x1 - x0 - 2)),
@@ -121,7 +139,16 @@ export function forcePlotView(row: Row | undefined, options: PieceOptions = {}):
       s('text', { x: x(t), y: TICK_Y, 'text-anchor': 'middle', fill: '#555', 'data-tick': String(t) }, String(t)),
     ]),
     ...segments,
-    s('line', { class: 'gbv-base-marker', x1: x(base), x2: x(base), y1: BASE_Y + 4, y2: BAR_TOP + BAR_H, stroke: '#555', 'stroke-width': 1, 'stroke-dasharray': '3 2' }),
+    s('line', {
+      class: 'gbv-base-marker',
+      x1: x(base),
+      x2: x(base),
+      y1: BASE_Y + 4,
+      y2: BAR_TOP + BAR_H,
+      stroke: '#555',
+      'stroke-width': 1,
+      'stroke-dasharray': '3 2',
+    }),
     s('line', { class: 'gbv-fx-marker', x1: x(fx), x2: x(fx), y1: FX_Y + 4, y2: BAR_TOP + BAR_H, stroke: '#1b1b1b', 'stroke-width': 1.5 }),
   );
 }
@@ -131,5 +158,7 @@ export interface ForcePlotOptions extends PieceOptions, RowOptions, MetaOptions 
 /** shap's force plot of one row of a text result from a Shapley method (`select`, default the predicted one). */
 export function renderForcePlot(result: TextResult, options: ForcePlotOptions = {}): HTMLElement {
   const set = rowsOf(result, options);
-  return toElement(h('div', { class: 'gbv', ...resultAttrs(result, set.kind, options) }, h('style', {}, CSS), forcePlotView(set.selected, options))) as HTMLElement;
+  return toElement(
+    h('div', { class: 'gbv', ...resultAttrs(result, set.kind, options) }, h('style', {}, CSS), forcePlotView(set.selected, options)),
+  ) as HTMLElement;
 }

@@ -24,7 +24,13 @@ import { displayToken, renderTokens } from './tokens.ts';
 type Flagged = Window & { __fuzzPwned?: unknown };
 
 /** The elements under `root` (itself included), each as its tag and attribute names: the markup, without the text. */
-const markup = (root: Element) => [root, ...Array.from(root.querySelectorAll('*'))].map((el) => `${el.tagName} ${Array.from(el.attributes, (a) => a.name).sort().join(' ')}`);
+const markup = (root: Element) =>
+  [root, ...Array.from(root.querySelectorAll('*'))].map(
+    (el) =>
+      `${el.tagName} ${Array.from(el.attributes, (a) => a.name)
+        .sort()
+        .join(' ')}`,
+  );
 
 /** A few turns of the event loop, for any load/error handler that might have been queued. */
 const settle = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 0))));
@@ -56,7 +62,11 @@ function views(r: SequenceClassificationResult, mount: (el: HTMLElement) => HTML
     renderTokens(r),
     renderTable(r),
     renderBarChart(r),
-    renderAttention(attention, r.tokens.map((t) => t.token), { model: r.model, method: 'rollout' }),
+    renderAttention(
+      attention,
+      r.tokens.map((t) => t.token),
+      { model: r.model, method: 'rollout' },
+    ),
     renderForcePlot(r),
     renderShapBarPlot(r),
   ].map(mount);
@@ -71,13 +81,21 @@ describe('fuzzed untrusted strings in the live DOM', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(hostile, { minLength: 1, maxLength: 6 }), hostile, hostile, async (tokens, label, model) => {
         const shown = views(sequenceOf(tokens, label, model), mount);
-        const harmless = views(sequenceOf(tokens.map((_, i) => `tok${i}`), 'label', 'model'), mount);
+        const harmless = views(
+          sequenceOf(
+            tokens.map((_, i) => `tok${i}`),
+            'label',
+            'model',
+          ),
+          mount,
+        );
         shown.forEach((el, v) => expect(markup(el), `view ${v}`).toEqual(markup(harmless[v]!)));
 
         // Each view lists the tokens in its data-token attributes, exactly.
         const [all, , highlights, table, bars] = shown;
         const expected = ['[CLS]', ...tokens, '[SEP]'];
-        for (const el of [highlights!, table!, bars!]) expect(Array.from(el.querySelectorAll<HTMLElement | SVGElement>('[data-token]'), (e) => e.dataset.token)).toEqual(expected);
+        for (const el of [highlights!, table!, bars!])
+          expect(Array.from(el.querySelectorAll<HTMLElement | SVGElement>('[data-token]'), (e) => e.dataset.token)).toEqual(expected);
         // The highlights show each token's text as it reads (word-start markers dropped).
         expect(Array.from(highlights!.querySelectorAll('[data-token]'), (e) => e.textContent)).toEqual(expected.map(displayToken));
         // Bar labels: the token, or a prefix of it and an ellipsis, never half of a surrogate pair it did not have.
@@ -115,7 +133,13 @@ describe('fuzzed untrusted strings in the live DOM', () => {
         const el = mount(render(r, lastRow(r)));
         expect(markup(el), kind).toEqual(markup(mount(render(sample, lastRow(sample)))));
         // (generation: the token is "Ġ" + the string)
-        expect(Array.from(el.querySelectorAll<HTMLElement>('[data-view="tokens"] [data-token], [data-view="classes"] [data-token]'), (e) => e.dataset.token!).some((t) => t.endsWith(token)), kind).toBe(true);
+        expect(
+          Array.from(
+            el.querySelectorAll<HTMLElement>('[data-view="tokens"] [data-token], [data-view="classes"] [data-token]'),
+            (e) => e.dataset.token!,
+          ).some((t) => t.endsWith(token)),
+          kind,
+        ).toBe(true);
         await settle();
         expect((window as Flagged).__fuzzPwned).toBeUndefined();
       }),

@@ -21,9 +21,11 @@ const lines = (root: ParentNode) =>
     ys: [Number(l.getAttribute('y1')), Number(l.getAttribute('y2'))],
   }));
 /** Every weight above 0 of [heads][T][T] maps, as [head, query, key, weight], in order. */
-const weights = (heads: number[][][]) => heads.flatMap((m, h) => m.flatMap((row, q) => row.flatMap((w, k) => (w > 0 ? [[h, q, k, w]] : []))));
+const weights = (heads: number[][][]) =>
+  heads.flatMap((m, h) => m.flatMap((row, q) => row.flatMap((w, k) => (w > 0 ? [[h, q, k, w]] : []))));
 /** The shown heat map's values, rows queries. */
-const cells = (table: Element) => Array.from(table.querySelectorAll('tbody tr'), (tr) => Array.from(tr.querySelectorAll('td'), (td) => Number(td.dataset.value)));
+const cells = (table: Element) =>
+  Array.from(table.querySelectorAll('tbody tr'), (tr) => Array.from(tr.querySelectorAll('td'), (td) => Number(td.dataset.value)));
 
 describe('head view (bertviz) and the attention maps as labelled heat maps', () => {
   let raw: AttentionMaps;
@@ -55,7 +57,7 @@ describe('head view (bertviz) and the attention maps as labelled heat maps', () 
     expect(el.querySelectorAll('.gbv-head-key')).toHaveLength(raw[1]!.length);
   });
 
-  it('next to renderAttention\'s grid: follows the selected layer, or the maps reduced over layers', () => {
+  it("next to renderAttention's grid: follows the selected layer, or the maps reduced over layers", () => {
     const root = mount(renderAttention(raw, tokens, { aggregate: 'median' }));
     const grid = root.querySelector('.gbv-attention-grid')!;
     expect(grid.nextElementSibling!.matches('[data-view="heads"]')).toBe(true);
@@ -65,9 +67,13 @@ describe('head view (bertviz) and the attention maps as labelled heat maps', () 
     expect(lines(root).map((l) => l.at)).toEqual(weights(raw[1]!));
   });
 
-  it('reduced maps (the CLI\'s --attention-reduce) in render and toHTML: labelled heat maps, titled by the reduction', () => {
+  it("reduced maps (the CLI's --attention-reduce) in render and toHTML: labelled heat maps, titled by the reduction", () => {
     const both = aggregate(raw, { over: 'both', reduce: 'median' });
-    const result = { ...sampleSequence(), tokens: tokens.map((token) => ({ token, id: 0, start: null, end: null, special: false, attribution: 0.1 })), attentions: both };
+    const result = {
+      ...sampleSequence(),
+      tokens: tokens.map((token) => ({ token, id: 0, start: null, end: null, special: false, attribution: 0.1 })),
+      attentions: both,
+    };
     const el = mount(render(result, { attentionReduction: { reduce: 'median', over: 'both' } }));
     const maps = el.querySelectorAll<HTMLElement>('[data-view="attention"] .gbv-attention-map');
     expect(Array.from(maps, (m) => m.dataset.title)).toEqual(['median over layers and heads']);
@@ -78,7 +84,10 @@ describe('head view (bertviz) and the attention maps as labelled heat maps', () 
 
     const overHeads = aggregate(raw, { over: 'heads', reduce: 'max' });
     // [layers][T][T]: the CLI's shape, which the library's results do not have.
-    const doc = new DOMParser().parseFromString(toHTML({ ...result, attentions: overHeads } as never, { attentionReduction: { reduce: 'max', over: 'heads' } }), 'text/html');
+    const doc = new DOMParser().parseFromString(
+      toHTML({ ...result, attentions: overHeads } as never, { attentionReduction: { reduce: 'max', over: 'heads' } }),
+      'text/html',
+    );
     const tables = doc.querySelectorAll<HTMLElement>('.gbv-attention-map');
     expect(Array.from(tables, (m) => m.dataset.title)).toEqual(['Layer 0, max over heads', 'Layer 1, max over heads']);
     expect(Array.from(tables, (t) => cells(t))).toEqual(overHeads);

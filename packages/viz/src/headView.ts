@@ -4,7 +4,18 @@ import { cutLabel, textWidth } from './labels.ts';
 import { CSS } from './styles.ts';
 
 /** One colour per head, as bertviz's head view (d3's category10), repeating after ten heads. */
-export const HEAD_COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'] as const;
+export const HEAD_COLOURS = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+] as const;
 export const headColour = (head: number): string => HEAD_COLOURS[head % HEAD_COLOURS.length]!;
 
 export interface HeadViewOptions {
@@ -30,7 +41,11 @@ const MAX_LABEL = 150;
  * `queries` of them the queries. Every line carries data-head, data-query, data-key and
  * data-weight (the exact value); token strings are written as SVG text and attribute values only.
  */
-export function headView(heads: readonly (readonly (readonly number[])[])[], tokens: readonly string[], options: HeadViewOptions = {}): VNode {
+export function headView(
+  heads: readonly (readonly (readonly number[])[])[],
+  tokens: readonly string[],
+  options: HeadViewOptions = {},
+): VNode {
   const [queries, keys] = checkMatrix(heads[0], 'head view');
   heads.forEach((m, hd) => {
     const [q, k] = checkMatrix(m, `head view head ${hd}`);
@@ -44,19 +59,50 @@ export function headView(heads: readonly (readonly (readonly number[])[])[], tok
   const y = (i: number) => TOP + i * ROW + ROW / 2;
   const offset = keys - queries; // query q is token offset + q
   const text = (t: string, i: number, x: number, anchor: 'start' | 'end', side: string) =>
-    s('text', { x, y: y(i), 'text-anchor': anchor, 'dominant-baseline': 'middle', 'data-token': t, [`data-${side}`]: side === 'query' ? i - offset : i }, s('title', {}, t), cutLabel(t, label));
+    s(
+      'text',
+      {
+        x,
+        y: y(i),
+        'text-anchor': anchor,
+        'dominant-baseline': 'middle',
+        'data-token': t,
+        [`data-${side}`]: side === 'query' ? i - offset : i,
+      },
+      s('title', {}, t),
+      cutLabel(t, label),
+    );
   const minWeight = options.minWeight ?? 0;
   const lines = heads.flatMap((m, hd) =>
     m.flatMap((row, q) =>
       row.flatMap((w, k) =>
         w > minWeight
-          ? [s('line', { x1: left, y1: y(offset + q), x2: right, y2: y(k), stroke: headColour(hd), 'stroke-opacity': Number(w.toPrecision(4)), 'stroke-width': 2, 'data-head': hd, 'data-query': q, 'data-key': k, 'data-weight': String(w) })]
+          ? [
+              s('line', {
+                x1: left,
+                y1: y(offset + q),
+                x2: right,
+                y2: y(k),
+                stroke: headColour(hd),
+                'stroke-opacity': Number(w.toPrecision(4)),
+                'stroke-width': 2,
+                'data-head': hd,
+                'data-query': q,
+                'data-key': k,
+                'data-weight': String(w),
+              }),
+            ]
           : [],
       ),
     ),
   );
   const legend = heads.map((_, hd) =>
-    s('g', { class: 'gbv-head-key', 'data-head': hd }, s('rect', { x: hd * 34, y: 4, width: 14, height: 14, fill: headColour(hd) }), s('text', { x: hd * 34 + 17, y: 11, 'dominant-baseline': 'middle' }, String(hd))),
+    s(
+      'g',
+      { class: 'gbv-head-key', 'data-head': hd },
+      s('rect', { x: hd * 34, y: 4, width: 14, height: 14, fill: headColour(hd) }),
+      s('text', { x: hd * 34 + 17, y: 11, 'dominant-baseline': 'middle' }, String(hd)),
+    ),
   );
   const title = options.title ?? 'Attention by head';
   return h(
@@ -65,7 +111,13 @@ export function headView(heads: readonly (readonly (readonly number[])[])[], tok
     h('figcaption', {}, title),
     s(
       'svg',
-      { width, height: TOP + Math.max(keys, 1) * ROW, viewBox: `0 0 ${width} ${TOP + keys * ROW}`, role: 'img', 'aria-label': `${title}: lines from each token (left) to the tokens it attends to (right), one colour per head, darker where the weight is larger` },
+      {
+        width,
+        height: TOP + Math.max(keys, 1) * ROW,
+        viewBox: `0 0 ${width} ${TOP + keys * ROW}`,
+        role: 'img',
+        'aria-label': `${title}: lines from each token (left) to the tokens it attends to (right), one colour per head, darker where the weight is larger`,
+      },
       s('g', { class: 'gbv-head-legend' }, ...legend),
       s('g', { class: 'gbv-head-lines' }, ...lines),
       s('g', { class: 'gbv-head-queries' }, ...queryTokens.map((t, q) => text(t, offset + q, left - PAD, 'end', 'query'))),
@@ -75,6 +127,10 @@ export function headView(heads: readonly (readonly (readonly number[])[])[], tok
 }
 
 /** The head view as an element, with the stylesheet. */
-export function renderHeadView(heads: readonly (readonly (readonly number[])[])[], tokens: readonly string[], options: HeadViewOptions = {}): HTMLElement {
+export function renderHeadView(
+  heads: readonly (readonly (readonly number[])[])[],
+  tokens: readonly string[],
+  options: HeadViewOptions = {},
+): HTMLElement {
   return toElement(h('div', { class: 'gbv' }, h('style', {}, CSS), headView(heads, tokens, options))) as HTMLElement;
 }

@@ -8,7 +8,8 @@ export const maxOf = (m: Matrix): number => m.reduce((best, row) => row.reduce((
 
 /** Checks that `m` is a non-empty [queries][keys] matrix of numbers; returns [queries, keys]. */
 export function checkMatrix(m: unknown, where: string): [number, number] {
-  if (!Array.isArray(m) || !m.length || !Array.isArray(m[0]) || !m[0].length) throw new InvalidInputError(`${where}: expected a non-empty [queries][keys] matrix`, 'attention_shape');
+  if (!Array.isArray(m) || !m.length || !Array.isArray(m[0]) || !m[0].length)
+    throw new InvalidInputError(`${where}: expected a non-empty [queries][keys] matrix`, 'attention_shape');
   const keys = m[0].length;
   if (m.some((row) => !Array.isArray(row) || row.length !== keys || row.some((v: unknown) => typeof v !== 'number'))) {
     throw new InvalidInputError(`${where}: rows must all hold ${keys} numbers`, 'attention_shape');
@@ -35,7 +36,17 @@ export function heatmapView(m: Matrix, queryTokens: readonly string[], keyTokens
         'tr',
         {},
         h('th', { scope: 'col' }, 'query \\ key'),
-        ...keyTokens.map((t, k) => h('th', { scope: 'col', 'data-key': k, style: { 'writing-mode': 'vertical-rl', transform: 'rotate(180deg)', 'text-align': 'left', 'font-weight': 'normal' } }, t)),
+        ...keyTokens.map((t, k) =>
+          h(
+            'th',
+            {
+              scope: 'col',
+              'data-key': k,
+              style: { 'writing-mode': 'vertical-rl', transform: 'rotate(180deg)', 'text-align': 'left', 'font-weight': 'normal' },
+            },
+            t,
+          ),
+        ),
       ),
     ),
     h(
@@ -45,8 +56,21 @@ export function heatmapView(m: Matrix, queryTokens: readonly string[], keyTokens
         h(
           'tr',
           {},
-          h('th', { scope: 'row', 'data-query': q, style: { 'text-align': 'right', 'font-weight': 'normal', 'padding-right': '4px' } }, queryTokens[q]!),
-          ...row.map((v, k) => h('td', { 'data-query': q, 'data-key': k, 'data-value': v, title: label(q, k), tabindex: q === 0 && k === 0 ? 0 : -1, style: { ...cellStyle, background: css(cellColour(v, max)) } })),
+          h(
+            'th',
+            { scope: 'row', 'data-query': q, style: { 'text-align': 'right', 'font-weight': 'normal', 'padding-right': '4px' } },
+            queryTokens[q]!,
+          ),
+          ...row.map((v, k) =>
+            h('td', {
+              'data-query': q,
+              'data-key': k,
+              'data-value': v,
+              title: label(q, k),
+              tabindex: q === 0 && k === 0 ? 0 : -1,
+              style: { ...cellStyle, background: css(cellColour(v, max)) },
+            }),
+          ),
         ),
       ),
     ),

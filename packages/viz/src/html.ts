@@ -24,7 +24,8 @@ function imageMarkup(result: AnyResult, options: RenderOptions): string {
   return toMarkup(fromElement(el));
 }
 
-const isBenchmarkTable = (r: object): r is BenchmarkTable => Array.isArray((r as BenchmarkTable).methods) && Array.isArray((r as BenchmarkTable).metrics);
+const isBenchmarkTable = (r: object): r is BenchmarkTable =>
+  Array.isArray((r as BenchmarkTable).methods) && Array.isArray((r as BenchmarkTable).metrics);
 
 /** toHTML's options: render's, and for an image result `mode: 'all'` (the four modes side by side). */
 export type HTMLOptions = Omit<RenderOptions, 'mode'> & { mode?: ImageFileMode };
@@ -53,7 +54,10 @@ export function toHTML(result: AnyResult | BenchmarkTable, options: HTMLOptions 
   if (isBenchmarkTable(result)) return benchmarkTableHTML(result, options);
   const body = resultMarkup(result, options);
   const model = result.model ?? options.model;
-  return standaloneDocument(`Glassbox${model === undefined ? '' : `: ${modelName(model, options)}`}${result.method === undefined ? '' : ` (${result.method})`}`, body);
+  return standaloneDocument(
+    `Glassbox${model === undefined ? '' : `: ${modelName(model, options)}`}${result.method === undefined ? '' : ` (${result.method})`}`,
+    body,
+  );
 }
 
 /**

@@ -109,8 +109,13 @@ function shownOf(root: Element): unknown[] {
     if (node.nodeType !== Node.ELEMENT_NODE) return;
     const el = node as Element;
     if (el.tagName.toLowerCase() === 'style') return;
-    if (el.tagName === 'CANVAS' || el.tagName === 'IMG') return void out.push(['picture', el.getAttribute('aria-label') ?? el.getAttribute('alt')]);
-    const attrs = el.getAttributeNames().filter((n) => n !== 'style' && n !== 'xmlns').sort().map((n) => [n, el.getAttribute(n)]);
+    if (el.tagName === 'CANVAS' || el.tagName === 'IMG')
+      return void out.push(['picture', el.getAttribute('aria-label') ?? el.getAttribute('alt')]);
+    const attrs = el
+      .getAttributeNames()
+      .filter((n) => n !== 'style' && n !== 'xmlns')
+      .sort()
+      .map((n) => [n, el.getAttribute(n)]);
     out.push([el.tagName.toLowerCase(), attrs]);
     el.childNodes.forEach(walk);
   };
@@ -125,7 +130,12 @@ const parse = (html: string) => new DOMParser().parseFromString(html, 'text/html
 
 const kindAndStrings = fc.constantFrom(...SAMPLES).chain(([kind, sample]) => {
   const n = untrustedStrings(sample).size;
-  return fc.tuple(fc.constant(kind), fc.constant(sample), fc.uniqueArray(hostileString, { minLength: n, maxLength: n }), fc.constantFrom('token', 'word') as fc.Arbitrary<'token' | 'word'>);
+  return fc.tuple(
+    fc.constant(kind),
+    fc.constant(sample),
+    fc.uniqueArray(hostileString, { minLength: n, maxLength: n }),
+    fc.constantFrom('token', 'word') as fc.Arbitrary<'token' | 'word'>,
+  );
 });
 
 describe('toHTML with hostile strings given directly in every result kind', () => {
@@ -136,7 +146,8 @@ describe('toHTML with hostile strings given directly in every result kind', () =
         const hostile = swapped(sample, new Map(originals.map((o, i) => [o, strings[i]!])));
         const harmless = swapped(sample, new Map(originals.map((o, i) => [o, harmlessTwin(strings[i]!, i)])));
         // The last row (generation: it shows the generated tokens; labelled rows: a hostile key).
-        const options = (r: AnyResult): RenderOptions => (isImageResult(r) ? { mode: 'heatmap', scale: 1 } : { granularity, select: rowsOf(r).rows.at(-1)!.key });
+        const options = (r: AnyResult): RenderOptions =>
+          isImageResult(r) ? { mode: 'heatmap', scale: 1 } : { granularity, select: rowsOf(r).rows.at(-1)!.key };
 
         const doc = parse(toHTML(hostile, options(hostile)));
         expect(elementsOf(doc), kind).toEqual(elementsOf(parse(toHTML(harmless, options(harmless)))));

@@ -9,7 +9,17 @@
 import { type HostTensor, type ImageClassificationResult, InvalidInputError, type NestedPixels } from '@glassbox/core';
 import { encode } from 'fast-png';
 import { type Child, type VNode, h } from './dom.ts';
-import { IMAGE_MAP_MODES, type ImageMapMode, type ImageSign, type NormalizedMap, type Pixels, imageMapPixels, scalePixels, unnormalizePixels, upsampleNearest } from './imageMaps.ts';
+import {
+  IMAGE_MAP_MODES,
+  type ImageMapMode,
+  type ImageSign,
+  type NormalizedMap,
+  type Pixels,
+  imageMapPixels,
+  scalePixels,
+  unnormalizePixels,
+  upsampleNearest,
+} from './imageMaps.ts';
 import { imageLegendView } from './imageResult.ts';
 import { type MetaOptions, resultAttrs } from './meta.ts';
 import { CSS } from './styles.ts';
@@ -19,7 +29,8 @@ export type ImageFileMode = ImageMapMode | 'all';
 export const IMAGE_FILE_MODES: readonly ImageFileMode[] = [...IMAGE_MAP_MODES, 'all'];
 
 /** What imagePNG and imageFigureView read of a result: the library's, or the CLI's printed object. */
-export type ImageResultLike = Pick<ImageClassificationResult, 'map' | 'predicted' | 'target'> & Partial<Pick<ImageClassificationResult, 'attribution' | 'method' | 'model' | 'output'>>;
+export type ImageResultLike = Pick<ImageClassificationResult, 'map' | 'predicted' | 'target'> &
+  Partial<Pick<ImageClassificationResult, 'attribution' | 'method' | 'model' | 'output'>>;
 
 export interface ImageFileOptions extends MetaOptions {
   /**
@@ -50,13 +61,19 @@ export interface ImagePanel {
   normalized?: NormalizedMap;
 }
 
-const TITLES: Record<ImageMapMode, string> = { heatmap: 'Heatmap', overlay: 'Heatmap overlay', masked_image: 'Masked image', alpha_scaling: 'Alpha scaled' };
+const TITLES: Record<ImageMapMode, string> = {
+  heatmap: 'Heatmap',
+  overlay: 'Heatmap overlay',
+  masked_image: 'Masked image',
+  alpha_scaling: 'Alpha scaled',
+};
 /** Transparent pixels between panels in imagePNG. */
 export const PANEL_GAP = 12;
 
 function imagePixels(image: NonNullable<ImageFileOptions['image']>): Pixels {
   if ('pixelValues' in image) return unnormalizePixels(image.pixelValues, image.mean, image.std);
-  if (image.data.length !== image.width * image.height * 4) throw new InvalidInputError('image data must be RGBA, 4 bytes per pixel', 'bad_image');
+  if (image.data.length !== image.width * image.height * 4)
+    throw new InvalidInputError('image data must be RGBA, 4 bytes per pixel', 'bad_image');
   return { data: Uint8ClampedArray.from(image.data), width: image.width, height: image.height };
 }
 
@@ -69,19 +86,29 @@ function mapSize(result: ImageResultLike, image: Pixels | undefined): { height: 
 }
 
 /** The panels imagePNG and imageFigureView draw, left to right: the original (sideBySide), then the map in each mode. */
-export function imagePanels(result: ImageResultLike, options: ImageFileOptions = {}): { panels: ImagePanel[]; modes: ImageMapMode[]; outlierPerc: number; scale: number } {
+export function imagePanels(
+  result: ImageResultLike,
+  options: ImageFileOptions = {},
+): { panels: ImagePanel[]; modes: ImageMapMode[]; outlierPerc: number; scale: number } {
   if (!result || !Array.isArray(result.map)) throw new InvalidInputError('an image result has a map: [H][W] numbers', 'bad_map');
   const mode = options.mode ?? (options.image ? 'overlay' : 'heatmap');
-  if (!IMAGE_FILE_MODES.includes(mode)) throw new InvalidInputError(`mode "${mode as string}": expected one of ${IMAGE_FILE_MODES.join(', ')}`, 'invalid_option');
+  if (!IMAGE_FILE_MODES.includes(mode))
+    throw new InvalidInputError(`mode "${mode as string}": expected one of ${IMAGE_FILE_MODES.join(', ')}`, 'invalid_option');
   const modes = mode === 'all' ? [...IMAGE_MAP_MODES] : [mode];
   const outlierThreshold = options.outlierThreshold ?? 0.1;
-  if (!(outlierThreshold >= 0)) throw new InvalidInputError(`outlierThreshold ${outlierThreshold}: must be a fraction ≥ 0 (0.1 = 10%)`, 'invalid_option');
+  if (!(outlierThreshold >= 0))
+    throw new InvalidInputError(`outlierThreshold ${outlierThreshold}: must be a fraction ≥ 0 (0.1 = 10%)`, 'invalid_option');
   const outlierPerc = Math.min(outlierThreshold * 100, 100);
   const needsImage = options.sideBySide || modes.some((m) => m !== 'heatmap');
-  if (needsImage && !options.image) throw new InvalidInputError(`${options.sideBySide ? 'sideBySide' : `mode "${mode}"`} needs the image: pass options.image (RGBA pixels, or { pixelValues, mean, std })`, 'bad_image');
+  if (needsImage && !options.image)
+    throw new InvalidInputError(
+      `${options.sideBySide ? 'sideBySide' : `mode "${mode}"`} needs the image: pass options.image (RGBA pixels, or { pixelValues, mean, std })`,
+      'bad_image',
+    );
   const image = options.image && imagePixels(options.image);
   const { height, width } = mapSize(result, image);
-  if (image && (image.width !== width || image.height !== height)) throw new InvalidInputError(`image is ${image.width}×${image.height}, the attribution ${width}×${height}`, 'bad_image');
+  if (image && (image.width !== width || image.height !== height))
+    throw new InvalidInputError(`image is ${image.width}×${image.height}, the attribution ${width}×${height}`, 'bad_image');
   const map = result.map.length === height && result.map[0]?.length === width ? result.map : upsampleNearest(result.map, height, width);
   const scale = options.scale ?? Math.max(1, Math.floor(256 / Math.max(height, width)));
   const panels: ImagePanel[] = [];
@@ -90,14 +117,25 @@ export function imagePanels(result: ImageResultLike, options: ImageFileOptions =
     let sign = options.sign ?? 'all';
     if (sign === 'all' && (m === 'masked_image' || m === 'alpha_scaling')) sign = 'positive';
     const { pixels, normalized } = imageMapPixels(m, map, image, { sign, outlierPerc, alphaOverlay: options.alphaOverlay });
-    panels.push({ name: m, title: `${TITLES[m]}${result.method === undefined ? '' : ` (${result.method})`}`, pixels: scalePixels(pixels, scale), normalized });
+    panels.push({
+      name: m,
+      title: `${TITLES[m]}${result.method === undefined ? '' : ` (${result.method})`}`,
+      pixels: scalePixels(pixels, scale),
+      normalized,
+    });
   }
   return { panels, modes, outlierPerc, scale };
 }
 
 /** Pixels as PNG bytes (RGBA, 8 bits). */
 export function pixelsPNG(p: Pixels): Uint8Array {
-  return encode({ width: p.width, height: p.height, data: new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength), channels: 4, depth: 8 });
+  return encode({
+    width: p.width,
+    height: p.height,
+    data: new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength),
+    channels: 4,
+    depth: 8,
+  });
 }
 
 /**
@@ -112,7 +150,8 @@ export function imagePNG(result: ImageResultLike, options: ImageFileOptions = {}
   const out = new Uint8ClampedArray(width * height * 4);
   let x0 = 0;
   for (const { pixels } of panels) {
-    for (let y = 0; y < pixels.height; y++) out.set(pixels.data.subarray(4 * y * pixels.width, 4 * (y + 1) * pixels.width), 4 * (y * width + x0));
+    for (let y = 0; y < pixels.height; y++)
+      out.set(pixels.data.subarray(4 * y * pixels.width, 4 * (y + 1) * pixels.width), 4 * (y * width + x0));
     x0 += pixels.width + PANEL_GAP;
   }
   return pixelsPNG({ data: out, width, height });
@@ -135,14 +174,28 @@ export function imageFigureView(result: ImageResultLike, options: ImageFileOptio
   const panelView = (p: ImagePanel) =>
     h(
       'div',
-      { class: 'gbv-image-panel', 'data-panel': p.name === 'original' ? 'original' : 'attribution', 'data-mode': p.name === 'original' ? undefined : p.name, style: { display: 'flex', 'flex-direction': 'column', gap: '4px' } },
-      h('img', { src: `data:image/png;base64,${base64(pixelsPNG(p.pixels))}`, width: p.pixels.width, height: p.pixels.height, alt: p.title }),
+      {
+        class: 'gbv-image-panel',
+        'data-panel': p.name === 'original' ? 'original' : 'attribution',
+        'data-mode': p.name === 'original' ? undefined : p.name,
+        style: { display: 'flex', 'flex-direction': 'column', gap: '4px' },
+      },
+      h('img', {
+        src: `data:image/png;base64,${base64(pixelsPNG(p.pixels))}`,
+        width: p.pixels.width,
+        height: p.pixels.height,
+        alt: p.title,
+      }),
       h('span', { class: 'gbv-image-title' }, p.title),
       modes.length > 1 && legendOf(p),
     );
   const { predicted, target } = result;
   const caption: Child[] = [
-    h('span', { 'data-field': 'predicted' }, `Prediction: ${predicted.label}${typeof predicted.score === 'number' ? ` (${predicted.score.toFixed(3)})` : ''}`),
+    h(
+      'span',
+      { 'data-field': 'predicted' },
+      `Prediction: ${predicted.label}${typeof predicted.score === 'number' ? ` (${predicted.score.toFixed(3)})` : ''}`,
+    ),
     ' · ',
     h('span', { 'data-field': 'target' }, `Target: ${target.label}`),
     result.method !== undefined && ' · ',
@@ -160,7 +213,11 @@ export function imageFigureView(result: ImageResultLike, options: ImageFileOptio
       style: { display: 'inline-flex', 'flex-direction': 'column', gap: '8px', margin: '0' },
     },
     h('style', {}, CSS),
-    h('div', { class: 'gbv-image-panels', style: { display: 'flex', gap: '12px', 'align-items': 'flex-start', 'flex-wrap': 'wrap' } }, ...panels.map(panelView)),
+    h(
+      'div',
+      { class: 'gbv-image-panels', style: { display: 'flex', gap: '12px', 'align-items': 'flex-start', 'flex-wrap': 'wrap' } },
+      ...panels.map(panelView),
+    ),
     modes.length === 1 && legendOf(maps[0]!),
     h('figcaption', { class: 'gbv-meta' }, ...caption),
   );

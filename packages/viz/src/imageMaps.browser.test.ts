@@ -66,7 +66,13 @@ describe('normalizeAttr', () => {
   });
 
   it('an all-zero map (Captum asserts) is all 0, not NaN', () => {
-    const n = normalizeAttr([[0, 0], [0, 0]], 'all');
+    const n = normalizeAttr(
+      [
+        [0, 0],
+        [0, 0],
+      ],
+      'all',
+    );
     expect([n.threshold, ...n.values]).toEqual([0, 0, 0, 0, 0]);
     expect(px(heatmapPixels(n), 3)).toEqual([...NEUTRAL, 255]);
   });
@@ -134,13 +140,29 @@ describe('helpers', () => {
     expect(Array.from(p.data)).toEqual([0, 128, 64, 255, 255, 191, 153, 255]);
     expect(Array.from(unnormalizePixels(tensor('float32', [1, 3, 1, 2], values.flat(2))).data)).toEqual(Array.from(p.data));
     // ImageNet's mean and std: 0·0.229 + 0.485 → 123.675 → 124, 0.456 → 116, 0.406 → 104
-    expect(Array.from(unnormalizePixels([[[0]], [[0]], [[0]]], [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]).data)).toEqual([124, 116, 104, 255]);
+    expect(Array.from(unnormalizePixels([[[0]], [[0]], [[0]]], [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]).data)).toEqual([
+      124, 116, 104, 255,
+    ]);
     expect(Array.from(unnormalizePixels([[[0.5]]]).data)).toEqual([191, 191, 191, 255]); // one channel → grey
     expect(() => unnormalizePixels([[[0]], [[0]]])).toThrow(/1 or 3 channels/);
   });
 
   it('upsampleNearest spreads each cell over its block; scalePixels enlarges by whole pixels', () => {
-    expect(upsampleNearest([[1, 2], [3, 4]], 4, 4)).toEqual([[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]);
+    expect(
+      upsampleNearest(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        4,
+        4,
+      ),
+    ).toEqual([
+      [1, 1, 2, 2],
+      [1, 1, 2, 2],
+      [3, 3, 4, 4],
+      [3, 3, 4, 4],
+    ]);
     const p: Pixels = { data: Uint8ClampedArray.from([1, 2, 3, 4, 5, 6, 7, 8]), width: 2, height: 1 };
     const s = scalePixels(p, 2);
     expect([s.width, s.height]).toEqual([4, 2]);

@@ -41,7 +41,10 @@ export interface NormalizedMap {
 export function captumSign(sign: ImageSign): CaptumSign {
   if (sign === 'absolute') return 'absolute_value';
   if (!['all', 'positive', 'negative', 'absolute_value'].includes(sign)) {
-    throw new InvalidInputError(`sign "${sign as string}": expected all, positive, negative or absolute_value (absolute)`, 'invalid_option');
+    throw new InvalidInputError(
+      `sign "${sign as string}": expected all, positive, negative or absolute_value (absolute)`,
+      'invalid_option',
+    );
   }
   return sign;
 }
@@ -51,7 +54,8 @@ export function captumSign(sign: ImageSign): CaptumSign {
  * values whose running sum reaches `percentile`% of the total.
  */
 export function cumulativeSumThreshold(values: ArrayLike<number>, percentile: number): number {
-  if (!(percentile >= 0 && percentile <= 100)) throw new InvalidInputError(`percentile ${percentile}: must be between 0 and 100`, 'invalid_option');
+  if (!(percentile >= 0 && percentile <= 100))
+    throw new InvalidInputError(`percentile ${percentile}: must be between 0 and 100`, 'invalid_option');
   const sorted = Float64Array.from(values).sort();
   let total = 0;
   for (const v of sorted) total += v;
@@ -74,9 +78,12 @@ export function normalizeAttr(map: readonly (readonly number[])[], sign: ImageSi
   const s = captumSign(sign);
   const height = map.length;
   const width = map[0]?.length ?? 0;
-  if (!height || !width || map.some((row) => row.length !== width)) throw new InvalidInputError('attribution map must be a non-empty [H][W] array of equal rows', 'bad_map');
+  if (!height || !width || map.some((row) => row.length !== width))
+    throw new InvalidInputError('attribution map must be a non-empty [H][W] array of equal rows', 'bad_map');
   const flat = Float64Array.from(map.flat());
-  const combined = flat.map((v) => (s === 'positive' ? (v > 0 ? v : 0) : s === 'negative' ? (v < 0 ? v : 0) : s === 'absolute_value' ? Math.abs(v) : v));
+  const combined = flat.map((v) =>
+    s === 'positive' ? (v > 0 ? v : 0) : s === 'negative' ? (v < 0 ? v : 0) : s === 'absolute_value' ? Math.abs(v) : v,
+  );
   const t = cumulativeSumThreshold(combined.map(Math.abs), 100 - outlierPerc);
   const threshold = s === 'negative' ? -t : t;
   // + 0 turns the −0 of 0 / (negative threshold) into 0
@@ -101,7 +108,8 @@ function sameSize(image: Pixels, norm: NormalizedMap): void {
   if (image.width !== norm.width || image.height !== norm.height) {
     throw new InvalidInputError(`image is ${image.width}×${image.height}, the attribution map ${norm.width}×${norm.height}`, 'bad_image');
   }
-  if (image.data.length !== image.width * image.height * 4) throw new InvalidInputError('image data must be RGBA, 4 bytes per pixel', 'bad_image');
+  if (image.data.length !== image.width * image.height * 4)
+    throw new InvalidInputError('image data must be RGBA, 4 bytes per pixel', 'bad_image');
 }
 
 /** Captum's 'heat_map': every pixel its colour, opaque. */
@@ -147,7 +155,11 @@ export function overlayPixels(image: Pixels, norm: NormalizedMap, alphaOverlay =
 }
 
 function unsigned(norm: NormalizedMap, what: string): void {
-  if (norm.sign === 'all') throw new InvalidInputError(`${what} cannot show both signs (Captum asserts): choose positive, negative or absolute_value`, 'invalid_option');
+  if (norm.sign === 'all')
+    throw new InvalidInputError(
+      `${what} cannot show both signs (Captum asserts): choose positive, negative or absolute_value`,
+      'invalid_option',
+    );
 }
 
 /** Captum's 'masked_image': each channel times the normalised value, truncated to a byte (numpy's astype(int)); opaque. */
@@ -184,15 +196,23 @@ export interface ImageMapOptions {
 }
 
 /** One mode's pixels for a [H][W] map; every mode but `heatmap` needs the image (same size as the map). */
-export function imageMapPixels(mode: ImageMapMode, map: readonly (readonly number[])[], image: Pixels | undefined, options: ImageMapOptions = {}): { pixels: Pixels; normalized: NormalizedMap } {
-  if (!IMAGE_MAP_MODES.includes(mode)) throw new InvalidInputError(`mode "${mode as string}": expected one of ${IMAGE_MAP_MODES.join(', ')}`, 'invalid_option');
+export function imageMapPixels(
+  mode: ImageMapMode,
+  map: readonly (readonly number[])[],
+  image: Pixels | undefined,
+  options: ImageMapOptions = {},
+): { pixels: Pixels; normalized: NormalizedMap } {
+  if (!IMAGE_MAP_MODES.includes(mode))
+    throw new InvalidInputError(`mode "${mode as string}": expected one of ${IMAGE_MAP_MODES.join(', ')}`, 'invalid_option');
   const normalized = normalizeAttr(map, options.sign, options.outlierPerc);
   if (mode === 'heatmap') return { pixels: heatmapPixels(normalized), normalized };
   if (!image) throw new InvalidInputError(`mode "${mode}" draws on the image: pass one`, 'bad_image');
   const pixels =
-    mode === 'overlay' ? overlayPixels(image, normalized, options.alphaOverlay)
-    : mode === 'masked_image' ? maskedImagePixels(image, normalized)
-    : alphaScalingPixels(image, normalized);
+    mode === 'overlay'
+      ? overlayPixels(image, normalized, options.alphaOverlay)
+      : mode === 'masked_image'
+        ? maskedImagePixels(image, normalized)
+        : alphaScalingPixels(image, normalized);
   return { pixels, normalized };
 }
 
@@ -201,7 +221,11 @@ export function imageMapPixels(mode: ImageMapMode, map: readonly (readonly numbe
  * bytes: (v·std + mean)·255, rounded and clamped. `mean`/`std` are the image processor's
  * image_mean / image_std (one number or one per channel; default 0.5 and 0.5, ViT's).
  */
-export function unnormalizePixels(pixelValues: HostTensor | NestedPixels, mean: number | readonly number[] = 0.5, std: number | readonly number[] = 0.5): Pixels {
+export function unnormalizePixels(
+  pixelValues: HostTensor | NestedPixels,
+  mean: number | readonly number[] = 0.5,
+  std: number | readonly number[] = 0.5,
+): Pixels {
   let shape: number[];
   let data: ArrayLike<number>;
   if (Array.isArray(pixelValues)) {
@@ -215,7 +239,10 @@ export function unnormalizePixels(pixelValues: HostTensor | NestedPixels, mean: 
   }
   const [c, h, w] = shape as [number, number, number];
   if (shape.length !== 3 || (c !== 1 && c !== 3) || !h || !w || data.length !== c * h * w) {
-    throw new InvalidInputError(`pixel values must be [C, H, W] or [1, C, H, W] with 1 or 3 channels, got [${shape.join(', ')}] (${data.length} values)`, 'bad_pixel_values');
+    throw new InvalidInputError(
+      `pixel values must be [C, H, W] or [1, C, H, W] with 1 or 3 channels, got [${shape.join(', ')}] (${data.length} values)`,
+      'bad_pixel_values',
+    );
   }
   const at = (x: number | readonly number[], ch: number) => (typeof x === 'number' ? x : x[ch]!);
   const out = blank(w, h);
@@ -233,7 +260,9 @@ export function unnormalizePixels(pixelValues: HostTensor | NestedPixels, mean: 
 export function upsampleNearest(map: readonly (readonly number[])[], height: number, width: number): number[][] {
   const rows = map.length;
   const cols = map[0]?.length ?? 0;
-  return Array.from({ length: height }, (_, y) => Array.from({ length: width }, (_, x) => map[Math.floor((y * rows) / height)]![Math.floor((x * cols) / width)]!));
+  return Array.from({ length: height }, (_, y) =>
+    Array.from({ length: width }, (_, x) => map[Math.floor((y * rows) / height)]![Math.floor((x * cols) / width)]!),
+  );
 }
 
 /** Pixels enlarged `scale` times (a positive integer), nearest neighbour. */

@@ -2,7 +2,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type ImageClassificationResult, ImageClassificationExplainer, env } from '@glassbox/core';
 import { colourAt } from './colormap.ts';
 import { formatAttribution } from './format.ts';
-import { type Pixels, heatmapPixels, maskedImagePixels, normalizeAttr, overlayPixels, scalePixels, unnormalizePixels, upsampleNearest } from './imageMaps.ts';
+import {
+  type Pixels,
+  heatmapPixels,
+  maskedImagePixels,
+  normalizeAttr,
+  overlayPixels,
+  scalePixels,
+  unnormalizePixels,
+  upsampleNearest,
+} from './imageMaps.ts';
 import { renderImageResult } from './imageResult.ts';
 import { IMAGE_4X4, MAP_4X4 } from './testing.ts';
 
@@ -28,7 +37,11 @@ function fake(map: number[][], over: Partial<ImageClassificationResult> = {}): I
 }
 
 const canvases = (root: Element) => Array.from(root.querySelectorAll('canvas'));
-const read = (c: HTMLCanvasElement): Pixels => ({ data: c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data, width: c.width, height: c.height });
+const read = (c: HTMLCanvasElement): Pixels => ({
+  data: c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data,
+  width: c.width,
+  height: c.height,
+});
 const bytes = (p: Pixels) => Array.from(p.data);
 
 describe('renderImageResult on hand-made results', () => {
@@ -36,7 +49,14 @@ describe('renderImageResult on hand-made results', () => {
     const root = renderImageResult(fake(MAP), { image: imageData(), scale: 2 });
     document.body.append(root);
     expect(root.tagName).toBe('FIGURE');
-    expect({ ...root.dataset }).toMatchObject({ model: 'org/tiny-vit', method: 'integrated-gradients', kind: 'image', mode: 'overlay', sign: 'all', outlierPerc: '10' });
+    expect({ ...root.dataset }).toMatchObject({
+      model: 'org/tiny-vit',
+      method: 'integrated-gradients',
+      kind: 'image',
+      mode: 'overlay',
+      sign: 'all',
+      outlierPerc: '10',
+    });
     const [canvas, ...more] = canvases(root);
     expect(more).toHaveLength(0);
     expect([canvas!.width, canvas!.height]).toEqual([8, 8]);
@@ -76,7 +96,10 @@ describe('renderImageResult on hand-made results', () => {
   });
 
   it("spreads occlusion's per-patch map over each patch; un-normalises pixelValues", () => {
-    const patches = [[1, -2], [0, 4]];
+    const patches = [
+      [1, -2],
+      [0, 4],
+    ];
     const occlusion = fake(patches, { method: 'occlusion' });
     const [heat] = canvases(renderImageResult(occlusion, { mode: 'heatmap', scale: 1 })).map(read);
     const spread = upsampleNearest(patches, 4, 4);
@@ -84,7 +107,9 @@ describe('renderImageResult on hand-made results', () => {
     expect(bytes(heat!)).toEqual(bytes(heatmapPixels(normalizeAttr(spread, 'all', 10))));
     expect(Array.from(heat!.data.subarray(4 * 15, 4 * 15 + 3))).toEqual([...colourAt(1)]); // 4: saturated blue
     // pixelValues [3][4][4] in ViT's normalisation (mean = std = 0.5)
-    const pixelValues = [0, 1, 2].map((c) => [0, 1, 2, 3].map((y) => [0, 1, 2, 3].map((x) => IMAGE.data[4 * (4 * y + x) + c]! / 127.5 - 1)));
+    const pixelValues = [0, 1, 2].map((c) =>
+      [0, 1, 2, 3].map((y) => [0, 1, 2, 3].map((x) => IMAGE.data[4 * (4 * y + x) + c]! / 127.5 - 1)),
+    );
     const root = renderImageResult(occlusion, { image: { pixelValues }, sideBySide: true, scale: 1 });
     const [original, overlay] = canvases(root).map(read);
     expect(bytes(original!)).toEqual(bytes(IMAGE));
@@ -140,13 +165,22 @@ describe('renderImageResult on a real result: vit-fashion-tiny, integrated gradi
         expect(root.dataset.model).toContain('vit-fashion-tiny');
         expect(root.querySelector('figcaption')!.textContent).toContain(`Prediction: ${predictedLabel}`);
         const pair = canvases(root);
-        expect(pair.map((c) => [c.width, c.height])).toEqual([[256, 256], [256, 256]]);
+        expect(pair.map((c) => [c.width, c.height])).toEqual([
+          [256, 256],
+          [256, 256],
+        ]);
         expect(bytes(read(pair[0]!))).toEqual(bytes(scalePixels(unnormalizePixels(pixelValues), 8)));
         return [mode, { root, threshold: Number(root.querySelector('.gbv-legend')!.getAttribute('data-scale')), pixels: read(pair[1]!) }];
       }),
     );
     // the pixel (x, y) of the 32×32 map, read at the middle of its 8×8 block
-    const at = (p: Pixels, i: number) => Array.from(p.data.subarray(4 * ((8 * Math.floor(i / 32) + 4) * 256 + 8 * (i % 32) + 4), 4 * ((8 * Math.floor(i / 32) + 4) * 256 + 8 * (i % 32) + 4) + 4));
+    const at = (p: Pixels, i: number) =>
+      Array.from(
+        p.data.subarray(
+          4 * ((8 * Math.floor(i / 32) + 4) * 256 + 8 * (i % 32) + 4),
+          4 * ((8 * Math.floor(i / 32) + 4) * 256 + 8 * (i % 32) + 4) + 4,
+        ),
+      );
 
     // heatmap, sign all, outlier_perc 10: Captum's threshold t leaves < 90% of Σ|map| below it and reaches 90% with it
     const t = figures.heatmap!.threshold;

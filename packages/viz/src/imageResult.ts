@@ -12,10 +12,24 @@ import { formatAttribution } from './format.ts';
 import { legendView } from './legend.ts';
 import { type MetaOptions, resultAttrs } from './meta.ts';
 import { CSS } from './styles.ts';
-import { IMAGE_MAP_MODES, type ImageMapMode, type ImageSign, type NormalizedMap, type Pixels, imageMapPixels, scalePixels, signColor, unnormalizePixels, upsampleNearest } from './imageMaps.ts';
+import {
+  IMAGE_MAP_MODES,
+  type ImageMapMode,
+  type ImageSign,
+  type NormalizedMap,
+  type Pixels,
+  imageMapPixels,
+  scalePixels,
+  signColor,
+  unnormalizePixels,
+  upsampleNearest,
+} from './imageMaps.ts';
 
 /** The image behind the map: decoded pixels (RGBA, resized to the map's size if needed), or the model's pixel_values with the processor's mean/std. */
-export type ImageSource = ImageData | Pixels | { pixelValues: HostTensor | NestedPixels; mean?: number | readonly number[]; std?: number | readonly number[] };
+export type ImageSource =
+  | ImageData
+  | Pixels
+  | { pixelValues: HostTensor | NestedPixels; mean?: number | readonly number[]; std?: number | readonly number[] };
 
 export interface RenderImageOptions extends MetaOptions {
   /** Needed by every mode but 'heatmap', and by sideBySide. */
@@ -44,7 +58,12 @@ export interface RenderImageOptions extends MetaOptions {
   alphaOverlay?: number;
 }
 
-const TITLES: Record<ImageMapMode, string> = { heatmap: 'Heatmap', overlay: 'Heatmap overlay', masked_image: 'Masked image', alpha_scaling: 'Alpha scaled' };
+const TITLES: Record<ImageMapMode, string> = {
+  heatmap: 'Heatmap',
+  overlay: 'Heatmap overlay',
+  masked_image: 'Masked image',
+  alpha_scaling: 'Alpha scaled',
+};
 
 function isPixelValues(image: ImageSource): image is Extract<ImageSource, { pixelValues: unknown }> {
   return 'pixelValues' in image;
@@ -54,7 +73,8 @@ function isPixelValues(image: ImageSource): image is Extract<ImageSource, { pixe
 function imagePixels(image: ImageSource, width: number, height: number): Pixels {
   if (isPixelValues(image)) {
     const p = unnormalizePixels(image.pixelValues, image.mean, image.std);
-    if (p.width !== width || p.height !== height) throw new InvalidInputError(`pixel values are ${p.width}×${p.height}, the attribution ${width}×${height}`, 'bad_image');
+    if (p.width !== width || p.height !== height)
+      throw new InvalidInputError(`pixel values are ${p.width}×${p.height}, the attribution ${width}×${height}`, 'bad_image');
     return p;
   }
   if (image.width === width && image.height === height) return { data: Uint8ClampedArray.from(image.data), width, height };
@@ -88,14 +108,18 @@ export function pixelsCanvas(p: Pixels, scale = 1): HTMLCanvasElement {
 export function imageLegendView(mode: ImageMapMode, norm: NormalizedMap): VNode {
   if (norm.sign === 'all') return legendView(norm.threshold);
   const bar =
-    mode === 'masked_image' ? 'linear-gradient(to right, rgb(0, 0, 0), rgb(255, 255, 255))'
-    : mode === 'alpha_scaling' ? 'linear-gradient(to right, rgba(0, 0, 0, 0), rgb(0, 0, 0))'
-    : `linear-gradient(to right, ${[0, 25, 50, 75, 100].map((p) => `${css(signColor(norm.sign, p / 100))} ${p}%`).join(', ')})`;
+    mode === 'masked_image'
+      ? 'linear-gradient(to right, rgb(0, 0, 0), rgb(255, 255, 255))'
+      : mode === 'alpha_scaling'
+        ? 'linear-gradient(to right, rgba(0, 0, 0, 0), rgb(0, 0, 0))'
+        : `linear-gradient(to right, ${[0, 25, 50, 75, 100].map((p) => `${css(signColor(norm.sign, p / 100))} ${p}%`).join(', ')})`;
   const t = formatAttribution(norm.threshold);
   const described =
-    mode === 'masked_image' ? `image brightness: black at 0, full at ${t} or beyond`
-    : mode === 'alpha_scaling' ? `opacity: transparent at 0, opaque at ${t} or beyond`
-    : `colour scale: 0 white, ${t} or beyond ${norm.sign === 'negative' ? 'red' : 'blue'}`;
+    mode === 'masked_image'
+      ? `image brightness: black at 0, full at ${t} or beyond`
+      : mode === 'alpha_scaling'
+        ? `opacity: transparent at 0, opaque at ${t} or beyond`
+        : `colour scale: 0 white, ${t} or beyond ${norm.sign === 'negative' ? 'red' : 'blue'}`;
   const what = norm.sign === 'absolute_value' ? '|attribution|' : `${norm.sign} attributions`;
   return h(
     'div',
@@ -111,7 +135,9 @@ export function imageLegendView(mode: ImageMapMode, norm: NormalizedMap): VNode 
 }
 
 function panel(name: string, title: string, canvas: HTMLCanvasElement): Element {
-  const el = toElement(h('div', { class: 'gbv-image-panel', 'data-panel': name, style: { display: 'flex', 'flex-direction': 'column', gap: '4px' } }));
+  const el = toElement(
+    h('div', { class: 'gbv-image-panel', 'data-panel': name, style: { display: 'flex', 'flex-direction': 'column', gap: '4px' } }),
+  );
   canvas.setAttribute('aria-label', title);
   el.append(canvas, toElement(h('span', { class: 'gbv-image-title' }, title)));
   return el;
@@ -137,21 +163,32 @@ function panel(name: string, title: string, canvas: HTMLCanvasElement): Element 
  */
 export function renderImageResult(result: ImageClassificationResult, options: RenderImageOptions = {}): HTMLElement {
   const mode = options.mode ?? 'overlay';
-  if (!IMAGE_MAP_MODES.includes(mode)) throw new InvalidInputError(`mode "${mode as string}": expected one of ${IMAGE_MAP_MODES.join(', ')}`, 'invalid_option');
+  if (!IMAGE_MAP_MODES.includes(mode))
+    throw new InvalidInputError(`mode "${mode as string}": expected one of ${IMAGE_MAP_MODES.join(', ')}`, 'invalid_option');
   const outlierThreshold = options.outlierThreshold ?? 0.1;
-  if (!(outlierThreshold >= 0)) throw new InvalidInputError(`outlierThreshold ${outlierThreshold}: must be a fraction ≥ 0 (0.1 = 10%)`, 'invalid_option');
+  if (!(outlierThreshold >= 0))
+    throw new InvalidInputError(`outlierThreshold ${outlierThreshold}: must be a fraction ≥ 0 (0.1 = 10%)`, 'invalid_option');
   const outlierPerc = Math.min(outlierThreshold * 100, 100);
   let sign = options.sign ?? 'all';
   if (sign === 'all' && (mode === 'masked_image' || mode === 'alpha_scaling')) sign = 'positive';
 
   // The CLI's printed object has no attribution: the map's size is then the image's, else the map's own.
   const shape = result.attribution?.shape;
-  const given = options.image && (isPixelValues(options.image) ? unnormalizePixels(options.image.pixelValues, options.image.mean, options.image.std) : options.image);
-  const [height, width] = shape ? [shape[shape.length - 2]!, shape[shape.length - 1]!] : given ? [given.height, given.width] : [result.map.length, result.map[0]?.length ?? 0];
+  const given =
+    options.image &&
+    (isPixelValues(options.image) ? unnormalizePixels(options.image.pixelValues, options.image.mean, options.image.std) : options.image);
+  const [height, width] = shape
+    ? [shape[shape.length - 2]!, shape[shape.length - 1]!]
+    : given
+      ? [given.height, given.width]
+      : [result.map.length, result.map[0]?.length ?? 0];
   const map = result.map.length === height && result.map[0]?.length === width ? result.map : upsampleNearest(result.map, height, width);
   const scale = options.scale ?? Math.max(1, Math.floor(256 / Math.max(height, width)));
   if ((mode !== 'heatmap' || options.sideBySide) && !options.image) {
-    throw new InvalidInputError(`${options.sideBySide ? 'sideBySide' : `mode "${mode}"`} needs the image: pass options.image (ImageData, or { pixelValues })`, 'bad_image');
+    throw new InvalidInputError(
+      `${options.sideBySide ? 'sideBySide' : `mode "${mode}"`} needs the image: pass options.image (ImageData, or { pixelValues })`,
+      'bad_image',
+    );
   }
   const image = options.image && imagePixels(options.image, width, height);
   const { pixels, normalized } = imageMapPixels(mode, map, image, { sign, outlierPerc, alphaOverlay: options.alphaOverlay });
@@ -165,14 +202,18 @@ export function renderImageResult(result: ImageClassificationResult, options: Re
     h('span', { 'data-field': 'method' }, `Method: ${result.method}`),
   ];
   const root = toElement(
-    h('figure', {
-      class: 'gbv gbv-image',
-      ...resultAttrs(result, 'image', options),
-      'data-mode': mode,
-      'data-sign': normalized.sign,
-      'data-outlier-perc': outlierPerc,
-      style: { display: 'inline-flex', 'flex-direction': 'column', gap: '8px', margin: '0' },
-    }, h('style', {}, CSS)),
+    h(
+      'figure',
+      {
+        class: 'gbv gbv-image',
+        ...resultAttrs(result, 'image', options),
+        'data-mode': mode,
+        'data-sign': normalized.sign,
+        'data-outlier-perc': outlierPerc,
+        style: { display: 'inline-flex', 'flex-direction': 'column', gap: '8px', margin: '0' },
+      },
+      h('style', {}, CSS),
+    ),
   ) as HTMLElement;
   const panels = toElement(h('div', { class: 'gbv-image-panels', style: { display: 'flex', gap: '12px', 'align-items': 'flex-start' } }));
   if (options.sideBySide) panels.append(panel('original', 'Original image', pixelsCanvas(image!, scale)));

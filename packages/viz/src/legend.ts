@@ -13,8 +13,19 @@ export function legendView(scale: number): VNode {
     h(
       'div',
       { class: 'gbv-legend-scale' },
-      h('div', { class: 'gbv-legend-bar', role: 'img', 'aria-label': `colour scale: ${lo} red, 0 white, ${hi} blue`, style: { 'background-image': gradientCSS() } }),
-      h('div', { class: 'gbv-legend-ticks' }, h('span', { 'data-tick': 'min' }, lo), h('span', { 'data-tick': '0' }, '0'), h('span', { 'data-tick': 'max' }, hi)),
+      h('div', {
+        class: 'gbv-legend-bar',
+        role: 'img',
+        'aria-label': `colour scale: ${lo} red, 0 white, ${hi} blue`,
+        style: { 'background-image': gradientCSS() },
+      }),
+      h(
+        'div',
+        { class: 'gbv-legend-ticks' },
+        h('span', { 'data-tick': 'min' }, lo),
+        h('span', { 'data-tick': '0' }, '0'),
+        h('span', { 'data-tick': 'max' }, hi),
+      ),
     ),
     h('span', {}, 'positive'),
   );

@@ -50,7 +50,14 @@ function colormap(stops: readonly Rgb01[], x: number): Rgb01 {
   return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f];
 }
 
-const hex = (c: Rgb01) => `#${c.map((v) => Math.round(v * 255).toString(16).padStart(2, '0')).join('')}`;
+const hex = (c: Rgb01) =>
+  `#${c
+    .map((v) =>
+      Math.round(v * 255)
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
 
 /**
  * A metric cell's colours as pandas writes them: the map at (value − min) / (max − min) as a

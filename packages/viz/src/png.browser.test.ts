@@ -43,7 +43,10 @@ describe('toPNG', () => {
     const svg = document.createElementNS(NS, 'svg');
     svg.setAttribute('width', '4');
     svg.setAttribute('height', '2');
-    for (const [x, fill] of [[0, 'rgb(255, 0, 0)'], [2, 'rgb(0, 0, 255)']] as const) {
+    for (const [x, fill] of [
+      [0, 'rgb(255, 0, 0)'],
+      [2, 'rgb(0, 0, 255)'],
+    ] as const) {
       const rect = document.createElementNS(NS, 'rect');
       for (const [k, v] of Object.entries({ x, y: 0, width: 2, height: 2, fill })) rect.setAttribute(k, String(v));
       svg.append(rect);
@@ -54,7 +57,12 @@ describe('toPNG', () => {
     const png = await decode(await toPNG(svg));
     expect([png.width, png.height]).toEqual([4, 2]);
     const at = (x: number, y: number) => png.data.slice(4 * (y * 4 + x), 4 * (y * 4 + x) + 4);
-    expect([at(0, 0), at(1, 1), at(2, 0), at(3, 1)]).toEqual([[255, 0, 0, 255], [255, 0, 0, 255], [0, 0, 255, 255], [0, 0, 255, 255]]);
+    expect([at(0, 0), at(1, 1), at(2, 0), at(3, 1)]).toEqual([
+      [255, 0, 0, 255],
+      [255, 0, 0, 255],
+      [0, 0, 255, 255],
+      [0, 0, 255, 255],
+    ]);
     expect((window as { __pwned?: number }).__pwned).toBeUndefined();
   });
 
@@ -65,7 +73,10 @@ describe('toPNG', () => {
       predicted: { index: 0, label: 'a', score: 1 },
       target: { index: 0, label: 'a' },
       attribution: { values: new Float64Array(12), shape: [3, 2, 2] },
-      map: [[0, 1], [2, 3]],
+      map: [
+        [0, 1],
+        [2, 3],
+      ],
     } as unknown as ImageClassificationResult;
     const figure = renderImageResult(result, { mode: 'heatmap', scale: 3 });
     const png = await decode(await toPNG(figure));

@@ -17,7 +17,8 @@ function svgSize(svg: SVGSVGElement): { width: number; height: number } {
   const box = svg.viewBox.baseVal;
   const width = Math.round(attr('width') || rect.width || box?.width || 0);
   const height = Math.round(attr('height') || rect.height || box?.height || 0);
-  if (!width || !height) throw new InvalidInputError('toPNG: the svg has no size (give it width and height, a viewBox, or put it in the page)', 'bad_element');
+  if (!width || !height)
+    throw new InvalidInputError('toPNG: the svg has no size (give it width and height, a viewBox, or put it in the page)', 'bad_element');
   return { width, height };
 }
 
@@ -53,7 +54,10 @@ export async function svgToCanvas(svg: SVGSVGElement): Promise<HTMLCanvasElement
  * imagePNG(result, options) (in Node, `imagePNG` gives the bytes directly). A benchmark result
  * gives its table's PNG (benchmarkPNG; in Node pass `createCanvas`, e.g. @napi-rs/canvas's).
  */
-export async function toPNG(element: HTMLCanvasElement | SVGSVGElement | Element | ImageResultLike | BenchmarkTable, options: ImageFileOptions & { createCanvas?: CreateCanvas } = {}): Promise<Blob> {
+export async function toPNG(
+  element: HTMLCanvasElement | SVGSVGElement | Element | ImageResultLike | BenchmarkTable,
+  options: ImageFileOptions & { createCanvas?: CreateCanvas } = {},
+): Promise<Blob> {
   // An image result (no DOM needed: Node too): imagePNG's bytes, the map in options.mode ('all': the four modes).
   // A benchmark result: its table (benchmarkPNG; outside a page on options.createCanvas, e.g. @napi-rs/canvas's).
   if (typeof Element === 'undefined' || !(element instanceof Element)) {
@@ -63,5 +67,7 @@ export async function toPNG(element: HTMLCanvasElement | SVGSVGElement | Element
   const target = element instanceof HTMLCanvasElement || element instanceof SVGSVGElement ? element : element.querySelector('canvas, svg');
   if (!target) throw new InvalidInputError('toPNG: expected a canvas, an svg, or an element holding one', 'bad_element');
   const canvas = target instanceof SVGSVGElement ? await svgToCanvas(target) : (target as HTMLCanvasElement);
-  return new Promise((resolve, reject) => canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('toPNG: the canvas could not be encoded'))), 'image/png'));
+  return new Promise((resolve, reject) =>
+    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('toPNG: the canvas could not be encoded'))), 'image/png'),
+  );
 }

@@ -10,7 +10,11 @@ const mount = mounter();
 
 /** [view, token, data-attribution] of every token element, in document order. */
 const tokenData = (root: ParentNode) =>
-  Array.from(root.querySelectorAll<HTMLElement | SVGElement>('[data-token]')).map((e) => [e.closest('[data-view]')!.getAttribute('data-view'), e.dataset.token, e.dataset.attribution]);
+  Array.from(root.querySelectorAll<HTMLElement | SVGElement>('[data-token]')).map((e) => [
+    e.closest('[data-view]')!.getAttribute('data-view'),
+    e.dataset.token,
+    e.dataset.attribution,
+  ]);
 
 describe('render', () => {
   it('a text result: highlights, legend, bar chart and table under one root with data-model and data-method', () => {
@@ -18,9 +22,19 @@ describe('render', () => {
     const el = mount(render(r));
     expect(el.tagName).toBe('SECTION');
     expect([el.dataset.model, el.dataset.method, el.dataset.kind]).toEqual([r.model, r.method, 'text-classification']);
-    expect(Array.from(el.querySelectorAll('[data-view]')).map((v) => v.getAttribute('data-view'))).toEqual(['tokens', 'legend', 'bars', 'table']);
+    expect(Array.from(el.querySelectorAll('[data-view]')).map((v) => v.getAttribute('data-view'))).toEqual([
+      'tokens',
+      'legend',
+      'bars',
+      'table',
+    ]);
     const tokens = r.tokens.map((t) => [t.token, String(t.attribution)]);
-    for (const view of ['tokens', 'bars', 'table']) expect(tokenData(el).filter(([v]) => v === view).map(([, ...rest]) => rest)).toEqual(tokens);
+    for (const view of ['tokens', 'bars', 'table'])
+      expect(
+        tokenData(el)
+          .filter(([v]) => v === view)
+          .map(([, ...rest]) => rest),
+      ).toEqual(tokens);
     expect(el.querySelector('[data-field="row"]')!.textContent).toBe('POSITIVE; predicted POSITIVE (0.97)');
   });
 
@@ -43,7 +57,8 @@ describe('render', () => {
   });
 
   it('the stylesheet goes to the document once, through the CSSOM (a strict CSP refuses <style> elements)', () => {
-    const ours = () => document.adoptedStyleSheets.filter((sheet) => Array.from(sheet.cssRules).some((r) => r.cssText.startsWith('.gbv-token')));
+    const ours = () =>
+      document.adoptedStyleSheets.filter((sheet) => Array.from(sheet.cssRules).some((r) => r.cssText.startsWith('.gbv-token')));
     const views = [mount(render(sampleSequence())), mount(render(sampleQuestionAnswering()))];
     expect(views.map((el) => el.querySelectorAll('style').length)).toEqual([0, 0]);
     expect(ours()).toHaveLength(1);
@@ -67,7 +82,9 @@ describe('render', () => {
       expect([section.getAttribute('data-model'), section.getAttribute('data-method')]).toEqual([el.dataset.model, el.dataset.method]);
       // no script, inline CSS, nothing fetched
       expect(doc.querySelectorAll('script, link, iframe, object, embed').length).toBe(0);
-      expect(doc.querySelector('meta[http-equiv="Content-Security-Policy"]')!.getAttribute('content')).toBe("default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+      expect(doc.querySelector('meta[http-equiv="Content-Security-Policy"]')!.getAttribute('content')).toBe(
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+      );
       expect(doc.querySelector('head style')!.textContent).toContain('.gbv-token');
     }
   });
@@ -114,7 +131,9 @@ describe('render, on a real explanation (bundled distilbert-sst2-tiny, cpu)', ()
     const el = mount(render(result));
     expect(result.tokens.map((t) => t.token)).toEqual(['[CLS]', 'i', 'love', 'this', 'movie', '.', '[SEP]']);
     const highlighted = Array.from(el.querySelectorAll<HTMLElement>('[data-view="tokens"] [data-token]'));
-    expect(highlighted.map((s) => [s.dataset.token, s.dataset.attribution])).toEqual(result.tokens.map((t) => [t.token, String(t.attribution)]));
+    expect(highlighted.map((s) => [s.dataset.token, s.dataset.attribution])).toEqual(
+      result.tokens.map((t) => [t.token, String(t.attribution)]),
+    );
     expect(el.dataset.model).toBe(modelName(MODEL));
     expect(MODEL.endsWith(el.dataset.model!)).toBe(true);
     expect(el.dataset.method).toBe('integrated-gradients');
@@ -122,7 +141,9 @@ describe('render, on a real explanation (bundled distilbert-sst2-tiny, cpu)', ()
     expect(rows.length).toBe(1);
     expect(rows[0]!.children[1]!.textContent).toBe(`${result.predicted.label} (${result.predicted.score.toFixed(2)})`);
     // word granularity: the result's own words
-    const words = Array.from(mount(render(result, { granularity: 'word' })).querySelectorAll<HTMLElement>('[data-view="tokens"] [data-token]'));
+    const words = Array.from(
+      mount(render(result, { granularity: 'word' })).querySelectorAll<HTMLElement>('[data-view="tokens"] [data-token]'),
+    );
     expect(words.map((s) => [s.dataset.token, s.dataset.attribution])).toEqual(result.words.map((w) => [w.word, String(w.attribution)]));
   });
 });

@@ -73,10 +73,21 @@ export function textResultView(result: TextResult, options: RenderOptions = {}, 
   const fields = [
     model !== undefined && h('span', { 'data-field': 'model' }, modelName(model, options)),
     result.method !== undefined && h('span', { 'data-field': 'method' }, `${result.method} (${result.output})`),
-    row && h('span', { 'data-field': 'row' }, `${row.attributionLabel}; predicted ${row.predicted.label}${row.predicted.score === null ? '' : ` (${formatFixed(row.predicted.score)})`}`),
+    row &&
+      h(
+        'span',
+        { 'data-field': 'row' },
+        `${row.attributionLabel}; predicted ${row.predicted.label}${row.predicted.score === null ? '' : ` (${formatFixed(row.predicted.score)})`}`,
+      ),
   ].filter((f): f is VNode => f !== false && f !== undefined);
   const meta = h('p', { class: 'gbv-meta' }, ...fields.flatMap((f, i) => (i === 0 ? [f] : [' · ', f])));
-  return h('section', { class: 'gbv', ...resultAttrs(result, set.kind, options) }, style && h('style', {}, CSS), meta, ...views.map((v) => parts[v]()));
+  return h(
+    'section',
+    { class: 'gbv', ...resultAttrs(result, set.kind, options) },
+    style && h('style', {}, CSS),
+    meta,
+    ...views.map((v) => parts[v]()),
+  );
 }
 
 /**

@@ -82,9 +82,26 @@ export interface RowType<R extends object> {
 }
 
 /** A row; `explained` is the result's record of the row's score, whose baseValue and fx it keeps. */
-function row(key: string, trueLabel: string, predicted: Row['predicted'], attributionLabel: string, tokens: Piece[], words: Piece[] | undefined, explained: Partial<ShapleyBase>): Row {
+function row(
+  key: string,
+  trueLabel: string,
+  predicted: Row['predicted'],
+  attributionLabel: string,
+  tokens: Piece[],
+  words: Piece[] | undefined,
+  explained: Partial<ShapleyBase>,
+): Row {
   const attributionScore = countedOnce(tokens).reduce((a, t) => a + (t.attribution ?? 0), 0);
-  return { key, trueLabel, predicted, attributionLabel, attributionScore, tokens, words: words ?? groupWords(tokens), ...shapleyBase(explained) };
+  return {
+    key,
+    trueLabel,
+    predicted,
+    attributionLabel,
+    attributionScore,
+    tokens,
+    words: words ?? groupWords(tokens),
+    ...shapleyBase(explained),
+  };
 }
 
 /** A result token as a piece (its unit kept: the tokens of a word or sentence unit share one value). */
@@ -96,10 +113,14 @@ const tokenPiece = (t: { token: string; attribution: number | null; special?: bo
 });
 
 /** Tokens with each unit's value counted once: the first token of a unit stands for it. */
-const countedOnce = (tokens: readonly Piece[]) => tokens.filter((t, i) => t.unit === undefined || tokens.findIndex((u) => u.unit === t.unit) === i);
+const countedOnce = (tokens: readonly Piece[]) =>
+  tokens.filter((t, i) => t.unit === undefined || tokens.findIndex((u) => u.unit === t.unit) === i);
 
 /** Tokens and words of core's TextAttributions as pieces. */
-function pieces(a: Pick<TextAttributions, 'tokens'> & Partial<Pick<TextAttributions, 'words'>>): { tokens: Piece[]; words: Piece[] | undefined } {
+function pieces(a: Pick<TextAttributions, 'tokens'> & Partial<Pick<TextAttributions, 'words'>>): {
+  tokens: Piece[];
+  words: Piece[] | undefined;
+} {
   // The CLI's printed labels have no words: row() groups their tokens.
   return {
     tokens: a.tokens.map(tokenPiece),
@@ -107,7 +128,11 @@ function pieces(a: Pick<TextAttributions, 'tokens'> & Partial<Pick<TextAttributi
   };
 }
 
-const wordPiece = (w: { word: string; attribution: number | null }): Piece => ({ text: w.word, attribution: w.attribution, special: false });
+const wordPiece = (w: { word: string; attribution: number | null }): Piece => ({
+  text: w.word,
+  attribution: w.attribution,
+  special: false,
+});
 
 /** One row per label (multi-label, zero-shot): transformers-interpret puts the label in every label column. */
 function labelRows<L extends Pick<TextAttributions, 'tokens' | 'words' | 'baseValue' | 'fx'> & { label: string }>(
@@ -122,7 +147,8 @@ function labelRows<L extends Pick<TextAttributions, 'tokens' | 'words' | 'baseVa
 }
 
 /** The labels' entries, each with its label (the CLI's printed entries have none: their key is it). */
-const labelled = <L extends { label: string }>(labels: Record<string, L>): L[] => Object.entries(labels).map(([key, l]) => ({ ...l, label: l.label ?? key }));
+const labelled = <L extends { label: string }>(labels: Record<string, L>): L[] =>
+  Object.entries(labels).map(([key, l]) => ({ ...l, label: l.label ?? key }));
 
 const has = (result: object, ...keys: string[]) => keys.every((k) => k in result);
 
@@ -131,7 +157,17 @@ const classification = (kind: string, matches: (r: object) => boolean): RowType<
   // The CLI's object has no words: its tokens are grouped (row).
   matches: (r): r is SequenceClassificationResult => has(r, 'tokens', 'predicted', 'target') && matches(r),
   // transformers-interpret: the true class defaults to the predicted one.
-  rows: (r, trueLabel) => [row(r.target.label, trueLabel(r.target.label, r.predicted.label), r.predicted, r.target.label, r.tokens.map(tokenPiece), r.words?.map(wordPiece), r)],
+  rows: (r, trueLabel) => [
+    row(
+      r.target.label,
+      trueLabel(r.target.label, r.predicted.label),
+      r.predicted,
+      r.target.label,
+      r.tokens.map(tokenPiece),
+      r.words?.map(wordPiece),
+      r,
+    ),
+  ],
   predictedKey: (r) => r.target.label,
 });
 
@@ -158,7 +194,15 @@ export const ROW_TYPES: RowType<object>[] = [
     rows: (r: TokenClassificationResult, trueLabel) =>
       r.explained.map((e) => {
         const tokens = e.tokens.map(tokenPiece);
-        return row(String(e.index), trueLabel(String(e.index), e.predicted.label), e.predicted, `${surface(e.token)} (${e.index}) → ${e.target.label}`, tokens, undefined, e);
+        return row(
+          String(e.index),
+          trueLabel(String(e.index), e.predicted.label),
+          e.predicted,
+          `${surface(e.token)} (${e.index}) → ${e.target.label}`,
+          tokens,
+          undefined,
+          e,
+        );
       }),
     predictedKey: (r) => String(r.explained[0]?.index ?? ''),
   } satisfies RowType<TokenClassificationResult>,
@@ -194,7 +238,17 @@ export const ROW_TYPES: RowType<object>[] = [
     matches: (r): r is MultiTargetResult => has(r, 'explanations', 'predicted'),
     // One row per target (interpreto's multi-class plot), the true class defaulting to the predicted one as for one target.
     rows: (r: MultiTargetResult, trueLabel) =>
-      r.explanations.map((e) => row(e.target.label, trueLabel(e.target.label, r.predicted.label), r.predicted, e.target.label, e.tokens.map(tokenPiece), e.words?.map(wordPiece), e)),
+      r.explanations.map((e) =>
+        row(
+          e.target.label,
+          trueLabel(e.target.label, r.predicted.label),
+          r.predicted,
+          e.target.label,
+          e.tokens.map(tokenPiece),
+          e.words?.map(wordPiece),
+          e,
+        ),
+      ),
     predictedKey: (r) => r.predicted.label,
   } satisfies RowType<MultiTargetResult>,
   classification('pair-classification', (r) => has(r, 'textPair', 'flipSign')),
@@ -223,7 +277,8 @@ export function rowsOf(result: object, options: RowOptions = {}): RowSet {
   const rows = type.rows(result, trueLabel);
   const key = options.select === undefined ? type.predictedKey(result) : String(options.select);
   const selected = rows.find((r) => r.key === key) ?? (options.select === undefined ? rows[0] : undefined);
-  if (!selected && options.select !== undefined) throw new Error(`@glassbox/viz: no row "${key}"; rows: ${rows.map((r) => r.key).join(', ')}`);
+  if (!selected && options.select !== undefined)
+    throw new Error(`@glassbox/viz: no row "${key}"; rows: ${rows.map((r) => r.key).join(', ')}`);
   return { kind: type.kind, rows, selected };
 }
 
@@ -244,8 +299,11 @@ export interface ShownPiece extends Piece {
 }
 
 export function shownPieces(row: Row, options: PieceOptions = {}): ShownPiece[] {
-  const list = options.granularity === 'word' ? row.words : options.showSpecial === false ? row.tokens.filter((t) => !t.special) : row.tokens;
-  const order = list.flatMap((p, i) => (p.attribution === null ? [] : [i])).sort((a, b) => Math.abs(list[b]!.attribution!) - Math.abs(list[a]!.attribution!) || a - b);
+  const list =
+    options.granularity === 'word' ? row.words : options.showSpecial === false ? row.tokens.filter((t) => !t.special) : row.tokens;
+  const order = list
+    .flatMap((p, i) => (p.attribution === null ? [] : [i]))
+    .sort((a, b) => Math.abs(list[b]!.attribution!) - Math.abs(list[a]!.attribution!) || a - b);
   const rank = new Map(order.map((i, r) => [i, r + 1]));
   return list.map((p, i) => ({ ...p, rank: rank.get(i) ?? null, ranked: order.length }));
 }

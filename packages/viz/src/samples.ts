@@ -19,9 +19,23 @@ import type { MultiTargetResult } from './rows.ts';
 export const SAMPLE_TOKEN = 'film';
 export const SAMPLE_LABEL = 'POSITIVE';
 
-const tok = (token: string, attribution: number | null, special = false): TokenAttribution => ({ token, id: 0, start: null, end: null, special, attribution });
+const tok = (token: string, attribution: number | null, special = false): TokenAttribution => ({
+  token,
+  id: 0,
+  start: null,
+  end: null,
+  special,
+  attribution,
+});
 
-const sentence = () => [tok('[CLS]', 0, true), tok('a', 0.12), tok('grip', 0.55), tok('##ping', 0.31), tok(SAMPLE_TOKEN, -0.42), tok('[SEP]', -0.05, true)];
+const sentence = () => [
+  tok('[CLS]', 0, true),
+  tok('a', 0.12),
+  tok('grip', 0.55),
+  tok('##ping', 0.31),
+  tok(SAMPLE_TOKEN, -0.42),
+  tok('[SEP]', -0.05, true),
+];
 const words = (t: TokenAttribution[]) => [
   { word: 'a', start: 0, end: 1, tokens: [1], attribution: t[1]!.attribution },
   { word: 'gripping', start: 2, end: 10, tokens: [2, 3], attribution: t[2]!.attribution! + t[3]!.attribution! },
@@ -47,12 +61,36 @@ export function sampleSequence(): SequenceClassificationResult {
 
 /** A KernelSHAP explanation of the sequence sample: specials without a value, baseValue and fx with Σ attributions + baseValue = fx. */
 export function sampleShapley(): SequenceClassificationResult {
-  const tokens = [tok('[CLS]', null, true), tok('a', 0.05), tok('grip', 0.3), tok('##ping', 0.125), tok(SAMPLE_TOKEN, -0.2), tok('[SEP]', null, true)];
-  return { ...sampleSequence(), method: 'kernel-shap', tokens, words: words(tokens), convergenceDelta: null, baseValue: 0.6, fx: 0.875, probabilities: [0.125, 0.875] };
+  const tokens = [
+    tok('[CLS]', null, true),
+    tok('a', 0.05),
+    tok('grip', 0.3),
+    tok('##ping', 0.125),
+    tok(SAMPLE_TOKEN, -0.2),
+    tok('[SEP]', null, true),
+  ];
+  return {
+    ...sampleSequence(),
+    method: 'kernel-shap',
+    tokens,
+    words: words(tokens),
+    convergenceDelta: null,
+    baseValue: 0.6,
+    fx: 0.875,
+    probabilities: [0.125, 0.875],
+  };
 }
 
 export function samplePair(): PairwiseClassificationResult {
-  const tokens = [tok('[CLS]', 0, true), tok('a', 0.2), tok(SAMPLE_TOKEN, 0.7), tok('[SEP]', 0, true), tok('a', 0.1), tok('movie', 0.65), tok('[SEP]', 0, true)];
+  const tokens = [
+    tok('[CLS]', 0, true),
+    tok('a', 0.2),
+    tok(SAMPLE_TOKEN, 0.7),
+    tok('[SEP]', 0, true),
+    tok('a', 0.1),
+    tok('movie', 0.65),
+    tok('[SEP]', 0, true),
+  ];
   return {
     ...sampleSequence(),
     model: 'sample/cross-encoder',
@@ -83,7 +121,10 @@ export function sampleMultiLabel(): MultiLabelClassificationResult {
     text: `a gripping ${SAMPLE_TOKEN}`,
     labels: { [SAMPLE_LABEL]: label(0, SAMPLE_LABEL, 0.91, 1), boring: label(1, 'boring', 0.07, -0.5) },
     predicted: { index: 0, label: SAMPLE_LABEL, score: 0.91 },
-    targets: [{ index: 0, label: SAMPLE_LABEL }, { index: 1, label: 'boring' }],
+    targets: [
+      { index: 0, label: SAMPLE_LABEL },
+      { index: 1, label: 'boring' },
+    ],
     logits: [2.3, -2.6],
     probabilities: [0.91, 0.07],
   };
@@ -91,8 +132,19 @@ export function sampleMultiLabel(): MultiLabelClassificationResult {
 
 export function sampleZeroShot(): ZeroShotClassificationResult {
   const label = (label: string, score: number, scale: number) => {
-    const tokens = sentence().slice(0, 5).map((t) => ({ ...t, attribution: t.attribution! * scale }));
-    return { label, hypothesis: `this text is about ${label} .`, score, tokens, words: words(tokens), convergenceDelta: 0.01, logits: [1, 0, -1], probabilities: [0.66, 0.24, 0.1] };
+    const tokens = sentence()
+      .slice(0, 5)
+      .map((t) => ({ ...t, attribution: t.attribution! * scale }));
+    return {
+      label,
+      hypothesis: `this text is about ${label} .`,
+      score,
+      tokens,
+      words: words(tokens),
+      convergenceDelta: 0.01,
+      logits: [1, 0, -1],
+      probabilities: [0.66, 0.24, 0.1],
+    };
   };
   return {
     model: 'sample/bert-nli',
@@ -141,16 +193,39 @@ export function sampleTokenClassification(): TokenClassificationResult {
     [SAMPLE_TOKEN, 'B-MISC', 0.6],
     ['[SEP]', 'O', 0.99],
   ] as const;
-  const tokens = predicted.map(([token, label, score], i) => ({ token, id: i, start: null, end: null, special: token.startsWith('['), predicted: { index: label === 'O' ? 0 : 1, label, score } }));
+  const tokens = predicted.map(([token, label, score], i) => ({
+    token,
+    id: i,
+    start: null,
+    end: null,
+    special: token.startsWith('['),
+    predicted: { index: label === 'O' ? 0 : 1, label, score },
+  }));
   const explained = [1, 3].map((index, k) => ({
     index,
     token: tokens[index]!.token,
     predicted: tokens[index]!.predicted,
     target: { index: tokens[index]!.predicted.index, label: tokens[index]!.predicted.label },
-    tokens: tokens.map((t, i) => ({ token: t.token, id: t.id, start: t.start, end: t.end, special: t.special, attribution: i === index ? 0.8 : i === 0 ? 0 : (k ? -0.1 : 0.15) * i })),
+    tokens: tokens.map((t, i) => ({
+      token: t.token,
+      id: t.id,
+      start: t.start,
+      end: t.end,
+      special: t.special,
+      attribution: i === index ? 0.8 : i === 0 ? 0 : (k ? -0.1 : 0.15) * i,
+    })),
     convergenceDelta: 0.002,
   }));
-  return { model: 'sample/bert-ner', method: 'integrated-gradients', output: 'softmax', text, tokens, explained, logits: tokens.map(() => [1, 0]), probabilities: tokens.map(() => [0.73, 0.27]) };
+  return {
+    model: 'sample/bert-ner',
+    method: 'integrated-gradients',
+    output: 'softmax',
+    text,
+    tokens,
+    explained,
+    logits: tokens.map(() => [1, 0]),
+    probabilities: tokens.map(() => [0.73, 0.27]),
+  };
 }
 
 export function sampleTextGeneration(): TextGenerationResult {

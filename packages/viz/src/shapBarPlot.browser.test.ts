@@ -10,7 +10,14 @@ const values = (el: Element) => bars(el).map((b) => Number(b.dataset.attribution
 
 /** A Shapley result over n tokens t0…t(n−1) with values (−1)^i (i + 1) / 10. */
 function manyFeatures(n: number): SequenceClassificationResult {
-  const tokens = Array.from({ length: n }, (_, i) => ({ token: `t${i}`, id: i, start: null, end: null, special: false, attribution: ((-1) ** i * (i + 1)) / 10 }));
+  const tokens = Array.from({ length: n }, (_, i) => ({
+    token: `t${i}`,
+    id: i,
+    start: null,
+    end: null,
+    special: false,
+    attribution: ((-1) ** i * (i + 1)) / 10,
+  }));
   const sum = tokens.reduce((a, t) => a + t.attribution, 0);
   return { ...sampleShapley(), tokens, words: [], baseValue: 0, fx: sum };
 }
@@ -22,7 +29,12 @@ describe('renderShapBarPlot', () => {
     expect(bars(el).map((b) => b.dataset.feature)).toEqual(['grip', 'film', '##ping', 'a']);
     expect(values(el)).toEqual([0.3, -0.2, 0.125, 0.05]);
     expect(bars(el).map((b) => b.dataset.rank)).toEqual(['1', '2', '3', '4']);
-    expect(bars(el).map((b) => getComputedStyle(b.querySelector('rect')!).fill)).toEqual(['rgb(255, 0, 81)', 'rgb(0, 139, 251)', 'rgb(255, 0, 81)', 'rgb(255, 0, 81)']);
+    expect(bars(el).map((b) => getComputedStyle(b.querySelector('rect')!).fill)).toEqual([
+      'rgb(255, 0, 81)',
+      'rgb(0, 139, 251)',
+      'rgb(255, 0, 81)',
+      'rgb(255, 0, 81)',
+    ]);
   });
 
   it('more features than maxDisplay (default 10): maxDisplay − 1 bars and "Sum of N other features"', () => {

@@ -26,7 +26,10 @@ export function shapBars(row: Row, options: ShapBarOptions = {}): ShownPiece[] {
   if (features.length <= max) return features;
   const rest = features.slice(max - 1);
   const sum = rest.reduce((a, p) => a + p.attribution!, 0);
-  return [...features.slice(0, max - 1), { text: otherFeaturesLabel(rest.length), attribution: sum, special: false, rank: null, ranked: features.length }];
+  return [
+    ...features.slice(0, max - 1),
+    { text: otherFeaturesLabel(rest.length), attribution: sum, special: false, rank: null, ranked: features.length },
+  ];
 }
 
 /**
@@ -37,7 +40,12 @@ export function shapBars(row: Row, options: ShapBarOptions = {}): ShownPiece[] {
 export function shapBarPlotView(row: Row | undefined, options: ShapBarOptions = {}): VNode {
   const bars = row ? shapBars(row, options) : [];
   const labelWidth = Math.max(150, ...bars.filter((b) => b.rank === null).map((b) => textWidth(b.text) + 10));
-  const attrs = { class: 'gbv-bars gbv-shap-bars', 'data-view': 'shap-bars', 'data-row': row?.key, 'data-max-display': options.maxDisplay ?? 10 };
+  const attrs = {
+    class: 'gbv-bars gbv-shap-bars',
+    'data-view': 'shap-bars',
+    'data-row': row?.key,
+    'data-max-display': options.maxDisplay ?? 10,
+  };
   return barsView(bars, attrs, 'features by absolute attribution', { key: 'data-feature', fill: shapFill, labelWidth });
 }
 
@@ -46,5 +54,7 @@ export interface ShapBarPlotOptions extends ShapBarOptions, RowOptions, MetaOpti
 /** shap's bar plot of one row of a text result (`select`, default the predicted one). */
 export function renderShapBarPlot(result: TextResult, options: ShapBarPlotOptions = {}): HTMLElement {
   const set = rowsOf(result, options);
-  return toElement(h('div', { class: 'gbv', ...resultAttrs(result, set.kind, options) }, h('style', {}, CSS), shapBarPlotView(set.selected, options))) as HTMLElement;
+  return toElement(
+    h('div', { class: 'gbv', ...resultAttrs(result, set.kind, options) }, h('style', {}, CSS), shapBarPlotView(set.selected, options)),
+  ) as HTMLElement;
 }

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ROW_TYPES, rowsOf } from './rows.ts';
-import { sampleMultiLabel, sampleQuestionAnswering, sampleResults, sampleSequence, sampleTextGeneration, sampleTokenClassification, sampleZeroShot } from './samples.ts';
+import {
+  sampleMultiLabel,
+  sampleQuestionAnswering,
+  sampleResults,
+  sampleSequence,
+  sampleTextGeneration,
+  sampleTokenClassification,
+  sampleZeroShot,
+} from './samples.ts';
 import { TABLE_COLUMNS, renderTable } from './table.ts';
 import { mounter } from './testing.ts';
 
@@ -14,7 +22,9 @@ function cells(el: Element): string[][] {
   return Array.from(el.querySelectorAll('tbody tr')).map((tr) => Array.from(tr.children).map((td) => td.textContent!));
 }
 const rowTokens = (el: Element) =>
-  Array.from(el.querySelectorAll('tbody tr')).map((tr) => Array.from(tr.querySelectorAll<HTMLElement>('[data-token]')).map((s) => [s.dataset.token, s.dataset.attribution]));
+  Array.from(el.querySelectorAll('tbody tr')).map((tr) =>
+    Array.from(tr.querySelectorAll<HTMLElement>('[data-token]')).map((s) => [s.dataset.token, s.dataset.attribution]),
+  );
 
 describe('renderTable', () => {
   it("has Captum's columns", () => {
@@ -82,8 +92,17 @@ describe('renderTable', () => {
       ['POSITIVE', 'POSITIVE (7.50)', 'POSITIVE (4)'],
     ]);
     expect(rowTokens(el)).toEqual([
-      [['I', '0.3'], ['Ġwatched', '2.1'], ['Ġthe', '0.9']],
-      [['I', '0.1'], ['Ġwatched', '0.4'], ['Ġthe', '-0.2'], ['Ġfilm', '1.7']],
+      [
+        ['I', '0.3'],
+        ['Ġwatched', '2.1'],
+        ['Ġthe', '0.9'],
+      ],
+      [
+        ['I', '0.1'],
+        ['Ġwatched', '0.4'],
+        ['Ġthe', '-0.2'],
+        ['Ġfilm', '1.7'],
+      ],
     ]);
   });
 

@@ -29,11 +29,16 @@ export function tableView(set: RowSet, scale: number, options: PieceOptions = {}
   );
 }
 
-
 /** The table of every row of a text result, with its legend. */
 export function renderTable(result: TextResult, options: TextViewOptions = {}): HTMLElement {
   const set = rowsOf(result, options);
   const scale = options.colorMax ?? scaleOf(set.rows, options);
-  const root = h('div', { class: 'gbv', ...resultAttrs(result, set.kind, options) }, h('style', {}, CSS), options.legend !== false && legendView(scale), tableView(set, scale, options));
+  const root = h(
+    'div',
+    { class: 'gbv', ...resultAttrs(result, set.kind, options) },
+    h('style', {}, CSS),
+    options.legend !== false && legendView(scale),
+    tableView(set, scale, options),
+  );
   return toElement(root) as HTMLElement;
 }

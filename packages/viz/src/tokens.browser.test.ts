@@ -115,12 +115,19 @@ describe('renderTokens', () => {
 
   it('words grouped from WordPiece tokens: ## joins, punctuation and specials stand apart, sums (null if any null)', () => {
     const t = (text: string, attribution: number | null, special = false) => ({ text, attribution, special });
-    expect(groupWords([t('[CLS]', 0, true), t('un', 0.25), t('##believ', 0.5), t('##able', 0.125), t(',', 0.1), t('film', null), t('##s', 1), t('[SEP]', 0, true), t('##x', 2)])).toEqual([
-      t('unbelievable', 0.875),
-      t(',', 0.1),
-      t('films', null),
-      t('x', 2),
-    ]);
+    expect(
+      groupWords([
+        t('[CLS]', 0, true),
+        t('un', 0.25),
+        t('##believ', 0.5),
+        t('##able', 0.125),
+        t(',', 0.1),
+        t('film', null),
+        t('##s', 1),
+        t('[SEP]', 0, true),
+        t('##x', 2),
+      ]),
+    ).toEqual([t('unbelievable', 0.875), t(',', 0.1), t('films', null), t('x', 2)]);
   });
 
   it('showSpecial: false leaves out [CLS] and [SEP]', () => {

@@ -66,6 +66,12 @@ export interface TextViewOptions extends PieceOptions, RowOptions, MetaOptions {
 export function renderTokens(result: TextResult, options: TextViewOptions = {}): HTMLElement {
   const set = rowsOf(result, options);
   const scale = options.colorMax ?? scaleOf(set.rows, options);
-  const root = h('div', { class: 'gbv', ...resultAttrs(result, set.kind, options) }, h('style', {}, CSS), highlightsView(set.selected, scale, options), options.legend !== false && legendView(scale));
+  const root = h(
+    'div',
+    { class: 'gbv', ...resultAttrs(result, set.kind, options) },
+    h('style', {}, CSS),
+    highlightsView(set.selected, scale, options),
+    options.legend !== false && legendView(scale),
+  );
   return toElement(root) as HTMLElement;
 }

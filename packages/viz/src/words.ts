@@ -58,7 +58,9 @@ function groupUnits(tokens: readonly Piece[]): Piece[] {
   const units = new Map<number, Piece[]>();
   for (const t of tokens) if (!t.special && t.unit !== undefined) units.set(t.unit, [...(units.get(t.unit) ?? []), t]);
   return [...units.values()].map((members) => ({
-    text: groupWords(members.map(({ unit: _, ...t }) => t)).map((w) => w.text).join(' '),
+    text: groupWords(members.map(({ unit: _, ...t }) => t))
+      .map((w) => w.text)
+      .join(' '),
     attribution: members[0]!.attribution,
     special: false,
   }));

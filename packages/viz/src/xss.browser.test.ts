@@ -20,7 +20,11 @@ type Pwnable = Window & { __pwned?: number };
 /** A sample with its token and label swapped for the hostile strings (labels are also keys of `labels`). */
 function hostile<R extends object>(r: R): R {
   const json = (s: string) => JSON.stringify(s).slice(1, -1);
-  return JSON.parse(JSON.stringify({ ...r, model: MODEL }).replaceAll(SAMPLE_TOKEN, json(TOKEN)).replaceAll(SAMPLE_LABEL, json(LABEL))) as R;
+  return JSON.parse(
+    JSON.stringify({ ...r, model: MODEL })
+      .replaceAll(SAMPLE_TOKEN, json(TOKEN))
+      .replaceAll(SAMPLE_LABEL, json(LABEL)),
+  ) as R;
 }
 
 /** Every sample, hostile. */
@@ -46,16 +50,28 @@ describe('untrusted token and label strings', () => {
   it('render: shown literally, nothing executes, for every result kind and view', async () => {
     for (const [kind, r, labelled] of hostileResults()) {
       const select = rowsOf(r).rows.at(-1)!.key; // a row showing the token (generation: not the first)
-      for (const el of [render(r, { select }), render(r, { select, granularity: 'word' }), renderTokens(r, { select }), renderTable(r), renderBarChart(r, { select })]) {
+      for (const el of [
+        render(r, { select }),
+        render(r, { select, granularity: 'word' }),
+        renderTokens(r, { select }),
+        renderTable(r),
+        renderBarChart(r, { select }),
+      ]) {
         document.body.append(el);
         shown.push(el);
         expectInert(el);
         expect(el.dataset.model, kind).toBe(MODEL);
         const tokens = Array.from(el.querySelectorAll<HTMLElement | SVGElement>('[data-token]'));
-        expect(tokens.some((t) => t.dataset.token!.includes(TOKEN) && t.textContent!.includes(TOKEN)), kind).toBe(true);
+        expect(
+          tokens.some((t) => t.dataset.token!.includes(TOKEN) && t.textContent!.includes(TOKEN)),
+          kind,
+        ).toBe(true);
       }
       // the label reaches the table (and the summary line) as text
-      expect(Array.from(render(r).querySelectorAll('td')).some((td) => td.textContent!.includes(LABEL)), kind).toBe(labelled);
+      expect(
+        Array.from(render(r).querySelectorAll('td')).some((td) => td.textContent!.includes(LABEL)),
+        kind,
+      ).toBe(labelled);
     }
     await settle();
     expect((window as Pwnable).__pwned).toBeUndefined();
@@ -64,8 +80,16 @@ describe('untrusted token and label strings', () => {
   it("shap's force and bar plots: the features' strings shown literally, nothing executes, live and in toHTML", async () => {
     const r = hostile(sampleShapley());
     const hasToken = (root: ParentNode) =>
-      Array.from(root.querySelectorAll<HTMLElement | SVGElement>('[data-feature]')).some((f) => f.dataset.feature === TOKEN && f.textContent!.includes(TOKEN));
-    for (const el of [render(r), renderForcePlot(r), renderShapBarPlot(r), renderShapBarPlot(r, { maxDisplay: 1 }), renderForcePlot(r, { granularity: 'word' })]) {
+      Array.from(root.querySelectorAll<HTMLElement | SVGElement>('[data-feature]')).some(
+        (f) => f.dataset.feature === TOKEN && f.textContent!.includes(TOKEN),
+      );
+    for (const el of [
+      render(r),
+      renderForcePlot(r),
+      renderShapBarPlot(r),
+      renderShapBarPlot(r, { maxDisplay: 1 }),
+      renderForcePlot(r, { granularity: 'word' }),
+    ]) {
       document.body.append(el);
       shown.push(el);
       expectInert(el);
@@ -92,7 +116,12 @@ describe('untrusted token and label strings', () => {
     const hasToken = (root: ParentNode) => Array.from(root.querySelectorAll('th, text')).some((e) => e.textContent!.includes(TOKEN));
     const many = hostile(sampleMultiTarget());
     many.explanations.forEach((e) => Object.assign(e, { attentions: raw }));
-    for (const el of [render({ ...r, attentions: raw }), render({ ...r, attentions: map }), renderHeadView(raw[0]!, tokens), render(many)]) {
+    for (const el of [
+      render({ ...r, attentions: raw }),
+      render({ ...r, attentions: map }),
+      renderHeadView(raw[0]!, tokens),
+      render(many),
+    ]) {
       document.body.append(el);
       shown.push(el);
       expectInert(el);
@@ -117,7 +146,12 @@ describe('untrusted token and label strings', () => {
       expect(doc.title, kind).toBe(`Glassbox: ${MODEL} (${r.method})`);
       const section = doc.querySelector<HTMLElement>('section.gbv')!;
       expect(section.dataset.model, kind).toBe(MODEL);
-      expect(Array.from(doc.querySelectorAll<HTMLElement>('[data-token]')).some((t) => t.dataset.token!.includes(TOKEN) && t.textContent!.includes(TOKEN)), kind).toBe(true);
+      expect(
+        Array.from(doc.querySelectorAll<HTMLElement>('[data-token]')).some(
+          (t) => t.dataset.token!.includes(TOKEN) && t.textContent!.includes(TOKEN),
+        ),
+        kind,
+      ).toBe(true);
       if (labelled) expect(section.textContent, kind).toContain(LABEL);
       expect(html).not.toContain(TOKEN);
       expect(html).not.toContain('<script');

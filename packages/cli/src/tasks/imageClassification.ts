@@ -1,14 +1,22 @@
 import { resolve } from 'node:path';
-import { ImageClassificationExplainer, type ImageExplainInput, type ImageExplainOptions, InvalidInputError, type NestedPixels } from '@glassbox/core';
+import {
+  ImageClassificationExplainer,
+  type ImageExplainInput,
+  type ImageExplainOptions,
+  InvalidInputError,
+  type NestedPixels,
+} from '@glassbox/core';
 import type { CliTask } from './task.ts';
 
 /** The case's image: a file path (or URL) in `image`, or exact pixel values (nested arrays, or their JSON text from a flag) in `pixelValues`. */
 export function imageInput(raw: Record<string, unknown>): ImageExplainInput {
   const { image, pixelValues } = raw;
-  if (image !== undefined && pixelValues !== undefined) throw new InvalidInputError('give "image" or "pixelValues", not both', 'missing_input');
+  if (image !== undefined && pixelValues !== undefined)
+    throw new InvalidInputError('give "image" or "pixelValues", not both', 'missing_input');
   if (typeof image === 'string' && image !== '') return /^[a-z][a-z0-9+.-]*:\/\//i.test(image) ? image : resolve(image);
   if (image !== undefined) throw new InvalidInputError(`"image" must be a file path, got ${JSON.stringify(image)}`, 'bad_image');
-  if (pixelValues === undefined) throw new InvalidInputError('"image" (a file path) or "pixelValues" ([3][S][S] nested arrays) is required', 'missing_input');
+  if (pixelValues === undefined)
+    throw new InvalidInputError('"image" (a file path) or "pixelValues" ([3][S][S] nested arrays) is required', 'missing_input');
   let values = pixelValues;
   if (typeof values === 'string') {
     try {
@@ -17,7 +25,8 @@ export function imageInput(raw: Record<string, unknown>): ImageExplainInput {
       throw new InvalidInputError('"pixelValues" must be nested arrays [3][S][S] or [1][3][S][S] in JSON', 'bad_pixel_values');
     }
   }
-  if (!Array.isArray(values)) throw new InvalidInputError('"pixelValues" must be nested arrays [3][S][S] or [1][3][S][S]', 'bad_pixel_values');
+  if (!Array.isArray(values))
+    throw new InvalidInputError('"pixelValues" must be nested arrays [3][S][S] or [1][3][S][S]', 'bad_pixel_values');
   return { pixelValues: values as NestedPixels };
 }
 

@@ -9,4 +9,13 @@ import { tokenClassification } from './tokenClassification.ts';
 import { zeroShot } from './zeroShot.ts';
 
 /** Every task of `glassbox explain`, by contract name. */
-export const TASKS: CliTask<any>[] = [textClassification, pairClassification, multiLabel, zeroShot, questionAnswering, tokenClassification, imageClassification, textGeneration];
+export const TASKS: CliTask<any>[] = [
+  textClassification,
+  pairClassification,
+  multiLabel,
+  zeroShot,
+  questionAnswering,
+  tokenClassification,
+  imageClassification,
+  textGeneration,
+];

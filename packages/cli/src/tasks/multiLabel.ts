@@ -1,4 +1,10 @@
-import { InvalidInputError, MultiLabelClassificationExplainer, type MultiLabelClassificationResult, type MultiLabelExplainOptions, shapleyBase } from '@glassbox/core';
+import {
+  InvalidInputError,
+  MultiLabelClassificationExplainer,
+  type MultiLabelClassificationResult,
+  type MultiLabelExplainOptions,
+  shapleyBase,
+} from '@glassbox/core';
 import { listField, textField, tokensJson } from '../options.ts';
 import type { CliTask } from './task.ts';
 
@@ -7,7 +13,13 @@ function multiLabelJson(r: MultiLabelClassificationResult): Record<string, unkno
     labels: Object.fromEntries(
       Object.entries(r.labels).map(([label, l]) => [
         label,
-        { index: l.index, probability: l.probability, tokens: tokensJson(l.tokens), convergenceDelta: l.convergenceDelta, ...shapleyBase(l) },
+        {
+          index: l.index,
+          probability: l.probability,
+          tokens: tokensJson(l.tokens),
+          convergenceDelta: l.convergenceDelta,
+          ...shapleyBase(l),
+        },
       ]),
     ),
     predicted: r.predicted,
@@ -28,9 +40,12 @@ export const multiLabel: CliTask<MultiLabelClassificationExplainer> = {
   explain: async (explainer, raw, options) => {
     const { target, output, ...rest } = options;
     const given = listField(raw, 'labels')?.map((l) => (typeof l === 'string' && /^\d+$/.test(l.trim()) ? Number(l) : l));
-    if (given !== undefined && target !== undefined) throw new InvalidInputError('give "labels" or "target" (one label), not both', 'bad_option');
+    if (given !== undefined && target !== undefined)
+      throw new InvalidInputError('give "labels" or "target" (one label), not both', 'bad_option');
     // output is passed through as given; the explainer validates it (sigmoid, softmax or logits), and the labels.
     const labels = (given ?? (target === undefined ? undefined : [target])) as MultiLabelExplainOptions['labels'];
-    return multiLabelJson(await explainer.explain(textField(raw), { ...rest, output: output as MultiLabelExplainOptions['output'], labels }));
+    return multiLabelJson(
+      await explainer.explain(textField(raw), { ...rest, output: output as MultiLabelExplainOptions['output'], labels }),
+    );
   },
 };

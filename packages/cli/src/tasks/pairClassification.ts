@@ -12,7 +12,14 @@ export const pairClassification: CliTask<PairwiseSequenceClassificationExplainer
     with several targets (--target 0,2 or labels, or --target all): → {explanations: [{target, tokens, convergenceDelta, ...}], predicted, logits}`,
   load: (model, options) => PairwiseSequenceClassificationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) =>
-    classificationJson(await explainer.explain(textField(raw), requiredText(raw, 'textPair'), { ...options, flipSign: booleanField(raw, 'flipSign') })),
+    classificationJson(
+      await explainer.explain(textField(raw), requiredText(raw, 'textPair'), { ...options, flipSign: booleanField(raw, 'flipSign') }),
+    ),
   explainTargets: async (explainer, raw, options, targets) =>
-    explanationsJson(await explainer.explainTargets(textField(raw), requiredText(raw, 'textPair'), targets, { ...options, flipSign: booleanField(raw, 'flipSign') })),
+    explanationsJson(
+      await explainer.explainTargets(textField(raw), requiredText(raw, 'textPair'), targets, {
+        ...options,
+        flipSign: booleanField(raw, 'flipSign'),
+      }),
+    ),
 };

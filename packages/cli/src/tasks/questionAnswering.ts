@@ -40,7 +40,11 @@ function embeddingTypeOf(raw: Record<string, unknown>): EmbeddingType | undefine
   const v = raw.embeddingType;
   if (v === undefined || v === null) return undefined;
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (n !== 0 && n !== 2) throw new InvalidInputError(`"embeddingType" must be 0 (word embeddings) or 2 (the embeddings block), got ${JSON.stringify(v)}`, 'bad_embedding_type');
+  if (n !== 0 && n !== 2)
+    throw new InvalidInputError(
+      `"embeddingType" must be 0 (word embeddings) or 2 (the embeddings block), got ${JSON.stringify(v)}`,
+      'bad_embedding_type',
+    );
   return n;
 }
 

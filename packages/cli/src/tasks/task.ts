@@ -26,5 +26,10 @@ export interface CliTask<E = unknown> {
    * Explains several classes of one case (`targets`: a list or 'all', in the order asked; `options`
    * has no target), as `{explanations: [...], ...}`. Only the tasks in MULTI_TARGET_TASKS have it.
    */
-  explainTargets?(explainer: E, raw: Record<string, unknown>, options: ExplainOptions, targets: TargetSpec[] | 'all'): Promise<Record<string, unknown>>;
+  explainTargets?(
+    explainer: E,
+    raw: Record<string, unknown>,
+    options: ExplainOptions,
+    targets: TargetSpec[] | 'all',
+  ): Promise<Record<string, unknown>>;
 }

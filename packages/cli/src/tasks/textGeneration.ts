@@ -1,4 +1,10 @@
-import { InvalidInputError, type Prompt, TextGenerationExplainer, type TextGenerationOptions, type TextGenerationResult } from '@glassbox/core';
+import {
+  InvalidInputError,
+  type Prompt,
+  TextGenerationExplainer,
+  type TextGenerationOptions,
+  type TextGenerationResult,
+} from '@glassbox/core';
 import { textField } from '../options.ts';
 import type { CliTask } from './task.ts';
 

@@ -24,14 +24,16 @@ export function tokenClassificationJson(r: TokenClassificationResult): Record<st
 function ignoredIndexesOf(raw: Record<string, unknown>): number[] | undefined {
   return listField(raw, 'ignoredIndexes', 'bad_ignored_indexes')?.map((v) => {
     const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
-    if (typeof n !== 'number' || !Number.isInteger(n)) throw new InvalidInputError(`"ignoredIndexes" must hold token positions, got ${JSON.stringify(v)}`, 'bad_ignored_indexes');
+    if (typeof n !== 'number' || !Number.isInteger(n))
+      throw new InvalidInputError(`"ignoredIndexes" must hold token positions, got ${JSON.stringify(v)}`, 'bad_ignored_indexes');
     return n;
   });
 }
 
 function ignoredLabelsOf(raw: Record<string, unknown>): string[] | undefined {
   return listField(raw, 'ignoredLabels', 'bad_ignored_labels')?.map((v) => {
-    if (typeof v !== 'string') throw new InvalidInputError(`"ignoredLabels" must hold labels, got ${JSON.stringify(v)}`, 'bad_ignored_labels');
+    if (typeof v !== 'string')
+      throw new InvalidInputError(`"ignoredLabels" must hold labels, got ${JSON.stringify(v)}`, 'bad_ignored_labels');
     return v;
   });
 }
@@ -47,7 +49,11 @@ export const tokenClassification: CliTask<TokenClassificationExplainer> = {
   load: (model, options) => TokenClassificationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) => {
     const text = textField(raw);
-    const result = await explainer.explain(text, { ...options, ignoredLabels: ignoredLabelsOf(raw), ignoredIndexes: ignoredIndexesOf(raw) });
+    const result = await explainer.explain(text, {
+      ...options,
+      ignoredLabels: ignoredLabelsOf(raw),
+      ignoredIndexes: ignoredIndexesOf(raw),
+    });
     return tokenClassificationJson(result);
   },
 };

@@ -6,7 +6,10 @@ import type { CliTask } from './task.ts';
 function labelsOf(raw: unknown): string[] {
   if (typeof raw === 'string') return raw.split(',').map((l) => l.trim());
   if (Array.isArray(raw) && raw.every((l) => typeof l === 'string')) return raw;
-  throw new InvalidInputError('"labels" is required: the candidate labels, as an array of strings or a comma-separated string', 'bad_labels');
+  throw new InvalidInputError(
+    '"labels" is required: the candidate labels, as an array of strings or a comma-separated string',
+    'bad_labels',
+  );
 }
 
 function zeroShotJson(r: ZeroShotClassificationResult): Record<string, unknown> {
@@ -17,7 +20,14 @@ function zeroShotJson(r: ZeroShotClassificationResult): Record<string, unknown> 
     labels: Object.fromEntries(
       Object.entries(r.labels).map(([label, l]) => [
         label,
-        { hypothesis: l.hypothesis, score: l.score, tokens: tokensJson(l.tokens), convergenceDelta: l.convergenceDelta, ...shapleyBase(l), logits: l.logits },
+        {
+          hypothesis: l.hypothesis,
+          score: l.score,
+          tokens: tokensJson(l.tokens),
+          convergenceDelta: l.convergenceDelta,
+          ...shapleyBase(l),
+          logits: l.logits,
+        },
       ]),
     ),
     ...(r.attentions !== undefined && { attentions: r.attentions }),

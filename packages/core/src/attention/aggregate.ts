@@ -31,10 +31,18 @@ export function aggregate(maps: AttentionMaps, options: { over: 'heads' | 'layer
 export function aggregate(maps: AttentionMaps, options: { over: 'both'; reduce: Reduction }): Matrix;
 export function aggregate(maps: AttentionMaps, options: { over: AggregateOver; reduce: Reduction }): number[][][] | Matrix;
 export function aggregate(maps: AttentionMaps, { over, reduce }: { over: AggregateOver; reduce: Reduction }): number[][][] | Matrix {
-  if (!AGGREGATE_OVER.includes(over)) throw new InvalidInputError(`aggregate over "${over}": expected one of ${AGGREGATE_OVER.join(', ')}`, 'invalid_option');
-  if (!REDUCTIONS.includes(reduce)) throw new InvalidInputError(`aggregate reduce "${reduce}": expected one of ${REDUCTIONS.join(', ')}`, 'invalid_option');
+  if (!AGGREGATE_OVER.includes(over))
+    throw new InvalidInputError(`aggregate over "${over}": expected one of ${AGGREGATE_OVER.join(', ')}`, 'invalid_option');
+  if (!REDUCTIONS.includes(reduce))
+    throw new InvalidInputError(`aggregate reduce "${reduce}": expected one of ${REDUCTIONS.join(', ')}`, 'invalid_option');
   const [, heads] = mapsShape(maps, 'aggregate');
   if (over === 'heads') return maps.map((layer) => reduceStack(layer, reduce));
-  if (over === 'layers') return Array.from({ length: heads }, (_, h) => reduceStack(maps.map((layer) => layer[h]!), reduce));
+  if (over === 'layers')
+    return Array.from({ length: heads }, (_, h) =>
+      reduceStack(
+        maps.map((layer) => layer[h]!),
+        reduce,
+      ),
+    );
   return reduceStack(maps.flat(1), reduce);
 }

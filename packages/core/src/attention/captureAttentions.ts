@@ -11,7 +11,10 @@ import { type AttentionMaps, headMaps } from './maps.ts';
 function attentionTensors(onnx: OnnxModel, feeds: Record<string, HostTensor>, overrides: Record<string, Override>): string[] {
   const names = findAttentionProbabilities(onnx.planFor(feeds, overrides));
   if (!names.length) {
-    throw new GlassboxError('no_attention', 'the graph has no attention probabilities (no Softmax over the last axis of a [batch, heads, queries, keys] tensor)');
+    throw new GlassboxError(
+      'no_attention',
+      'the graph has no attention probabilities (no Softmax over the last axis of a [batch, heads, queries, keys] tensor)',
+    );
   }
   return names;
 }

@@ -16,9 +16,14 @@ export function gradientWeightedRelevance(attentions: AttentionMaps, gradients: 
   const shape = mapsShape(attentions, 'gradient-weighted relevance', true);
   const gradShape = mapsShape(gradients, 'gradient-weighted relevance (gradients)');
   if (gradShape.join() !== shape.join()) {
-    throw new InvalidInputError(`gradient-weighted relevance: gradients are [${gradShape.join(', ')}], attentions [${shape.join(', ')}]`, 'attention_shape');
+    throw new InvalidInputError(
+      `gradient-weighted relevance: gradients are [${gradShape.join(', ')}], attentions [${shape.join(', ')}]`,
+      'attention_shape',
+    );
   }
-  const weighted = attentions.map((layer, l) => layer.map((m, h) => m.map((row, q) => row.map((a, k) => Math.max(0, a * gradients[l]![h]![q]![k]!)))));
+  const weighted = attentions.map((layer, l) =>
+    layer.map((m, h) => m.map((row, q) => row.map((a, k) => Math.max(0, a * gradients[l]![h]![q]![k]!)))),
+  );
   let r = identity(shape[2]);
   for (const cam of aggregate(weighted, { over: 'heads', reduce: 'mean' })) {
     const added = matmul(cam, r);

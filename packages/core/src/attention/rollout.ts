@@ -21,7 +21,9 @@ export interface RolloutOptions {
 function discardSmallest(m: Matrix, ratio: number): Matrix {
   const t = m.length;
   const count = Math.floor(t * t * ratio);
-  const order = Array.from({ length: t * t }, (_, i) => i).sort((a, b) => m[Math.floor(a / t)]![a % t]! - m[Math.floor(b / t)]![b % t]! || a - b);
+  const order = Array.from({ length: t * t }, (_, i) => i).sort(
+    (a, b) => m[Math.floor(a / t)]![a % t]! - m[Math.floor(b / t)]![b % t]! || a - b,
+  );
   const out = m.map((row) => [...row]);
   for (const i of order.slice(0, count)) if (i !== 0) out[Math.floor(i / t)]![i % t] = 0;
   return out;
@@ -35,8 +37,10 @@ function discardSmallest(m: Matrix, ratio: number): Matrix {
  * (column). [T][T]; the [CLS] row (0) is what is usually shown. Needs square maps (no past keys).
  */
 export function rollout(maps: AttentionMaps, { headFusion = 'mean', discardRatio = 0 }: RolloutOptions = {}): Matrix {
-  if (!HEAD_FUSIONS.includes(headFusion)) throw new InvalidInputError(`rollout head fusion "${headFusion}": expected one of ${HEAD_FUSIONS.join(', ')}`, 'invalid_option');
-  if (!(discardRatio >= 0 && discardRatio <= 1)) throw new InvalidInputError(`rollout discard ratio must be in [0, 1], got ${discardRatio}`, 'invalid_option');
+  if (!HEAD_FUSIONS.includes(headFusion))
+    throw new InvalidInputError(`rollout head fusion "${headFusion}": expected one of ${HEAD_FUSIONS.join(', ')}`, 'invalid_option');
+  if (!(discardRatio >= 0 && discardRatio <= 1))
+    throw new InvalidInputError(`rollout discard ratio must be in [0, 1], got ${discardRatio}`, 'invalid_option');
   const [, , t] = mapsShape(maps, 'rollout', true);
   let joint = identity(t);
   for (const fused of aggregate(maps, { over: 'heads', reduce: headFusion })) {

@@ -34,7 +34,7 @@ export function numAttr(op: string, attrs: Attrs, name: string, def?: number): n
     return def;
   }
   const xs = attrNumbers(v);
-  if (!xs || xs.length !== 1) throw new Error(`${op}: attribute ${name} must be a number, got ${JSON.stringify(v)}`);
+  if (xs?.length !== 1) throw new Error(`${op}: attribute ${name} must be a number, got ${JSON.stringify(v)}`);
   return xs[0]!;
 }
 
@@ -53,7 +53,7 @@ export function intsAttr(op: string, attrs: Attrs, name: string, def?: readonly 
     return [...def];
   }
   const xs = attrNumbers(v);
-  if (!xs || !xs.every((x) => Number.isInteger(x))) {
+  if (!xs?.every((x) => Number.isInteger(x))) {
     throw new Error(`${op}: attribute ${name} must be a list of integers, got ${JSON.stringify(v)}`);
   }
   return [...xs];

@@ -9,14 +9,23 @@ type FakeAdapter = { info?: { isFallbackAdapter?: boolean }; isFallbackAdapter?:
 
 /** A fake adapter whose device has just what WebGpuBackend.create touches. */
 function adapter(flags: FakeAdapter): object {
-  const limits = { maxStorageBufferBindingSize: 2 ** 27, maxBufferSize: 2 ** 28, maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256 };
+  const limits = {
+    maxStorageBufferBindingSize: 2 ** 27,
+    maxBufferSize: 2 ** 28,
+    maxComputeWorkgroupStorageSize: 16384,
+    maxComputeInvocationsPerWorkgroup: 256,
+  };
   const device = { limits, lost: new Promise(() => {}), addEventListener() {}, createBuffer: () => ({}) };
   return { ...flags, limits, requestDevice: async () => device };
 }
 
 const saved = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
 function install(fake: object | null): void {
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu: { requestAdapter: async () => fake } }, configurable: true, writable: true });
+  Object.defineProperty(globalThis, 'navigator', {
+    value: { gpu: { requestAdapter: async () => fake } },
+    configurable: true,
+    writable: true,
+  });
 }
 
 async function freshSelect() {

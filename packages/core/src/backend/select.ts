@@ -49,7 +49,8 @@ function sharedWebGpu(): Promise<WebGpuBackend | undefined> {
  */
 export async function selectBackend(device: Device = 'cpu'): Promise<Backend> {
   if (device === 'cpu') return cpuBackend as unknown as Backend;
-  if (device !== 'webgpu' && device !== 'auto') throw new InvalidInputError(`unknown device "${String(device)}"; use cpu, webgpu or auto`, 'bad_device');
+  if (device !== 'webgpu' && device !== 'auto')
+    throw new InvalidInputError(`unknown device "${String(device)}"; use cpu, webgpu or auto`, 'bad_device');
   if (device === 'auto') {
     const kind = await webGpuAdapterKind();
     if (autoDevice(kind) === 'cpu') {
@@ -64,7 +65,10 @@ export async function selectBackend(device: Device = 'cpu'): Promise<Backend> {
   const gpu = await sharedWebGpu();
   if (gpu) return gpu as unknown as Backend;
   if (device === 'webgpu') {
-    throw new GlassboxError('no_webgpu', 'device "webgpu" was asked for, but this environment has no WebGPU adapter (in Node: the `webgpu` package and a Vulkan driver, e.g. Mesa 25 lavapipe via VK_DRIVER_FILES; in Chromium: a GPU or --enable-unsafe-webgpu)');
+    throw new GlassboxError(
+      'no_webgpu',
+      'device "webgpu" was asked for, but this environment has no WebGPU adapter (in Node: the `webgpu` package and a Vulkan driver, e.g. Mesa 25 lavapipe via VK_DRIVER_FILES; in Chromium: a GPU or --enable-unsafe-webgpu)',
+    );
   }
   warnOnce('Glassbox: no WebGPU adapter, running on the CPU backend');
   return cpuBackend as unknown as Backend;

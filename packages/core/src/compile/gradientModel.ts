@@ -117,16 +117,28 @@ export class GraphWriter implements Emitter {
     if (parts.every((p) => p.powers.length === 0)) return this.constant(tensor('int64', [values.length], values));
     const pieces = parts.map(({ k, powers }) => {
       let piece = powers.length === 0 || k !== 1 ? this.constant(tensor('int64', [1], [k])) : undefined;
-      for (const [dim, e] of powers) for (let i = 0; i < e; i++) piece = piece ? this.node('Mul', [piece, this.dimValue(dim)])[0]! : this.dimValue(dim);
+      for (const [dim, e] of powers)
+        for (let i = 0; i < e; i++) piece = piece ? this.node('Mul', [piece, this.dimValue(dim)])[0]! : this.dimValue(dim);
       return piece!;
     });
     return pieces.length === 1 ? pieces[0]! : this.node('Concat', pieces, { axis: 0 })[0]!;
   }
 
   range(n: number): string {
-    if (factor(n, this.dims).powers.length === 0) return this.constant(tensor('int64', [n], Array.from({ length: n }, (_, i) => i)));
+    if (factor(n, this.dims).powers.length === 0)
+      return this.constant(
+        tensor(
+          'int64',
+          [n],
+          Array.from({ length: n }, (_, i) => i),
+        ),
+      );
     const scalar = (v: string) => this.node('Reshape', [v, this.constant(tensor('int64', [0], []))])[0]!;
-    return this.node('Range', [this.constant(tensor('int64', [], [0])), scalar(this.ints([n])), this.constant(tensor('int64', [], [1]))])[0]!;
+    return this.node('Range', [
+      this.constant(tensor('int64', [], [0])),
+      scalar(this.ints([n])),
+      this.constant(tensor('int64', [], [1])),
+    ])[0]!;
   }
 
   /** The run's value of a symbolic size, int64 [1], read from its input's shape once. */
@@ -203,13 +215,25 @@ export function compileGradients(graph: Graph, plan: Plan, req: GradientModelReq
  * (a size the reverse pass does not derive as a product of the symbolic sizes, e.g. T − 1,
  * or data whose length follows one). One model then serves every batch and sequence size.
  */
-export function compileSymbolic(graph: Graph, plans: readonly [Plan, Plan], dims: readonly [DimClass[], DimClass[]], req: GradientModelRequest): CompiledGradients | undefined {
+export function compileSymbolic(
+  graph: Graph,
+  plans: readonly [Plan, Plan],
+  dims: readonly [DimClass[], DimClass[]],
+  req: GradientModelRequest,
+): CompiledGradients | undefined {
   const [a, b] = [0, 1].map((i) => writeModel(new GraphWriter(dims[i]), graph, plans[i]!, req, 'graph', dims[i]));
   if (a!.bytes.length !== b!.bytes.length || !a!.bytes.every((v, i) => v === b!.bytes[i])) return undefined;
   return a;
 }
 
-function writeModel(w: GraphWriter, graph: Graph, plan: Plan, req: GradientModelRequest, forward: 'plan' | 'graph', dims: readonly DimClass[] = []): CompiledGradients {
+function writeModel(
+  w: GraphWriter,
+  graph: Graph,
+  plan: Plan,
+  req: GradientModelRequest,
+  forward: 'plan' | 'graph',
+  dims: readonly DimClass[] = [],
+): CompiledGradients {
   const env = new Map<string, Sym>();
   const sym = (name: string): Sym => ({ name, dtype: plan.dtypes.get(name)!, shape: plan.shapes.get(name)! });
   const shapeOf = (shape: readonly number[]) => symbolicShape(shape, dims);
@@ -260,7 +284,15 @@ function writeModel(w: GraphWriter, graph: Graph, plan: Plan, req: GradientModel
     }
     for (const node of graphNodesFor(graph, targets, given)) {
       for (const name of node.inputs) if (name && !env.has(name)) value(name);
-      w.nodes.push({ opType: node.opType, domain: node.domain, inputs: node.inputs, outputs: node.outputs, attrs: node.attrs, floatAttrs: node.floatAttrs ?? [], name: node.name });
+      w.nodes.push({
+        opType: node.opType,
+        domain: node.domain,
+        inputs: node.inputs,
+        outputs: node.outputs,
+        attrs: node.attrs,
+        floatAttrs: node.floatAttrs ?? [],
+        name: node.name,
+      });
       for (const name of node.outputs) if (name && plan.shapes.has(name)) env.set(name, sym(name));
     }
   }

@@ -22,13 +22,26 @@ const ATOL = 1e-6;
 const random = new Rng(20240617);
 const uniform = (lo: number, hi: number) => lo + (hi - lo) * random.next();
 /** Uniform floats in [lo, hi). */
-const f = (shape: number[], lo = -1, hi = 1) => tensor('float32', shape, Array.from({ length: sizeOf(shape) }, () => uniform(lo, hi)));
+const f = (shape: number[], lo = -1, hi = 1) =>
+  tensor(
+    'float32',
+    shape,
+    Array.from({ length: sizeOf(shape) }, () => uniform(lo, hi)),
+  );
 /** Floats of magnitude in [lo, hi) with random signs (denominators, reciprocals). */
 const away = (shape: number[], lo = 0.5, hi = 2) =>
-  tensor('float32', shape, Array.from({ length: sizeOf(shape) }, () => (random.next() < 0.5 ? -1 : 1) * uniform(lo, hi)));
+  tensor(
+    'float32',
+    shape,
+    Array.from({ length: sizeOf(shape) }, () => (random.next() < 0.5 ? -1 : 1) * uniform(lo, hi)),
+  );
 /** Uniform integers in [lo, hi]. */
 const int = (shape: number[], lo: number, hi: number, dtype: DType = 'int64') =>
-  tensor(dtype, shape, Array.from({ length: sizeOf(shape) }, () => Math.floor(uniform(lo, hi + 1))));
+  tensor(
+    dtype,
+    shape,
+    Array.from({ length: sizeOf(shape) }, () => Math.floor(uniform(lo, hi + 1))),
+  );
 const bools = (shape: number[]) => int(shape, 0, 1, 'bool');
 const i64 = (shape: number[], values: number[]) => tensor('int64', shape, values);
 const cpu = (op: string, inputs: (HostTensor | undefined)[], attrs: Attrs = {}) => cpuBackend.run(op, inputs as HostTensor[], attrs);
@@ -41,7 +54,8 @@ interface Case {
 }
 
 const cases: Case[] = [];
-const add = (op: string, name: string, inputs: (HostTensor | undefined)[], attrs: Attrs = {}) => void cases.push({ op, name, inputs, attrs });
+const add = (op: string, name: string, inputs: (HostTensor | undefined)[], attrs: Attrs = {}) =>
+  void cases.push({ op, name, inputs, attrs });
 
 // ---- elementwise ----
 add('Add', 'broadcast [2,3,4] + [3,1]', [f([2, 3, 4]), f([3, 1])]);
@@ -60,7 +74,11 @@ add('Min', 'broadcast', [f([3, 1]), f([1, 4])]);
 add('Min', 'int64', [int([5], -9, 9), int([5], -9, 9)]);
 {
   const a = f([2, 4]);
-  const b = tensor('float32', [2, 4], Array.from(a.data, (v, i) => (i % 3 === 0 ? v : -v)));
+  const b = tensor(
+    'float32',
+    [2, 4],
+    Array.from(a.data, (v, i) => (i % 3 === 0 ? v : -v)),
+  );
   add('Equal', 'float, some equal', [a, b]);
 }
 add('Equal', 'int64 broadcast', [int([3, 4], 0, 3), int([4], 0, 3)]);
@@ -109,8 +127,18 @@ add('MatMul', '1-D left [4] x [2,4,3]', [f([4]), f([2, 4, 3])]);
 add('Gemm', 'plain', [f([3, 4]), f([4, 5])]);
 add('Gemm', 'transA, transB, alpha, beta, C [N]', [f([4, 3]), f([5, 4]), f([5])], { transA: 1, transB: 1, alpha: 0.5, beta: 2 });
 add('Gemm', 'C [M,1]', [f([3, 4]), f([4, 2]), f([3, 1])], { beta: 0.25 });
-add('Conv', 'stride 2, pads 1, bias', [f([1, 3, 7, 7]), f([4, 3, 3, 3]), f([4])], { strides: [2, 2], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 });
-add('Conv', 'group 2, dilation 2, asymmetric pads', [f([2, 4, 7, 6]), f([6, 2, 3, 3])], { strides: [2, 1], pads: [1, 2, 2, 1], dilations: [2, 1], group: 2 });
+add('Conv', 'stride 2, pads 1, bias', [f([1, 3, 7, 7]), f([4, 3, 3, 3]), f([4])], {
+  strides: [2, 2],
+  pads: [1, 1, 1, 1],
+  dilations: [1, 1],
+  group: 1,
+});
+add('Conv', 'group 2, dilation 2, asymmetric pads', [f([2, 4, 7, 6]), f([6, 2, 3, 3])], {
+  strides: [2, 1],
+  pads: [1, 2, 2, 1],
+  dilations: [2, 1],
+  group: 2,
+});
 add('Conv', 'defaults', [f([1, 2, 5, 5]), f([3, 2, 2, 2])]);
 
 // ---- quantization ----
@@ -126,7 +154,12 @@ add('DequantizeLinear', 'int8 per axis 1', [int([2, 3, 4], -128, 127, 'int8'), f
 add('DequantizeLinear', 'uint8 per axis -1', [int([3, 4], 0, 255, 'uint8'), f([4], 0.01, 0.1), int([4], 0, 255, 'uint8')], { axis: -1 });
 add('DequantizeLinear', 'int32, no zero point', [int([5], -1000, 1000, 'int32'), tensor('float32', [], [0.125])], { axis: 1 });
 add('MatMulInteger', 'uint8 x int8, no zero points, batched', [int([2, 3, 4], 0, 255, 'uint8'), int([4, 5], -128, 127, 'int8')]);
-add('MatMulInteger', 'uint8 x uint8, per-column b zero point', [int([3, 4], 0, 255, 'uint8'), int([4, 5], 0, 255, 'uint8'), int([], 0, 255, 'uint8'), int([5], 0, 255, 'uint8')]);
+add('MatMulInteger', 'uint8 x uint8, per-column b zero point', [
+  int([3, 4], 0, 255, 'uint8'),
+  int([4, 5], 0, 255, 'uint8'),
+  int([], 0, 255, 'uint8'),
+  int([5], 0, 255, 'uint8'),
+]);
 
 // ---- shape producers (output shape from the plan) ----
 add('Range', 'float', [tensor('float32', [], [0.5]), tensor('float32', [], [3.7]), tensor('float32', [], [0.4])]);
@@ -227,18 +260,36 @@ sliceGrad('empty, step 2 on another axis', [4, 6], { starts: [2, 0], ends: [2, 6
 sliceGrad('whole tensor', [2, 3], { starts: [0], ends: [INT32_MAX], axes: [1], steps: [1] });
 sliceGrad('offsets only (padding)', [4, 5, 3], { starts: [1, -4], ends: [3, -1], axes: [0, 1] });
 
-function convInputGrad(name: string, x: number[], w: number[], attrs: { strides?: number[]; pads?: number[]; dilations?: number[]; group?: number }) {
+function convInputGrad(
+  name: string,
+  x: number[],
+  w: number[],
+  attrs: { strides?: number[]; pads?: number[]; dilations?: number[]; group?: number },
+) {
   const weights = f(w);
   const dyShape = cpu('Conv', [tensor('float32', x), weights], attrs)[0]!.shape;
   add('ConvInputGrad', name, [f([...dyShape]), weights], { inputShape: x, ...attrs });
 }
 convInputGrad('H=7, kernel 3, stride 2, pads 1', [1, 2, 7, 7], [3, 2, 3, 3], { strides: [2, 2], pads: [1, 1, 1, 1] });
 convInputGrad('H=8, kernel 3, stride 2, no pads: last row never read', [1, 2, 8, 8], [3, 2, 3, 3], { strides: [2, 2], pads: [0, 0, 0, 0] });
-convInputGrad('H=8, kernel 3, stride 2, pads 1: bottom pad unused, last row read', [1, 2, 8, 8], [3, 2, 3, 3], { strides: [2, 2], pads: [1, 1, 1, 1] });
+convInputGrad('H=8, kernel 3, stride 2, pads 1: bottom pad unused, last row read', [1, 2, 8, 8], [3, 2, 3, 3], {
+  strides: [2, 2],
+  pads: [1, 1, 1, 1],
+});
 convInputGrad('H=9, W=10, kernel 2, stride 3, pads [0,1,2,0]', [1, 1, 9, 10], [2, 1, 2, 2], { strides: [3, 3], pads: [0, 1, 2, 0] });
-convInputGrad('dilation 2, group 2, asymmetric pads', [2, 4, 7, 6], [6, 2, 3, 3], { strides: [2, 1], pads: [1, 2, 2, 1], dilations: [2, 1], group: 2 });
+convInputGrad('dilation 2, group 2, asymmetric pads', [2, 4, 7, 6], [6, 2, 3, 3], {
+  strides: [2, 1],
+  pads: [1, 2, 2, 1],
+  dilations: [2, 1],
+  group: 2,
+});
 convInputGrad('dilation 2 both axes, stride 2', [1, 2, 9, 8], [2, 2, 3, 3], { strides: [2, 2], pads: [1, 1, 1, 1], dilations: [2, 2] });
-convInputGrad('depthwise, stride not dividing', [1, 3, 5, 5], [3, 1, 2, 3], { strides: [2, 2], pads: [0, 1, 0, 0], dilations: [1, 2], group: 3 });
+convInputGrad('depthwise, stride not dividing', [1, 3, 5, 5], [3, 1, 2, 3], {
+  strides: [2, 2],
+  pads: [0, 1, 0, 0],
+  dilations: [1, 2],
+  group: 3,
+});
 convInputGrad('ViT patch (stride = kernel)', [1, 3, 8, 8], [4, 3, 4, 4], { strides: [4, 4], pads: [0, 0, 0, 0] });
 convInputGrad('defaults', [1, 2, 4, 4], [3, 2, 3, 3], {});
 
@@ -255,7 +306,12 @@ function oneOpModel(c: Case, want: HostTensor[]): { bytes: Uint8Array; outputs: 
   let outs: Sym[];
   if (PLAN_SHAPED.has(c.op)) {
     outs = want.map((t, i) => ({ name: `output${i}`, dtype: t.dtype, shape: [...t.shape] }));
-    onnxOp(c.op)!.emit(w, syms as Sym[], c.attrs ?? {}, outs.map((o) => o.name));
+    onnxOp(c.op)!.emit(
+      w,
+      syms as Sym[],
+      c.attrs ?? {},
+      outs.map((o) => o.name),
+    );
   } else {
     outs = w.run(c.op, syms as Sym[], c.attrs ?? {});
   }
@@ -278,7 +334,9 @@ function expectClose(got: HostTensor, want: HostTensor, what: string) {
     if (!(excess <= worst)) [worst, at] = [excess, i];
   }
   if (at >= 0 && !(worst <= 0)) {
-    expect.fail(`${what}: element ${at} is ${got.data[at]}, the CPU kernel's ${want.data[at]} (beyond ${RTOL} relative + ${ATOL} absolute)`);
+    expect.fail(
+      `${what}: element ${at} is ${got.data[at]}, the CPU kernel's ${want.data[at]} (beyond ${RTOL} relative + ${ATOL} absolute)`,
+    );
   }
 }
 

@@ -50,7 +50,9 @@ const one = (e: Emitter, opType: string, inputs: readonly string[], attrs?: Attr
 const defined = (attrs: Attrs): Attrs => Object.fromEntries(Object.entries(attrs).filter(([, v]) => v !== undefined));
 /** Reshape to a resolved shape; allowzero, so that a 0 is a zero-size dimension rather than "copy the input's". */
 const reshapeAttrs = (shape: readonly number[]): Attrs => (shape.includes(0) ? { allowzero: 1 } : {});
-const same = (i = 0) => (inputs: readonly Sym[]) => [{ dtype: inputs[i]!.dtype, shape: [...inputs[i]!.shape] }];
+const same =
+  (i = 0) =>
+  (inputs: readonly Sym[]) => [{ dtype: inputs[i]!.dtype, shape: [...inputs[i]!.shape] }];
 
 const broadcast = (dtype?: DType) => (inputs: readonly Sym[]) => [
   { dtype: dtype ?? inputs[0]!.dtype, shape: inputs.reduce<number[]>((s, t) => broadcastShapes(s, t.shape, 'broadcast'), []) },
@@ -62,7 +64,8 @@ function reduceAxes(rank: number, attrs: Attrs): number[] {
 }
 
 /** axes [axis, rank): LayerNormalization's normalised axes. */
-const trailingAxes = (axis: number, rank: number) => Array.from({ length: rank - normalizeAxis(axis, rank) }, (_, i) => normalizeAxis(axis, rank) + i);
+const trailingAxes = (axis: number, rank: number) =>
+  Array.from({ length: rank - normalizeAxis(axis, rank) }, (_, i) => normalizeAxis(axis, rank) + i);
 
 const table: Record<string, OnnxOp> = {};
 
@@ -70,43 +73,106 @@ function register(op: string, entry: OnnxOp | ((op: string) => OnnxOp)): void {
   table[op] = typeof entry === 'function' ? entry(op) : entry;
 }
 
-const plain = (infer: OnnxOp['infer']) => (op: string): OnnxOp => ({
-  infer,
-  emit: (e, inputs, attrs, outputs) => void e.node(op, inputs.map((i) => i?.name ?? ''), defined(attrs), outputs),
-});
+const plain =
+  (infer: OnnxOp['infer']) =>
+  (op: string): OnnxOp => ({
+    infer,
+    emit: (e, inputs, attrs, outputs) =>
+      void e.node(
+        op,
+        inputs.map((i) => i?.name ?? ''),
+        defined(attrs),
+        outputs,
+      ),
+  });
 
 for (const op of ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min']) register(op, plain(broadcast()));
 for (const op of ['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor']) register(op, plain(broadcast('bool')));
-for (const op of ['Neg', 'Abs', 'Sqrt', 'Exp', 'Log', 'Erf', 'Tanh', 'Relu', 'Sigmoid', 'Reciprocal', 'Floor', 'Ceil', 'Sin', 'Cos', 'Not', 'Identity', 'Softmax', 'LogSoftmax']) {
+for (const op of [
+  'Neg',
+  'Abs',
+  'Sqrt',
+  'Exp',
+  'Log',
+  'Erf',
+  'Tanh',
+  'Relu',
+  'Sigmoid',
+  'Reciprocal',
+  'Floor',
+  'Ceil',
+  'Sin',
+  'Cos',
+  'Not',
+  'Identity',
+  'Softmax',
+  'LogSoftmax',
+]) {
   register(op, plain(same()));
 }
-register('Where', plain((inputs) => [{ dtype: inputs[1]!.dtype, shape: broadcast()(inputs)[0]!.shape }]));
-register('MatMul', plain((inputs) => [{ dtype: 'float32', shape: batchedMatmul('MatMul', inputs[0]!, inputs[1]!).shape }]));
-register('MatMulInteger', plain((inputs) => [{ dtype: 'int32', shape: batchedMatmul('MatMulInteger', inputs[0]!, inputs[1]!).shape }]));
-register('Transpose', plain((inputs, attrs) => [{ dtype: inputs[0]!.dtype, shape: transposeGeometry(inputs[0]!, attrs).shape }]));
-register('Concat', plain((inputs, attrs) => [{ dtype: inputs[0]!.dtype, shape: concatGeometry(inputs, attrs).shape }]));
-register('Gather', plain((inputs, attrs) => [{ dtype: inputs[0]!.dtype, shape: gatherGeometry(inputs[0]!, inputs[1]!, attrs).shape }]));
+register(
+  'Where',
+  plain((inputs) => [{ dtype: inputs[1]!.dtype, shape: broadcast()(inputs)[0]!.shape }]),
+);
+register(
+  'MatMul',
+  plain((inputs) => [{ dtype: 'float32', shape: batchedMatmul('MatMul', inputs[0]!, inputs[1]!).shape }]),
+);
+register(
+  'MatMulInteger',
+  plain((inputs) => [{ dtype: 'int32', shape: batchedMatmul('MatMulInteger', inputs[0]!, inputs[1]!).shape }]),
+);
+register(
+  'Transpose',
+  plain((inputs, attrs) => [{ dtype: inputs[0]!.dtype, shape: transposeGeometry(inputs[0]!, attrs).shape }]),
+);
+register(
+  'Concat',
+  plain((inputs, attrs) => [{ dtype: inputs[0]!.dtype, shape: concatGeometry(inputs, attrs).shape }]),
+);
+register(
+  'Gather',
+  plain((inputs, attrs) => [{ dtype: inputs[0]!.dtype, shape: gatherGeometry(inputs[0]!, inputs[1]!, attrs).shape }]),
+);
 register('LayerNormalization', plain(same()));
-register('Gemm', plain(([a, b, c], attrs) => {
-  const { M, N } = gemmGeometry(a!, b!, c, attrs);
-  return [{ dtype: 'float32', shape: [M, N] }];
-}));
-register('Conv', plain(([x, w], attrs) => {
-  const { N, M, Ho, Wo } = convGeometry('Conv', x!.shape, w!.shape, attrs);
-  return [{ dtype: 'float32', shape: [N, M, Ho, Wo] }];
-}));
-register('DequantizeLinear', plain((inputs) => [{ dtype: 'float32', shape: [...inputs[0]!.shape] }]));
-register('DynamicQuantizeLinear', plain((inputs) => [
-  { dtype: 'uint8', shape: [...inputs[0]!.shape] },
-  { dtype: 'float32', shape: [] },
-  { dtype: 'uint8', shape: [] },
-]));
-register('Range', plain(() => {
-  throw new Error('Range: output shape comes from the plan');
-}));
-register('ConstantOfShape', plain(() => {
-  throw new Error('ConstantOfShape: output shape comes from the plan');
-}));
+register(
+  'Gemm',
+  plain(([a, b, c], attrs) => {
+    const { M, N } = gemmGeometry(a!, b!, c, attrs);
+    return [{ dtype: 'float32', shape: [M, N] }];
+  }),
+);
+register(
+  'Conv',
+  plain(([x, w], attrs) => {
+    const { N, M, Ho, Wo } = convGeometry('Conv', x!.shape, w!.shape, attrs);
+    return [{ dtype: 'float32', shape: [N, M, Ho, Wo] }];
+  }),
+);
+register(
+  'DequantizeLinear',
+  plain((inputs) => [{ dtype: 'float32', shape: [...inputs[0]!.shape] }]),
+);
+register(
+  'DynamicQuantizeLinear',
+  plain((inputs) => [
+    { dtype: 'uint8', shape: [...inputs[0]!.shape] },
+    { dtype: 'float32', shape: [] },
+    { dtype: 'uint8', shape: [] },
+  ]),
+);
+register(
+  'Range',
+  plain(() => {
+    throw new Error('Range: output shape comes from the plan');
+  }),
+);
+register(
+  'ConstantOfShape',
+  plain(() => {
+    throw new Error('ConstantOfShape: output shape comes from the plan');
+  }),
+);
 
 register('Cast', {
   infer: (inputs, attrs) => [{ dtype: attrs.to as DType, shape: [...inputs[0]!.shape] }],
@@ -124,7 +190,9 @@ register('Expand', {
   emit: (e, [x], attrs, outputs) => void e.node('Expand', [x!.name, int64s(e, ints(attrs.shape)!)], {}, outputs),
 });
 register('Slice', {
-  infer: ([x], attrs) => [{ dtype: x!.dtype, shape: resolveSliceBounds(x!.shape, attrs.starts, attrs.ends, attrs.axes, attrs.steps).shape }],
+  infer: ([x], attrs) => [
+    { dtype: x!.dtype, shape: resolveSliceBounds(x!.shape, attrs.starts, attrs.ends, attrs.axes, attrs.steps).shape },
+  ],
   emit: (e, [x], attrs, outputs) => {
     const starts = ints(attrs.starts)!;
     const axes = ints(attrs.axes) ?? starts.map((_, i) => i);
@@ -149,13 +217,19 @@ register('ReduceSum', {
 for (const op of ['ReduceMean', 'ReduceMax']) {
   register(op, {
     infer: ([x], attrs) => [{ dtype: x!.dtype, shape: reduceGeometry(op, x!, attrs).outShape }],
-    emit: (e, [x], attrs, outputs) => void e.node(op, [x!.name], { axes: reduceAxes(x!.shape.length, attrs), keepdims: Number(attrs.keepdims ?? 1) }, outputs),
+    emit: (e, [x], attrs, outputs) =>
+      void e.node(op, [x!.name], { axes: reduceAxes(x!.shape.length, attrs), keepdims: Number(attrs.keepdims ?? 1) }, outputs),
   });
 }
 register('CumSum', {
   infer: same(),
   emit: (e, [x], attrs, outputs) =>
-    void e.node('CumSum', [x!.name, e.constant(tensor('int64', [], [Number(attrs.axis)]))], { exclusive: Number(attrs.exclusive ?? 0), reverse: Number(attrs.reverse ?? 0) }, outputs),
+    void e.node(
+      'CumSum',
+      [x!.name, e.constant(tensor('int64', [], [Number(attrs.axis)]))],
+      { exclusive: Number(attrs.exclusive ?? 0), reverse: Number(attrs.reverse ?? 0) },
+      outputs,
+    ),
 });
 
 // y = softmax(x): dx = y · (g − Σ g·y)

@@ -72,7 +72,15 @@ export async function attributeTokens(
   let convergenceDelta: number | null = null;
   let base: Partial<ShapleyBase> = {};
   if (resolved.method !== 'occlusion' && PERTURBATION.has(resolved.method)) {
-    ({ perToken, ...base } = await perturbationScores(runner, scorer, options, resolved.method, units ?? textUnits(runner, 'token', layout), layout, forward));
+    ({ perToken, ...base } = await perturbationScores(
+      runner,
+      scorer,
+      options,
+      resolved.method,
+      units ?? textUnits(runner, 'token', layout),
+      layout,
+      forward,
+    ));
   } else if (resolved.method === 'occlusion' && (units || options.masking === 'attention')) {
     // Occlusion over units: windows of consecutive units removed together (Captum's Occlusion on the unit sequence).
     const over = units ?? textUnits(runner, 'token', layout);
@@ -83,13 +91,31 @@ export async function attributeTokens(
       unitIds.map(() => 1),
       { replacement: 0, ...options.occlusion, batchSize: options.internalBatchSize, onProgress, signal },
     );
-    perToken = spreadUnits(drops.values.map((v) => v ?? 0), over, ids.length);
+    perToken = spreadUnits(
+      drops.values.map((v) => v ?? 0),
+      over,
+      ids.length,
+    );
   } else if (resolved.method === 'occlusion') {
     const specials = model.specialIds();
     const positions = ids.flatMap((id, i) => (specials.has(id) ? [] : [i]));
     // The masking option names the replacement when given; else the baseline does (pad or mask), as before.
-    const replacement = options.masking === undefined ? replacementId(model, options.baseline) : (maskingOf(model, options) as { replacement: number }).replacement;
-    perToken = (await occlusion((rows) => forward.score(runner, rows.map((r) => ({ ids: r })), scorer), ids, { replacement, positions, ...options.occlusion, batchSize: options.internalBatchSize, onProgress, signal })).values;
+    const replacement =
+      options.masking === undefined
+        ? replacementId(model, options.baseline)
+        : (maskingOf(model, options) as { replacement: number }).replacement;
+    perToken = (
+      await occlusion(
+        (rows) =>
+          forward.score(
+            runner,
+            rows.map((r) => ({ ids: r })),
+            scorer,
+          ),
+        ids,
+        { replacement, positions, ...options.occlusion, batchSize: options.internalBatchSize, onProgress, signal },
+      )
+    ).values;
   } else {
     const at = atLayer(runner, options.layer, reference);
     const fn = at.runner.overEmbeddings(scorer);
@@ -107,7 +133,12 @@ export async function attributeTokens(
     perToken = gradientTokenScores(attribution, units, resolved);
   }
   const grouped = coarseUnits(units, resolved);
-  return { perToken: resolved.normalize === 'l2' ? l2Normalize(perToken, grouped) : perToken, convergenceDelta, ...base, ...(grouped && { units: grouped }) };
+  return {
+    perToken: resolved.normalize === 'l2' ? l2Normalize(perToken, grouped) : perToken,
+    convergenceDelta,
+    ...base,
+    ...(grouped && { units: grouped }),
+  };
 }
 
 /** The units whose tokens share one value: those of 'word' and 'sentence' granularity. */
@@ -135,7 +166,10 @@ export async function attributeTokensForTargets(
   layout?: TextLayout,
 ): Promise<TokenScores[]> {
   if (!STACKED_METHODS.has(resolved.method)) {
-    throw new InvalidInputError(`method "${resolved.method}" explains one target at a time; several at once take ${[...STACKED_METHODS].join(', ')}`, 'bad_method');
+    throw new InvalidInputError(
+      `method "${resolved.method}" explains one target at a time; several at once take ${[...STACKED_METHODS].join(', ')}`,
+      'bad_method',
+    );
   }
   throwIfAborted(options.signal);
   ({ runner, reference } = atLayer(runner, options.layer, reference));
@@ -154,14 +188,21 @@ export async function attributeTokensForTargets(
     both.set(x.data);
     both.set(ig.layer.data, n);
     const scores = await targetScores(runner, scorers, tensor('float32', [2, ...x.shape], both));
-    const fb = reference && Array.isArray(ig.baseline) ? (await targetScoresOfIds(runner, [ig.baseline], scorers, reference)).map((s) => s[0]!) : scores.map((s) => s[1]!);
+    const fb =
+      reference && Array.isArray(ig.baseline)
+        ? (await targetScoresOfIds(runner, [ig.baseline], scorers, reference)).map((s) => s[0]!)
+        : scores.map((s) => s[1]!);
     throwIfAborted(options.signal);
     deltas = attributions.map((a, j) => convergenceDeltaOf(a.values, scores[j]![0]!, fb[j]!));
   }
   return attributions.map((a, j) => {
     const perToken = gradientTokenScores(a, units, resolved);
     const grouped = coarseUnits(units, resolved);
-    return { perToken: resolved.normalize === 'l2' ? l2Normalize(perToken, grouped) : perToken, convergenceDelta: deltas[j]!, ...(grouped && { units: grouped }) };
+    return {
+      perToken: resolved.normalize === 'l2' ? l2Normalize(perToken, grouped) : perToken,
+      convergenceDelta: deltas[j]!,
+      ...(grouped && { units: grouped }),
+    };
   });
 }
 
@@ -186,7 +227,14 @@ async function gradientAttribution(
   const { onProgress, signal } = options;
   let attribution: Attribution;
   if (method === 'integrated-gradients') {
-    const ig = { steps: options.steps, method: options.integration, internalBatchSize: options.internalBatchSize, onProgress, signal, convergenceDelta };
+    const ig = {
+      steps: options.steps,
+      method: options.integration,
+      internalBatchSize: options.internalBatchSize,
+      onProgress,
+      signal,
+      convergenceDelta,
+    };
     attribution = await integratedGradients(fn, x, baseline!, ig);
   } else if (method === 'saliency') {
     attribution = await saliency(fn, x);
@@ -195,7 +243,13 @@ async function gradientAttribution(
     attribution = await inputXGradient(fn, x);
     onProgress?.(1, 'input-x-gradient');
   } else {
-    attribution = await noiseTunnel(fn, x, { ...noiseOptions(options), type: noiseTunnelType(method, options), internalBatchSize: options.internalBatchSize, onProgress, signal });
+    attribution = await noiseTunnel(fn, x, {
+      ...noiseOptions(options),
+      type: noiseTunnelType(method, options),
+      internalBatchSize: options.internalBatchSize,
+      onProgress,
+      signal,
+    });
   }
   throwIfAborted(signal);
   return attribution;
@@ -206,7 +260,10 @@ function noiseTunnelType(method: string, options: ExplainOptions): NoiseTunnelTy
   const byMethod = NOISE_TUNNEL_METHODS[method as keyof typeof NOISE_TUNNEL_METHODS];
   const asked = options.noise?.type;
   if (method === 'smoothgrad' || asked === undefined || asked === byMethod) return asked ?? byMethod;
-  throw new InvalidInputError(`method "${method}" is the noise tunnel "${byMethod}"; noise.type "${asked}" contradicts it (leave noise.type out)`, 'bad_option');
+  throw new InvalidInputError(
+    `method "${method}" is the noise tunnel "${byMethod}"; noise.type "${asked}" contradicts it (leave noise.type out)`,
+    'bad_option',
+  );
 }
 
 /**
@@ -239,7 +296,10 @@ function textUnits(runner: TextRunner, granularity: Granularity, layout: TextLay
   const specials = runner.model.specialIds();
   if (granularity === 'token') return runner.ids.flatMap((id, i) => (specials.has(id) ? [] : [[i]]));
   if (granularity === 'all-tokens') return runner.ids.map((_, i) => [i]);
-  throw new InvalidInputError(`granularity "${granularity}" is not available for this task; use "token" or "all-tokens"`, 'bad_granularity');
+  throw new InvalidInputError(
+    `granularity "${granularity}" is not available for this task; use "token" or "all-tokens"`,
+    'bad_granularity',
+  );
 }
 
 /** How perturbation methods remove a unit: the masking option, else the baseline when it names a token, else pad. */
@@ -273,7 +333,8 @@ async function perturbationScores(
   };
   let a: PerturbationAttribution;
   if (method === 'feature-ablation') a = await featureAblation(masked, common);
-  else if (method === 'lime') a = await lime(masked, { ...common, distance: options.distance, kernelWidth: options.kernelWidth, ridge: options.ridge });
+  else if (method === 'lime')
+    a = await lime(masked, { ...common, distance: options.distance, kernelWidth: options.kernelWidth, ridge: options.ridge });
   else if (method === 'kernel-shap') a = await kernelShap(masked, common);
   else if (method === 'sobol') a = await sobol(masked, common);
   else a = await partitionShap(masked, unitHierarchy(runner, units, options.hierarchy ?? 'clustered', layout), common);
@@ -290,7 +351,9 @@ function unitHierarchy(runner: TextRunner, units: number[][], name: HierarchyNam
   if (name === 'flat') return flatHierarchy(units.length);
   if (name === 'clustered') {
     // A unit reads as its first token followed by the others' surfaces (word pieces joined without their markers).
-    const strings = units.map((u) => u.map((p, k) => (k === 0 ? (s: string) => s : tokenSurface)(runner.model.tokenString(runner.ids[p]!))).join(''));
+    const strings = units.map((u) =>
+      u.map((p, k) => (k === 0 ? (s: string) => s : tokenSurface)(runner.model.tokenString(runner.ids[p]!))).join(''),
+    );
     return textHierarchy(strings);
   }
   const groupBy = (granularity: Granularity) => {
@@ -332,15 +395,24 @@ export function replacementId(model: TextModel, baseline: ExplainOptions['baseli
 }
 
 /** The IG baseline: token ids (layer IG through the embedding) or an embedding tensor. */
-function baselineOf(model: TextModel, ids: readonly number[], baseline: NonNullable<ExplainOptions['baseline']>, x: HostTensor): readonly number[] | HostTensor {
+function baselineOf(
+  model: TextModel,
+  ids: readonly number[],
+  baseline: NonNullable<ExplainOptions['baseline']>,
+  x: HostTensor,
+): readonly number[] | HostTensor {
   if (baseline === 'zero') return tensor('float32', x.shape);
   if (Array.isArray(baseline)) {
-    if (baseline.length !== ids.length) throw new InvalidInputError(`baseline has ${baseline.length} ids, the input has ${ids.length}`, 'bad_baseline');
+    if (baseline.length !== ids.length)
+      throw new InvalidInputError(`baseline has ${baseline.length} ids, the input has ${ids.length}`, 'bad_baseline');
     return baseline;
   }
   if (typeof baseline === 'object') {
     if (sizeOf(baseline.shape) !== sizeOf(x.shape)) {
-      throw new InvalidInputError(`baseline tensor has shape ${formatShape(baseline.shape)}, the embeddings are ${formatShape(x.shape)}`, 'bad_baseline');
+      throw new InvalidInputError(
+        `baseline tensor has shape ${formatShape(baseline.shape)}, the embeddings are ${formatShape(x.shape)}`,
+        'bad_baseline',
+      );
     }
     return tensor('float32', x.shape, baseline.data);
   }

@@ -31,7 +31,12 @@ export function headProbabilities(logits: ArrayLike<number>): number[] {
  * its sigmoid) and the cotangent of the logits that differentiates it. `sign` −1 explains
  * the score's opposite (towards 0 rather than 1; constants cancel in every method).
  */
-export function classScores(logits: HostTensor, c: number, space: ClassScoreSpace, sign: 1 | -1 = 1): { scores: Float64Array; seed: HostTensor } {
+export function classScores(
+  logits: HostTensor,
+  c: number,
+  space: ClassScoreSpace,
+  sign: 1 | -1 = 1,
+): { scores: Float64Array; seed: HostTensor } {
   const [b, n] = [logits.shape[0]!, logits.shape[logits.shape.length - 1]!];
   const scores = new Float64Array(b);
   const seed = new Float32Array(b * n);

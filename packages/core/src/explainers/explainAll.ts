@@ -2,7 +2,9 @@ import { GlassboxError } from '../errors.ts';
 import { throwIfAborted } from '../methods/batch.ts';
 
 /** One input's outcome in explainAll: its result, or the error explaining it threw. */
-export type Explained<I, R> = { index: number; input: I; result: R; error?: undefined } | { index: number; input: I; error: Error; result?: undefined };
+export type Explained<I, R> =
+  | { index: number; input: I; result: R; error?: undefined }
+  | { index: number; input: I; error: Error; result?: undefined };
 
 export interface ExplainAllOptions {
   /**

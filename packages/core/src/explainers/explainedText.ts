@@ -14,7 +14,11 @@ import { type Scorer, type Segments, TextRunner } from './textRunner.ts';
  * Each token with its attribution and, when `units` are given ('word' or 'sentence'
  * granularity), the index of its unit.
  */
-export function withAttributions<T extends object>(tokens: readonly T[], perToken: readonly (number | null)[], units?: readonly (readonly number[])[]): (T & { attribution: number | null; unit?: number })[] {
+export function withAttributions<T extends object>(
+  tokens: readonly T[],
+  perToken: readonly (number | null)[],
+  units?: readonly (readonly number[])[],
+): (T & { attribution: number | null; unit?: number })[] {
   const unitOf = new Array<number>(tokens.length).fill(-1);
   units?.forEach((u, k) => u.forEach((p) => p < tokens.length && (unitOf[p] = k)));
   return tokens.map((t, i) => ({ ...t, attribution: perToken[i] ?? null, ...(unitOf[i]! >= 0 && { unit: unitOf[i]! }) }));
@@ -62,7 +66,10 @@ export function textTokens(model: TextModel, name: string, text: unknown): numbe
 /** Refuse inputs longer than the model's position table. */
 export function checkLength(model: TextModel, name: string, ids: readonly number[]): void {
   if (ids.length > model.maxTokens) {
-    throw new InvalidInputError(`${name} is ${ids.length} tokens long; model "${model.id}" accepts at most ${model.maxTokens}`, 'text_too_long');
+    throw new InvalidInputError(
+      `${name} is ${ids.length} tokens long; model "${model.id}" accepts at most ${model.maxTokens}`,
+      'text_too_long',
+    );
   }
 }
 
@@ -85,7 +92,11 @@ export interface FitOptions {
  * text `cut` cut after its last token that fits (a prefix of it, so offsets still index into
  * it), and what was cut. Without `truncation` a too-long input is an error naming both lengths.
  */
-export function fitTexts<T extends [string] | [string, string]>(model: TextModel, texts: T, options: FitOptions = {}): { texts: T; truncated?: Truncation } {
+export function fitTexts<T extends [string] | [string, string]>(
+  model: TextModel,
+  texts: T,
+  options: FitOptions = {},
+): { texts: T; truncated?: Truncation } {
   const { truncation = false, cut = 0, name = texts.length > 1 ? 'text + textPair' : 'text', maxTokens = model.maxTokens } = options;
   const inputTokens = model.encode(texts[0], texts[1]).ids.length;
   if (inputTokens <= maxTokens) return { texts };
@@ -98,7 +109,10 @@ export function fitTexts<T extends [string] | [string, string]>(model: TextModel
   const text = texts[cut]!;
   const ids = model.encode(text, undefined, false).ids;
   const specials = model.specialIds();
-  const spans = alignTokens(text, ids.map((id) => ({ id, token: model.tokenString(id), special: specials.has(id) })));
+  const spans = alignTokens(
+    text,
+    ids.map((id) => ({ id, token: model.tokenString(id), special: specials.has(id) })),
+  );
   for (let keep = ids.length - (inputTokens - maxTokens); keep > 0; keep--) {
     const end = spans[keep - 1]!.end;
     if (end === null) continue;
@@ -106,7 +120,10 @@ export function fitTexts<T extends [string] | [string, string]>(model: TextModel
     const explainedTokens = model.encode(fitted[0], fitted[1]).ids.length;
     if (explainedTokens <= maxTokens) return { texts: fitted, truncated: { inputTokens, explainedTokens } };
   }
-  throw new InvalidInputError(`${name} is ${inputTokens} tokens long; model "${model.id}" accepts at most ${maxTokens}, and truncating cannot make it fit`, 'text_too_long');
+  throw new InvalidInputError(
+    `${name} is ${inputTokens} tokens long; model "${model.id}" accepts at most ${maxTokens}, and truncating cannot make it fit`,
+    'text_too_long',
+  );
 }
 
 /** Where the first text's tokens end in an encoding that starts with them (after any [CLS]). */
@@ -163,7 +180,11 @@ export class ExplainedText {
 
   /** The score of class `c` of the model's logits (see classScores). */
   scorer(c: number, space: ClassScoreSpace, sign: 1 | -1 = 1): Scorer {
-    return { output: this.model.onnx.graph.outputs[0]!.name, score: (z) => classScores(z, c, space, sign), spec: classScoreSpec(c, space, sign) };
+    return {
+      output: this.model.onnx.graph.outputs[0]!.name,
+      score: (z) => classScores(z, c, space, sign),
+      spec: classScoreSpec(c, space, sign),
+    };
   }
 
   /**
@@ -171,9 +192,23 @@ export class ExplainedText {
    * [0, end) are returned, and L2 normalisation (when asked) runs over them alone.
    * Explanations given the same `forward` share their forward-only passes.
    */
-  async explain(scorer: Scorer, options: ExplainOptions, resolved: ResolvedOptions, end = this.ids.length, forward?: SharedForward): Promise<TextAttributions> {
+  async explain(
+    scorer: Scorer,
+    options: ExplainOptions,
+    resolved: ResolvedOptions,
+    end = this.ids.length,
+    forward?: SharedForward,
+  ): Promise<TextAttributions> {
     const whole = end === this.ids.length;
-    const scores = await attributeTokens(this.runner, scorer, options, whole ? resolved : { ...resolved, normalize: 'none' }, this.reference, this.layout, forward);
+    const scores = await attributeTokens(
+      this.runner,
+      scorer,
+      options,
+      whole ? resolved : { ...resolved, normalize: 'none' },
+      this.reference,
+      this.layout,
+      forward,
+    );
     let perToken = scores.perToken.slice(0, end);
     const units = scores.units?.filter((u) => u.every((p) => p < end));
     if (!whole && resolved.normalize === 'l2') {
@@ -201,7 +236,11 @@ export class ExplainedText {
    * instead (the words, or the sentences), each with its value once. `about` (convergence
    * delta, base value and f(x)) is passed through.
    */
-  private attributions(perToken: (number | null)[], about: Omit<TextAttributions, 'tokens' | 'words'>, units?: number[][]): TextAttributions {
+  private attributions(
+    perToken: (number | null)[],
+    about: Omit<TextAttributions, 'tokens' | 'words'>,
+    units?: number[][],
+  ): TextAttributions {
     const spans = this.spans.slice(0, perToken.length);
     if (units) {
       return {
@@ -213,7 +252,10 @@ export class ExplainedText {
     return {
       tokens: spans.map((s, i) => ({ ...s, attribution: perToken[i] ?? null })),
       words: this.texts.flatMap((text, s) =>
-        groupWords(text, spans.map((t) => (t.segment === s ? t : { ...t, start: null, end: null }))).map((w) => ({
+        groupWords(
+          text,
+          spans.map((t) => (t.segment === s ? t : { ...t, start: null, end: null })),
+        ).map((w) => ({
           ...w,
           segment: s as Segment,
           attribution: w.tokens.some((i) => perToken[i] === null) ? null : w.tokens.reduce((a, i) => a + perToken[i]!, 0),
@@ -224,7 +266,11 @@ export class ExplainedText {
   }
 
   /** A unit's text span: from its first token's start to its last token's end, in its segment's text. */
-  private unitSpan(spans: readonly (TokenSpan & { segment: Segment })[], unit: readonly number[], attribution: number | null): WordAttribution {
+  private unitSpan(
+    spans: readonly (TokenSpan & { segment: Segment })[],
+    unit: readonly number[],
+    attribution: number | null,
+  ): WordAttribution {
     const placed = unit.filter((i) => spans[i]!.start !== null);
     const segment = spans[unit[0]!]!.segment;
     const start = placed.length ? Math.min(...placed.map((i) => spans[i]!.start!)) : 0;

@@ -2,7 +2,7 @@ import { ATTENTION_MODES, type AttentionMode, type AttentionOutput, attentionFor
 import { InvalidInputError } from '../errors.ts';
 import { inputXGradient } from '../methods/inputXGradient.ts';
 import { type IntegratedGradientsOptions, integratedGradients } from '../methods/integratedGradients.ts';
-import { type ProgressOptions } from '../methods/batch.ts';
+import type { ProgressOptions } from '../methods/batch.ts';
 import { INTEGRATION_METHODS, type IntegrationMethod } from '../methods/integration.ts';
 import { NOISE_TUNNEL_METHODS, noiseTunnel } from '../methods/noiseTunnel.ts';
 import { saliency } from '../methods/saliency.ts';
@@ -17,7 +17,15 @@ import { checkImageOptions, noiseOptions } from './optionRules.ts';
 import { oneOf } from './textOptions.ts';
 import type { Scorer } from './textRunner.ts';
 
-export const IMAGE_METHODS = ['integrated-gradients', 'saliency', 'input-x-gradient', 'occlusion', 'smoothgrad', 'smoothgrad-sq', 'vargrad'] as const;
+export const IMAGE_METHODS = [
+  'integrated-gradients',
+  'saliency',
+  'input-x-gradient',
+  'occlusion',
+  'smoothgrad',
+  'smoothgrad-sq',
+  'vargrad',
+] as const;
 export type ImageMethodName = (typeof IMAGE_METHODS)[number];
 
 export interface ImageExplainOptions extends ProgressOptions {
@@ -105,7 +113,11 @@ function overPixels({ gradients, forward }: ImageModel, scorer: Scorer, oneRow: 
  * Integrated gradients seen as a function whose "gradient" at each row is that row's IG
  * attribution: what Captum's NoiseTunnel(IntegratedGradients) averages over noisy inputs.
  */
-function integratedGradientsAsGradient(fn: DifferentiableFunction, baseline: HostTensor, options: IntegratedGradientsOptions): DifferentiableFunction {
+function integratedGradientsAsGradient(
+  fn: DifferentiableFunction,
+  baseline: HostTensor,
+  options: IntegratedGradientsOptions,
+): DifferentiableFunction {
   return {
     gradients: async (x) => {
       const n = sizeOf(baseline.shape);
@@ -159,11 +171,24 @@ async function attribute(
     attribution = await inputXGradient(fn, x);
     onProgress?.(1, 'input-x-gradient');
   } else if (method === 'integrated-gradients') {
-    attribution = await integratedGradients(fn, x, baseline, { steps: options.steps ?? 50, method: integration, internalBatchSize, onProgress, signal });
+    attribution = await integratedGradients(fn, x, baseline, {
+      steps: options.steps ?? 50,
+      method: integration,
+      internalBatchSize,
+      onProgress,
+      signal,
+    });
   } else {
     const ig = integratedGradientsAsGradient(fn, baseline, { steps: options.steps ?? 5, method: integration, internalBatchSize, signal });
     const { samples = 10, stdev = 1, seed } = noiseOptions(options);
-    attribution = await noiseTunnel(ig, x, { type: NOISE_TUNNEL_METHODS[method as keyof typeof NOISE_TUNNEL_METHODS], samples, stdev, seed, onProgress, signal });
+    attribution = await noiseTunnel(ig, x, {
+      type: NOISE_TUNNEL_METHODS[method as keyof typeof NOISE_TUNNEL_METHODS],
+      samples,
+      stdev,
+      seed,
+      onProgress,
+      signal,
+    });
   }
   return { attribution, map: perPixel(attribution, (s, v) => s + v, 0) };
 }
@@ -201,9 +226,13 @@ export class ImageClassificationExplainer {
     const integration = oneOf('integration', options.integration, INTEGRATION_METHODS, 'gausslegendre');
     if (options.attention !== undefined) oneOf('attention', options.attention, ATTENTION_MODES, 'raw');
     const m = this.model;
-    const pixels = image && typeof image === 'object' && 'pixelValues' in image ? m.pixelValues(image.pixelValues) : await m.preprocess(image as ImageInput);
+    const pixels =
+      image && typeof image === 'object' && 'pixelValues' in image
+        ? m.pixelValues(image.pixelValues)
+        : await m.preprocess(image as ImageInput);
     const x = tensor('float32', m.inputShape, pixels.data);
-    const baseline = options.baseline === undefined || options.baseline === 'zero' ? tensor('float32', m.inputShape) : this.baselineOf(options.baseline);
+    const baseline =
+      options.baseline === undefined || options.baseline === 'zero' ? tensor('float32', m.inputShape) : this.baselineOf(options.baseline);
 
     const logitsName = m.onnx.graph.outputs[0]!.name;
     const logits = Array.from((await m.forward.run({ feeds: { pixel_values: pixels }, fetch: [logitsName] }))[logitsName]!.data);
@@ -211,7 +240,11 @@ export class ImageClassificationExplainer {
     const predictedIndex = probabilities.indexOf(Math.max(...probabilities));
     const labels = m.labels.length === logits.length ? m.labels : logits.map((_, i) => `LABEL_${i}`);
     const targetIndex = parseTarget(options.target, labels, predictedIndex);
-    const scorer: Scorer = { output: logitsName, score: (z) => classScores(z, targetIndex, output), spec: classScoreSpec(targetIndex, output) };
+    const scorer: Scorer = {
+      output: logitsName,
+      score: (z) => classScores(z, targetIndex, output),
+      spec: classScoreSpec(targetIndex, output),
+    };
     const fn = overPixels(m, scorer, pixels);
 
     const patch = typeof m.config.patch_size === 'number' ? m.config.patch_size : 16;
@@ -230,14 +263,21 @@ export class ImageClassificationExplainer {
       map,
     };
     if (options.attention !== undefined) {
-      const forward: ExplainedForward = { onnx: m.onnx, feeds: { pixel_values: pixels }, scorer, forwardEngine: m.forward, gradientEngine: m.gradients };
+      const forward: ExplainedForward = {
+        onnx: m.onnx,
+        feeds: { pixel_values: pixels },
+        scorer,
+        forwardEngine: m.forward,
+        gradientEngine: m.gradients,
+      };
       result.attentions = await attentionFor(forward, options.attention);
     }
     return result;
   }
 
   private baselineOf(baseline: HostTensor | NestedPixels | string): HostTensor {
-    if (typeof baseline === 'string') throw new InvalidInputError(`unknown baseline "${baseline}"; use "zero" or pixel values of the image's shape`, 'bad_baseline');
+    if (typeof baseline === 'string')
+      throw new InvalidInputError(`unknown baseline "${baseline}"; use "zero" or pixel values of the image's shape`, 'bad_baseline');
     return tensor('float32', this.model.inputShape, this.model.pixelValues(baseline, 'baseline').data);
   }
 }

@@ -30,17 +30,28 @@ function positions(size: number, window: number, stride: number): number[] {
  * recorded. The per-pixel attribution is the mean drop over the windows covering the pixel
  * (Captum's output); `drops` are the drops themselves on the window grid.
  */
-export async function patchOcclusion(fn: DifferentiableFunction, input: HostTensor, options: PatchOcclusionOptions): Promise<PatchOcclusion> {
+export async function patchOcclusion(
+  fn: DifferentiableFunction,
+  input: HostTensor,
+  options: PatchOcclusionOptions,
+): Promise<PatchOcclusion> {
   const { window, stride } = options;
-  if (input.shape.length !== 3) throw new InvalidInputError(`patch occlusion takes a [C, H, W] image, got shape ${formatShape(input.shape)}`, 'bad_occlusion');
+  if (input.shape.length !== 3)
+    throw new InvalidInputError(`patch occlusion takes a [C, H, W] image, got shape ${formatShape(input.shape)}`, 'bad_occlusion');
   const [c, h, w] = input.shape as [number, number, number];
-  for (const [name, v] of [['window', window], ['stride', stride]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new InvalidInputError(`occlusion ${name} must be a positive integer, got ${v}`, 'bad_occlusion');
+  for (const [name, v] of [
+    ['window', window],
+    ['stride', stride],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1)
+      throw new InvalidInputError(`occlusion ${name} must be a positive integer, got ${v}`, 'bad_occlusion');
   }
-  if (window > h || window > w) throw new InvalidInputError(`occlusion window ${window} is larger than the ${h}×${w} image`, 'bad_occlusion');
+  if (window > h || window > w)
+    throw new InvalidInputError(`occlusion window ${window} is larger than the ${h}×${w} image`, 'bad_occlusion');
   const n = sizeOf(input.shape);
   const baseline = options.baseline ?? new Float32Array(n);
-  if (baseline.length !== n) throw new InvalidInputError(`occlusion baseline has ${baseline.length} values, the image ${n}`, 'bad_baseline');
+  if (baseline.length !== n)
+    throw new InvalidInputError(`occlusion baseline has ${baseline.length} values, the image ${n}`, 'bad_baseline');
   const rows = positions(h, window, stride);
   const cols = positions(w, window, stride);
   const windows = rows.flatMap((y) => cols.map((x) => [y, x] as const));

@@ -26,7 +26,8 @@ export function maskedTokens(
   for (const u of units) {
     if (u.length === 0) throw new InvalidInputError('units must be non-empty lists of token positions', 'bad_units');
     for (const p of u) {
-      if (!Number.isInteger(p) || p < 0 || p >= T) throw new InvalidInputError(`unit position ${p} is not a token (0..${T - 1})`, 'bad_units');
+      if (!Number.isInteger(p) || p < 0 || p >= T)
+        throw new InvalidInputError(`unit position ${p} is not a token (0..${T - 1})`, 'bad_units');
       if (seen[p]) throw new InvalidInputError(`token ${p} is in two units; units must be disjoint`, 'bad_units');
       seen[p] = 1;
     }

@@ -84,7 +84,8 @@ export class MultiLabelClassificationExplainer {
   async explain(text: string, options: MultiLabelExplainOptions = {}): Promise<MultiLabelClassificationResult> {
     checkTaskOptions('multi-label', options, options.method);
     const output = options.output ?? 'sigmoid';
-    if (!OUTPUTS.includes(output)) throw new InvalidInputError(`unknown output "${output}"; use one of ${OUTPUTS.join(', ')}`, 'bad_output');
+    if (!OUTPUTS.includes(output))
+      throw new InvalidInputError(`unknown output "${output}"; use one of ${OUTPUTS.join(', ')}`, 'bad_output');
     const common: ExplainOptions = { ...options, output: output === 'logits' ? 'logits' : 'softmax' };
     const resolved = resolveOptions(common);
     if (typeof text !== 'string' || text.trim() === '') throw new InvalidInputError('text is empty', 'empty_text');

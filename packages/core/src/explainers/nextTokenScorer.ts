@@ -29,7 +29,7 @@ export function findLmHead(onnx: OnnxModel, logits: string, feeds: Record<string
   const plan = onnx.planFor(feeds);
   const weight = plan.constants.get(node.inputs[1]!);
   const hidden = plan.shapes.get(node.inputs[0]!);
-  if (!weight || weight.dtype !== 'float32' || weight.shape.length !== 2 || hidden?.length !== 3 || hidden[2] !== weight.shape[0]) return undefined;
+  if (weight?.dtype !== 'float32' || weight.shape.length !== 2 || hidden?.length !== 3 || hidden[2] !== weight.shape[0]) return undefined;
   return { hidden: node.inputs[0]!, weight };
 }
 
@@ -56,7 +56,14 @@ function logSoftmaxScores(z: HostTensor, c: number): { scores: Float64Array; see
  * cotangent: read from the logits [B, T, vocab], or, given the LM head, from the hidden
  * states [B, T, H] projected on the host (the same numbers in float64).
  */
-export function nextTokenScorer(logits: string, head: LmHead | undefined, position: number, token: number, output: GenerationOutput, vocab?: number): Scorer {
+export function nextTokenScorer(
+  logits: string,
+  head: LmHead | undefined,
+  position: number,
+  token: number,
+  output: GenerationOutput,
+  vocab?: number,
+): Scorer {
   return {
     output: head ? head.hidden : logits,
     // Read from the logits [B, T, vocab]: row r's group is position `position`'s vocab logits.

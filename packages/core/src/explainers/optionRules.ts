@@ -12,7 +12,19 @@ import type { MethodName } from './textOptions.ts';
 export type MethodFamily = 'gradient' | 'perturbation';
 
 /** Options every text method reads. */
-export const TEXT_OPTIONS = ['target', 'method', 'output', 'normalize', 'granularity', 'truncation', 'textPair', 'transformersInterpretQuirks', 'attention', 'onProgress', 'signal'] as const;
+export const TEXT_OPTIONS = [
+  'target',
+  'method',
+  'output',
+  'normalize',
+  'granularity',
+  'truncation',
+  'textPair',
+  'transformersInterpretQuirks',
+  'attention',
+  'onProgress',
+  'signal',
+] as const;
 
 /** `layer`: the tensor gradient methods attribute (textLayer.ts); perturbation methods remove tokens and have none. */
 const GRADIENT = ['aggregate', 'granularityAggregate', 'layer'];
@@ -57,7 +69,10 @@ export const IMAGE_METHOD_RULES: Readonly<Record<ImageMethodName, readonly strin
 };
 
 /** Options that are objects, and the keys each takes (image noise has no `type`: the method is the type). */
-const TEXT_NESTED: Readonly<Record<string, readonly string[]>> = { noise: ['type', 'samples', 'stdev', 'seed'], occlusion: ['window', 'stride'] };
+const TEXT_NESTED: Readonly<Record<string, readonly string[]>> = {
+  noise: ['type', 'samples', 'stdev', 'seed'],
+  occlusion: ['window', 'stride'],
+};
 const IMAGE_NESTED: Readonly<Record<string, readonly string[]>> = { noise: ['samples', 'stdev', 'seed'], occlusion: ['window', 'stride'] };
 
 /** Each text task: its own options, and the text options it does not take. */
@@ -84,12 +99,14 @@ export const TASK_OPTIONS: ReadonlySet<string> = union(Object.values(TEXT_TASKS)
 const ANY_TEXT_OPTION = union([TEXT_OPTIONS, [...TEXT_METHOD_OPTIONS], [...TASK_OPTIONS]]);
 
 type Options = object;
-const valueOf = (options: Options, key: string) => (options as Record<string, unknown>)[key];
-const setKeys = (options: Options) => Object.keys(options).filter((k) => valueOf(options, k) !== undefined);
+const optionValue = (options: Options, key: string) => (options as Record<string, unknown>)[key];
+const setKeys = (options: Options) => Object.keys(options).filter((k) => optionValue(options, k) !== undefined);
 
 /** Text methods that read `option` (at least under some setting of the others). */
 export function methodsReading(option: string): MethodName[] {
-  return (Object.keys(TEXT_METHOD_RULES) as MethodName[]).filter((m) => (TEXT_OPTIONS as readonly string[]).includes(option) || TEXT_METHOD_RULES[m].options.includes(option));
+  return (Object.keys(TEXT_METHOD_RULES) as MethodName[]).filter(
+    (m) => (TEXT_OPTIONS as readonly string[]).includes(option) || TEXT_METHOD_RULES[m].options.includes(option),
+  );
 }
 
 /** The options a text method reads. */
@@ -104,29 +121,36 @@ export function readsOption(method: MethodName, option: string, options: Options
 
 /** A perturbation method's `baseline` names the token that replaces removed units: `key` is one that names none. */
 const notATokenBaseline = (key: string, options: Options, family: MethodFamily) =>
-  key === 'baseline' && family === 'perturbation' && !['pad', 'mask'].includes(valueOf(options, key) as string);
+  key === 'baseline' && family === 'perturbation' && !['pad', 'mask'].includes(optionValue(options, key) as string);
 
 /**
  * Why a method of `family` does not read `option` although it is one of its options (it is
  * read only when the others allow), or undefined when it does.
  */
 function notReadWhen(option: string, options: Options, family: MethodFamily): string | undefined {
-  const granularity = valueOf(options, 'granularity') ?? 'token';
+  const granularity = optionValue(options, 'granularity') ?? 'token';
   if (option === 'granularityAggregate' && granularity !== 'word' && granularity !== 'sentence') {
     return `at granularity "${String(granularity)}" (it combines the token values of a word or sentence)`;
   }
-  if (option === 'baseline' && family === 'perturbation' && valueOf(options, 'masking') !== undefined) return 'when "masking" is given (masking says how units are removed)';
+  if (option === 'baseline' && family === 'perturbation' && optionValue(options, 'masking') !== undefined)
+    return 'when "masking" is given (masking says how units are removed)';
   return undefined;
 }
 
 function unused(option: string, by: string, subject: string, reads: readonly string[], when?: string): never {
-  throw new InvalidInputError(`option "${option}" is not read by ${by}${when ? ` ${when}` : ''}; ${subject} reads ${reads.join(', ')}`, 'unused_option');
+  throw new InvalidInputError(
+    `option "${option}" is not read by ${by}${when ? ` ${when}` : ''}; ${subject} reads ${reads.join(', ')}`,
+    'unused_option',
+  );
 }
 
 /** An option as the user set it: the keys given inside an object option (`occlusion.window`, the CLI's --window), else its name. */
 function setName(options: Options, key: string): string {
-  const v = valueOf(options, key);
-  const inner = v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype ? Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined) : [];
+  const v = optionValue(options, key);
+  const inner =
+    v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype
+      ? Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      : [];
   return inner.length ? inner.map((k) => `${key}.${k}`).join('", "') : key;
 }
 
@@ -137,25 +161,29 @@ function unknown(option: string, subject: string, reads: readonly string[]): nev
 /** The keys of the object options (noise, occlusion) that are read: each is a known key. */
 function checkNested(options: Options, reads: readonly string[], nested: Readonly<Record<string, readonly string[]>>): void {
   for (const [name, keys] of Object.entries(nested)) {
-    const value = valueOf(options, name);
+    const value = optionValue(options, name);
     if (value === undefined || !reads.includes(name)) continue;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw new InvalidInputError(`option "${name}" must be an object with ${keys.join(', ')}; got ${JSON.stringify(value)}`, 'bad_option');
     }
     for (const key of setKeys(value)) {
-      if (!keys.includes(key)) throw new InvalidInputError(`unknown option "${name}.${key}"; ${name} takes ${keys.join(', ')}`, 'unknown_option');
+      if (!keys.includes(key))
+        throw new InvalidInputError(`unknown option "${name}.${key}"; ${name} takes ${keys.join(', ')}`, 'unknown_option');
     }
   }
 }
 
 /** `samples` and `seed` given at the top and in `noise` for a noise tunnel: the same setting twice, so they must agree. */
 function checkNoiseTwice(options: Options): void {
-  const noise = valueOf(options, 'noise') as Record<string, unknown> | undefined;
+  const noise = optionValue(options, 'noise') as Record<string, unknown> | undefined;
   for (const key of ['samples', 'seed']) {
-    const top = valueOf(options, key);
+    const top = optionValue(options, key);
     const inner = noise?.[key];
     if (top !== undefined && inner !== undefined && top !== inner) {
-      throw new InvalidInputError(`${key} (${String(top)}) and noise.${key} (${String(inner)}) are both the noise tunnel's ${key === 'samples' ? 'sample count' : 'seed'}; give one`, 'bad_option');
+      throw new InvalidInputError(
+        `${key} (${String(top)}) and noise.${key} (${String(inner)}) are both the noise tunnel's ${key === 'samples' ? 'sample count' : 'seed'}; give one`,
+        'bad_option',
+      );
     }
   }
 }
@@ -173,7 +201,10 @@ export function checkMethodOptions(options: Options, method: MethodName): void {
       const when = notReadWhen(key, options, family);
       if (when) unused(key, `method "${method}"`, method, reads, when);
       if (notATokenBaseline(key, options, family)) {
-        throw new InvalidInputError(`${method} replaces tokens: baseline must be "pad" or "mask" (or give masking), got ${JSON.stringify(valueOf(options, key))}`, 'bad_baseline');
+        throw new InvalidInputError(
+          `${method} replaces tokens: baseline must be "pad" or "mask" (or give masking), got ${JSON.stringify(optionValue(options, key))}`,
+          'bad_baseline',
+        );
       }
     } else if (TEXT_METHOD_OPTIONS.has(key)) unused(setName(options, key), `method "${method}"`, method, reads);
   }
@@ -195,14 +226,18 @@ function knownMethod<M extends string>(table: Readonly<Record<M, unknown>>, meth
  * reports it, and the message lists what every method reads; null: several methods, as benchmark).
  */
 export function checkTaskOptions(task: OptionTask, options: Options, method?: string | null): void {
-  if (task === 'image-classification') return checkImageOptions(options, method ?? undefined);
+  if (task === 'image-classification') {
+    checkImageOptions(options, method ?? undefined);
+    return;
+  }
   const rule: { own: readonly string[]; without?: readonly string[] } = TEXT_TASKS[task];
   const known = method === null ? undefined : knownMethod(TEXT_METHOD_RULES, method);
   const reads = [...(known ? textMethodReads(known) : TEXT_OPTIONS).filter((o) => !rule.without?.includes(o)), ...rule.own];
   const subject = `${task}${known ? ` with method "${known}"` : ''}`;
   for (const key of setKeys(options)) {
     if (reads.includes(key)) {
-      if (key === 'maxNewTokens' && valueOf(options, 'continuation') !== undefined) unused(key, `task "${task}"`, subject, reads, 'when "continuation" is given (it bounds a generated continuation)');
+      if (key === 'maxNewTokens' && optionValue(options, 'continuation') !== undefined)
+        unused(key, `task "${task}"`, subject, reads, 'when "continuation" is given (it bounds a generated continuation)');
     } else if (TEXT_METHOD_OPTIONS.has(key) && !rule.without?.includes(key)) continue;
     else if (ANY_TEXT_OPTION.has(key) || IMAGE_METHOD_OPTIONS.has(key)) unused(setName(options, key), `task "${task}"`, subject, reads);
     else unknown(key, subject, reads);
@@ -240,7 +275,10 @@ export function optionsFor<T extends Options>(method: MethodName, options: T, me
   };
   for (const key of setKeys(options)) {
     if (!methods.some((m) => readBy(m, key))) {
-      throw new InvalidInputError(`option "${key}" is not read by any of the methods ${methods.join(', ')}; ${key} is read by ${methodsReading(key).join(', ') || 'no text method'}`, 'unused_option');
+      throw new InvalidInputError(
+        `option "${key}" is not read by any of the methods ${methods.join(', ')}; ${key} is read by ${methodsReading(key).join(', ') || 'no text method'}`,
+        'unused_option',
+      );
     }
   }
   return Object.fromEntries(Object.entries(options).filter(([key]) => readBy(method, key))) as Partial<T>;

@@ -1,5 +1,11 @@
 import { type LoadOptions, TextModel } from '../model/textModel.ts';
-import { type SequenceClassificationResult, type TargetSpec, classificationInput, explainClasses, targetsPerInput } from './sequenceClassification.ts';
+import {
+  type SequenceClassificationResult,
+  type TargetSpec,
+  classificationInput,
+  explainClasses,
+  targetsPerInput,
+} from './sequenceClassification.ts';
 import { checkTaskOptions } from './optionRules.ts';
 import { type ExplainOptions, resolveOptions } from './textOptions.ts';
 
@@ -57,7 +63,12 @@ export class PairwiseSequenceClassificationExplainer {
    * indices or labels (undefined: the predicted class) or 'all'. The targets share passes
    * as explainBatch's do; `options.target` is not read.
    */
-  async explainTargets(text: string, textPair: string, targets: readonly TargetSpec[] | 'all', options: PairwiseExplainOptions = {}): Promise<PairwiseClassificationResult[]> {
+  async explainTargets(
+    text: string,
+    textPair: string,
+    targets: readonly TargetSpec[] | 'all',
+    options: PairwiseExplainOptions = {},
+  ): Promise<PairwiseClassificationResult[]> {
     checkTaskOptions('pair-classification', options, options.method);
     const resolved = resolveOptions(options);
     const input = classificationInput(this.model, [text, textPair], resolved.quirks, options.truncation);

@@ -108,18 +108,29 @@ export class QuestionAnsweringExplainer {
     checkTaskOptions('question-answering', options, options.method);
     const { target = 'max', which = 'both', embeddingType: givenType, ...common } = options;
     if (givenType !== undefined && common.layer !== undefined) {
-      throw new InvalidInputError(`embeddingType and layer both say which tensor is attributed; give one (layer "${common.layer}")`, 'bad_embedding_type');
+      throw new InvalidInputError(
+        `embeddingType and layer both say which tensor is attributed; give one (layer "${common.layer}")`,
+        'bad_embedding_type',
+      );
     }
     const embeddingType = givenType ?? 2;
-    for (const [name, text] of [['question', question], ['context', givenContext]] as const) {
+    for (const [name, text] of [
+      ['question', question],
+      ['context', givenContext],
+    ] as const) {
       if (typeof text !== 'string' || text.trim() === '') throw new InvalidInputError(`${name} is empty`, 'empty_text');
     }
-    if (!ANSWER_SIDES.includes(which)) throw new InvalidInputError(`unknown which "${which}"; use one of ${ANSWER_SIDES.join(', ')}`, 'bad_which');
+    if (!ANSWER_SIDES.includes(which))
+      throw new InvalidInputError(`unknown which "${which}"; use one of ${ANSWER_SIDES.join(', ')}`, 'bad_which');
     if (!EMBEDDING_TYPES.includes(embeddingType)) {
-      throw new InvalidInputError(`unknown embeddingType ${JSON.stringify(embeddingType)}; use 0 (word embeddings) or 2 (the embeddings block)`, 'bad_embedding_type');
+      throw new InvalidInputError(
+        `unknown embeddingType ${JSON.stringify(embeddingType)}; use 0 (word embeddings) or 2 (the embeddings block)`,
+        'bad_embedding_type',
+      );
     }
     const base = resolveOptions({ ...common, output: common.output ?? 'logits' });
-    const quirks = common.transformersInterpretQuirks ?? (base.method === 'integrated-gradients' && base.output === 'logits' && target === 'max');
+    const quirks =
+      common.transformersInterpretQuirks ?? (base.method === 'integrated-gradients' && base.output === 'logits' && target === 'max');
     const resolved = { ...base, quirks };
     const m = this.model;
 
@@ -129,16 +140,23 @@ export class QuestionAnsweringExplainer {
     } = fitTexts(m, [question, givenContext], { truncation: common.truncation, cut: 1, name: 'question + context' });
     const { ids, segments, reference } = this.encode(question, context, quirks);
     if (ids.length > m.maxTokens) {
-      throw new InvalidInputError(`question and context are ${ids.length} tokens long; model "${m.id}" accepts at most ${m.maxTokens}`, 'text_too_long');
+      throw new InvalidInputError(
+        `question and context are ${ids.length} tokens long; model "${m.id}" accepts at most ${m.maxTokens}`,
+        'text_too_long',
+      );
     }
     if (typeof target === 'number' && !(Number.isInteger(target) && target >= 0 && target < ids.length)) {
-      throw new InvalidInputError(`target position ${target} is out of range; the input has positions 0..${ids.length - 1}`, 'unknown_target');
+      throw new InvalidInputError(
+        `target position ${target} is out of range; the input has positions 0..${ids.length - 1}`,
+        'unknown_target',
+      );
     }
     if (typeof target !== 'number' && target !== 'max' && target !== 'predicted') {
       throw new InvalidInputError(`unknown target "${String(target)}"; use "max", "predicted" or a position index`, 'unknown_target');
     }
     const layer = common.layer ? layerTensor(m, common.layer) : embeddingType === 0 ? m.wordEmbedding.tensor : m.embeddingsOutput;
-    if (!layer) throw new InvalidInputError(`model "${m.id}" has no LayerNorm after its word embeddings; use embeddingType 0`, 'bad_embedding_type');
+    if (!layer)
+      throw new InvalidInputError(`model "${m.id}" has no LayerNorm after its word embeddings; use embeddingType 0`, 'bad_embedding_type');
 
     const runner = new TextRunner(m, ids, segments, layer);
     const { start: startName, end: endName } = this.outputs;
@@ -161,7 +179,11 @@ export class QuestionAnsweringExplainer {
       return {
         position,
         logit: logits[position]!,
-        tokens: withAttributions(ids.map((id) => ({ token: m.tokenString(id), id, special: specials.has(id) })), perToken, units),
+        tokens: withAttributions(
+          ids.map((id) => ({ token: m.tokenString(id), id, special: specials.has(id) })),
+          perToken,
+          units,
+        ),
         convergenceDelta,
         ...shapleyBase(base),
       };
@@ -181,14 +203,20 @@ export class QuestionAnsweringExplainer {
       end,
       startPosition,
       endPosition,
-      predictedAnswer: ids.slice(startPosition, endPosition + 1).map((id) => m.tokenString(id)).join(' '),
+      predictedAnswer: ids
+        .slice(startPosition, endPosition + 1)
+        .map((id) => m.tokenString(id))
+        .join(' '),
       startLogits,
       endLogits,
       ...(truncated && { truncated }),
     };
     if (common.attention) {
       const { scorer } = which === 'end' ? sideScorer(endName, endLogits) : sideScorer(startName, startLogits);
-      result.attentions = await attentionFor({ onnx: m.onnx, feeds, overrides, scorer, forwardEngine: m.forward, gradientEngine: m.gradients }, common.attention);
+      result.attentions = await attentionFor(
+        { onnx: m.onnx, feeds, overrides, scorer, forwardEngine: m.forward, gradientEngine: m.gradients },
+        common.attention,
+      );
     }
     return result;
   }
@@ -218,7 +246,8 @@ export class QuestionAnsweringExplainer {
     const c = m.encode(context, undefined, false).ids;
     const cls = m.tokenId('cls') ?? m.tokenId('bos');
     const sep = m.tokenId('sep') ?? m.tokenId('eos');
-    if (cls === undefined || sep === undefined) throw new InvalidInputError(`model "${m.id}" has no [CLS]/[SEP] (or bos/eos) tokens to build a question-context pair`, 'bad_model');
+    if (cls === undefined || sep === undefined)
+      throw new InvalidInputError(`model "${m.id}" has no [CLS]/[SEP] (or bos/eos) tokens to build a question-context pair`, 'bad_model');
     const ids = [cls, ...q, sep, ...c, sep];
     const passes = m.transformersInterpretPassesPositionIds;
     const types = ids.map((_, i) => (passes && i > q.length ? 1 : 0));

@@ -3,7 +3,16 @@ import { InvalidInputError } from '../errors.ts';
 import { type LoadOptions, TextModel } from '../model/textModel.ts';
 import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
 import { type ClassScoreSpace, type OutputSpace, classLabels, headProbabilities, parseTarget } from './classification.ts';
-import { ExplainedText, type TextAttributions, type TokenAttribution, type WordAttribution, type Truncation, firstTextEnd, fitTexts, textTokens } from './explainedText.ts';
+import {
+  ExplainedText,
+  type TextAttributions,
+  type TokenAttribution,
+  type WordAttribution,
+  type Truncation,
+  firstTextEnd,
+  fitTexts,
+  textTokens,
+} from './explainedText.ts';
 import { STACKED_METHODS } from './attributeTokens.ts';
 import { checkTaskOptions } from './optionRules.ts';
 import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
@@ -81,7 +90,8 @@ export class SequenceClassificationExplainer {
   async explainBatch(inputs: readonly BatchInput[], options: BatchExplainOptions = {}): Promise<SequenceClassificationResult[][]> {
     checkTaskOptions('text-classification batch', options, options.method);
     const resolved = resolveOptions(options);
-    if (!Array.isArray(inputs) || inputs.length === 0) throw new InvalidInputError('explainBatch needs a non-empty list of inputs', 'empty_text');
+    if (!Array.isArray(inputs) || inputs.length === 0)
+      throw new InvalidInputError('explainBatch needs a non-empty list of inputs', 'empty_text');
     const explained = inputs.map((input, i) => {
       const { text, textPair } = typeof input === 'string' ? { text: input, textPair: undefined } : (input ?? {});
       if (typeof text !== 'string' || text.trim() === '') throw new InvalidInputError(`text of input ${i} is empty`, 'empty_text');
@@ -97,7 +107,12 @@ export class SequenceClassificationExplainer {
  * run: every token after the text's last one is segment 1 (on a single text, the final
  * [SEP]; a pair keeps the tokenizer's token types) and position ids are 0..T−1.
  */
-export function classificationInput(model: TextModel, given: [string] | [string, string], quirks: boolean, truncation = false): ExplainedText {
+export function classificationInput(
+  model: TextModel,
+  given: [string] | [string, string],
+  quirks: boolean,
+  truncation = false,
+): ExplainedText {
   const [givenIds] = given.map((t, i) => textTokens(model, i === 0 ? 'text' : 'textPair', t));
   const { texts, truncated } = fitTexts(model, given, { truncation });
   const textIds = truncated ? textTokens(model, 'text', texts[0]) : givenIds!;
@@ -130,11 +145,19 @@ export type BatchInput = string | { text: string; textPair?: string };
 export function targetsPerInput(targets: TargetsSpec | undefined, n: number): (readonly TargetSpec[] | 'all')[] {
   if (targets === undefined) return new Array(n).fill([undefined]);
   if (targets === 'all') return new Array(n).fill('all');
-  if (!Array.isArray(targets)) throw new InvalidInputError(`targets must be 'all', a list of targets or one list per input, got ${JSON.stringify(targets)}`, 'unknown_target');
+  if (!Array.isArray(targets))
+    throw new InvalidInputError(
+      `targets must be 'all', a list of targets or one list per input, got ${JSON.stringify(targets)}`,
+      'unknown_target',
+    );
   if (targets.length === 0) throw new InvalidInputError('targets is an empty list', 'unknown_target');
   const nested = targets.every((t) => Array.isArray(t));
   if (!nested) {
-    if (targets.some((t) => Array.isArray(t))) throw new InvalidInputError('targets mixes lists and single targets; give one list for all inputs or one list per input', 'unknown_target');
+    if (targets.some((t) => Array.isArray(t)))
+      throw new InvalidInputError(
+        'targets mixes lists and single targets; give one list for all inputs or one list per input',
+        'unknown_target',
+      );
     return new Array(n).fill(targets);
   }
   if (targets.length !== n) throw new InvalidInputError(`targets has ${targets.length} lists for ${n} inputs`, 'unknown_target');
@@ -145,7 +168,12 @@ export function targetsPerInput(targets: TargetsSpec | undefined, n: number): (r
 }
 
 /** Explains one class of a classification head on an input (see explainClasses). */
-export async function explainClass(input: ExplainedText, options: ExplainOptions, resolved: ResolvedOptions, sign: 1 | -1 = 1): Promise<SequenceClassificationResult> {
+export async function explainClass(
+  input: ExplainedText,
+  options: ExplainOptions,
+  resolved: ResolvedOptions,
+  sign: 1 | -1 = 1,
+): Promise<SequenceClassificationResult> {
   return (await explainClasses([input], [[options.target]], options, resolved, sign))[0]![0]!;
 }
 
@@ -173,10 +201,12 @@ export async function explainClasses(
   /** Options whose onProgress reports the fraction `f` done for each of the jobs `ks`. */
   const reporting = (ks: readonly number[]): ExplainOptions => ({
     ...options,
-    onProgress: options.onProgress && ((f: number, stage: string) => {
-      ks.forEach((k) => (done[k] = f));
-      options.onProgress!(done.reduce((a, b) => a + b, 0) / jobs.length, stage);
-    }),
+    onProgress:
+      options.onProgress &&
+      ((f: number, stage: string) => {
+        ks.forEach((k) => (done[k] = f));
+        options.onProgress!(done.reduce((a, b) => a + b, 0) / jobs.length, stage);
+      }),
   });
   const scorerOf = ({ i, c }: { i: number; c: number }) => inputs[i]!.scorer(c, heads[i]!.space, sign);
   const result = async ({ i, c }: { i: number; c: number }, attributions: TextAttributions): Promise<SequenceClassificationResult> => {
@@ -197,7 +227,8 @@ export async function explainClasses(
       ...(options.attention !== undefined && { attentions: await inputs[i]!.attentions(scorerOf({ i, c }), options.attention) }),
     };
   };
-  const run = async (job: { i: number; c: number }, k: number) => result(job, await inputs[job.i]!.explain(scorerOf(job), reporting([k]), resolved, undefined, forward));
+  const run = async (job: { i: number; c: number }, k: number) =>
+    result(job, await inputs[job.i]!.explain(scorerOf(job), reporting([k]), resolved, undefined, forward));
   let results: SequenceClassificationResult[];
   if (PERTURBATION.has(resolved.method)) results = await Promise.all(jobs.map(run));
   else if (STACKED_METHODS.has(resolved.method)) {
@@ -206,7 +237,11 @@ export async function explainClasses(
       const ks = jobs.flatMap((job, k) => (job.i === i ? [k] : []));
       if (ks.length === 1) results.push(await run(jobs[ks[0]!]!, ks[0]!));
       else {
-        const explained = await inputs[i]!.explainTargets(ks.map((k) => scorerOf(jobs[k]!)), reporting(ks), resolved);
+        const explained = await inputs[i]!.explainTargets(
+          ks.map((k) => scorerOf(jobs[k]!)),
+          reporting(ks),
+          resolved,
+        );
         for (const [j, k] of ks.entries()) results.push(await result(jobs[k]!, explained[j]!));
       }
     }
@@ -214,23 +249,41 @@ export async function explainClasses(
     results = [];
     for (const [k, job] of jobs.entries()) results.push(await run(job, k));
   }
-  return heads.map((head, i) => results.filter((_, k) => jobs[k]!.i === i));
+  return heads.map((_head, i) => results.filter((_, k) => jobs[k]!.i === i));
 }
 
 const PERTURBATION = new Set<string>(PERTURBATION_METHODS);
 
 /** An input's logits, prediction and resolved targets: what every result of the input shares. */
-async function classHead(input: ExplainedText, targets: readonly TargetSpec[] | 'all', options: ExplainOptions, resolved: ResolvedOptions, sign: 1 | -1) {
+async function classHead(
+  input: ExplainedText,
+  targets: readonly TargetSpec[] | 'all',
+  _options: ExplainOptions,
+  resolved: ResolvedOptions,
+  sign: 1 | -1,
+) {
   const m = input.model;
   const logits = await input.logits({ types: input.types });
   if (sign === -1 && logits.length !== 1) {
-    throw new InvalidInputError(`flipSign applies to single-output models; model "${m.id}" has ${logits.length} classes: choose one with target`, 'bad_flip_sign');
+    throw new InvalidInputError(
+      `flipSign applies to single-output models; model "${m.id}" has ${logits.length} classes: choose one with target`,
+      'bad_flip_sign',
+    );
   }
   const probabilities = headProbabilities(logits);
   const predictedIndex = probabilities.indexOf(Math.max(...probabilities));
   const labels = classLabels(m.labels, logits.length);
   const single = logits.length === 1;
-  const space: ClassScoreSpace = resolved.output === 'logits' ? 'logits' : resolved.output === 'log-softmax' ? (single ? 'log-sigmoid' : 'log-softmax') : single ? 'sigmoid' : 'softmax';
+  const space: ClassScoreSpace =
+    resolved.output === 'logits'
+      ? 'logits'
+      : resolved.output === 'log-softmax'
+        ? single
+          ? 'log-sigmoid'
+          : 'log-softmax'
+        : single
+          ? 'sigmoid'
+          : 'softmax';
   const result = {
     model: m.id,
     method: resolved.method,
@@ -242,5 +295,10 @@ async function classHead(input: ExplainedText, targets: readonly TargetSpec[] | 
     probabilities,
     ...(input.truncated && { truncated: input.truncated }),
   };
-  return { result, labels, space, targets: targets === 'all' ? labels.map((_, c) => c) : targets.map((t) => parseTarget(t, labels, predictedIndex)) };
+  return {
+    result,
+    labels,
+    space,
+    targets: targets === 'all' ? labels.map((_, c) => c) : targets.map((t) => parseTarget(t, labels, predictedIndex)),
+  };
 }

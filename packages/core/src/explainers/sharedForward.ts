@@ -40,7 +40,10 @@ export class SharedForward {
     const T = runner.ids.length;
     for (const row of rows) {
       if (row.attention && row.attention.length !== row.ids.length) {
-        throw new InvalidInputError(`an attention mask of ${row.attention.length} entries for a row of ${row.ids.length} tokens`, 'bad_attention_mask');
+        throw new InvalidInputError(
+          `an attention mask of ${row.attention.length} entries for a row of ${row.ids.length} tokens`,
+          'bad_attention_mask',
+        );
       }
       if (row.ids.length !== T) throw new InvalidInputError(`a row of ${row.ids.length} tokens for an input of ${T}`, 'bad_row');
     }
@@ -101,7 +104,11 @@ export class SharedForward {
       const perPass = model.onnx.rowsPerPass(longest.runner.inputs([longest.runner.ids]).feeds);
       for (let s = 0; s < batch.length; s += perPass) {
         const chunk = batch.slice(s, s + perPass);
-        const value = await runRows(chunk.map(([, it]) => it), scorer.output, takesMask);
+        const value = await runRows(
+          chunk.map(([, it]) => it),
+          scorer.output,
+          takesMask,
+        );
         const rest = value.shape.slice(1);
         const size = rest.reduce((p, d) => p * d, 1);
         chunk.forEach(([key], r) => {
@@ -156,10 +163,12 @@ async function runRows(items: readonly { runner: TextRunner; row: TextRow }[], o
   const overrides = model.segmentOverrides(runner.segments.position, runner.segments.types);
   const needsMask = items.some((it) => it.row.attention || it.row.ids.length < T);
   if (needsMask) {
-    const mask = feeds['attention_mask'];
-    if (!takesMask || !mask) throw new InvalidInputError(`model "${model.id}" takes no attention_mask: use masking "pad" or "mask"`, 'bad_masking');
+    const mask = feeds.attention_mask;
+    if (!takesMask || !mask)
+      throw new InvalidInputError(`model "${model.id}" takes no attention_mask: use masking "pad" or "mask"`, 'bad_masking');
     items.forEach((it, r) => {
-      for (let i = 0; i < T; i++) (mask.data as Int32Array | Float32Array)[r * T + i] = i < it.row.ids.length ? (it.row.attention?.[i] ?? 1) : 0;
+      for (let i = 0; i < T; i++)
+        (mask.data as Int32Array | Float32Array)[r * T + i] = i < it.row.ids.length ? (it.row.attention?.[i] ?? 1) : 0;
     });
   }
   return (await model.forward.run({ feeds, overrides, fetch: [output] }))[output]!;

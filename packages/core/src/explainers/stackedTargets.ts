@@ -77,7 +77,12 @@ export async function targetScores(runner: TextRunner, scorers: readonly Scorer[
 }
 
 /** Every scorer's scores of rows of token ids under the given segments, from the forward passes of one scoreIds. */
-export async function targetScoresOfIds(runner: TextRunner, rows: readonly (readonly number[])[], scorers: readonly Scorer[], segments: Segments): Promise<Float64Array[]> {
+export async function targetScoresOfIds(
+  runner: TextRunner,
+  rows: readonly (readonly number[])[],
+  scorers: readonly Scorer[],
+  segments: Segments,
+): Promise<Float64Array[]> {
   const values: HostTensor[] = [];
   const keep: Scorer = {
     output: sharedOutput(scorers),
@@ -108,7 +113,11 @@ function sharedOutput(scorers: readonly Scorer[]): string {
   if (scorers.length === 0) throw new InvalidInputError('no targets to explain', 'unknown_target');
   const output = scorers[0]!.output;
   const other = scorers.find((s) => s.output !== output);
-  if (other) throw new InvalidInputError(`targets explained together must score one output; got "${output}" and "${other.output}"`, 'unknown_target');
+  if (other)
+    throw new InvalidInputError(
+      `targets explained together must score one output; got "${output}" and "${other.output}"`,
+      'unknown_target',
+    );
   return output;
 }
 
@@ -128,7 +137,10 @@ function firstCopies(x: HostTensor, k: number): HostTensor {
     for (let j = 1; j < k; j++) {
       for (let i = 0; i < n; i++) {
         if (x.data[first + j * n + i] !== x.data[first + i]) {
-          throw new InvalidInputError(`copy ${j} of point ${r} differs from copy 0: stacked targets are attributed at the same points`, 'input_shape');
+          throw new InvalidInputError(
+            `copy ${j} of point ${r} differs from copy 0: stacked targets are attributed at the same points`,
+            'input_shape',
+          );
         }
       }
     }

@@ -22,7 +22,9 @@ export interface GenerateOptions {
   maxNewTokens?: number;
 }
 
-export interface TextGenerationOptions extends Omit<ExplainOptions, 'target' | 'output' | 'normalize' | 'textPair' | 'transformersInterpretQuirks'>, GenerateOptions {
+export interface TextGenerationOptions
+  extends Omit<ExplainOptions, 'target' | 'output' | 'normalize' | 'textPair' | 'transformersInterpretQuirks'>,
+    GenerateOptions {
   /** The continuation to explain, as text (tokenized without special tokens) or token ids. Default: the greedy one (then maxNewTokens applies). */
   continuation?: string | readonly number[];
   /** Default 'logits'. */
@@ -115,7 +117,8 @@ export class TextGenerationExplainer {
     const m = this.model;
     const promptIds = this.promptIds(prompt);
     const maxNewTokens = options.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
-    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) throw new InvalidInputError(`maxNewTokens must be a positive integer, got ${maxNewTokens}`, 'bad_max_new_tokens');
+    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1)
+      throw new InvalidInputError(`maxNewTokens must be a positive integer, got ${maxNewTokens}`, 'bad_max_new_tokens');
     this.checkLength(promptIds.length + maxNewTokens, `the prompt (${promptIds.length} tokens) plus maxNewTokens ${maxNewTokens}`);
     const { ids, logits } = await greedy(m.onnx, promptIds, { maxNewTokens, stopIds: this.stopIds() }, m.forward);
     return { promptIds, ids, tokens: ids.map((id) => m.tokenString(id)), text: this.decode(ids), logits };
@@ -146,10 +149,12 @@ export class TextGenerationExplainer {
 
     const logitsName = logitsOutput(m.onnx.graph);
     // On our runtime the LM head runs on the host; an engine that compiles the pass scores the logits in the graph.
-    if (this.head === undefined) this.head = (m.gradients === m.onnx ? findLmHead(m.onnx, logitsName, m.feeds([promptIds])) : undefined) ?? null;
+    if (this.head === undefined)
+      this.head = (m.gradients === m.onnx ? findLmHead(m.onnx, logitsName, m.feeds([promptIds])) : undefined) ?? null;
     const head = this.head ?? undefined;
     const vocab = m.onnx.graph.outputs.find((o) => o.name === logitsName)?.shape[2];
-    const scorerOf = (j: number) => nextTokenScorer(logitsName, head, promptIds.length + j - 1, generated[j]!, output, typeof vocab === 'number' ? vocab : undefined);
+    const scorerOf = (j: number) =>
+      nextTokenScorer(logitsName, head, promptIds.length + j - 1, generated[j]!, output, typeof vocab === 'number' ? vocab : undefined);
     const layout = this.layout(prompt, all, generated);
     const matrix: (number | null)[][] = [];
     const rows: GeneratedToken[] = [];
@@ -175,7 +180,13 @@ export class TextGenerationExplainer {
       ...(truncated && { truncated }),
     };
     if (options.attention) {
-      const forward: ExplainedForward = { onnx: m.onnx, feeds: m.feeds([all]), scorer: scorerOf(0), forwardEngine: m.forward, gradientEngine: m.gradients };
+      const forward: ExplainedForward = {
+        onnx: m.onnx,
+        feeds: m.feeds([all]),
+        scorer: scorerOf(0),
+        forwardEngine: m.forward,
+        gradientEngine: m.gradients,
+      };
       result.attentions = await attentionFor(forward, options.attention);
     }
     return result;
@@ -184,11 +195,15 @@ export class TextGenerationExplainer {
   /** The options' checks that need no input: no target, the task's options, a known output. */
   private checkOptions(options: TextGenerationOptions): void {
     if ((options as ExplainOptions).target !== undefined) {
-      throw new InvalidInputError('option "target" is not read by task "text-generation": each generated token is a target; give "continuation" to choose them', 'unused_option');
+      throw new InvalidInputError(
+        'option "target" is not read by task "text-generation": each generated token is a target; give "continuation" to choose them',
+        'unused_option',
+      );
     }
     checkTaskOptions('text-generation', options, options.method);
     const output = options.output ?? 'logits';
-    if (!GENERATION_OUTPUTS.includes(output)) throw new InvalidInputError(`unknown output "${output}"; use one of ${GENERATION_OUTPUTS.join(', ')}`, 'bad_output');
+    if (!GENERATION_OUTPUTS.includes(output))
+      throw new InvalidInputError(`unknown output "${output}"; use one of ${GENERATION_OUTPUTS.join(', ')}`, 'bad_output');
   }
 
   /**
@@ -198,7 +213,8 @@ export class TextGenerationExplainer {
    * continuation) are checked before any is explained; an input's error names its index.
    */
   async explainBatch(inputs: readonly GenerationInput[], options: TextGenerationOptions = {}): Promise<TextGenerationResult[]> {
-    if (!Array.isArray(inputs) || inputs.length === 0) throw new InvalidInputError('explainBatch needs a non-empty list of prompts', 'empty_text');
+    if (!Array.isArray(inputs) || inputs.length === 0)
+      throw new InvalidInputError('explainBatch needs a non-empty list of prompts', 'empty_text');
     this.checkOptions(options);
     const atInput = <T>(i: number, f: () => T): T => {
       try {
@@ -209,12 +225,19 @@ export class TextGenerationExplainer {
     };
     const cases = inputs.map((input, i) =>
       atInput(i, () => {
-        const own = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as { prompt: Prompt; continuation?: string | readonly number[] }) : undefined;
+        const own =
+          typeof input === 'object' && input !== null && !Array.isArray(input)
+            ? (input as { prompt: Prompt; continuation?: string | readonly number[] })
+            : undefined;
         const prompt = own ? own.prompt : (input as Prompt);
         const continuation = own?.continuation ?? options.continuation;
         // The cheap checks first (type, emptiness, ids in the vocabulary), so that a bad input fails before any is explained.
         if (Array.isArray(prompt)) this.promptIds(prompt);
-        else if (typeof prompt !== 'string') throw new InvalidInputError(`prompt must be a text or a list of token ids, got ${prompt === null ? 'null' : typeof prompt}`, 'bad_prompt');
+        else if (typeof prompt !== 'string')
+          throw new InvalidInputError(
+            `prompt must be a text or a list of token ids, got ${prompt === null ? 'null' : typeof prompt}`,
+            'bad_prompt',
+          );
         else if (prompt.trim() === '') throw new InvalidInputError('prompt text is empty', 'empty_text');
         if (continuation !== undefined) this.continuationIds(continuation);
         return { prompt, continuation };
@@ -245,9 +268,15 @@ export class TextGenerationExplainer {
    * The prompt's ids within `maxTokens` (its first tokens when `truncation` allows cutting) and
    * its text: the text as given (a cut text: the prefix explained), or the ids decoded.
    */
-  private fitPrompt(given: Prompt, truncation: boolean, maxTokens: number): { prompt: string; promptIds: number[]; truncated?: Truncation } {
+  private fitPrompt(
+    given: Prompt,
+    truncation: boolean,
+    maxTokens: number,
+  ): { prompt: string; promptIds: number[]; truncated?: Truncation } {
     if (typeof given === 'string') {
-      const fitted = truncation ? fitTexts(this.model, [given], { truncation, name: 'the prompt', maxTokens }) : { texts: [given] as [string], truncated: undefined };
+      const fitted = truncation
+        ? fitTexts(this.model, [given], { truncation, name: 'the prompt', maxTokens })
+        : { texts: [given] as [string], truncated: undefined };
       const [prompt] = fitted.texts;
       return { prompt, promptIds: this.promptIds(prompt), ...(fitted.truncated && { truncated: fitted.truncated }) };
     }
@@ -264,7 +293,8 @@ export class TextGenerationExplainer {
       // Its length is checked with the continuation's, after any truncation.
       return this.vocabularyIds(prompt, 'prompt', 'bad_prompt');
     }
-    if (typeof prompt !== 'string') throw new InvalidInputError(`prompt must be a text or a list of token ids, got ${typeof prompt}`, 'bad_prompt');
+    if (typeof prompt !== 'string')
+      throw new InvalidInputError(`prompt must be a text or a list of token ids, got ${typeof prompt}`, 'bad_prompt');
     if (prompt.trim() === '') throw new InvalidInputError('prompt text is empty', 'empty_text');
     const { ids } = this.model.encode(prompt);
     if (ids.length === 0) throw new InvalidInputError('prompt has no tokens once tokenized', 'empty_text');
@@ -288,7 +318,8 @@ export class TextGenerationExplainer {
   private vocabularyIds(ids: readonly unknown[], name: string, code: string): number[] {
     const vocab = this.model.onnx.graph.initializers.get(this.model.wordEmbedding.table)!.shape[0]!;
     const bad = ids.find((id) => !Number.isInteger(id) || (id as number) < 0 || (id as number) >= vocab);
-    if (bad !== undefined) throw new InvalidInputError(`${name} token id ${JSON.stringify(bad)} is not in the vocabulary (0..${vocab - 1})`, code);
+    if (bad !== undefined)
+      throw new InvalidInputError(`${name} token id ${JSON.stringify(bad)} is not in the vocabulary (0..${vocab - 1})`, code);
     return [...(ids as number[])];
   }
 

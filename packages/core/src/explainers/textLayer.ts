@@ -18,7 +18,14 @@ export type TextLayer = (typeof TEXT_LAYERS)[number];
 export function layerTensor(model: TextModel, layer: TextLayer): string {
   const graph = model.onnx.graph;
   const missing = (what: string) =>
-    new InvalidInputError(`layer "${layer}": model "${model.id}"${model.config.model_type ? ` (${model.config.model_type})` : ''} has no ${what}; use layer ${TEXT_LAYERS.filter((l) => l !== layer).map((l) => `"${l}"`).join(', ')}`, 'bad_layer');
+    new InvalidInputError(
+      `layer "${layer}": model "${model.id}"${model.config.model_type ? ` (${model.config.model_type})` : ''} has no ${what}; use layer ${TEXT_LAYERS.filter(
+        (l) => l !== layer,
+      )
+        .map((l) => `"${l}"`)
+        .join(', ')}`,
+      'bad_layer',
+    );
   if (layer === 'word') return model.wordEmbedding.tensor;
   if (layer === 'position') {
     const found = findPositionEmbedding(graph);
@@ -49,7 +56,11 @@ export function layerTensor(model: TextModel, layer: TextLayer): string {
  * embeddings for DistilBERT); here every model with a position lookup has them, its baseline
  * position ids set inside the graph where the graph computes them (segmentOverrides).
  */
-export function atLayer(runner: TextRunner, layer: TextLayer | undefined, reference: Segments | undefined): { runner: TextRunner; reference: Segments | undefined } {
+export function atLayer(
+  runner: TextRunner,
+  layer: TextLayer | undefined,
+  reference: Segments | undefined,
+): { runner: TextRunner; reference: Segments | undefined } {
   if (layer === undefined) return { runner, reference };
   const tensor = layerTensor(runner.model, layer);
   const at = tensor === runner.layer ? runner : new TextRunner(runner.model, runner.ids, runner.segments, tensor);

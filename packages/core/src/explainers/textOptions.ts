@@ -20,7 +20,20 @@ export const GRADIENT_METHODS = ['integrated-gradients', 'saliency', 'input-x-gr
 export const GRADIENT_ONLY_METHODS: ReadonlySet<string> = new Set(['saliency', 'smoothgrad', 'smoothgrad-sq', 'vargrad']);
 /** Perturbation methods: they score masked copies of the input (whole units removed) through a MaskedScorer. */
 export const PERTURBATION_METHODS = ['occlusion', 'feature-ablation', 'lime', 'kernel-shap', 'partition-shap', 'sobol'] as const;
-export const METHODS = ['integrated-gradients', 'saliency', 'input-x-gradient', 'occlusion', 'smoothgrad', 'smoothgrad-sq', 'vargrad', 'feature-ablation', 'lime', 'kernel-shap', 'partition-shap', 'sobol'] as const;
+export const METHODS = [
+  'integrated-gradients',
+  'saliency',
+  'input-x-gradient',
+  'occlusion',
+  'smoothgrad',
+  'smoothgrad-sq',
+  'vargrad',
+  'feature-ablation',
+  'lime',
+  'kernel-shap',
+  'partition-shap',
+  'sobol',
+] as const;
 export const HIERARCHIES = ['flat', 'words', 'sentences', 'clustered'] as const;
 /** Partition SHAP's coalition tree over the units: all flat (Shapley values), units grouped by word, by sentence and word, or shap's text clustering. */
 export type HierarchyName = (typeof HIERARCHIES)[number];

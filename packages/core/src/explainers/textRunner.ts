@@ -37,7 +37,10 @@ export class TextRunner {
   ) {}
 
   /** Feeds and in-graph overrides for rows of ids under the given segments. */
-  inputs(rows: readonly (readonly number[])[], segments: Segments = this.segments): { feeds: Record<string, HostTensor>; overrides: Record<string, Override> } {
+  inputs(
+    rows: readonly (readonly number[])[],
+    segments: Segments = this.segments,
+  ): { feeds: Record<string, HostTensor>; overrides: Record<string, Override> } {
     const m = this.model;
     const feeds = m.feeds(rows, segments.types && rows.map(() => segments.types!), segments.position);
     return { feeds, overrides: m.segmentOverrides(segments.position, segments.types) };
@@ -113,7 +116,11 @@ export class TextRunner {
       throw new InvalidInputError(`${attentionMasks.length} attention masks for ${rows.length} rows`, 'bad_attention_mask');
     }
     const runner = segments === this.segments ? this : new TextRunner(this.model, this.ids, segments, this.layer);
-    return new SharedForward().score(runner, rows.map((ids, r) => ({ ids, attention: attentionMasks?.[r] })), scorer);
+    return new SharedForward().score(
+      runner,
+      rows.map((ids, r) => ({ ids, attention: attentionMasks?.[r] })),
+      scorer,
+    );
   }
 
   /** The layer's value for one row of ids under the given segments, without the batch axis. */

@@ -82,7 +82,8 @@ export class TokenClassificationExplainer {
   static async fromPretrained(model: string, options: LoadOptions = {}): Promise<TokenClassificationExplainer> {
     const m = await TextModel.load(model, options);
     const output = m.onnx.graph.outputs[0];
-    if (!output || output.shape.length !== 3) throw new ModelLoadError(`model "${model}" is not a token classifier: its first output is not [batch, tokens, classes] logits`);
+    if (output?.shape.length !== 3)
+      throw new ModelLoadError(`model "${model}" is not a token classifier: its first output is not [batch, tokens, classes] logits`);
     return new TokenClassificationExplainer(m, output.name);
   }
 
@@ -128,13 +129,23 @@ export class TokenClassificationExplainer {
     const targetClass = options.target === undefined ? undefined : parseTarget(options.target, labels, 0);
     const selected = selectTokens(ids.length, predictions, labels, options);
 
-    const spans = alignTokens(shownText, ids.map((id) => ({ id, token: m.tokenString(id), special: specials.has(id) })));
+    const spans = alignTokens(
+      shownText,
+      ids.map((id) => ({ id, token: m.tokenString(id), special: specials.has(id) })),
+    );
     const layout = { texts: [shownText], spans };
     const scorerOf = (t: number) => entryScorer(this.logitsName, t * C, C, targetClass ?? predictions[t]!.index, resolved.output);
     const explained: ExplainedToken[] = [];
     for (const t of selected) {
       const c = targetClass ?? predictions[t]!.index;
-      const { perToken, convergenceDelta, units, ...base } = await attributeTokens(runner, scorerOf(t), options, resolved, reference, layout);
+      const { perToken, convergenceDelta, units, ...base } = await attributeTokens(
+        runner,
+        scorerOf(t),
+        options,
+        resolved,
+        reference,
+        layout,
+      );
       explained.push({
         index: t,
         token: spans[t]!.token,
@@ -157,7 +168,10 @@ export class TokenClassificationExplainer {
       ...(truncated && { truncated }),
     };
     if (options.attention && selected.length > 0) {
-      result.attentions = await attentionFor({ onnx: m.onnx, feeds, overrides, scorer: scorerOf(selected[0]!), forwardEngine: m.forward, gradientEngine: m.gradients }, options.attention);
+      result.attentions = await attentionFor(
+        { onnx: m.onnx, feeds, overrides, scorer: scorerOf(selected[0]!), forwardEngine: m.forward, gradientEngine: m.gradients },
+        options.attention,
+      );
     }
     return result;
   }
@@ -180,15 +194,20 @@ export class TokenClassificationExplainer {
 /** Token positions to explain: all but the ignored indexes and the tokens whose predicted label is ignored. */
 function selectTokens(length: number, predictions: TokenPrediction[], labels: string[], options: TokenClassificationOptions): number[] {
   const { ignoredIndexes = [], ignoredLabels = [] } = options;
-  if (!Array.isArray(ignoredIndexes)) throw new InvalidInputError('ignoredIndexes must be a list of token positions', 'bad_ignored_indexes');
+  if (!Array.isArray(ignoredIndexes))
+    throw new InvalidInputError('ignoredIndexes must be a list of token positions', 'bad_ignored_indexes');
   if (!Array.isArray(ignoredLabels)) throw new InvalidInputError('ignoredLabels must be a list of labels', 'bad_ignored_labels');
   for (const i of ignoredIndexes) {
     if (!Number.isInteger(i) || i < 0 || i >= length) {
-      throw new InvalidInputError(`ignored index ${JSON.stringify(i)} is not a token position; the text has positions 0..${length - 1}`, 'bad_ignored_indexes');
+      throw new InvalidInputError(
+        `ignored index ${JSON.stringify(i)} is not a token position; the text has positions 0..${length - 1}`,
+        'bad_ignored_indexes',
+      );
     }
   }
   for (const l of ignoredLabels) {
-    if (!labels.includes(l)) throw new InvalidInputError(`unknown ignored label ${JSON.stringify(l)}; labels: ${labels.join(', ')}`, 'bad_ignored_labels');
+    if (!labels.includes(l))
+      throw new InvalidInputError(`unknown ignored label ${JSON.stringify(l)}; labels: ${labels.join(', ')}`, 'bad_ignored_labels');
   }
   const skip = new Set(ignoredIndexes);
   return predictions.flatMap((p, t) => (skip.has(t) || ignoredLabels.includes(p.label) ? [] : [t]));

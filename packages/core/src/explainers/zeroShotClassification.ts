@@ -86,7 +86,10 @@ export class ZeroShotClassificationExplainer {
     const label2id = (m.config.label2id as Record<string, number> | undefined) ?? Object.fromEntries(m.labels.map((l, i) => [l, i]));
     const key = Object.keys(label2id).find((k) => k.toLowerCase().startsWith('entail'));
     if (key === undefined) {
-      throw new InvalidInputError(`model "${model}" has no entailment label (label2id: ${Object.keys(label2id).join(', ')}); zero-shot classification needs an NLI model`, 'not_nli_model');
+      throw new InvalidInputError(
+        `model "${model}" has no entailment label (label2id: ${Object.keys(label2id).join(', ')}); zero-shot classification needs an NLI model`,
+        'not_nli_model',
+      );
     }
     return new ZeroShotClassificationExplainer(m, Number(label2id[key]));
   }
@@ -105,11 +108,16 @@ export class ZeroShotClassificationExplainer {
     const resolved = resolveOptions(options);
     const template = options.hypothesisTemplate ?? DEFAULT_HYPOTHESIS_TEMPLATE;
     if (typeof template !== 'string' || template.split('{}').length !== 2) {
-      throw new InvalidInputError(`hypothesisTemplate must contain {} once, where the label goes; got ${JSON.stringify(template)}`, 'bad_template');
+      throw new InvalidInputError(
+        `hypothesisTemplate must contain {} once, where the label goes; got ${JSON.stringify(template)}`,
+        'bad_template',
+      );
     }
-    if (!Array.isArray(labels) || labels.length === 0) throw new InvalidInputError('labels is empty: give at least one candidate label', 'bad_labels');
+    if (!Array.isArray(labels) || labels.length === 0)
+      throw new InvalidInputError('labels is empty: give at least one candidate label', 'bad_labels');
     for (const [i, l] of labels.entries()) {
-      if (typeof l !== 'string' || l.trim() === '') throw new InvalidInputError(`label ${i} is empty: labels must be non-empty strings`, 'bad_labels');
+      if (typeof l !== 'string' || l.trim() === '')
+        throw new InvalidInputError(`label ${i} is empty: labels must be non-empty strings`, 'bad_labels');
       if (labels.indexOf(l) !== i) throw new InvalidInputError(`label "${l}" is given twice`, 'bad_labels');
     }
     textTokens(this.model, 'text', givenText);
@@ -117,7 +125,10 @@ export class ZeroShotClassificationExplainer {
     // With truncation, the text keeps its first tokens that fit beside the longest hypothesis.
     const lengths = hypotheses.map((h) => this.model.encode(h, undefined, false).ids.length);
     const longest = hypotheses[lengths.indexOf(Math.max(...lengths))]!;
-    const fit = (t: string) => (options.truncation ? fitTexts(this.model, [t, longest], { truncation: true, name: 'text + hypothesis' }) : { texts: [t], truncated: undefined });
+    const fit = (t: string) =>
+      options.truncation
+        ? fitTexts(this.model, [t, longest], { truncation: true, name: 'text + hypothesis' })
+        : { texts: [t], truncated: undefined };
     const {
       texts: [text],
       truncated,
@@ -136,7 +147,9 @@ export class ZeroShotClassificationExplainer {
     const e = this.entailment;
     const contradiction = e === 0 ? runs[0]!.logits.length - 1 : 0;
     const scores =
-      multiLabel || labels.length === 1 ? runs.map((r) => softmax([r.logits[contradiction]!, r.logits[e]!])[1]!) : softmax(runs.map((r) => r.logits[e]!));
+      multiLabel || labels.length === 1
+        ? runs.map((r) => softmax([r.logits[contradiction]!, r.logits[e]!])[1]!)
+        : softmax(runs.map((r) => r.logits[e]!));
     const top = scores.indexOf(Math.max(...scores));
     const space = resolved.output;
 
@@ -180,9 +193,12 @@ export class ZeroShotClassificationExplainer {
     }
     const cls = m.tokenId('cls') ?? m.tokenId('bos');
     const sep = m.tokenId('sep') ?? m.tokenId('eos');
-    if (cls === undefined || sep === undefined) throw new InvalidInputError(`model "${m.id}" has no [CLS]/[SEP] (or BOS/EOS) tokens to build an NLI input`, 'not_nli_model');
+    if (cls === undefined || sep === undefined)
+      throw new InvalidInputError(`model "${m.id}" has no [CLS]/[SEP] (or BOS/EOS) tokens to build an NLI input`, 'not_nli_model');
     const ids = [cls, ...textIds, sep, ...hypothesisIds, sep];
     checkLength(m, 'text + hypothesis', ids);
-    return new ExplainedText(m, [text, hypothesis], ids, 1 + textIds.length, undefined, { types: ids.map((_, i) => (i <= textIds.length ? 0 : 1)) });
+    return new ExplainedText(m, [text, hypothesis], ids, 1 + textIds.length, undefined, {
+      types: ids.map((_, i) => (i <= textIds.length ? 0 : 1)),
+    });
   }
 }

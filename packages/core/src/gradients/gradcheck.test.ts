@@ -17,10 +17,16 @@ import './index.ts';
 const random = new Rng(0x5eed);
 const rng = () => random.next();
 const uniform = (shape: number[], lo = -1, hi = 1) =>
-  floatTensor(shape, Array.from({ length: sizeOf(shape) }, () => lo + (hi - lo) * rng()));
+  floatTensor(
+    shape,
+    Array.from({ length: sizeOf(shape) }, () => lo + (hi - lo) * rng()),
+  );
 /** Values with |v| in [lo, hi] and a random sign: away from kinks and poles at 0. */
 const awayFromZero = (shape: number[], lo = 0.2, hi = 1.2) =>
-  floatTensor(shape, Array.from({ length: sizeOf(shape) }, () => (rng() < 0.5 ? -1 : 1) * (lo + (hi - lo) * rng())));
+  floatTensor(
+    shape,
+    Array.from({ length: sizeOf(shape) }, () => (rng() < 0.5 ? -1 : 1) * (lo + (hi - lo) * rng())),
+  );
 /** Distinct values spaced `gap` apart, shuffled: no ties and no near-ties within ±h. */
 function spaced(shape: number[], gap = 0.1, offset = 0): HostTensor {
   const n = sizeOf(shape);
@@ -32,7 +38,12 @@ function spaced(shape: number[], gap = 0.1, offset = 0): HostTensor {
   return floatTensor(shape, v);
 }
 const ints = (shape: number[], data: number[], dtype: DType = 'int64') => intTensor(shape, data, dtype);
-const bools = (shape: number[]) => tensor('bool', shape, Array.from({ length: sizeOf(shape) }, () => (rng() < 0.5 ? 1 : 0)));
+const bools = (shape: number[]) =>
+  tensor(
+    'bool',
+    shape,
+    Array.from({ length: sizeOf(shape) }, () => (rng() < 0.5 ? 1 : 0)),
+  );
 
 // --- the check ----------------------------------------------------------------------------
 
@@ -69,9 +80,7 @@ function gradcheck(c: Case): void {
   const atol = c.atol ?? 1e-3;
   const rtol = c.rtol ?? 1e-2;
   const outputs = forward(op, inputs, attrs);
-  const cot = outputs.map((y, k) =>
-    c.noGrad?.includes(k) || y.dtype !== 'float32' ? undefined : uniform([...y.shape]),
-  );
+  const cot = outputs.map((y, k) => (c.noGrad?.includes(k) || y.dtype !== 'float32' ? undefined : uniform([...y.shape])));
   const needs = inputs.map((_, i) => wrt.includes(i));
   const grads = vjpOf(op)({ ops, inputs, outputs, attrs }, cot, needs) as (HostTensor | undefined)[];
   const objective = (ins: HostTensor[]) => {
@@ -105,10 +114,7 @@ function gradcheck(c: Case): void {
       if (Number.isNaN(err)) err = Infinity;
       if (err > worst.err) worst = { err, j, num, ana };
     }
-    expect(
-      worst.err <= 0,
-      `${c.name}: input ${i} element ${worst.j}: VJP ${worst.ana}, central difference ${worst.num}`,
-    ).toBe(true);
+    expect(worst.err <= 0, `${c.name}: input ${i} element ${worst.j}: VJP ${worst.ana}, central difference ${worst.num}`).toBe(true);
   }
 }
 
@@ -197,7 +203,13 @@ const cases: Case[] = [
   { name: 'ReduceMean axes [1] keepdims 0', op: 'ReduceMean', inputs: [uniform([2, 3, 4])], attrs: { axes: [1], keepdims: 0 }, wrt: [0] },
   { name: 'ReduceMean axes [-1] keepdims 1', op: 'ReduceMean', inputs: [uniform([2, 3, 4])], attrs: { axes: [-1], keepdims: 1 }, wrt: [0] },
   { name: 'ReduceSum all (empty axes)', op: 'ReduceSum', inputs: [uniform([2, 3])], attrs: { axes: [], keepdims: 1 }, wrt: [0] },
-  { name: 'ReduceSum axes [2, 0] keepdims 0', op: 'ReduceSum', inputs: [uniform([2, 3, 4])], attrs: { axes: [2, 0], keepdims: 0 }, wrt: [0] },
+  {
+    name: 'ReduceSum axes [2, 0] keepdims 0',
+    op: 'ReduceSum',
+    inputs: [uniform([2, 3, 4])],
+    attrs: { axes: [2, 0], keepdims: 0 },
+    wrt: [0],
+  },
   { name: 'ReduceMax axes [1] keepdims 1', op: 'ReduceMax', inputs: [spaced([2, 3, 4])], attrs: { axes: [1], keepdims: 1 }, wrt: [0] },
   { name: 'ReduceMax all keepdims 0', op: 'ReduceMax', inputs: [spaced([3, 4])], attrs: { axes: [], keepdims: 0 }, wrt: [0] },
 
@@ -299,11 +311,46 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, ato
 
 /** Every op that must carry a VJP (the differentiable part of the supported op set). */
 const DIFFERENTIABLE_OPS = [
-  'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Neg', 'Sqrt', 'Exp', 'Log', 'Erf', 'Tanh', 'Relu', 'Sigmoid',
-  'Reciprocal', 'Abs', 'Identity', 'Max', 'Min', 'Where', 'Cast', 'MatMul', 'Gemm', 'MatMulInteger',
-  'DynamicQuantizeLinear', 'DequantizeLinear', 'Softmax', 'LogSoftmax', 'LayerNormalization',
-  'ReduceMean', 'ReduceSum', 'ReduceMax', 'Reshape', 'Expand', 'Transpose', 'Concat', 'Slice', 'Split',
-  'Gather', 'CumSum', 'Conv',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Pow',
+  'Neg',
+  'Sqrt',
+  'Exp',
+  'Log',
+  'Erf',
+  'Tanh',
+  'Relu',
+  'Sigmoid',
+  'Reciprocal',
+  'Abs',
+  'Identity',
+  'Max',
+  'Min',
+  'Where',
+  'Cast',
+  'MatMul',
+  'Gemm',
+  'MatMulInteger',
+  'DynamicQuantizeLinear',
+  'DequantizeLinear',
+  'Softmax',
+  'LogSoftmax',
+  'LayerNormalization',
+  'ReduceMean',
+  'ReduceSum',
+  'ReduceMax',
+  'Reshape',
+  'Expand',
+  'Transpose',
+  'Concat',
+  'Slice',
+  'Split',
+  'Gather',
+  'CumSum',
+  'Conv',
 ];
 const NON_DIFFERENTIABLE_OPS = ['Equal', 'Less', 'Greater', 'Not', 'And', 'Or', 'Shape', 'ConstantOfShape', 'Range', 'Floor', 'Ceil'];
 
@@ -358,7 +405,11 @@ describe('VJP edge cases', () => {
     const scale = uniform([4]);
     const bias = uniform([4]);
     const [y] = forward('LayerNormalization', [x, scale, bias], {});
-    const lg = vjpOf('LayerNormalization')({ ops, inputs: [x, scale, bias], outputs: [y!], attrs: {} }, [uniform([2, 4])], [true, true, true]);
+    const lg = vjpOf('LayerNormalization')(
+      { ops, inputs: [x, scale, bias], outputs: [y!], attrs: {} },
+      [uniform([2, 4])],
+      [true, true, true],
+    );
     expect(lg[0]!.shape).toEqual([2, 4]);
     expect(lg[1]).toBeUndefined();
     expect(lg[2]).toBeUndefined();
@@ -392,15 +443,33 @@ describe('VJP edge cases', () => {
     const scale = floatTensor([3], [0.5, 0.25, 2]);
     const [y] = forward('DequantizeLinear', [x, scale], { axis: 1 });
     const g = uniform([2, 3]);
-    const [dx] = vjpOf('DequantizeLinear')({ ops, inputs: [x, scale], outputs: [y!], attrs: { axis: 1 } }, [g], [true, false]) as HostTensor[];
+    const [dx] = vjpOf('DequantizeLinear')(
+      { ops, inputs: [x, scale], outputs: [y!], attrs: { axis: 1 } },
+      [g],
+      [true, false],
+    ) as HostTensor[];
     expect(dx!.dtype).toBe('float32');
-    expectClose(dx!.data, Array.from(g.data, (v, i) => v * scale.data[i % 3]!), 1e-7, 1e-6, 'dx');
+    expectClose(
+      dx!.data,
+      Array.from(g.data, (v, i) => v * scale.data[i % 3]!),
+      1e-7,
+      1e-6,
+      'dx',
+    );
   });
 
   it('MatMulInteger treats a and b as reals, zero points subtracted (per row / per column)', () => {
     const [M, K, N] = [3, 4, 2];
-    const a = ints([M, K], Array.from({ length: M * K }, () => Math.floor(rng() * 256)), 'uint8');
-    const b = ints([K, N], Array.from({ length: K * N }, () => Math.floor(rng() * 256) - 128), 'int8');
+    const a = ints(
+      [M, K],
+      Array.from({ length: M * K }, () => Math.floor(rng() * 256)),
+      'uint8',
+    );
+    const b = ints(
+      [K, N],
+      Array.from({ length: K * N }, () => Math.floor(rng() * 256) - 128),
+      'int8',
+    );
     const aZp = ints([M], [120, 128, 3], 'uint8');
     const bZp = ints([N], [-3, 5], 'int8');
     const [y] = forward('MatMulInteger', [a, b, aZp, bZp], {});
@@ -432,7 +501,8 @@ describe('VJP edge cases', () => {
     const sw: number[] = [];
     const zw: number[] = [];
     for (let n = 0; n < N; n++) {
-      let lo = 0, hi = 0;
+      let lo = 0,
+        hi = 0;
       for (let k = 0; k < K; k++) {
         lo = Math.min(lo, W.data[k * N + n]!);
         hi = Math.max(hi, W.data[k * N + n]!);
@@ -440,7 +510,11 @@ describe('VJP edge cases', () => {
       sw.push((hi - lo) / 255);
       zw.push(Math.round(-lo / sw[n]!));
     }
-    const qW = ints([K, N], Array.from(W.data, (v, i) => Math.min(255, Math.max(0, Math.round(v / sw[i % N]!) + zw[i % N]!))), 'uint8');
+    const qW = ints(
+      [K, N],
+      Array.from(W.data, (v, i) => Math.min(255, Math.max(0, Math.round(v / sw[i % N]!) + zw[i % N]!))),
+      'uint8',
+    );
     const zpW = ints([N], zw, 'uint8');
     const scaleW = floatTensor([N], sw);
     const Wdeq = Array.from(qW.data, (q, i) => (q - zw[i % N]!) * Math.fround(sw[i % N]!));
@@ -458,11 +532,7 @@ describe('VJP edge cases', () => {
     const [gc, gs] = vjpOf('Mul')({ ops, inputs: [c!, s!], outputs: [out!], attrs: {} }, [G], [true, true]);
     const [gmm] = vjpOf('Cast')({ ops, inputs: [mm!], outputs: [c!], attrs: { to: 'float32' } }, [gc], [true]);
     expect(gmm, 'Cast passes a gradient to its int input').toBeDefined();
-    const [gqx] = vjpOf('MatMulInteger')(
-      { ops, inputs: [qx, qW, zx, zpW], outputs: [mm!], attrs: {} },
-      [gmm],
-      [true, false, false, false],
-    );
+    const [gqx] = vjpOf('MatMulInteger')({ ops, inputs: [qx, qW, zx, zpW], outputs: [mm!], attrs: {} }, [gmm], [true, false, false, false]);
     const [gsx] = vjpOf('Mul')({ ops, inputs: [sx, scaleW], outputs: [s!], attrs: {} }, [gs], [true, false]);
     const [gx] = vjpOf('DynamicQuantizeLinear')({ ops, inputs: [x], outputs: [qx, sx, zx], attrs: {} }, [gqx, gsx, undefined], [true]);
     expect(F(gx!).dtype).toBe('float32');
@@ -477,7 +547,11 @@ describe('VJP edge cases', () => {
   it('DynamicQuantizeLinear of an all-zero x (scale 0) passes dy through finitely', () => {
     const x = floatTensor([2], [0, 0]);
     const outputs = forward('DynamicQuantizeLinear', [x], {});
-    const [dx] = vjpOf('DynamicQuantizeLinear')({ ops, inputs: [x], outputs, attrs: {} }, [floatTensor([2], [1, 2])], [true]) as HostTensor[];
+    const [dx] = vjpOf('DynamicQuantizeLinear')(
+      { ops, inputs: [x], outputs, attrs: {} },
+      [floatTensor([2], [1, 2])],
+      [true],
+    ) as HostTensor[];
     expect(Array.from(dx!.data).every(Number.isFinite)).toBe(true);
   });
 });

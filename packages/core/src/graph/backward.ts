@@ -8,8 +8,20 @@ import type { Plan } from './plan.ts';
 
 /** Ops whose outputs are piecewise constant in their inputs: gradients stop there. */
 const NON_DIFFERENTIABLE = new Set([
-  'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor', 'Not',
-  'Shape', 'ConstantOfShape', 'Range', 'Floor', 'Ceil',
+  'Equal',
+  'Less',
+  'Greater',
+  'LessOrEqual',
+  'GreaterOrEqual',
+  'And',
+  'Or',
+  'Xor',
+  'Not',
+  'Shape',
+  'ConstantOfShape',
+  'Range',
+  'Floor',
+  'Ceil',
 ]);
 
 /**

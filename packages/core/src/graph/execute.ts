@@ -39,7 +39,10 @@ export function execute<T extends Tensor>(
     const expected = plan.shapes.get(name);
     if (!expected) throw new InvalidInputError(`cannot override "${name}": the graph has no such tensor`, 'unknown_tensor');
     if (!shapeEquals(expected, t.shape)) {
-      throw new InvalidInputError(`override for "${name}" has shape ${formatShape(t.shape)}, the graph computes ${formatShape(expected)}`, 'override_shape');
+      throw new InvalidInputError(
+        `override for "${name}" has shape ${formatShape(t.shape)}, the graph computes ${formatShape(expected)}`,
+        'override_shape',
+      );
     }
     env.set(name, t);
   }

@@ -23,11 +23,13 @@ export interface LowerContext {
 type Lowering = (ctx: LowerContext) => Lowered;
 
 const attr = (n: Node, name: string, dflt?: AttrValue) => n.attrs[name] ?? dflt;
-const same = (op: string, extra: Attrs = {}): Lowering => (c) => ({
-  op,
-  inputs: c.node.inputs.map((_, i) => i),
-  attrs: { ...c.node.attrs, ...extra },
-});
+const same =
+  (op: string, extra: Attrs = {}): Lowering =>
+  (c) => ({
+    op,
+    inputs: c.node.inputs.map((_, i) => i),
+    attrs: { ...c.node.attrs, ...extra },
+  });
 const reshapeTo = (shape: number[]): Lowered => ({ op: 'Reshape', inputs: [0], attrs: { shape } });
 
 function unsupported(c: LowerContext, detail: string): never {
@@ -130,8 +132,16 @@ const lowerings: Record<string, Lowering> = {
   }),
   Gemm: same('Gemm'),
   Gather: (c) => ({ op: 'Gather', inputs: [0, 1], attrs: { axis: attr(c.node, 'axis', 0) as number } }),
-  DequantizeLinear: (c) => ({ op: 'DequantizeLinear', inputs: c.node.inputs.map((_, i) => i), attrs: { axis: attr(c.node, 'axis', 1) as number } }),
-  Shape: (c) => ({ op: 'Shape', inputs: [0], attrs: { start: attr(c.node, 'start', 0) as number, end: attr(c.node, 'end') as number | undefined } }),
+  DequantizeLinear: (c) => ({
+    op: 'DequantizeLinear',
+    inputs: c.node.inputs.map((_, i) => i),
+    attrs: { axis: attr(c.node, 'axis', 1) as number },
+  }),
+  Shape: (c) => ({
+    op: 'Shape',
+    inputs: [0],
+    attrs: { start: attr(c.node, 'start', 0) as number, end: attr(c.node, 'end') as number | undefined },
+  }),
   ConstantOfShape: (c) => ({ op: 'ConstantOfShape', inputs: [0], attrs: { value: attr(c.node, 'value') as HostTensor | undefined } }),
 };
 
@@ -145,10 +155,44 @@ function softmaxLike(c: LowerContext, op: string): Lowered {
 
 /** Ops whose ONNX form is exactly the kernel's: inputs and attributes pass through. */
 const PASS_THROUGH = [
-  'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual',
-  'And', 'Or', 'Xor', 'Where', 'Neg', 'Abs', 'Sqrt', 'Exp', 'Log', 'Erf', 'Tanh', 'Relu', 'Sigmoid', 'Reciprocal',
-  'Floor', 'Ceil', 'Sin', 'Cos', 'Not', 'Identity', 'MatMul', 'MatMulInteger', 'Transpose', 'Concat',
-  'DynamicQuantizeLinear', 'Range',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Pow',
+  'Max',
+  'Min',
+  'Equal',
+  'Less',
+  'Greater',
+  'LessOrEqual',
+  'GreaterOrEqual',
+  'And',
+  'Or',
+  'Xor',
+  'Where',
+  'Neg',
+  'Abs',
+  'Sqrt',
+  'Exp',
+  'Log',
+  'Erf',
+  'Tanh',
+  'Relu',
+  'Sigmoid',
+  'Reciprocal',
+  'Floor',
+  'Ceil',
+  'Sin',
+  'Cos',
+  'Not',
+  'Identity',
+  'MatMul',
+  'MatMulInteger',
+  'Transpose',
+  'Concat',
+  'DynamicQuantizeLinear',
+  'Range',
 ];
 for (const op of PASS_THROUGH) lowerings[op] = same(op);
 

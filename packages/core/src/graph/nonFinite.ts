@@ -34,7 +34,11 @@ function where(v: TracedValue, pass: 'forward' | 'backward'): string {
  * number `kind` (NaN first: a NaN result usually starts at a NaN, while ±Infinity may be a
  * legitimate mask value upstream of it).
  */
-async function firstHolding(values: Iterable<TracedValue>, kind: Kind, read: (t: Tensor) => Promise<HostTensor>): Promise<TracedValue | undefined> {
+async function firstHolding(
+  values: Iterable<TracedValue>,
+  kind: Kind,
+  read: (t: Tensor) => Promise<HostTensor>,
+): Promise<TracedValue | undefined> {
   for (const v of values) {
     const found = nonFinite(await read(v.tensor));
     if (found === kind || (kind === 'Infinity' && found === 'NaN')) return v;

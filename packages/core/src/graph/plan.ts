@@ -48,7 +48,9 @@ export interface BuiltPlan {
 }
 
 export function planKey(feeds: Record<string, HostTensor>, overrideNames: Iterable<string>): string {
-  const f = Object.entries(feeds).map(([k, v]) => `${k}:${v.dtype}${formatShape(v.shape)}`).sort();
+  const f = Object.entries(feeds)
+    .map(([k, v]) => `${k}:${v.dtype}${formatShape(v.shape)}`)
+    .sort();
   return `${f.join(';')}|${[...overrideNames].sort().join(';')}`;
 }
 
@@ -59,7 +61,12 @@ export function planKey(feeds: Record<string, HostTensor>, overrideNames: Iterab
  * that depend on the feeds are not computed, only their types and shapes (what compiling
  * the plan for another executor needs): `values` then holds such values without data.
  */
-export function buildPlan(graph: Graph, feeds: Record<string, HostTensor>, overrides: Record<string, Override>, shapesOnly = false): BuiltPlan {
+export function buildPlan(
+  graph: Graph,
+  feeds: Record<string, HostTensor>,
+  overrides: Record<string, Override>,
+  shapesOnly = false,
+): BuiltPlan {
   const env = new Map<string, HostTensor>(graph.initializers);
   const dynamic = new Set<string>();
   for (const input of graph.inputs) {
@@ -92,7 +99,10 @@ export function buildPlan(graph: Graph, feeds: Record<string, HostTensor>, overr
         const name = node.inputs[i];
         if (!name) return undefined;
         if (dynamic.has(name)) {
-          throw new GlassboxError('dynamic_shape', `${node.opType} node "${node.name}": operand "${name}" depends on input values; data-dependent shapes are not supported`);
+          throw new GlassboxError(
+            'dynamic_shape',
+            `${node.opType} node "${node.name}": operand "${name}" depends on input values; data-dependent shapes are not supported`,
+          );
         }
         return Array.from(values[i]!.data);
       },
@@ -102,7 +112,10 @@ export function buildPlan(graph: Graph, feeds: Record<string, HostTensor>, overr
     const isDynamic = node.opType !== 'Shape' && inputs.some((name) => name && dynamic.has(name));
     let outputs: HostTensor[];
     try {
-      outputs = shapesOnly && isDynamic ? withoutData(lowered.op, inputValues, lowered.attrs) : cpuBackend.run(lowered.op, inputValues as HostTensor[], lowered.attrs);
+      outputs =
+        shapesOnly && isDynamic
+          ? withoutData(lowered.op, inputValues, lowered.attrs)
+          : cpuBackend.run(lowered.op, inputValues as HostTensor[], lowered.attrs);
     } catch (e) {
       if (e instanceof GlassboxError) throw e;
       throw new GlassboxError('kernel', `${node.opType} node "${node.name}": ${(e as Error).message}`);
@@ -114,7 +127,10 @@ export function buildPlan(graph: Graph, feeds: Record<string, HostTensor>, overr
       const replaced = overrides[name] && overrideValue(overrides[name]!, out.shape);
       if (replaced) {
         if (!shapeEquals(replaced.shape, out.shape)) {
-          throw new InvalidInputError(`override for "${name}" has shape ${formatShape(replaced.shape)}, the graph computes ${formatShape(out.shape)}`, 'override_shape');
+          throw new InvalidInputError(
+            `override for "${name}" has shape ${formatShape(replaced.shape)}, the graph computes ${formatShape(out.shape)}`,
+            'override_shape',
+          );
         }
         env.set(name, replaced);
         dynamic.add(name);

@@ -25,7 +25,15 @@ const COLOR_TYPES: Record<number, { samples: number; depths: number[] }> = {
 };
 
 /** Adam7 passes: [x0, y0, dx, dy]; a non-interlaced image is the one pass [0, 0, 1, 1]. */
-const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]] as const;
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+] as const;
 
 async function inflate(data: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate'));
@@ -69,7 +77,14 @@ export async function decodePng(bytes: Uint8Array): Promise<Pixels8> {
     const type = String.fromCharCode(...bytes.subarray(pos + 4, start));
     const body = bytes.subarray(start, start + length);
     if (body.length < length) throw new Error(`PNG: chunk ${type} is truncated`);
-    if (type === 'IHDR' && length >= 13) header = { width: view.getUint32(start), height: view.getUint32(start + 4), depth: body[8]!, colorType: body[9]!, interlace: body[12]! };
+    if (type === 'IHDR' && length >= 13)
+      header = {
+        width: view.getUint32(start),
+        height: view.getUint32(start + 4),
+        depth: body[8]!,
+        colorType: body[9]!,
+        interlace: body[12]!,
+      };
     else if (type === 'PLTE') palette = body;
     else if (type === 'IDAT') idat.push(body);
     else if (type === 'IEND') break;
@@ -77,7 +92,7 @@ export async function decodePng(bytes: Uint8Array): Promise<Pixels8> {
   if (!header) throw new Error('PNG: no IHDR chunk');
   const { width, height, depth, colorType, interlace } = header;
   const kind = COLOR_TYPES[colorType];
-  if (!kind || !kind.depths.includes(depth)) throw new Error(`PNG: colour type ${colorType} with bit depth ${depth} is not valid`);
+  if (!kind?.depths.includes(depth)) throw new Error(`PNG: colour type ${colorType} with bit depth ${depth} is not valid`);
   if (width < 1 || height < 1) throw new Error(`PNG: ${width}×${height} pixels`);
   if (interlace > 1) throw new Error(`PNG: unknown interlace method ${interlace}`);
   if (colorType === 3 && palette.length === 0) throw new Error('PNG: palette image without PLTE');

@@ -26,7 +26,10 @@ async function bytesOf(file: ImageFile): Promise<Uint8Array> {
 }
 
 async function decodeInBrowser(bytes: Uint8Array): Promise<Pixels8> {
-  const bitmap = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>]), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  const bitmap = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>]), {
+    colorSpaceConversion: 'none',
+    premultiplyAlpha: 'none',
+  });
   const { width, height } = bitmap;
   const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
   ctx.drawImage(bitmap, 0, 0);

@@ -52,7 +52,8 @@ const PRECISION_BITS = 32 - 8 - 2;
 /** The filter's name for a `resample` value (a PIL code 0–5 or a name); anything else is an error. */
 export function resampleName(resample: number | string): ResampleName {
   const name = typeof resample === 'number' ? RESAMPLE_NAMES[resample] : RESAMPLE_NAMES.find((n) => n === resample);
-  if (name === undefined) throw new Error(`unknown resample ${JSON.stringify(resample)}: expected a PIL code 0–5 or one of ${RESAMPLE_NAMES.join(', ')}`);
+  if (name === undefined)
+    throw new Error(`unknown resample ${JSON.stringify(resample)}: expected a PIL code 0–5 or one of ${RESAMPLE_NAMES.join(', ')}`);
   return name;
 }
 
@@ -72,10 +73,12 @@ function coefficients(inSize: number, outSize: number, filter: Filter): { first:
     const total = w.reduce((s, v) => s + v, 0);
     first[o] = lo;
     // C's (int) cast of ±0.5 + w·2^22: rounds half away from zero.
-    weights.push(Int32Array.from(w, (v) => {
-      const k = (total !== 0 ? v / total : v) * (1 << PRECISION_BITS);
-      return Math.trunc(k < 0 ? k - 0.5 : k + 0.5);
-    }));
+    weights.push(
+      Int32Array.from(w, (v) => {
+        const k = (total !== 0 ? v / total : v) * (1 << PRECISION_BITS);
+        return Math.trunc(k < 0 ? k - 0.5 : k + 0.5);
+      }),
+    );
   }
   return { first, weights };
 }
@@ -118,7 +121,8 @@ function nearest(image: Pixels8, width: number, height: number): Pixels8 {
   const ys = nearestIndex(image.height, height);
   const out = new Uint8Array(width * height * c);
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) out.set(data.subarray((ys[y]! * image.width + xs[x]!) * c, (ys[y]! * image.width + xs[x]! + 1) * c), (y * width + x) * c);
+    for (let x = 0; x < width; x++)
+      out.set(data.subarray((ys[y]! * image.width + xs[x]!) * c, (ys[y]! * image.width + xs[x]! + 1) * c), (y * width + x) * c);
   }
   return { data: out, width, height, channels: c };
 }
@@ -128,7 +132,8 @@ function nearest(image: Pixels8, width: number, height: number): Pixels8 {
  * an 8-bit image of the same bands (L, RGB, RGBX). The same size gives a copy.
  */
 export function resizeImage(image: Pixels8, width: number, height: number, resample: number | string = 2): Pixels8 {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new Error(`resize to ${width}×${height}: sizes must be positive integers`);
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
+    throw new Error(`resize to ${width}×${height}: sizes must be positive integers`);
   const name = resampleName(resample);
   if (width === image.width && height === image.height) return { ...image, data: Uint8Array.from(image.data) };
   if (name === 'nearest') return nearest(image, width, height);

@@ -1,5 +1,12 @@
 import { InvalidInputError } from '../errors.ts';
-import { type MaskedScorer, type PerturbationAttribution, type PerturbationOptions, checkBatch, checkFeatures, scoreMasks } from './perturbation.ts';
+import {
+  type MaskedScorer,
+  type PerturbationAttribution,
+  type PerturbationOptions,
+  checkBatch,
+  checkFeatures,
+  scoreMasks,
+} from './perturbation.ts';
 
 export interface FeatureAblationOptions extends PerturbationOptions {
   /**
@@ -21,9 +28,11 @@ export async function featureAblation(scorer: MaskedScorer, options: FeatureAbla
   const groups = options.groups ?? Array.from({ length: n }, (_, i) => [i]);
   const seen = new Uint8Array(n);
   for (const g of groups) {
-    if (!Array.isArray(g) || g.length === 0) throw new InvalidInputError('feature ablation groups must be non-empty lists of feature indices', 'bad_groups');
+    if (!Array.isArray(g) || g.length === 0)
+      throw new InvalidInputError('feature ablation groups must be non-empty lists of feature indices', 'bad_groups');
     for (const i of g) {
-      if (!Number.isInteger(i) || i < 0 || i >= n) throw new InvalidInputError(`feature ablation group index ${i} is not a feature (0..${n - 1})`, 'bad_groups');
+      if (!Number.isInteger(i) || i < 0 || i >= n)
+        throw new InvalidInputError(`feature ablation group index ${i} is not a feature (0..${n - 1})`, 'bad_groups');
       if (seen[i]) throw new InvalidInputError(`feature ${i} is in two ablation groups; groups must be disjoint`, 'bad_groups');
       seen[i] = 1;
     }

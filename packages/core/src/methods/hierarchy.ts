@@ -29,7 +29,8 @@ export function flatHierarchy(features: number): Hierarchy {
 export function groupHierarchy(groups: NestedGroups): Hierarchy {
   const build = (g: NestedGroups): Hierarchy => {
     if (typeof g === 'number') {
-      if (!Number.isInteger(g) || g < 0) throw new InvalidInputError(`hierarchy features must be non-negative integers, got ${g}`, 'bad_hierarchy');
+      if (!Number.isInteger(g) || g < 0)
+        throw new InvalidInputError(`hierarchy features must be non-negative integers, got ${g}`, 'bad_hierarchy');
       return { features: [g] };
     }
     if (g.length === 0) throw new InvalidInputError('hierarchy groups must not be empty', 'bad_hierarchy');
@@ -113,11 +114,15 @@ const CLOSERS: Record<string, string> = { ')': '(' };
 const CONNECTORS = ['but', 'and', 'or'];
 
 /** shap's `merge_score` (maskers/_text.py), term by term. */
-function mergeScore(g1: readonly { s: string; balanced: boolean }[], g2: readonly { s: string; balanced: boolean }[], special?: readonly string[]): number {
+function mergeScore(
+  g1: readonly { s: string; balanced: boolean }[],
+  g2: readonly { s: string; balanced: boolean }[],
+  special?: readonly string[],
+): number {
   let score = 0;
   const last1 = g1.at(-1)!;
   const first2 = g2[0]!;
-  if (special && special.includes(last1.s) && special.includes(first2.s)) score -= Infinity;
+  if (special?.includes(last1.s) && special.includes(first2.s)) score -= Infinity;
   if (first2.s.startsWith('##')) score += 20;
   if (first2.s === "'" && (g2.length === 1 || (g2.length === 2 && ['t', 's'].includes(g2[1]!.s)))) score += 15;
   if (last1.s === "'" && ['t', 's'].includes(first2.s)) score += 15;
@@ -164,5 +169,6 @@ export function checkHierarchy(h: Hierarchy, features: number): void {
 }
 
 function checkCount(features: number): void {
-  if (!Number.isInteger(features) || features < 1) throw new InvalidInputError(`a hierarchy needs a positive integer number of features, got ${features}`, 'bad_hierarchy');
+  if (!Number.isInteger(features) || features < 1)
+    throw new InvalidInputError(`a hierarchy needs a positive integer number of features, got ${features}`, 'bad_hierarchy');
 }

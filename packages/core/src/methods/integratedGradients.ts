@@ -25,7 +25,10 @@ export async function integratedGradients(
   options: IntegratedGradientsOptions = {},
 ): Promise<Attribution> {
   if (baseline.shape.length !== input.shape.length || sizeOf(baseline.shape) !== sizeOf(input.shape)) {
-    throw new InvalidInputError(`baseline shape ${formatShape(baseline.shape)} differs from input shape ${formatShape(input.shape)}`, 'bad_baseline');
+    throw new InvalidInputError(
+      `baseline shape ${formatShape(baseline.shape)} differs from input shape ${formatShape(input.shape)}`,
+      'bad_baseline',
+    );
   }
   const { alphas, weights } = integrationScheme(options.method ?? 'gausslegendre', options.steps ?? 50);
   const n = sizeOf(input.shape);

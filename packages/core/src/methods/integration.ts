@@ -51,7 +51,8 @@ export const MAX_STEPS = 10_000;
 
 /** Captum's integration points and weights for IntegratedGradients(n_steps, method). */
 export function integrationScheme(method: IntegrationMethod, steps: number): IntegrationScheme {
-  if (!Number.isInteger(steps) || steps < 1 || steps > MAX_STEPS) throw new InvalidInputError(`steps must be an integer from 1 to ${MAX_STEPS}, got ${steps}`, 'bad_steps');
+  if (!Number.isInteger(steps) || steps < 1 || steps > MAX_STEPS)
+    throw new InvalidInputError(`steps must be an integer from 1 to ${MAX_STEPS}, got ${steps}`, 'bad_steps');
   if (method === 'gausslegendre') {
     const { nodes, weights } = legendreGauss(steps);
     return { alphas: nodes.map((x) => 0.5 * (x + 1)), weights: weights.map((w) => 0.5 * w) };
@@ -67,8 +68,10 @@ export function integrationScheme(method: IntegrationMethod, steps: number): Int
     return { alphas: linspaceF32(0, 1, steps), weights };
   }
   const alphas =
-    method === 'riemann_left' ? linspaceF32(0, 1 - 1 / steps, steps)
-    : method === 'riemann_right' ? linspaceF32(1 / steps, 1, steps)
-    : linspaceF32(1 / (2 * steps), 1 - 1 / (2 * steps), steps);
+    method === 'riemann_left'
+      ? linspaceF32(0, 1 - 1 / steps, steps)
+      : method === 'riemann_right'
+        ? linspaceF32(1 / steps, 1, steps)
+        : linspaceF32(1 / (2 * steps), 1 - 1 / (2 * steps), steps);
   return { alphas, weights };
 }

@@ -1,5 +1,14 @@
 import { linearFit } from './linearFit.ts';
-import { type MaskedScorer, type PerturbationAttribution, type PerturbationOptions, checkBatch, checkFeatures, checkSamples, checkSeed, scoreMasks } from './perturbation.ts';
+import {
+  type MaskedScorer,
+  type PerturbationAttribution,
+  type PerturbationOptions,
+  checkBatch,
+  checkFeatures,
+  checkSamples,
+  checkSeed,
+  scoreMasks,
+} from './perturbation.ts';
 import { Rng } from './rng.ts';
 
 export interface KernelShapAttribution extends PerturbationAttribution {

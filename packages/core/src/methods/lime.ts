@@ -1,6 +1,15 @@
 import { InvalidInputError } from '../errors.ts';
 import { linearFit } from './linearFit.ts';
-import { type MaskedScorer, type PerturbationAttribution, type PerturbationOptions, checkBatch, checkFeatures, checkSamples, checkSeed, scoreMasks } from './perturbation.ts';
+import {
+  type MaskedScorer,
+  type PerturbationAttribution,
+  type PerturbationOptions,
+  checkBatch,
+  checkFeatures,
+  checkSamples,
+  checkSeed,
+  scoreMasks,
+} from './perturbation.ts';
 import { Rng } from './rng.ts';
 
 export const LIME_DISTANCES = ['cosine', 'euclidean', 'hamming'] as const;
@@ -43,11 +52,14 @@ export async function lime(scorer: MaskedScorer, options: LimeOptions = {}): Pro
   const samples = checkSamples(options.samples, 100);
   const rng = new Rng(checkSeed(options.seed));
   const distance = options.distance ?? 'cosine';
-  if (!LIME_DISTANCES.includes(distance)) throw new InvalidInputError(`LIME distance must be one of ${LIME_DISTANCES.join(', ')}, got ${distance}`, 'bad_distance');
+  if (!LIME_DISTANCES.includes(distance))
+    throw new InvalidInputError(`LIME distance must be one of ${LIME_DISTANCES.join(', ')}, got ${distance}`, 'bad_distance');
   const width = options.kernelWidth ?? 0.75 * Math.sqrt(n);
-  if (!(width > 0) || !Number.isFinite(width)) throw new InvalidInputError(`LIME kernelWidth must be a positive number, got ${options.kernelWidth}`, 'bad_kernel_width');
+  if (!(width > 0) || !Number.isFinite(width))
+    throw new InvalidInputError(`LIME kernelWidth must be a positive number, got ${options.kernelWidth}`, 'bad_kernel_width');
   const ridge = options.ridge ?? 0;
-  if (!(ridge >= 0) || !Number.isFinite(ridge)) throw new InvalidInputError(`LIME ridge must be a finite number ≥ 0, got ${options.ridge}`, 'bad_ridge');
+  if (!(ridge >= 0) || !Number.isFinite(ridge))
+    throw new InvalidInputError(`LIME ridge must be a finite number ≥ 0, got ${options.ridge}`, 'bad_ridge');
 
   const masks: Uint8Array[] = [new Uint8Array(n).fill(1)];
   for (let s = 1; s < samples; s++) {

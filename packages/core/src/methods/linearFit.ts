@@ -52,8 +52,10 @@ export function linearFit(x: readonly ArrayLike<number>[], y: ArrayLike<number>,
   if (y.length !== m) throw new InvalidInputError(`linearFit: ${m} rows but ${y.length} targets`, 'bad_fit');
   for (const row of x) if (row.length !== p) throw new InvalidInputError('linearFit: rows of different lengths', 'bad_fit');
   const { intercept = true, ridge = 0, sumTo } = options;
-  if (!(ridge >= 0) || !Number.isFinite(ridge)) throw new InvalidInputError(`linearFit: ridge must be a finite number ≥ 0, got ${ridge}`, 'bad_fit');
-  if (sumTo !== undefined && !Number.isFinite(sumTo)) throw new InvalidInputError(`linearFit: sumTo must be finite, got ${sumTo}`, 'bad_fit');
+  if (!(ridge >= 0) || !Number.isFinite(ridge))
+    throw new InvalidInputError(`linearFit: ridge must be a finite number ≥ 0, got ${ridge}`, 'bad_fit');
+  if (sumTo !== undefined && !Number.isFinite(sumTo))
+    throw new InvalidInputError(`linearFit: sumTo must be finite, got ${sumTo}`, 'bad_fit');
   const w = new Float64Array(m).fill(1);
   if (options.weights) {
     if (options.weights.length !== m) throw new InvalidInputError(`linearFit: ${m} rows but ${options.weights.length} weights`, 'bad_fit');
@@ -152,7 +154,13 @@ export function linearFit(x: readonly ArrayLike<number>[], y: ArrayLike<number>,
  * as is t): Householder QR with column pivoting, rank by |R_kk| > rcond·|R_00|, then an RZ
  * (complete orthogonal) step for the rank-deficient case.
  */
-export function leastSquaresMinNorm(a: Float64Array, rows: number, cols: number, t: Float64Array, rcond?: number): { solution: Float64Array; rank: number } {
+export function leastSquaresMinNorm(
+  a: Float64Array,
+  rows: number,
+  cols: number,
+  t: Float64Array,
+  rcond?: number,
+): { solution: Float64Array; rank: number } {
   const steps = Math.min(rows, cols);
   const perm = Array.from({ length: cols }, (_, j) => j);
   const norms = new Float64Array(cols);

@@ -7,7 +7,11 @@ import type { Attribution, BatchOptions, DifferentiableFunction } from './types.
 export const NOISE_TUNNEL_TYPES = ['smoothgrad', 'smoothgrad_sq', 'vargrad'] as const;
 export type NoiseTunnelType = (typeof NOISE_TUNNEL_TYPES)[number];
 /** The noise-tunnel methods of the text and image explainers (transformers-interpret's names) and the type each one is. */
-export const NOISE_TUNNEL_METHODS = { smoothgrad: 'smoothgrad', 'smoothgrad-sq': 'smoothgrad_sq', vargrad: 'vargrad' } as const satisfies Record<string, NoiseTunnelType>;
+export const NOISE_TUNNEL_METHODS = {
+  smoothgrad: 'smoothgrad',
+  'smoothgrad-sq': 'smoothgrad_sq',
+  vargrad: 'vargrad',
+} as const satisfies Record<string, NoiseTunnelType>;
 
 export interface NoiseTunnelOptions extends BatchOptions, ProgressOptions {
   /** SmoothGrad (mean), SquareGrad (mean of squares) or VarGrad (variance). Default 'smoothgrad'. */
@@ -28,9 +32,11 @@ export interface NoiseTunnelOptions extends BatchOptions, ProgressOptions {
  */
 export async function noiseTunnel(fn: DifferentiableFunction, input: HostTensor, options: NoiseTunnelOptions = {}): Promise<Attribution> {
   const type = options.type ?? 'smoothgrad';
-  if (!NOISE_TUNNEL_TYPES.includes(type)) throw new InvalidInputError(`unknown noise tunnel type "${type}"; use one of ${NOISE_TUNNEL_TYPES.join(', ')}`, 'bad_method');
+  if (!NOISE_TUNNEL_TYPES.includes(type))
+    throw new InvalidInputError(`unknown noise tunnel type "${type}"; use one of ${NOISE_TUNNEL_TYPES.join(', ')}`, 'bad_method');
   const samples = options.samples ?? 20;
-  if (!Number.isInteger(samples) || samples < 1) throw new InvalidInputError(`samples must be a positive integer, got ${samples}`, 'bad_samples');
+  if (!Number.isInteger(samples) || samples < 1)
+    throw new InvalidInputError(`samples must be a positive integer, got ${samples}`, 'bad_samples');
   const x = input.data;
   const n = sizeOf(input.shape);
   let lo = Infinity;

@@ -26,8 +26,12 @@ export async function occlusion(
 ): Promise<{ values: (number | null)[]; inputScore: number }> {
   const window = options.window ?? 1;
   const stride = options.stride ?? 1;
-  for (const [name, v] of [['window', window], ['stride', stride]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new InvalidInputError(`occlusion ${name} must be a positive integer, got ${v}`, 'bad_occlusion');
+  for (const [name, v] of [
+    ['window', window],
+    ['stride', stride],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1)
+      throw new InvalidInputError(`occlusion ${name} must be a positive integer, got ${v}`, 'bad_occlusion');
   }
   checkBatchSize(options.batchSize);
   const allowed = new Set(options.positions ?? ids.map((_, i) => i));

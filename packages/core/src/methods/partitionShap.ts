@@ -24,7 +24,7 @@ export interface PartitionShapOptions extends PerturbationOptions {
 
 /** shap's 500 evaluations, or for a flat hierarchy (one split of every feature) KernelSHAP's default budget. */
 function defaultBudget(hierarchy: Hierarchy, n: number): number {
-  const flat = hierarchy.children !== undefined && hierarchy.children.every((c) => c.children === undefined);
+  const flat = hierarchy.children?.every((c) => c.children === undefined);
   return flat ? Math.max(500, 2 * n + 2048) : 500;
 }
 
@@ -60,11 +60,18 @@ interface Item {
  * splits of one pass are chosen before its scores are known, so under a tight budget the
  * result depends on `batchSize` (not on it with a budget that covers every split).
  */
-export async function partitionShap(scorer: MaskedScorer, hierarchy: Hierarchy, options: PartitionShapOptions = {}): Promise<PerturbationAttribution> {
+export async function partitionShap(
+  scorer: MaskedScorer,
+  hierarchy: Hierarchy,
+  options: PartitionShapOptions = {},
+): Promise<PerturbationAttribution> {
   const n = scorer.features;
   checkHierarchy(hierarchy, n);
   if (options.maxEvals !== undefined && options.samples !== undefined && options.maxEvals !== options.samples) {
-    throw new InvalidInputError(`partitionShap: maxEvals (${options.maxEvals}) and samples (${options.samples}) are the same budget; give one`, 'bad_samples');
+    throw new InvalidInputError(
+      `partitionShap: maxEvals (${options.maxEvals}) and samples (${options.samples}) are the same budget; give one`,
+      'bad_samples',
+    );
   }
   const budget = options.maxEvals ?? options.samples ?? defaultBudget(hierarchy, n);
   if (!Number.isInteger(budget) || budget < 2) {
@@ -72,7 +79,8 @@ export async function partitionShap(scorer: MaskedScorer, hierarchy: Hierarchy, 
   }
   const batchSize = checkBatch(options.batchSize);
   const fixed = options.fixedContext;
-  if (fixed !== undefined && fixed !== 0 && fixed !== 1) throw new InvalidInputError(`partitionShap: fixedContext must be 0, 1 or undefined, got ${fixed}`, 'bad_perturbation');
+  if (fixed !== undefined && fixed !== 0 && fixed !== 1)
+    throw new InvalidInputError(`partitionShap: fixedContext must be 0, 1 or undefined, got ${fixed}`, 'bad_perturbation');
   const seed = checkSeed(options.seed);
   const rng = new Rng(seed);
   const planned = Math.min(budget, 2 + fullCost(hierarchy, fixed));
@@ -85,7 +93,8 @@ export async function partitionShap(scorer: MaskedScorer, hierarchy: Hierarchy, 
       throwIfAborted(options.signal);
       const chunk = masks.slice(s, s + batchSize);
       const got = await scorer.scores(chunk);
-      if (got.length !== chunk.length) throw new InvalidInputError(`MaskedScorer returned ${got.length} scores for ${chunk.length} masks`, 'bad_scorer');
+      if (got.length !== chunk.length)
+        throw new InvalidInputError(`MaskedScorer returned ${got.length} scores for ${chunk.length} masks`, 'bad_scorer');
       out.set(got, s);
       evaluations += chunk.length;
       reported = Math.min(1, evaluations / planned);

@@ -36,13 +36,15 @@ export interface PerturbationAttribution {
 /** scorer.features, checked: a positive integer. */
 export function checkFeatures(scorer: MaskedScorer): number {
   const n = scorer.features;
-  if (!Number.isInteger(n) || n < 1) throw new InvalidInputError(`a perturbation method needs at least one feature, got ${n}`, 'bad_features');
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidInputError(`a perturbation method needs at least one feature, got ${n}`, 'bad_features');
   return n;
 }
 
 export function checkBatch(batchSize: number | undefined): number {
   const b = batchSize ?? 64;
-  if (!Number.isInteger(b) || b < 1) throw new InvalidInputError(`batchSize must be a positive integer, got ${batchSize}`, 'bad_batch_size');
+  if (!Number.isInteger(b) || b < 1)
+    throw new InvalidInputError(`batchSize must be a positive integer, got ${batchSize}`, 'bad_batch_size');
   return b;
 }
 
@@ -63,14 +65,20 @@ export function checkSeed(seed: number | undefined): number {
  * Scores masks in batches of `batchSize` (default 64): the signal is checked before each call
  * and after the last, onProgress(done / total, stage) follows each call.
  */
-export async function scoreMasks(scorer: MaskedScorer, masks: readonly Uint8Array[], options: PerturbationOptions, stage: string): Promise<Float64Array> {
+export async function scoreMasks(
+  scorer: MaskedScorer,
+  masks: readonly Uint8Array[],
+  options: PerturbationOptions,
+  stage: string,
+): Promise<Float64Array> {
   const size = checkBatch(options.batchSize);
   const out = new Float64Array(masks.length);
   for (let start = 0; start < masks.length; start += size) {
     throwIfAborted(options.signal);
     const chunk = masks.slice(start, start + size);
     const scores = await scorer.scores(chunk);
-    if (scores.length !== chunk.length) throw new InvalidInputError(`the masked scorer returned ${scores.length} scores for ${chunk.length} masks`, 'bad_scorer');
+    if (scores.length !== chunk.length)
+      throw new InvalidInputError(`the masked scorer returned ${scores.length} scores for ${chunk.length} masks`, 'bad_scorer');
     out.set(scores, start);
     options.onProgress?.((start + chunk.length) / masks.length, stage);
     await yieldBetweenPasses(options);

@@ -45,10 +45,14 @@ export async function sobol(scorer: MaskedScorer, options: SobolOptions = {}): P
   const d = scorer.features;
   if (!Number.isInteger(d) || d < 1) throw new InvalidInputError(`sobol: the scorer needs at least one feature, got ${d}`, 'bad_features');
   if (2 * d > SOBOL_MAX_DIMENSIONS) {
-    throw new InvalidInputError(`sobol: at most ${SOBOL_MAX_DIMENSIONS / 2} features (Sobol directions for ${SOBOL_MAX_DIMENSIONS} dimensions), got ${d}; group tokens into words`, 'bad_features');
+    throw new InvalidInputError(
+      `sobol: at most ${SOBOL_MAX_DIMENSIONS / 2} features (Sobol directions for ${SOBOL_MAX_DIMENSIONS} dimensions), got ${d}; group tokens into words`,
+      'bad_features',
+    );
   }
   const order = options.order ?? 'total';
-  if (order !== 'total' && order !== 'first') throw new InvalidInputError(`sobol: order must be 'total' or 'first', got ${String(order)}`, 'bad_perturbation');
+  if (order !== 'total' && order !== 'first')
+    throw new InvalidInputError(`sobol: order must be 'total' or 'first', got ${String(order)}`, 'bad_perturbation');
   const perDesign = d + (order === 'total' ? 1 : 2);
   const { samples } = options;
   if (samples !== undefined && (!Number.isInteger(samples) || samples < 1)) {
@@ -92,7 +96,8 @@ export async function sobol(scorer: MaskedScorer, options: SobolOptions = {}): P
     throwIfAborted(options.signal);
     const masks = Array.from({ length: Math.min(batchSize, total - s) }, (_, t) => row(s + t));
     const got = await scorer.scores(masks);
-    if (got.length !== masks.length) throw new InvalidInputError(`MaskedScorer returned ${got.length} scores for ${masks.length} masks`, 'bad_scorer');
+    if (got.length !== masks.length)
+      throw new InvalidInputError(`MaskedScorer returned ${got.length} scores for ${masks.length} masks`, 'bad_scorer');
     f.set(got, s);
     options.onProgress?.((s + masks.length) / total, 'sobol');
     await yieldBetweenPasses(options);

@@ -21,7 +21,10 @@ export class SobolSequence {
   private readonly x: Uint32Array;
   private index = 0;
 
-  constructor(readonly dimensions: number, options: { scramble?: boolean; seed?: number } = {}) {
+  constructor(
+    readonly dimensions: number,
+    options: { scramble?: boolean; seed?: number } = {},
+  ) {
     if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > SOBOL_MAX_DIMENSIONS) {
       throw new InvalidInputError(`the Sobol sequence has 1..${SOBOL_MAX_DIMENSIONS} dimensions here, got ${dimensions}`, 'bad_sobol');
     }

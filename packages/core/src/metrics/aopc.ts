@@ -59,7 +59,12 @@ export function ferretRationales(values: Float64Array, bins: readonly number[], 
 }
 
 /** AOPC (ferret's `_compute_aopc`: the mean) of f(x) − f(x with each rationale removed, or alone). */
-export async function aopc(kind: 'comprehensiveness' | 'sufficiency', scorer: MaskedScorer, attributions: AttributionValues, options: AopcOptions = {}): Promise<Aopc> {
+export async function aopc(
+  kind: 'comprehensiveness' | 'sufficiency',
+  scorer: MaskedScorer,
+  attributions: AttributionValues,
+  options: AopcOptions = {},
+): Promise<Aopc> {
   const values = attributionValues(scorer, attributions);
   const n = values.length;
   const rationales = ferretRationales(values, options.bins ?? FERRET_BINS, options.onlyPositive ?? true);
@@ -68,6 +73,7 @@ export async function aopc(kind: 'comprehensiveness' | 'sufficiency', scorer: Ma
   const all = await scoreMasks(scorer, masks, options, kind);
   const full = all[0]!;
   const scores = all.slice(1);
-  const value = rationales.length === 0 ? (kind === 'comprehensiveness' ? 0 : 1) : scores.reduce((s, v) => s + (full - v), 0) / scores.length;
+  const value =
+    rationales.length === 0 ? (kind === 'comprehensiveness' ? 0 : 1) : scores.reduce((s, v) => s + (full - v), 0) / scores.length;
   return { value, rationales, full, scores };
 }

@@ -3,7 +3,15 @@ import type { SequenceClassificationResult } from '../explainers/sequenceClassif
 import { checkTaskOptions, optionsFor } from '../explainers/optionRules.ts';
 import { type ExplainOptions, METHODS, type MethodName } from '../explainers/textOptions.ts';
 import type { TextModel } from '../model/textModel.ts';
-import { type MetricName, type MetricOptions, type MetricScores, classificationScorer, defaultMetrics, evaluateScorer, parseMetrics } from './text.ts';
+import {
+  type MetricName,
+  type MetricOptions,
+  type MetricScores,
+  classificationScorer,
+  defaultMetrics,
+  evaluateScorer,
+  parseMetrics,
+} from './text.ts';
 
 /** What `benchmark` runs by default: every text method but SmoothGrad (random, and a noise tunnel over the others). */
 export const BENCHMARK_METHODS: readonly MethodName[] = METHODS.filter((m) => m !== 'smoothgrad');
@@ -60,11 +68,19 @@ interface ClassificationExplainer {
  * token types and position ids unless `transformersInterpretQuirks` is set, so every method sees the same tokens).
  * onProgress covers the methods in turn, each its explanation then its metrics.
  */
-export async function benchmark(explainer: ClassificationExplainer, text: string, options: BenchmarkOptions = {}): Promise<BenchmarkResult> {
+export async function benchmark(
+  explainer: ClassificationExplainer,
+  text: string,
+  options: BenchmarkOptions = {},
+): Promise<BenchmarkResult> {
   const methods = [...new Set(options.methods ?? BENCHMARK_METHODS)];
   if (methods.length === 0) throw new InvalidInputError(`no method given; use some of ${METHODS.join(', ')}`, 'bad_method');
   const unknown = methods.filter((m) => !(METHODS as readonly string[]).includes(m));
-  if (unknown.length > 0) throw new InvalidInputError(`unknown method${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; use ${METHODS.join(', ')}`, 'bad_method');
+  if (unknown.length > 0)
+    throw new InvalidInputError(
+      `unknown method${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; use ${METHODS.join(', ')}`,
+      'bad_method',
+    );
   const metrics = parseMetrics(options.metrics ?? defaultMetrics(options.rationale !== undefined));
   const quirks = options.transformersInterpretQuirks ?? false;
   const explain = options.explain ?? {};
@@ -72,7 +88,8 @@ export async function benchmark(explainer: ClassificationExplainer, text: string
   const rows: BenchmarkRow[] = [];
   let first: SequenceClassificationResult | undefined;
   // Each method's share of onProgress: its explanation, then its metrics at the end of the share.
-  const progress = (k: number) => options.onProgress && ((f: number, stage: string) => options.onProgress!((k + f) / methods.length, stage));
+  const progress = (k: number) =>
+    options.onProgress && ((f: number, stage: string) => options.onProgress!((k + f) / methods.length, stage));
   for (const [k, method] of methods.entries()) {
     const result = await explainer.explain(text, {
       ...optionsFor(method, explain, methods),
@@ -86,11 +103,23 @@ export async function benchmark(explainer: ClassificationExplainer, text: string
     first ??= result;
     const normalised = l1Normalize(result.tokens.map((t) => t.attribution));
     const normalisedResult = { ...result, tokens: result.tokens.map((t, i) => ({ ...t, attribution: normalised[i]! })) };
-    const { scorer, attributions, rationale } = classificationScorer(explainer, normalisedResult, { ...options, granularity: options.granularity ?? options.explain?.granularity, transformersInterpretQuirks: quirks });
+    const { scorer, attributions, rationale } = classificationScorer(explainer, normalisedResult, {
+      ...options,
+      granularity: options.granularity ?? options.explain?.granularity,
+      transformersInterpretQuirks: quirks,
+    });
     const scores = await evaluateScorer(scorer, attributions, metrics, { ...options, onProgress: undefined }, rationale);
     rows.push({ method, tokens: result.tokens.map((t, i) => ({ token: t.token, attribution: normalised[i]! })), metrics: scores });
     options.onProgress?.((k + 1) / methods.length, 'metrics');
   }
   const r = first!;
-  return { model: r.model, text: r.text, ...(r.textPair !== undefined && { textPair: r.textPair }), predicted: r.predicted, target: r.target, metrics, methods: rows };
+  return {
+    model: r.model,
+    text: r.text,
+    ...(r.textPair !== undefined && { textPair: r.textPair }),
+    predicted: r.predicted,
+    target: r.target,
+    metrics,
+    methods: rows,
+  };
 }

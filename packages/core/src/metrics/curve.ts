@@ -26,13 +26,20 @@ export interface Curve {
  * Deletion starts from the whole input and removes them; insertion starts from the empty input
  * and inserts them. AUC = (Σ s − (s₀ + s_last) / 2) / (p − 1).
  */
-export async function perturbationCurve(kind: 'deletion' | 'insertion', scorer: MaskedScorer, attributions: AttributionValues, options: CurveOptions = {}): Promise<Curve> {
+export async function perturbationCurve(
+  kind: 'deletion' | 'insertion',
+  scorer: MaskedScorer,
+  attributions: AttributionValues,
+  options: CurveOptions = {},
+): Promise<Curve> {
   const values = attributionValues(scorer, attributions);
   const n = values.length;
   const steps = options.steps ?? 100;
-  if (!Number.isInteger(steps) || steps < 1) throw new InvalidInputError(`steps must be a positive integer, got ${options.steps}`, 'bad_steps');
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new InvalidInputError(`steps must be a positive integer, got ${options.steps}`, 'bad_steps');
   const fraction = options.maxFraction ?? 1;
-  if (!(fraction > 0 && fraction <= 1)) throw new InvalidInputError(`maxFraction must be in (0, 1], got ${options.maxFraction}`, 'bad_max_fraction');
+  if (!(fraction > 0 && fraction <= 1))
+    throw new InvalidInputError(`maxFraction must be in (0, 1], got ${options.maxFraction}`, 'bad_max_fraction');
   const order = descendingOrder(values);
   const total = Math.ceil(n * fraction);
   const p = Math.min(steps, total) + 1;

@@ -10,4 +10,5 @@ export async function deletionAUC(scorer: MaskedScorer, attributions: Attributio
   return (await perturbationCurve('deletion', scorer, attributions, options)).auc;
 }
 
-export const deletionCurve = (scorer: MaskedScorer, attributions: AttributionValues, options: CurveOptions = {}) => perturbationCurve('deletion', scorer, attributions, options);
+export const deletionCurve = (scorer: MaskedScorer, attributions: AttributionValues, options: CurveOptions = {}) =>
+  perturbationCurve('deletion', scorer, attributions, options);

@@ -42,8 +42,18 @@ const heads = new WeakMap<TextModel, LmHead | null>();
 
 function checkGenerationResult(result: unknown): asserts result is TextGenerationResult {
   const r = (typeof result === 'object' && result !== null ? result : {}) as Partial<TextGenerationResult>;
-  if (Array.isArray(r.generated) && Array.isArray(r.promptTokens) && Array.isArray(r.matrix) && r.matrix.length === r.generated.length && r.generated.length > 0) return;
-  throw new InvalidInputError('the generation metrics take text-generation results (promptTokens, generated, matrix)', 'unsupported_result');
+  if (
+    Array.isArray(r.generated) &&
+    Array.isArray(r.promptTokens) &&
+    Array.isArray(r.matrix) &&
+    r.matrix.length === r.generated.length &&
+    r.generated.length > 0
+  )
+    return;
+  throw new InvalidInputError(
+    'the generation metrics take text-generation results (promptTokens, generated, matrix)',
+    'unsupported_result',
+  );
 }
 
 /**
@@ -68,13 +78,16 @@ export function generatedTokenScorer(
 ): { scorer: MaskedScorer; attributions: number[]; positions: number[] } {
   checkGenerationResult(result);
   const m = explainer.model;
-  if (result.model !== undefined && result.model !== m.id) throw new InvalidInputError(`the result explains model "${result.model}", not "${m.id}"`, 'bad_result');
-  if (!Number.isInteger(j) || j < 0 || j >= result.generated.length) throw new InvalidInputError(`generated token ${j} is not in the result (0..${result.generated.length - 1})`, 'bad_result');
+  if (result.model !== undefined && result.model !== m.id)
+    throw new InvalidInputError(`the result explains model "${result.model}", not "${m.id}"`, 'bad_result');
+  if (!Number.isInteger(j) || j < 0 || j >= result.generated.length)
+    throw new InvalidInputError(`generated token ${j} is not in the result (0..${result.generated.length - 1})`, 'bad_result');
   const prompt = result.promptTokens.map((t) => t.id);
   const all = [...prompt, ...result.generated.map((t) => t.id)];
   const end = prompt.length + j; // token j's position
   const row = result.matrix[j]!;
-  if (row.length !== all.length) throw new InvalidInputError(`matrix row ${j} has ${row.length} values for ${all.length} tokens`, 'bad_result');
+  if (row.length !== all.length)
+    throw new InvalidInputError(`matrix row ${j} has ${row.length} values for ${all.length} tokens`, 'bad_result');
   const positions = [...Array(end).keys()].filter((p) => row[p] !== null && row[p] !== undefined);
   positions.push(end);
   const attributions = positions.map((p) => (p === end ? Infinity : row[p]!));
@@ -84,11 +97,25 @@ export function generatedTokenScorer(
   // As the explainer: on our runtime the LM head runs on the host; an engine that compiles the pass reads the logits.
   if (!heads.has(m)) heads.set(m, (m.gradients === m.onnx ? findLmHead(m.onnx, logits, m.feeds([ids])) : undefined) ?? null);
   const vocab = m.onnx.graph.outputs.find((o) => o.name === logits)?.shape[2];
-  const score = nextTokenScorer(logits, heads.get(m) ?? undefined, end - 1, all[end]!, 'softmax', typeof vocab === 'number' ? vocab : undefined);
+  const score = nextTokenScorer(
+    logits,
+    heads.get(m) ?? undefined,
+    end - 1,
+    all[end]!,
+    'softmax',
+    typeof vocab === 'number' ? vocab : undefined,
+  );
   const masking = options.masking ?? 'pad';
-  if (!['pad', 'mask', 'attention'].includes(masking)) throw new InvalidInputError(`unknown masking "${masking}"; use pad, mask, attention`, 'bad_masking');
+  if (!['pad', 'mask', 'attention'].includes(masking))
+    throw new InvalidInputError(`unknown masking "${masking}"; use pad, mask, attention`, 'bad_masking');
   const removal = masking === 'attention' ? 'attention' : { replacement: replacementId(m, masking) };
-  const scorer = maskedTokens(new TextRunner(m, ids), score, positions.map((p) => [p]), removal, forward);
+  const scorer = maskedTokens(
+    new TextRunner(m, ids),
+    score,
+    positions.map((p) => [p]),
+    removal,
+    forward,
+  );
   return { scorer, attributions, positions };
 }
 
@@ -108,7 +135,8 @@ export async function generationCurves(
   result: TextGenerationResult,
   options: GenerationMetricOptions = {},
 ): Promise<GenerationMetric> {
-  if (!(GENERATION_METRICS as readonly string[]).includes(kind)) throw new InvalidInputError(`unknown generation metric "${kind}"; use ${GENERATION_METRICS.join(', ')}`, 'unknown_metric');
+  if (!(GENERATION_METRICS as readonly string[]).includes(kind))
+    throw new InvalidInputError(`unknown generation metric "${kind}"; use ${GENERATION_METRICS.join(', ')}`, 'unknown_metric');
   checkGenerationResult(result);
   const forward = new SharedForward();
   const scorers = result.generated.map((_, j) => generatedTokenScorer(explainer, result, j, options, forward));
@@ -118,10 +146,21 @@ export async function generationCurves(
   const total = sizes.reduce((a, b) => a + b, 0);
   const done = sizes.map(() => 0);
   const tokenOptions = (j: number): CurveOptions =>
-    onProgress ? { ...options, onProgress: (fraction, stage) => ((done[j] = fraction * sizes[j]!), onProgress(Math.min(1, done.reduce((a, b) => a + b, 0) / total), stage)) } : options;
+    onProgress
+      ? {
+          ...options,
+          onProgress: (fraction, stage) => (
+            (done[j] = fraction * sizes[j]!), onProgress(Math.min(1, done.reduce((a, b) => a + b, 0) / total), stage)
+          ),
+        }
+      : options;
   // Every token's curve at once: their rows (of different lengths) share forward passes.
   const curves = await Promise.all(
-    scorers.map(async ({ scorer, attributions, positions }, token) => ({ token, positions, ...(await perturbationCurve(kind, scorer, attributions, tokenOptions(token))) })),
+    scorers.map(async ({ scorer, attributions, positions }, token) => ({
+      token,
+      positions,
+      ...(await perturbationCurve(kind, scorer, attributions, tokenOptions(token))),
+    })),
   );
   return { auc: curves.reduce((a, c) => a + c.auc, 0) / curves.length, curves };
 }
@@ -140,10 +179,14 @@ export async function evaluateGeneration(
   checkGenerationResult(result);
   const other = metrics.filter((n) => !(GENERATION_METRICS as readonly string[]).includes(n));
   if (other.length > 0) {
-    throw new InvalidInputError(`text-generation results are scored on ${GENERATION_METRICS.join(' and ')} only, not ${other.map((n) => `"${n}"`).join(', ')}`, 'unsupported_metric');
+    throw new InvalidInputError(
+      `text-generation results are scored on ${GENERATION_METRICS.join(' and ')} only, not ${other.map((n) => `"${n}"`).join(', ')}`,
+      'unsupported_metric',
+    );
   }
   if (metrics.length === 0) throw new InvalidInputError(`no metric given; use ${GENERATION_METRICS.join(', ')}`, 'unknown_metric');
   const out: Partial<Record<GenerationMetricName, number>> = {};
-  for (const name of new Set(metrics) as Set<GenerationMetricName>) out[name] = (await generationCurves(name, explainer, result, options)).auc;
+  for (const name of new Set(metrics) as Set<GenerationMetricName>)
+    out[name] = (await generationCurves(name, explainer, result, options)).auc;
   return out;
 }

@@ -10,6 +10,27 @@ export { tauLoo, type TauLoo } from './tauLoo.ts';
 export { kendallTauB } from './kendallTau.ts';
 export { auprc, tokenF1, tokenIou, checkRationale, type PlausibilityOptions } from './plausibility.ts';
 export { unitRationale } from './textRationale.ts';
-export { METRICS, PLAUSIBILITY_METRICS, defaultMetrics, type MetricName, type MetricScores, type MetricOptions, parseMetrics, metricOptionsOf, classificationScorer, evaluateScorer, evaluate } from './text.ts';
+export {
+  METRICS,
+  PLAUSIBILITY_METRICS,
+  defaultMetrics,
+  type MetricName,
+  type MetricScores,
+  type MetricOptions,
+  parseMetrics,
+  metricOptionsOf,
+  classificationScorer,
+  evaluateScorer,
+  evaluate,
+} from './text.ts';
 export { benchmark, BENCHMARK_METHODS, l1Normalize, type BenchmarkOptions, type BenchmarkResult, type BenchmarkRow } from './benchmark.ts';
-export { GENERATION_METRICS, type GenerationMetricName, type GenerationMetricOptions, type GenerationMetric, type GeneratedTokenCurve, generatedTokenScorer, generationCurves, evaluateGeneration } from './generation.ts';
+export {
+  GENERATION_METRICS,
+  type GenerationMetricName,
+  type GenerationMetricOptions,
+  type GenerationMetric,
+  type GeneratedTokenCurve,
+  generatedTokenScorer,
+  generationCurves,
+  evaluateGeneration,
+} from './generation.ts';

@@ -10,4 +10,5 @@ export async function insertionAUC(scorer: MaskedScorer, attributions: Attributi
   return (await perturbationCurve('insertion', scorer, attributions, options)).auc;
 }
 
-export const insertionCurve = (scorer: MaskedScorer, attributions: AttributionValues, options: CurveOptions = {}) => perturbationCurve('insertion', scorer, attributions, options);
+export const insertionCurve = (scorer: MaskedScorer, attributions: AttributionValues, options: CurveOptions = {}) =>
+  perturbationCurve('insertion', scorer, attributions, options);

@@ -14,14 +14,16 @@ export interface PlausibilityOptions {
 
 /** The rationale as 0/1 values, checked: one per feature, each 0 or 1 (or a boolean), at least one 1. */
 export function checkRationale(rationale: ArrayLike<number | boolean>, features: number): Uint8Array {
-  if (rationale.length !== features) throw new InvalidInputError(`the rationale has ${rationale.length} values for ${features} features`, 'bad_rationale');
+  if (rationale.length !== features)
+    throw new InvalidInputError(`the rationale has ${rationale.length} values for ${features} features`, 'bad_rationale');
   const out = Uint8Array.from({ length: features }, (_, i) => {
     const v = rationale[i];
     if (v === 1 || v === true) return 1;
     if (v === 0 || v === false) return 0;
     throw new InvalidInputError(`a rationale holds 0 or 1 per feature, got ${JSON.stringify(v)}`, 'bad_rationale');
   });
-  if (!out.includes(1)) throw new InvalidInputError('the rationale marks no feature (every value 0): plausibility needs at least one 1', 'bad_rationale');
+  if (!out.includes(1))
+    throw new InvalidInputError('the rationale marks no feature (every value 0): plausibility needs at least one 1', 'bad_rationale');
   return out;
 }
 
@@ -51,7 +53,8 @@ export function auprc(rationale: ArrayLike<number | boolean>, attributions: Arra
 /** ferret's `get_discrete_explanation_topK`: 1 for the top-k features (`_get_id_tokens_top_k`), 0 elsewhere; null when it holds none. */
 function topKRationale(attributions: ArrayLike<number>, options: PlausibilityOptions): Uint8Array | null {
   const k = options.topKRationale ?? 5;
-  if (!Number.isInteger(k) || k < 1) throw new InvalidInputError(`topKRationale must be a positive integer, got ${options.topKRationale}`, 'bad_top_k');
+  if (!Number.isInteger(k) || k < 1)
+    throw new InvalidInputError(`topKRationale must be a positive integer, got ${options.topKRationale}`, 'bad_top_k');
   const top = ferretTopK(Float64Array.from(attributions), k, options.onlyPositive ?? true);
   if (top.length === 0) return null;
   const out = new Uint8Array(attributions.length);
@@ -64,7 +67,11 @@ function topKRationale(attributions: ArrayLike<number>, options: PlausibilityOpt
  * the rationale (ERASER's instance F1: 0 when precision or recall is 0); 0, as ferret, when the
  * top-k holds no feature (no positive attribution). Higher is better, in [0, 1].
  */
-export function tokenF1(rationale: ArrayLike<number | boolean>, attributions: ArrayLike<number>, options: PlausibilityOptions = {}): number {
+export function tokenF1(
+  rationale: ArrayLike<number | boolean>,
+  attributions: ArrayLike<number>,
+  options: PlausibilityOptions = {},
+): number {
   const truth = checkRationale(rationale, attributions.length);
   const predicted = topKRationale(attributions, options);
   if (!predicted) return 0;
@@ -78,7 +85,11 @@ export function tokenF1(rationale: ArrayLike<number | boolean>, attributions: Ar
  * ferret's TokenIOU_PlausibilityEvaluation (token_iou_plau): |top-k ∩ rationale| / |top-k ∪
  * rationale| (ERASER's token IOU); 0 when the top-k holds no feature. Higher is better, in [0, 1].
  */
-export function tokenIou(rationale: ArrayLike<number | boolean>, attributions: ArrayLike<number>, options: PlausibilityOptions = {}): number {
+export function tokenIou(
+  rationale: ArrayLike<number | boolean>,
+  attributions: ArrayLike<number>,
+  options: PlausibilityOptions = {},
+): number {
   const truth = checkRationale(rationale, attributions.length);
   const predicted = topKRationale(attributions, options);
   if (!predicted) return 0;

@@ -17,7 +17,11 @@ export interface TauLoo {
  * attributions)[0]` (τ-b). Every attribution counts, positive or not (ferret's `only_pos` is not
  * read here); null ranks lowest, as in the other metrics. Higher is better, in [−1, 1].
  */
-export async function tauLoo(scorer: MaskedScorer, attributions: AttributionValues, options: Omit<PerturbationOptions, 'samples' | 'seed'> = {}): Promise<TauLoo> {
+export async function tauLoo(
+  scorer: MaskedScorer,
+  attributions: AttributionValues,
+  options: Omit<PerturbationOptions, 'samples' | 'seed'> = {},
+): Promise<TauLoo> {
   const values = attributionValues(scorer, attributions);
   const n = values.length;
   const masks = [new Uint8Array(n).fill(1), ...Array.from({ length: n }, (_, i) => mask(n, [i], 0))];

@@ -63,7 +63,11 @@ export function parseMetrics(value: string | readonly string[] | undefined): Met
   if (value === undefined) return [...METRICS];
   const names = (typeof value === 'string' ? value.split(',') : [...value]).map((s) => String(s).trim()).filter((s) => s !== '');
   const unknown = names.filter((s) => !(ALL_METRICS as readonly string[]).includes(s));
-  if (unknown.length > 0) throw new InvalidInputError(`unknown metric${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; use ${ALL_METRICS.join(', ')}`, 'unknown_metric');
+  if (unknown.length > 0)
+    throw new InvalidInputError(
+      `unknown metric${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; use ${ALL_METRICS.join(', ')}`,
+      'unknown_metric',
+    );
   if (names.length === 0) throw new InvalidInputError(`no metric given; use ${ALL_METRICS.join(', ')}`, 'unknown_metric');
   return [...new Set(names)] as MetricName[];
 }
@@ -112,17 +116,22 @@ export function classificationScorer(
   const texts: [string] | [string, string] = result.textPair === undefined ? [result.text] : [result.text, result.textPair];
   const input = classificationInput(model, texts, quirks);
   if (input.ids.length !== result.tokens.length || input.ids.some((id, i) => result.tokens[i]!.id !== id)) {
-    throw new InvalidInputError('the result does not come from this explainer: its tokens differ from the text as the model tokenizes it', 'bad_result');
+    throw new InvalidInputError(
+      'the result does not come from this explainer: its tokens differ from the text as the model tokenizes it',
+      'bad_result',
+    );
   }
   const flip = 'flipSign' in result && (result as { flipSign?: boolean }).flipSign === true;
   const space = result.logits.length === 1 ? 'sigmoid' : 'softmax';
   const scorer = input.scorer(result.target.index, space, flip ? -1 : 1);
   const granularity = options.granularity ?? 'token';
-  if (!GRANULARITIES.includes(granularity)) throw new InvalidInputError(`unknown granularity "${granularity}"; use ${GRANULARITIES.join(', ')}`, 'bad_granularity');
+  if (!GRANULARITIES.includes(granularity))
+    throw new InvalidInputError(`unknown granularity "${granularity}"; use ${GRANULARITIES.join(', ')}`, 'bad_granularity');
   const units = unitsOf(input.spans, input.texts, granularity);
   if (units.length === 0) throw new InvalidInputError('the text has no tokens to evaluate besides special tokens', 'empty_text');
   const masking = options.masking ?? 'pad';
-  if (!['pad', 'mask', 'attention'].includes(masking)) throw new InvalidInputError(`unknown masking "${masking}"; use pad, mask, attention`, 'bad_masking');
+  if (!['pad', 'mask', 'attention'].includes(masking))
+    throw new InvalidInputError(`unknown masking "${masking}"; use pad, mask, attention`, 'bad_masking');
   const removal = masking === 'attention' ? 'attention' : { replacement: replacementId(model, masking) };
   const attributions = units.map((u) => {
     const v = u.map((p) => result.tokens[p]!.attribution).filter((a): a is number => a !== null);
@@ -148,7 +157,11 @@ export async function evaluateScorer(
   const values = attributionValues(scorer, attributions);
   const names = parseMetrics(metrics);
   const needs = names.filter((n) => (PLAUSIBILITY_METRICS as readonly string[]).includes(n));
-  if (needs.length > 0 && rationale === undefined) throw new InvalidInputError(`${needs.join(', ')} need${needs.length > 1 ? '' : 's'} a human rationale ("rationale": one 0/1 per token or per word)`, 'missing_rationale');
+  if (needs.length > 0 && rationale === undefined)
+    throw new InvalidInputError(
+      `${needs.join(', ')} need${needs.length > 1 ? '' : 's'} a human rationale ("rationale": one 0/1 per token or per word)`,
+      'missing_rationale',
+    );
   for (const name of names) {
     if (name === 'deletion' || name === 'insertion') out[name] = (await perturbationCurve(name, scorer, attributions, options)).auc;
     else if (name === 'comprehensiveness' || name === 'sufficiency') out[name] = (await aopc(name, scorer, attributions, options)).value;
@@ -175,7 +188,8 @@ export async function evaluate(
   options: MetricOptions = {},
 ): Promise<MetricScores> {
   // A text-generation result: interpreto's generation deletion and insertion (metrics/generation.ts).
-  if (typeof result === 'object' && result !== null && 'generated' in result) return evaluateGeneration(explainer, result, metrics ?? GENERATION_METRICS, options);
+  if (typeof result === 'object' && result !== null && 'generated' in result)
+    return evaluateGeneration(explainer, result, metrics ?? GENERATION_METRICS, options);
   const { scorer, attributions, rationale } = classificationScorer(explainer, result, options);
   return evaluateScorer(scorer, attributions, metrics ?? defaultMetrics(rationale !== undefined), options, rationale);
 }

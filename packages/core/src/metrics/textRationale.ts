@@ -10,7 +10,12 @@ import { checkRationale } from './plausibility.ts';
  * when one of its tokens is marked; a marked word marks each of its tokens. The length says
  * which was given (word and token counts are equal only when every word is one token).
  */
-export function unitRationale(rationale: ArrayLike<number | boolean>, spans: readonly (TokenSpan & { segment?: number })[], texts: readonly string[], units: readonly number[][]): Uint8Array {
+export function unitRationale(
+  rationale: ArrayLike<number | boolean>,
+  spans: readonly (TokenSpan & { segment?: number })[],
+  texts: readonly string[],
+  units: readonly number[][],
+): Uint8Array {
   const tokens = unitsOf(spans, texts, 'token');
   const words = unitsOf(spans, texts, 'word');
   const given = [unitsOf(spans, texts, 'all-tokens'), tokens, words].find((g) => g.length === rationale.length);
@@ -25,5 +30,8 @@ export function unitRationale(rationale: ArrayLike<number | boolean>, spans: rea
   given.forEach((positions, j) => {
     if (values[j]) for (const p of positions) marked[p] = 1;
   });
-  return checkRationale(Uint8Array.from(units, (u) => (u.some((p) => marked[p] === 1) ? 1 : 0)), units.length);
+  return checkRationale(
+    Uint8Array.from(units, (u) => (u.some((p) => marked[p] === 1) ? 1 : 0)),
+    units.length,
+  );
 }

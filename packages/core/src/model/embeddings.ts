@@ -78,7 +78,8 @@ export function findEmbeddingSum(graph: Graph, word: string): { sum: string; ter
     }
     return undefined;
   };
-  const valueConsumers = (name: string) => graph.nodes.filter((n) => n.inputs.includes(name) && n.opType !== 'Shape' && n.opType !== 'Size');
+  const valueConsumers = (name: string) =>
+    graph.nodes.filter((n) => n.inputs.includes(name) && n.opType !== 'Shape' && n.opType !== 'Size');
   const terms: EmbeddingLookup[] = [];
   let sum = word;
   for (let guard = 0; guard < 8; guard++) {
@@ -188,7 +189,8 @@ export function findEmbeddingsOutput(graph: Graph, word: string): string | undef
     let out = normed.outputs[0]!;
     for (;;) {
       const next = consumers(out);
-      const affine = next.length === 1 && ['Mul', 'Add'].includes(next[0]!.opType) && next[0]!.inputs.filter((i) => values.has(i)).length === 1;
+      const affine =
+        next.length === 1 && ['Mul', 'Add'].includes(next[0]!.opType) && next[0]!.inputs.filter((i) => values.has(i)).length === 1;
       if (!affine) return out;
       out = next[0]!.outputs[0]!;
     }

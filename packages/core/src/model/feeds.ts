@@ -24,10 +24,30 @@ export function textFeeds(graph: Graph, rows: TextRows): Record<string, HostTens
   const feeds: Record<string, HostTensor> = {};
   for (const input of graph.inputs) {
     const name = input.name;
-    if (name === 'input_ids') feeds[name] = tensor(input.dtype, [b, t], flat((r, i) => rows.ids[r]![i]!));
-    else if (name === 'attention_mask') feeds[name] = tensor(input.dtype, [b, t], flat(() => 1));
-    else if (name === 'token_type_ids') feeds[name] = tensor(input.dtype, [b, t], flat((r, i) => rows.tokenTypes?.[r]?.[i] ?? 0));
-    else if (name === 'position_ids') feeds[name] = tensor(input.dtype, [b, t], flat((_, i) => rows.positions?.(i) ?? i));
+    if (name === 'input_ids')
+      feeds[name] = tensor(
+        input.dtype,
+        [b, t],
+        flat((r, i) => rows.ids[r]![i]!),
+      );
+    else if (name === 'attention_mask')
+      feeds[name] = tensor(
+        input.dtype,
+        [b, t],
+        flat(() => 1),
+      );
+    else if (name === 'token_type_ids')
+      feeds[name] = tensor(
+        input.dtype,
+        [b, t],
+        flat((r, i) => rows.tokenTypes?.[r]?.[i] ?? 0),
+      );
+    else if (name === 'position_ids')
+      feeds[name] = tensor(
+        input.dtype,
+        [b, t],
+        flat((_, i) => rows.positions?.(i) ?? i),
+      );
     else if (name.startsWith('past_key_values')) {
       const shape = input.shape.map((d, i) => (i === 0 ? b : typeof d === 'number' ? d : 0));
       feeds[name] = tensor(input.dtype, shape);

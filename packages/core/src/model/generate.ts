@@ -8,8 +8,10 @@ import type { OnnxModel } from './onnxModel.ts';
 /** The causal LM's logits output ([batch, sequence, vocab]): `logits`, else the first output. */
 export function logitsOutput(graph: Graph): string {
   const out = graph.outputs.find((o) => o.name === 'logits') ?? graph.outputs[0];
-  if (!out || out.shape.length !== 3) {
-    throw new ModelLoadError(`the graph has no [batch, sequence, vocab] logits output (outputs: ${graph.outputs.map((o) => o.name).join(', ')}); is it a causal language model?`);
+  if (out?.shape.length !== 3) {
+    throw new ModelLoadError(
+      `the graph has no [batch, sequence, vocab] logits output (outputs: ${graph.outputs.map((o) => o.name).join(', ')}); is it a causal language model?`,
+    );
   }
   return out.name;
 }
@@ -32,12 +34,26 @@ export function pastPairs(graph: Graph): { past: string; present: string }[] {
  * new tokens, position ids offset..offset+n−1). Without past, the graph's own text feeds
  * (zero-length past tensors).
  */
-export function decoderFeeds(graph: Graph, ids: readonly number[], past?: { values: Record<string, HostTensor>; offset: number }): Record<string, HostTensor> {
+export function decoderFeeds(
+  graph: Graph,
+  ids: readonly number[],
+  past?: { values: Record<string, HostTensor>; offset: number },
+): Record<string, HostTensor> {
   const feeds = textFeeds(graph, { ids: [ids] });
   if (!past) return feeds;
   const dtypeOf = (name: string) => graph.inputs.find((i) => i.name === name)!.dtype;
-  if (feeds.attention_mask) feeds.attention_mask = tensor(dtypeOf('attention_mask'), [1, past.offset + ids.length], new Int32Array(past.offset + ids.length).fill(1));
-  if (feeds.position_ids) feeds.position_ids = tensor(dtypeOf('position_ids'), [1, ids.length], ids.map((_, i) => past.offset + i));
+  if (feeds.attention_mask)
+    feeds.attention_mask = tensor(
+      dtypeOf('attention_mask'),
+      [1, past.offset + ids.length],
+      new Int32Array(past.offset + ids.length).fill(1),
+    );
+  if (feeds.position_ids)
+    feeds.position_ids = tensor(
+      dtypeOf('position_ids'),
+      [1, ids.length],
+      ids.map((_, i) => past.offset + i),
+    );
   for (const { past: name, present } of pastPairs(graph)) feeds[name] = past.values[present]!;
   return feeds;
 }
@@ -67,9 +83,15 @@ function argmax(values: Float32Array): number {
  * past tensors, then each new token runs alone with the presents fed back as past. Graphs
  * without past inputs rerun the whole sequence at every step.
  */
-export async function greedy(onnx: OnnxModel, prompt: readonly number[], options: GreedyOptions, engine: ForwardEngine = onnx): Promise<Generation> {
+export async function greedy(
+  onnx: OnnxModel,
+  prompt: readonly number[],
+  options: GreedyOptions,
+  engine: ForwardEngine = onnx,
+): Promise<Generation> {
   const { maxNewTokens, stopIds } = options;
-  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) throw new InvalidInputError(`maxNewTokens must be a positive integer, got ${maxNewTokens}`, 'bad_max_new_tokens');
+  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1)
+    throw new InvalidInputError(`maxNewTokens must be a positive integer, got ${maxNewTokens}`, 'bad_max_new_tokens');
   const graph = onnx.graph;
   const logitsName = logitsOutput(graph);
   const pairs = pastPairs(graph);

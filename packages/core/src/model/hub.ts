@@ -6,7 +6,11 @@ import { readBytes } from '../readBytes.ts';
 const HUB_ID = /^(\b[\w\-.]+\b\/)?\b[\w\-.]{1,96}\b$/;
 export const isHubId = (id: string) => HUB_ID.test(id) && !id.includes('..') && !id.includes('--');
 
-const join = (...parts: string[]) => parts.map((p, i) => (i === 0 ? p.replace(/\/+$/, '') : p.replace(/^\/+|\/+$/g, ''))).filter(Boolean).join('/');
+const join = (...parts: string[]) =>
+  parts
+    .map((p, i) => (i === 0 ? p.replace(/\/+$/, '') : p.replace(/^\/+|\/+$/g, '')))
+    .filter(Boolean)
+    .join('/');
 
 const readLocal = (path: string): Promise<Uint8Array | undefined> => readBytes(path).catch(() => undefined);
 
@@ -29,7 +33,11 @@ export async function readModelFile(model: string, file: string, revision = 'mai
     if (bytes) return bytes;
   }
   if (env.allowRemoteModels) {
-    const url = join(env.remoteHost, env.remotePathTemplate.replaceAll('{model}', model).replaceAll('{revision}', encodeURIComponent(revision)), file);
+    const url = join(
+      env.remoteHost,
+      env.remotePathTemplate.replaceAll('{model}', model).replaceAll('{revision}', encodeURIComponent(revision)),
+      file,
+    );
     tried.push(url);
     const doFetch = (env.fetch as typeof fetch | undefined) ?? fetch;
     let res: Response;
@@ -44,7 +52,9 @@ export async function readModelFile(model: string, file: string, revision = 'mai
     }
     throw new ModelLoadError(`model "${model}": HTTP ${res.status} fetching ${url}`);
   }
-  throw new ModelLoadError(`model "${model}": file "${file}" not found (tried ${tried.join(', ') || 'nothing: local and remote models are both disabled'})`);
+  throw new ModelLoadError(
+    `model "${model}": file "${file}" not found (tried ${tried.join(', ') || 'nothing: local and remote models are both disabled'})`,
+  );
 }
 
 export interface ModelFileOptions {

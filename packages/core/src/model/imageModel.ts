@@ -4,7 +4,15 @@ import { PilImage } from '../image/pilImage.ts';
 import { type ImageFile, isImageFile, readImage } from '../image/read.ts';
 import { type HostTensor, formatShape, sizeOf, tensor } from '../tensor.ts';
 import type { OnnxModel } from './onnxModel.ts';
-import { type ForwardEngine, type GradientEngine, type LoadOptions, type ModelConfig, labelsOf, loadConfig, loadOnnxModel } from './pretrained.ts';
+import {
+  type ForwardEngine,
+  type GradientEngine,
+  type LoadOptions,
+  type ModelConfig,
+  labelsOf,
+  loadConfig,
+  loadOnnxModel,
+} from './pretrained.ts';
 
 /** Decoded pixels in interleaved (HWC) layout, as a canvas ImageData or a RawImage holds them. */
 export interface ImageDataLike {
@@ -29,10 +37,16 @@ function toPilImage(image: ImageDataLike): PilImage {
   }
   const channels = image.channels ?? data.length / (width * height);
   if (![1, 2, 3, 4].includes(channels)) {
-    throw new InvalidInputError(`image has ${channels} channels (${data.length} values for ${width}×${height} pixels); expected 1, 2, 3 or 4`, 'bad_image');
+    throw new InvalidInputError(
+      `image has ${channels} channels (${data.length} values for ${width}×${height} pixels); expected 1, 2, 3 or 4`,
+      'bad_image',
+    );
   }
   if (data.length !== width * height * channels) {
-    throw new InvalidInputError(`image data has ${data.length} values; ${width}×${height}×${channels} needs ${width * height * channels}`, 'bad_image');
+    throw new InvalidInputError(
+      `image data has ${data.length} values; ${width}×${height}×${channels} needs ${width * height * channels}`,
+      'bad_image',
+    );
   }
   return PilImage.of({ data: Uint8ClampedArray.from(data), width, height, channels });
 }
@@ -44,7 +58,8 @@ function flattenNested(values: unknown, what: string): { shape: number[]; data: 
   const data: number[] = [];
   const walk = (v: unknown, depth: number, at: string): void => {
     if (depth === shape.length) {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidInputError(`${what}${at} must be a finite number, got ${JSON.stringify(v)}`, 'bad_pixel_values');
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new InvalidInputError(`${what}${at} must be a finite number, got ${JSON.stringify(v)}`, 'bad_pixel_values');
       data.push(v);
       return;
     }
@@ -82,7 +97,11 @@ export async function preprocessImage(processor: ImageProcessor, image: ImageInp
       throw new InvalidInputError(`could not read image ${named}: ${(e as Error).message}`, 'bad_image');
     }
   } else if (image && typeof image === 'object' && 'data' in image) input = toPilImage(image);
-  else throw new InvalidInputError('image must be a RawImage, an image file (URL, file path, Blob or bytes), or {data, width, height, channels}', 'bad_image');
+  else
+    throw new InvalidInputError(
+      'image must be a RawImage, an image file (URL, file path, Blob or bytes), or {data, width, height, channels}',
+      'bad_image',
+    );
   const { pixel_values } = (await processor(input)) as { pixel_values: { dims: number[]; data: ArrayLike<number> } };
   return tensor('float32', pixel_values.dims, pixel_values.data);
 }
@@ -96,7 +115,9 @@ function inputSize(model: string, config: ModelConfig, processor: ImageProcessor
     if (typeof size === 'number') return [size, size];
     if (size?.height && size.width) return [size.height, size.width];
   }
-  throw new ModelLoadError(`model "${model}": no input size (config.json has no image_size; preprocessor_config.json no size or crop_size with height and width)`);
+  throw new ModelLoadError(
+    `model "${model}": no input size (config.json has no image_size; preprocessor_config.json no size or crop_size with height and width)`,
+  );
 }
 
 /** A transformers.js image-classification model: config, image processor and its ONNX graph on our runtime. */
@@ -116,7 +137,10 @@ export class ImageModel {
 
   static async load(model: string, options: LoadOptions = {}): Promise<ImageModel> {
     const config = await loadConfig(model, options.revision);
-    const [processor, { onnx, forward, gradients, file }] = await Promise.all([loadImageProcessor(model, options.revision), loadOnnxModel(model, options)]);
+    const [processor, { onnx, forward, gradients, file }] = await Promise.all([
+      loadImageProcessor(model, options.revision),
+      loadOnnxModel(model, options),
+    ]);
     if (!onnx.inputNames.includes('pixel_values')) {
       throw new ModelLoadError(`model "${model}" (${file}) has no pixel_values input (inputs: ${onnx.inputNames.join(', ')})`);
     }
@@ -130,7 +154,10 @@ export class ImageModel {
    */
   async dispose(): Promise<void> {
     this.onnx.dispose();
-    await Promise.all([this.forward.dispose(), this.gradients !== this.onnx && (this.gradients as { dispose?: () => Promise<void> }).dispose?.()]);
+    await Promise.all([
+      this.forward.dispose(),
+      this.gradients !== this.onnx && (this.gradients as { dispose?: () => Promise<void> }).dispose?.(),
+    ]);
   }
 
   get labels(): string[] {
@@ -161,7 +188,11 @@ export class ImageModel {
         'bad_pixel_values',
       );
     }
-    if (given.data.length !== sizeOf(shape)) throw new InvalidInputError(`${what} hold ${given.data.length} values, shape ${formatShape(shape)} needs ${sizeOf(shape)}`, 'bad_pixel_values');
+    if (given.data.length !== sizeOf(shape))
+      throw new InvalidInputError(
+        `${what} hold ${given.data.length} values, shape ${formatShape(shape)} needs ${sizeOf(shape)}`,
+        'bad_pixel_values',
+      );
     return tensor('float32', shape, given.data);
   }
 }

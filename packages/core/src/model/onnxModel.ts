@@ -70,7 +70,13 @@ export class OnnxModel {
     readonly backend: Backend = cpuBackend as unknown as Backend,
   ) {
     const unsupported = graph.nodes.find((n) => !isSupported(n));
-    if (unsupported) throw new UnsupportedOpError(unsupported.opType, unsupported.name, graph.opset, unsupported.domain ? `domain ${unsupported.domain}` : '');
+    if (unsupported)
+      throw new UnsupportedOpError(
+        unsupported.opType,
+        unsupported.name,
+        graph.opset,
+        unsupported.domain ? `domain ${unsupported.domain}` : '',
+      );
   }
 
   static async fromBytes(bytes: Uint8Array, readExternal?: ExternalDataReader, backend?: Backend): Promise<OnnxModel> {
@@ -83,12 +89,16 @@ export class OnnxModel {
 
   /** The plan for these feeds, and the host values computed while building it if it is new. */
   private plan(feeds: Record<string, HostTensor>, overrides: Record<string, Override>): { plan: Plan; values?: Map<string, HostTensor> } {
-    if (this.disposed) throw new GlassboxError('disposed', 'this model was disposed (dispose() gave back its memory); load it again to use it');
+    if (this.disposed)
+      throw new GlassboxError('disposed', 'this model was disposed (dispose() gave back its memory); load it again to use it');
     for (const input of this.graph.inputs) {
       const v = feeds[input.name];
       if (!v) throw new InvalidInputError(`missing model input "${input.name}"`, 'missing_input');
       if (v.shape.length !== input.shape.length) {
-        throw new InvalidInputError(`model input "${input.name}" has rank ${input.shape.length}, got shape ${formatShape(v.shape)}`, 'input_shape');
+        throw new InvalidInputError(
+          `model input "${input.name}" has rank ${input.shape.length}, got shape ${formatShape(v.shape)}`,
+          'input_shape',
+        );
       }
     }
     const key = planKey(feeds, Object.keys(overrides));
@@ -187,9 +197,10 @@ export class OnnxModel {
       if (!plan.shapes.has(name)) throw new InvalidInputError(`the graph has no tensor named "${name}"`, 'unknown_tensor');
     }
     // On the CPU backend a new plan's host evaluation already was this forward pass.
-    const env = values && this.backend.name === 'cpu'
-      ? (values as Map<string, Tensor>)
-      : execute(plan, scope, constant, up(req.feeds), up(overrides), fetch);
+    const env =
+      values && this.backend.name === 'cpu'
+        ? (values as Map<string, Tensor>)
+        : execute(plan, scope, constant, up(req.feeds), up(overrides), fetch);
     return { plan, env };
   }
 
@@ -231,7 +242,12 @@ export class OnnxModel {
   /** Throws a NonFiniteError naming the first non-finite value of the pass when one of `results` is not finite. */
   private checkForward(plan: Plan, env: Map<string, Tensor>, req: RunRequest, results: Record<string, HostTensor>): Promise<void> {
     const given = [...Object.keys(req.feeds), ...Object.keys(req.overrides ?? {})];
-    return checkFinite('forward', results, () => forwardValues(plan, env, given), (t) => this.backend.read(t));
+    return checkFinite(
+      'forward',
+      results,
+      () => forwardValues(plan, env, given),
+      (t) => this.backend.read(t),
+    );
   }
 
   async run(req: RunRequest): Promise<Record<string, HostTensor>> {
@@ -280,7 +296,12 @@ export class OnnxModel {
           }
           // Only when a gradient is non-finite: the same backward pass again, recording each gradient to find the first.
           const traced: TracedValue[] = [{ name: req.output, tensor: seeds.get(req.output)! }];
-          await checkFinite('backward', out, () => (backward(plan, new Ops(pass), env, seeds, req.wrt, overridden, (v) => traced.push(v)), traced), (t) => this.backend.read(t));
+          await checkFinite(
+            'backward',
+            out,
+            () => (backward(plan, new Ops(pass), env, seeds, req.wrt, overridden, (v) => traced.push(v)), traced),
+            (t) => this.backend.read(t),
+          );
           grads.push(out);
         } finally {
           pass.releaseAll();

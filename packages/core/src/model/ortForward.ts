@@ -27,11 +27,13 @@ async function externalDataOf(bytes: Uint8Array, read?: ExternalDataReader): Pro
     const location = t.dataLocation === 1 ? t.externalData.find((e) => e.key === 'location')?.value : undefined;
     if (location) locations.add(location);
   }
-  if (locations.size > 0 && !read) throw new GlassboxError('model_load', `the model stores weights in ${[...locations].join(', ')}, but no reader was given`);
+  if (locations.size > 0 && !read)
+    throw new GlassboxError('model_load', `the model stores weights in ${[...locations].join(', ')}, but no reader was given`);
   return Promise.all([...locations].map(async (path) => ({ path, data: await read!(path) })));
 }
 
-const disposedError = () => new GlassboxError('disposed', 'this model was disposed (dispose() released its onnxruntime sessions); load it again to use it');
+const disposedError = () =>
+  new GlassboxError('disposed', 'this model was disposed (dispose() released its onnxruntime sessions); load it again to use it');
 
 /** Set once onnxruntime-web's webgpu provider has failed here: later sessions go straight to wasm. */
 let webGpuFailed = false;
@@ -132,7 +134,9 @@ export class OrtForward {
         return await ort.InferenceSession.create(model, { ...options, executionProviders: ['webgpu'] });
       } catch (e) {
         webGpuFailed = true;
-        console.warn(`Glassbox: onnxruntime-web's webgpu execution provider failed (${(e as Error).message}); its forward passes run on wasm`);
+        console.warn(
+          `Glassbox: onnxruntime-web's webgpu execution provider failed (${(e as Error).message}); its forward passes run on wasm`,
+        );
       }
     }
     return ort.InferenceSession.create(model, { ...options, executionProviders: [flavour === 'node' ? 'cpu' : 'wasm'] });

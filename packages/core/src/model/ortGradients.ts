@@ -1,5 +1,14 @@
 import type * as Ort from 'onnxruntime-web';
-import { type CompiledGradients, type DimClass, type GradientModelRequest, NotCompilableError, compileGradients, compileSymbolic, factor, scoreInputs } from '../compile/gradientModel.ts';
+import {
+  type CompiledGradients,
+  type DimClass,
+  type GradientModelRequest,
+  NotCompilableError,
+  compileGradients,
+  compileSymbolic,
+  factor,
+  scoreInputs,
+} from '../compile/gradientModel.ts';
 import { GlassboxError, InvalidInputError } from '../errors.ts';
 import { nonFinite } from '../graph/nonFinite.ts';
 import { type Override, type Plan, buildPlan, overrideValue, planKey } from '../graph/plan.ts';
@@ -8,7 +17,8 @@ import type { GradientRequest, GradientsRequest, OnnxModel, RunRequest } from '.
 import type { OrtRuntime } from './ortRuntime.ts';
 import { toHost, toOrt } from './ortTensors.ts';
 
-const disposedError = () => new GlassboxError('disposed', 'this model was disposed (dispose() released its onnxruntime sessions); load it again to use it');
+const disposedError = () =>
+  new GlassboxError('disposed', 'this model was disposed (dispose() released its onnxruntime sessions); load it again to use it');
 
 /**
  * Compiled sessions kept per model, least recently used released first. Each holds a copy of
@@ -24,7 +34,12 @@ const PRIMES = [61, 67, 71, 73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 13
 
 /** Override rules for a recording: the same tensors, zeros (or the rule's values) at the recording's shapes. */
 function recordingOverrides(overrides: Record<string, Override>): Record<string, Override> {
-  return Object.fromEntries(Object.entries(overrides).map(([name, o]) => [name, typeof o === 'function' ? o : (shape: readonly number[]) => tensor(o.dtype, shape)]));
+  return Object.fromEntries(
+    Object.entries(overrides).map(([name, o]) => [
+      name,
+      typeof o === 'function' ? o : (shape: readonly number[]) => tensor(o.dtype, shape),
+    ]),
+  );
 }
 
 /** The shape of a tensor (undefined: no such tensor), and the tensors that depend on the feeds. */
@@ -128,7 +143,14 @@ export class OrtGradients {
     try {
       const given = this.given(this.shapesFor(req.feeds, overrides), req);
       const [output, ...fetch] = req.fetch;
-      const compiled = await this.session(`run|${req.fetch.join(',')}`, req.feeds, overrides, { feeds: Object.keys(req.feeds), overrides: Object.keys(overrides), fetch, output: output!, wrt: [], seeds: 0 });
+      const compiled = await this.session(`run|${req.fetch.join(',')}`, req.feeds, overrides, {
+        feeds: Object.keys(req.feeds),
+        overrides: Object.keys(overrides),
+        fetch,
+        output: output!,
+        wrt: [],
+        seeds: 0,
+      });
       const { values } = await this.execute(compiled, given, []);
       if (Object.values(values).some((t) => nonFinite(t))) return this.onnx.run(req);
       return values;
@@ -147,7 +169,8 @@ export class OrtGradients {
   /** The feeds and the overrides' values for this plan. */
   private given(shapeOf: ShapeOf, req: RunRequest): Record<string, HostTensor> {
     const given: Record<string, HostTensor> = { ...req.feeds };
-    for (const name of req.fetch) if (!shapeOf(name)) throw new InvalidInputError(`the graph has no tensor named "${name}"`, 'unknown_tensor');
+    for (const name of req.fetch)
+      if (!shapeOf(name)) throw new InvalidInputError(`the graph has no tensor named "${name}"`, 'unknown_tensor');
     for (const [name, o] of Object.entries(req.overrides ?? {})) {
       const shape = shapeOf(name);
       if (!shape) throw new InvalidInputError(`cannot override "${name}": the graph has no such tensor`, 'unknown_tensor');
@@ -167,7 +190,12 @@ export class OrtGradients {
     let exactPlan: Plan | undefined;
     const exact = () => (exactPlan ??= this.plan(feeds, overrides));
     const sizes = this.symbolicSizes(feeds);
-    if (!sizes) return Object.assign((name: string) => exact().shapes.get(name), { get dynamic() { return exact().dynamic; } });
+    if (!sizes)
+      return Object.assign((name: string) => exact().shapes.get(name), {
+        get dynamic() {
+          return exact().dynamic;
+        },
+      });
     const [a, b] = sizes.dims.map((dims) => this.plan(this.feedsAt(feeds, dims), recordingOverrides(overrides))) as [Plan, Plan];
     const [dimsA, dimsB] = sizes.dims;
     const at = (shape: readonly number[], value: (i: number) => number) =>
@@ -248,7 +276,12 @@ export class OrtGradients {
    * compiler can write one (compileSymbolic), shared by every input size; else one model for
    * these exact shapes.
    */
-  private session(what: string, feeds: Record<string, HostTensor>, overrides: Record<string, Override>, req: GradientModelRequest): Promise<Compiled> {
+  private session(
+    what: string,
+    feeds: Record<string, HostTensor>,
+    overrides: Record<string, Override>,
+    req: GradientModelRequest,
+  ): Promise<Compiled> {
     const names = `${Object.keys(feeds).join(',')}|${Object.keys(overrides).join(',')}|${what}`;
     const sizes = this.symbolicSizes(feeds);
     if (sizes && !this.staticOnly.has(`${sizes.pattern}|${names}`)) {
@@ -313,7 +346,10 @@ export class OrtGradients {
       const v = feeds[input.name];
       if (!v) continue;
       const shape = v.shape.map((d, axis) => {
-        const dim = typeof input.shape[axis] === 'number' ? undefined : dims.find((c) => c.input === input.name && c.axis === axis) ?? dims.find((c) => d === this.valueOf(c, feeds));
+        const dim =
+          typeof input.shape[axis] === 'number'
+            ? undefined
+            : (dims.find((c) => c.input === input.name && c.axis === axis) ?? dims.find((c) => d === this.valueOf(c, feeds)));
         return dim ? dim.value : d;
       });
       out[input.name] = tensor(v.dtype, shape);
@@ -349,7 +385,11 @@ export class OrtGradients {
   private async create(model: CompiledGradients): Promise<Compiled> {
     const { ort, flavour } = await this.runtime;
     const providers = flavour === 'node' ? ['cpu'] : this.device === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'];
-    const session = await ort.InferenceSession.create(model.bytes, { executionProviders: providers, logSeverityLevel: 3, graphOptimizationLevel: 'all' });
+    const session = await ort.InferenceSession.create(model.bytes, {
+      executionProviders: providers,
+      logSeverityLevel: 3,
+      graphOptimizationLevel: 'all',
+    });
     this.sessionsCreated++;
     return { session, model };
   }

@@ -50,7 +50,11 @@ export async function loadOrt(prefer: 'auto' | 'node' | 'web' = 'auto'): Promise
   if (prefer !== 'web') {
     const node = await loadOrtNode();
     if (node) return node;
-    if (prefer === 'node') throw new InvalidInputError('onnxruntime: \'node\' needs onnxruntime-node, which is not installed here (or this is not Node); use \'web\' or \'auto\'', 'bad_engine');
+    if (prefer === 'node')
+      throw new InvalidInputError(
+        "onnxruntime: 'node' needs onnxruntime-node, which is not installed here (or this is not Node); use 'web' or 'auto'",
+        'bad_engine',
+      );
   }
   return loadOrtWeb();
 }

@@ -15,9 +15,18 @@ export const FEEDS: Partial<Record<Ort.Tensor.Type, (data: ArrayLike<number>) =>
 
 /** How an onnxruntime output type is held here (floats compute in float32, as our runtime's do). */
 const HOST: Partial<Record<Ort.Tensor.Type, DType>> = {
-  float32: 'float32', float16: 'float32', float64: 'float32',
-  int64: 'int64', uint64: 'int64', uint32: 'int64', int32: 'int32', int16: 'int32', uint16: 'int32',
-  int8: 'int8', uint8: 'uint8', bool: 'bool',
+  float32: 'float32',
+  float16: 'float32',
+  float64: 'float32',
+  int64: 'int64',
+  uint64: 'int64',
+  uint32: 'int64',
+  int32: 'int32',
+  int16: 'int32',
+  uint16: 'int32',
+  int8: 'int8',
+  uint8: 'uint8',
+  bool: 'bool',
 };
 
 export function toHost(name: string, t: Ort.Tensor): HostTensor {

@@ -115,13 +115,18 @@ export async function loadConfig(model: string, revision?: string): Promise<Mode
   } catch (e) {
     throw new ModelLoadError(`model "${model}": config.json is not valid JSON: ${(e as Error).message}`);
   }
-  if (!config || typeof config !== 'object' || Array.isArray(config)) throw new ModelLoadError(`model "${model}": config.json is not a JSON object`);
+  if (!config || typeof config !== 'object' || Array.isArray(config))
+    throw new ModelLoadError(`model "${model}": config.json is not a JSON object`);
   return config as ModelConfig;
 }
 
 /** The model's ONNX file (the one `options` select, external data included) on the chosen backend, and its engines. */
-export async function loadOnnxModel(model: string, options: LoadOptions): Promise<{ onnx: OnnxModel; forward: ForwardEngine; gradients: GradientEngine; file: string }> {
-  if ('forward' in options) throw new InvalidInputError('the load option "forward" is now "engine" (it decides forward and gradient passes)', 'unknown_option');
+export async function loadOnnxModel(
+  model: string,
+  options: LoadOptions,
+): Promise<{ onnx: OnnxModel; forward: ForwardEngine; gradients: GradientEngine; file: string }> {
+  if ('forward' in options)
+    throw new InvalidInputError('the load option "forward" is now "engine" (it decides forward and gradient passes)', 'unknown_option');
   const choice = options.engine ?? 'auto';
   if (!ENGINES.includes(choice)) {
     throw new InvalidInputError(`unknown engine "${String(choice)}"; use ${ENGINES.join(', ')}`, 'bad_engine');

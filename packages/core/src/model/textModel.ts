@@ -2,10 +2,24 @@ import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transforme
 import { ModelLoadError } from '../errors.ts';
 import type { Override } from '../graph/plan.ts';
 import { type HostTensor, sizeOf, tensor } from '../tensor.ts';
-import { type EmbeddingLookup, findEmbeddingsOutput, findPositionEmbedding, findTokenTypeEmbedding, findWordEmbedding } from './embeddings.ts';
+import {
+  type EmbeddingLookup,
+  findEmbeddingsOutput,
+  findPositionEmbedding,
+  findTokenTypeEmbedding,
+  findWordEmbedding,
+} from './embeddings.ts';
 import { textFeeds } from './feeds.ts';
 import type { OnnxModel } from './onnxModel.ts';
-import { type ForwardEngine, type GradientEngine, type LoadOptions, type ModelConfig, labelsOf, loadConfig, loadOnnxModel } from './pretrained.ts';
+import {
+  type ForwardEngine,
+  type GradientEngine,
+  type LoadOptions,
+  type ModelConfig,
+  labelsOf,
+  loadConfig,
+  loadOnnxModel,
+} from './pretrained.ts';
 
 export type { Device, EngineChoice, ForwardEngine, GradientEngine, LoadOptions, ModelConfig } from './pretrained.ts';
 
@@ -13,7 +27,9 @@ async function loadTokenizer(model: string, revision?: string): Promise<PreTrain
   try {
     return await AutoTokenizer.from_pretrained(model, { revision } as never);
   } catch (e) {
-    throw new ModelLoadError(`model "${model}": could not load its tokenizer (tokenizer.json / tokenizer_config.json): ${(e as Error).message}`);
+    throw new ModelLoadError(
+      `model "${model}": could not load its tokenizer (tokenizer.json / tokenizer_config.json): ${(e as Error).message}`,
+    );
   }
 }
 
@@ -36,9 +52,15 @@ export class TextModel {
 
   static async load(model: string, options: LoadOptions = {}): Promise<TextModel> {
     const config = await loadConfig(model, options.revision);
-    const [tokenizer, { onnx, forward, gradients, file }] = await Promise.all([loadTokenizer(model, options.revision), loadOnnxModel(model, options)]);
+    const [tokenizer, { onnx, forward, gradients, file }] = await Promise.all([
+      loadTokenizer(model, options.revision),
+      loadOnnxModel(model, options),
+    ]);
     const wordEmbedding = findWordEmbedding(onnx.graph);
-    if (!wordEmbedding) throw new ModelLoadError(`model "${model}" (${file}): no word-embedding lookup (a Gather on a [vocab, hidden] table fed by input_ids)`);
+    if (!wordEmbedding)
+      throw new ModelLoadError(
+        `model "${model}" (${file}): no word-embedding lookup (a Gather on a [vocab, hidden] table fed by input_ids)`,
+      );
     return new TextModel(model, tokenizer, config, onnx, wordEmbedding, forward, gradients);
   }
 
@@ -52,7 +74,10 @@ export class TextModel {
    */
   async dispose(): Promise<void> {
     this.onnx.dispose();
-    await Promise.all([this.forward.dispose(), this.gradients !== this.onnx && (this.gradients as { dispose?: () => Promise<void> }).dispose?.()]);
+    await Promise.all([
+      this.forward.dispose(),
+      this.gradients !== this.onnx && (this.gradients as { dispose?: () => Promise<void> }).dispose?.(),
+    ]);
   }
 
   /** Whether the PyTorch model's forward takes position_ids (all supported families but DistilBERT). */
@@ -74,7 +99,8 @@ export class TextModel {
    * no LayerNorm after the word embeddings.
    */
   get embeddingsOutput(): string | undefined {
-    if (this.embeddingsOutputName === undefined) this.embeddingsOutputName = findEmbeddingsOutput(this.onnx.graph, this.wordEmbedding.tensor) ?? null;
+    if (this.embeddingsOutputName === undefined)
+      this.embeddingsOutputName = findEmbeddingsOutput(this.onnx.graph, this.wordEmbedding.tensor) ?? null;
     return this.embeddingsOutputName ?? undefined;
   }
 
@@ -118,17 +144,24 @@ export class TextModel {
 
   /** Token ids and types for a text (or a text pair), with the tokenizer's special tokens unless told otherwise. */
   encode(text: string, pair?: string, addSpecialTokens = true): { ids: number[]; tokenTypes: number[] | undefined } {
-    const enc = (this.tokenizer as unknown as (t: string, o: object) => Record<string, { data: ArrayLike<bigint | number> } | undefined>)(text, {
-      text_pair: pair ?? null,
-      add_special_tokens: addSpecialTokens,
-    });
+    const enc = (this.tokenizer as unknown as (t: string, o: object) => Record<string, { data: ArrayLike<bigint | number> } | undefined>)(
+      text,
+      {
+        text_pair: pair ?? null,
+        add_special_tokens: addSpecialTokens,
+      },
+    );
     const ids = Array.from(enc.input_ids!.data, Number);
     const types = enc.token_type_ids ? Array.from(enc.token_type_ids.data, Number) : undefined;
     return { ids, tokenTypes: types };
   }
 
   /** Feeds for rows of ids; `positions` sets a position_ids input where the graph takes one (segmentOverrides sets them inside graphs that do not). */
-  feeds(ids: readonly (readonly number[])[], tokenTypes?: readonly (readonly number[])[], positions?: (i: number) => number): Record<string, HostTensor> {
+  feeds(
+    ids: readonly (readonly number[])[],
+    tokenTypes?: readonly (readonly number[])[],
+    positions?: (i: number) => number,
+  ): Record<string, HostTensor> {
     return textFeeds(this.onnx.graph, { ids, tokenTypes, positions });
   }
 
@@ -153,12 +186,16 @@ export class TextModel {
       // Rows of per-position ids, in whatever layout the graph computes them ([1, T] or [B, T]).
       overrides[lookup.indices] = (shape) => {
         const length = shape[shape.length - 1] ?? 1;
-        return tensor('int64', shape, new Int32Array(sizeOf(shape)).map((_, k) => value(k % length)));
+        return tensor(
+          'int64',
+          shape,
+          new Int32Array(sizeOf(shape)).map((_, k) => value(k % length)),
+        );
       };
     };
     if (positions && !takes('position_ids')) fill(findPositionEmbedding(graph), positions);
     const segments = findTokenTypeEmbedding(graph);
-    const rows = segments ? graph.initializers.get(segments.table)?.shape[0] ?? 1 : 1;
+    const rows = segments ? (graph.initializers.get(segments.table)?.shape[0] ?? 1) : 1;
     if (types && !takes('token_type_ids') && Math.max(...types) < rows) fill(segments, (i) => types[i] ?? 0);
     return overrides;
   }

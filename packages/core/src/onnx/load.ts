@@ -66,18 +66,43 @@ function decodeRaw(elemType: number, bytes: Uint8Array, n: number): ArrayLike<nu
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     switch (elemType) {
-      case 1: out[i] = view.getFloat32(i * 4, true); break;
-      case 2: case 9: out[i] = view.getUint8(i); break;
-      case 3: out[i] = view.getInt8(i); break;
-      case 4: out[i] = view.getUint16(i * 2, true); break;
-      case 5: out[i] = view.getInt16(i * 2, true); break;
-      case 6: out[i] = view.getInt32(i * 4, true); break;
-      case 7: out[i] = saturate(Number(view.getBigInt64(i * 8, true))); break;
-      case 10: out[i] = halfToFloat(view.getUint16(i * 2, true)); break;
-      case 11: out[i] = view.getFloat64(i * 8, true); break;
-      case 12: out[i] = saturate(view.getUint32(i * 4, true)); break;
-      case 13: out[i] = saturate(Number(view.getBigUint64(i * 8, true))); break;
-      case 16: out[i] = new Float32Array(new Uint32Array([view.getUint16(i * 2, true) << 16]).buffer)[0]!; break;
+      case 1:
+        out[i] = view.getFloat32(i * 4, true);
+        break;
+      case 2:
+      case 9:
+        out[i] = view.getUint8(i);
+        break;
+      case 3:
+        out[i] = view.getInt8(i);
+        break;
+      case 4:
+        out[i] = view.getUint16(i * 2, true);
+        break;
+      case 5:
+        out[i] = view.getInt16(i * 2, true);
+        break;
+      case 6:
+        out[i] = view.getInt32(i * 4, true);
+        break;
+      case 7:
+        out[i] = saturate(Number(view.getBigInt64(i * 8, true)));
+        break;
+      case 10:
+        out[i] = halfToFloat(view.getUint16(i * 2, true));
+        break;
+      case 11:
+        out[i] = view.getFloat64(i * 8, true);
+        break;
+      case 12:
+        out[i] = saturate(view.getUint32(i * 4, true));
+        break;
+      case 13:
+        out[i] = saturate(Number(view.getBigUint64(i * 8, true)));
+        break;
+      case 16:
+        out[i] = new Float32Array(new Uint32Array([view.getUint16(i * 2, true) << 16]).buffer)[0]!;
+        break;
     }
   }
   return out;
@@ -99,17 +124,23 @@ async function decodeTensor(t: TensorProto, readExternal?: ExternalDataReader): 
     const offset = Number(info.offset ?? 0);
     const length = info.length !== undefined ? Number(info.length) : n * elem.bytes;
     if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < n * elem.bytes) {
-      throw new ModelLoadError(`${what}: external data offset ${info.offset} / length ${info.length} do not hold shape [${shape.join(', ')}] (${n * elem.bytes} bytes)`);
+      throw new ModelLoadError(
+        `${what}: external data offset ${info.offset} / length ${info.length} do not hold shape [${shape.join(', ')}] (${n * elem.bytes} bytes)`,
+      );
     }
     if (offset + length > file.byteLength) {
-      throw new ModelLoadError(`${what}: external file "${info.location}" is truncated (needs ${offset + length} bytes, has ${file.byteLength})`);
+      throw new ModelLoadError(
+        `${what}: external file "${info.location}" is truncated (needs ${offset + length} bytes, has ${file.byteLength})`,
+      );
     }
     values = decodeRaw(t.dataType, file.subarray(offset, offset + length), n);
   } else if (t.rawData && t.rawData.length > 0) {
-    if (t.rawData.length < n * elem.bytes) throw new ModelLoadError(`${what}: raw_data holds ${t.rawData.length} bytes, shape needs ${n * elem.bytes}`);
-    values = t.dataType === 1 && t.rawData.byteOffset % 4 === 0
-      ? new Float32Array(t.rawData.buffer, t.rawData.byteOffset, n)
-      : decodeRaw(t.dataType, t.rawData, n);
+    if (t.rawData.length < n * elem.bytes)
+      throw new ModelLoadError(`${what}: raw_data holds ${t.rawData.length} bytes, shape needs ${n * elem.bytes}`);
+    values =
+      t.dataType === 1 && t.rawData.byteOffset % 4 === 0
+        ? new Float32Array(t.rawData.buffer, t.rawData.byteOffset, n)
+        : decodeRaw(t.dataType, t.rawData, n);
   } else if (t.dataType === 1) {
     values = t.floatData;
   } else if (t.dataType === 11) {
@@ -131,20 +162,36 @@ async function decodeTensor(t: TensorProto, readExternal?: ExternalDataReader): 
 }
 
 interface AttributeProto {
-  name: string; f: number; i: Int64; s: Uint8Array; t?: TensorProto; floats: number[]; ints: Int64[]; strings: Uint8Array[]; type: number;
+  name: string;
+  f: number;
+  i: Int64;
+  s: Uint8Array;
+  t?: TensorProto;
+  floats: number[];
+  ints: Int64[];
+  strings: Uint8Array[];
+  type: number;
 }
 const utf8 = new TextDecoder();
 
 async function decodeAttr(a: AttributeProto, readExternal?: ExternalDataReader): Promise<AttrValue> {
   switch (a.type) {
-    case 1: return a.f;
-    case 2: return num(a.i);
-    case 3: return utf8.decode(a.s);
-    case 4: return a.t ? decodeTensor(a.t, readExternal) : undefined;
-    case 6: return [...a.floats];
-    case 7: return a.ints.map(num);
-    case 8: return a.strings.map((s) => utf8.decode(s));
-    default: return undefined; // graphs and sparse tensors: no supported op uses them
+    case 1:
+      return a.f;
+    case 2:
+      return num(a.i);
+    case 3:
+      return utf8.decode(a.s);
+    case 4:
+      return a.t ? decodeTensor(a.t, readExternal) : undefined;
+    case 6:
+      return [...a.floats];
+    case 7:
+      return a.ints.map(num);
+    case 8:
+      return a.strings.map((s) => utf8.decode(s));
+    default:
+      return undefined; // graphs and sparse tensors: no supported op uses them
   }
 }
 
@@ -195,7 +242,10 @@ function topoSort(nodes: Node[], available: Set<string>): Node[] {
   return order;
 }
 
-interface ValueInfoProto { name: string; type?: { tensorType?: { elemType: number; shape?: { dim: { dimValue?: Int64; dimParam?: string }[] } } } }
+interface ValueInfoProto {
+  name: string;
+  type?: { tensorType?: { elemType: number; shape?: { dim: { dimValue?: Int64; dimParam?: string }[] } } };
+}
 
 function valueInfo(v: ValueInfoProto): ValueInfo {
   const tt = v.type?.tensorType;
@@ -215,8 +265,12 @@ export async function loadOnnx(bytes: Uint8Array, readExternal?: ExternalDataRea
     throw new ModelLoadError(`not a valid ONNX file (${bytes.byteLength} bytes): ${(e as Error).message}`);
   }
   const g = model.graph as
-    | { node: { input: string[]; output: string[]; name: string; opType: string; domain: string; attribute: AttributeProto[] }[];
-        initializer: TensorProto[]; input: ValueInfoProto[]; output: ValueInfoProto[] }
+    | {
+        node: { input: string[]; output: string[]; name: string; opType: string; domain: string; attribute: AttributeProto[] }[];
+        initializer: TensorProto[];
+        input: ValueInfoProto[];
+        output: ValueInfoProto[];
+      }
     | undefined;
   if (!g || g.node.length === 0) throw new ModelLoadError(`ONNX file (${bytes.byteLength} bytes) holds no graph`);
   const opsetEntry = model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx');
@@ -235,7 +289,15 @@ export async function loadOnnx(bytes: Uint8Array, readExternal?: ExternalDataRea
       continue;
     }
     const floatAttrs = n.attribute.filter((a) => a.type === 1 || a.type === 6).map((a) => a.name);
-    nodes.push({ name, opType: n.opType, domain: n.domain, inputs: [...n.input], outputs: [...n.output], attrs, ...(floatAttrs.length > 0 && { floatAttrs }) });
+    nodes.push({
+      name,
+      opType: n.opType,
+      domain: n.domain,
+      inputs: [...n.input],
+      outputs: [...n.output],
+      attrs,
+      ...(floatAttrs.length > 0 && { floatAttrs }),
+    });
   }
   const inputs = g.input.filter((v) => !initializers.has(v.name)).map(valueInfo);
   const available = new Set([...initializers.keys(), ...inputs.map((i) => i.name)]);

@@ -36,13 +36,20 @@ const toNumber = (v: number | Long) => (typeof v === 'number' ? v : v.toNumber()
 
 function readScalar(reader: protobuf.Reader, type: string): unknown {
   switch (type) {
-    case 'int32': return reader.int32();
-    case 'int64': return toNumber(reader.int64() as unknown as number | Long);
-    case 'uint64': return toNumber(reader.uint64() as unknown as number | Long);
-    case 'float': return reader.float();
-    case 'double': return reader.double();
-    case 'string': return reader.string();
-    case 'bytes': return reader.bytes();
+    case 'int32':
+      return reader.int32();
+    case 'int64':
+      return toNumber(reader.int64() as unknown as number | Long);
+    case 'uint64':
+      return toNumber(reader.uint64() as unknown as number | Long);
+    case 'float':
+      return reader.float();
+    case 'double':
+      return reader.double();
+    case 'string':
+      return reader.string();
+    case 'bytes':
+      return reader.bytes();
   }
   throw new Error(`schema type ${type} has no reader`);
 }
@@ -102,6 +109,7 @@ const fieldId = (message: string, field: string) => TYPES[message]!.fields[field
 export function encodeGraphOutputs(names: readonly string[]): Uint8Array {
   const lengthDelimited = (message: string, field: string) => (fieldId(message, field) << 3) | 2;
   const writer = protobuf.Writer.create().uint32(lengthDelimited('ModelProto', 'graph')).fork();
-  for (const name of names) writer.uint32(lengthDelimited('GraphProto', 'output')).fork().uint32(lengthDelimited('ValueInfoProto', 'name')).string(name).ldelim();
+  for (const name of names)
+    writer.uint32(lengthDelimited('GraphProto', 'output')).fork().uint32(lengthDelimited('ValueInfoProto', 'name')).string(name).ldelim();
   return writer.ldelim().finish();
 }

@@ -65,7 +65,10 @@ export function alignSegments(
   const spans = new Array<TokenSpan & { segment: number }>(tokens.length);
   texts.forEach((text, segment) => {
     const positions = tokens.flatMap((_, i) => (segmentOf(i) === segment ? [i] : []));
-    alignTokens(text, positions.map((i) => tokens[i]!)).forEach((span, k) => (spans[positions[k]!] = { ...span, segment }));
+    alignTokens(
+      text,
+      positions.map((i) => tokens[i]!),
+    ).forEach((span, k) => (spans[positions[k]!] = { ...span, segment }));
   });
   return spans;
 }
@@ -86,8 +89,7 @@ export function groupWords(text: string, spans: TokenSpan[]): WordSpan[] {
     }
     const piece = text.slice(s.start, s.end);
     const last = words[words.length - 1];
-    const joins =
-      last && prev && prev.end === s.start && !PUNCTUATION.test(piece) && !PUNCTUATION.test(text.slice(prev.start!, prev.end!));
+    const joins = last && prev && prev.end === s.start && !PUNCTUATION.test(piece) && !PUNCTUATION.test(text.slice(prev.start!, prev.end!));
     if (joins) {
       last.end = s.end;
       last.word = text.slice(last.start, last.end);

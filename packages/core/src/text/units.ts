@@ -28,7 +28,11 @@ export function sentenceRanges(text: string): [number, number][] {
  * each sentence (sentenceRanges). Specials belong to no unit except under 'all-tokens'; a
  * non-special token without a span (a byte fragment) joins the unit of the token before it.
  */
-export function unitsOf(spans: readonly (TokenSpan & { segment?: number })[], texts: readonly string[], granularity: Granularity): number[][] {
+export function unitsOf(
+  spans: readonly (TokenSpan & { segment?: number })[],
+  texts: readonly string[],
+  granularity: Granularity,
+): number[][] {
   if (granularity === 'all-tokens') return spans.map((_, i) => [i]);
   if (granularity === 'token') return spans.flatMap((s, i) => (s.special ? [] : [[i]]));
   const unitOf = new Array<number>(spans.length).fill(-1);
@@ -36,7 +40,10 @@ export function unitsOf(spans: readonly (TokenSpan & { segment?: number })[], te
   texts.forEach((text, seg) => {
     const inSeg = (s: TokenSpan & { segment?: number }) => (s.segment ?? 0) === seg;
     if (granularity === 'word') {
-      const words = groupWords(text, spans.map((s) => (inSeg(s) ? s : { ...s, start: null, end: null })));
+      const words = groupWords(
+        text,
+        spans.map((s) => (inSeg(s) ? s : { ...s, start: null, end: null })),
+      );
       for (const w of words) {
         for (const i of w.tokens) unitOf[i] = count;
         count++;
@@ -53,12 +60,16 @@ export function unitsOf(spans: readonly (TokenSpan & { segment?: number })[], te
         if (used) count++;
       }
     } else {
-      throw new InvalidInputError(`unknown granularity "${String(granularity)}"; use one of ${GRANULARITIES.join(', ')}`, 'bad_granularity');
+      throw new InvalidInputError(
+        `unknown granularity "${String(granularity)}"; use one of ${GRANULARITIES.join(', ')}`,
+        'bad_granularity',
+      );
     }
   });
   // Byte fragments and other unaligned non-special tokens follow the token before them.
   spans.forEach((s, i) => {
-    if (!s.special && unitOf[i] === -1 && i > 0 && unitOf[i - 1]! >= 0 && (spans[i - 1]!.segment ?? 0) === (s.segment ?? 0)) unitOf[i] = unitOf[i - 1]!;
+    if (!s.special && unitOf[i] === -1 && i > 0 && unitOf[i - 1]! >= 0 && (spans[i - 1]!.segment ?? 0) === (s.segment ?? 0))
+      unitOf[i] = unitOf[i - 1]!;
   });
   const units: number[][] = Array.from({ length: count }, () => []);
   unitOf.forEach((u, i) => u >= 0 && units[u]!.push(i));

@@ -8,7 +8,14 @@ import type { LoadOptions } from '../model/pretrained.ts';
  */
 
 /** The transformers.js `env` settings that decide where model files are read; the page's are sent with each load. */
-export const FORWARDED_ENV = ['allowLocalModels', 'allowRemoteModels', 'localModelPath', 'remoteHost', 'remotePathTemplate', 'useBrowserCache'] as const;
+export const FORWARDED_ENV = [
+  'allowLocalModels',
+  'allowRemoteModels',
+  'localModelPath',
+  'remoteHost',
+  'remotePathTemplate',
+  'useBrowserCache',
+] as const;
 export type EnvSettings = Partial<Record<(typeof FORWARDED_ENV)[number], unknown>>;
 
 export type ToWorker =
@@ -78,13 +85,21 @@ export function serializeError(e: unknown): SerializedError {
   }
 }
 
-const GLASSBOX_ERRORS: Record<string, { prototype: GlassboxError }> = { GlassboxError, InvalidInputError, ModelLoadError, UnsupportedOpError };
+const GLASSBOX_ERRORS: Record<string, { prototype: GlassboxError }> = {
+  GlassboxError,
+  InvalidInputError,
+  ModelLoadError,
+  UnsupportedOpError,
+};
 
 /** The error as it was thrown in the worker: a GlassboxError keeps its class, code, message and fields. */
 export function rebuildError(s: SerializedError): Error {
   if (s.code === undefined) {
     const builtin = (globalThis as Record<string, unknown>)[s.name];
-    const error = typeof builtin === 'function' && builtin.prototype instanceof Error ? new (builtin as ErrorConstructor)(s.message) : new Error(s.message);
+    const error =
+      typeof builtin === 'function' && builtin.prototype instanceof Error
+        ? new (builtin as ErrorConstructor)(s.message)
+        : new Error(s.message);
     error.name = s.name;
     return error;
   }

@@ -7,7 +7,10 @@ import { GlassboxError, InvalidInputError } from '../errors.ts';
 import { type FromWorker, type ToWorker, decodeArgs, serializeError } from './protocol.ts';
 import { EXPLAINER_FUNCTIONS, EXPLAINER_TASKS, TASK_NAMES } from './tasks.ts';
 
-const scope = globalThis as unknown as { onmessage: ((event: MessageEvent<ToWorker>) => void) | null; postMessage(message: FromWorker): void };
+const scope = globalThis as unknown as {
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+  postMessage(message: FromWorker): void;
+};
 
 type Explainer = Record<string, unknown> & { dispose(): Promise<void> };
 const explainers = new Map<number, Explainer>();
@@ -28,7 +31,8 @@ function post(message: Exclude<FromWorker, { type: 'ready' }>, what: string): vo
 function methodsOf(explainer: object): string[] {
   const names = new Set<string>();
   for (let proto = Object.getPrototypeOf(explainer); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(proto))) if (name !== 'constructor' && typeof d.value === 'function') names.add(name);
+    for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(proto)))
+      if (name !== 'constructor' && typeof d.value === 'function') names.add(name);
   }
   return [...names];
 }
@@ -67,12 +71,19 @@ async function call(message: Extract<ToWorker, { type: 'call' }>): Promise<void>
   if (message.aborted) controller.abort();
   running.set(id, controller);
   try {
-    const callback = (index: number) => (...args: unknown[]) => post({ type: 'callback', id, index, args }, `the arguments of ${name}'s callback`);
+    const callback =
+      (index: number) =>
+      (...args: unknown[]) =>
+        post({ type: 'callback', id, index, args }, `the arguments of ${name}'s callback`);
     const args = decodeArgs(message.args, callback, controller.signal) as unknown[];
     let value: unknown;
     if (message.kind === 'function') {
       const fn = EXPLAINER_FUNCTIONS[name as keyof typeof EXPLAINER_FUNCTIONS] as ((...a: unknown[]) => unknown) | undefined;
-      if (!fn) throw new InvalidInputError(`unknown function "${name}"; a worker explainer runs ${Object.keys(EXPLAINER_FUNCTIONS).join(', ')}`, 'unknown_function');
+      if (!fn)
+        throw new InvalidInputError(
+          `unknown function "${name}"; a worker explainer runs ${Object.keys(EXPLAINER_FUNCTIONS).join(', ')}`,
+          'unknown_function',
+        );
       value = await fn(explainer, ...args);
     } else {
       const method = explainer[name];
@@ -89,10 +100,12 @@ scope.onmessage = ({ data: message }) => {
   if (message.type === 'abort') running.get(message.id)?.abort();
   else if (message.type === 'dispose') {
     // Gives the explainer's device memory and sessions back now, not when the worker ends.
-    explainers.get(message.handle)?.dispose().catch(() => undefined);
+    explainers
+      .get(message.handle)
+      ?.dispose()
+      .catch(() => undefined);
     explainers.delete(message.handle);
-  }
-  else {
+  } else {
     const work = message.type === 'load' ? load(message) : call(message);
     work.catch((e: unknown) => scope.postMessage({ type: 'error', id: message.id, error: serializeError(e) }));
   }

@@ -9,7 +9,11 @@ type AnyFunction = (...args: never[]) => unknown;
 type Primitive = string | number | boolean | null | undefined;
 
 /** The explainer's methods, each returning a promise of what it returns (onProgress and signal in the arguments work as in the page). */
-type RemoteMethods<T> = { [K in keyof T as T[K] extends AnyFunction ? K : never]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never };
+type RemoteMethods<T> = {
+  [K in keyof T as T[K] extends AnyFunction ? K : never]: T[K] extends (...args: infer A) => infer R
+    ? (...args: A) => Promise<Awaited<R>>
+    : never;
+};
 /** Its plain-data properties (labels, ...), as they were when it loaded. */
 type RemoteProperties<T> = { readonly [K in keyof T as T[K] extends Primitive | readonly Primitive[] ? K : never]: T[K] };
 
@@ -52,7 +56,11 @@ let shared: WorkerState | undefined;
 let nextId = 1;
 
 function startWorker(): WorkerState {
-  if (typeof Worker === 'undefined') throw new GlassboxError('no_worker', 'Web Workers are not available here; loadInWorker runs in browsers (use the explainer class’s fromPretrained elsewhere)');
+  if (typeof Worker === 'undefined')
+    throw new GlassboxError(
+      'no_worker',
+      'Web Workers are not available here; loadInWorker runs in browsers (use the explainer class’s fromPretrained elsewhere)',
+    );
   const worker = new Worker(new URL('./workerEntry.ts', import.meta.url), { type: 'module', name: 'glassbox' });
   const state: WorkerState = { worker, explainers: 0, pending: new Map(), started: false };
   worker.onmessage = ({ data: message }: MessageEvent<FromWorker>) => {
@@ -82,7 +90,13 @@ function startWorker(): WorkerState {
   worker.onerror = (event) => {
     if (state.started) return;
     event.preventDefault();
-    stopWorker(state, new GlassboxError('worker_failed', `the explainer worker could not start: ${event.message || 'its script did not load (does a Content-Security-Policy allow worker-src \'self\'?)'}`));
+    stopWorker(
+      state,
+      new GlassboxError(
+        'worker_failed',
+        `the explainer worker could not start: ${event.message || "its script did not load (does a Content-Security-Policy allow worker-src 'self'?)"}`,
+      ),
+    );
   };
   return state;
 }
@@ -105,7 +119,12 @@ function request(state: WorkerState, message: ToWorker & { id: number }, callbac
     try {
       state.worker.postMessage(message);
     } catch (e) {
-      reject(new InvalidInputError(`an argument cannot be sent to the worker (${(e as Error).message}); pass plain data, typed arrays or ImageData`, 'not_cloneable'));
+      reject(
+        new InvalidInputError(
+          `an argument cannot be sent to the worker (${(e as Error).message}); pass plain data, typed arrays or ImageData`,
+          'not_cloneable',
+        ),
+      );
       return;
     }
     state.pending.set(message.id, { resolve, reject, callbacks });
@@ -163,7 +182,11 @@ function remoteExplainer(state: WorkerState, loaded: Extract<FromWorker, { type:
     const id = nextId++;
     const abort = () => state.stopped || state.worker.postMessage({ type: 'abort', id } satisfies ToWorker);
     for (const signal of found.signals) signal.addEventListener('abort', abort, { once: true });
-    const answer = request(state, { type: 'call', id, handle: loaded.handle, kind, name, args: encoded, aborted: found.signals.some((s) => s.aborted) }, found.callbacks);
+    const answer = request(
+      state,
+      { type: 'call', id, handle: loaded.handle, kind, name, args: encoded, aborted: found.signals.some((s) => s.aborted) },
+      found.callbacks,
+    );
     const unlisten = () => found.signals.forEach((signal) => signal.removeEventListener('abort', abort));
     answer.then(unlisten, unlisten);
     return answer;

@@ -9,10 +9,9 @@ export function concatGeometry(inputs: readonly Tensor[], attrs: Attrs): { axis:
   let total = 0;
   for (const t of inputs) {
     const fits =
-      t.dtype === first.dtype &&
-      t.shape.length === first.shape.length &&
-      t.shape.every((d, i) => i === axis || d === first.shape[i]);
-    if (!fits) throw new Error(`Concat: inputs do not fit along axis ${axis} (${inputs.map((t) => `${t.dtype} ${fmt(t.shape)}`).join(', ')})`);
+      t.dtype === first.dtype && t.shape.length === first.shape.length && t.shape.every((d, i) => i === axis || d === first.shape[i]);
+    if (!fits)
+      throw new Error(`Concat: inputs do not fit along axis ${axis} (${inputs.map((t) => `${t.dtype} ${fmt(t.shape)}`).join(', ')})`);
     total += t.shape[axis]!;
   }
   const shape = [...first.shape];

@@ -4,16 +4,25 @@ import { sizeOf } from '../../tensor.ts';
 import { expectFloat, fmt, intAttr, intsAttr, numAttr } from '../attrs.ts';
 
 export interface ConvGeometry {
-  N: number; C: number; H: number; W: number;
+  N: number;
+  C: number;
+  H: number;
+  W: number;
   /** Output channels, and input channels per group. */
-  M: number; Cg: number;
-  kH: number; kW: number;
-  sH: number; sW: number;
-  dH: number; dW: number;
+  M: number;
+  Cg: number;
+  kH: number;
+  kW: number;
+  sH: number;
+  sW: number;
+  dH: number;
+  dW: number;
   /** Padding: top, left (bottom and right only affect the output size). */
-  pT: number; pL: number;
+  pT: number;
+  pL: number;
   group: number;
-  Ho: number; Wo: number;
+  Ho: number;
+  Wo: number;
 }
 
 /**
@@ -40,7 +49,8 @@ export function convGeometry(op: string, xShape: readonly number[], wShape: read
   if (!(sH >= 1 && sW >= 1 && dH >= 1 && dW >= 1)) {
     throw new Error(`${op}: strides [${sH}, ${sW}] and dilations [${dH}, ${dW}] must be 2 positive integers each`);
   }
-  const extH = (kH - 1) * dH + 1, extW = (kW - 1) * dW + 1;
+  const extH = (kH - 1) * dH + 1,
+    extW = (kW - 1) * dW + 1;
   const autoPad = typeof attrs.auto_pad === 'string' ? attrs.auto_pad : 'NOTSET';
   let pads: number[];
   if (autoPad === 'NOTSET') {
@@ -49,11 +59,13 @@ export function convGeometry(op: string, xShape: readonly number[], wShape: read
     pads = [0, 0, 0, 0];
   } else if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
     const total = (size: number, s: number, ext: number) => Math.max(0, (Math.ceil(size / s) - 1) * s + ext - size);
-    const tH = total(H, sH, extH), tW = total(W, sW, extW);
+    const tH = total(H, sH, extH),
+      tW = total(W, sW, extW);
     const small = (t: number) => Math.floor(t / 2);
-    pads = autoPad === 'SAME_UPPER'
-      ? [small(tH), small(tW), tH - small(tH), tW - small(tW)]
-      : [tH - small(tH), tW - small(tW), small(tH), small(tW)];
+    pads =
+      autoPad === 'SAME_UPPER'
+        ? [small(tH), small(tW), tH - small(tH), tW - small(tW)]
+        : [tH - small(tH), tW - small(tW), small(tH), small(tW)];
   } else {
     throw new Error(`${op}: unknown auto_pad ${autoPad}`);
   }
@@ -64,7 +76,9 @@ export function convGeometry(op: string, xShape: readonly number[], wShape: read
   const Ho = Math.floor((H + pT + pB - extH) / sH) + 1;
   const Wo = Math.floor((W + pL + pR - extW) / sW) + 1;
   if (Ho < 1 || Wo < 1) {
-    throw new Error(`${op}: kernel ${fmt(wShape)} (dilations [${dH}, ${dW}]) does not fit input ${fmt(xShape)} with pads [${pads.join(', ')}]`);
+    throw new Error(
+      `${op}: kernel ${fmt(wShape)} (dilations [${dH}, ${dW}]) does not fit input ${fmt(xShape)} with pads [${pads.join(', ')}]`,
+    );
   }
   return { N, C, H, W, M, Cg, kH, kW, sH, sW, dH, dW, pT, pL, group, Ho, Wo };
 }
@@ -86,14 +100,24 @@ export function checkConv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: At
 export interface ConvInputGradGeometry {
   /** dx's shape [N, C, H, W]. */
   inputShape: number[];
-  N: number; C: number; H: number; W: number;
-  M: number; Cg: number; KH: number; KW: number;
-  sh: number; sw: number;
-  pt: number; pl: number;
-  dh: number; dw: number;
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  M: number;
+  Cg: number;
+  KH: number;
+  KW: number;
+  sh: number;
+  sw: number;
+  pt: number;
+  pl: number;
+  dh: number;
+  dw: number;
   group: number;
   /** dy's spatial size. */
-  OH: number; OW: number;
+  OH: number;
+  OW: number;
 }
 
 /** ConvInputGrad's checks of dy and w and its attributes (inputShape, strides, pads, dilations, group). */
@@ -103,9 +127,7 @@ export function convInputGradGeometry(dy: Tensor, w: Tensor, attrs: Attrs): Conv
   expectFloat(op, w, 'w');
   const inputShape = intsAttr(op, attrs, 'inputShape');
   if (inputShape.length !== 4 || w.shape.length !== 4 || dy.shape.length !== 4) {
-    throw new Error(
-      `${op}: only 2-D convolution is supported (input ${fmt(inputShape)}, w ${fmt(w.shape)}, dy ${fmt(dy.shape)})`,
-    );
+    throw new Error(`${op}: only 2-D convolution is supported (input ${fmt(inputShape)}, w ${fmt(w.shape)}, dy ${fmt(dy.shape)})`);
   }
   const [N, C, H, W] = inputShape as [number, number, number, number];
   const [M, Cg, KH, KW] = w.shape as [number, number, number, number];

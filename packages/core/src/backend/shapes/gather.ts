@@ -11,8 +11,11 @@ export interface GatherGeometry {
 }
 
 /** data's shape with the axis replaced by the indices' shape. */
-const gatheredShape = (dataShape: readonly number[], axis: number, indices: Tensor): number[] =>
-  [...dataShape.slice(0, axis), ...indices.shape, ...dataShape.slice(axis + 1)];
+const gatheredShape = (dataShape: readonly number[], axis: number, indices: Tensor): number[] => [
+  ...dataShape.slice(0, axis),
+  ...indices.shape,
+  ...dataShape.slice(axis + 1),
+];
 
 /** Gather's checks, axis and output shape. */
 export function gatherGeometry(data: Tensor, indices: Tensor, attrs: Attrs): GatherGeometry & { shape: number[] } {

@@ -37,14 +37,18 @@ export function batchedMatmul(op: string, a: Tensor, b: Tensor): BatchedMatmul {
   }
   const aShape = a.shape.length === 1 ? [1, a.shape[0]!] : a.shape;
   const bShape = b.shape.length === 1 ? [b.shape[0]!, 1] : b.shape;
-  const M = aShape[aShape.length - 2]!, K = aShape[aShape.length - 1]!;
-  const K2 = bShape[bShape.length - 2]!, N = bShape[bShape.length - 1]!;
+  const M = aShape[aShape.length - 2]!,
+    K = aShape[aShape.length - 1]!;
+  const K2 = bShape[bShape.length - 2]!,
+    N = bShape[bShape.length - 1]!;
   if (K !== K2) throw new Error(`${op}: inner dimensions ${K} and ${K2} differ (${fmt(a.shape)} x ${fmt(b.shape)})`);
-  const aBatch = aShape.slice(0, -2), bBatch = bShape.slice(0, -2);
+  const aBatch = aShape.slice(0, -2),
+    bBatch = bShape.slice(0, -2);
   const rb = Math.max(aBatch.length, bBatch.length);
   const batch: number[] = [];
   for (let i = 0; i < rb; i++) {
-    const da = aBatch[aBatch.length - rb + i] ?? 1, db = bBatch[bBatch.length - rb + i] ?? 1;
+    const da = aBatch[aBatch.length - rb + i] ?? 1,
+      db = bBatch[bBatch.length - rb + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
       throw new Error(`${op}: batch dimensions do not broadcast (${fmt(a.shape)} x ${fmt(b.shape)})`);
     }
@@ -83,13 +87,21 @@ export function gemmGeometry(a: Tensor, b: Tensor, c: Tensor | undefined, attrs:
   }
   const [a0, a1] = a.shape as [number, number];
   const [b0, b1] = b.shape as [number, number];
-  const M = transA ? a1 : a0, K = transA ? a0 : a1;
-  const K2 = transB ? b1 : b0, N = transB ? b0 : b1;
+  const M = transA ? a1 : a0,
+    K = transA ? a0 : a1;
+  const K2 = transB ? b1 : b0,
+    N = transB ? b0 : b1;
   if (K !== K2) {
-    throw new Error(`Gemm: inner dimensions ${K} and ${K2} differ (${fmt(a.shape)} x ${fmt(b.shape)}, transA=${+transA}, transB=${+transB})`);
+    throw new Error(
+      `Gemm: inner dimensions ${K} and ${K2} differ (${fmt(a.shape)} x ${fmt(b.shape)}, transA=${+transA}, transB=${+transB})`,
+    );
   }
   const g: GemmGeometry = {
-    M, N, K, alpha, beta,
+    M,
+    N,
+    K,
+    alpha,
+    beta,
     a: { rs: transA ? 1 : K, cs: transA ? M : 1 },
     b: { rs: transB ? 1 : N, cs: transB ? K : 1 },
   };
@@ -125,7 +137,9 @@ export function matMulIntegerZeroPoints(
     const n = sizeOf(z.shape);
     if (n === 1 && z.shape.length <= 1) return 0;
     if (z.shape.length === 1 && n === rows) return 1;
-    throw new Error(`MatMulInteger: ${what} ${fmt(z.shape)} must be a scalar or have ${rows} elements (A ${fmt(a.shape)}, B ${fmt(b.shape)})`);
+    throw new Error(
+      `MatMulInteger: ${what} ${fmt(z.shape)} must be a scalar or have ${rows} elements (A ${fmt(a.shape)}, B ${fmt(b.shape)})`,
+    );
   };
   return { M, N, aStep: step(az, M, 'A zero point'), bStep: step(bz, N, 'B zero point') };
 }

@@ -21,7 +21,12 @@ export function expandGeometry(x: Tensor, attrs: Attrs): { shape: number[]; stri
 /** Transpose's perm (default: reversed axes), output shape, and x's strides read in output order. */
 export function transposeGeometry(x: Tensor, attrs: Attrs): { perm: number[]; shape: number[]; strides: number[] } {
   const r = x.shape.length;
-  const perm = intsAttr('Transpose', attrs, 'perm', x.shape.map((_, i) => r - 1 - i));
+  const perm = intsAttr(
+    'Transpose',
+    attrs,
+    'perm',
+    x.shape.map((_, i) => r - 1 - i),
+  );
   const seen = new Set(perm);
   if (perm.length !== r || seen.size !== r || perm.some((p) => p < 0 || p >= r)) {
     throw new Error(`Transpose: perm [${perm.join(', ')}] is not a permutation of the axes of ${fmt(x.shape)}`);

@@ -19,12 +19,33 @@ const CASES: Case[] = [
   { name: 'ViT patch embedding, stride = kernel 8', x: [2, 3, 32, 32], w: [16, 3, 8, 8], attrs: { strides: [8, 8] } },
   { name: 'stride = kernel 16, 17 output channels', x: [1, 3, 48, 48], w: [17, 3, 16, 16], attrs: { strides: [16, 16] }, tol: 3e-5 },
   // 768 taps summed in f32 against the CPU's f64 sum: rounding grows with the sum length.
-  { name: 'ViT-B/16 embedding width 768 on a 32×32 image', x: [1, 3, 32, 32], w: [768, 3, 16, 16], attrs: { strides: [16, 16] }, tol: 1e-4 },
+  {
+    name: 'ViT-B/16 embedding width 768 on a 32×32 image',
+    x: [1, 3, 32, 32],
+    w: [768, 3, 16, 16],
+    attrs: { strides: [16, 16] },
+    tol: 1e-4,
+  },
   { name: 'padding, dilation and group 2', x: [2, 4, 15, 17], w: [6, 2, 3, 3], attrs: { pads: [1, 2, 2, 1], dilations: [2, 2], group: 2 } },
-  { name: 'odd sizes, strides [2, 1], uneven pads, group 2', x: [1, 4, 7, 9], w: [6, 2, 3, 2], attrs: { strides: [2, 1], pads: [1, 0, 1, 2], group: 2 } },
-  { name: 'depthwise (group = channels), stride 2, 33×31', x: [1, 5, 33, 31], w: [5, 1, 3, 3], attrs: { strides: [2, 2], pads: [1, 1, 1, 1], group: 5 } },
+  {
+    name: 'odd sizes, strides [2, 1], uneven pads, group 2',
+    x: [1, 4, 7, 9],
+    w: [6, 2, 3, 2],
+    attrs: { strides: [2, 1], pads: [1, 0, 1, 2], group: 2 },
+  },
+  {
+    name: 'depthwise (group = channels), stride 2, 33×31',
+    x: [1, 5, 33, 31],
+    w: [5, 1, 3, 3],
+    attrs: { strides: [2, 2], pads: [1, 1, 1, 1], group: 5 },
+  },
   { name: '1×1 kernel, 65 channels', x: [1, 65, 5, 7], w: [16, 65, 1, 1], attrs: {} },
-  { name: 'kernel larger than stride and dilation [1, 3], 63 outputs wide', x: [1, 2, 5, 67], w: [3, 2, 2, 2], attrs: { strides: [1, 1], dilations: [1, 3], pads: [0, 0, 0, 1] } },
+  {
+    name: 'kernel larger than stride and dilation [1, 3], 63 outputs wide',
+    x: [1, 2, 5, 67],
+    w: [3, 2, 2, 2],
+    attrs: { strides: [1, 1], dilations: [1, 3], pads: [0, 0, 0, 1] },
+  },
 ];
 
 describe('Conv equals the CPU reference', () => {

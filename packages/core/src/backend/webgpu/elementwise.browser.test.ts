@@ -4,20 +4,35 @@ import { expectSameAsCpu, randomInts, randomTensor } from './testing.ts';
 
 const rng = new Rng(7);
 const SHAPES: [number[], number[]][] = [
-  [[7, 13, 5], [7, 13, 5]],
+  [
+    [7, 13, 5],
+    [7, 13, 5],
+  ],
   [[7, 13, 5], [5]],
-  [[2, 1, 4], [3, 1]],
+  [
+    [2, 1, 4],
+    [3, 1],
+  ],
   [[1], [3, 65]],
   [[], [4, 3]],
   [[2, 3, 768], [768]],
-  [[3, 3072], [1, 3072]],
-  [[65, 65], [65, 1]],
+  [
+    [3, 3072],
+    [1, 3072],
+  ],
+  [
+    [65, 65],
+    [65, 1],
+  ],
 ];
 
 describe('elementwise kernels equal the CPU reference', () => {
-  it.each(['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual'])('%s, float, broadcasting', async (op) => {
-    for (const [a, b] of SHAPES) await expectSameAsCpu(op, [randomTensor(rng, a, -2, 2), randomTensor(rng, b, 0.5, 2)]);
-  });
+  it.each(['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual'])(
+    '%s, float, broadcasting',
+    async (op) => {
+      for (const [a, b] of SHAPES) await expectSameAsCpu(op, [randomTensor(rng, a, -2, 2), randomTensor(rng, b, 0.5, 2)]);
+    },
+  );
 
   it.each(['Add', 'Sub', 'Mul', 'Div', 'Equal', 'Max'])('%s, int64', async (op) => {
     for (const [a, b] of SHAPES) await expectSameAsCpu(op, [randomInts(rng, a, -50, 50), randomInts(rng, b, 1, 9)]);

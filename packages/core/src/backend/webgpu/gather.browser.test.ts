@@ -55,7 +55,10 @@ describe('GatherGrad equals the CPU reference', () => {
     const ids = randomInts(rng, [2, 33], 0, 20);
     await expectSameAsCpu('GatherGrad', [randomTensor(rng, [2, 33, 768]), ids], { axis: 0, dataShape: [21, 768] });
     await expectSameAsCpu('GatherGrad', [randomTensor(rng, [2, 768]), intTensor([], [0])], { axis: 1, dataShape: [2, 7, 768] });
-    await expectSameAsCpu('GatherGrad', [randomTensor(rng, [3, 4]), intTensor([4], [0, 0, 0, 2], 'int32')], { axis: -1, dataShape: [3, 4] });
+    await expectSameAsCpu('GatherGrad', [randomTensor(rng, [3, 4]), intTensor([4], [0, 0, 0, 2], 'int32')], {
+      axis: -1,
+      dataShape: [3, 4],
+    });
     await expectSameAsCpu('GatherGrad', [randomTensor(rng, [0, 4]), intTensor([0], [])], { axis: 0, dataShape: [5, 4] });
   });
 

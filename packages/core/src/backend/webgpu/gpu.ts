@@ -74,7 +74,10 @@ export class Gpu {
   }
 
   private lostError(): GlassboxError {
-    return new GlassboxError('device_lost', `the WebGPU device was lost (${this.lost ?? 'destroyed'}); this call failed, the next one creates a new device`);
+    return new GlassboxError(
+      'device_lost',
+      `the WebGPU device was lost (${this.lost ?? 'destroyed'}); this call failed, the next one creates a new device`,
+    );
   }
 
   /** Throw the error the device raised asynchronously, if any (kernels report them at the next read). */
@@ -94,7 +97,10 @@ export class Gpu {
     const size = sizeOf(shape);
     const bytes = Math.max(16, Math.ceil((size * 4) / 16) * 16);
     if (bytes > this.limits.maxStorageBufferBindingSize) {
-      throw new GlassboxError('gpu_limit', `a [${shape.join(', ')}] tensor needs ${bytes} bytes; this device binds at most ${this.limits.maxStorageBufferBindingSize} (use a smaller internalBatchSize or shorter input)`);
+      throw new GlassboxError(
+        'gpu_limit',
+        `a [${shape.join(', ')}] tensor needs ${bytes} bytes; this device binds at most ${this.limits.maxStorageBufferBindingSize} (use a smaller internalBatchSize or shorter input)`,
+      );
     }
     this.liveBytes += bytes;
     this.peakBytes = Math.max(this.peakBytes, this.liveBytes);
@@ -146,7 +152,13 @@ export class Gpu {
   }
 
   memoryStats(): MemoryStats {
-    return { liveBytes: this.liveBytes, pooledBytes: this.pooledBytes, createdBytes: this.createdBytes, peakBytes: this.peakBytes, pipelines: this.pipelines.size };
+    return {
+      liveBytes: this.liveBytes,
+      pooledBytes: this.pooledBytes,
+      createdBytes: this.createdBytes,
+      peakBytes: this.peakBytes,
+      pipelines: this.pipelines.size,
+    };
   }
 
   upload(t: HostTensor): GpuTensor {
@@ -202,7 +214,8 @@ export class Gpu {
     if (this.pending >= MAX_PENDING) this.flush();
     const slot = this.paramCount++;
     const words = d.params ?? [];
-    if (words.length > PARAM_WORDS) throw new GlassboxError('kernel', `kernel needs ${words.length} parameter words, the block holds ${PARAM_WORDS}`);
+    if (words.length > PARAM_WORDS)
+      throw new GlassboxError('kernel', `kernel needs ${words.length} parameter words, the block holds ${PARAM_WORDS}`);
     const view = new DataView(this.paramData.buffer, slot * PARAM_BYTES, PARAM_BYTES);
     words.forEach((w, i) => {
       if (typeof w === 'number') view.setUint32(i * 4, w >>> 0, true);
@@ -210,7 +223,9 @@ export class Gpu {
       else view.setInt32(i * 4, w.i32, true);
     });
     const pipeline = this.pipeline(d.code);
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.paramBuffer, offset: slot * PARAM_BYTES, size: PARAM_BYTES } }];
+    const entries: GPUBindGroupEntry[] = [
+      { binding: 0, resource: { buffer: this.paramBuffer, offset: slot * PARAM_BYTES, size: PARAM_BYTES } },
+    ];
     [...d.inputs, ...d.outputs].forEach((t, i) => entries.push({ binding: i + 1, resource: { buffer: t.buffer } }));
     const group = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     this.pass ??= this.encoderOrNew().beginComputePass();

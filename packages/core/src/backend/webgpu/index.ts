@@ -52,7 +52,11 @@ export class WebGpuBackend implements Backend<GpuTensor> {
 
   static async create(): Promise<WebGpuBackend> {
     const gpu = await requestGpu();
-    if (!gpu) throw new GlassboxError('no_webgpu', 'WebGPU is not available here: no adapter (in Chromium, is --enable-unsafe-webgpu or a GPU present?)');
+    if (!gpu)
+      throw new GlassboxError(
+        'no_webgpu',
+        'WebGPU is not available here: no adapter (in Chromium, is --enable-unsafe-webgpu or a GPU present?)',
+      );
     return new WebGpuBackend(gpu);
   }
 

@@ -82,7 +82,9 @@ describe('MatMul equals the CPU reference', () => {
   it('errors name the op', async () => {
     const gpu = await webgpu();
     const up = (t: HostTensor) => gpu.upload(t);
-    expect(() => gpu.run('MatMul', [up(randomTensor(rng, [2, 8])), up(randomTensor(rng, [16, 4]))])).toThrow(/^MatMul: inner dimensions 8 and 16/);
+    expect(() => gpu.run('MatMul', [up(randomTensor(rng, [2, 8])), up(randomTensor(rng, [16, 4]))])).toThrow(
+      /^MatMul: inner dimensions 8 and 16/,
+    );
     expect(() => gpu.run('MatMul', [up(randomTensor(rng, [2, 2, 3])), up(randomTensor(rng, [3, 3, 4]))])).toThrow(/^MatMul: batch/);
     expect(() => gpu.run('MatMul', [up(scalar(1)), up(randomTensor(rng, [1, 4]))])).toThrow(/^MatMul: operands/);
   });
@@ -126,14 +128,22 @@ describe('MatMul, Gemm and MatMulInteger at the edges of the K slices', () => {
         expect(tileFor(M)).toBe(tile);
         for (const K of ks) {
           const at = `M ${M} K ${K}`;
-          await check(`${at} batched`, 'MatMul', [infAtK0(randomTensor(rng, [2, M, K]), true), infAtK0(randomTensor(rng, [2, K, N]), false)]);
+          await check(`${at} batched`, 'MatMul', [
+            infAtK0(randomTensor(rng, [2, M, K]), true),
+            infAtK0(randomTensor(rng, [2, K, N]), false),
+          ]);
           const a = infAtK0(randomTensor(rng, [K, M]), false);
           const b = infAtK0(randomTensor(rng, [N, K]), true);
           await check(`${at} Gemm transA transB`, 'Gemm', [a, b, randomTensor(rng, [M, N])], { transA: 1, transB: 1, alpha: 0.5, beta: 2 });
           await check(`${at} int32`, 'MatMul', [randomInts(rng, [M, K], -100, 100, 'int32'), randomInts(rng, [K, N], -100, 100, 'int32')]);
           const qa = randomInts(rng, [M, K], 0, 255, 'uint8');
           const qb = randomInts(rng, [K, N], -128, 127, 'int8');
-          await check(`${at} MatMulInteger`, 'MatMulInteger', [qa, qb, randomInts(rng, [M], 0, 255, 'uint8'), randomInts(rng, [N], -128, 127, 'int8')]);
+          await check(`${at} MatMulInteger`, 'MatMulInteger', [
+            qa,
+            qb,
+            randomInts(rng, [M], 0, 255, 'uint8'),
+            randomInts(rng, [N], -128, 127, 'int8'),
+          ]);
         }
       }
       expect(failures, failures.join('\n')).toEqual([]);
@@ -159,7 +169,13 @@ describe('Gemm equals the CPU reference', () => {
       const attrs = { transA, transB };
       await expectSameAsCpu('Gemm', [a, b], attrs);
       await expectSameAsCpu('Gemm', [a, b], { ...attrs, alpha: 0.5, beta: 2 });
-      for (const c of [scalar(0.25), randomTensor(rng, [N]), randomTensor(rng, [M, 1]), randomTensor(rng, [M, N]), randomTensor(rng, [1, N])]) {
+      for (const c of [
+        scalar(0.25),
+        randomTensor(rng, [N]),
+        randomTensor(rng, [M, 1]),
+        randomTensor(rng, [M, N]),
+        randomTensor(rng, [1, N]),
+      ]) {
         await expectSameAsCpu('Gemm', [a, b, c], attrs);
         await expectSameAsCpu('Gemm', [a, b, c], { ...attrs, alpha: -1.5, beta: 0.75 });
       }
@@ -172,7 +188,9 @@ describe('Gemm equals the CPU reference', () => {
     const gpu = await webgpu();
     const up = (t: HostTensor) => gpu.upload(t);
     expect(() => gpu.run('Gemm', [up(randomTensor(rng, [2, 8])), up(randomTensor(rng, [16, 4]))])).toThrow(/^Gemm: inner dimensions/);
-    expect(() => gpu.run('Gemm', [up(randomTensor(rng, [2, 8])), up(randomTensor(rng, [8, 4])), up(randomTensor(rng, [3]))])).toThrow(/^Gemm: C/);
+    expect(() => gpu.run('Gemm', [up(randomTensor(rng, [2, 8])), up(randomTensor(rng, [8, 4])), up(randomTensor(rng, [3]))])).toThrow(
+      /^Gemm: C/,
+    );
   });
 });
 
@@ -205,7 +223,12 @@ describe('MatMulInteger equals the CPU reference', () => {
       randomInts(rng, [3], 0, 255, 'uint8'),
       randomInts(rng, [130], -128, 127, 'int8'),
     ]);
-    await expectSameAsCpu('MatMulInteger', [randomInts(rng, [65, 40], 0, 255, 'uint8'), randomInts(rng, [40, 70], -128, 127, 'int8'), za, zb]);
+    await expectSameAsCpu('MatMulInteger', [
+      randomInts(rng, [65, 40], 0, 255, 'uint8'),
+      randomInts(rng, [40, 70], -128, 127, 'int8'),
+      za,
+      zb,
+    ]);
     // Zero points per row of a batched A.
     await expectSameAsCpu('MatMulInteger', [
       randomInts(rng, [3, 5, 768], 0, 255, 'uint8'),

@@ -76,7 +76,11 @@ describe('movement kernels equal the CPU reference', () => {
         };
         await same('Concat', [mk(shapeWith(3))], { axis });
         await same('Concat', [mk(shapeWith(3)), mk(shapeWith(4))], { axis });
-        await same('Concat', Array.from({ length: 12 }, (_, k) => mk(shapeWith((k % 4) + (k === 5 ? 0 : 1)))), { axis });
+        await same(
+          'Concat',
+          Array.from({ length: 12 }, (_, k) => mk(shapeWith((k % 4) + (k === 5 ? 0 : 1)))),
+          { axis },
+        );
       }
     }
     await same('Concat', [randomTensor(rng, [3]), randomTensor(rng, [0]), randomTensor(rng, [5])], { axis: 0 });
@@ -141,7 +145,8 @@ describe('movement kernels equal the CPU reference', () => {
 
   it('Shape with start and end', async () => {
     const x = randomTensor(rng, [7, 13, 5]);
-    for (const attrs of [{}, { start: 1 }, { end: -1 }, { start: -2, end: 3 }, { start: 2, end: 1 }, { start: -10, end: 10 }]) await same('Shape', [x], attrs);
+    for (const attrs of [{}, { start: 1 }, { end: -1 }, { start: -2, end: 3 }, { start: 2, end: 1 }, { start: -10, end: 10 }])
+      await same('Shape', [x], attrs);
     await same('Shape', [randomTensor(rng, [])], {});
   });
 

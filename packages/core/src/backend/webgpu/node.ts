@@ -15,6 +15,10 @@ export async function installNodeWebGpu(): Promise<boolean> {
     return false;
   }
   Object.assign(globalThis, dawn.globals);
-  Object.defineProperty(globalThis, 'navigator', { value: { ...(g.navigator ?? {}), gpu: dawn.create([]) }, configurable: true, writable: true });
+  Object.defineProperty(globalThis, 'navigator', {
+    value: { ...(g.navigator ?? {}), gpu: dawn.create([]) },
+    configurable: true,
+    writable: true,
+  });
   return true;
 }

@@ -10,7 +10,11 @@ const f32 = (shape: number[], values: number[]): HostTensor => tensor('float32',
 
 describe('DequantizeLinear equals the CPU reference', () => {
   it('scalar scale, with and without a zero point, uint8 / int8 / int32', async () => {
-    for (const [dtype, lo, hi] of [['uint8', 0, 255], ['int8', -128, 127], ['int32', -100000, 100000]] as const) {
+    for (const [dtype, lo, hi] of [
+      ['uint8', 0, 255],
+      ['int8', -128, 127],
+      ['int32', -100000, 100000],
+    ] as const) {
       for (const shape of [[7, 13, 5], [3, 768], [], [65]]) {
         const x = randomInts(rng, shape, lo, hi, dtype);
         await expectSameAsCpu('DequantizeLinear', [x, f32([], [0.0173])], {}, 0, 0);
@@ -21,7 +25,15 @@ describe('DequantizeLinear equals the CPU reference', () => {
   });
 
   it('per-axis scale, with and without a zero point, positive and negative axes', async () => {
-    const cases: [number[], number][] = [[[7, 13, 5], 1], [[7, 13, 5], 0], [[7, 13, 5], -1], [[3, 3072], 1], [[768, 3], 0], [[17], 0], [[2, 33, 4], -2]];
+    const cases: [number[], number][] = [
+      [[7, 13, 5], 1],
+      [[7, 13, 5], 0],
+      [[7, 13, 5], -1],
+      [[3, 3072], 1],
+      [[768, 3], 0],
+      [[17], 0],
+      [[2, 33, 4], -2],
+    ];
     for (const [shape, axis] of cases) {
       const dim = shape[axis < 0 ? axis + shape.length : axis]!;
       const x = randomInts(rng, shape, 0, 255, 'uint8');
@@ -37,7 +49,9 @@ describe('DequantizeLinear equals the CPU reference', () => {
     const gpu = await webgpu();
     const x = gpu.upload(randomInts(rng, [4, 5], 0, 255, 'uint8'));
     expect(() => gpu.run('DequantizeLinear', [x, gpu.upload(f32([4], [1, 2, 3, 4]))], { axis: 1 })).toThrow(/^DequantizeLinear: scale/);
-    expect(() => gpu.run('DequantizeLinear', [x, gpu.upload(f32([], [1])), gpu.upload(randomInts(rng, [], 0, 9, 'int8'))])).toThrow(/^DequantizeLinear: zero point/);
+    expect(() => gpu.run('DequantizeLinear', [x, gpu.upload(f32([], [1])), gpu.upload(randomInts(rng, [], 0, 9, 'int8'))])).toThrow(
+      /^DequantizeLinear: zero point/,
+    );
   });
 });
 
@@ -96,7 +110,7 @@ describe('divExact', () => {
       a[i] = pick();
       // Small integers and their neighbours make exact and tie-adjacent quotients.
       b[i] = i % 4 === 0 ? Math.floor(1 + rng.next() * 300) : i % 4 === 1 ? 255 : pick();
-      if (i % 8 === 2) a[i] = Math.fround(b[i]! * Math.floor(rng.next() * 512) / 2);
+      if (i % 8 === 2) a[i] = Math.fround((b[i]! * Math.floor(rng.next() * 512)) / 2);
     }
     const ta = gpu.upload(tensor('float32', [n], a));
     const tb = gpu.upload(tensor('float32', [n], b));

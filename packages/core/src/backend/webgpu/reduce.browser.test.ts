@@ -182,7 +182,9 @@ describe('SoftmaxGrad and LogSoftmaxGrad equal the CPU reference', () => {
     await expectSameAsCpu('SoftmaxGrad', [s(0.3), s(2)], {});
     await expectSameAsCpu('LogSoftmaxGrad', [s(-0.3), s(2)], {});
     const gpu = await webgpu();
-    expect(() => gpu.run('SoftmaxGrad', [gpu.upload(randomTensor(rng, [2, 3])), gpu.upload(randomTensor(rng, [3]))], {})).toThrow(/^SoftmaxGrad: dy/);
+    expect(() => gpu.run('SoftmaxGrad', [gpu.upload(randomTensor(rng, [2, 3])), gpu.upload(randomTensor(rng, [3]))], {})).toThrow(
+      /^SoftmaxGrad: dy/,
+    );
   });
 });
 
@@ -209,7 +211,9 @@ describe('LayerNormalization and LayerNormalizationGrad equal the CPU reference'
       }
     }
     // A bias that broadcasts differently from the scale; default axis and epsilon.
-    await expectSameAsCpu('LayerNormalization', [randomTensor(rng, [2, 3, 5]), randomTensor(rng, [5]), randomTensor(rng, [3, 1])], { axis: 1 });
+    await expectSameAsCpu('LayerNormalization', [randomTensor(rng, [2, 3, 5]), randomTensor(rng, [5]), randomTensor(rng, [3, 1])], {
+      axis: 1,
+    });
     await expectSameAsCpu('LayerNormalization', [randomTensor(rng, [4, 65]), randomTensor(rng, [65])]);
   });
 
@@ -218,7 +222,12 @@ describe('LayerNormalization and LayerNormalizationGrad equal the CPU reference'
       for (const epsilon of [1e-12, 1e-5]) {
         const x = randomTensor(rng, c.x, -2, 2);
         // (1/σ)·mean(ĝ·x̂) over 3072 terms: f32 sums, so LONG.
-        await expectSameAsCpu('LayerNormalizationGrad', [x, randomTensor(rng, c.scale, 0.5, 1.5), randomTensor(rng, c.x)], { axis: c.axis, epsilon }, LONG);
+        await expectSameAsCpu(
+          'LayerNormalizationGrad',
+          [x, randomTensor(rng, c.scale, 0.5, 1.5), randomTensor(rng, c.x)],
+          { axis: c.axis, epsilon },
+          LONG,
+        );
       }
     }
   });
@@ -226,9 +235,13 @@ describe('LayerNormalization and LayerNormalizationGrad equal the CPU reference'
   it('reports bad inputs with the op type', async () => {
     const gpu = await webgpu();
     const x = gpu.upload(randomTensor(rng, [2, 3]));
-    expect(() => gpu.run('LayerNormalization', [x, gpu.upload(randomTensor(rng, [2]))], {})).toThrow(/^LayerNormalization: scale \[2\] does not broadcast/);
+    expect(() => gpu.run('LayerNormalization', [x, gpu.upload(randomTensor(rng, [2]))], {})).toThrow(
+      /^LayerNormalization: scale \[2\] does not broadcast/,
+    );
     expect(() => gpu.run('LayerNormalization', [x], {})).toThrow(/^LayerNormalization: expects 2 to 3 inputs/);
-    expect(() => gpu.run('LayerNormalizationGrad', [x, gpu.upload(randomTensor(rng, [3])), gpu.upload(randomTensor(rng, [3]))], {})).toThrow(/^LayerNormalizationGrad: dy/);
+    expect(() =>
+      gpu.run('LayerNormalizationGrad', [x, gpu.upload(randomTensor(rng, [3])), gpu.upload(randomTensor(rng, [3]))], {}),
+    ).toThrow(/^LayerNormalizationGrad: dy/);
   });
 });
 
@@ -255,7 +268,8 @@ describe('CumSum equals the CPU reference', () => {
       await expectSameAsCpu('CumSum', [randomTensor(rng, [2, 3072])], { axis: -1, ...flags }, LONG);
       await expectSameAsCpu('CumSum', [randomTensor(rng, [768, 3])], { axis: 0, ...flags }, LONG);
       await expectSameAsCpu('CumSum', [randomInts(rng, [3, 1000], -1000, 1000)], { axis: 1, ...flags });
-      for (const n of [1, 15, 16, 17, 255, 256, 257, 300]) await expectSameAsCpu('CumSum', [randomTensor(rng, [n])], { axis: 0, ...flags }, LONG);
+      for (const n of [1, 15, 16, 17, 255, 256, 257, 300])
+        await expectSameAsCpu('CumSum', [randomTensor(rng, [n])], { axis: 0, ...flags }, LONG);
       await expectSameAsCpu('CumSum', [randomInts(rng, [0, 4], 0, 3)], { axis: 1, ...flags });
     }
   });

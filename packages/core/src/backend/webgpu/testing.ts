@@ -2,7 +2,7 @@
 import { expect } from 'vitest';
 import type { Attrs } from '../backend.ts';
 import { cpuBackend } from '../cpu/index.ts';
-import { Rng } from '../../methods/rng.ts';
+import type { Rng } from '../../methods/rng.ts';
 import { type DType, type HostTensor, sizeOf, tensor } from '../../tensor.ts';
 import { WebGpuBackend } from './index.ts';
 
@@ -10,21 +10,39 @@ let backend: Promise<WebGpuBackend> | undefined;
 export const webgpu = () => (backend ??= WebGpuBackend.create());
 
 export function randomTensor(rng: Rng, shape: readonly number[], lo = -1, hi = 1): HostTensor {
-  return tensor('float32', shape, Float32Array.from({ length: sizeOf(shape) }, () => lo + (hi - lo) * rng.next()));
+  return tensor(
+    'float32',
+    shape,
+    Float32Array.from({ length: sizeOf(shape) }, () => lo + (hi - lo) * rng.next()),
+  );
 }
 
 export function randomInts(rng: Rng, shape: readonly number[], lo: number, hi: number, dtype: DType = 'int64'): HostTensor {
-  return tensor(dtype, shape, Int32Array.from({ length: sizeOf(shape) }, () => lo + Math.floor((hi - lo + 1) * rng.next())));
+  return tensor(
+    dtype,
+    shape,
+    Int32Array.from({ length: sizeOf(shape) }, () => lo + Math.floor((hi - lo + 1) * rng.next())),
+  );
 }
 
 /**
  * Run `op` on both backends and compare every output: same dtype and shape, values within
  * atol + rtol·|cpu| (exact for integer outputs).
  */
-export async function expectSameAsCpu(op: string, inputs: readonly HostTensor[], attrs: Attrs = {}, atol = 1e-5, rtol = 1e-5): Promise<void> {
+export async function expectSameAsCpu(
+  op: string,
+  inputs: readonly HostTensor[],
+  attrs: Attrs = {},
+  atol = 1e-5,
+  rtol = 1e-5,
+): Promise<void> {
   const gpu = await webgpu();
   const want = cpuBackend.run(op, inputs, attrs);
-  const got = gpu.run(op, inputs.map((t) => gpu.upload(t)), attrs);
+  const got = gpu.run(
+    op,
+    inputs.map((t) => gpu.upload(t)),
+    attrs,
+  );
   expect(got.length, `${op}: outputs`).toBe(want.length);
   for (let k = 0; k < want.length; k++) {
     const w = want[k]!;

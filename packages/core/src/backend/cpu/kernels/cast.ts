@@ -7,7 +7,16 @@ import { toStorage } from './util.ts';
 
 const DTYPES: readonly DType[] = ['float32', 'int64', 'int32', 'int8', 'uint8', 'bool'];
 /** ONNX TensorProto.DataType codes, for a `to` given as a number. */
-const ONNX_CODES: Record<number, DType> = { 1: 'float32', 2: 'uint8', 3: 'int8', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float32', 11: 'float32' };
+const ONNX_CODES: Record<number, DType> = {
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  6: 'int32',
+  7: 'int64',
+  9: 'bool',
+  10: 'float32',
+  11: 'float32',
+};
 
 registerCpuKernel('Cast', (inputs, attrs) => {
   checkInputs('Cast', inputs, 1);

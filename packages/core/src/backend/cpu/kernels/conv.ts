@@ -8,7 +8,9 @@ import { optionalInput } from './util.ts';
 
 registerCpuKernel('Conv', (inputs, attrs) => {
   checkInputs('Conv', inputs, 2, 3);
-  const x = inputs[0]!, w = inputs[1]!, b = optionalInput(inputs, 2);
+  const x = inputs[0]!,
+    w = inputs[1]!,
+    b = optionalInput(inputs, 2);
   const { N, C, H, W, M, Cg, kH, kW, sH, sW, dH, dW, pT, pL, group, Ho, Wo } = checkConv(x, w, b, attrs);
   const Mg = M / group;
   const K = Cg * kH * kW;

@@ -96,7 +96,7 @@ const binaryOps: Record<string, BinarySpec> = {
       return Math.trunc(a / b);
     },
   },
-  Pow: { f: (a, b) => Math.pow(a, b), mixed: true },
+  Pow: { f: (a, b) => a ** b, mixed: true },
   Max: { f: (a, b) => Math.max(a, b) },
   Min: { f: (a, b) => Math.min(a, b) },
   Equal: { f: (a, b) => (a === b ? 1 : 0), bool: true },

@@ -7,7 +7,8 @@ import { newStorage } from './util.ts';
 
 registerCpuKernel('Gather', (inputs, attrs) => {
   checkInputs('Gather', inputs, 2);
-  const data = inputs[0]!, indices = inputs[1]!;
+  const data = inputs[0]!,
+    indices = inputs[1]!;
   const { axis, outer, dim, inner, shape } = gatherGeometry(data, indices, attrs);
   const nIdx = indices.data.length;
   const idx = new Int32Array(nIdx);

@@ -8,8 +8,7 @@ const f32 = (shape: number[], data: number[]) => tensor('float32', shape, data);
 const i64 = (shape: number[], data: number[]) => tensor('int64', shape, data);
 const bool = (shape: number[], data: number[]) => tensor('bool', shape, data);
 const iota = (n: number) => Array.from({ length: n }, (_, i) => i);
-const run = (op: string, inputs: (HostTensor | undefined)[], attrs: Attrs = {}) =>
-  cpuBackend.run(op, inputs as HostTensor[], attrs);
+const run = (op: string, inputs: (HostTensor | undefined)[], attrs: Attrs = {}) => cpuBackend.run(op, inputs as HostTensor[], attrs);
 const one = (op: string, inputs: (HostTensor | undefined)[], attrs: Attrs = {}) => run(op, inputs, attrs)[0]!;
 
 /** Deterministic values in [-1, 1). */
@@ -55,13 +54,18 @@ describe('binary elementwise', () => {
   it('broadcasts across rank mismatch and on both sides', () => {
     const a = f32([2, 1, 3], [1, 2, 3, 4, 5, 6]);
     const b = f32([4, 1], [1, 10, 100, 1000]);
-    expectTensor(one('Mul', [a, b]), 'float32', [2, 4, 3], [
-      1, 2, 3, 10, 20, 30, 100, 200, 300, 1000, 2000, 3000,
-      4, 5, 6, 40, 50, 60, 400, 500, 600, 4000, 5000, 6000,
-    ]);
-    expectTensor(one('Add', [f32([1, 4], [0, 1, 2, 3]), f32([3, 1], [0, 10, 20])]), 'float32', [3, 4], [
-      0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23,
-    ]);
+    expectTensor(
+      one('Mul', [a, b]),
+      'float32',
+      [2, 4, 3],
+      [1, 2, 3, 10, 20, 30, 100, 200, 300, 1000, 2000, 3000, 4, 5, 6, 40, 50, 60, 400, 500, 600, 4000, 5000, 6000],
+    );
+    expectTensor(
+      one('Add', [f32([1, 4], [0, 1, 2, 3]), f32([3, 1], [0, 10, 20])]),
+      'float32',
+      [3, 4],
+      [0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23],
+    );
     // Same-shape operand next to a broadcast one.
     expectTensor(one('Add', [f32([2, 2], [1, 2, 3, 4]), f32([2, 1], [10, 20])]), 'float32', [2, 2], [11, 12, 23, 24]);
   });
@@ -82,14 +86,17 @@ describe('binary elementwise', () => {
   });
 
   it('takes Max and Min over any number of inputs', () => {
-    const a = f32([3], [1, 5, 3]), b = f32([3], [4, 2, 6]), c = f32([], [3.5]);
+    const a = f32([3], [1, 5, 3]),
+      b = f32([3], [4, 2, 6]),
+      c = f32([], [3.5]);
     expectTensor(one('Max', [a, b, c]), 'float32', [3], [4, 5, 6]);
     expectTensor(one('Min', [a, b, c]), 'float32', [3], [1, 2, 3]);
     expectTensor(one('Max', [a]), 'float32', [3], [1, 5, 3]);
   });
 
   it('compares into bool', () => {
-    const a = f32([3], [1, 2, 3]), b = f32([], [2]);
+    const a = f32([3], [1, 2, 3]),
+      b = f32([], [2]);
     expectTensor(one('Equal', [a, b]), 'bool', [3], [0, 1, 0]);
     expectTensor(one('Less', [a, b]), 'bool', [3], [1, 0, 0]);
     expectTensor(one('Greater', [a, b]), 'bool', [3], [0, 0, 1]);
@@ -99,7 +106,8 @@ describe('binary elementwise', () => {
   });
 
   it('combines bools', () => {
-    const a = bool([4], [1, 1, 0, 0]), b = bool([4], [1, 0, 1, 0]);
+    const a = bool([4], [1, 1, 0, 0]),
+      b = bool([4], [1, 0, 1, 0]);
     expectTensor(one('And', [a, b]), 'bool', [4], [1, 0, 0, 0]);
     expectTensor(one('Or', [a, b]), 'bool', [4], [1, 1, 1, 0]);
     expectTensor(one('Xor', [a, b]), 'bool', [4], [0, 1, 1, 0]);
@@ -156,9 +164,8 @@ describe('unary elementwise', () => {
   it('computes Erf to float32 precision', () => {
     const xs = [0.5, -1.3, 3, 0, 0.1, 1, 1.9, 2, 2.5, -4, 1e-3, 5.5, 7, -7];
     const want = [
-      0.5204998778130465, -0.9340079449406524, 0.9999779095030014, 0, 0.1124629160182849, 0.8427007929497149,
-      0.9927904292352575, 0.9953222650189527, 0.999593047982555, -0.9999999845827421, 0.0011283787909692365,
-      0.9999999999999927, 1, -1,
+      0.5204998778130465, -0.9340079449406524, 0.9999779095030014, 0, 0.1124629160182849, 0.8427007929497149, 0.9927904292352575,
+      0.9953222650189527, 0.999593047982555, -0.9999999845827421, 0.0011283787909692365, 0.9999999999999927, 1, -1,
     ];
     const out = one('Erf', [f32([xs.length], xs)]);
     // The inputs are float32 roundings of xs; compare against erf at those inputs.
@@ -222,7 +229,8 @@ describe('MatMul', () => {
   });
 
   it('broadcasts batch dimensions', () => {
-    const a = values(2 * 2 * 4, 1), b = values(3 * 4 * 3, 2);
+    const a = values(2 * 2 * 4, 1),
+      b = values(3 * 4 * 3, 2);
     const out = one('MatMul', [f32([2, 1, 2, 4], a), f32([3, 4, 3], b)]);
     const want: number[] = [];
     for (let i = 0; i < 2; i++) {
@@ -282,7 +290,9 @@ describe('Gemm', () => {
   });
 
   it('rejects a C that does not broadcast', () => {
-    expect(() => one('Gemm', [f32([2, 3], A), f32([3, 2], B), f32([3], [1, 2, 3])])).toThrow(/^Gemm: C \[3\] does not broadcast to \[2, 2\]/);
+    expect(() => one('Gemm', [f32([2, 3], A), f32([3, 2], B), f32([3], [1, 2, 3])])).toThrow(
+      /^Gemm: C \[3\] does not broadcast to \[2, 2\]/,
+    );
   });
 });
 
@@ -308,7 +318,10 @@ describe('MatMulInteger', () => {
   });
 
   it('is exact beyond float32 precision', () => {
-    const out = one('MatMulInteger', [tensor('uint8', [1, 1000], new Array(1000).fill(255)), tensor('uint8', [1000, 1], new Array(1000).fill(255))]);
+    const out = one('MatMulInteger', [
+      tensor('uint8', [1, 1000], new Array(1000).fill(255)),
+      tensor('uint8', [1000, 1], new Array(1000).fill(255)),
+    ]);
     expectTensor(out, 'int32', [1, 1], [65025000]);
   });
 });
@@ -317,7 +330,16 @@ describe('Softmax and LogSoftmax', () => {
   it('normalises rows', () => {
     const out = one('Softmax', [f32([2, 3], [1, 2, 3, 1, 1, 1])]);
     expectClose(out, [2, 3], [0.09003057317038046, 0.24472847105479764, 0.6652409557748219, 1 / 3, 1 / 3, 1 / 3]);
-    const x = one('Softmax', [f32([4, 5], values(20, 7).map((v) => v * 20))], { axis: -1 });
+    const x = one(
+      'Softmax',
+      [
+        f32(
+          [4, 5],
+          values(20, 7).map((v) => v * 20),
+        ),
+      ],
+      { axis: -1 },
+    );
     for (let r = 0; r < 4; r++) {
       let s = 0;
       for (let j = 0; j < 5; j++) s += x.data[r * 5 + j]!;
@@ -343,7 +365,9 @@ describe('LayerNormalization', () => {
   });
 
   it('matches the direct formula over axes [axis, rank) with broadcast bias', () => {
-    const x = values(12, 11).map((v) => v * 3 + 1), scale = values(6, 12), bias = values(3, 13);
+    const x = values(12, 11).map((v) => v * 3 + 1),
+      scale = values(6, 12),
+      bias = values(3, 13);
     const eps = 1e-5;
     const out = one('LayerNormalization', [f32([2, 2, 3], x), f32([2, 3], scale), f32([3], bias)], { axis: 1, epsilon: eps });
     const want: number[] = [];
@@ -431,7 +455,8 @@ describe('Slice', () => {
 
 describe('Concat, Split, Transpose, Expand, Reshape', () => {
   it('concatenates along an axis', () => {
-    const a = f32([2, 1], [0, 1]), b = f32([2, 2], [2, 3, 4, 5]);
+    const a = f32([2, 1], [0, 1]),
+      b = f32([2, 2], [2, 3, 4, 5]);
     expectTensor(one('Concat', [a, b], { axis: 1 }), 'float32', [2, 3], [0, 2, 3, 1, 4, 5]);
     expectTensor(one('Concat', [a, b], { axis: -1 }), 'float32', [2, 3], [0, 2, 3, 1, 4, 5]);
     expectTensor(one('Concat', [f32([1, 2], [1, 2]), f32([2, 2], [3, 4, 5, 6])], { axis: 0 }), 'float32', [3, 2], [1, 2, 3, 4, 5, 6]);
@@ -443,8 +468,13 @@ describe('Concat, Split, Transpose, Expand, Reshape', () => {
     expectTensor(p!, 'float32', [2, 2], [0, 1, 5, 6]);
     expectTensor(q!, 'float32', [2, 3], [2, 3, 4, 7, 8, 9]);
     const parts = run('Split', [f32([2, 5], iota(10))], { axis: -1, split: [5, 0] });
-    expect(parts.map((t) => t.shape)).toEqual([[2, 5], [2, 0]]);
-    expect(() => run('Split', [f32([2, 5], iota(10))], { axis: 1, split: [2, 2] })).toThrow(/^Split: sizes \[2, 2\] do not add up to dimension 5/);
+    expect(parts.map((t) => t.shape)).toEqual([
+      [2, 5],
+      [2, 0],
+    ]);
+    expect(() => run('Split', [f32([2, 5], iota(10))], { axis: 1, split: [2, 2] })).toThrow(
+      /^Split: sizes \[2, 2\] do not add up to dimension 5/,
+    );
   });
 
   it('transposes', () => {
@@ -510,8 +540,15 @@ describe('CumSum', () => {
 
 /** Direct-loop 2-D convolution: the definition, no im2col. */
 function naiveConv(
-  x: number[], xs: number[], w: number[], ws: number[], b: number[] | undefined,
-  strides: number[], pads: number[], dilations: number[], group: number,
+  x: number[],
+  xs: number[],
+  w: number[],
+  ws: number[],
+  b: number[] | undefined,
+  strides: number[],
+  pads: number[],
+  dilations: number[],
+  group: number,
 ): { shape: number[]; data: number[] } {
   const [N, C, H, W] = xs as [number, number, number, number];
   const [M, Cg, kH, kW] = ws as [number, number, number, number];
@@ -546,14 +583,18 @@ describe('Conv', () => {
   });
 
   it('matches the direct loop for a ViT-style patch embedding (stride = kernel)', () => {
-    const x = values(3 * 8 * 8, 21), w = values(4 * 3 * 4 * 4, 22), b = values(4, 23);
+    const x = values(3 * 8 * 8, 21),
+      w = values(4 * 3 * 4 * 4, 22),
+      b = values(4, 23);
     const out = one('Conv', [f32([1, 3, 8, 8], x), f32([4, 3, 4, 4], w), f32([4], b)], { strides: [4, 4] });
     const want = naiveConv(x, [1, 3, 8, 8], w, [4, 3, 4, 4], b, [4, 4], [0, 0, 0, 0], [1, 1], 1);
     expectClose(out, want.shape, want.data, 1e-6);
   });
 
   it('matches the direct loop with padding, dilation, stride and group 2', () => {
-    const x = values(2 * 4 * 7 * 6, 31), w = values(6 * 2 * 3 * 2, 32), b = values(6, 33);
+    const x = values(2 * 4 * 7 * 6, 31),
+      w = values(6 * 2 * 3 * 2, 32),
+      b = values(6, 33);
     const attrs = { strides: [2, 1], pads: [1, 2, 0, 1], dilations: [2, 1], group: 2 };
     const out = one('Conv', [f32([2, 4, 7, 6], x), f32([6, 2, 3, 2], w), f32([6], b)], attrs);
     const want = naiveConv(x, [2, 4, 7, 6], w, [6, 2, 3, 2], b, attrs.strides, attrs.pads, attrs.dilations, 2);
@@ -562,7 +603,8 @@ describe('Conv', () => {
   });
 
   it('handles 1×1 kernels without bias', () => {
-    const x = values(2 * 3 * 2 * 2, 41), w = values(5 * 3, 42);
+    const x = values(2 * 3 * 2 * 2, 41),
+      w = values(5 * 3, 42);
     const out = one('Conv', [f32([2, 3, 2, 2], x), f32([5, 3, 1, 1], w)]);
     const want = naiveConv(x, [2, 3, 2, 2], w, [5, 3, 1, 1], undefined, [1, 1], [0, 0, 0, 0], [1, 1], 1);
     expectClose(out, want.shape, want.data, 1e-6);
@@ -583,7 +625,9 @@ describe('quantization', () => {
     const y = tensor('int8', [2, 3], [1, 2, 3, 4, 5, 6]);
     const out = one('DequantizeLinear', [y, f32([3], [1, 0.5, 2]), tensor('int8', [3], [0, 2, -1])], { axis: 1 });
     expectTensor(out, 'float32', [2, 3], [1, 0, 8, 4, 1.5, 14]);
-    expect(() => one('DequantizeLinear', [y, f32([2], [1, 2])], { axis: 1 })).toThrow(/^DequantizeLinear: scale \[2\] must have 3 elements/);
+    expect(() => one('DequantizeLinear', [y, f32([2], [1, 2])], { axis: 1 })).toThrow(
+      /^DequantizeLinear: scale \[2\] must have 3 elements/,
+    );
   });
 
   it('quantizes dynamically, rounding halves to even as onnxruntime', () => {

@@ -7,11 +7,11 @@ import { optionalInput, stridedCopy } from './util.ts';
 
 /** For each position of `shape`, the index into `t` (which must broadcast to `shape`); null when t has exactly `shape`'s layout. */
 function indexMap(t: HostTensor, shape: readonly number[], what: string, x: HostTensor): Int32Array | null {
-  const ok =
-    t.shape.length <= shape.length &&
-    t.shape.every((d, i) => d === 1 || d === shape[shape.length - t.shape.length + i]);
+  const ok = t.shape.length <= shape.length && t.shape.every((d, i) => d === 1 || d === shape[shape.length - t.shape.length + i]);
   if (!ok) {
-    throw new Error(`LayerNormalization: ${what} ${fmt(t.shape)} does not broadcast to the normalised shape ${fmt(shape)} of x ${fmt(x.shape)}`);
+    throw new Error(
+      `LayerNormalization: ${what} ${fmt(t.shape)} does not broadcast to the normalised shape ${fmt(shape)} of x ${fmt(x.shape)}`,
+    );
   }
   if (sizeOf(t.shape) === sizeOf(shape)) return null;
   const positions = new Int32Array(sizeOf(t.shape));
@@ -23,7 +23,9 @@ function indexMap(t: HostTensor, shape: readonly number[], what: string, x: Host
 
 registerCpuKernel('LayerNormalization', (inputs, attrs) => {
   checkInputs('LayerNormalization', inputs, 2, 3);
-  const x = inputs[0]!, scale = inputs[1]!, bias = optionalInput(inputs, 2);
+  const x = inputs[0]!,
+    scale = inputs[1]!,
+    bias = optionalInput(inputs, 2);
   expectFloat('LayerNormalization', x, 'x');
   expectFloat('LayerNormalization', scale, 'scale');
   if (bias) expectFloat('LayerNormalization', bias, 'bias');
@@ -34,7 +36,9 @@ registerCpuKernel('LayerNormalization', (inputs, attrs) => {
   const bMap = bias ? indexMap(bias, normShape, 'bias', x) : null;
   const D = sizeOf(normShape);
   const rows = prod(x.shape, 0, axis);
-  const src = x.data, s = scale.data, b = bias?.data;
+  const src = x.data,
+    s = scale.data,
+    b = bias?.data;
   const out = new Float32Array(src.length);
   for (let r = 0; r < rows; r++) {
     const base = r * D;
@@ -55,4 +59,3 @@ registerCpuKernel('LayerNormalization', (inputs, attrs) => {
   }
   return [tensor('float32', x.shape, out)];
 });
-

@@ -35,8 +35,12 @@ export function matmulInto(
   beta = 1,
   acc: Float64Array = new Float64Array(N),
 ): void {
-  const a = A.data, b = B.data;
-  const aRs = A.rs, aCs = A.cs, bRs = B.rs, bCs = B.cs;
+  const a = A.data,
+    b = B.data;
+  const aRs = A.rs,
+    aCs = A.cs,
+    bRs = B.rs,
+    bCs = B.cs;
   const transposedB = bRs === 1 && bCs !== 1;
   for (let i = 0; i < M; i++) {
     const aRow = A.off + i * aRs;
@@ -44,8 +48,14 @@ export function matmulInto(
       // Dot products, four columns of B at a time so each A element is read once per four.
       let j = 0;
       for (; j + 4 <= N; j += 4) {
-        const c0 = B.off + j * bCs, c1 = c0 + bCs, c2 = c1 + bCs, c3 = c2 + bCs;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        const c0 = B.off + j * bCs,
+          c1 = c0 + bCs,
+          c2 = c1 + bCs,
+          c3 = c2 + bCs;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
         for (let k = 0; k < K; k++) {
           const av = a[aRow + k * aCs]!;
           s0 += av * b[c0 + k]!;
@@ -69,9 +79,14 @@ export function matmulInto(
       acc.fill(0, 0, N);
       let k = 0;
       for (; k + 4 <= K; k += 4) {
-        const a0 = a[aRow + k * aCs]!, a1 = a[aRow + (k + 1) * aCs]!;
-        const a2 = a[aRow + (k + 2) * aCs]!, a3 = a[aRow + (k + 3) * aCs]!;
-        const r0 = B.off + k * bRs, r1 = r0 + bRs, r2 = r1 + bRs, r3 = r2 + bRs;
+        const a0 = a[aRow + k * aCs]!,
+          a1 = a[aRow + (k + 1) * aCs]!;
+        const a2 = a[aRow + (k + 2) * aCs]!,
+          a3 = a[aRow + (k + 3) * aCs]!;
+        const r0 = B.off + k * bRs,
+          r1 = r0 + bRs,
+          r2 = r1 + bRs,
+          r3 = r2 + bRs;
         if (bCs === 1) {
           for (let j = 0; j < N; j++) acc[j] += a0 * b[r0 + j]! + a1 * b[r1 + j]! + a2 * b[r2 + j]! + a3 * b[r3 + j]!;
         } else {
@@ -137,7 +152,8 @@ function batchedProduct(
 
 registerCpuKernel('MatMul', (inputs) => {
   checkInputs('MatMul', inputs, 2);
-  const a = inputs[0]!, b = inputs[1]!;
+  const a = inputs[0]!,
+    b = inputs[1]!;
   checkMatMulDtypes(a, b);
   const { shape, data } = batchedProduct('MatMul', a, a.data, b, b.data, (s) => newStorage(a.dtype, sizeOf(s)));
   return [tensor(a.dtype, shape, data)];
@@ -145,7 +161,9 @@ registerCpuKernel('MatMul', (inputs) => {
 
 registerCpuKernel('Gemm', (inputs, attrs) => {
   checkInputs('Gemm', inputs, 2, 3);
-  const a = inputs[0]!, b = inputs[1]!, c = optionalInput(inputs, 2);
+  const a = inputs[0]!,
+    b = inputs[1]!,
+    c = optionalInput(inputs, 2);
   const g = gemmGeometry(a, b, c, attrs);
   const { M, N, K } = g;
   const A: MatrixView = { data: a.data, off: 0, ...g.a };
@@ -172,8 +190,10 @@ function shifted(x: HostTensor, zp: HostTensor | undefined, step: 0 | 1 | undefi
 
 registerCpuKernel('MatMulInteger', (inputs) => {
   checkInputs('MatMulInteger', inputs, 2, 4);
-  const a = inputs[0]!, b = inputs[1]!;
-  const az = optionalInput(inputs, 2), bz = optionalInput(inputs, 3);
+  const a = inputs[0]!,
+    b = inputs[1]!;
+  const az = optionalInput(inputs, 2),
+    bz = optionalInput(inputs, 3);
   const { M, N, aStep, bStep } = matMulIntegerZeroPoints(a, b, az, bz);
   const K = a.shape[a.shape.length - 1] ?? 0;
   const aData = shifted(a, az, aStep, (i) => Math.floor(i / K) % M);

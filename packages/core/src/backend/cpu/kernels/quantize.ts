@@ -10,23 +10,31 @@ const f32 = Math.fround;
 // y = (x − zeroPoint) · scale, per tensor (scalar scale) or per slice along `axis` (1-D).
 registerCpuKernel('DequantizeLinear', (inputs, attrs) => {
   checkInputs('DequantizeLinear', inputs, 2, 3);
-  const x = inputs[0]!, scale = inputs[1]!, zp = optionalInput(inputs, 2);
+  const x = inputs[0]!,
+    scale = inputs[1]!,
+    zp = optionalInput(inputs, 2);
   expectInteger('DequantizeLinear', x, 'x');
   expectFloat('DequantizeLinear', scale, 'scale');
   if (zp) {
     if (zp.dtype !== x.dtype || zp.data.length !== scale.data.length) {
-      throw new Error(`DequantizeLinear: zero point ${zp.dtype} ${fmt(zp.shape)} must match x's dtype ${x.dtype} and scale ${fmt(scale.shape)}`);
+      throw new Error(
+        `DequantizeLinear: zero point ${zp.dtype} ${fmt(zp.shape)} must match x's dtype ${x.dtype} and scale ${fmt(scale.shape)}`,
+      );
     }
   }
   if (intAttr('DequantizeLinear', attrs, 'block_size', 0) !== 0) throw new Error('DequantizeLinear: blocked quantization is not supported');
   const n = x.data.length;
   const out = new Float32Array(n);
-  const xd = x.data, s = scale.data, z = zp?.data;
+  const xd = x.data,
+    s = scale.data,
+    z = zp?.data;
   if (scale.data.length === 1 && scale.shape.length <= 1) {
-    const s0 = s[0]!, z0 = z ? z[0]! : 0;
+    const s0 = s[0]!,
+      z0 = z ? z[0]! : 0;
     for (let i = 0; i < n; i++) out[i] = f32(xd[i]! - z0) * s0;
   } else {
-    if (scale.shape.length !== 1) throw new Error(`DequantizeLinear: scale ${fmt(scale.shape)} must be a scalar or 1-D (x ${fmt(x.shape)})`);
+    if (scale.shape.length !== 1)
+      throw new Error(`DequantizeLinear: scale ${fmt(scale.shape)} must be a scalar or 1-D (x ${fmt(x.shape)})`);
     const axis = axisOf('DequantizeLinear', intAttr('DequantizeLinear', attrs, 'axis', 1), x.shape);
     const dim = x.shape[axis]!;
     if (scale.data.length !== dim) {

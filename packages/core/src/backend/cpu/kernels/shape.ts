@@ -70,7 +70,9 @@ registerCpuKernel('Range', (inputs) => {
   }
   if (start.dtype === 'bool') throw new Error('Range: bool inputs');
   const float = isFloat(start.dtype);
-  const s = start.data[0]!, l = limit.data[0]!, d = delta.data[0]!;
+  const s = start.data[0]!,
+    l = limit.data[0]!,
+    d = delta.data[0]!;
   if (d === 0) throw new Error('Range: delta is 0');
   const span = float ? Math.fround(l - s) : l - s;
   const n = Math.max(Math.ceil(span / d), 0);

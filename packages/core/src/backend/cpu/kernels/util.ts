@@ -3,8 +3,7 @@
 import { type DType, type HostTensor, type TensorData, isFloat, sizeOf } from '../../../tensor.ts';
 
 /** Input `i`, or undefined where an optional input is absent. */
-export const optionalInput = (inputs: readonly (HostTensor | undefined)[], i: number): HostTensor | undefined =>
-  inputs[i] ?? undefined;
+export const optionalInput = (inputs: readonly (HostTensor | undefined)[], i: number): HostTensor | undefined => inputs[i] ?? undefined;
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -40,20 +39,13 @@ export function toStorage(dtype: DType, values: ArrayLike<number>): TensorData {
 }
 
 /** A new zeroed array of `dtype`'s storage kind. */
-export const newStorage = (dtype: DType, n: number): TensorData =>
-  isFloat(dtype) ? new Float32Array(n) : new Int32Array(n);
+export const newStorage = (dtype: DType, n: number): TensorData => (isFloat(dtype) ? new Float32Array(n) : new Int32Array(n));
 
 /**
  * out[i] = src[offset + Σ_d idx_d · strides[d]] for every index of `shape` in row-major
  * order: the one copy loop behind Transpose, Expand and Slice.
  */
-export function stridedCopy(
-  src: TensorData,
-  offset: number,
-  strides: readonly number[],
-  shape: readonly number[],
-  out: TensorData,
-): void {
+export function stridedCopy(src: TensorData, offset: number, strides: readonly number[], shape: readonly number[], out: TensorData): void {
   const n = sizeOf(shape);
   if (n === 0) return;
   const r = shape.length;

@@ -6,7 +6,9 @@ import { newStorage } from './util.ts';
 
 registerCpuKernel('Where', (inputs) => {
   checkInputs('Where', inputs, 3);
-  const c = inputs[0]!, x = inputs[1]!, y = inputs[2]!;
+  const c = inputs[0]!,
+    x = inputs[1]!,
+    y = inputs[2]!;
   if (c.dtype !== 'bool') throw new Error(`Where: condition must be bool, got ${c.dtype} ${fmt(c.shape)}`);
   expectSameDtype('Where', x, y);
   let shape: number[];
@@ -17,7 +19,9 @@ registerCpuKernel('Where', (inputs) => {
   }
   const n = sizeOf(shape);
   const out = newStorage(x.dtype, n);
-  const cd = c.data, xd = x.data, yd = y.data;
+  const cd = c.data,
+    xd = x.data,
+    yd = y.data;
   const r = shape.length;
   if (n > 0 && r === 0) {
     out[0] = cd[0] ? xd[0]! : yd[0]!;
@@ -26,9 +30,13 @@ registerCpuKernel('Where', (inputs) => {
     const xs = broadcastStrides(x.shape, shape);
     const ys = broadcastStrides(y.shape, shape);
     const inner = shape[r - 1]!;
-    const ci = cs[r - 1]!, xi = xs[r - 1]!, yi = ys[r - 1]!;
+    const ci = cs[r - 1]!,
+      xi = xs[r - 1]!,
+      yi = ys[r - 1]!;
     const idx = new Array<number>(r).fill(0);
-    let oc = 0, ox = 0, oy = 0;
+    let oc = 0,
+      ox = 0,
+      oy = 0;
     for (let o = 0; o < n; o += inner) {
       for (let j = 0; j < inner; j++) out[o + j] = cd[oc + j * ci] ? xd[ox + j * xi]! : yd[oy + j * yi]!;
       for (let d = r - 2; d >= 0; d--) {

@@ -52,7 +52,9 @@ ${ELEMENTWISE_MAIN} {
 
 registerWebGpuKernel('Conv', (gpu: Gpu, inputs: readonly GpuTensor[], attrs: Attrs): GpuTensor[] => {
   checkInputs('Conv', inputs, 2, 3);
-  const x = inputs[0]!, w = inputs[1]!, b = inputs[2] ?? undefined;
+  const x = inputs[0]!,
+    w = inputs[1]!,
+    b = inputs[2] ?? undefined;
   const { N, C, H, W, M, Cg, kH, kW, sH, sW, dH, dW, pT, pL, group, Ho, Wo } = checkConv(x, w, b, attrs);
   const out = gpu.alloc('float32', [N, M, Ho, Wo]);
   gpu.dispatch({

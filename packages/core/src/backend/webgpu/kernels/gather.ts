@@ -26,9 +26,23 @@ ${ELEMENTWISE_MAIN} {
 ${body}
 }`;
 
-function dispatchGather(gpu: Gpu, code: string, src: GpuTensor, indices: GpuTensor, out: GpuTensor, inner: number, dim: number): GpuTensor[] {
+function dispatchGather(
+  gpu: Gpu,
+  code: string,
+  src: GpuTensor,
+  indices: GpuTensor,
+  out: GpuTensor,
+  inner: number,
+  dim: number,
+): GpuTensor[] {
   if (out.size > 0) {
-    gpu.dispatch({ code, inputs: [src, indices], outputs: [out], params: [out.size, indices.size, inner, { i32: dim }], invocations: out.size });
+    gpu.dispatch({
+      code,
+      inputs: [src, indices],
+      outputs: [out],
+      params: [out.size, indices.size, inner, { i32: dim }],
+      invocations: out.size,
+    });
   }
   return [out];
 }
@@ -39,17 +53,22 @@ function dispatchGather(gpu: Gpu, code: string, src: GpuTensor, indices: GpuTens
  * Indices are only known on the GPU, so an out-of-range index cannot throw as on the CPU
  * backend: its slice of the output reads as zeros instead of reading out of bounds.
  */
-const GATHER = gatherCode('X', 'u32', /* wgsl */ `
+const GATHER = gatherCode(
+  'X',
+  'u32',
+  /* wgsl */ `
   let o = t / nIdx;
   let p = t - o * nIdx;
   var idx = I[p];
   if (idx < 0) { idx += dim; }
   if (idx < 0 || idx >= dim) { Y[i] = 0u; return; }
-  Y[i] = X[(o * u32(dim) + u32(idx)) * inner + j];`);
+  Y[i] = X[(o * u32(dim) + u32(idx)) * inner + j];`,
+);
 
 registerWebGpuKernel('Gather', (gpu, inputs, attrs: Attrs) => {
   if (inputs.length !== 2) throw new Error(`Gather: expects 2 inputs, got ${inputs.length}`);
-  const data = inputs[0]!, indices = inputs[1]!;
+  const data = inputs[0]!,
+    indices = inputs[1]!;
   if (!data || !indices) throw new Error('Gather: an input is missing');
   const { dim, inner, shape } = gatherGeometry(data, indices, attrs);
   return dispatchGather(gpu, GATHER, data, indices, gpu.alloc(data.dtype, shape), inner, dim);
@@ -61,7 +80,10 @@ registerWebGpuKernel('Gather', (gpu, inputs, attrs: Attrs) => {
  * in order of p. O(size(data) · nIdx) work; the index loads are uniform across a
  * workgroup's invocations when inner ≥ 64, so they come from cache.
  */
-const GATHER_GRAD = gatherCode('DY', 'f32', /* wgsl */ `
+const GATHER_GRAD = gatherCode(
+  'DY',
+  'f32',
+  /* wgsl */ `
   let o = t / u32(dim);
   let r = i32(t - o * u32(dim));
   let base = o * nIdx * inner + j;
@@ -71,10 +93,12 @@ const GATHER_GRAD = gatherCode('DY', 'f32', /* wgsl */ `
     if (idx < 0) { idx += dim; }
     if (idx == r) { acc += DY[base + p * inner]; }
   }
-  Y[i] = acc;`);
+  Y[i] = acc;`,
+);
 
 registerWebGpuKernel('GatherGrad', (gpu, inputs, attrs: Attrs) => {
-  const dy = inputs[0], indices = inputs[1];
+  const dy = inputs[0],
+    indices = inputs[1];
   if (!dy || !indices) throw new Error('GatherGrad: expects inputs dy, indices');
   const { dim, inner, dataShape } = gatherGradGeometry(dy, indices, attrs);
   return dispatchGather(gpu, GATHER_GRAD, dy, indices, gpu.alloc('float32', dataShape), inner, dim);

@@ -37,7 +37,17 @@ const STATS = /* wgsl */ `${rowSum('total', 'X[j]')}
   let inv = 1.0 / sqrt(sq / f32(n) + PF(2u));`;
 
 /** Params [rows, n, epsilon, …index maps]. */
-function dispatchRows(gpu: Gpu, inputs: GpuTensor[], names: string[], out: GpuTensor, rows: number, n: number, params: Param[], helpers: string, body: string): void {
+function dispatchRows(
+  gpu: Gpu,
+  inputs: GpuTensor[],
+  names: string[],
+  out: GpuTensor,
+  rows: number,
+  n: number,
+  params: Param[],
+  helpers: string,
+  body: string,
+): void {
   if (rows === 0 || n === 0) return;
   const layout = rowLayout(gpu, n, true);
   const bindings = inputs.map((_, i) => `@group(0) @binding(${i + 1}) var<storage, read> ${names[i]}: array<f32>;`);
@@ -63,7 +73,9 @@ ${body}
 registerWebGpuKernel('LayerNormalization', (gpu, inputs, attrs: Attrs) => {
   const op = 'LayerNormalization';
   checkInputs(op, inputs, 2, 3);
-  const x = inputs[0]!, scale = inputs[1]!, bias = inputs[2] ?? undefined;
+  const x = inputs[0]!,
+    scale = inputs[1]!,
+    bias = inputs[2] ?? undefined;
   expectFloat(op, x, 'x');
   expectFloat(op, scale, 'scale');
   if (bias) expectFloat(op, bias, 'bias');
@@ -71,8 +83,10 @@ registerWebGpuKernel('LayerNormalization', (gpu, inputs, attrs: Attrs) => {
   const eps = numAttr(op, attrs, 'epsilon', 1e-5);
   const normShape = x.shape.slice(axis);
   const check = (t: GpuTensor, what: string) => {
-    const ok = t.shape.length <= normShape.length && t.shape.every((d, i) => d === 1 || d === normShape[normShape.length - t.shape.length + i]);
-    if (!ok) throw new Error(`${op}: ${what} ${fmt(t.shape)} does not broadcast to the normalised shape ${fmt(normShape)} of x ${fmt(x.shape)}`);
+    const ok =
+      t.shape.length <= normShape.length && t.shape.every((d, i) => d === 1 || d === normShape[normShape.length - t.shape.length + i]);
+    if (!ok)
+      throw new Error(`${op}: ${what} ${fmt(t.shape)} does not broadcast to the normalised shape ${fmt(normShape)} of x ${fmt(x.shape)}`);
   };
   check(scale, 'scale');
   if (bias) check(bias, 'bias');
@@ -83,8 +97,18 @@ registerWebGpuKernel('LayerNormalization', (gpu, inputs, attrs: Attrs) => {
   const helpers = [broadcastIndexFn('scaleAt', scale.shape, normShape, params)];
   if (bias) helpers.push(broadcastIndexFn('biasAt', bias.shape, normShape, params));
   const y = `(X[j] - mean) * inv * S[scaleAt(k)]${bias ? ' + B[biasAt(k)]' : ''}`;
-  dispatchRows(gpu, bias ? [x, scale, bias] : [x, scale], ['X', 'S', 'B'], out, rows, n, params, helpers.join('\n'), /* wgsl */ `${STATS}
-  if (valid) { for (var k = lane; k < n; k += LANES) { let j = base + k; Y[j] = ${y}; } }`);
+  dispatchRows(
+    gpu,
+    bias ? [x, scale, bias] : [x, scale],
+    ['X', 'S', 'B'],
+    out,
+    rows,
+    n,
+    params,
+    helpers.join('\n'),
+    /* wgsl */ `${STATS}
+  if (valid) { for (var k = lane; k < n; k += LANES) { let j = base + k; Y[j] = ${y}; } }`,
+  );
   return [out];
 });
 
@@ -112,7 +136,16 @@ registerWebGpuKernel('LayerNormalizationGrad', (gpu, inputs, attrs: Attrs) => {
   const out = gpu.alloc('float32', x.shape);
   const params: Param[] = [rows, n, { f32: eps }];
   const helpers = broadcastIndexFn('scaleAt', scale.shape, normShape, params);
-  dispatchRows(gpu, [x, scale, dy], ['X', 'S', 'D'], out, rows, n, params, helpers, /* wgsl */ `${STATS}
+  dispatchRows(
+    gpu,
+    [x, scale, dy],
+    ['X', 'S', 'D'],
+    out,
+    rows,
+    n,
+    params,
+    helpers,
+    /* wgsl */ `${STATS}
   ${rowSum('mg', 'D[j] * S[scaleAt(k)]')}
   ${rowSum('mgx', 'D[j] * S[scaleAt(k)] * (X[j] - mean) * inv')}
   let a = mg / f32(n);
@@ -122,6 +155,7 @@ registerWebGpuKernel('LayerNormalizationGrad', (gpu, inputs, attrs: Attrs) => {
       let j = base + k;
       Y[j] = inv * (D[j] * S[scaleAt(k)] - a - (X[j] - mean) * inv * b);
     }
-  }`);
+  }`,
+  );
   return [out];
 });

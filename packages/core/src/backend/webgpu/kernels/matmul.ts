@@ -50,10 +50,31 @@ export const TILE_MATVEC: MatmulTile = { wx: 32, wy: 1, tm: 4, tn: 4, bk: 32, di
 export const tileFor = (M: number): MatmulTile => (M <= 4 ? TILE_MATVEC : M <= 32 ? TILE_FEW_ROWS : TILE_MANY_ROWS);
 
 // Parameter words.
-const P_M = 0, P_N = 1, P_K = 2, P_ARS = 3, P_ACS = 4, P_BRS = 5, P_BCS = 6, P_TILES_N = 7, P_TILES_M = 8, P_TOTAL = 9;
-const P_ALPHA = 10, P_BETA = 11, P_CRS = 12, P_CCS = 13, P_FLAGS = 14, P_ZA = 15, P_ZB = 16, P_RB = 17, P_BATCH = 18;
+const P_M = 0,
+  P_N = 1,
+  P_K = 2,
+  P_ARS = 3,
+  P_ACS = 4,
+  P_BRS = 5,
+  P_BCS = 6,
+  P_TILES_N = 7,
+  P_TILES_M = 8,
+  P_TOTAL = 9;
+const P_ALPHA = 10,
+  P_BETA = 11,
+  P_CRS = 12,
+  P_CCS = 13,
+  P_FLAGS = 14,
+  P_ZA = 15,
+  P_ZB = 16,
+  P_RB = 17,
+  P_BATCH = 18;
 /** Flag bits: which operand axis is contiguous (to stage it in runs), and which optional inputs are bound. */
-const A_K_FAST = 1, B_K_FAST = 2, HAS_C = 4, HAS_ZA = 8, HAS_ZB = 16;
+const A_K_FAST = 1,
+  B_K_FAST = 2,
+  HAS_C = 4,
+  HAS_ZA = 8,
+  HAS_ZB = 16;
 /** Batch dimensions the params block holds after merging (18 + 3·rank words ≤ 64). */
 const MAX_BATCH_RANK = 15;
 
@@ -74,8 +95,11 @@ export function matmulShader(t: 'f32' | 'i32', tile: MatmulTile): string {
 
 function buildShader(t: 'f32' | 'i32', tile: MatmulTile): string {
   const { wx, wy, tm, tn, bk } = tile;
-  const BM = wy * tm, BN = wx * tn, threads = wx * wy;
-  const TM4 = tm / 4, TN4 = tn / 4;
+  const BM = wy * tm,
+    BN = wx * tn,
+    threads = wx * wy;
+  const TM4 = tm / 4,
+    TN4 = tn / 4;
   if (tm % 4 || tn % 4 || (BM * bk) % threads || (BN * bk) % threads || threads > 256) {
     throw new Error(`MatMul: bad tile ${JSON.stringify(tile)}`);
   }
@@ -88,7 +112,8 @@ function buildShader(t: 'f32' | 'i32', tile: MatmulTile): string {
   const decls = bindings.map((b, i) => `@group(0) @binding(${i + 1}) var<storage, read> ${b};`);
   decls.push(`@group(0) @binding(${bindings.length + 1}) var<storage, read_write> Y: array<${t}>;`);
   const direct = !!tile.direct;
-  const LA = (BM * bk) / threads, LB = direct ? 0 : (BN * bk) / threads;
+  const LA = (BM * bk) / threads,
+    LB = direct ? 0 : (BN * bk) / threads;
 
   // Staging plan, fixed over the K loop: element e = lid + l·threads of a slice is (m, k) of
   // A's and (k, n) of B's, consecutive invocations taking consecutive elements along the
@@ -167,11 +192,15 @@ function buildShader(t: 'f32' | 'i32', tile: MatmulTile): string {
 ${decls.join('\n')}
 var<workgroup> As: array<${t}, ${BM * bk}>;
 ${direct ? '' : `var<workgroup> Bs: array<${t}, ${BN * bk}>;`}
-${f ? `
+${
+  f
+    ? `
 fn epilogue(acc: f32, c: u32) -> f32 {
   if ((P(${P_FLAGS}u) & ${HAS_C}u) != 0u) { return PF(${P_ALPHA}u) * acc + PF(${P_BETA}u) * C[c]; }
   return PF(${P_ALPHA}u) * acc;
-}` : ''}
+}`
+    : ''
+}
 @compute @workgroup_size(${threads})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let wid = wg.x + wg.y * nwg.x;
@@ -217,8 +246,12 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
   }
   let row0 = m0 + ty * 4u;
   let col0 = n0 + tx * 4u;
-  ${f ? `let cRs = P(${P_CRS}u);
-  let cCs = P(${P_CCS}u);` : ''}
+  ${
+    f
+      ? `let cRs = P(${P_CRS}u);
+  let cCs = P(${P_CCS}u);`
+      : ''
+  }
   ${stores.join('\n  ')}
 }`;
 }
@@ -249,7 +282,9 @@ interface Product {
 
 /** Drop size-1 batch dimensions and merge neighbours both operands step through contiguously. */
 function mergeBatch(batch: readonly number[], as: readonly number[], bs: readonly number[]): [number[], number[], number[]] {
-  const dims: number[] = [], sa: number[] = [], sb: number[] = [];
+  const dims: number[] = [],
+    sa: number[] = [],
+    sb: number[] = [];
   batch.forEach((d, i) => {
     if (d === 1) return;
     const last = dims.length - 1;
@@ -272,14 +307,17 @@ export function recordProduct(gpu: Gpu, p: Product): void {
   const nBatch = sizeOf(p.batch);
   if (nBatch === 0 || M === 0 || N === 0) return;
   const tile = p.tile ?? tileFor(M);
-  const BM = tile.wy * tile.tm, BN = tile.wx * tile.tn;
+  const BM = tile.wy * tile.tm,
+    BN = tile.wx * tile.tn;
   const [dims, sa, sb] = mergeBatch(p.batch, p.a.batchStrides, p.b.batchStrides);
   if (dims.length > MAX_BATCH_RANK) throw new Error(`${p.op}: more than ${MAX_BATCH_RANK} batch dimensions that cannot be merged`);
-  const tilesM = Math.ceil(M / BM), tilesN = Math.ceil(N / BN);
+  const tilesM = Math.ceil(M / BM),
+    tilesN = Math.ceil(N / BN);
   const total = tilesM * tilesN * nBatch;
   const maxDim = gpu.limits.maxComputeWorkgroupsPerDimension;
   // Workgroups are numbered x-fastest; more than one dimension holds fold into y.
-  const y = Math.ceil(total / maxDim), x = Math.ceil(total / y);
+  const y = Math.ceil(total / maxDim),
+    x = Math.ceil(total / y);
   if (y > maxDim) throw new Error(`${p.op}: ${total} workgroups exceed the dispatch limit`);
   const flags =
     (p.a.cs === 1 || M === 1 ? A_K_FAST : 0) |
@@ -288,9 +326,27 @@ export function recordProduct(gpu: Gpu, p: Product): void {
     (p.za ? HAS_ZA : 0) |
     (p.zb ? HAS_ZB : 0);
   const params: Param[] = [
-    M, N, K, p.a.rs, p.a.cs, p.b.rs, p.b.cs, tilesN, tilesM, total,
-    { f32: p.alpha ?? 1 }, { f32: p.c?.beta ?? 0 }, p.c?.rs ?? 0, p.c?.cs ?? 0, flags, p.za?.step ?? 0, p.zb?.step ?? 0,
-    dims.length, ...dims, ...sa, ...sb,
+    M,
+    N,
+    K,
+    p.a.rs,
+    p.a.cs,
+    p.b.rs,
+    p.b.cs,
+    tilesN,
+    tilesM,
+    total,
+    { f32: p.alpha ?? 1 },
+    { f32: p.c?.beta ?? 0 },
+    p.c?.rs ?? 0,
+    p.c?.cs ?? 0,
+    flags,
+    p.za?.step ?? 0,
+    p.zb?.step ?? 0,
+    dims.length,
+    ...dims,
+    ...sa,
+    ...sb,
   ];
   const t = wgslType(out.dtype);
   // Absent optional inputs are bound to A or B (their values are never used).
@@ -332,7 +388,9 @@ registerWebGpuKernel('MatMul', (gpu, inputs) => {
 
 registerWebGpuKernel('Gemm', (gpu, inputs, attrs: Attrs) => {
   checkInputs('Gemm', inputs, 2, 3);
-  const a = inputs[0]!, b = inputs[1]!, c = inputs[2] ?? undefined;
+  const a = inputs[0]!,
+    b = inputs[1]!,
+    c = inputs[2] ?? undefined;
   const g = gemmGeometry(a, b, c, attrs);
   const { M, N, K } = g;
   const out = gpu.alloc('float32', [M, N]);
@@ -353,8 +411,10 @@ registerWebGpuKernel('Gemm', (gpu, inputs, attrs: Attrs) => {
 
 registerWebGpuKernel('MatMulInteger', (gpu, inputs) => {
   checkInputs('MatMulInteger', inputs, 2, 4);
-  const a = inputs[0]!, b = inputs[1]!;
-  const az = inputs[2] ?? undefined, bz = inputs[3] ?? undefined;
+  const a = inputs[0]!,
+    b = inputs[1]!;
+  const az = inputs[2] ?? undefined,
+    bz = inputs[3] ?? undefined;
   const { aStep, bStep } = matMulIntegerZeroPoints(a, b, az, bz);
   const za = az && aStep !== undefined ? { t: az, step: aStep } : undefined;
   const zb = bz && bStep !== undefined ? { t: bz, step: bStep } : undefined;

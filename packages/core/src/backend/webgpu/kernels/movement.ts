@@ -43,7 +43,14 @@ function coalesce(shape: readonly number[], strides: readonly number[]): { shape
  * out[i] = X[offset + Σ_d idx_d(i) · strides[d]] over the row-major indices of `shape`:
  * Expand, Transpose and Slice. Params: [n, offset, shape…, strides…] (offset and strides i32).
  */
-function stridedRead(op: string, gpu: Gpu, x: GpuTensor, outShape: readonly number[], offset: number, strides: readonly number[]): GpuTensor {
+function stridedRead(
+  op: string,
+  gpu: Gpu,
+  x: GpuTensor,
+  outShape: readonly number[],
+  offset: number,
+  strides: readonly number[],
+): GpuTensor {
   const out = gpu.alloc(x.dtype, outShape);
   if (out.size === 0) return out;
   const c = coalesce(outShape, strides);
@@ -89,7 +96,17 @@ ${ELEMENTWISE_MAIN} {
   Y[P(4u) + o * P(5u) + j] = X[P(2u) + o * P(3u) + j];
 }`;
 
-function blockCopy(gpu: Gpu, x: GpuTensor, out: GpuTensor, n: number, block: number, srcOff: number, srcRow: number, dstOff: number, dstRow: number): void {
+function blockCopy(
+  gpu: Gpu,
+  x: GpuTensor,
+  out: GpuTensor,
+  n: number,
+  block: number,
+  srcOff: number,
+  srcRow: number,
+  dstOff: number,
+  dstRow: number,
+): void {
   if (n === 0 || block === 0) return;
   gpu.dispatch({ code: BLOCK_COPY, inputs: [x], outputs: [out], params: [n, block, srcOff, srcRow, dstOff, dstRow], invocations: n });
 }
@@ -212,7 +229,7 @@ registerWebGpuKernel('ConstantOfShape', (_gpu, inputs, attrs: Attrs) => {
   const value = attrs.value as HostTensor | undefined;
   throw new Error(
     `ConstantOfShape: not supported on the webgpu backend (shape input ${inputs[0] ? fmt(inputs[0].shape) : 'missing'}, value ${value?.dtype ?? 'float32'}): ` +
-      'its output shape is the shape input\'s values, which cannot be read synchronously from GPU memory; it is expected to be folded at plan time',
+      "its output shape is the shape input's values, which cannot be read synchronously from GPU memory; it is expected to be folded at plan time",
   );
 });
 

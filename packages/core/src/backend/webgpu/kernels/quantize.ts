@@ -60,18 +60,23 @@ ${ELEMENTWISE_MAIN} {
 registerWebGpuKernel('DequantizeLinear', (gpu: Gpu, inputs: readonly GpuTensor[], attrs: Attrs): GpuTensor[] => {
   const op = 'DequantizeLinear';
   if (inputs.length < 2 || inputs.length > 3) throw new Error(`${op}: expects 2 to 3 inputs, got ${inputs.length}`);
-  const x = inputs[0], scale = inputs[1], zp = inputs[2] ?? undefined;
+  const x = inputs[0],
+    scale = inputs[1],
+    zp = inputs[2] ?? undefined;
   if (!x || !scale) throw new Error(`${op}: input ${x ? 1 : 0} is missing`);
   if (isFloat(x.dtype)) throw new Error(`${op}: x must be an integer tensor, got ${x.dtype} ${formatShape(x.shape)}`);
   if (!isFloat(scale.dtype)) throw new Error(`${op}: scale must be float32, got ${scale.dtype} ${formatShape(scale.shape)}`);
   if (zp && (zp.dtype !== x.dtype || zp.size !== scale.size)) {
-    throw new Error(`${op}: zero point ${zp.dtype} ${formatShape(zp.shape)} must match x's dtype ${x.dtype} and scale ${formatShape(scale.shape)}`);
+    throw new Error(
+      `${op}: zero point ${zp.dtype} ${formatShape(zp.shape)} must match x's dtype ${x.dtype} and scale ${formatShape(scale.shape)}`,
+    );
   }
   if (intAttr(op, attrs, 'block_size', 0) !== 0) throw new Error(`${op}: blocked quantization is not supported`);
   let inner = 1;
   let dim = 1;
   if (!(scale.size === 1 && scale.shape.length <= 1)) {
-    if (scale.shape.length !== 1) throw new Error(`${op}: scale ${formatShape(scale.shape)} must be a scalar or 1-D (x ${formatShape(x.shape)})`);
+    if (scale.shape.length !== 1)
+      throw new Error(`${op}: scale ${formatShape(scale.shape)} must be a scalar or 1-D (x ${formatShape(x.shape)})`);
     const axis = axisOf(op, intAttr(op, attrs, 'axis', 1), x.shape);
     dim = x.shape[axis]!;
     if (scale.size !== dim) {

@@ -247,8 +247,16 @@ function dispatchReduce(
   if (kind === 'mean') result = f ? 'acc / f32(P(4u))' : 'select(acc / i32(P(4u)), 0, P(4u) == 0u)';
   gpu.dispatch({
     code: /* wgsl */ `${PARAMS}${layoutWgsl(layout)}${COMBINERS}${workgroupReduce('rowReduce', t, combine)}
-${offsetFn('baseOf', keptWords.map((w) => w[0]), keptWords.map((w) => w[1]))}
-${offsetFn('redOf', redWords.map((w) => w[0]), redWords.map((w) => w[1]))}
+${offsetFn(
+  'baseOf',
+  keptWords.map((w) => w[0]),
+  keptWords.map((w) => w[1]),
+)}
+${offsetFn(
+  'redOf',
+  redWords.map((w) => w[0]),
+  redWords.map((w) => w[1]),
+)}
 @group(0) @binding(1) var<storage, read> X: array<${t}>;
 @group(0) @binding(2) var<storage, read_write> Y: array<${t}>;
 ${ROW_MAIN} {${ROW_PROLOGUE}

@@ -18,7 +18,16 @@ import { COMBINERS, ROW_MAIN, ROW_PROLOGUE, layoutParams, layoutWgsl, rowGrid, r
 const ROW_BASE = /* wgsl */ `
 fn rowBase(r: u32) -> u32 { let inner = P(2u); return (r / inner) * P(1u) * inner + r % inner; }`;
 
-function dispatchRows(gpu: Gpu, inputs: GpuTensor[], out: GpuTensor, outer: number, n: number, inner: number, body: string, zero = false): void {
+function dispatchRows(
+  gpu: Gpu,
+  inputs: GpuTensor[],
+  out: GpuTensor,
+  outer: number,
+  n: number,
+  inner: number,
+  body: string,
+  zero = false,
+): void {
   const rows = outer * inner;
   if (rows === 0 || n === 0) return;
   const layout = rowLayout(gpu, n, inner === 1, inner);
@@ -53,7 +62,14 @@ function softmaxKernel(op: string, log: boolean) {
     const out = gpu.alloc('float32', x.shape);
     // (x − max) − log Σ, not x − (max + log Σ): the latter rounds at the scale of max.
     const write = log ? '(X[j] - m) - logSum' : 'exp(X[j] - m) / s';
-    dispatchRows(gpu, [x], out, outer, n, inner, /* wgsl */ `
+    dispatchRows(
+      gpu,
+      [x],
+      out,
+      outer,
+      n,
+      inner,
+      /* wgsl */ `
   var m = PF(3u);
   if (valid) { for (var k = lane; k < n; k += LANES) { m = maxF(m, X[base + k * step]); } }
   m = rowMax(m, li, lane);
@@ -66,7 +82,8 @@ function softmaxKernel(op: string, log: boolean) {
       let j = base + k * step;
       Y[j] = ${write};
     }
-  }`);
+  }`,
+    );
     return [out];
   });
 }
@@ -91,7 +108,14 @@ function gradKernel(op: 'SoftmaxGrad' | 'LogSoftmaxGrad') {
     const [outer, n, inner] = scalar ? [1, 1, 1] : splitAround(y.shape, axisOf(op, numAttr(op, attrs, 'axis', -1), y.shape));
     const term = op === 'SoftmaxGrad' ? 'D[j] * X[j]' : 'D[j]';
     const write = op === 'SoftmaxGrad' ? 'X[j] * (D[j] - s)' : 'D[j] - exp(X[j]) * s';
-    dispatchRows(gpu, [y, dy], out, outer, n, inner, /* wgsl */ `
+    dispatchRows(
+      gpu,
+      [y, dy],
+      out,
+      outer,
+      n,
+      inner,
+      /* wgsl */ `
   var s = 0.0;
   if (valid) { for (var k = lane; k < n; k += LANES) { let j = base + k * step; s += ${term}; } }
   s = rowSum(s, li, lane);
@@ -100,7 +124,9 @@ function gradKernel(op: 'SoftmaxGrad' | 'LogSoftmaxGrad') {
       let j = base + k * step;
       Y[j] = select(${write}, 0.0, P(4u) != 0u);
     }
-  }`, scalar);
+  }`,
+      scalar,
+    );
     return [out];
   });
 }

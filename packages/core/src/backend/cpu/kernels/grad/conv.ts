@@ -14,7 +14,8 @@ registerCpuKernel('ConvInputGrad', ([dy, w], attrs) => {
   const { inputShape, N, C, H, W, M, Cg, KH, KW, sh, sw, pt, pl, dh, dw, group, OH, OW } = convInputGradGeometry(dy, w, attrs);
   const Mg = M / group;
   const acc = new Float64Array(sizeOf(inputShape));
-  const D = dy.data, Wd = w.data;
+  const D = dy.data,
+    Wd = w.data;
   for (let n = 0; n < N; n++) {
     for (let m = 0; m < M; m++) {
       const g = Math.floor(m / Mg);

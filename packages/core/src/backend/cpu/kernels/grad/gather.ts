@@ -12,7 +12,8 @@ registerCpuKernel('GatherGrad', ([dy, indices], attrs) => {
   const { axis, outer, dim, inner, dataShape } = gatherGradGeometry(dy, indices, attrs);
   const nIdx = sizeOf(indices.shape);
   const acc = new Float64Array(sizeOf(dataShape));
-  const D = dy.data, I = indices.data;
+  const D = dy.data,
+    I = indices.data;
   for (let k = 0; k < nIdx; k++) {
     let idx = I[k]!;
     if (idx < 0) idx += dim;

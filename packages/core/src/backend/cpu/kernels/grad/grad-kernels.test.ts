@@ -10,14 +10,16 @@ import { cpuBackend } from '../../index.ts';
 const random = new Rng(1234);
 const rng = () => random.next();
 const rand = (shape: number[], lo = -1, hi = 1) =>
-  floatTensor(shape, Array.from({ length: sizeOf(shape) }, () => lo + (hi - lo) * rng()));
+  floatTensor(
+    shape,
+    Array.from({ length: sizeOf(shape) }, () => lo + (hi - lo) * rng()),
+  );
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
 };
-const run = (op: string, inputs: HostTensor[], attrs: Record<string, unknown>) =>
-  cpuBackend.run(op, inputs, attrs as never)[0]!;
+const run = (op: string, inputs: HostTensor[], attrs: Record<string, unknown>) => cpuBackend.run(op, inputs, attrs as never)[0]!;
 
 const INT32_MAX = 2147483647;
 const INT32_MIN = -2147483648;
@@ -170,9 +172,25 @@ function conv2d(
 
 describe('ConvInputGrad', () => {
   const cases = [
-    { name: 'ViT patch (stride = kernel)', x: [1, 3, 8, 8], w: [4, 3, 4, 4], strides: [4, 4], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 },
+    {
+      name: 'ViT patch (stride = kernel)',
+      x: [1, 3, 8, 8],
+      w: [4, 3, 4, 4],
+      strides: [4, 4],
+      pads: [0, 0, 0, 0],
+      dilations: [1, 1],
+      group: 1,
+    },
     { name: 'pads + dilation + group', x: [2, 4, 7, 6], w: [6, 2, 3, 3], strides: [2, 1], pads: [1, 2, 2, 1], dilations: [2, 1], group: 2 },
-    { name: 'depthwise, stride not dividing', x: [1, 3, 5, 5], w: [3, 1, 2, 3], strides: [2, 2], pads: [0, 1, 0, 0], dilations: [1, 2], group: 3 },
+    {
+      name: 'depthwise, stride not dividing',
+      x: [1, 3, 5, 5],
+      w: [3, 1, 2, 3],
+      strides: [2, 2],
+      pads: [0, 1, 0, 0],
+      dilations: [1, 2],
+      group: 3,
+    },
   ];
   for (const c of cases) {
     it(`is the adjoint of Conv: ${c.name}`, () => {
@@ -180,7 +198,13 @@ describe('ConvInputGrad', () => {
       const w = rand(c.w);
       const y = conv2d(x, w, c.strides, c.pads, c.dilations, c.group);
       const dy = rand(y.shape);
-      const dx = run('ConvInputGrad', [dy, w], { inputShape: c.x, strides: c.strides, pads: c.pads, dilations: c.dilations, group: c.group });
+      const dx = run('ConvInputGrad', [dy, w], {
+        inputShape: c.x,
+        strides: c.strides,
+        pads: c.pads,
+        dilations: c.dilations,
+        group: c.group,
+      });
       expect(dx.shape).toEqual(c.x);
       expect(dot(x.data, dx.data)).toBeCloseTo(dot(y.data, dy.data), 4);
     });

@@ -33,7 +33,8 @@ registerCpuKernel('LayerNormalizationGrad', ([x, scale, dy], attrs) => {
   const nStrides = stridesOf(normShape);
   const scaleIdx = new Int32Array(n);
   for (let j = 0; j < n; j++) {
-    let rem = j, off = 0;
+    let rem = j,
+      off = 0;
     for (let d = 0; d < normShape.length; d++) {
       const c = Math.floor(rem / nStrides[d]!);
       rem -= c * nStrides[d]!;
@@ -41,7 +42,9 @@ registerCpuKernel('LayerNormalizationGrad', ([x, scale, dy], attrs) => {
     }
     scaleIdx[j] = off;
   }
-  const X = x.data, S = scale.data, D = dy.data;
+  const X = x.data,
+    S = scale.data,
+    D = dy.data;
   const out = tensor('float32', x.shape);
   const O = out.data;
   const xhat = new Float64Array(n);
@@ -58,7 +61,8 @@ registerCpuKernel('LayerNormalizationGrad', ([x, scale, dy], attrs) => {
     }
     v /= n;
     const inv = 1 / Math.sqrt(v + epsilon);
-    let mg = 0, mgx = 0;
+    let mg = 0,
+      mgx = 0;
     for (let j = 0; j < n; j++) {
       const xh = (X[base + j]! - mean) * inv;
       const gh = D[base + j]! * S[scaleIdx[j]!]!;

@@ -23,7 +23,8 @@ registerCpuKernel('SliceGrad', ([dy], attrs) => {
     step[d] = b.steps[d]! * inStrides[d]!;
   }
   const idx = new Array<number>(rank).fill(0);
-  const O = out.data, D = dy.data;
+  const O = out.data,
+    D = dy.data;
   let off = base;
   for (let k = 0; k < n; k++) {
     O[off] = D[k]!;

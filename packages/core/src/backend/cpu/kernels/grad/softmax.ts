@@ -19,7 +19,9 @@ function softmaxLike(op: 'SoftmaxGrad' | 'LogSoftmaxGrad') {
     }
     const axis = axisOf(op, numAttr(op, attrs, 'axis', -1), y.shape);
     const [outer, n, inner] = splitAround(y.shape, axis);
-    const Y = y.data, D = dy.data, O = out.data;
+    const Y = y.data,
+      D = dy.data,
+      O = out.data;
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
         const base = o * n * inner + i;
