@@ -132,6 +132,16 @@ describe('glassbox explain --html', () => {
     expect(printedNumbers(lines[2]!)).toContain('null'); // occlusion's special tokens
     // each line drawn alone is that section's views
     for (const j of [0, 2]) expect(sections[j]).toContain(toHTML(JSON.parse(lines[j]!)).split('<body>')[1]!.split('</body>')[0]!);
+    // closed by one table of every text input (Captum's visualize_text over the records): a row per input, the JSON's numbers
+    const records = html.split('<section class="gbv-records"')[1]!;
+    expect(records.indexOf('</section>')).toBeLessThan(records.indexOf('</html>'));
+    const rows = records.split('<tr data-record=').slice(1);
+    expect(rows.map((r) => r.slice(0, 3))).toEqual(['"0"', '"1"']);
+    const rowNumbers = (row: string) => [...row.matchAll(/data-attribution="([^"]*)"/g)].map((m) => m[1]);
+    expect(rowNumbers(rows[0]!)).toEqual(printedNumbers(lines[0]!));
+    expect(rowNumbers(rows[1]!)).toEqual(printedNumbers(lines[2]!));
+    expect(rows[0]).toContain('>POSITIVE<');
+    expect(rows[1]).toContain('data-token="&lt;"');
   });
 
   it('zero-shot: the printed object draws a row per label (words from the library)', async () => {

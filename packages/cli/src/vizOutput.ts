@@ -11,8 +11,11 @@ import {
   escapeHTML,
   imagePNG,
   isImageResult,
+  recordsTableMarkup,
   resultMarkup,
   standaloneDocument,
+  type TableRecord,
+  type TextViewOptions,
   toHTML,
 } from '@glassbox/viz';
 
@@ -21,7 +24,8 @@ import {
  * next to the JSON it prints. One input: toHTML of the printed object (so that
  * `toHTML(JSON.parse(line))` gives the same page). `--inputs`: one page holding every input,
  * one section per input line in output order, appended as each result is printed (the page
- * shows what is done so far) and closed at the end; PNGs one file per line (out-<line>.png).
+ * shows what is done so far) and closed with one table of every text input (Captum's
+ * visualize_text over a list of records); PNGs one file per line (out-<line>.png).
  */
 
 /** The flags this file reads. */
@@ -74,6 +78,8 @@ export class VizOutput {
   readonly mode: ImageFileMode;
   /** The page's closing tags while a page of several inputs is open. */
   private foot?: string;
+  /** The text results of a page of several inputs, for its table of every input. */
+  private records: TableRecord[] = [];
 
   /** undefined where none of --html and --png is given (then --true-label and --image-mode are errors). */
   static of(values: Record<string, unknown>): VizOutput | undefined {
@@ -139,7 +145,9 @@ export class VizOutput {
   append(json: Record<string, unknown>, page: PageOptions, line: number): void {
     const options = this.options(page);
     if (this.png !== undefined) writeFileSync(numberedFile(this.png, line), this.pngOf(json, options));
-    if (this.html !== undefined) appendFileSync(this.html, section(line, resultMarkup(json as never, options)));
+    if (this.html === undefined) return;
+    appendFileSync(this.html, section(line, resultMarkup(json as never, options)));
+    if (!isImageResult(json)) this.records.push({ result: json as never, options: options as TextViewOptions });
   }
 
   /** A line that gave an error line: its section says so. */
@@ -157,11 +165,21 @@ export class VizOutput {
     );
   }
 
-  /** The page's closing tags. */
+  /** The page's table of every text input (Captum's visualize_text over the records), then its closing tags. */
   close(): void {
-    if (this.html !== undefined && this.foot !== undefined) appendFileSync(this.html, this.foot);
+    if (this.html !== undefined && this.foot !== undefined) {
+      if (this.records.length > 1) appendFileSync(this.html, recordsSection(recordsTableMarkup(this.records)));
+      appendFileSync(this.html, this.foot);
+    }
     this.foot = undefined;
+    this.records = [];
   }
+}
+
+/** The closing section of a page of several inputs: one table with a row per explained score of every text input. */
+function recordsSection(table: string): string {
+  const style = 'font: 14px/1.5 system-ui, sans-serif; border-top: 1px solid #ddd; margin-top: 1.25rem';
+  return `<section class="gbv-records" style="${style}">\n<h2 style="font-size: 1.1rem; margin: 0.75rem 0 0.25rem">Every input</h2>\n${table}\n</section>\n`;
 }
 
 /** One input's section of a page of several: its line number as a heading, then its views. */

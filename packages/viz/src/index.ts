@@ -7,6 +7,7 @@ export { render, isImageResult, TEXT_VIEWS, type AnyResult, type RenderOptions, 
 export { toHTML, resultMarkup, standaloneDocument, type HTMLOptions } from './html.ts';
 export { renderTokens, tooltip, type TextViewOptions } from './tokens.ts';
 export { renderTable, TABLE_COLUMNS } from './table.ts';
+export { recordsTableMarkup, renderRecordsTable, type TableRecord } from './recordsTable.ts';
 export { renderBarChart, type BarChartOptions } from './barChart.ts';
 export { renderForcePlot, forcePlotView, type ForcePlotOptions } from './forcePlot.ts';
 export {

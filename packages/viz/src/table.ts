@@ -8,12 +8,12 @@ import { type TextViewOptions, tokenSpans } from './tokens.ts';
 
 export const TABLE_COLUMNS = ['True Label', 'Predicted Label', 'Attribution Label', 'Attribution Score', 'Word Importance'] as const;
 
-/** Captum's visualize_text table (as transformers-interpret shows it): one row per explained score. */
-export function tableView(set: RowSet, scale: number, options: PieceOptions = {}): VNode {
-  const body = set.rows.map((r) =>
+/** The table's body rows, one per explained score of `set`, coloured on `scale`; `attrs` go on every row. */
+export function tableRowViews(set: RowSet, scale: number, options: PieceOptions = {}, attrs: Record<string, string> = {}): VNode[] {
+  return set.rows.map((r) =>
     h(
       'tr',
-      { 'data-row': r.key },
+      { ...attrs, 'data-row': r.key },
       h('td', { class: 'gbv-true' }, r.trueLabel),
       h('td', {}, r.predicted.score === null ? r.predicted.label : `${r.predicted.label} (${formatFixed(r.predicted.score)})`),
       h('td', {}, r.attributionLabel),
@@ -21,12 +21,21 @@ export function tableView(set: RowSet, scale: number, options: PieceOptions = {}
       h('td', { class: 'gbv-text' }, ...tokenSpans(shownPieces(r, options), scale)),
     ),
   );
+}
+
+/** A table with Captum's columns around `rows` (tableRowViews). */
+export function tableShell(rows: VNode[], granularity: PieceOptions['granularity'] = 'token'): VNode {
   return h(
     'table',
-    { class: 'gbv-table', 'data-view': 'table', 'data-granularity': options.granularity ?? 'token' },
+    { class: 'gbv-table', 'data-view': 'table', 'data-granularity': granularity },
     h('thead', {}, h('tr', {}, ...TABLE_COLUMNS.map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, ...body),
+    h('tbody', {}, ...rows),
   );
+}
+
+/** Captum's visualize_text table (as transformers-interpret shows it): one row per explained score. */
+export function tableView(set: RowSet, scale: number, options: PieceOptions = {}): VNode {
+  return tableShell(tableRowViews(set, scale, options), options.granularity);
 }
 
 /** The table of every row of a text result, with its legend. */
