@@ -1,25 +1,17 @@
 import { InvalidInputError } from '../errors.ts';
-import { inputXGradient } from '../methods/inputXGradient.ts';
 import { throwIfAborted } from '../methods/batch.ts';
-import { integratedGradients } from '../methods/integratedGradients.ts';
-import { NOISE_TUNNEL_METHODS, type NoiseTunnelType, noiseTunnel } from '../methods/noiseTunnel.ts';
 import { occlusion } from '../methods/occlusion.ts';
-import { saliency } from '../methods/saliency.ts';
 import type { Attribution, DifferentiableFunction } from '../methods/types.ts';
 import type { TextModel } from '../model/textModel.ts';
 import { type HostTensor, formatShape, sizeOf, tensor } from '../tensor.ts';
-import { featureAblation } from '../methods/featureAblation.ts';
 import { type Hierarchy, flatHierarchy, groupHierarchy, textHierarchy } from '../methods/hierarchy.ts';
-import { kernelShap } from '../methods/kernelShap.ts';
-import { lime } from '../methods/lime.ts';
-import { partitionShap } from '../methods/partitionShap.ts';
-import type { PerturbationAttribution, PerturbationOptions } from '../methods/perturbation.ts';
-import { sobol } from '../methods/sobol.ts';
+import type { PerturbationOptions } from '../methods/perturbation.ts';
 import { type TokenSpan, tokenSurface } from '../text/tokens.ts';
 import { type Granularity, unitsOf } from '../text/units.ts';
 import { type TextMasking, aggregateUnits, maskedTokens, spreadUnits } from './maskedText.ts';
-import { type ExplainOptions, type HierarchyName, MASKINGS, PERTURBATION_METHODS, type ResolvedOptions, oneOf } from './textOptions.ts';
-import { noiseOptions } from './optionRules.ts';
+import { type ExplainOptions, type HierarchyName, MASKINGS, type ResolvedOptions, oneOf } from './textOptions.ts';
+import { TEXT_METHOD_TABLE, textMethodOf } from './textMethods/index.ts';
+import type { PerturbationMethod } from './textMethods/textMethod.ts';
 import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
 import { SharedForward } from './sharedForward.ts';
 import { stackCopies, stackedTargets, targetScores, targetScoresOfIds } from './stackedTargets.ts';
@@ -71,32 +63,21 @@ export async function attributeTokens(
   let perToken: (number | null)[];
   let convergenceDelta: number | null = null;
   let base: Partial<ShapleyBase> = {};
-  if (resolved.method !== 'occlusion' && PERTURBATION.has(resolved.method)) {
+  const method = textMethodOf(resolved.method);
+  // Occlusion at token granularity with a replacement token is Captum's token occlusion (occluded ids scored as they are); else every perturbation method works on units.
+  const tokenOcclusion = method.name === 'occlusion' && !units && options.masking !== 'attention';
+  if (method.family === 'perturbation' && !tokenOcclusion) {
     ({ perToken, ...base } = await perturbationScores(
       runner,
       scorer,
       options,
-      resolved.method,
+      method,
       units ?? textUnits(runner, 'token', layout),
       layout,
       forward,
     ));
-  } else if (resolved.method === 'occlusion' && (units || options.masking === 'attention')) {
-    // Occlusion over units: windows of consecutive units removed together (Captum's Occlusion on the unit sequence).
-    const over = units ?? textUnits(runner, 'token', layout);
-    const masked = maskedTokens(runner, scorer, over, maskingOf(model, options), forward);
-    const unitIds = over.map((_, k) => k);
-    const drops = await occlusion(
-      (rows) => masked.scores(rows.map((r) => Uint8Array.from(r))),
-      unitIds.map(() => 1),
-      { replacement: 0, ...options.occlusion, batchSize: options.internalBatchSize, onProgress, signal },
-    );
-    perToken = spreadUnits(
-      drops.values.map((v) => v ?? 0),
-      over,
-      ids.length,
-    );
-  } else if (resolved.method === 'occlusion') {
+  } else if (method.family === 'perturbation') {
+    // tokenOcclusion: each window of token positions replaced by one token id.
     const specials = model.specialIds();
     const positions = ids.flatMap((id, i) => (specials.has(id) ? [] : [i]));
     // The masking option names the replacement when given; else the baseline does (pad or mask), as before.
@@ -120,8 +101,9 @@ export async function attributeTokens(
     const at = atLayer(runner, options.layer, reference);
     const fn = at.runner.overEmbeddings(scorer);
     const x = await at.runner.embed(ids);
-    const ig = resolved.method === 'integrated-gradients' ? await layerBaseline(at.runner, x, options, at.reference) : undefined;
-    const attribution = await gradientAttribution(fn, x, ig?.layer, resolved.method, options);
+    const ig = method.integrates ? await layerBaseline(at.runner, x, options, at.reference) : undefined;
+    const attribution = await method.attribute(fn, x, ig?.layer, options, true);
+    throwIfAborted(signal);
     if (ig) {
       convergenceDelta = attribution.convergenceDelta ?? null;
       if (at.reference && Array.isArray(ig.baseline)) {
@@ -146,10 +128,8 @@ function coarseUnits(units: number[][] | undefined, resolved: ResolvedOptions): 
   return resolved.granularity === 'word' || resolved.granularity === 'sentence' ? units : undefined;
 }
 
-const PERTURBATION = new Set<string>(PERTURBATION_METHODS);
-
-/** Gradient methods that attributeTokensForTargets runs for several scorers at once. */
-export const STACKED_METHODS: ReadonlySet<string> = new Set(['integrated-gradients', 'saliency', 'input-x-gradient']);
+/** Gradient methods that attributeTokensForTargets runs for several scorers at once (the table's sharesPass). */
+export const STACKED_METHODS: ReadonlySet<string> = new Set(TEXT_METHOD_TABLE.filter((m) => m.sharesPass).map((m) => m.name));
 
 /**
  * attributeTokens for several scorers of one input at once with integrated gradients,
@@ -165,7 +145,8 @@ export async function attributeTokensForTargets(
   reference?: Segments,
   layout?: TextLayout,
 ): Promise<TokenScores[]> {
-  if (!STACKED_METHODS.has(resolved.method)) {
+  const method = textMethodOf(resolved.method);
+  if (method.family !== 'gradient' || !method.sharesPass) {
     throw new InvalidInputError(
       `method "${resolved.method}" explains one target at a time; several at once take ${[...STACKED_METHODS].join(', ')}`,
       'bad_method',
@@ -176,9 +157,10 @@ export async function attributeTokensForTargets(
   const k = scorers.length;
   const units = unitsAt(runner, resolved, layout);
   const x = await runner.embed(runner.ids);
-  const ig = resolved.method === 'integrated-gradients' ? await layerBaseline(runner, x, options, reference) : undefined;
+  const ig = method.integrates ? await layerBaseline(runner, x, options, reference) : undefined;
   const stackedFn = runner.sharedAcrossRows ? rowByRow(stackedTargets(runner, scorers)) : stackedTargets(runner, scorers);
-  const stacked = await gradientAttribution(stackedFn, stackCopies(x, k), ig && stackCopies(ig.layer, k), resolved.method, options, false);
+  const stacked = await method.attribute(stackedFn, stackCopies(x, k), ig && stackCopies(ig.layer, k), options, false);
+  throwIfAborted(options.signal);
   const n = sizeOf(x.shape);
   const attributions = scorers.map((_, j): Attribution => ({ values: stacked.values.subarray(j * n, (j + 1) * n), shape: [...x.shape] }));
   let deltas: (number | null)[] = scorers.map(() => null);
@@ -210,60 +192,6 @@ export async function attributeTokensForTargets(
 function unitsAt(runner: TextRunner, resolved: ResolvedOptions, layout: TextLayout | undefined): number[][] | undefined {
   const granularity = resolved.granularity ?? 'token';
   return granularity === 'token' ? undefined : textUnits(runner, granularity, layout);
-}
-
-/**
- * fn's attribution at x with a gradient method; integrated gradients from `baseline` (the
- * layer's value), with Captum's convergence delta when `convergenceDelta`.
- */
-async function gradientAttribution(
-  fn: DifferentiableFunction,
-  x: HostTensor,
-  baseline: HostTensor | undefined,
-  method: string,
-  options: ExplainOptions,
-  convergenceDelta = true,
-): Promise<Attribution> {
-  const { onProgress, signal } = options;
-  let attribution: Attribution;
-  if (method === 'integrated-gradients') {
-    const ig = {
-      steps: options.steps,
-      method: options.integration,
-      internalBatchSize: options.internalBatchSize,
-      onProgress,
-      signal,
-      convergenceDelta,
-    };
-    attribution = await integratedGradients(fn, x, baseline!, ig);
-  } else if (method === 'saliency') {
-    attribution = await saliency(fn, x);
-    onProgress?.(1, 'saliency');
-  } else if (method === 'input-x-gradient') {
-    attribution = await inputXGradient(fn, x);
-    onProgress?.(1, 'input-x-gradient');
-  } else {
-    attribution = await noiseTunnel(fn, x, {
-      ...noiseOptions(options),
-      type: noiseTunnelType(method, options),
-      internalBatchSize: options.internalBatchSize,
-      onProgress,
-      signal,
-    });
-  }
-  throwIfAborted(signal);
-  return attribution;
-}
-
-/** The NoiseTunnel type of a SmoothGrad-family method; 'smoothgrad' also takes `noise.type`. */
-function noiseTunnelType(method: string, options: ExplainOptions): NoiseTunnelType {
-  const byMethod = NOISE_TUNNEL_METHODS[method as keyof typeof NOISE_TUNNEL_METHODS];
-  const asked = options.noise?.type;
-  if (method === 'smoothgrad' || asked === undefined || asked === byMethod) return asked ?? byMethod;
-  throw new InvalidInputError(
-    `method "${method}" is the noise tunnel "${byMethod}"; noise.type "${asked}" contradicts it (leave noise.type out)`,
-    'bad_option',
-  );
 }
 
 /**
@@ -310,15 +238,12 @@ function maskingOf(model: TextModel, options: ExplainOptions): TextMasking {
   return masking === 'attention' ? 'attention' : { replacement: replacementId(model, masking) };
 }
 
-/** Methods whose values are Shapley (or Owen) values of the masked game: they report f(∅) and f(x). */
-const SHAPLEY = new Set(['kernel-shap', 'partition-shap']);
-
 /** A perturbation method over the units, its values spread back onto their tokens; Shapley methods' base value and f(x). */
 async function perturbationScores(
   runner: TextRunner,
   scorer: Scorer,
   options: ExplainOptions,
-  method: string,
+  method: PerturbationMethod,
   units: number[][],
   layout: TextLayout | undefined,
   forward: SharedForward,
@@ -331,15 +256,10 @@ async function perturbationScores(
     onProgress: options.onProgress,
     signal: options.signal,
   };
-  let a: PerturbationAttribution;
-  if (method === 'feature-ablation') a = await featureAblation(masked, common);
-  else if (method === 'lime')
-    a = await lime(masked, { ...common, distance: options.distance, kernelWidth: options.kernelWidth, ridge: options.ridge });
-  else if (method === 'kernel-shap') a = await kernelShap(masked, common);
-  else if (method === 'sobol') a = await sobol(masked, common);
-  else a = await partitionShap(masked, unitHierarchy(runner, units, options.hierarchy ?? 'clustered', layout), common);
+  const hierarchy = () => unitHierarchy(runner, units, options.hierarchy ?? 'clustered', layout);
+  const a = await method.attribute(masked, options, { common, hierarchy });
   const perToken = spreadUnits(a.values, units, runner.ids.length);
-  return SHAPLEY.has(method) ? { perToken, ...shapleyBase({ baseValue: a.baselineScore, fx: a.inputScore }) } : { perToken };
+  return method.shapley ? { perToken, ...shapleyBase({ baseValue: a.baselineScore, fx: a.inputScore }) } : { perToken };
 }
 
 /**

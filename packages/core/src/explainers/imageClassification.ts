@@ -13,7 +13,8 @@ import { type HostTensor, sizeOf, tensor } from '../tensor.ts';
 import { type OutputSpace, classScoreSpec, classScores, parseTarget, softmax } from './classification.ts';
 import type { ExplainedForward } from './explainedForward.ts';
 import { patchOcclusion } from './imageOcclusion.ts';
-import { checkImageOptions, noiseOptions } from './optionRules.ts';
+import { noiseOptions } from './noiseOptions.ts';
+import { checkImageOptions } from './optionRules.ts';
 import { oneOf } from './textOptions.ts';
 import type { Scorer } from './textRunner.ts';
 

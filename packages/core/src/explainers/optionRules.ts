@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../errors.ts';
 import type { ImageMethodName } from './imageClassification.ts';
-import type { MethodName } from './textOptions.ts';
+import { type MethodName, TEXT_METHOD_TABLE } from './textMethods/index.ts';
+import type { MethodFamily } from './textMethods/textMethod.ts';
 
 /**
  * Which options each method and each task reads: the one table that validation, the CLI's
@@ -9,7 +10,7 @@ import type { MethodName } from './textOptions.ts';
  * the method (or task) and what it reads; a name that is no option at all is 'unknown_option'.
  */
 
-export type MethodFamily = 'gradient' | 'perturbation';
+export type { MethodFamily };
 
 /** Options every text method reads. */
 export const TEXT_OPTIONS = [
@@ -26,29 +27,10 @@ export const TEXT_OPTIONS = [
   'signal',
 ] as const;
 
-/** `layer`: the tensor gradient methods attribute (textLayer.ts); perturbation methods remove tokens and have none. */
-const GRADIENT = ['aggregate', 'granularityAggregate', 'layer'];
-/** The SmoothGrad family reads `samples` and `seed` as its noise's (noise.samples, noise.seed). */
-const NOISE_TUNNEL = [...GRADIENT, 'noise', 'samples', 'seed', 'internalBatchSize'];
-/** `baseline` names the token that replaces removed units when `masking` is not given. */
-const MASKING = ['baseline', 'masking', 'internalBatchSize'];
-const SAMPLED = [...MASKING, 'samples', 'seed'];
-
-/** Each text method: its family and the options it reads besides TEXT_OPTIONS (attributeTokens.ts reads them). */
-export const TEXT_METHOD_RULES: Readonly<Record<MethodName, { family: MethodFamily; options: readonly string[] }>> = {
-  'integrated-gradients': { family: 'gradient', options: [...GRADIENT, 'baseline', 'integration', 'steps', 'internalBatchSize'] },
-  saliency: { family: 'gradient', options: GRADIENT },
-  'input-x-gradient': { family: 'gradient', options: GRADIENT },
-  smoothgrad: { family: 'gradient', options: NOISE_TUNNEL },
-  'smoothgrad-sq': { family: 'gradient', options: NOISE_TUNNEL },
-  vargrad: { family: 'gradient', options: NOISE_TUNNEL },
-  occlusion: { family: 'perturbation', options: [...MASKING, 'occlusion'] },
-  'feature-ablation': { family: 'perturbation', options: MASKING },
-  lime: { family: 'perturbation', options: [...SAMPLED, 'distance', 'kernelWidth', 'ridge'] },
-  'kernel-shap': { family: 'perturbation', options: SAMPLED },
-  'partition-shap': { family: 'perturbation', options: [...SAMPLED, 'hierarchy'] },
-  sobol: { family: 'perturbation', options: SAMPLED },
-};
+/** Each text method: its family and the options it reads besides TEXT_OPTIONS (the method table's, textMethods/). */
+export const TEXT_METHOD_RULES: Readonly<Record<MethodName, { family: MethodFamily; options: readonly string[] }>> = Object.fromEntries(
+  TEXT_METHOD_TABLE.map((m) => [m.name, { family: m.family, options: m.options }]),
+) as Record<MethodName, { family: MethodFamily; options: readonly string[] }>;
 
 /** Options every image method reads. */
 export const IMAGE_OPTIONS = ['target', 'method', 'output', 'attention', 'onProgress', 'signal'] as const;
@@ -258,11 +240,6 @@ export function checkImageOptions(options: Options, method?: string): void {
   }
   checkNested(options, reads, IMAGE_NESTED);
   if (reads.includes('noise')) checkNoiseTwice(options);
-}
-
-/** The noise tunnel's settings: `noise`, with `samples` and `seed` from the top level when noise leaves them out. */
-export function noiseOptions<N extends { samples?: number; seed?: number }>(options: { noise?: N; samples?: number; seed?: number }): N {
-  return { ...options.noise, samples: options.noise?.samples ?? options.samples, seed: options.noise?.seed ?? options.seed } as N;
 }
 
 /**

@@ -13,11 +13,11 @@ import {
   fitTexts,
   textTokens,
 } from './explainedText.ts';
-import { STACKED_METHODS } from './attributeTokens.ts';
 import { checkTaskOptions } from './optionRules.ts';
 import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
 import { SharedForward } from './sharedForward.ts';
-import { type ExplainOptions, type MethodName, PERTURBATION_METHODS, type ResolvedOptions, resolveOptions } from './textOptions.ts';
+import { type ExplainOptions, type MethodName, type ResolvedOptions, resolveOptions } from './textOptions.ts';
+import { textMethodOf } from './textMethods/index.ts';
 
 export { BASELINES, type BaselineName, type ExplainOptions, METHODS, type MethodName } from './textOptions.ts';
 export type { Segment, TextAttributions, TokenAttribution, WordAttribution } from './explainedText.ts';
@@ -230,8 +230,10 @@ export async function explainClasses(
   const run = async (job: { i: number; c: number }, k: number) =>
     result(job, await inputs[job.i]!.explain(scorerOf(job), reporting([k]), resolved, undefined, forward));
   let results: SequenceClassificationResult[];
-  if (PERTURBATION.has(resolved.method)) results = await Promise.all(jobs.map(run));
-  else if (STACKED_METHODS.has(resolved.method)) {
+  const method = textMethodOf(resolved.method);
+  // Perturbation methods run at once (their masked copies share batches: SharedForward); gradient methods that share a pass stack the targets.
+  if (method.family === 'perturbation') results = await Promise.all(jobs.map(run));
+  else if (method.sharesPass) {
     results = [];
     for (const i of inputs.keys()) {
       const ks = jobs.flatMap((job, k) => (job.i === i ? [k] : []));
@@ -251,8 +253,6 @@ export async function explainClasses(
   }
   return heads.map((_head, i) => results.filter((_, k) => jobs[k]!.i === i));
 }
-
-const PERTURBATION = new Set<string>(PERTURBATION_METHODS);
 
 /** An input's logits, prediction and resolved targets: what every result of the input shares. */
 async function classHead(

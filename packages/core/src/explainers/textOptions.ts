@@ -9,37 +9,38 @@ import { OUTPUT_SPACES, type OutputSpace } from './classification.ts';
 import { UNIT_AGGREGATES, type UnitAggregate } from './maskedText.ts';
 import { checkMethodOptions } from './optionRules.ts';
 import { TEXT_LAYERS, type TextLayer } from './textLayer.ts';
+import {
+  type GradientMethodName,
+  type MethodName,
+  type PerturbationMethodName,
+  TEXT_METHOD_TABLE,
+  gradientMethods,
+  perturbationMethods,
+  textMethodOf,
+} from './textMethods/index.ts';
 
-export const GRADIENT_METHODS = ['integrated-gradients', 'saliency', 'input-x-gradient', 'smoothgrad', 'smoothgrad-sq', 'vargrad'] as const;
+/** Every text method, in the table's order (textMethods/index.ts): the first is the default. */
+export const METHODS: readonly MethodName[] = TEXT_METHOD_TABLE.map((m) => m.name);
+export const GRADIENT_METHODS: readonly GradientMethodName[] = gradientMethods().map((m) => m.name);
 /**
  * Gradient-only methods (no multiplication by the input): their token value is the L2 norm of
  * the gradient over the hidden dimensions by default, as ferret and inseq (Captum's Saliency
  * takes absolute values). Summing would give float noise at the word-embedding output, which
  * feeds a LayerNorm: its input gradient sums to zero over the hidden dimensions.
  */
-export const GRADIENT_ONLY_METHODS: ReadonlySet<string> = new Set(['saliency', 'smoothgrad', 'smoothgrad-sq', 'vargrad']);
+export const GRADIENT_ONLY_METHODS: ReadonlySet<string> = new Set(
+  gradientMethods()
+    .filter((m) => m.defaults.aggregate === 'l2')
+    .map((m) => m.name),
+);
 /** Perturbation methods: they score masked copies of the input (whole units removed) through a MaskedScorer. */
-export const PERTURBATION_METHODS = ['occlusion', 'feature-ablation', 'lime', 'kernel-shap', 'partition-shap', 'sobol'] as const;
-export const METHODS = [
-  'integrated-gradients',
-  'saliency',
-  'input-x-gradient',
-  'occlusion',
-  'smoothgrad',
-  'smoothgrad-sq',
-  'vargrad',
-  'feature-ablation',
-  'lime',
-  'kernel-shap',
-  'partition-shap',
-  'sobol',
-] as const;
+export const PERTURBATION_METHODS: readonly PerturbationMethodName[] = perturbationMethods().map((m) => m.name);
 export const HIERARCHIES = ['flat', 'words', 'sentences', 'clustered'] as const;
 /** Partition SHAP's coalition tree over the units: all flat (Shapley values), units grouped by word, by sentence and word, or shap's text clustering. */
 export type HierarchyName = (typeof HIERARCHIES)[number];
 export const MASKINGS = ['pad', 'mask', 'attention'] as const;
 export type MaskingName = (typeof MASKINGS)[number];
-export type MethodName = (typeof METHODS)[number];
+export type { MethodName };
 export const BASELINES = ['pad', 'zero', 'mask'] as const;
 export type BaselineName = (typeof BASELINES)[number];
 
@@ -176,13 +177,14 @@ export function oneOf<T extends string>(what: string, value: T | undefined, allo
 
 /** Defaults (transformers-interpret's) and validation, naming the valid values. */
 export function resolveOptions(options: ExplainOptions): ResolvedOptions {
-  const method = oneOf('method', options.method, METHODS, 'integrated-gradients');
+  const method = oneOf('method', options.method, METHODS, METHODS[0]!);
   checkMethodOptions(options, method);
   const output = oneOf<OutputSpace>('output', options.output, OUTPUT_SPACES, 'softmax');
-  const aggregate = oneOf('aggregate', options.aggregate, ['sum', 'l2'] as const, GRADIENT_ONLY_METHODS.has(method) ? 'l2' : 'sum');
-  const normalize = oneOf('normalize', options.normalize, ['none', 'l2'] as const, method === 'integrated-gradients' ? 'l2' : 'none');
+  const { defaults } = textMethodOf(method);
+  const aggregate = oneOf('aggregate', options.aggregate, ['sum', 'l2'] as const, defaults.aggregate);
+  const normalize = oneOf('normalize', options.normalize, ['none', 'l2'] as const, defaults.normalize);
   if (options.integration !== undefined) oneOf('integration', options.integration, INTEGRATION_METHODS, 'gausslegendre');
-  const quirks = options.transformersInterpretQuirks ?? (method === 'integrated-gradients' && output === 'softmax');
+  const quirks = options.transformersInterpretQuirks ?? (defaults.quirks && output === 'softmax');
   const granularity = oneOf<Granularity>('granularity', options.granularity, GRANULARITIES, 'token');
   const granularityAggregate = oneOf<UnitAggregate>('granularityAggregate', options.granularityAggregate, UNIT_AGGREGATES, 'sum');
   if (options.layer !== undefined) oneOf('layer', options.layer, TEXT_LAYERS, 'word');
