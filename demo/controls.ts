@@ -27,7 +27,7 @@
  *   copyLinkButton(context, run?)       copies the page's URL with run=1 (or run=<run>: a link that reproduces the result)
  *   note(text, kind?)                   a muted note, a warning or an error
  */
-import { type ExplainerOf, GlassboxError, type Remote, type TaskName, env, isHubId, loadInWorker } from '@glassbox/core';
+import { type ExplainerOf, GlassboxError, type Remote, TEXT_METHOD_TABLE, type TaskName, env, isHubId, loadInWorker } from '@glassbox/core';
 import type { PageContext } from './page.ts';
 
 type Child = Node | string | number | null | undefined | false;
@@ -284,31 +284,17 @@ export async function loadExplainer<K extends TaskName>(
 
 // ---------------------------------------------------------------- methods
 
-/** The text methods (core's METHODS), as the CLI names them, with what they are. */
-export const TEXT_METHODS: readonly Choice[] = [
-  { value: 'integrated-gradients', label: 'Integrated gradients' },
-  { value: 'saliency', label: 'Saliency (gradient)' },
-  { value: 'input-x-gradient', label: 'Input × gradient' },
-  { value: 'smoothgrad', label: 'SmoothGrad' },
-  { value: 'occlusion', label: 'Occlusion (leave one out)' },
-];
+const FAMILY_HEADINGS = { gradient: 'Gradient methods', perturbation: 'Perturbation methods' } as const;
 
-/** Every method of the text-classification explainers, gradient then perturbation (core's GRADIENT_METHODS and PERTURBATION_METHODS). */
-export const ALL_TEXT_METHODS: readonly Choice[] = [
-  ...[
-    ...TEXT_METHODS.filter((m) => m.value !== 'occlusion'),
-    { value: 'smoothgrad-sq', label: 'SmoothGrad² (SquareGrad)' },
-    { value: 'vargrad', label: 'VarGrad' },
-  ].map((m) => ({ ...m, group: 'Gradient methods' })),
-  ...[
-    ...TEXT_METHODS.filter((m) => m.value === 'occlusion'),
-    { value: 'feature-ablation', label: 'Feature ablation' },
-    { value: 'lime', label: 'LIME' },
-    { value: 'kernel-shap', label: 'KernelSHAP' },
-    { value: 'partition-shap', label: 'Partition SHAP' },
-    { value: 'sobol', label: 'Sobol total order' },
-  ].map((m) => ({ ...m, group: 'Perturbation methods' })),
-];
+/** Every method of the text-classification explainers, gradient then perturbation, as core's method table names and labels them. */
+export const ALL_TEXT_METHODS: readonly Choice[] = (['gradient', 'perturbation'] as const).flatMap((family) =>
+  TEXT_METHOD_TABLE.filter((m) => m.family === family).map((m) => ({ value: m.name, label: m.label, group: FAMILY_HEADINGS[family] })),
+);
+
+/** The methods the other text pages offer (the fast ones and SmoothGrad), labelled as core's method table. */
+export const TEXT_METHODS: readonly Choice[] = (
+  ['integrated-gradients', 'saliency', 'input-x-gradient', 'smoothgrad', 'occlusion'] as const
+).map((name) => ({ value: name, label: TEXT_METHOD_TABLE.find((m) => m.name === name)!.label }));
 
 export const methodLabel = (value: string, methods: readonly Choice[] = ALL_TEXT_METHODS): string =>
   methods.find((m) => m.value === value)?.label ?? value;

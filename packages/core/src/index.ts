@@ -49,6 +49,8 @@ export {
   type OptionTask,
   type TextTaskName,
 } from './explainers/optionRules.ts';
+export { TEXT_METHOD_TABLE } from './explainers/textMethods/index.ts';
+export type { TextMethod, GradientMethod, PerturbationMethod, PerturbationContext } from './explainers/textMethods/textMethod.ts';
 export { TextRunner, type Scorer, type Segments } from './explainers/textRunner.ts';
 export { attributeTokens, type TokenScores } from './explainers/attributeTokens.ts';
 export { type ShapleyBase, shapleyBase } from './explainers/shapleyBase.ts';
