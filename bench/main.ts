@@ -9,23 +9,19 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import protobuf from 'protobufjs';
+import { type HostTensor, tensor } from '@glassbox/core';
+import { type DifferentiableFunction, type MaskedScorer, integratedGradients, kernelShap } from '@glassbox/core/methods';
 import {
-  type DifferentiableFunction,
   type ForwardEngine,
   type GradientEngine,
-  type HostTensor,
-  type MaskedScorer,
   OnnxModel,
   OrtForward,
   WebGpuBackend,
   cpuBackend,
   findWordEmbedding,
-  integratedGradients,
-  kernelShap,
   loadOnnx,
   onnxSchema,
-  tensor,
-} from '@glassbox/core';
+} from '@glassbox/core/runtime';
 import type { ScoreSpec } from '../packages/core/src/compile/gradientModel.ts';
 import { OrtGradients } from '../packages/core/src/model/ortGradients.ts';
 import { loadOrtWeb } from '../packages/core/src/model/ortRuntime.ts';

@@ -36,7 +36,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-web';
-import { type DifferentiableFunction, type HostTensor, findWordEmbedding, integratedGradients, tensor } from '@glassbox/core';
+import { type HostTensor, tensor } from '@glassbox/core';
+import { type DifferentiableFunction, integratedGradients } from '@glassbox/core/methods';
+import { findWordEmbedding } from '@glassbox/core/runtime';
 import type { ScoreSpec } from '../packages/core/src/compile/gradientModel.ts';
 import type { OnnxModel } from '../packages/core/src/model/onnxModel.ts';
 import { OrtGradients } from '../packages/core/src/model/ortGradients.ts';

@@ -2,7 +2,8 @@
  * The demo's shell: header with the device indicator, one tab per page (pages/index.ts),
  * URL state shared by the pages, footer. Each page is mounted the first time it is shown.
  */
-import { type WebGpuAdapterKind, autoDevice, env, webGpuAdapterKind } from '@glassbox/core';
+import { env } from '@glassbox/core';
+import { type WebGpuAdapterKind, autoDevice, webGpuAdapterKind } from '@glassbox/core/runtime';
 import { el } from './controls.ts';
 import type { PageContext } from './page.ts';
 import { PAGES } from './pages/index.ts';

@@ -1,7 +1,8 @@
 /**
  * The public surface of each library package, as one line per exported name: its kind and
  * its type as the TypeScript checker prints it (functions with their signatures, classes and
- * interfaces with their public members). The report is committed as packages/<name>/api.md;
+ * interfaces with their public members). A package's entries are the ones its package.json
+ * "exports" lists (`.` and subpaths such as `@glassbox/core/methods`), one section each. The report is committed as packages/<name>/api.md;
  * test/api-report.test.ts fails when the surface differs from it, so a change to what users
  * can import is always a reviewed change to that file. `pnpm api-report` rewrites the reports.
  */
@@ -15,10 +16,17 @@ export const API_PACKAGES = ['core', 'viz'] as const;
 const FLAGS =
   ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope | ts.TypeFormatFlags.WriteArrowStyleSignature;
 
+/** A package's entries: import specifier -> source file, from its package.json "exports" (which point at src in the workspace). */
+export function entriesOf(name: string): [specifier: string, file: string][] {
+  const dir = join(ROOT, 'packages', name);
+  const exports: Record<string, string> = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).exports;
+  return Object.entries(exports).map(([sub, file]) => [`@glassbox/${name}${sub === '.' ? '' : sub.slice(1)}`, join(dir, file)]);
+}
+
 function program(): ts.Program {
   const configPath = join(ROOT, 'tsconfig.json');
   const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
-  const roots = API_PACKAGES.map((name) => join(ROOT, 'packages', name, 'src', 'index.ts'));
+  const roots = API_PACKAGES.flatMap((name) => entriesOf(name).map(([, file]) => file));
   return ts.createProgram(roots, config.options);
 }
 
@@ -74,11 +82,18 @@ export function apiReports(): Record<string, string> {
   const checker = p.getTypeChecker();
   const out: Record<string, string> = {};
   for (const name of API_PACKAGES) {
-    const file = p.getSourceFile(join(ROOT, 'packages', name, 'src', 'index.ts'))!;
-    const exports = checker.getExportsOfModule(checker.getSymbolAtLocation(file)!).sort((a, b) => a.name.localeCompare(b.name));
-    const lines = exports.map((s) => describe(checker, s, file));
+    const entries = entriesOf(name);
+    let total = 0;
+    const sections = entries.map(([specifier, path]) => {
+      const file = p.getSourceFile(path)!;
+      const exports = checker.getExportsOfModule(checker.getSymbolAtLocation(file)!).sort((a, b) => a.name.localeCompare(b.name));
+      total += exports.length;
+      const lines = exports.map((s) => describe(checker, s, file));
+      return `## ${specifier} (${exports.length} names)\n\n\`\`\`ts\n${lines.join('\n')}\n\`\`\`\n`;
+    });
+    const head = `# @glassbox/${name}: public API (${total} names${entries.length > 1 ? ` in ${entries.length} entries` : ''})`;
     out[name] =
-      `# @glassbox/${name}: public API (${exports.length} names)\n\nWritten by \`pnpm api-report\` (scripts/api-report.ts); test/api-report.test.ts fails when this differs from the source.\n\n\`\`\`ts\n${lines.join('\n')}\n\`\`\`\n`;
+      `${head}\n\nWritten by \`pnpm api-report\` (scripts/api-report.ts); test/api-report.test.ts fails when this differs from the source.\n\n${sections.join('\n')}`;
   }
   return out;
 }

@@ -14,8 +14,8 @@ import {
   UnsupportedOpError,
   ZeroShotClassificationExplainer,
   evaluate,
-  onnxSchema,
 } from '@glassbox/core';
+import { onnxSchema } from '@glassbox/core/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { glassbox } from './cliRunner.ts';
 import { type Json, MODELS } from './helpers.ts';

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type HostTensor, OnnxModel, SequenceClassificationExplainer, findWordEmbedding, tensor } from '@glassbox/core';
+import { type HostTensor, SequenceClassificationExplainer, tensor } from '@glassbox/core';
+import { OnnxModel, findWordEmbedding } from '@glassbox/core/runtime';
 import { loadOrtWeb } from '../packages/core/src/model/ortRuntime.ts';
 import { describe, expect, it } from 'vitest';
 import { type BenchModelSpec, BENCH_MODELS, ensureBenchModels, modelBytes } from '../bench/models/build.ts';

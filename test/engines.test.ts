@@ -4,18 +4,16 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type ExplainOptions,
-  type ForwardEngine,
-  type GradientEngine,
   ImageClassificationExplainer,
   InvalidInputError,
   type LoadOptions,
-  type OnnxModel,
   QuestionAnsweringExplainer,
   SequenceClassificationExplainer,
   TextGenerationExplainer,
   TextModel,
   TokenClassificationExplainer,
 } from '@glassbox/core';
+import type { ForwardEngine, GradientEngine, OnnxModel } from '@glassbox/core/runtime';
 import { OrtForward } from '../packages/core/src/model/ortForward.ts';
 import { OrtGradients } from '../packages/core/src/model/ortGradients.ts';
 import type { OrtRuntime } from '../packages/core/src/model/ortRuntime.ts';

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GlassboxError, InvalidInputError, SequenceClassificationExplainer, integrationScheme } from '@glassbox/core';
+import { GlassboxError, InvalidInputError, SequenceClassificationExplainer } from '@glassbox/core';
+import { integrationScheme } from '../packages/core/src/methods/integration.ts';
 import { FIXTURES, expectClose, readJson, refsOf, useLocalFixtures } from './helpers.ts';
 import { join } from 'node:path';
 

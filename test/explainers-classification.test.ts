@@ -10,17 +10,15 @@ import {
   InvalidInputError,
   MultiLabelClassificationExplainer,
   PairwiseSequenceClassificationExplainer,
-  type Scorer,
-  type Segments,
   SequenceClassificationExplainer,
-  TextRunner,
   ZeroShotClassificationExplainer,
-  attentionFor,
-  layerIntegratedGradients,
-  onnxSchema,
-  softmax,
   tensor,
 } from '@glassbox/core';
+import { attentionFor } from '../packages/core/src/attention/attentionFor.ts';
+import { layerIntegratedGradients } from '@glassbox/core/methods';
+import { onnxSchema } from '@glassbox/core/runtime';
+import { softmax } from '../packages/core/src/explainers/classification.ts';
+import { type Scorer, type Segments, TextRunner } from '../packages/core/src/explainers/textRunner.ts';
 import { multiLabel } from '../packages/cli/src/tasks/multiLabel.ts';
 import { pairClassification } from '../packages/cli/src/tasks/pairClassification.ts';
 import { zeroShot } from '../packages/cli/src/tasks/zeroShot.ts';

@@ -1,16 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  GlassboxError,
-  InvalidInputError,
-  OnnxModel,
-  type Scorer,
-  TextGenerationExplainer,
-  findLmHead,
-  greedy,
-  nextTokenScorer,
-  pastPairs,
-  tensor,
-} from '@glassbox/core';
+import { GlassboxError, InvalidInputError, TextGenerationExplainer, tensor } from '@glassbox/core';
+import { OnnxModel } from '@glassbox/core/runtime';
+import { findLmHead, nextTokenScorer } from '../packages/core/src/explainers/nextTokenScorer.ts';
+import type { Scorer } from '../packages/core/src/explainers/textRunner.ts';
+import { greedy, pastPairs } from '../packages/core/src/model/generate.ts';
 import { textGeneration } from '../packages/cli/src/tasks/textGeneration.ts';
 import { expectAllMethods, expectGreedy } from './explainers-generation-checks.ts';
 import { type Json, expectClose, loadOnnxModel, refsOf, useLocalFixtures } from './helpers.ts';

@@ -7,10 +7,9 @@ import {
   ModelLoadError,
   QuestionAnsweringExplainer,
   TokenClassificationExplainer,
-  findEmbeddingsOutput,
-  findWordEmbedding,
-  loadOnnx,
 } from '@glassbox/core';
+import { findWordEmbedding, loadOnnx } from '@glassbox/core/runtime';
+import { findEmbeddingsOutput } from '../packages/core/src/model/embeddings.ts';
 import { questionAnswering } from '../packages/cli/src/tasks/questionAnswering.ts';
 import { tokenClassification } from '../packages/cli/src/tasks/tokenClassification.ts';
 import {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GlassboxError, ModelLoadError, OnnxModel, onnxSchema } from '@glassbox/core';
+import { GlassboxError, ModelLoadError } from '@glassbox/core';
+import { OnnxModel, onnxSchema } from '@glassbox/core/runtime';
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';

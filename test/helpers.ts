@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OnnxModel, type HostTensor, env, tensor } from '@glassbox/core';
+import { type HostTensor, env, tensor } from '@glassbox/core';
+import { OnnxModel } from '@glassbox/core/runtime';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 export const MODELS = join(FIXTURES, 'models');

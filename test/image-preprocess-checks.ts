@@ -1,5 +1,7 @@
 import { expect } from 'vitest';
-import { type ImageFile, type Pixels8, loadImageProcessor, preprocessImage, readImage, resizeImage } from '@glassbox/core';
+import { type ImageFile, type Pixels8, readImage } from '@glassbox/core';
+import { resizeImage } from '../packages/core/src/image/resize.ts';
+import { loadImageProcessor, preprocessImage } from '../packages/core/src/model/imageModel.ts';
 import type { Json } from './expectClose.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '@glassbox/core';
+import { Rng } from '../packages/core/src/methods/rng.ts';
 import { kernelShap } from '../packages/core/src/methods/kernelShap.ts';
 import type { MaskedScorer } from '../packages/core/src/methods/perturbation.ts';
 import { expectClose } from './helpers.ts';

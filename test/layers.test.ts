@@ -11,8 +11,8 @@ import {
   TextModel,
   type TextLayer,
   ZeroShotClassificationExplainer,
-  layerTensor,
 } from '@glassbox/core';
+import { layerTensor } from '../packages/core/src/explainers/textLayer.ts';
 import { glassbox } from './cliRunner.ts';
 import { FIXTURES, type Json, MODELS, expectClose, readJson, useLocalFixtures } from './helpers.ts';
 import { textOf } from './peerChecks.ts';

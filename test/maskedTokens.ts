@@ -1,4 +1,6 @@
-import { type HostTensor, type MaskedScorer, type Scorer, type TextModel, TextRunner } from '@glassbox/core';
+import type { HostTensor, TextModel } from '@glassbox/core';
+import type { MaskedScorer } from '@glassbox/core/methods';
+import { type Scorer, TextRunner } from '../packages/core/src/explainers/textRunner.ts';
 import { expect } from 'vitest';
 import type { Json } from './helpers.ts';
 

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cdp } from 'vitest/browser';
-import { GlassboxError, type MemoryStats, SequenceClassificationExplainer, type WebGpuBackend, env } from '@glassbox/core';
+import { GlassboxError, SequenceClassificationExplainer, env } from '@glassbox/core';
+import type { MemoryStats, WebGpuBackend } from '@glassbox/core/runtime';
 import { MIN_POOL_CAP } from '../packages/core/src/backend/webgpu/gpu.ts';
 import { HEAP_GROWTH_BOUND, RUNS, WARM_UP, explainLoop, mib } from './memory-checks.ts';
 

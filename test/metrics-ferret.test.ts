@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  type MaskedScorer,
+  kendallTauB,
   METRICS,
   PLAUSIBILITY_METRICS,
   SequenceClassificationExplainer,
@@ -10,11 +10,11 @@ import {
   benchmark,
   classificationScorer,
   evaluate,
-  kendallTauB,
   tauLoo,
   tokenF1,
   tokenIou,
 } from '@glassbox/core';
+import type { MaskedScorer } from '@glassbox/core/methods';
 import { MODELS, useLocalFixtures } from './helpers.ts';
 
 /** f(z) = Σ w_i z_i over the kept features: removing feature i alone drops the score by exactly w_i. */

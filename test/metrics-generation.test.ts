@@ -8,9 +8,9 @@ import {
   type TextGenerationResult,
   evaluate,
   evaluateGeneration,
-  generatedTokenScorer,
   generationCurves,
 } from '@glassbox/core';
+import { generatedTokenScorer } from '../packages/core/src/metrics/generation.ts';
 import { FIXTURES, type Json, expectClose, refsOf, useLocalFixtures } from './helpers.ts';
 
 const MODEL = 'gpt2-tiny';

@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   InvalidInputError,
-  type MaskedScorer,
   SequenceClassificationExplainer,
   type SequenceClassificationResult,
   FERRET_BINS,
@@ -14,14 +13,15 @@ import {
   deletionAUC,
   deletionCurve,
   evaluate,
-  ferretRationales,
   insertionAUC,
   insertionCurve,
-  l1Normalize,
   parseMetrics,
   sufficiency,
-  trapezoidAUC,
 } from '@glassbox/core';
+import { ferretRationales } from '../packages/core/src/metrics/aopc.ts';
+import { trapezoidAUC } from '../packages/core/src/metrics/curve.ts';
+import type { MaskedScorer } from '@glassbox/core/methods';
+import { l1Normalize } from '../packages/core/src/metrics/benchmark.ts';
 import { MODELS, useLocalFixtures } from './helpers.ts';
 
 /** A masked scorer of a set function v(kept features), recording every mask it scores. */

@@ -1,5 +1,8 @@
 import { join } from 'node:path';
-import { ImageClassificationExplainer, Rng, SequenceClassificationExplainer, classificationInput, saliency } from '@glassbox/core';
+import { ImageClassificationExplainer, SequenceClassificationExplainer } from '@glassbox/core';
+import { saliency } from '@glassbox/core/methods';
+import { classificationInput } from '../packages/core/src/explainers/sequenceClassification.ts';
+import { Rng } from '../packages/core/src/methods/rng.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MODELS, expectClose, refsOf } from './helpers.ts';
 

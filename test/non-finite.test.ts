@@ -1,4 +1,5 @@
-import { GlassboxError, NonFiniteError, OnnxModel, OrtForward, onnxSchema, tensor } from '@glassbox/core';
+import { GlassboxError, NonFiniteError, tensor } from '@glassbox/core';
+import { OnnxModel, OrtForward, onnxSchema } from '@glassbox/core/runtime';
 import { loadOrtWeb } from '../packages/core/src/model/ortRuntime.ts';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,7 @@
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { ModelLoadError, OnnxModel, UnsupportedOpError, loadOnnx, onnxSchema, tensor } from '@glassbox/core';
+import { ModelLoadError, UnsupportedOpError, tensor } from '@glassbox/core';
+import { OnnxModel, loadOnnx, onnxSchema } from '@glassbox/core/runtime';
 import { loadOnnxModel } from './helpers.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

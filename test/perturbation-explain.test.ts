@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ExplainOptions, type HostTensor, SequenceClassificationExplainer, TextRunner, tensor } from '@glassbox/core';
+import { type ExplainOptions, type HostTensor, SequenceClassificationExplainer, tensor } from '@glassbox/core';
+import { TextRunner } from '../packages/core/src/explainers/textRunner.ts';
 import { classScores } from '../packages/core/src/explainers/classification.ts';
 import { aggregateUnits, maskedTokens } from '../packages/core/src/explainers/maskedText.ts';
 import { sentenceRanges, unitsOf } from '../packages/core/src/text/units.ts';

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GlassboxError, InvalidInputError, TextModel, occlusion } from '@glassbox/core';
+import { GlassboxError, InvalidInputError, TextModel } from '@glassbox/core';
+import { occlusion } from '@glassbox/core/methods';
 import { featureAblation } from '../packages/core/src/methods/featureAblation.ts';
 import { kernelShap, shapleyKernel } from '../packages/core/src/methods/kernelShap.ts';
 import { lime, limeDistance } from '../packages/core/src/methods/lime.ts';

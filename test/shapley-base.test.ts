@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type HostTensor, type Scorer, SequenceClassificationExplainer, TextRunner, TokenClassificationExplainer } from '@glassbox/core';
+import { type HostTensor, SequenceClassificationExplainer, TokenClassificationExplainer } from '@glassbox/core';
+import { type Scorer, TextRunner } from '../packages/core/src/explainers/textRunner.ts';
 import { glassbox } from './cliRunner.ts';
 import { type Json, MODELS, refsOf, useLocalFixtures } from './helpers.ts';
 import { join } from 'node:path';

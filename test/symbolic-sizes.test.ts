@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type HostTensor,
   type LoadOptions,
-  OnnxModel,
   SequenceClassificationExplainer,
   TextGenerationExplainer,
   TokenClassificationExplainer,
   tensor,
 } from '@glassbox/core';
+import { OnnxModel } from '@glassbox/core/runtime';
 import { type DimClass, type GradientModelRequest, compileSymbolic } from '../packages/core/src/compile/gradientModel.ts';
 import type { Plan } from '../packages/core/src/graph/plan.ts';
 import { OrtGradients } from '../packages/core/src/model/ortGradients.ts';

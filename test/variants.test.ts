@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SequenceClassificationExplainer, findWordEmbedding } from '@glassbox/core';
+import { SequenceClassificationExplainer } from '@glassbox/core';
+import { findWordEmbedding } from '@glassbox/core/runtime';
 import { type Json, loadOnnxModel, readJson, refsOf, useLocalFixtures } from './helpers.ts';
 import { join } from 'node:path';
 import { MODELS } from './helpers.ts';

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GlassboxError, SequenceClassificationExplainer, type WebGpuBackend, env } from '@glassbox/core';
+import { GlassboxError, SequenceClassificationExplainer, env } from '@glassbox/core';
+import type { WebGpuBackend } from '@glassbox/core/runtime';
 
 /** Device loss mid-call: that call fails with a named error; the next call makes a new device and succeeds. */
 const MODEL = '/test/fixtures/models/distilbert-sst2-tiny';

@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest';
-import { type HostTensor, OnnxModel, WebGpuBackend, tensor } from '@glassbox/core';
+import { type HostTensor, tensor } from '@glassbox/core';
+import { OnnxModel, WebGpuBackend } from '@glassbox/core/runtime';
 import { type Json, expectClose } from './expectClose.ts';
 
 /**

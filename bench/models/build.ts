@@ -11,7 +11,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OnnxModel, tensor } from '@glassbox/core';
+import { tensor } from '@glassbox/core';
+import { OnnxModel } from '@glassbox/core/runtime';
 import { type DistilBertGeometry, distilbertOnnx } from './distilbert.ts';
 import { type VitGeometry, vitOnnx } from './vit.ts';
 import { FIRST_WORD, textOf, tokenizerFiles } from './tokenizer.ts';

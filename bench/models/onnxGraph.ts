@@ -3,7 +3,7 @@
  * names them (`<scope>/<Op>[_k]`, output `<name>_output_0`), float32 initializers, int64 and
  * float32 Constant nodes, and the ModelProto bytes (opset 14, IR 7) through protobufjs.
  */
-import { onnxSchema } from '@glassbox/core';
+import { onnxSchema } from '@glassbox/core/runtime';
 import protobuf from 'protobufjs';
 
 const FLOAT = 1;

@@ -1,5 +1,5 @@
 /** Seeded weights as HF transformers initialises them: normal(0, 0.02) matrices, zero biases, unit LayerNorm scales. */
-import { Rng } from '@glassbox/core';
+import { Rng } from '../../packages/core/src/methods/rng.ts';
 
 export const INITIALIZER_RANGE = 0.02;
 

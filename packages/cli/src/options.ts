@@ -1,4 +1,5 @@
-import { ATTENTION_MODES, type ExplainOptions, InvalidInputError, MAX_STEPS } from '@glassbox/core';
+import { ATTENTION_MODES, type ExplainOptions, InvalidInputError } from '@glassbox/core';
+import { MAX_STEPS } from '@glassbox/core/methods';
 import { targetList } from './targets.ts';
 
 /**
