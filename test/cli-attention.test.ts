@@ -75,8 +75,13 @@ describe('glassbox explain --attention raw --attention-reduce … --attention-ov
           .slice(1, 3),
       );
     expect(median.some((row, q) => row.some((v, k) => v < numpy(q, k)))).toBe(true);
-    // toHTML (in Node) of a printed object: one labelled heat map, every cell's value as printed.
-    const html = toHTML({ ...raw, attentions: median } as never, { attentionReduction: { reduce: 'median', over: 'both' } });
+    // toHTML (in Node) of a printed object: one labelled heat map titled by the object's attentionReduction, every cell's value as printed.
+    const printed =
+      reduced[
+        cases.findIndex((c) => JSON.stringify(c) === JSON.stringify({ 'attention-reduce': 'median', 'attention-over': 'layers,heads' })) - 1
+      ]!;
+    expect(printed.attentionReduction).toEqual({ reduce: 'median', over: 'both' });
+    const html = toHTML(printed as never);
     expect([...html.matchAll(/class="gbv-figure gbv-attention-map" data-title="([^"]*)"/g)].map((m) => m[1])).toEqual([
       'median over layers and heads',
     ]);

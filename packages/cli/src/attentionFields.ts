@@ -46,10 +46,13 @@ export function attentionReduction(raw: Record<string, unknown>): AttentionReduc
   return { reduce: reduce as Reduction, over: axes.size === 2 ? 'both' : (axes.values().next().value as 'layers' | 'heads') };
 }
 
-/** The result object with its `attentions` (and each of its `explanations`' attentions) reduced: [T][T] over both, [heads][T][T] over layers, [layers][T][T] over heads. */
+/**
+ * The result object with its `attentions` (and each of its `explanations`' attentions) reduced: [T][T] over both, [heads][T][T] over
+ * layers, [layers][T][T] over heads; `attentionReduction` says how, so that toHTML of the printed object titles the maps.
+ */
 export function reduceAttentions(json: Record<string, unknown>, reduction: AttentionReduction): Record<string, unknown> {
   const reduced = (obj: Record<string, unknown>) =>
     obj.attentions === undefined ? obj : { ...obj, attentions: aggregate(obj.attentions as AttentionMaps, reduction) };
-  const out = reduced(json);
+  const out = { ...reduced(json), attentionReduction: reduction };
   return Array.isArray(json.explanations) ? { ...out, explanations: json.explanations.map(reduced) } : out;
 }

@@ -66,7 +66,12 @@ export function textResultView(result: TextResult, options: RenderOptions = {}, 
     bars: () => h('figure', { class: 'gbv-figure' }, barChartView(row, options)),
     'shap-bars': () => h('figure', { class: 'gbv-figure' }, shapBarPlotView(row, options)),
     table: () => tableView(set, scale, options),
-    attention: () => attentionMapsView(attentions, row?.tokens.map((t) => t.text) ?? [], options.attentionReduction),
+    attention: () =>
+      attentionMapsView(
+        attentions,
+        row?.tokens.map((t) => t.text) ?? [],
+        options.attentionReduction ?? (result as { attentionReduction?: AttentionReduction }).attentionReduction,
+      ),
   };
   const model = result.model ?? options.model;
   // A result without model or method (the CLI's multi-target JSON) shows what it has.
