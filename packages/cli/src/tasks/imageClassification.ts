@@ -1,12 +1,6 @@
 import { resolve } from 'node:path';
-import {
-  ImageClassificationExplainer,
-  type ImageExplainInput,
-  type ImageExplainOptions,
-  InvalidInputError,
-  type NestedPixels,
-} from '@glassbox/core';
-import type { CliTask } from './task.ts';
+import { type ImageExplainInput, type ImageExplainOptions, InvalidInputError, type NestedPixels } from '@glassbox/core';
+import { cliTask } from './task.ts';
 
 /** The case's image: a file path (or URL) in `image`, or exact pixel values (nested arrays, or their JSON text from a flag) in `pixelValues`. */
 export function imageInput(raw: Record<string, unknown>): ImageExplainInput {
@@ -30,16 +24,13 @@ export function imageInput(raw: Record<string, unknown>): ImageExplainInput {
   return { pixelValues: values as NestedPixels };
 }
 
-export const imageClassification: CliTask<ImageClassificationExplainer> = {
-  name: 'image-classification',
+export const imageClassification = cliTask('image-classification', {
   inputs: ['image', 'pixelValues'],
-  options: [],
   help: `image-classification: --image <file> | pixelValues ([3][S][S] or [1][3][S][S] nested arrays, in a JSONL line)
     methods: integrated-gradients (default: transformers-interpret's, raw logit, zero baseline, 50 Gauss-Legendre points),
     saliency, input-x-gradient, occlusion (patch-size windows), smoothgrad, smoothgrad-sq, vargrad
     → {predicted: {index, label, score}, target: {index, label}, convergenceDelta, map, logits}
     map: [H][W], the attribution summed over channels (saliency: max |gradient| over channels); occlusion: [H/P][W/P] logit drops per patch`,
-  load: (model, options) => ImageClassificationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) => {
     // Every common option goes to the explainer, which refuses those its method or image classification does not read.
     const r = await explainer.explain(imageInput(raw), options as ImageExplainOptions);
@@ -52,4 +43,4 @@ export const imageClassification: CliTask<ImageClassificationExplainer> = {
       ...(r.attentions !== undefined && { attentions: r.attentions }),
     };
   },
-};
+});

@@ -1,12 +1,6 @@
-import {
-  InvalidInputError,
-  MultiLabelClassificationExplainer,
-  type MultiLabelClassificationResult,
-  type MultiLabelExplainOptions,
-  shapleyBase,
-} from '@glassbox/core';
+import { InvalidInputError, type MultiLabelClassificationResult, type MultiLabelExplainOptions, shapleyBase } from '@glassbox/core';
 import { listField, textField, tokensJson } from '../options.ts';
-import type { CliTask } from './task.ts';
+import { cliTask } from './task.ts';
 
 function multiLabelJson(r: MultiLabelClassificationResult): Record<string, unknown> {
   return {
@@ -30,13 +24,10 @@ function multiLabelJson(r: MultiLabelClassificationResult): Record<string, unkno
   };
 }
 
-export const multiLabel: CliTask<MultiLabelClassificationExplainer> = {
-  name: 'multi-label',
+export const multiLabel = cliTask('multi-label', {
   inputs: ['text', 'sentence'],
-  options: ['labels'],
   help: `multi-label: --text [--labels <a,b> (JSONL: a list; names or indexes) | --target <label>: that label only; default every label] [--output sigmoid (default) | softmax (transformers-interpret 0.10.0's) | logits]
     → {labels: {<label>: {index, probability, tokens: [{token, id, attribution}], convergenceDelta, baseValue, fx (Shapley methods)}}, predicted: {index, label, score}, logits, probabilities}`,
-  load: (model, options) => MultiLabelClassificationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) => {
     const { target, output, ...rest } = options;
     const given = listField(raw, 'labels')?.map((l) => (typeof l === 'string' && /^\d+$/.test(l.trim()) ? Number(l) : l));
@@ -48,4 +39,4 @@ export const multiLabel: CliTask<MultiLabelClassificationExplainer> = {
       await explainer.explain(textField(raw), { ...rest, output: output as MultiLabelExplainOptions['output'], labels }),
     );
   },
-};
+});

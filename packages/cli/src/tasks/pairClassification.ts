@@ -1,16 +1,12 @@
-import { PairwiseSequenceClassificationExplainer } from '@glassbox/core';
 import { booleanField, requiredText, textField } from '../options.ts';
-import type { CliTask } from './task.ts';
+import { cliTask } from './task.ts';
 import { classificationJson, explanationsJson } from './textClassification.ts';
 
-export const pairClassification: CliTask<PairwiseSequenceClassificationExplainer> = {
-  name: 'pair-classification',
+export const pairClassification = cliTask('pair-classification', {
   inputs: ['text', 'sentence', 'textPair'],
-  options: ['flipSign'],
   help: `pair-classification: --text --textPair [--flipSign true|false] (both texts attributed; single-output models explain σ(logit), towards 0 with flipSign)
     → {tokens: [{token, id, attribution}], predicted: {index, label, score}, target: {index, label}, convergenceDelta, baseValue, fx (Shapley methods), logits}
     with several targets (--target 0,2 or labels, or --target all): → {explanations: [{target, tokens, convergenceDelta, ...}], predicted, logits}`,
-  load: (model, options) => PairwiseSequenceClassificationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) =>
     classificationJson(
       await explainer.explain(textField(raw), requiredText(raw, 'textPair'), { ...options, flipSign: booleanField(raw, 'flipSign') }),
@@ -22,4 +18,4 @@ export const pairClassification: CliTask<PairwiseSequenceClassificationExplainer
         flipSign: booleanField(raw, 'flipSign'),
       }),
     ),
-};
+});

@@ -2,13 +2,12 @@ import {
   type AnswerSideAttribution,
   type EmbeddingType,
   InvalidInputError,
-  QuestionAnsweringExplainer,
   type QuestionAnsweringOptions,
   type QuestionAnsweringResult,
   shapleyBase,
 } from '@glassbox/core';
 import { asString, requiredText, tokensJson } from '../options.ts';
-import type { CliTask } from './task.ts';
+import { cliTask } from './task.ts';
 
 const sideJson = (s: AnswerSideAttribution | null) =>
   s && {
@@ -48,15 +47,12 @@ function embeddingTypeOf(raw: Record<string, unknown>): EmbeddingType | undefine
   return n;
 }
 
-export const questionAnswering: CliTask<QuestionAnsweringExplainer> = {
-  name: 'question-answering',
+export const questionAnswering = cliTask('question-answering', {
   inputs: ['question', 'context'],
-  options: ['embeddingType', 'which'],
   help: `question-answering: --question --context [--embeddingType 0|2 (word embeddings | embeddings block, default 2)] [--which start|end|both (default)]
     (target: max (default: the largest logit, re-chosen at every step) | predicted (the predicted positions) | a position; output: logits (default) | softmax)
     → {embeddingType, start: {position, logit, tokens: [{token, id, attribution}], convergenceDelta, baseValue, fx (Shapley methods)}, end: {...},
        startPosition, endPosition, predictedAnswer, startLogits, endLogits}`,
-  load: (model, options) => QuestionAnsweringExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) => {
     const question = requiredText(raw, 'question');
     const context = requiredText(raw, 'context');
@@ -64,4 +60,4 @@ export const questionAnswering: CliTask<QuestionAnsweringExplainer> = {
     const qaOptions = { ...options, embeddingType, which: asString('which', raw.which) } as QuestionAnsweringOptions;
     return questionAnsweringJson(await explainer.explain(question, context, qaOptions));
   },
-};
+});

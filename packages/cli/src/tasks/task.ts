@@ -1,15 +1,25 @@
-import type { ExplainOptions, LoadOptions, TargetSpec } from '@glassbox/core';
+import {
+  EXPLAINER_TASKS,
+  type ExplainOptions,
+  type ExplainerOf,
+  type LoadOptions,
+  TEXT_TASKS,
+  type TargetSpec,
+  type TaskName,
+} from '@glassbox/core';
 
 /**
- * One `task` of `glassbox explain`. A task file exports one of these and main.ts registers
- * it in tasks/index.ts: a new task is one new file plus a registration line.
+ * One `task` of `glassbox explain`: one of core's tasks (EXPLAINER_TASKS, the worker's table),
+ * its explainer and own options taken from core (cliTask). A task file exports one of these
+ * and tasks/index.ts registers it under core's name: a new task is one new file plus a
+ * registration line, and a task core has but the CLI lacks does not compile.
  */
 export interface CliTask<E = unknown> {
-  /** The contract's task name, e.g. 'question-answering'. */
-  name: string;
+  /** The contract's task name, e.g. 'question-answering': core's (TaskName). */
+  name: TaskName;
   /** Input fields (flags / JSONL fields) this task reads beyond the common options, e.g. ['question', 'context']. */
   inputs: readonly string[];
-  /** The task's own options (the library's names), e.g. ['flipSign']: another task's are an 'unused_option' error. */
+  /** The task's own options (the library's names, core's TEXT_TASKS), e.g. ['flipSign']: another task's are an 'unused_option' error. */
   options: readonly string[];
   /** --help lines: the inputs it needs and the fields of its result object. */
   help: string;
@@ -32,4 +42,23 @@ export interface CliTask<E = unknown> {
     options: ExplainOptions,
     targets: TargetSpec[] | 'all',
   ): Promise<Record<string, unknown>>;
+}
+
+/** The own options of core's task `name` (TEXT_TASKS; image classification has none). */
+export function ownOptions(name: TaskName): readonly string[] {
+  return Object.hasOwn(TEXT_TASKS, name) ? TEXT_TASKS[name as keyof typeof TEXT_TASKS].own : [];
+}
+
+/** The CLI task of core's task `name`: its explainer loads through EXPLAINER_TASKS, its own options are core's. */
+export function cliTask<K extends TaskName>(
+  name: K,
+  task: Omit<CliTask<ExplainerOf<K>>, 'name' | 'options' | 'load'>,
+): CliTask<ExplainerOf<K>> {
+  const explainer = EXPLAINER_TASKS[name] as { fromPretrained(model: string, options: LoadOptions): Promise<unknown> };
+  return {
+    name,
+    options: ownOptions(name),
+    load: (model, options) => explainer.fromPretrained(model, options) as Promise<ExplainerOf<K>>,
+    ...task,
+  };
 }

@@ -1,6 +1,6 @@
-import { SequenceClassificationExplainer, type SequenceClassificationResult, shapleyBase } from '@glassbox/core';
+import { type SequenceClassificationResult, shapleyBase } from '@glassbox/core';
 import { requiredText, textField, tokensJson } from '../options.ts';
-import type { CliTask } from './task.ts';
+import { cliTask } from './task.ts';
 
 /** The original contract's object (tokens, predicted, target, convergenceDelta, logits), plus Shapley methods' baseValue and fx, and attentions when asked. */
 export function classificationJson(r: SequenceClassificationResult): Record<string, unknown> {
@@ -33,14 +33,11 @@ export function explanationsJson(results: readonly SequenceClassificationResult[
   };
 }
 
-export const textClassification: CliTask<SequenceClassificationExplainer> = {
-  name: 'text-classification',
+export const textClassification = cliTask('text-classification', {
   inputs: ['text', 'sentence', 'textPair'],
-  options: [],
   help: `text-classification (default): --text (or --sentence) [--textPair]
     → {tokens: [{token, id, attribution}], predicted: {index, label, score}, target: {index, label}, convergenceDelta, baseValue, fx (kernel-shap, partition-shap: Σ attribution + baseValue = fx), logits}
     with several targets (--target 0,2 or labels, or --target all): → {explanations: [{target, tokens, convergenceDelta, ...}], predicted, logits}, one per target in the order asked`,
-  load: (model, options) => SequenceClassificationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) => {
     const text = textField(raw);
     const textPair = raw.textPair === undefined ? undefined : requiredText(raw, 'textPair');
@@ -53,4 +50,4 @@ export const textClassification: CliTask<SequenceClassificationExplainer> = {
     const [results] = await explainer.explainBatch([{ text, textPair }], { ...options, targets });
     return explanationsJson(results!);
   },
-};
+});

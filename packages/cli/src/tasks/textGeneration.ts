@@ -1,12 +1,6 @@
-import {
-  InvalidInputError,
-  type Prompt,
-  TextGenerationExplainer,
-  type TextGenerationOptions,
-  type TextGenerationResult,
-} from '@glassbox/core';
+import { InvalidInputError, type Prompt, type TextGenerationOptions, type TextGenerationResult } from '@glassbox/core';
 import { textField } from '../options.ts';
-import type { CliTask } from './task.ts';
+import { cliTask } from './task.ts';
 
 /** The library result as JSON: prompt tokens, generated tokens with their scores, the attribution matrix. */
 export function generationJson(r: TextGenerationResult): Record<string, unknown> {
@@ -48,20 +42,17 @@ function maxNewTokensOf(raw: Record<string, unknown>): number | undefined {
   return n;
 }
 
-export const textGeneration: CliTask<TextGenerationExplainer> = {
-  name: 'text-generation',
+export const textGeneration = cliTask('text-generation', {
   inputs: ['text', 'sentence'],
-  options: ['continuation', 'maxNewTokens'],
   help: `text-generation: --text <prompt> (token ids on a JSONL line) [--continuation <text> | ids on a JSONL line] [--maxNewTokens <n, default 8: greedy when no continuation>]
     (output: logits (default) | softmax | log-softmax; no target: every generated token is one)
     → {method, output, promptTokens: [{token, id}], generated: [{token, id, score, convergenceDelta, baseValue, fx (Shapley methods)}], generatedText,
        matrix: [generated][prompt + generated] (row j: attributions of token j to the tokens before it, null from its position on),
        attentions (with --attention; for the first generated token), metrics (with --metrics deletion,insertion: interpreto's generation AUCs)}`,
-  load: (model, options) => TextGenerationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) => {
     const prompt = promptOf(raw);
     const continuation = continuationOf(raw);
     const maxNewTokens = maxNewTokensOf(raw);
     return generationJson(await explainer.explain(prompt, { ...(options as TextGenerationOptions), continuation, maxNewTokens }));
   },
-};
+});

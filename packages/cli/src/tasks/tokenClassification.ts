@@ -1,6 +1,6 @@
-import { InvalidInputError, TokenClassificationExplainer, type TokenClassificationResult, shapleyBase } from '@glassbox/core';
+import { InvalidInputError, type TokenClassificationResult, shapleyBase } from '@glassbox/core';
 import { listField, textField, tokensJson } from '../options.ts';
-import type { CliTask } from './task.ts';
+import { cliTask } from './task.ts';
 
 /** The library result as JSON: every token's prediction, and each explained token's attributions. */
 export function tokenClassificationJson(r: TokenClassificationResult): Record<string, unknown> {
@@ -38,15 +38,12 @@ function ignoredLabelsOf(raw: Record<string, unknown>): string[] | undefined {
   });
 }
 
-export const tokenClassification: CliTask<TokenClassificationExplainer> = {
-  name: 'token-classification',
+export const tokenClassification = cliTask('token-classification', {
   inputs: ['text', 'sentence'],
-  options: ['ignoredLabels', 'ignoredIndexes'],
   help: `token-classification: --text [--ignoredLabels O,B-MISC] [--ignoredIndexes 0,5] (JSONL: lists)
     (every token not ignored is explained, on its predicted label unless target names one)
     → {tokens: [{token, id, predicted: {index, label, score}}], explained: [{index, token, predicted, target: {index, label},
        tokens: [{token, id, attribution}], convergenceDelta, baseValue, fx (Shapley methods)}], logits: [tokens][classes]}`,
-  load: (model, options) => TokenClassificationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) => {
     const text = textField(raw);
     const result = await explainer.explain(text, {
@@ -56,4 +53,4 @@ export const tokenClassification: CliTask<TokenClassificationExplainer> = {
     });
     return tokenClassificationJson(result);
   },
-};
+});

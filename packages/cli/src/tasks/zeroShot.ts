@@ -1,6 +1,6 @@
-import { InvalidInputError, ZeroShotClassificationExplainer, type ZeroShotClassificationResult, shapleyBase } from '@glassbox/core';
+import { InvalidInputError, type ZeroShotClassificationResult, shapleyBase } from '@glassbox/core';
 import { asString, booleanField, textField, tokensJson } from '../options.ts';
-import type { CliTask } from './task.ts';
+import { cliTask } from './task.ts';
 
 /** Candidate labels: a JSON array of strings, or a comma-separated string (a flag). */
 function labelsOf(raw: unknown): string[] {
@@ -35,13 +35,10 @@ function zeroShotJson(r: ZeroShotClassificationResult): Record<string, unknown> 
   };
 }
 
-export const zeroShot: CliTask<ZeroShotClassificationExplainer> = {
-  name: 'zero-shot',
+export const zeroShot = cliTask('zero-shot', {
   inputs: ['text', 'sentence', 'labels'],
-  options: ['hypothesisTemplate', 'includeHypothesis', 'multiLabel'],
   help: `zero-shot: --text --labels <a,b,c> [--hypothesisTemplate "this text is about {} ."] [--includeHypothesis true|false] [--multiLabel true|false] (NLI model; each label's entailment explained)
     → {predictedLabel, predicted: {index, label, score}, target: {index, label} (entailment), labels: {<label>: {hypothesis, score, tokens: [{token, id, attribution}], convergenceDelta, baseValue, fx (Shapley methods), logits}}}`,
-  load: (model, options) => ZeroShotClassificationExplainer.fromPretrained(model, options),
   explain: async (explainer, raw, options) => {
     // A target is the explainer's to refuse (zero-shot explains each label's entailment).
     const result = await explainer.explain(textField(raw), labelsOf(raw.labels), {
@@ -52,4 +49,4 @@ export const zeroShot: CliTask<ZeroShotClassificationExplainer> = {
     });
     return zeroShotJson(result);
   },
-};
+});
