@@ -28,14 +28,41 @@ console.log(JSON.stringify({ tokens: result.tokens, predicted: result.predicted 
 await explainer.dispose();
 `;
 
-/** What a consumer's TypeScript must accept: the explainer's result is typed. */
-const TYPED = `import { SequenceClassificationExplainer, InvalidInputError } from '@glassbox/core';
+/**
+ * A consumer's own function attributed with @glassbox/core/methods: f(x) = Σ x², whose
+ * integrated gradients from a zero baseline are x² exactly (and the runtime entry loads).
+ */
+const METHODS_SCRIPT = `import { tensor } from '@glassbox/core';
+import { integratedGradients } from '@glassbox/core/methods';
+import { OnnxModel, cpuBackend } from '@glassbox/core/runtime';
+const rows = (x) => Array.from({ length: x.shape[0] }, (_, b) => Array.from(x.data.subarray(b * 3, b * 3 + 3)));
+const square = {
+  async scores(x) {
+    return Float64Array.from(rows(x), (r) => r.reduce((s, v) => s + v * v, 0));
+  },
+  async gradients(x) {
+    return { scores: await this.scores(x), grads: tensor('float32', x.shape, Array.from(x.data, (v) => 2 * v)) };
+  },
+};
+const a = await integratedGradients(square, tensor('float32', [3], [1, 2, 3]), tensor('float32', [3], [0, 0, 0]));
+console.log(JSON.stringify({ values: Array.from(a.values), delta: a.convergenceDelta, runtime: [typeof OnnxModel, typeof cpuBackend] }));
+`;
+
+/** What a consumer's TypeScript must accept: the explainer's result is typed, and so are the subpath entries. */
+const TYPED = `import { SequenceClassificationExplainer, InvalidInputError, tensor } from '@glassbox/core';
+import { integratedGradients, type DifferentiableFunction, type MaskedScorer } from '@glassbox/core/methods';
+import { OnnxModel, type Backend } from '@glassbox/core/runtime';
 import { renderTokens, toHTML } from '@glassbox/viz';
 const explainer = await SequenceClassificationExplainer.fromPretrained('model');
 const result = await explainer.explain('text', { method: 'saliency' });
 const first: number | null = result.tokens[0]!.attribution;
 const label: string = result.predicted.label;
-export { first, label, renderTokens, toHTML, InvalidInputError };
+declare const fn: DifferentiableFunction;
+const x = tensor('float32', [3], [1, 2, 3]);
+const ig: Promise<{ values: Float64Array }> = integratedGradients(fn, x, x);
+type Parts = [MaskedScorer, Backend, OnnxModel];
+export type { Parts };
+export { first, label, ig, renderTokens, toHTML, InvalidInputError };
 `;
 /** ... and what it must refuse: a typed result is not `any`. */
 const MISTYPED = `import { SequenceClassificationExplainer } from '@glassbox/core';
@@ -132,7 +159,21 @@ describe('the packed packages, installed with npm in a project outside the works
       expect(JSON.stringify(manifest.dependencies ?? {})).not.toContain('workspace:');
       if (name === 'cli') expect(manifest.bin).toEqual({ glassbox: 'dist/main.js' });
       else expect(manifest.exports['.'].default).toBe('./dist/index.js');
+      if (name === 'core')
+        for (const entry of ['methods', 'runtime']) {
+          expect(files).toContain(`package/dist/${entry}.js`);
+          expect(manifest.exports[`./${entry}`]).toEqual({ types: `./dist/${entry}.d.ts`, default: `./dist/${entry}.js` });
+        }
     }
+  });
+
+  it('a Node ESM script attributes its own function with @glassbox/core/methods, and @glassbox/core/runtime loads', async () => {
+    writeFileSync(join(project, 'methods.mjs'), METHODS_SCRIPT);
+    const { stdout } = await run(process.execPath, ['methods.mjs'], { cwd: project });
+    const got = JSON.parse(stdout.trim());
+    expect(got.runtime).toEqual(['function', 'object']);
+    got.values.forEach((v: number, i: number) => expect(v).toBeCloseTo([1, 4, 9][i]!, 5));
+    expect(Math.abs(got.delta)).toBeLessThan(1e-5);
   });
 
   it('a Node ESM script explains a sentence with @glassbox/core: the numbers of the CLI', async () => {
