@@ -5,6 +5,7 @@ import { classificationInput, type SequenceClassificationResult } from '../expla
 import type { MaskedScorer } from '../methods/perturbation.ts';
 import type { TextModel } from '../model/textModel.ts';
 import type { ExplainOptions } from '../explainers/textOptions.ts';
+import { TEXT_METHOD_TABLE } from '../explainers/textMethods/index.ts';
 import { GRANULARITIES, type Granularity, unitsOf } from '../text/units.ts';
 import { type AopcOptions, aopc } from './aopc.ts';
 import { attributionValues } from './ranking.ts';
@@ -112,7 +113,9 @@ export function classificationScorer(
 ): { scorer: MaskedScorer; attributions: (number | null)[]; units: number[][]; rationale?: Uint8Array } {
   checkClassificationResult(result);
   const model = explainer.model;
-  const quirks = options.transformersInterpretQuirks ?? (result.method === 'integrated-gradients' && result.output === 'softmax');
+  // The explanation's own default (resolveOptions): its method's, on a softmax target.
+  const methodQuirks = TEXT_METHOD_TABLE.find((m) => m.name === result.method)?.defaults.quirks ?? false;
+  const quirks = options.transformersInterpretQuirks ?? (methodQuirks && result.output === 'softmax');
   const texts: [string] | [string, string] = result.textPair === undefined ? [result.text] : [result.text, result.textPair];
   const input = classificationInput(model, texts, quirks);
   if (input.ids.length !== result.tokens.length || input.ids.some((id, i) => result.tokens[i]!.id !== id)) {
