@@ -1,8 +1,9 @@
-import { TEXT_METHOD_TABLE } from '@glassbox/core';
+import { IMAGE_METHOD_TABLE, TEXT_METHOD_TABLE } from '@glassbox/core';
 import { describe, expect, it } from 'vitest';
 import { ALL_TEXT_METHODS, TEXT_METHODS } from '../demo/controls.ts';
 import { STACKED_METHODS } from '../packages/core/src/explainers/attributeTokens.ts';
-import { TEXT_METHOD_RULES, methodsReading } from '../packages/core/src/explainers/optionRules.ts';
+import { IMAGE_METHODS } from '../packages/core/src/explainers/imageClassification.ts';
+import { IMAGE_METHOD_RULES, TEXT_METHOD_RULES, methodsReading } from '../packages/core/src/explainers/optionRules.ts';
 import {
   GRADIENT_METHODS,
   GRADIENT_ONLY_METHODS,
@@ -83,5 +84,29 @@ describe('the text method table', () => {
     const { stderr } = await glassbox(['--help']);
     expect(stderr).toContain(`--method ${names.join('|')}`);
     for (const option of new Set(TEXT_METHOD_TABLE.flatMap((m) => m.options))) expect(stderr, option).toContain(`--${option} `);
+  });
+});
+
+describe('the image method table', () => {
+  it('is what IMAGE_METHODS and the image option rules are made of, integrated gradients first (the default)', () => {
+    const imageNames = IMAGE_METHOD_TABLE.map((m) => m.name);
+    expect(IMAGE_METHODS).toEqual(imageNames);
+    expect(imageNames).toEqual([
+      'integrated-gradients',
+      'saliency',
+      'input-x-gradient',
+      'occlusion',
+      'smoothgrad',
+      'smoothgrad-sq',
+      'vargrad',
+    ]);
+    expect(IMAGE_METHOD_RULES).toEqual(Object.fromEntries(IMAGE_METHOD_TABLE.map((m) => [m.name, m.options])));
+    const labels = IMAGE_METHOD_TABLE.map((m) => m.label);
+    expect(labels.every((l) => l.length > 0) && new Set(labels).size === labels.length).toBe(true);
+  });
+
+  it("is the CLI's --help line of image methods, each with the options it reads", async () => {
+    const { stderr } = await glassbox(['--help']);
+    for (const m of IMAGE_METHOD_TABLE) expect(stderr, m.name).toContain(m.options.length ? `${m.name} (${m.options.join(', ')})` : m.name);
   });
 });

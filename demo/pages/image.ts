@@ -4,7 +4,7 @@
  * the four transformers-interpret visualisations side by side with the original.
  * URL state: page, model, sample, method, target, mode; run=1 explains at once.
  */
-import { IMAGE_METHODS, type ImageClassificationResult, type ImageMethodName, classLabels } from '@glassbox/core';
+import { IMAGE_METHOD_TABLE, type ImageClassificationResult, type ImageMethodName, classLabels } from '@glassbox/core';
 import { IMAGE_MAP_MODES, type ImageMapMode, pixelsCanvas, renderImageResult, toHTML } from '@glassbox/viz';
 import {
   type Choice,
@@ -30,18 +30,8 @@ import {
 import type { DemoPage, PageContext } from '../page.ts';
 import { type Sample, bundledNote, imageDataOf, loadSample, markRun, samples, verdict } from './kit.ts';
 
-const METHODS: readonly Choice[] = IMAGE_METHODS.map((m) => ({
-  value: m,
-  label: {
-    'integrated-gradients': 'Integrated gradients',
-    saliency: 'Saliency (gradient)',
-    'input-x-gradient': 'Input × gradient',
-    occlusion: 'Occlusion (patches)',
-    smoothgrad: 'SmoothGrad (noisy IG)',
-    'smoothgrad-sq': 'SmoothGrad² (noisy IG)',
-    vargrad: 'VarGrad (noisy IG)',
-  }[m],
-}));
+/** The image methods, labelled as core's image method table. */
+const METHODS: readonly Choice[] = IMAGE_METHOD_TABLE.map((m) => ({ value: m.name, label: m.label }));
 const MODE_TITLES: Record<ImageMapMode, string> = {
   heatmap: 'Heat map',
   overlay: 'Overlay',

@@ -35,6 +35,8 @@ export {
   type TextTaskName,
 } from './explainers/optionRules.ts';
 export { TEXT_METHOD_TABLE } from './explainers/textMethods/index.ts';
+export { IMAGE_METHOD_TABLE } from './explainers/imageMethods/index.ts';
+export type { ImageMethod, ImageMethodContext } from './explainers/imageMethods/imageMethod.ts';
 export type { TextMethod, GradientMethod, PerturbationMethod, PerturbationContext } from './explainers/textMethods/textMethod.ts';
 export { type ShapleyBase, shapleyBase } from './explainers/shapleyBase.ts';
 export { classLabels, type ScoreSpace } from './explainers/classification.ts';

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors.ts';
 import { throwIfAborted } from '../methods/batch.ts';
 import { occlusion } from '../methods/occlusion.ts';
-import type { Attribution, DifferentiableFunction } from '../methods/types.ts';
+import type { Attribution } from '../methods/types.ts';
 import type { TextModel } from '../model/textModel.ts';
 import { type HostTensor, formatShape, sizeOf, tensor } from '../tensor.ts';
 import { type Hierarchy, flatHierarchy, groupHierarchy, textHierarchy } from '../methods/hierarchy.ts';

@@ -1,33 +1,21 @@
 import { ATTENTION_MODES, type AttentionMode, type AttentionOutput, attentionFor } from '../attention/attentionFor.ts';
 import { InvalidInputError } from '../errors.ts';
-import { inputXGradient } from '../methods/inputXGradient.ts';
-import { type IntegratedGradientsOptions, integratedGradients } from '../methods/integratedGradients.ts';
 import type { ProgressOptions } from '../methods/batch.ts';
 import { INTEGRATION_METHODS, type IntegrationMethod } from '../methods/integration.ts';
-import { NOISE_TUNNEL_METHODS, noiseTunnel } from '../methods/noiseTunnel.ts';
-import { saliency } from '../methods/saliency.ts';
-import type { Attribution, DifferentiableFunction } from '../methods/types.ts';
+import type { DifferentiableFunction } from '../methods/types.ts';
+import { IMAGE_METHOD_TABLE, type ImageMethodName } from './imageMethods/index.ts';
 import { type ImageInput, ImageModel, type NestedPixels } from '../model/imageModel.ts';
 import type { LoadOptions } from '../model/textModel.ts';
-import { type HostTensor, sizeOf, tensor } from '../tensor.ts';
+import { type HostTensor, tensor } from '../tensor.ts';
 import { type OutputSpace, classScoreSpec, classScores, parseTarget, softmax } from './classification.ts';
 import type { ExplainedForward } from './explainedForward.ts';
-import { patchOcclusion } from './imageOcclusion.ts';
-import { noiseOptions } from './noiseOptions.ts';
 import { checkImageOptions } from './optionRules.ts';
 import { oneOf } from './textOptions.ts';
 import type { Scorer } from './textRunner.ts';
 
-export const IMAGE_METHODS = [
-  'integrated-gradients',
-  'saliency',
-  'input-x-gradient',
-  'occlusion',
-  'smoothgrad',
-  'smoothgrad-sq',
-  'vargrad',
-] as const;
-export type ImageMethodName = (typeof IMAGE_METHODS)[number];
+/** Every image method, in the table's order (imageMethods/index.ts): the first is the default. */
+export const IMAGE_METHODS: readonly ImageMethodName[] = IMAGE_METHOD_TABLE.map((m) => m.name);
+export type { ImageMethodName };
 
 export interface ImageExplainOptions extends ProgressOptions {
   /** Class to explain: index or label. Default: the predicted class. */
@@ -111,90 +99,6 @@ function overPixels({ gradients, forward }: ImageModel, scorer: Scorer, oneRow: 
 }
 
 /**
- * Integrated gradients seen as a function whose "gradient" at each row is that row's IG
- * attribution: what Captum's NoiseTunnel(IntegratedGradients) averages over noisy inputs.
- */
-function integratedGradientsAsGradient(
-  fn: DifferentiableFunction,
-  baseline: HostTensor,
-  options: IntegratedGradientsOptions,
-): DifferentiableFunction {
-  return {
-    gradients: async (x) => {
-      const n = sizeOf(baseline.shape);
-      const out = new Float32Array(x.data.length);
-      for (let k = 0; k < x.shape[0]!; k++) {
-        const row = tensor('float32', baseline.shape, x.data.subarray(k * n, (k + 1) * n));
-        out.set((await integratedGradients(fn, row, baseline, { ...options, convergenceDelta: false })).values, k * n);
-      }
-      return { scores: await fn.scores(x), grads: tensor('float32', x.shape, out) };
-    },
-    scores: (x) => fn.scores(x),
-    rowsPerPass: () => 1,
-  };
-}
-
-/** [C, H, W] → [H][W], reducing the channels of each pixel. */
-function perPixel(a: Attribution, reduce: (acc: number, v: number) => number, start: number): number[][] {
-  const [c, h, w] = a.shape as [number, number, number];
-  return Array.from({ length: h }, (_, y) =>
-    Array.from({ length: w }, (_, x) => {
-      let acc = start;
-      for (let ch = 0; ch < c; ch++) acc = reduce(acc, a.values[(ch * h + y) * w + x]!);
-      return acc;
-    }),
-  );
-}
-
-/** The chosen method's attribution of the target's score to x [C, H, W], and its map. */
-async function attribute(
-  method: ImageMethodName,
-  fn: DifferentiableFunction,
-  x: HostTensor,
-  baseline: HostTensor,
-  options: ImageExplainOptions & { integration: IntegrationMethod },
-  patch: number,
-): Promise<{ attribution: Attribution; map: number[][] }> {
-  const { internalBatchSize, integration, onProgress, signal } = options;
-  if (method === 'occlusion') {
-    const { window = patch, stride = window } = options.occlusion ?? {};
-    const occ = await patchOcclusion(fn, x, { window, stride, baseline: baseline.data, internalBatchSize, onProgress, signal });
-    return { attribution: occ, map: occ.drops };
-  }
-  if (method === 'saliency') {
-    const g = await saliency(fn, x);
-    onProgress?.(1, 'saliency');
-    const attribution = { ...g, values: g.values.map(Math.abs) };
-    return { attribution, map: perPixel(attribution, Math.max, 0) };
-  }
-  let attribution: Attribution;
-  if (method === 'input-x-gradient') {
-    attribution = await inputXGradient(fn, x);
-    onProgress?.(1, 'input-x-gradient');
-  } else if (method === 'integrated-gradients') {
-    attribution = await integratedGradients(fn, x, baseline, {
-      steps: options.steps ?? 50,
-      method: integration,
-      internalBatchSize,
-      onProgress,
-      signal,
-    });
-  } else {
-    const ig = integratedGradientsAsGradient(fn, baseline, { steps: options.steps ?? 5, method: integration, internalBatchSize, signal });
-    const { samples = 10, stdev = 1, seed } = noiseOptions(options);
-    attribution = await noiseTunnel(ig, x, {
-      type: NOISE_TUNNEL_METHODS[method as keyof typeof NOISE_TUNNEL_METHODS],
-      samples,
-      stdev,
-      seed,
-      onProgress,
-      signal,
-    });
-  }
-  return { attribution, map: perPixel(attribution, (s, v) => s + v, 0) };
-}
-
-/**
  * Explains an image classifier (any transformers.js image-classification model, e.g. ViT).
  * With no options it reproduces transformers-interpret's ImageClassificationExplainer with
  * attribution_type "IG": Captum integrated gradients on pixel_values, zero baseline, 50
@@ -221,7 +125,7 @@ export class ImageClassificationExplainer {
   }
 
   async explain(image: ImageExplainInput, options: ImageExplainOptions = {}): Promise<ImageClassificationResult> {
-    const method = oneOf('method', options.method, IMAGE_METHODS, 'integrated-gradients');
+    const method = oneOf('method', options.method, IMAGE_METHODS, IMAGE_METHODS[0]!);
     checkImageOptions(options, method);
     const output = oneOf<OutputSpace>('output', options.output, ['logits', 'softmax'], 'logits');
     const integration = oneOf('integration', options.integration, INTEGRATION_METHODS, 'gausslegendre');
@@ -249,7 +153,8 @@ export class ImageClassificationExplainer {
     const fn = overPixels(m, scorer, pixels);
 
     const patch = typeof m.config.patch_size === 'number' ? m.config.patch_size : 16;
-    const { attribution, map } = await attribute(method, fn, x, baseline, { ...options, integration }, patch);
+    const entry = IMAGE_METHOD_TABLE.find((e) => e.name === method)!;
+    const { attribution, map } = await entry.attribute(fn, x, { baseline, options: { ...options, integration }, patch });
 
     const result: ImageClassificationResult = {
       model: m.id,

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors.ts';
-import type { ImageMethodName } from './imageClassification.ts';
+import { IMAGE_METHOD_TABLE, type ImageMethodName } from './imageMethods/index.ts';
 import { type MethodName, TEXT_METHOD_TABLE } from './textMethods/index.ts';
 import type { MethodFamily } from './textMethods/textMethod.ts';
 
@@ -35,20 +35,10 @@ export const TEXT_METHOD_RULES: Readonly<Record<MethodName, { family: MethodFami
 /** Options every image method reads. */
 export const IMAGE_OPTIONS = ['target', 'method', 'output', 'attention', 'onProgress', 'signal'] as const;
 
-const IMAGE_IG = ['baseline', 'integration', 'steps', 'internalBatchSize'];
-/** The image noise tunnels are over integrated gradients (transformers-interpret's IGNT). */
-const IMAGE_NOISE_TUNNEL = [...IMAGE_IG, 'noise', 'samples', 'seed'];
-
-/** Each image method's options besides IMAGE_OPTIONS (imageClassification.ts reads them). */
-export const IMAGE_METHOD_RULES: Readonly<Record<ImageMethodName, readonly string[]>> = {
-  'integrated-gradients': IMAGE_IG,
-  saliency: [],
-  'input-x-gradient': [],
-  occlusion: ['baseline', 'occlusion', 'internalBatchSize'],
-  smoothgrad: IMAGE_NOISE_TUNNEL,
-  'smoothgrad-sq': IMAGE_NOISE_TUNNEL,
-  vargrad: IMAGE_NOISE_TUNNEL,
-};
+/** Each image method's options besides IMAGE_OPTIONS (the image method table's, imageMethods/). */
+export const IMAGE_METHOD_RULES: Readonly<Record<ImageMethodName, readonly string[]>> = Object.fromEntries(
+  IMAGE_METHOD_TABLE.map((m) => [m.name, m.options]),
+) as Record<ImageMethodName, readonly string[]>;
 
 /** Options that are objects, and the keys each takes (image noise has no `type`: the method is the type). */
 const TEXT_NESTED: Readonly<Record<string, readonly string[]>> = {

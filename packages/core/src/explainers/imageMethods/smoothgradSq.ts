@@ -1,0 +1,3 @@
+import { noiseTunnelMethod } from './noiseTunnel.ts';
+
+export const smoothgradSq = noiseTunnelMethod('smoothgrad-sq', 'SmoothGrad² (noisy IG)');

@@ -1,0 +1,3 @@
+import { noiseTunnelMethod } from './noiseTunnel.ts';
+
+export const vargrad = noiseTunnelMethod('vargrad', 'VarGrad (noisy IG)');
