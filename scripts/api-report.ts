@@ -30,6 +30,68 @@ function program(): ts.Program {
   return ts.createProgram(roots, config.options);
 }
 
+/**
+ * `text` with the alternatives of every union sorted, at every nesting level: the checker
+ * prints a union's members in the order it met them, which depends on what it checked first,
+ * so the same surface would print differently from run to run.
+ */
+export function sortUnions(text: string): string {
+  const close: Record<string, string> = { '(': ')', '[': ']', '{': '}', '<': '>' };
+  let i = 0;
+  // Reads until `end` (or the end of the text); each comma- or semicolon-separated item's alternatives sorted.
+  const group = (end?: string): string => {
+    let out = '';
+    let parts: string[] = [];
+    let current = '';
+    const flush = () => {
+      parts.push(current);
+      out += parts.length > 1 ? parts.sort().join(' | ') : parts[0]!;
+      parts = [];
+      current = '';
+    };
+    while (i < text.length) {
+      const c = text[i]!;
+      if (c === end) break;
+      if (c === '"' || c === "'" || c === '`') {
+        const j = text.indexOf(c, i + 1);
+        current += text.slice(i, j + 1);
+        i = j + 1;
+      } else if (c in close) {
+        i++;
+        const inner = group(close[c]);
+        current += c + inner + (text[i] ?? '');
+        i++;
+      } else if (c === '=' && text[i + 1] === '>') {
+        // An arrow's return type runs to the end of its item: its alternatives are its own.
+        i += 2;
+        current += '=>';
+        flush();
+        out += group(end === undefined ? undefined : end);
+        return out;
+      } else if (parts.length === 0 && ((c === ' ' && current === '') || (c === ':' && text[i + 1] === ' '))) {
+        // A label (a parameter's or member's name) or the space after a separator: not part of the union.
+        out += current + c;
+        current = '';
+        i++;
+      } else if (c === ',' || c === ';') {
+        flush();
+        out += c;
+        i++;
+      } else if (text.startsWith(' | ', i)) {
+        parts.push(current);
+        current = '';
+        i += 3;
+      } else {
+        current += c;
+        i++;
+      }
+    }
+    flush();
+    return out;
+  };
+  return group();
+}
+
 function kindOf(symbol: ts.Symbol): string {
   const f = symbol.flags;
   if (f & ts.SymbolFlags.Class) return 'class';
@@ -52,7 +114,7 @@ function members(checker: ts.TypeChecker, type: ts.Type, at: ts.Node): string[] 
     })
     .map(
       (p) =>
-        `    ${p.name}${p.flags & ts.SymbolFlags.Optional ? '?' : ''}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(p, at), at, FLAGS)}`,
+        `    ${p.name}${p.flags & ts.SymbolFlags.Optional ? '?' : ''}: ${sortUnions(checker.typeToString(checker.getTypeOfSymbolAtLocation(p, at), at, FLAGS))}`,
     )
     .sort();
 }
@@ -64,7 +126,7 @@ function describe(checker: ts.TypeChecker, exported: ts.Symbol, at: ts.SourceFil
   if (kind === 'class') {
     const statics = checker.getTypeOfSymbolAtLocation(symbol, at);
     const instance = checker.getDeclaredTypeOfSymbol(symbol);
-    const construct = statics.getConstructSignatures().map((s) => `    new${checker.signatureToString(s, at, FLAGS)}`);
+    const construct = statics.getConstructSignatures().map((s) => `    new${sortUnions(checker.signatureToString(s, at, FLAGS))}`);
     const staticMembers = members(checker, statics, at)
       .filter((l) => !l.startsWith('    prototype:'))
       .map((l) => `    static ${l.trim()}`);
@@ -72,8 +134,8 @@ function describe(checker: ts.TypeChecker, exported: ts.Symbol, at: ts.SourceFil
   }
   if (kind === 'interface') return [head, ...members(checker, checker.getDeclaredTypeOfSymbol(symbol), at)].join('\n');
   if (kind === 'type')
-    return `${head} = ${checker.typeToString(checker.getDeclaredTypeOfSymbol(symbol), at, FLAGS | ts.TypeFormatFlags.InTypeAlias)}`;
-  return `${head}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(symbol, at), at, FLAGS)}`;
+    return `${head} = ${sortUnions(checker.typeToString(checker.getDeclaredTypeOfSymbol(symbol), at, FLAGS | ts.TypeFormatFlags.InTypeAlias))}`;
+  return `${head}: ${sortUnions(checker.typeToString(checker.getTypeOfSymbolAtLocation(symbol, at), at, FLAGS))}`;
 }
 
 /** Each package's report, as its api.md would hold it. */
