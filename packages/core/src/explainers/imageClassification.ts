@@ -12,6 +12,7 @@ import type { ExplainedForward } from './explainedForward.ts';
 import { checkImageOptions } from './optionRules.ts';
 import { oneOf } from './textOptions.ts';
 import type { Scorer } from './textRunner.ts';
+import { ClassifierExplainer } from './modelExplainer.ts';
 
 /** Every image method, in the table's order (imageMethods/index.ts): the first is the default. */
 export const IMAGE_METHODS: readonly ImageMethodName[] = IMAGE_METHOD_TABLE.map((m) => m.name);
@@ -104,24 +105,13 @@ function overPixels({ gradients, forward }: ImageModel, scorer: Scorer, oneRow: 
  * attribution_type "IG": Captum integrated gradients on pixel_values, zero baseline, 50
  * Gauss-Legendre steps, the raw logit of the predicted class.
  */
-export class ImageClassificationExplainer {
-  private constructor(readonly model: ImageModel) {}
+export class ImageClassificationExplainer extends ClassifierExplainer<ImageModel> {
+  private constructor(model: ImageModel) {
+    super(model);
+  }
 
   static async fromPretrained(model: string, options: LoadOptions = {}): Promise<ImageClassificationExplainer> {
     return new ImageClassificationExplainer(await ImageModel.load(model, options));
-  }
-
-  /**
-   * Gives back the model's GPU memory (weights, pooled buffers) at once and releases its
-   * onnxruntime sessions (the promise resolves when they are). Idempotent; any later call
-   * throws a GlassboxError with code 'disposed'.
-   */
-  dispose(): Promise<void> {
-    return this.model.dispose();
-  }
-
-  get labels(): string[] {
-    return this.model.labels;
   }
 
   async explain(image: ImageExplainInput, options: ImageExplainOptions = {}): Promise<ImageClassificationResult> {

@@ -8,6 +8,7 @@ import { checkTaskOptions } from './optionRules.ts';
 import { classificationInput } from './sequenceClassification.ts';
 import type { Truncation } from './explainedText.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
+import { ClassifierExplainer } from './modelExplainer.ts';
 
 const OUTPUTS = ['sigmoid', 'softmax', 'logits'] as const;
 
@@ -61,24 +62,13 @@ export interface MultiLabelClassificationResult {
  * by the model's id2label; transformers-interpret 0.10.0 keys them by label2id's key order,
  * which mislabels models whose label2id is not in index order.
  */
-export class MultiLabelClassificationExplainer {
-  private constructor(readonly model: TextModel) {}
+export class MultiLabelClassificationExplainer extends ClassifierExplainer<TextModel> {
+  private constructor(model: TextModel) {
+    super(model);
+  }
 
   static async fromPretrained(model: string, options: LoadOptions = {}): Promise<MultiLabelClassificationExplainer> {
     return new MultiLabelClassificationExplainer(await TextModel.load(model, options));
-  }
-
-  /**
-   * Gives back the model's GPU memory (weights, pooled buffers) at once and releases its
-   * onnxruntime sessions (the promise resolves when they are). Idempotent; any later call
-   * throws a GlassboxError with code 'disposed'.
-   */
-  dispose(): Promise<void> {
-    return this.model.dispose();
-  }
-
-  get labels(): string[] {
-    return this.model.labels;
   }
 
   async explain(text: string, options: MultiLabelExplainOptions = {}): Promise<MultiLabelClassificationResult> {

@@ -8,6 +8,7 @@ import {
 } from './sequenceClassification.ts';
 import { checkTaskOptions } from './optionRules.ts';
 import { type ExplainOptions, resolveOptions } from './textOptions.ts';
+import { ClassifierExplainer } from './modelExplainer.ts';
 
 export interface PairwiseExplainOptions extends Omit<ExplainOptions, 'textPair'> {
   /**
@@ -34,24 +35,13 @@ export interface PairwiseClassificationResult extends SequenceClassificationResu
  * does this one. Its baseline is [CLS] [PAD]… [SEP] [PAD]… [SEP] (the 'pad' baseline: every
  * non-special token replaced by the pad token) and its position ids 0..T−1.
  */
-export class PairwiseSequenceClassificationExplainer {
-  private constructor(readonly model: TextModel) {}
+export class PairwiseSequenceClassificationExplainer extends ClassifierExplainer<TextModel> {
+  private constructor(model: TextModel) {
+    super(model);
+  }
 
   static async fromPretrained(model: string, options: LoadOptions = {}): Promise<PairwiseSequenceClassificationExplainer> {
     return new PairwiseSequenceClassificationExplainer(await TextModel.load(model, options));
-  }
-
-  /**
-   * Gives back the model's GPU memory (weights, pooled buffers) at once and releases its
-   * onnxruntime sessions (the promise resolves when they are). Idempotent; any later call
-   * throws a GlassboxError with code 'disposed'.
-   */
-  dispose(): Promise<void> {
-    return this.model.dispose();
-  }
-
-  get labels(): string[] {
-    return this.model.labels;
   }
 
   async explain(text: string, textPair: string, options: PairwiseExplainOptions = {}): Promise<PairwiseClassificationResult> {

@@ -11,6 +11,7 @@ import { type ExplainOptions, type MethodName, resolveOptions } from './textOpti
 import { type TextLayer, layerTensor } from './textLayer.ts';
 import { type Segments, TextRunner } from './textRunner.ts';
 import { argmax, entryScorer } from './tokenScores.ts';
+import { ModelExplainer } from './modelExplainer.ts';
 
 export const EMBEDDING_TYPES = [0, 2] as const;
 /** 0: the word embeddings; 2: the output of the whole embeddings block (word + position embeddings, LayerNorm). */
@@ -84,24 +85,17 @@ export interface QuestionAnsweringResult {
  * [CLS] [PAD]… [SEP] [PAD]… [SEP], 50 Gauss-Legendre steps, target the largest start (end)
  * logit, summed over the hidden dimension and divided by the L2 norm over tokens.
  */
-export class QuestionAnsweringExplainer {
+export class QuestionAnsweringExplainer extends ModelExplainer<TextModel> {
   private constructor(
-    readonly model: TextModel,
+    model: TextModel,
     private readonly outputs: { start: string; end: string },
-  ) {}
+  ) {
+    super(model);
+  }
 
   static async fromPretrained(model: string, options: LoadOptions = {}): Promise<QuestionAnsweringExplainer> {
     const m = await TextModel.load(model, options);
     return new QuestionAnsweringExplainer(m, logitOutputs(m));
-  }
-
-  /**
-   * Gives back the model's GPU memory (weights, pooled buffers) at once and releases its
-   * onnxruntime sessions (the promise resolves when they are). Idempotent; any later call
-   * throws a GlassboxError with code 'disposed'.
-   */
-  dispose(): Promise<void> {
-    return this.model.dispose();
   }
 
   async explain(question: string, givenContext: string, options: QuestionAnsweringOptions = {}): Promise<QuestionAnsweringResult> {

@@ -18,6 +18,7 @@ import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
 import { SharedForward } from './sharedForward.ts';
 import { type ExplainOptions, type MethodName, type ResolvedOptions, resolveOptions } from './textOptions.ts';
 import { textMethodOf } from './textMethods/index.ts';
+import { ClassifierExplainer } from './modelExplainer.ts';
 
 export { BASELINES, type BaselineName, type ExplainOptions, METHODS, type MethodName } from './textOptions.ts';
 export type { Segment, TextAttributions, TokenAttribution, WordAttribution } from './explainedText.ts';
@@ -54,24 +55,13 @@ export interface SequenceClassificationResult extends Partial<ShapleyBase> {
  * logit for a single-output head), summed over the hidden dimension and divided by the L2
  * norm over tokens.
  */
-export class SequenceClassificationExplainer {
-  private constructor(readonly model: TextModel) {}
+export class SequenceClassificationExplainer extends ClassifierExplainer<TextModel> {
+  private constructor(model: TextModel) {
+    super(model);
+  }
 
   static async fromPretrained(model: string, options: LoadOptions = {}): Promise<SequenceClassificationExplainer> {
     return new SequenceClassificationExplainer(await TextModel.load(model, options));
-  }
-
-  /**
-   * Gives back the model's GPU memory (weights, pooled buffers) at once and releases its
-   * onnxruntime sessions (the promise resolves when they are). Idempotent; any later call
-   * throws a GlassboxError with code 'disposed'.
-   */
-  dispose(): Promise<void> {
-    return this.model.dispose();
-  }
-
-  get labels(): string[] {
-    return this.model.labels;
   }
 
   async explain(text: string, options: ExplainOptions = {}): Promise<SequenceClassificationResult> {

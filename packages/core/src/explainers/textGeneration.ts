@@ -11,6 +11,7 @@ import { checkTaskOptions } from './optionRules.ts';
 import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
 import { TextRunner } from './textRunner.ts';
+import { ModelExplainer } from './modelExplainer.ts';
 
 export { GENERATION_OUTPUTS, type GenerationOutput } from './nextTokenScorer.ts';
 
@@ -91,25 +92,18 @@ export interface TextGenerationResult {
  * generated greedily) is attributed to the prompt and to the tokens generated before it,
  * its score taken at the position before it with the whole prefix run without past.
  */
-export class TextGenerationExplainer {
+export class TextGenerationExplainer extends ModelExplainer<TextModel> {
   /** The LM head scored on the host (undefined: score the logits), found on first use. */
   private head: LmHead | null | undefined;
 
-  private constructor(readonly model: TextModel) {}
+  private constructor(model: TextModel) {
+    super(model);
+  }
 
   static async fromPretrained(model: string, options: LoadOptions = {}): Promise<TextGenerationExplainer> {
     const m = await TextModel.load(model, options);
     logitsOutput(m.onnx.graph);
     return new TextGenerationExplainer(m);
-  }
-
-  /**
-   * Gives back the model's GPU memory (weights, pooled buffers) at once and releases its
-   * onnxruntime sessions (the promise resolves when they are). Idempotent; any later call
-   * throws a GlassboxError with code 'disposed'.
-   */
-  dispose(): Promise<void> {
-    return this.model.dispose();
   }
 
   /** Greedy continuation of a prompt (text or token ids) through our runtime, with past key/values. */

@@ -12,6 +12,7 @@ import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
 import { type Segments, TextRunner } from './textRunner.ts';
 import { argmax, entryScorer } from './tokenScores.ts';
+import { ClassifierExplainer } from './modelExplainer.ts';
 
 export interface TokenClassificationOptions extends Omit<ExplainOptions, 'textPair'> {
   /** Token positions not to explain (transformers-interpret's `ignored_indexes`). */
@@ -73,11 +74,13 @@ export interface TokenClassificationResult {
  * baseline, 50 Gauss-Legendre steps, on the softmax probability of that token's predicted
  * label, summed over the hidden dimension and divided by the L2 norm over tokens.
  */
-export class TokenClassificationExplainer {
+export class TokenClassificationExplainer extends ClassifierExplainer<TextModel> {
   private constructor(
-    readonly model: TextModel,
+    model: TextModel,
     private readonly logitsName: string,
-  ) {}
+  ) {
+    super(model);
+  }
 
   static async fromPretrained(model: string, options: LoadOptions = {}): Promise<TokenClassificationExplainer> {
     const m = await TextModel.load(model, options);
@@ -85,19 +88,6 @@ export class TokenClassificationExplainer {
     if (output?.shape.length !== 3)
       throw new ModelLoadError(`model "${model}" is not a token classifier: its first output is not [batch, tokens, classes] logits`);
     return new TokenClassificationExplainer(m, output.name);
-  }
-
-  /**
-   * Gives back the model's GPU memory (weights, pooled buffers) at once and releases its
-   * onnxruntime sessions (the promise resolves when they are). Idempotent; any later call
-   * throws a GlassboxError with code 'disposed'.
-   */
-  dispose(): Promise<void> {
-    return this.model.dispose();
-  }
-
-  get labels(): string[] {
-    return this.model.labels;
   }
 
   async explain(text: string, options: TokenClassificationOptions = {}): Promise<TokenClassificationResult> {

@@ -6,6 +6,7 @@ import { type OutputSpace, softmax } from './classification.ts';
 import { ExplainedText, type TextAttributions, type Truncation, checkLength, firstTextEnd, fitTexts, textTokens } from './explainedText.ts';
 import { checkTaskOptions } from './optionRules.ts';
 import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
+import { ModelExplainer } from './modelExplainer.ts';
 
 export const DEFAULT_HYPOTHESIS_TEMPLATE = 'this text is about {} .';
 
@@ -74,12 +75,14 @@ export interface ZeroShotClassificationResult {
  * Otherwise the pair is encoded by the tokenizer with its own token types, and the text's
  * attributions cover [CLS] and all its tokens, up to the first [SEP].
  */
-export class ZeroShotClassificationExplainer {
+export class ZeroShotClassificationExplainer extends ModelExplainer<TextModel> {
   private constructor(
-    readonly model: TextModel,
+    model: TextModel,
     /** Index of the entailment class. */
     readonly entailment: number,
-  ) {}
+  ) {
+    super(model);
+  }
 
   static async fromPretrained(model: string, options: LoadOptions = {}): Promise<ZeroShotClassificationExplainer> {
     const m = await TextModel.load(model, options);
@@ -92,15 +95,6 @@ export class ZeroShotClassificationExplainer {
       );
     }
     return new ZeroShotClassificationExplainer(m, Number(label2id[key]));
-  }
-
-  /**
-   * Gives back the model's GPU memory (weights, pooled buffers) at once and releases its
-   * onnxruntime sessions (the promise resolves when they are). Idempotent; any later call
-   * throws a GlassboxError with code 'disposed'.
-   */
-  dispose(): Promise<void> {
-    return this.model.dispose();
   }
 
   async explain(givenText: string, labels: string[], options: ZeroShotExplainOptions = {}): Promise<ZeroShotClassificationResult> {
