@@ -26,6 +26,7 @@ describe('gpt2-tiny generation deletion and insertion on webgpu', () => {
 
   it('the stored matrix: curves and AUCs as PyTorch', async () => {
     const r: TextGenerationResult = {
+      kind: 'text-generation',
       model: explainer.model.id,
       method: 'occlusion',
       output: 'logits',

@@ -175,6 +175,7 @@ describe('deletion and insertion for text generation against PyTorch (interpreto
     explainer = await TextGenerationExplainer.fromPretrained(MODEL);
   });
   const resultOf = (c: Json): TextGenerationResult => ({
+    kind: 'text-generation',
     model: explainer.model.id,
     method: 'occlusion',
     output: 'logits',

@@ -42,6 +42,7 @@ const UNTRUSTED = new Set([
 
 function imageSample(): ImageClassificationResult {
   return {
+    kind: 'image-classification',
     model: 'sample/vit',
     method: 'integrated-gradients',
     output: 'logits',

@@ -22,6 +22,7 @@ const imageData = () => new ImageData(Uint8ClampedArray.from(IMAGE.data), 4, 4);
 
 function fake(map: number[][], over: Partial<ImageClassificationResult> = {}): ImageClassificationResult {
   return {
+    kind: 'image-classification',
     model: 'org/tiny-vit',
     method: 'integrated-gradients',
     output: 'logits',

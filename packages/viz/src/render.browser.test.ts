@@ -95,6 +95,7 @@ describe('render', () => {
       [0, 1],
     ];
     const image: ImageClassificationResult = {
+      kind: 'image-classification',
       model: 'sample/vit',
       method: 'integrated-gradients',
       output: 'logits',

@@ -268,9 +268,32 @@ export interface RowOptions {
   trueLabel?: TrueLabel;
 }
 
+/** The row type of each of core's result kinds (the task that explained it). */
+const ROW_TYPE_OF_KIND: Record<string, string> = {
+  'text-classification': 'text-classification',
+  'pair-classification': 'pair-classification',
+  'multi-label-classification': 'multi-label',
+  'zero-shot-classification': 'zero-shot',
+  'token-classification': 'token-classification',
+  'question-answering': 'question-answering',
+  'text-generation': 'text-generation',
+};
+
+/**
+ * The row type of a result: the one its `kind` names (core's results), else the first whose
+ * fields it has (the CLI's printed objects carry no kind). Several targets of one result
+ * (`explanations`) are a multi-target result whatever the kind spread into them.
+ */
+function rowTypeOf(result: object): (typeof ROW_TYPES)[number] | undefined {
+  const kind = (result as { kind?: unknown }).kind;
+  const named = typeof kind === 'string' ? ROW_TYPE_OF_KIND[kind] : undefined;
+  const several = ROW_TYPES.find((t) => t.kind === 'multi-target' && t.matches(result));
+  return several ?? (named === undefined ? ROW_TYPES.find((t) => t.matches(result)) : ROW_TYPES.find((t) => t.kind === named));
+}
+
 /** The result's kind and rows; throws for a result no row type matches. */
 export function rowsOf(result: object, options: RowOptions = {}): RowSet {
-  const type = ROW_TYPES.find((t) => t.matches(result));
+  const type = rowTypeOf(result);
   if (!type) throw new Error(`@glassbox/viz: no text view for this result (fields: ${Object.keys(result).join(', ')})`);
   const given = options.trueLabel;
   const trueLabel = (key: string, fallback: string) => (typeof given === 'string' ? given : (given?.[key] ?? fallback));

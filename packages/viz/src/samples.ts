@@ -45,6 +45,7 @@ const words = (t: TokenAttribution[]) => [
 export function sampleSequence(): SequenceClassificationResult {
   const tokens = sentence();
   return {
+    kind: 'text-classification',
     model: 'sample/distilbert-sst2',
     method: 'integrated-gradients',
     output: 'softmax',
@@ -93,6 +94,7 @@ export function samplePair(): PairwiseClassificationResult {
   ];
   return {
     ...sampleSequence(),
+    kind: 'pair-classification',
     model: 'sample/cross-encoder',
     text: `a ${SAMPLE_TOKEN}`,
     textPair: 'a movie',
@@ -115,6 +117,7 @@ export function sampleMultiLabel(): MultiLabelClassificationResult {
     return { index, label, probability, tokens, words: words(tokens), convergenceDelta: null };
   };
   return {
+    kind: 'multi-label-classification',
     model: 'sample/multi-label',
     method: 'integrated-gradients',
     output: 'sigmoid',
@@ -147,6 +150,7 @@ export function sampleZeroShot(): ZeroShotClassificationResult {
     };
   };
   return {
+    kind: 'zero-shot-classification',
     model: 'sample/bert-nli',
     method: 'integrated-gradients',
     output: 'softmax',
@@ -168,6 +172,7 @@ export function sampleQuestionAnswering(): QuestionAnsweringResult {
       return { token, id: i, special, attribution: special ? null : a[i]! };
     });
   return {
+    kind: 'question-answering',
     model: 'sample/distilbert-squad',
     method: 'occlusion',
     output: 'logits',
@@ -217,6 +222,7 @@ export function sampleTokenClassification(): TokenClassificationResult {
     convergenceDelta: 0.002,
   }));
   return {
+    kind: 'token-classification',
     model: 'sample/bert-ner',
     method: 'integrated-gradients',
     output: 'softmax',
@@ -230,6 +236,7 @@ export function sampleTokenClassification(): TokenClassificationResult {
 
 export function sampleTextGeneration(): TextGenerationResult {
   return {
+    kind: 'text-generation',
     model: 'sample/gpt2',
     method: 'integrated-gradients',
     output: 'logits',

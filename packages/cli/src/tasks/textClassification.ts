@@ -3,7 +3,7 @@ import { requiredText, textField, tokensJson } from '../options.ts';
 import { cliTask } from './task.ts';
 
 /** The original contract's object (tokens, predicted, target, convergenceDelta, logits), plus Shapley methods' baseValue and fx, and attentions when asked. */
-export function classificationJson(r: SequenceClassificationResult): Record<string, unknown> {
+export function classificationJson(r: Omit<SequenceClassificationResult, 'kind'>): Record<string, unknown> {
   return {
     tokens: tokensJson(r.tokens),
     predicted: r.predicted,
@@ -20,7 +20,7 @@ export function classificationJson(r: SequenceClassificationResult): Record<stri
  * Several targets of one input: `{explanations: [...], predicted, logits}`, one entry per target in
  * the order asked, each classificationJson's per-target fields (target, tokens, convergenceDelta, ...).
  */
-export function explanationsJson(results: readonly SequenceClassificationResult[]): Record<string, unknown> {
+export function explanationsJson(results: readonly Omit<SequenceClassificationResult, 'kind'>[]): Record<string, unknown> {
   const { predicted, logits, truncated } = results[0]!;
   return {
     explanations: results.map((r) => {

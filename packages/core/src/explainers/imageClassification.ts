@@ -54,6 +54,8 @@ export interface ImageExplainOptions extends ProgressOptions {
 export type ImageExplainInput = ImageInput | { pixelValues: HostTensor | NestedPixels };
 
 export interface ImageClassificationResult {
+  /** What the result is: the task that explained it (viz draws by it). */
+  kind: 'image-classification';
   model: string;
   method: ImageMethodName;
   output: OutputSpace;
@@ -147,6 +149,7 @@ export class ImageClassificationExplainer extends ClassifierExplainer<ImageModel
     const { attribution, map } = await entry.attribute(fn, x, { baseline, options: { ...options, integration }, patch });
 
     const result: ImageClassificationResult = {
+      kind: 'image-classification',
       model: m.id,
       method,
       output,

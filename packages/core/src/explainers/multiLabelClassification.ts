@@ -34,6 +34,8 @@ export interface LabelAttributions extends TextAttributions {
 }
 
 export interface MultiLabelClassificationResult {
+  /** What the result is: the task that explained it (viz draws by it). */
+  kind: 'multi-label-classification';
   model: string;
   method: MethodName;
   output: ScoreSpace;
@@ -94,6 +96,7 @@ export class MultiLabelClassificationExplainer extends ClassifierExplainer<TextM
       labels[names[index]!] = { index, label: names[index]!, probability: probabilities[index]!, ...explained };
     }
     return {
+      kind: 'multi-label-classification',
       model: this.model.id,
       method: resolved.method,
       output,

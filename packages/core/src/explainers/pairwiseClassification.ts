@@ -20,7 +20,9 @@ export interface PairwiseExplainOptions extends Omit<ExplainOptions, 'textPair'>
   flipSign?: boolean;
 }
 
-export interface PairwiseClassificationResult extends SequenceClassificationResult {
+export interface PairwiseClassificationResult extends Omit<SequenceClassificationResult, 'kind'> {
+  /** What the result is: the task that explained it (viz draws by it). */
+  kind: 'pair-classification';
   textPair: string;
   flipSign: boolean;
 }
@@ -64,6 +66,6 @@ export class PairwiseSequenceClassificationExplainer extends ClassifierExplainer
     const input = classificationInput(this.model, [text, textPair], resolved.quirks, options.truncation);
     const flipSign = options.flipSign === true;
     const [results] = await explainClasses([input], targetsPerInput(targets, 1), options, resolved, flipSign ? -1 : 1);
-    return results!.map((result) => ({ ...result, textPair, flipSign }));
+    return results!.map((result) => ({ ...result, kind: 'pair-classification', textPair, flipSign }));
   }
 }

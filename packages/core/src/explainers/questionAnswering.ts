@@ -54,6 +54,8 @@ export interface AnswerSideAttribution extends Partial<ShapleyBase> {
 }
 
 export interface QuestionAnsweringResult {
+  /** What the result is: the task that explained it (viz draws by it). */
+  kind: 'question-answering';
   model: string;
   method: MethodName;
   output: OutputSpace;
@@ -186,6 +188,7 @@ export class QuestionAnsweringExplainer extends ModelExplainer<TextModel> {
     const end = which === 'start' ? null : await explainSide(endName, endLogits);
 
     const result: QuestionAnsweringResult = {
+      kind: 'question-answering',
       model: m.id,
       method: resolved.method,
       output: resolved.output,

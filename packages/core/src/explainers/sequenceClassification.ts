@@ -25,6 +25,8 @@ export type { Segment, TextAttributions, TokenAttribution, WordAttribution } fro
 
 /** Shapley methods (kernel-shap, partition-shap) add baseValue and fx: Σ attributions + baseValue = fx (see ShapleyBase). */
 export interface SequenceClassificationResult extends Partial<ShapleyBase> {
+  /** What the result is: the task that explained it (viz draws by it). */
+  kind: 'text-classification';
   model: string;
   method: MethodName;
   output: OutputSpace;
@@ -203,6 +205,7 @@ export async function explainClasses(
     const { tokens, words, convergenceDelta } = attributions;
     const { text, textPair, predicted, logits, probabilities, ...head } = heads[i]!.result;
     return {
+      kind: 'text-classification',
       ...head,
       text,
       ...(textPair !== undefined && { textPair }),

@@ -65,6 +65,8 @@ export type Prompt = string | readonly number[];
 export type GenerationInput = Prompt | { prompt: Prompt; continuation?: string | readonly number[] };
 
 export interface TextGenerationResult {
+  /** What the result is: the task that explained it (viz draws by it). */
+  kind: 'text-generation';
   model: string;
   method: MethodName;
   output: GenerationOutput;
@@ -163,6 +165,7 @@ export class TextGenerationExplainer extends ModelExplainer<TextModel> {
     }
 
     const result: TextGenerationResult = {
+      kind: 'text-generation',
       model: m.id,
       method: resolved.method,
       output,

@@ -49,6 +49,8 @@ export interface ExplainedToken extends Partial<ShapleyBase> {
 }
 
 export interface TokenClassificationResult {
+  /** What the result is: the task that explained it (viz draws by it). */
+  kind: 'token-classification';
   model: string;
   method: MethodName;
   output: OutputSpace;
@@ -147,6 +149,7 @@ export class TokenClassificationExplainer extends ClassifierExplainer<TextModel>
       });
     }
     const result: TokenClassificationResult = {
+      kind: 'token-classification',
       model: m.id,
       method: resolved.method,
       output: resolved.output,

@@ -35,6 +35,8 @@ export interface ZeroShotLabelAttributions extends TextAttributions {
 }
 
 export interface ZeroShotClassificationResult {
+  /** What the result is: the task that explained it (viz draws by it). */
+  kind: 'zero-shot-classification';
   model: string;
   method: MethodName;
   output: OutputSpace;
@@ -156,6 +158,7 @@ export class ZeroShotClassificationExplainer extends ModelExplainer<TextModel> {
     }
     const best = runs[top]!.input;
     return {
+      kind: 'zero-shot-classification',
       model: this.model.id,
       method: resolved.method,
       output: resolved.output,
