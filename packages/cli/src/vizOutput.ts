@@ -176,14 +176,17 @@ export class VizOutput {
   }
 }
 
-/** The closing section of a page of several inputs: one table with a row per explained score of every text input. */
-function recordsSection(table: string): string {
-  const style = 'font: 14px/1.5 system-ui, sans-serif; border-top: 1px solid #ddd; margin-top: 1.25rem';
-  return `<section class="gbv-records" style="${style}">\n<h2 style="font-size: 1.1rem; margin: 0.75rem 0 0.25rem">Every input</h2>\n${table}\n</section>\n`;
+const SECTION_STYLE = 'font: 14px/1.5 system-ui, sans-serif; border-top: 1px solid #ddd; margin-top: 1.25rem';
+const HEADING_STYLE = 'font-size: 1.1rem; margin: 0.75rem 0 0.25rem';
+
+/** A section of a page of several inputs: `attrs` on it (its class first), a heading of that class's title, then `body`. */
+function pageSection(className: string, attrs: string, heading: string, body: string): string {
+  return `<section class="${className}"${attrs} style="${SECTION_STYLE}">\n<h2 class="${className}-title" style="${HEADING_STYLE}">${heading}</h2>\n${body}\n</section>\n`;
 }
 
+/** The closing section of a page of several inputs: one table with a row per explained score of every text input. */
+const recordsSection = (table: string): string => pageSection('gbv-records', '', 'Every input', table);
+
 /** One input's section of a page of several: its line number as a heading, then its views. */
-function section(line: number, body: string, error = false): string {
-  const style = 'font: 14px/1.5 system-ui, sans-serif; border-top: 1px solid #ddd; margin-top: 1.25rem';
-  return `<section class="gbv-record" data-line="${line}"${error ? ' data-error=""' : ''} style="${style}">\n<h2 class="gbv-record-title" style="font-size: 1.1rem; margin: 0.75rem 0 0.25rem">Input ${line}</h2>\n${body}\n</section>\n`;
-}
+const section = (line: number, body: string, error = false): string =>
+  pageSection('gbv-record', ` data-line="${line}"${error ? ' data-error=""' : ''}`, `Input ${line}`, body);

@@ -268,15 +268,10 @@ export interface RowOptions {
   trueLabel?: TrueLabel;
 }
 
-/** The row type of each of core's result kinds (the task that explained it). */
+/** Row types named apart from core's result kinds (the task that explained it); every other kind is its row type's name. */
 const ROW_TYPE_OF_KIND: Record<string, string> = {
-  'text-classification': 'text-classification',
-  'pair-classification': 'pair-classification',
   'multi-label-classification': 'multi-label',
   'zero-shot-classification': 'zero-shot',
-  'token-classification': 'token-classification',
-  'question-answering': 'question-answering',
-  'text-generation': 'text-generation',
 };
 
 /**
@@ -286,7 +281,7 @@ const ROW_TYPE_OF_KIND: Record<string, string> = {
  */
 function rowTypeOf(result: object): (typeof ROW_TYPES)[number] | undefined {
   const kind = (result as { kind?: unknown }).kind;
-  const named = typeof kind === 'string' ? ROW_TYPE_OF_KIND[kind] : undefined;
+  const named = typeof kind === 'string' ? (ROW_TYPE_OF_KIND[kind] ?? kind) : undefined;
   const several = ROW_TYPES.find((t) => t.kind === 'multi-target' && t.matches(result));
   return several ?? (named === undefined ? ROW_TYPES.find((t) => t.matches(result)) : ROW_TYPES.find((t) => t.kind === named));
 }
