@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type HostTensor, tensor } from '@glassbox/core';
 import { OnnxModel, WebGpuBackend } from '@glassbox/core/runtime';
-import type { Scorer } from '../packages/core/src/explainers/textRunner.ts';
+import type { Scorer } from '../packages/core/src/model/scorer.ts';
 // Until packages/core/src/index.ts re-exports attention/, import it directly.
 import { type AttentionMaps, type Matrix, attentionFor } from '../packages/core/src/attention/index.ts';
 import { type Json, expectClose } from './expectClose.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type HostTensor, tensor } from '@glassbox/core';
 import { type Graph, type Node, OnnxModel } from '@glassbox/core/runtime';
-import type { Scorer } from '../packages/core/src/explainers/textRunner.ts';
+import type { Scorer } from '../packages/core/src/model/scorer.ts';
 import { Rng } from '../packages/core/src/methods/rng.ts';
 // Until packages/core/src/index.ts re-exports attention/, import it directly.
 import {

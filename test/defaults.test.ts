@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { SequenceClassificationExplainer } from '@glassbox/core';
-import { TextRunner } from '../packages/core/src/explainers/textRunner.ts';
+import { TextRunner } from '../packages/core/src/attribution/textRunner.ts';
 import { glassbox } from './cliRunner.ts';
 import { MODELS, expectClose, useLocalFixtures } from './helpers.ts';
 import { logit, shapley } from './maskedTokens.ts';

@@ -17,8 +17,10 @@ import {
 import { attentionFor } from '../packages/core/src/attention/attentionFor.ts';
 import { layerIntegratedGradients } from '@glassbox/core/methods';
 import { onnxSchema } from '@glassbox/core/runtime';
-import { softmax } from '../packages/core/src/explainers/classification.ts';
-import { type Scorer, type Segments, TextRunner } from '../packages/core/src/explainers/textRunner.ts';
+import { softmax } from '../packages/core/src/attribution/classification.ts';
+import { TextRunner } from '../packages/core/src/attribution/textRunner.ts';
+import type { Segments } from '../packages/core/src/model/textModel.ts';
+import type { Scorer } from '../packages/core/src/model/scorer.ts';
 import { multiLabel } from '../packages/cli/src/tasks/multiLabel.ts';
 import { pairClassification } from '../packages/cli/src/tasks/pairClassification.ts';
 import { zeroShot } from '../packages/cli/src/tasks/zeroShot.ts';

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GlassboxError, InvalidInputError, TextGenerationExplainer, tensor } from '@glassbox/core';
 import { OnnxModel } from '@glassbox/core/runtime';
-import { findLmHead, nextTokenScorer } from '../packages/core/src/explainers/nextTokenScorer.ts';
-import type { Scorer } from '../packages/core/src/explainers/textRunner.ts';
+import { findLmHead, nextTokenScorer } from '../packages/core/src/attribution/nextTokenScorer.ts';
+import type { Scorer } from '../packages/core/src/model/scorer.ts';
 import { greedy, pastPairs } from '../packages/core/src/model/generate.ts';
 import { textGeneration } from '../packages/cli/src/tasks/textGeneration.ts';
 import { expectAllMethods, expectGreedy } from './explainers-generation-checks.ts';

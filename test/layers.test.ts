@@ -12,7 +12,7 @@ import {
   type TextLayer,
   ZeroShotClassificationExplainer,
 } from '@glassbox/core';
-import { layerTensor } from '../packages/core/src/explainers/textLayer.ts';
+import { layerTensor } from '../packages/core/src/attribution/textLayer.ts';
 import { glassbox } from './cliRunner.ts';
 import { FIXTURES, type Json, MODELS, expectClose, readJson, useLocalFixtures } from './helpers.ts';
 import { textOf } from './peerChecks.ts';

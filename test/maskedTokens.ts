@@ -1,6 +1,7 @@
 import type { HostTensor, TextModel } from '@glassbox/core';
 import type { MaskedScorer } from '@glassbox/core/methods';
-import { type Scorer, TextRunner } from '../packages/core/src/explainers/textRunner.ts';
+import { TextRunner } from '../packages/core/src/attribution/textRunner.ts';
+import type { Scorer } from '../packages/core/src/model/scorer.ts';
 import { expect } from 'vitest';
 import type { Json } from './helpers.ts';
 

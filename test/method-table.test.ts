@@ -1,20 +1,18 @@
 import { IMAGE_METHOD_TABLE, TEXT_METHOD_TABLE } from '@glassbox/core';
 import { describe, expect, it } from 'vitest';
 import { ALL_TEXT_METHODS, TEXT_METHODS } from '../demo/controls.ts';
-import { STACKED_METHODS } from '../packages/core/src/explainers/attributeTokens.ts';
+import { STACKED_METHODS } from '../packages/core/src/attribution/attributeTokens.ts';
 import { IMAGE_METHODS } from '../packages/core/src/explainers/imageClassification.ts';
-import { IMAGE_METHOD_RULES, TEXT_METHOD_RULES, methodsReading } from '../packages/core/src/explainers/optionRules.ts';
-import {
-  GRADIENT_METHODS,
-  GRADIENT_ONLY_METHODS,
-  METHODS,
-  PERTURBATION_METHODS,
-  resolveOptions,
-} from '../packages/core/src/explainers/textOptions.ts';
+import { IMAGE_METHOD_RULES, TEXT_METHOD_RULES, methodsReading } from '../packages/core/src/attribution/optionRules.ts';
+import { resolveOptions } from '../packages/core/src/attribution/explainOptions.ts';
+import { PERTURBATION_METHODS } from '../packages/core/src/attribution/explainOptions.ts';
+import { GRADIENT_ONLY_METHODS } from '../packages/core/src/attribution/explainOptions.ts';
+import { GRADIENT_METHODS } from '../packages/core/src/attribution/explainOptions.ts';
+import { METHODS } from '../packages/core/src/attribution/explainOptions.ts';
 import { glassbox } from './cliRunner.ts';
 
 /**
- * A text method is one file in packages/core/src/explainers/textMethods/ and one line in its
+ * A text method is one file in packages/core/src/attribution/textMethods/ and one line in its
  * index.ts: every list of methods (the library's constants, the option rules, the CLI's help,
  * the demo's pickers) is the table's, so a new entry shows up everywhere and nothing else
  * needs to name it.

@@ -210,7 +210,7 @@ describe('on a real model (distilbert-sst2-tiny)', () => {
       true,
     ).runner;
     const baselineIds = runner.ids.map((id, i) => (positions.includes(i) ? pad : id));
-    const { classScores } = await import('../packages/core/src/explainers/classification.ts');
+    const { classScores } = await import('../packages/core/src/attribution/classification.ts');
     const [fb] = await runner.scoreIds([baselineIds], {
       output: explainer.model.onnx.graph.outputs[0]!.name,
       score: (z) => classScores(z, result.target.index, 'softmax'),

@@ -23,7 +23,8 @@ import {
   benchmark,
 } from '@glassbox/core';
 import { COMMON_FIELDS } from '../packages/cli/src/options.ts';
-import { GRADIENT_METHODS, PERTURBATION_METHODS } from '../packages/core/src/explainers/textOptions.ts';
+import { PERTURBATION_METHODS } from '../packages/core/src/attribution/explainOptions.ts';
+import { GRADIENT_METHODS } from '../packages/core/src/attribution/explainOptions.ts';
 import { TASKS } from '../packages/cli/src/tasks/index.ts';
 import { glassbox } from './cliRunner.ts';
 import { type Json, MODELS, expectClose, refsOf, useLocalFixtures } from './helpers.ts';

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ExplainOptions, type HostTensor, SequenceClassificationExplainer, tensor } from '@glassbox/core';
-import { TextRunner } from '../packages/core/src/explainers/textRunner.ts';
-import { classScores } from '../packages/core/src/explainers/classification.ts';
-import { aggregateUnits, maskedTokens } from '../packages/core/src/explainers/maskedText.ts';
+import { TextRunner } from '../packages/core/src/attribution/textRunner.ts';
+import { classScores } from '../packages/core/src/attribution/classification.ts';
+import { aggregateUnits, maskedTokens } from '../packages/core/src/attribution/maskedText.ts';
 import { sentenceRanges, unitsOf } from '../packages/core/src/text/units.ts';
 import { type Json, expectClose, refsOf, useLocalFixtures } from './helpers.ts';
 import { logit, shapley, tokenScorer } from './maskedTokens.ts';

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type HostTensor, SequenceClassificationExplainer, TokenClassificationExplainer } from '@glassbox/core';
-import { type Scorer, TextRunner } from '../packages/core/src/explainers/textRunner.ts';
+import { TextRunner } from '../packages/core/src/attribution/textRunner.ts';
+import type { Scorer } from '../packages/core/src/model/scorer.ts';
 import { glassbox } from './cliRunner.ts';
 import { type Json, MODELS, refsOf, useLocalFixtures } from './helpers.ts';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 export * from './errors.ts';
 export { type DType, type TensorData, type HostTensor, tensor } from './tensor.ts';
 export { TextModel, type LoadOptions, type Device } from './model/textModel.ts';
-export { TEXT_LAYERS, type TextLayer } from './explainers/textLayer.ts';
+export { TEXT_LAYERS, type TextLayer } from './attribution/textLayer.ts';
 export { isHubId } from './model/hub.ts';
 export {
   BASELINES,
@@ -16,7 +16,9 @@ export {
   type BatchExplainOptions,
   type BatchInput,
 } from './explainers/sequenceClassification.ts';
-export { resolveOptions, type ResolvedOptions } from './explainers/textOptions.ts';
+export { type ResolvedOptions, resolveOptions } from './attribution/explainOptions.ts';
+export type { ExplainSettings } from './attribution/textOptions.ts';
+export type { ImageExplainSettings } from './attribution/imageOptions.ts';
 export {
   TEXT_OPTIONS,
   TEXT_METHOD_RULES,
@@ -33,13 +35,13 @@ export {
   type MethodFamily,
   type OptionTask,
   type TextTaskName,
-} from './explainers/optionRules.ts';
-export { TEXT_METHOD_TABLE } from './explainers/textMethods/index.ts';
-export { IMAGE_METHOD_TABLE } from './explainers/imageMethods/index.ts';
-export type { ImageMethod, ImageMethodContext } from './explainers/imageMethods/imageMethod.ts';
-export type { TextMethod, GradientMethod, PerturbationMethod, PerturbationContext } from './explainers/textMethods/textMethod.ts';
-export { type ShapleyBase, shapleyBase } from './explainers/shapleyBase.ts';
-export { classLabels, type ScoreSpace } from './explainers/classification.ts';
+} from './attribution/optionRules.ts';
+export { TEXT_METHOD_TABLE } from './attribution/textMethods/index.ts';
+export { IMAGE_METHOD_TABLE } from './attribution/imageMethods/index.ts';
+export type { ImageMethod, ImageMethodContext } from './attribution/imageMethods/imageMethod.ts';
+export type { TextMethod, GradientMethod, PerturbationMethod, PerturbationContext } from './attribution/textMethods/textMethod.ts';
+export { type ShapleyBase, shapleyBase } from './attribution/shapleyBase.ts';
+export { classLabels, type ScoreSpace } from './attribution/classification.ts';
 export { env } from './env.ts';
 export { ATTENTION_MODES, type AttentionMode, type AttentionOutput } from './attention/attentionFor.ts';
 export { aggregate, AGGREGATE_OVER, REDUCTIONS, type AggregateOver, type Reduction } from './attention/aggregate.ts';
@@ -84,20 +86,14 @@ export {
 export * from './explainers/pairwiseClassification.ts';
 export * from './explainers/multiLabelClassification.ts';
 export * from './explainers/zeroShotClassification.ts';
-export type { Segment, TextAttributions, TokenAttribution, WordAttribution, Truncation } from './explainers/explainedText.ts';
+export type { Segment, TextAttributions, TokenAttribution, WordAttribution, Truncation } from './attribution/explainedText.ts';
 export * from './explainers/textGeneration.ts';
 export * from './metrics/index.ts';
-export { UNIT_AGGREGATES, type UnitAggregate } from './explainers/maskedText.ts';
+export { UNIT_AGGREGATES, type UnitAggregate } from './attribution/maskedText.ts';
 export { GRANULARITIES, type Granularity } from './text/units.ts';
-export {
-  GRADIENT_METHODS,
-  PERTURBATION_METHODS,
-  HIERARCHIES,
-  MASKINGS,
-  type HierarchyName,
-  type MaskingName,
-} from './explainers/textOptions.ts';
-export { OUTPUT_SPACES, type ClassScoreSpace } from './explainers/classification.ts';
+export { HIERARCHIES, MASKINGS, type HierarchyName, type MaskingName } from './attribution/textOptions.ts';
+export { GRADIENT_METHODS, PERTURBATION_METHODS } from './attribution/explainOptions.ts';
+export { OUTPUT_SPACES, type ClassScoreSpace } from './attribution/classification.ts';
 export { ENGINES, ORT_BUILDS, type EngineChoice, type OrtBuild } from './model/pretrained.ts';
 export { explainAll, type Explained, type ExplainAllOptions } from './explainers/explainAll.ts';
 export { loadInWorker, type Remote } from './worker/workerExplainer.ts';

@@ -13,7 +13,7 @@ export { Scope } from './backend/scope.ts';
 export { WebGpuBackend, requestGpu } from './backend/webgpu/index.ts';
 export { type WebGpuAdapterKind, autoDevice, selectBackend, webGpuAdapterKind } from './backend/select.ts';
 export type { Graph, Node, ValueInfo } from './graph/ir.ts';
-export { loadOnnx } from './onnx/load.ts';
+export { loadOnnx } from './graph/load.ts';
 export { onnxSchema } from './onnx/schema.ts';
 export { OnnxModel } from './model/onnxModel.ts';
 export { OrtForward } from './model/ortForward.ts';

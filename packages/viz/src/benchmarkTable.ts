@@ -1,7 +1,7 @@
 import { attributionColours } from './colormap.ts';
 import { type VNode, h, toElement, toMarkup } from './dom.ts';
 import { attributionData, formatAttribution } from './format.ts';
-import { standaloneDocument } from './html.ts';
+import { standaloneDocument } from './standaloneDocument.ts';
 import { legendView } from './legend.ts';
 import { type MetaOptions, modelName } from './meta.ts';
 import { METRIC_SCALES, metricColours } from './metricColours.ts';

@@ -1,9 +1,9 @@
 import { type BenchmarkTable, benchmarkTableHTML } from './benchmarkTable.ts';
-import { escapeHTML, fromElement, toMarkup } from './dom.ts';
+import { fromElement, toMarkup } from './dom.ts';
+import { standaloneDocument } from './standaloneDocument.ts';
 import { type ImageFileMode, type ImageFileOptions, imageFigureView } from './imageFile.ts';
 import { modelName } from './meta.ts';
 import { type AnyResult, type RenderOptions, isImageResult, render, textResultView } from './render.ts';
-import { CSS } from './styles.ts';
 
 /**
  * An image result's figure as markup: rendered in the DOM (canvas), each canvas replaced by
@@ -58,25 +58,4 @@ export function toHTML(result: AnyResult | BenchmarkTable, options: HTMLOptions 
     `Glassbox${model === undefined ? '' : `: ${modelName(model, options)}`}${result.method === undefined ? '' : ` (${result.method})`}`,
     body,
   );
-}
-
-/**
- * The standalone page around `body` (markup written by toMarkup): inline CSS, no script, a
- * Content-Security-Policy that allows only inline styles and data: images; the title escaped.
- */
-export function standaloneDocument(title: string, body: string): string {
-  return [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHTML(title)}</title>`,
-    `<style>${CSS}</style>`,
-    '</head>',
-    `<body>${body}</body>`,
-    '</html>',
-    '',
-  ].join('\n');
 }

@@ -4,7 +4,8 @@
  * only ever written as DOM text nodes or escaped.
  */
 export { render, isImageResult, TEXT_VIEWS, type AnyResult, type RenderOptions, type TextView } from './render.ts';
-export { toHTML, resultMarkup, standaloneDocument, type HTMLOptions } from './html.ts';
+export { toHTML, resultMarkup, type HTMLOptions } from './html.ts';
+export { standaloneDocument } from './standaloneDocument.ts';
 export { renderTokens, tooltip, type TextViewOptions } from './tokens.ts';
 export { renderTable, TABLE_COLUMNS } from './table.ts';
 export { recordsTableMarkup, renderRecordsTable, type TableRecord } from './recordsTable.ts';

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors.ts';
-import type { ExplainedForward } from '../explainers/explainedForward.ts';
+import type { ExplainedForward } from './explainedForward.ts';
 import { captureAttentionGradients, captureAttentions } from './captureAttentions.ts';
 import { gradientWeightedRelevance } from './gradientWeighted.ts';
 import { rollout } from './rollout.ts';

@@ -1,5 +1,5 @@
 import { GlassboxError } from '../errors.ts';
-import type { Scorer } from '../explainers/textRunner.ts';
+import type { Scorer } from '../model/scorer.ts';
 import type { Override } from '../graph/plan.ts';
 import type { OnnxModel } from '../model/onnxModel.ts';
 import type { ForwardEngine, GradientEngine } from '../model/pretrained.ts';

@@ -7,7 +7,7 @@ import type { Graph } from '../graph/ir.ts';
 import type { Plan } from '../graph/plan.ts';
 import { type EncodedNode, type EncodedValue, encodeModel } from '../onnx/encode.ts';
 import { type DType, type HostTensor, sizeOf, tensor } from '../tensor.ts';
-import { type Emitter, OPSET, type Sym, onnxOp } from './onnxOps.ts';
+import { type Emitter, OPSET, type Sym, onnxOp } from '../graph/onnxOps.ts';
 
 /**
  * The explained score of one target, computed inside the graph from the explained output

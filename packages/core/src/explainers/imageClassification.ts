@@ -1,53 +1,29 @@
-import { ATTENTION_MODES, type AttentionMode, type AttentionOutput, attentionFor } from '../attention/attentionFor.ts';
+import { ATTENTION_MODES, type AttentionOutput, attentionFor } from '../attention/attentionFor.ts';
 import { InvalidInputError } from '../errors.ts';
-import type { ProgressOptions } from '../methods/batch.ts';
-import { INTEGRATION_METHODS, type IntegrationMethod } from '../methods/integration.ts';
+import { INTEGRATION_METHODS } from '../methods/integration.ts';
 import type { DifferentiableFunction } from '../methods/types.ts';
-import { IMAGE_METHOD_TABLE, type ImageMethodName } from './imageMethods/index.ts';
+import { IMAGE_METHOD_TABLE, type ImageMethodName } from '../attribution/imageMethods/index.ts';
 import { type ImageInput, ImageModel, type NestedPixels } from '../model/imageModel.ts';
 import type { LoadOptions } from '../model/textModel.ts';
 import { type HostTensor, tensor } from '../tensor.ts';
-import { type OutputSpace, classScoreSpec, classScores, parseTarget, softmax } from './classification.ts';
-import type { ExplainedForward } from './explainedForward.ts';
-import { checkImageOptions } from './optionRules.ts';
-import { oneOf } from './textOptions.ts';
-import type { Scorer } from './textRunner.ts';
+import { type OutputSpace, classScoreSpec, classScores, parseTarget, softmax } from '../attribution/classification.ts';
+import type { ExplainedForward } from '../attention/explainedForward.ts';
+import { checkImageOptions } from '../attribution/optionRules.ts';
+import { oneOf } from '../attribution/textOptions.ts';
+import type { ImageExplainSettings } from '../attribution/imageOptions.ts';
+import type { Scorer } from '../model/scorer.ts';
 import { ClassifierExplainer } from './modelExplainer.ts';
 
 /** Every image method, in the table's order (imageMethods/index.ts): the first is the default. */
 export const IMAGE_METHODS: readonly ImageMethodName[] = IMAGE_METHOD_TABLE.map((m) => m.name);
 export type { ImageMethodName };
 
-export interface ImageExplainOptions extends ProgressOptions {
-  /** Class to explain: index or label. Default: the predicted class. */
-  target?: number | string;
+export interface ImageExplainOptions extends ImageExplainSettings {
   /**
    * Default 'integrated-gradients' (transformers-interpret's attribution_type "IG"). The
    * noise-tunnel methods are its "IGNT": Captum NoiseTunnel over integrated gradients.
    */
   method?: ImageMethodName;
-  /** Explain the target's raw logit (default, as transformers-interpret's image explainer) or its softmax probability. */
-  output?: OutputSpace;
-  /** Default 'gausslegendre'. */
-  integration?: IntegrationMethod;
-  /** Integration points: default 50 for integrated gradients, 5 per noisy sample for the noise tunnel (transformers-interpret's). */
-  steps?: number;
-  /** Points (or occluded copies) per forward/backward pass. Default: what the backend's memory allows. */
-  internalBatchSize?: number;
-  /**
-   * Reference image, for integrated gradients, the noise tunnel and the occlusion fill:
-   * 'zero' (default, all-zero pixel_values) or pixel values [C, H, W] / [1, C, H, W].
-   */
-  baseline?: 'zero' | HostTensor | NestedPixels;
-  /** Noise tunnel: noisy samples (default 10), noise standard deviation in pixel_values units (default 1, Captum's), seed (default 42). */
-  noise?: { samples?: number; stdev?: number; seed?: number };
-  /** The noise tunnel's noisy samples and seed (`noise.samples`, `noise.seed`; giving both with different values is an error). */
-  samples?: number;
-  seed?: number;
-  /** Occlusion window side and stride in pixels. Default: the model's patch size (config.patch_size, else 16) for both. */
-  occlusion?: { window?: number; stride?: number };
-  /** Also return the attention maps of the explained forward pass (result field `attentions`). */
-  attention?: AttentionMode;
 }
 
 /** An image, or the exact pixel values the model takes. */

@@ -6,8 +6,9 @@ import {
   explainClasses,
   targetsPerInput,
 } from './sequenceClassification.ts';
-import { checkTaskOptions } from './optionRules.ts';
-import { type ExplainOptions, resolveOptions } from './textOptions.ts';
+import { checkTaskOptions } from '../attribution/optionRules.ts';
+import type { ExplainOptions } from '../attribution/explainOptions.ts';
+import { resolveOptions } from '../attribution/explainOptions.ts';
 import { ClassifierExplainer } from './modelExplainer.ts';
 
 export interface PairwiseExplainOptions extends Omit<ExplainOptions, 'textPair'> {

@@ -2,7 +2,7 @@ import type { AttentionOutput } from '../attention/attentionFor.ts';
 import { InvalidInputError } from '../errors.ts';
 import { type LoadOptions, TextModel } from '../model/textModel.ts';
 import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
-import { type ClassScoreSpace, type OutputSpace, classLabels, headProbabilities, parseTarget } from './classification.ts';
+import { type ClassScoreSpace, type OutputSpace, classLabels, headProbabilities, parseTarget } from '../attribution/classification.ts';
 import {
   ExplainedText,
   type TextAttributions,
@@ -12,16 +12,22 @@ import {
   firstTextEnd,
   fitTexts,
   textTokens,
-} from './explainedText.ts';
-import { checkTaskOptions } from './optionRules.ts';
-import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
-import { SharedForward } from './sharedForward.ts';
-import { type ExplainOptions, type MethodName, type ResolvedOptions, resolveOptions } from './textOptions.ts';
-import { textMethodOf } from './textMethods/index.ts';
+} from '../attribution/explainedText.ts';
+import { checkTaskOptions } from '../attribution/optionRules.ts';
+import { type ShapleyBase, shapleyBase } from '../attribution/shapleyBase.ts';
+import { SharedForward } from '../attribution/sharedForward.ts';
+import type { ResolvedOptions } from '../attribution/explainOptions.ts';
+import type { MethodName } from '../attribution/explainOptions.ts';
+import type { ExplainOptions } from '../attribution/explainOptions.ts';
+import { resolveOptions } from '../attribution/explainOptions.ts';
+import { textMethodOf } from '../attribution/textMethods/index.ts';
 import { ClassifierExplainer } from './modelExplainer.ts';
 
-export { BASELINES, type BaselineName, type ExplainOptions, METHODS, type MethodName } from './textOptions.ts';
-export type { Segment, TextAttributions, TokenAttribution, WordAttribution } from './explainedText.ts';
+export { BASELINES, type BaselineName } from '../attribution/textOptions.ts';
+export type { MethodName } from '../attribution/explainOptions.ts';
+export type { ExplainOptions } from '../attribution/explainOptions.ts';
+export { METHODS } from '../attribution/explainOptions.ts';
+export type { Segment, TextAttributions, TokenAttribution, WordAttribution } from '../attribution/explainedText.ts';
 
 /** Shapley methods (kernel-shap, partition-shap) add baseValue and fx: Σ attributions + baseValue = fx (see ShapleyBase). */
 export interface SequenceClassificationResult extends Partial<ShapleyBase> {

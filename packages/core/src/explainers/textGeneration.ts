@@ -3,17 +3,19 @@ import { InvalidInputError } from '../errors.ts';
 import { greedy, logitsOutput } from '../model/generate.ts';
 import { type LoadOptions, TextModel } from '../model/textModel.ts';
 import { alignTokens } from '../text/tokens.ts';
-import { type TextLayout, attributeTokens } from './attributeTokens.ts';
-import type { ExplainedForward } from './explainedForward.ts';
-import { type Truncation, fitTexts } from './explainedText.ts';
-import { GENERATION_OUTPUTS, type GenerationOutput, type LmHead, findLmHead, nextTokenScorer } from './nextTokenScorer.ts';
-import { checkTaskOptions } from './optionRules.ts';
-import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
-import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
-import { TextRunner } from './textRunner.ts';
+import { type TextLayout, attributeTokens } from '../attribution/attributeTokens.ts';
+import type { ExplainedForward } from '../attention/explainedForward.ts';
+import { type Truncation, fitTexts } from '../attribution/explainedText.ts';
+import { GENERATION_OUTPUTS, type GenerationOutput, type LmHead, findLmHead, nextTokenScorer } from '../attribution/nextTokenScorer.ts';
+import { checkTaskOptions } from '../attribution/optionRules.ts';
+import { type ShapleyBase, shapleyBase } from '../attribution/shapleyBase.ts';
+import type { MethodName } from '../attribution/explainOptions.ts';
+import type { ExplainOptions } from '../attribution/explainOptions.ts';
+import { resolveOptions } from '../attribution/explainOptions.ts';
+import { TextRunner } from '../attribution/textRunner.ts';
 import { ModelExplainer } from './modelExplainer.ts';
 
-export { GENERATION_OUTPUTS, type GenerationOutput } from './nextTokenScorer.ts';
+export { GENERATION_OUTPUTS, type GenerationOutput } from '../attribution/nextTokenScorer.ts';
 
 /** Greedy continuations are this long unless `maxNewTokens` says otherwise. */
 export const DEFAULT_MAX_NEW_TOKENS = 8;

@@ -3,15 +3,18 @@ import { InvalidInputError, ModelLoadError } from '../errors.ts';
 import { type LoadOptions, TextModel } from '../model/textModel.ts';
 import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
 import { type TokenSpan, alignTokens } from '../text/tokens.ts';
-import { attributeTokens } from './attributeTokens.ts';
-import { type Truncation, fitTexts, textTokens, withAttributions } from './explainedText.ts';
-import { type OutputSpace, parseTarget, softmax } from './classification.ts';
+import { attributeTokens } from '../attribution/attributeTokens.ts';
+import { type Truncation, fitTexts, textTokens, withAttributions } from '../attribution/explainedText.ts';
+import { type OutputSpace, parseTarget, softmax } from '../attribution/classification.ts';
 import type { TokenAttribution } from './sequenceClassification.ts';
-import { checkTaskOptions } from './optionRules.ts';
-import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
-import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
-import { type Segments, TextRunner } from './textRunner.ts';
-import { argmax, entryScorer } from './tokenScores.ts';
+import { checkTaskOptions } from '../attribution/optionRules.ts';
+import { type ShapleyBase, shapleyBase } from '../attribution/shapleyBase.ts';
+import type { MethodName } from '../attribution/explainOptions.ts';
+import type { ExplainOptions } from '../attribution/explainOptions.ts';
+import { resolveOptions } from '../attribution/explainOptions.ts';
+import { TextRunner } from '../attribution/textRunner.ts';
+import type { Segments } from '../model/textModel.ts';
+import { argmax, entryScorer } from '../attribution/tokenScores.ts';
 import { ClassifierExplainer } from './modelExplainer.ts';
 
 export interface TokenClassificationOptions extends Omit<ExplainOptions, 'textPair'> {

@@ -2,10 +2,20 @@ import type { AttentionOutput } from '../attention/attentionFor.ts';
 import { InvalidInputError } from '../errors.ts';
 import { type LoadOptions, TextModel } from '../model/textModel.ts';
 import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
-import { type OutputSpace, softmax } from './classification.ts';
-import { ExplainedText, type TextAttributions, type Truncation, checkLength, firstTextEnd, fitTexts, textTokens } from './explainedText.ts';
-import { checkTaskOptions } from './optionRules.ts';
-import { type ExplainOptions, type MethodName, resolveOptions } from './textOptions.ts';
+import { type OutputSpace, softmax } from '../attribution/classification.ts';
+import {
+  ExplainedText,
+  type TextAttributions,
+  type Truncation,
+  checkLength,
+  firstTextEnd,
+  fitTexts,
+  textTokens,
+} from '../attribution/explainedText.ts';
+import { checkTaskOptions } from '../attribution/optionRules.ts';
+import type { MethodName } from '../attribution/explainOptions.ts';
+import type { ExplainOptions } from '../attribution/explainOptions.ts';
+import { resolveOptions } from '../attribution/explainOptions.ts';
 import { ModelExplainer } from './modelExplainer.ts';
 
 export const DEFAULT_HYPOTHESIS_TEMPLATE = 'this text is about {} .';

@@ -1,6 +1,6 @@
 import type { Attrs, AttrValue } from '../backend/backend.ts';
 import { UnsupportedOpError } from '../errors.ts';
-import { dtypeOfOnnx } from '../onnx/load.ts';
+import { dtypeOfOnnx } from './load.ts';
 import { type HostTensor, broadcastShapes, normalizeAxis } from '../tensor.ts';
 import type { Node } from './ir.ts';
 

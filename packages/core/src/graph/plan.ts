@@ -2,7 +2,7 @@ import type { Attrs } from '../backend/backend.ts';
 import { cpuBackend } from '../backend/cpu/index.ts';
 import { GlassboxError, InvalidInputError } from '../errors.ts';
 import { type DType, type HostTensor, formatShape, shapeEquals } from '../tensor.ts';
-import { onnxOp } from '../compile/onnxOps.ts';
+import { onnxOp } from './onnxOps.ts';
 import type { Graph, Node } from './ir.ts';
 import { lower } from './lower.ts';
 

@@ -1,10 +1,10 @@
 import { InvalidInputError } from '../errors.ts';
-import { replacementId } from '../explainers/attributeTokens.ts';
-import { maskedTokens } from '../explainers/maskedText.ts';
-import { type LmHead, findLmHead, nextTokenScorer } from '../explainers/nextTokenScorer.ts';
-import { SharedForward } from '../explainers/sharedForward.ts';
+import { replacementId } from '../attribution/attributeTokens.ts';
+import { maskedTokens } from '../attribution/maskedText.ts';
+import { type LmHead, findLmHead, nextTokenScorer } from '../attribution/nextTokenScorer.ts';
+import { SharedForward } from '../attribution/sharedForward.ts';
 import type { TextGenerationResult } from '../explainers/textGeneration.ts';
-import { TextRunner } from '../explainers/textRunner.ts';
+import { TextRunner } from '../attribution/textRunner.ts';
 import type { MaskedScorer } from '../methods/perturbation.ts';
 import { logitsOutput } from '../model/generate.ts';
 import type { TextModel } from '../model/textModel.ts';

@@ -1,11 +1,11 @@
 import { InvalidInputError } from '../errors.ts';
-import { replacementId } from '../explainers/attributeTokens.ts';
-import { maskedTokens } from '../explainers/maskedText.ts';
+import { replacementId } from '../attribution/attributeTokens.ts';
+import { maskedTokens } from '../attribution/maskedText.ts';
 import { classificationInput, type SequenceClassificationResult } from '../explainers/sequenceClassification.ts';
 import type { MaskedScorer } from '../methods/perturbation.ts';
 import type { TextModel } from '../model/textModel.ts';
-import type { ExplainOptions } from '../explainers/textOptions.ts';
-import { TEXT_METHOD_TABLE } from '../explainers/textMethods/index.ts';
+import type { ExplainOptions } from '../attribution/explainOptions.ts';
+import { TEXT_METHOD_TABLE } from '../attribution/textMethods/index.ts';
 import { GRANULARITIES, type Granularity, unitsOf } from '../text/units.ts';
 import { type AopcOptions, aopc } from './aopc.ts';
 import { attributionValues } from './ranking.ts';
@@ -103,7 +103,7 @@ function checkClassificationResult(result: unknown): asserts result is SequenceC
  * probability of the result's target class (softmax over the classes; the sigmoid of a
  * single-output head) on the explained text, with the non-special tokens as features
  * (special tokens kept, a removed token replaced by [PAD], [MASK] with `masking: 'mask'`, or
- * given attention_mask 0 with `masking: 'attention'`: explainers/maskedText.ts),
+ * given attention_mask 0 with `masking: 'attention'`: attribution/maskedText.ts),
  * and the result's attribution of each feature.
  */
 export function classificationScorer(

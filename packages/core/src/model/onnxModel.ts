@@ -9,7 +9,7 @@ import { type TracedValue, checkFinite, forwardValues } from '../graph/nonFinite
 import type { Graph } from '../graph/ir.ts';
 import { isSupported } from '../graph/lower.ts';
 import { type Override, type Plan, buildPlan, overrideValue, planKey } from '../graph/plan.ts';
-import { type ExternalDataReader, loadOnnx } from '../onnx/load.ts';
+import { type ExternalDataReader, loadOnnx } from '../graph/load.ts';
 import type { ScoreSpec } from '../compile/gradientModel.ts';
 import { type HostTensor, formatShape } from '../tensor.ts';
 

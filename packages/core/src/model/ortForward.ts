@@ -1,6 +1,6 @@
 import type * as Ort from 'onnxruntime-web';
 import { GlassboxError, InvalidInputError } from '../errors.ts';
-import type { ExternalDataReader } from '../onnx/load.ts';
+import type { ExternalDataReader } from '../graph/load.ts';
 import { decodeModelProto, encodeGraphOutputs } from '../onnx/wire.ts';
 import { nonFinite } from '../graph/nonFinite.ts';
 import type { HostTensor } from '../tensor.ts';

@@ -1,6 +1,6 @@
 import type * as Ort from 'onnxruntime-web';
 import { GlassboxError } from '../errors.ts';
-import { halfToFloat } from '../onnx/load.ts';
+import { halfToFloat } from '../graph/load.ts';
 import { type DType, type HostTensor, tensor } from '../tensor.ts';
 
 /** Our host values as the typed array each onnxruntime tensor type takes. */

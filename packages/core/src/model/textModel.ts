@@ -33,6 +33,14 @@ async function loadTokenizer(model: string, revision?: string): Promise<PreTrain
   }
 }
 
+/** Token types and position ids a run uses where they differ from the model's own. */
+export interface Segments {
+  /** Token types of the input (undefined: the tokenizer's, or none). */
+  types?: number[];
+  /** Position id of position i, set inside the graph (undefined: the model's own). */
+  position?: (i: number) => number;
+}
+
 /** A transformers.js text model: tokenizer, config and its ONNX graph on our runtime. */
 export class TextModel {
   private vocab: string[] | undefined;

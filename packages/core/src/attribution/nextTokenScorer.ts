@@ -1,7 +1,7 @@
 import type { OnnxModel } from '../model/onnxModel.ts';
 import { type HostTensor, tensor } from '../tensor.ts';
 import { classScores } from './classification.ts';
-import type { Scorer } from './textRunner.ts';
+import type { Scorer } from '../model/scorer.ts';
 
 /**
  * What a generated token's score is: its raw logit (interpreto's default,

@@ -1,12 +1,12 @@
 import type { IntegrationMethod } from '../../methods/integration.ts';
 import type { Attribution, DifferentiableFunction } from '../../methods/types.ts';
 import type { HostTensor } from '../../tensor.ts';
-import type { ImageExplainOptions } from '../imageClassification.ts';
+import type { ImageExplainSettings } from '../imageOptions.ts';
 
 /** What an image method gets besides the function and the image: the reference image, the resolved integration rule, the model's patch side. */
 export interface ImageMethodContext {
   baseline: HostTensor;
-  options: ImageExplainOptions & { integration: IntegrationMethod };
+  options: ImageExplainSettings & { integration: IntegrationMethod };
   /** The model's patch size (config.patch_size, else 16): occlusion's default window. */
   patch: number;
 }

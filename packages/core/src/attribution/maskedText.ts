@@ -1,7 +1,8 @@
 import { InvalidInputError } from '../errors.ts';
 import type { MaskedScorer } from '../methods/perturbation.ts';
 import { SharedForward } from './sharedForward.ts';
-import type { Scorer, TextRunner } from './textRunner.ts';
+import type { TextRunner } from './textRunner.ts';
+import type { Scorer } from '../model/scorer.ts';
 
 /** How a removed unit leaves the input: its tokens replaced by a token id, or dropped from attention (attention_mask 0). */
 export type TextMasking = { replacement: number } | 'attention';

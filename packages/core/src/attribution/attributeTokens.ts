@@ -9,14 +9,18 @@ import type { PerturbationOptions } from '../methods/perturbation.ts';
 import { type TokenSpan, tokenSurface } from '../text/tokens.ts';
 import { type Granularity, unitsOf } from '../text/units.ts';
 import { type TextMasking, aggregateUnits, maskedTokens, spreadUnits } from './maskedText.ts';
-import { type ExplainOptions, type HierarchyName, MASKINGS, type ResolvedOptions, oneOf } from './textOptions.ts';
+import { type HierarchyName, MASKINGS, oneOf } from './textOptions.ts';
+import type { ResolvedOptions } from './explainOptions.ts';
+import type { ExplainOptions } from './explainOptions.ts';
 import { TEXT_METHOD_TABLE, textMethodOf } from './textMethods/index.ts';
 import type { PerturbationMethod } from './textMethods/textMethod.ts';
 import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
 import { SharedForward } from './sharedForward.ts';
 import { stackCopies, stackedTargets, targetScores, targetScoresOfIds } from './stackedTargets.ts';
 import { atLayer } from './textLayer.ts';
-import { type Scorer, type Segments, type TextRunner, rowByRow } from './textRunner.ts';
+import { type TextRunner, rowByRow } from './textRunner.ts';
+import type { Segments } from '../model/textModel.ts';
+import type { Scorer } from '../model/scorer.ts';
 
 /** Where the runner's tokens lie in the explained text(s): what word and sentence units are cut from. */
 export interface TextLayout {

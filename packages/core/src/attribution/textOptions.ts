@@ -1,55 +1,26 @@
 import { InvalidInputError } from '../errors.ts';
-import { INTEGRATION_METHODS, type IntegrationMethod } from '../methods/integration.ts';
+import type { IntegrationMethod } from '../methods/integration.ts';
 import type { LimeDistance } from '../methods/lime.ts';
 import type { NoiseTunnelOptions } from '../methods/noiseTunnel.ts';
 import type { HostTensor } from '../tensor.ts';
 import type { AttentionMode } from '../attention/attentionFor.ts';
-import { GRANULARITIES, type Granularity } from '../text/units.ts';
-import { OUTPUT_SPACES, type OutputSpace } from './classification.ts';
-import { UNIT_AGGREGATES, type UnitAggregate } from './maskedText.ts';
-import { checkMethodOptions } from './optionRules.ts';
-import { TEXT_LAYERS, type TextLayer } from './textLayer.ts';
-import {
-  type GradientMethodName,
-  type MethodName,
-  type PerturbationMethodName,
-  TEXT_METHOD_TABLE,
-  gradientMethods,
-  perturbationMethods,
-  textMethodOf,
-} from './textMethods/index.ts';
+import type { Granularity } from '../text/units.ts';
+import type { OutputSpace } from './classification.ts';
+import type { UnitAggregate } from './maskedText.ts';
+import type { TextLayer } from './textLayer.ts';
 
-/** Every text method, in the table's order (textMethods/index.ts): the first is the default. */
-export const METHODS: readonly MethodName[] = TEXT_METHOD_TABLE.map((m) => m.name);
-export const GRADIENT_METHODS: readonly GradientMethodName[] = gradientMethods().map((m) => m.name);
-/**
- * Gradient-only methods (no multiplication by the input): their token value is the L2 norm of
- * the gradient over the hidden dimensions by default, as ferret and inseq (Captum's Saliency
- * takes absolute values). Summing would give float noise at the word-embedding output, which
- * feeds a LayerNorm: its input gradient sums to zero over the hidden dimensions.
- */
-export const GRADIENT_ONLY_METHODS: ReadonlySet<string> = new Set(
-  gradientMethods()
-    .filter((m) => m.defaults.aggregate === 'l2')
-    .map((m) => m.name),
-);
-/** Perturbation methods: they score masked copies of the input (whole units removed) through a MaskedScorer. */
-export const PERTURBATION_METHODS: readonly PerturbationMethodName[] = perturbationMethods().map((m) => m.name);
 export const HIERARCHIES = ['flat', 'words', 'sentences', 'clustered'] as const;
 /** Partition SHAP's coalition tree over the units: all flat (Shapley values), units grouped by word, by sentence and word, or shap's text clustering. */
 export type HierarchyName = (typeof HIERARCHIES)[number];
 export const MASKINGS = ['pad', 'mask', 'attention'] as const;
 export type MaskingName = (typeof MASKINGS)[number];
-export type { MethodName };
 export const BASELINES = ['pad', 'zero', 'mask'] as const;
 export type BaselineName = (typeof BASELINES)[number];
 
-/** How a text explainer attributes: the same options for every text task. */
-export interface ExplainOptions {
+/** Every option of a text explanation but `method` (ExplainOptions): what the methods read (textMethods/) and what the tasks read. */
+export interface ExplainSettings {
   /** Class to explain: index or label. Default: the predicted class. */
   target?: number | string;
-  /** Default 'integrated-gradients' (layer IG on the word embeddings). */
-  method?: MethodName;
   /**
    * IG baseline: 'pad' (default; every non-special token replaced by the pad token, specials
    * kept), 'mask' (same with the mask token), 'zero' (all-zero embeddings), a list of
@@ -157,38 +128,9 @@ export interface ExplainOptions {
   signal?: AbortSignal;
 }
 
-export interface ResolvedOptions {
-  method: MethodName;
-  output: OutputSpace;
-  aggregate: 'sum' | 'l2';
-  normalize: 'none' | 'l2';
-  quirks: boolean;
-  /** Default 'token'. Optional so that resolved options built by hand keep working. */
-  granularity?: Granularity;
-  granularityAggregate?: UnitAggregate;
-}
-
 /** `value` (or `fallback` when absent) if it is one of `allowed`; else an error naming the valid values. */
 export function oneOf<T extends string>(what: string, value: T | undefined, allowed: readonly T[], fallback: T): T {
   const v = value ?? fallback;
   if (!allowed.includes(v)) throw new InvalidInputError(`unknown ${what} "${v}"; use one of ${allowed.join(', ')}`, `bad_${what}`);
   return v;
-}
-
-/** Defaults (transformers-interpret's) and validation, naming the valid values. */
-export function resolveOptions(options: ExplainOptions): ResolvedOptions {
-  const method = oneOf('method', options.method, METHODS, METHODS[0]!);
-  checkMethodOptions(options, method);
-  const output = oneOf<OutputSpace>('output', options.output, OUTPUT_SPACES, 'softmax');
-  const { defaults } = textMethodOf(method);
-  const aggregate = oneOf('aggregate', options.aggregate, ['sum', 'l2'] as const, defaults.aggregate);
-  const normalize = oneOf('normalize', options.normalize, ['none', 'l2'] as const, defaults.normalize);
-  if (options.integration !== undefined) oneOf('integration', options.integration, INTEGRATION_METHODS, 'gausslegendre');
-  const quirks = options.transformersInterpretQuirks ?? (defaults.quirks && output === 'softmax');
-  const granularity = oneOf<Granularity>('granularity', options.granularity, GRANULARITIES, 'token');
-  const granularityAggregate = oneOf<UnitAggregate>('granularityAggregate', options.granularityAggregate, UNIT_AGGREGATES, 'sum');
-  if (options.layer !== undefined) oneOf('layer', options.layer, TEXT_LAYERS, 'word');
-  if (options.masking !== undefined) oneOf('masking', options.masking, MASKINGS, 'pad');
-  if (options.hierarchy !== undefined) oneOf('hierarchy', options.hierarchy, HIERARCHIES, 'clustered');
-  return { method, output, aggregate, normalize, quirks, granularity, granularityAggregate };
 }

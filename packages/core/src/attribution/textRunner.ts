@@ -1,26 +1,10 @@
 import { InvalidInputError } from '../errors.ts';
 import type { DifferentiableFunction } from '../methods/types.ts';
-import type { TextModel } from '../model/textModel.ts';
+import type { Segments, TextModel } from '../model/textModel.ts';
+import type { Scorer } from '../model/scorer.ts';
 import { type Override, buildPlan } from '../graph/plan.ts';
 import { type HostTensor, sizeOf, tensor } from '../tensor.ts';
-import type { ScoreSpec } from '../compile/gradientModel.ts';
 import { SharedForward } from './sharedForward.ts';
-
-/** What is explained: one output tensor, reduced to a score per row, and its cotangent. */
-export interface Scorer {
-  output: string;
-  score(value: HostTensor): { scores: Float64Array; seed: HostTensor };
-  /** The same score written as graph nodes, where it has such a form (engines that compile the reverse pass then need one run). */
-  spec?: ScoreSpec;
-}
-
-/** Token types and position ids a run uses where they differ from the model's own. */
-export interface Segments {
-  /** Token types of the input (undefined: the tokenizer's, or none). */
-  types?: number[];
-  /** Position id of position i, set inside the graph (undefined: the model's own). */
-  position?: (i: number) => number;
-}
 
 /**
  * Runs a text model on copies of one tokenized input (the inference wrapper of every text

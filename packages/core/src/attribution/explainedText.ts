@@ -4,11 +4,14 @@ import type { TextModel } from '../model/textModel.ts';
 import { type TokenSpan, type WordSpan, alignSegments, alignTokens, groupWords } from '../text/tokens.ts';
 import { type TextLayout, attributeTokens, attributeTokensForTargets, l2Normalize } from './attributeTokens.ts';
 import { type ClassScoreSpace, classScoreSpec, classScores } from './classification.ts';
-import type { ExplainedForward } from './explainedForward.ts';
+import type { ExplainedForward } from '../attention/explainedForward.ts';
 import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
 import type { SharedForward } from './sharedForward.ts';
-import type { ExplainOptions, ResolvedOptions } from './textOptions.ts';
-import { type Scorer, type Segments, TextRunner } from './textRunner.ts';
+import type { ResolvedOptions } from './explainOptions.ts';
+import type { ExplainOptions } from './explainOptions.ts';
+import { TextRunner } from './textRunner.ts';
+import type { Segments } from '../model/textModel.ts';
+import type { Scorer } from '../model/scorer.ts';
 
 /**
  * Each token with its attribution and, when `units` are given ('word' or 'sentence'

@@ -11,7 +11,7 @@ import { type OrtRuntime, loadOrt } from '../model/ortRuntime.ts';
 import { toHost, toOrt } from '../model/ortTensors.ts';
 import { encodeModel } from '../onnx/encode.ts';
 import { type DType, type HostTensor, isFloat, sizeOf, tensor } from '../tensor.ts';
-import { GraphWriter } from './gradientModel.ts';
+import { GraphWriter } from '../compile/gradientModel.ts';
 import { OPSET, type Sym, compilableOps, onnxOp } from './onnxOps.ts';
 
 const INT32_MAX = 2147483647;

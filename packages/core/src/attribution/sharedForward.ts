@@ -1,6 +1,8 @@
 import { InvalidInputError } from '../errors.ts';
 import type { HostTensor } from '../tensor.ts';
-import type { Scorer, TextRunner } from './textRunner.ts';
+import type { Override } from '../graph/plan.ts';
+import type { Scorer } from '../model/scorer.ts';
+import type { Segments, TextModel } from '../model/textModel.ts';
 
 /** A row of token ids a runner's model is scored on; `attention` (0/1 per token) replaces its all-ones attention mask. */
 export interface TextRow {
@@ -8,10 +10,18 @@ export interface TextRow {
   attention?: readonly number[];
 }
 
+/** What SharedForward reads of a runner (TextRunner is one): its model, the explained input's ids and segments, and the feeds of rows. */
+export interface RowRunner {
+  readonly model: TextModel;
+  readonly ids: readonly number[];
+  readonly segments: Segments;
+  inputs(rows: readonly (readonly number[])[]): { feeds: Record<string, HostTensor>; overrides: Record<string, Override> };
+}
+
 interface Request {
   /** Which rows may share a pass with this request's (poolKey). */
   pool: string;
-  runner: TextRunner;
+  runner: RowRunner;
   rows: readonly TextRow[];
   scorer: Scorer;
   resolve: (scores: Float64Array) => void;
@@ -36,7 +46,7 @@ export class SharedForward {
   private readonly cache = new Map<string, HostTensor>();
   private cachedFloats = 0;
 
-  score(runner: TextRunner, rows: readonly TextRow[], scorer: Scorer): Promise<Float64Array> {
+  score(runner: RowRunner, rows: readonly TextRow[], scorer: Scorer): Promise<Float64Array> {
     const T = runner.ids.length;
     for (const row of rows) {
       if (row.attention && row.attention.length !== row.ids.length) {
@@ -81,7 +91,7 @@ export class SharedForward {
   private async outputs(group: Request[]): Promise<Map<string, HostTensor>> {
     const { runner, scorer } = group[0]!;
     const out = new Map<string, HostTensor>();
-    const todo = new Map<string, { runner: TextRunner; row: TextRow }>();
+    const todo = new Map<string, { runner: RowRunner; row: TextRow }>();
     for (const r of group) {
       for (const row of r.rows) {
         const key = rowKey(r, row);
@@ -137,7 +147,7 @@ function idOf(o: object): number {
  * is a graph output of shape [batch, n] (it then does not depend on the length); with
  * in-graph segment overrides or set position ids, only rows of the same runner.
  */
-function poolKey(runner: TextRunner, scorer: Scorer): string {
+function poolKey(runner: RowRunner, scorer: Scorer): string {
   const { overrides } = runner.inputs([runner.ids]);
   const owner = Object.keys(overrides).length > 0 || runner.segments.position ? runner : runner.model;
   const info = runner.model.onnx.graph.outputs.find((o) => o.name === scorer.output);
@@ -151,7 +161,7 @@ function rowKey(r: Request, row: TextRow): string {
 }
 
 /** One forward pass over rows of possibly different lengths (right-padded), fetching `output`. */
-async function runRows(items: readonly { runner: TextRunner; row: TextRow }[], output: string, takesMask: boolean): Promise<HostTensor> {
+async function runRows(items: readonly { runner: RowRunner; row: TextRow }[], output: string, takesMask: boolean): Promise<HostTensor> {
   const { runner } = items[0]!;
   const model = runner.model;
   const T = Math.max(...items.map((it) => it.row.ids.length));

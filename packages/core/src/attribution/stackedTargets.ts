@@ -1,7 +1,9 @@
 import { InvalidInputError } from '../errors.ts';
 import type { DifferentiableFunction } from '../methods/types.ts';
 import { type HostTensor, sizeOf, tensor } from '../tensor.ts';
-import type { Scorer, Segments, TextRunner } from './textRunner.ts';
+import type { TextRunner } from './textRunner.ts';
+import type { Segments } from '../model/textModel.ts';
+import type { Scorer } from '../model/scorer.ts';
 
 /**
  * Several targets of one input as one function of k stacked copies of the runner's layer,

@@ -1,6 +1,6 @@
 import { type HostTensor, sizeOf, tensor } from '../tensor.ts';
 import { type OutputSpace, classScores } from './classification.ts';
-import type { Scorer } from './textRunner.ts';
+import type { Scorer } from '../model/scorer.ts';
 
 /** Which entry of a group of logits is scored: an index, or the largest entry of each row ('max'). */
 export type LogitEntry = number | 'max';

@@ -1,8 +1,8 @@
 import type { AttrValue } from '../backend/backend.ts';
 import { ModelLoadError } from '../errors.ts';
-import type { Graph, Node, ValueInfo } from '../graph/ir.ts';
+import type { Graph, Node, ValueInfo } from './ir.ts';
 import { type DType, type HostTensor, sizeOf, tensor } from '../tensor.ts';
-import { decodeModelProto } from './wire.ts';
+import { decodeModelProto } from '../onnx/wire.ts';
 
 /** Reads an external-data file named in a tensor's `location`, relative to the model file. */
 export type ExternalDataReader = (location: string) => Promise<Uint8Array>;

@@ -2,7 +2,7 @@ import type { Override } from '../graph/plan.ts';
 import type { OnnxModel } from '../model/onnxModel.ts';
 import type { ForwardEngine, GradientEngine } from '../model/pretrained.ts';
 import type { HostTensor } from '../tensor.ts';
-import type { Scorer } from './textRunner.ts';
+import type { Scorer } from '../model/scorer.ts';
 
 /**
  * The one forward pass an explanation is about: the model, its feeds (batch of 1), the

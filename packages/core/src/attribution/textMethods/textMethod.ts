@@ -2,7 +2,7 @@ import type { Hierarchy } from '../../methods/hierarchy.ts';
 import type { MaskedScorer, PerturbationOptions } from '../../methods/perturbation.ts';
 import type { Attribution, DifferentiableFunction } from '../../methods/types.ts';
 import type { HostTensor } from '../../tensor.ts';
-import type { ExplainOptions } from '../textOptions.ts';
+import type { ExplainSettings } from '../textOptions.ts';
 
 export type MethodFamily = 'gradient' | 'perturbation';
 
@@ -40,7 +40,7 @@ export interface GradientMethod<N extends string = string> extends TextMethodBas
     fn: DifferentiableFunction,
     x: HostTensor,
     baseline: HostTensor | undefined,
-    options: ExplainOptions,
+    options: ExplainSettings,
     convergenceDelta: boolean,
   ): Promise<Attribution>;
 }
@@ -58,7 +58,7 @@ export interface PerturbationMethod<N extends string = string> extends TextMetho
   shapley: boolean;
   attribute(
     masked: MaskedScorer,
-    options: ExplainOptions,
+    options: ExplainSettings,
     context: PerturbationContext,
   ): Promise<{ values: ArrayLike<number>; inputScore?: number; baselineScore?: number }>;
 }
