@@ -166,6 +166,11 @@ describe('the packed packages, installed with npm in a project outside the works
       expect(files.filter((f) => f.endsWith('.test.ts'))).toEqual([]);
       const manifest = JSON.parse(readFileSync(join(project, 'node_modules', '@glassbox', name, 'package.json'), 'utf8'));
       expect(JSON.stringify(manifest.dependencies ?? {})).not.toContain('workspace:');
+      // npm's fields a registry and a bundler read: what it may be used under, where it runs, what it ships, what may be tree-shaken.
+      expect(manifest.license, `@glassbox/${name}: license`).toEqual(expect.any(String));
+      expect(manifest.engines?.node, `@glassbox/${name}: engines.node`).toEqual(expect.any(String));
+      expect(manifest.files, `@glassbox/${name}: files`).toContain('dist');
+      if (name !== 'cli') expect(manifest.sideEffects, `@glassbox/${name}: sideEffects`).toBeDefined();
       if (name === 'cli') expect(manifest.bin).toEqual({ glassbox: 'dist/main.js' });
       else expect(manifest.exports['.'].default).toBe('./dist/index.js');
       if (name === 'core')

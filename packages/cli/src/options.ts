@@ -230,3 +230,9 @@ export function commonOptions(raw: Record<string, unknown>): {
 /** Token attributions as the contract prints them; at 'word' or 'sentence' granularity each token also names its `unit` (the tokens of a unit share its value). */
 export const tokensJson = (tokens: readonly { token: string; id: number; attribution: number | null; unit?: number }[]) =>
   tokens.map((t) => ({ token: t.token, id: t.id, attribution: t.attribution, ...(t.unit !== undefined && { unit: t.unit }) }));
+
+/** The fields a result carries only when asked for, printed only when present: its attention maps and what truncation cut. */
+export const optionalJson = (r: { attentions?: unknown; truncated?: unknown }) => ({
+  ...(r.attentions !== undefined && { attentions: r.attentions }),
+  ...(r.truncated !== undefined && { truncated: r.truncated }),
+});

@@ -1,3 +1,4 @@
+import { optionalJson } from '../options.ts';
 import { resolve } from 'node:path';
 import { type ImageExplainInput, type ImageExplainOptions, InvalidInputError, type NestedPixels } from '@glassbox/core';
 import { cliTask } from './task.ts';
@@ -40,7 +41,7 @@ export const imageClassification = cliTask('image-classification', {
       convergenceDelta: r.convergenceDelta,
       map: r.map,
       logits: r.logits,
-      ...(r.attentions !== undefined && { attentions: r.attentions }),
+      ...optionalJson(r),
     };
   },
 });

@@ -1,5 +1,5 @@
 import { InvalidInputError, type MultiLabelClassificationResult, type MultiLabelExplainOptions, shapleyBase } from '@glassbox/core';
-import { listField, textField, tokensJson } from '../options.ts';
+import { listField, textField, tokensJson, optionalJson } from '../options.ts';
 import { cliTask } from './task.ts';
 
 function multiLabelJson(r: MultiLabelClassificationResult): Record<string, unknown> {
@@ -19,8 +19,7 @@ function multiLabelJson(r: MultiLabelClassificationResult): Record<string, unkno
     predicted: r.predicted,
     logits: r.logits,
     probabilities: r.probabilities,
-    ...(r.attentions !== undefined && { attentions: r.attentions }),
-    ...(r.truncated !== undefined && { truncated: r.truncated }),
+    ...optionalJson(r),
   };
 }
 

@@ -6,7 +6,7 @@ import {
   type QuestionAnsweringResult,
   shapleyBase,
 } from '@glassbox/core';
-import { asString, requiredText, tokensJson } from '../options.ts';
+import { asString, requiredText, tokensJson, optionalJson } from '../options.ts';
 import { cliTask } from './task.ts';
 
 const sideJson = (s: AnswerSideAttribution | null) =>
@@ -29,8 +29,7 @@ export function questionAnsweringJson(r: QuestionAnsweringResult): Record<string
     predictedAnswer: r.predictedAnswer,
     startLogits: r.startLogits,
     endLogits: r.endLogits,
-    ...(r.attentions !== undefined && { attentions: r.attentions }),
-    ...(r.truncated !== undefined && { truncated: r.truncated }),
+    ...optionalJson(r),
   };
 }
 

@@ -1,5 +1,5 @@
 import { type SequenceClassificationResult, shapleyBase } from '@glassbox/core';
-import { requiredText, textField, tokensJson } from '../options.ts';
+import { requiredText, textField, tokensJson, optionalJson } from '../options.ts';
 import { cliTask } from './task.ts';
 
 /** The original contract's object (tokens, predicted, target, convergenceDelta, logits), plus Shapley methods' baseValue and fx, and attentions when asked. */
@@ -11,8 +11,7 @@ export function classificationJson(r: Omit<SequenceClassificationResult, 'kind'>
     convergenceDelta: r.convergenceDelta,
     ...shapleyBase(r),
     logits: r.logits,
-    ...(r.attentions !== undefined && { attentions: r.attentions }),
-    ...(r.truncated !== undefined && { truncated: r.truncated }),
+    ...optionalJson(r),
   };
 }
 

@@ -1,5 +1,5 @@
 import { InvalidInputError, type Prompt, type TextGenerationOptions, type TextGenerationResult } from '@glassbox/core';
-import { textField } from '../options.ts';
+import { textField, optionalJson } from '../options.ts';
 import { cliTask } from './task.ts';
 
 /** The library result as JSON: prompt tokens, generated tokens with their scores, the attribution matrix. */
@@ -11,8 +11,7 @@ export function generationJson(r: TextGenerationResult): Record<string, unknown>
     generated: r.generated,
     generatedText: r.generatedText,
     matrix: r.matrix,
-    ...(r.attentions !== undefined && { attentions: r.attentions }),
-    ...(r.truncated !== undefined && { truncated: r.truncated }),
+    ...optionalJson(r),
   };
 }
 

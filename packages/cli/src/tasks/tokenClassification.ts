@@ -1,5 +1,5 @@
 import { InvalidInputError, type TokenClassificationResult, shapleyBase } from '@glassbox/core';
-import { listField, textField, tokensJson } from '../options.ts';
+import { listField, textField, tokensJson, optionalJson } from '../options.ts';
 import { cliTask } from './task.ts';
 
 /** The library result as JSON: every token's prediction, and each explained token's attributions. */
@@ -16,8 +16,7 @@ export function tokenClassificationJson(r: TokenClassificationResult): Record<st
       ...shapleyBase(e),
     })),
     logits: r.logits,
-    ...(r.attentions !== undefined && { attentions: r.attentions }),
-    ...(r.truncated !== undefined && { truncated: r.truncated }),
+    ...optionalJson(r),
   };
 }
 

@@ -1,5 +1,5 @@
 import { InvalidInputError, type ZeroShotClassificationResult, shapleyBase } from '@glassbox/core';
-import { asString, booleanField, textField, tokensJson } from '../options.ts';
+import { asString, booleanField, textField, tokensJson, optionalJson } from '../options.ts';
 import { cliTask } from './task.ts';
 
 /** Candidate labels: a JSON array of strings, or a comma-separated string (a flag). */
@@ -30,8 +30,7 @@ function zeroShotJson(r: ZeroShotClassificationResult): Record<string, unknown> 
         },
       ]),
     ),
-    ...(r.attentions !== undefined && { attentions: r.attentions }),
-    ...(r.truncated !== undefined && { truncated: r.truncated }),
+    ...optionalJson(r),
   };
 }
 

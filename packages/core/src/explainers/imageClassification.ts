@@ -84,10 +84,6 @@ function overPixels({ gradients, forward }: ImageModel, scorer: Scorer, oneRow: 
  * Gauss-Legendre steps, the raw logit of the predicted class.
  */
 export class ImageClassificationExplainer extends ClassifierExplainer<ImageModel> {
-  private constructor(model: ImageModel) {
-    super(model);
-  }
-
   static async fromPretrained(model: string, options: LoadOptions = {}): Promise<ImageClassificationExplainer> {
     return new ImageClassificationExplainer(await ImageModel.load(model, options));
   }

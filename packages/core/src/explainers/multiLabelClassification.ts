@@ -67,10 +67,6 @@ export interface MultiLabelClassificationResult {
  * which mislabels models whose label2id is not in index order.
  */
 export class MultiLabelClassificationExplainer extends ClassifierExplainer<TextModel> {
-  private constructor(model: TextModel) {
-    super(model);
-  }
-
   static async fromPretrained(model: string, options: LoadOptions = {}): Promise<MultiLabelClassificationExplainer> {
     return new MultiLabelClassificationExplainer(await TextModel.load(model, options));
   }

@@ -39,10 +39,6 @@ export interface PairwiseClassificationResult extends Omit<SequenceClassificatio
  * non-special token replaced by the pad token) and its position ids 0..T−1.
  */
 export class PairwiseSequenceClassificationExplainer extends ClassifierExplainer<TextModel> {
-  private constructor(model: TextModel) {
-    super(model);
-  }
-
   static async fromPretrained(model: string, options: LoadOptions = {}): Promise<PairwiseSequenceClassificationExplainer> {
     return new PairwiseSequenceClassificationExplainer(await TextModel.load(model, options));
   }

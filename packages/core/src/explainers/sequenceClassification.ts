@@ -64,10 +64,6 @@ export interface SequenceClassificationResult extends Partial<ShapleyBase> {
  * norm over tokens.
  */
 export class SequenceClassificationExplainer extends ClassifierExplainer<TextModel> {
-  private constructor(model: TextModel) {
-    super(model);
-  }
-
   static async fromPretrained(model: string, options: LoadOptions = {}): Promise<SequenceClassificationExplainer> {
     return new SequenceClassificationExplainer(await TextModel.load(model, options));
   }

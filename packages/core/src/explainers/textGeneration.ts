@@ -100,10 +100,6 @@ export class TextGenerationExplainer extends ModelExplainer<TextModel> {
   /** The LM head scored on the host (undefined: score the logits), found on first use. */
   private head: LmHead | null | undefined;
 
-  private constructor(model: TextModel) {
-    super(model);
-  }
-
   static async fromPretrained(model: string, options: LoadOptions = {}): Promise<TextGenerationExplainer> {
     const m = await TextModel.load(model, options);
     logitsOutput(m.onnx.graph);

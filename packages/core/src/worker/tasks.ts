@@ -6,10 +6,15 @@ import { SequenceClassificationExplainer } from '../explainers/sequenceClassific
 import { TextGenerationExplainer } from '../explainers/textGeneration.ts';
 import { TokenClassificationExplainer } from '../explainers/tokenClassification.ts';
 import { ZeroShotClassificationExplainer } from '../explainers/zeroShotClassification.ts';
+import type { OptionTask } from '../attribution/optionRules.ts';
 import { benchmark } from '../metrics/benchmark.ts';
 import { evaluate } from '../metrics/text.ts';
 
-/** Each task's explainer class, by the task names of `glassbox explain --task`. */
+/**
+ * Each task's explainer class, by the task names of `glassbox explain --task`. Its keys are
+ * exactly the tasks whose option rules TEXT_TASKS (attribution/optionRules.ts) holds, and image
+ * classification: a task added to one and not the other does not compile.
+ */
 export const EXPLAINER_TASKS = {
   'text-classification': SequenceClassificationExplainer,
   'pair-classification': PairwiseSequenceClassificationExplainer,
@@ -19,7 +24,7 @@ export const EXPLAINER_TASKS = {
   'token-classification': TokenClassificationExplainer,
   'image-classification': ImageClassificationExplainer,
   'text-generation': TextGenerationExplainer,
-} as const;
+} as const satisfies Record<Exclude<OptionTask, 'text-classification batch' | 'benchmark'>, unknown>;
 
 export type TaskName = keyof typeof EXPLAINER_TASKS;
 export const TASK_NAMES = Object.keys(EXPLAINER_TASKS) as TaskName[];
