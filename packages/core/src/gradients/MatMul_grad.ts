@@ -33,7 +33,10 @@ export function matmulVjp(
   return [da, db];
 }
 
-registerGradient('MatMul', ({ ops, inputs: [a, b] }, [g], needs) => {
-  if (!g) return [];
-  return matmulVjp(ops, a!, b!, g, !!needs[0], !!needs[1]);
-});
+/** Registers the vector-Jacobian products of MatMul_grad.ts (called once, by the folder's index). */
+export function registerMatMulGradients(): void {
+  registerGradient('MatMul', ({ ops, inputs: [a, b] }, [g], needs) => {
+    if (!g) return [];
+    return matmulVjp(ops, a!, b!, g, !!needs[0], !!needs[1]);
+  });
+}

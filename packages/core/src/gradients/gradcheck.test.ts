@@ -10,7 +10,9 @@ import { cpuBackend } from '../backend/cpu/index.ts';
 import { type DType, type HostTensor, floatTensor, intTensor, sizeOf, tensor } from '../tensor.ts';
 import { Rng } from '../methods/rng.ts';
 import { gradients } from './registry.ts';
-import './index.ts';
+import { registerAllGradients } from './index.ts';
+
+registerAllGradients();
 
 // --- seeded randomness --------------------------------------------------------------------
 

@@ -23,5 +23,8 @@ function extremum(op: 'Max' | 'Min') {
   });
 }
 
-extremum('Max');
-extremum('Min');
+/** Registers the vector-Jacobian products of minmax_grads.ts (called once, by the folder's index). */
+export function registerMinmaxGradients(): void {
+  extremum('Max');
+  extremum('Min');
+}

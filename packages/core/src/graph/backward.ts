@@ -2,7 +2,7 @@ import type { Tensor } from '../backend/backend.ts';
 import type { Ops } from '../backend/ops.ts';
 import { GlassboxError } from '../errors.ts';
 import { gradients } from '../gradients/registry.ts';
-import '../gradients/index.ts';
+import { registerAllGradients } from '../gradients/index.ts';
 import type { TracedValue } from './nonFinite.ts';
 import type { Plan } from './plan.ts';
 
@@ -45,6 +45,7 @@ export function backward<T extends Tensor>(
   /** Called with every gradient contribution as it is computed (to find where a gradient went non-finite). */
   trace?: (value: TracedValue) => void,
 ): Map<string, T> {
+  registerAllGradients();
   const kept = new Set(wrt);
   const requiresGrad = new Set(wrt);
   const onPath: number[] = [];

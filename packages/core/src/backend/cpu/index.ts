@@ -1,11 +1,14 @@
 import type { Attrs, Backend } from '../backend.ts';
 import type { HostTensor } from '../../tensor.ts';
 import { cpuKernels } from './registry.ts';
-import './kernels/index.ts';
+import { registerCpuKernels } from './kernels/index.ts';
 
 /** The reference backend: plain TypeScript over typed arrays. */
 export class CpuBackend implements Backend<HostTensor> {
   readonly name = 'cpu' as const;
+  constructor() {
+    registerCpuKernels();
+  }
   upload(t: HostTensor): HostTensor {
     return t;
   }

@@ -4,7 +4,7 @@ import type { HostTensor } from '../../tensor.ts';
 import { Gpu } from './gpu.ts';
 import type { GpuTensor } from './gpuTensor.ts';
 import { webgpuKernels } from './registry.ts';
-import './kernels/index.ts';
+import { registerWebGpuKernels } from './kernels/index.ts';
 
 /** The adapter's WebGPU entry point, if this environment has one. */
 function navigatorGpu(): GPU | undefined {
@@ -34,7 +34,9 @@ export class WebGpuBackend implements Backend<GpuTensor> {
   readonly name = 'webgpu' as const;
   /** Bumped each time a lost device is replaced. */
   generation = 0;
-  constructor(public gpu: Gpu) {}
+  constructor(public gpu: Gpu) {
+    registerWebGpuKernels();
+  }
 
   /** After a device loss, make a new device (tensors of the old one are gone). */
   async ready(): Promise<void> {

@@ -18,14 +18,17 @@ const ONNX_CODES: Record<number, DType> = {
   11: 'float32',
 };
 
-registerCpuKernel('Cast', (inputs, attrs) => {
-  checkInputs('Cast', inputs, 1);
-  const x = inputs[0]!;
-  const toAttr = attrs.to;
-  const to = typeof toAttr === 'number' ? ONNX_CODES[toAttr] : (toAttr as DType);
-  if (!to || !DTYPES.includes(to)) throw new Error(`Cast: unsupported target type ${JSON.stringify(toAttr)}`);
-  if (to === x.dtype) return [x];
-  // Widening between integer types (and bool → int) keeps every stored value as is.
-  if (!isFloat(x.dtype) && (to === 'int64' || to === 'int32')) return [tensor(to, x.shape, x.data)];
-  return [tensor(to, x.shape, toStorage(to, x.data))];
-});
+/** Registers the CPU kernels of cast.ts (called once, by the folder's index). */
+export function registerCpuCast(): void {
+  registerCpuKernel('Cast', (inputs, attrs) => {
+    checkInputs('Cast', inputs, 1);
+    const x = inputs[0]!;
+    const toAttr = attrs.to;
+    const to = typeof toAttr === 'number' ? ONNX_CODES[toAttr] : (toAttr as DType);
+    if (!to || !DTYPES.includes(to)) throw new Error(`Cast: unsupported target type ${JSON.stringify(toAttr)}`);
+    if (to === x.dtype) return [x];
+    // Widening between integer types (and bool → int) keeps every stored value as is.
+    if (!isFloat(x.dtype) && (to === 'int64' || to === 'int32')) return [tensor(to, x.shape, x.data)];
+    return [tensor(to, x.shape, toStorage(to, x.data))];
+  });
+}

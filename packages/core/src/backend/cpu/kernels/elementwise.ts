@@ -125,17 +125,6 @@ function binary(op: string, spec: BinarySpec, a: HostTensor, b: HostTensor): Hos
   return tensor(dtype, shape, out instanceof Float64Array ? toStorage(dtype, out) : out);
 }
 
-for (const [op, spec] of Object.entries(binaryOps)) {
-  // Max and Min are variadic in ONNX; the others take exactly two inputs.
-  const variadic = op === 'Max' || op === 'Min';
-  registerCpuKernel(op, (inputs) => {
-    checkInputs(op, inputs, variadic ? 1 : 2, variadic ? Infinity : 2);
-    let acc = inputs[0]!;
-    for (let i = 1; i < inputs.length; i++) acc = binary(op, spec, acc, inputs[i]!);
-    return [acc];
-  });
-}
-
 type Fn1 = (x: number) => number;
 interface UnarySpec {
   f: Fn1;
@@ -168,23 +157,35 @@ const unaryOps: Record<string, UnarySpec> = {
   Not: { f: (x) => (x === 0 ? 1 : 0), accepts: 'bool' },
 };
 
-for (const [op, spec] of Object.entries(unaryOps)) {
-  registerCpuKernel(op, (inputs) => {
-    checkInputs(op, inputs, 1);
-    const x = inputs[0]!;
-    const float = isFloat(x.dtype);
-    const ok = spec.accepts === 'float' ? float : spec.accepts === 'bool' ? x.dtype === 'bool' : x.dtype !== 'bool';
-    if (!ok) throw new Error(`${op}: unsupported input dtype ${x.dtype} ${fmt(x.shape)}`);
-    const n = x.data.length;
-    const src = x.data;
-    const f = spec.f;
-    const out = float ? new Float32Array(n) : new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = f(src[i]!);
-    return [tensor(x.dtype, x.shape, out instanceof Float64Array ? toStorage(x.dtype, out) : out)];
+/** Registers the CPU kernels of elementwise.ts (called once, by the folder's index). */
+export function registerCpuElementwise(): void {
+  for (const [op, spec] of Object.entries(binaryOps)) {
+    // Max and Min are variadic in ONNX; the others take exactly two inputs.
+    const variadic = op === 'Max' || op === 'Min';
+    registerCpuKernel(op, (inputs) => {
+      checkInputs(op, inputs, variadic ? 1 : 2, variadic ? Infinity : 2);
+      let acc = inputs[0]!;
+      for (let i = 1; i < inputs.length; i++) acc = binary(op, spec, acc, inputs[i]!);
+      return [acc];
+    });
+  }
+  for (const [op, spec] of Object.entries(unaryOps)) {
+    registerCpuKernel(op, (inputs) => {
+      checkInputs(op, inputs, 1);
+      const x = inputs[0]!;
+      const float = isFloat(x.dtype);
+      const ok = spec.accepts === 'float' ? float : spec.accepts === 'bool' ? x.dtype === 'bool' : x.dtype !== 'bool';
+      if (!ok) throw new Error(`${op}: unsupported input dtype ${x.dtype} ${fmt(x.shape)}`);
+      const n = x.data.length;
+      const src = x.data;
+      const f = spec.f;
+      const out = float ? new Float32Array(n) : new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = f(src[i]!);
+      return [tensor(x.dtype, x.shape, out instanceof Float64Array ? toStorage(x.dtype, out) : out)];
+    });
+  }
+  registerCpuKernel('Identity', (inputs) => {
+    checkInputs('Identity', inputs, 1);
+    return [inputs[0]!];
   });
 }
-
-registerCpuKernel('Identity', (inputs) => {
-  checkInputs('Identity', inputs, 1);
-  return [inputs[0]!];
-});

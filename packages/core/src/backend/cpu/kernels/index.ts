@@ -1,16 +1,41 @@
-// One line per kernel file; each file registers its kernels when imported.
-import './elementwise.ts';
-import './where.ts';
-import './cast.ts';
-import './matmul.ts';
-import './softmax.ts';
-import './layernorm.ts';
-import './reduce.ts';
-import './shape.ts';
-import './slice.ts';
-import './concat.ts';
-import './gather.ts';
-import './cumsum.ts';
-import './conv.ts';
-import './quantize.ts';
-import './grad/index.ts';
+import { registerCpuElementwise } from './elementwise.ts';
+import { registerCpuWhere } from './where.ts';
+import { registerCpuCast } from './cast.ts';
+import { registerCpuMatmul } from './matmul.ts';
+import { registerCpuSoftmax } from './softmax.ts';
+import { registerCpuLayernorm } from './layernorm.ts';
+import { registerCpuReduce } from './reduce.ts';
+import { registerCpuShape } from './shape.ts';
+import { registerCpuSlice } from './slice.ts';
+import { registerCpuConcat } from './concat.ts';
+import { registerCpuGather } from './gather.ts';
+import { registerCpuCumsum } from './cumsum.ts';
+import { registerCpuConv } from './conv.ts';
+import { registerCpuQuantize } from './quantize.ts';
+import { registerCpuGradientKernels } from './grad/index.ts';
+
+let registered = false;
+
+/** Every CPU kernel, by the explicit list above (as tfjs's register_all_kernels); the CPU backend calls it before its first use. Idempotent. */
+export function registerCpuKernels(): void {
+  if (registered) return;
+  registered = true;
+  for (const register of [
+    registerCpuElementwise,
+    registerCpuWhere,
+    registerCpuCast,
+    registerCpuMatmul,
+    registerCpuSoftmax,
+    registerCpuLayernorm,
+    registerCpuReduce,
+    registerCpuShape,
+    registerCpuSlice,
+    registerCpuConcat,
+    registerCpuGather,
+    registerCpuCumsum,
+    registerCpuConv,
+    registerCpuQuantize,
+    registerCpuGradientKernels,
+  ])
+    register();
+}

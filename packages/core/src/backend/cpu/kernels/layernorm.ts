@@ -21,41 +21,44 @@ function indexMap(t: HostTensor, shape: readonly number[], what: string, x: Host
   return map;
 }
 
-registerCpuKernel('LayerNormalization', (inputs, attrs) => {
-  checkInputs('LayerNormalization', inputs, 2, 3);
-  const x = inputs[0]!,
-    scale = inputs[1]!,
-    bias = optionalInput(inputs, 2);
-  expectFloat('LayerNormalization', x, 'x');
-  expectFloat('LayerNormalization', scale, 'scale');
-  if (bias) expectFloat('LayerNormalization', bias, 'bias');
-  const axis = axisOf('LayerNormalization', intAttr('LayerNormalization', attrs, 'axis', -1), x.shape);
-  const eps = numAttr('LayerNormalization', attrs, 'epsilon', 1e-5);
-  const normShape = x.shape.slice(axis);
-  const sMap = indexMap(scale, normShape, 'scale', x);
-  const bMap = bias ? indexMap(bias, normShape, 'bias', x) : null;
-  const D = sizeOf(normShape);
-  const rows = prod(x.shape, 0, axis);
-  const src = x.data,
-    s = scale.data,
-    b = bias?.data;
-  const out = new Float32Array(src.length);
-  for (let r = 0; r < rows; r++) {
-    const base = r * D;
-    let sum = 0;
-    for (let j = 0; j < D; j++) sum += src[base + j]!;
-    const mean = sum / D;
-    let sq = 0;
-    for (let j = 0; j < D; j++) {
-      const d = src[base + j]! - mean;
-      sq += d * d;
+/** Registers the CPU kernels of layernorm.ts (called once, by the folder's index). */
+export function registerCpuLayernorm(): void {
+  registerCpuKernel('LayerNormalization', (inputs, attrs) => {
+    checkInputs('LayerNormalization', inputs, 2, 3);
+    const x = inputs[0]!,
+      scale = inputs[1]!,
+      bias = optionalInput(inputs, 2);
+    expectFloat('LayerNormalization', x, 'x');
+    expectFloat('LayerNormalization', scale, 'scale');
+    if (bias) expectFloat('LayerNormalization', bias, 'bias');
+    const axis = axisOf('LayerNormalization', intAttr('LayerNormalization', attrs, 'axis', -1), x.shape);
+    const eps = numAttr('LayerNormalization', attrs, 'epsilon', 1e-5);
+    const normShape = x.shape.slice(axis);
+    const sMap = indexMap(scale, normShape, 'scale', x);
+    const bMap = bias ? indexMap(bias, normShape, 'bias', x) : null;
+    const D = sizeOf(normShape);
+    const rows = prod(x.shape, 0, axis);
+    const src = x.data,
+      s = scale.data,
+      b = bias?.data;
+    const out = new Float32Array(src.length);
+    for (let r = 0; r < rows; r++) {
+      const base = r * D;
+      let sum = 0;
+      for (let j = 0; j < D; j++) sum += src[base + j]!;
+      const mean = sum / D;
+      let sq = 0;
+      for (let j = 0; j < D; j++) {
+        const d = src[base + j]! - mean;
+        sq += d * d;
+      }
+      const inv = 1 / Math.sqrt(sq / D + eps);
+      for (let j = 0; j < D; j++) {
+        let y = (src[base + j]! - mean) * inv * s[sMap ? sMap[j]! : j]!;
+        if (b) y += b[bMap ? bMap[j]! : j]!;
+        out[base + j] = y;
+      }
     }
-    const inv = 1 / Math.sqrt(sq / D + eps);
-    for (let j = 0; j < D; j++) {
-      let y = (src[base + j]! - mean) * inv * s[sMap ? sMap[j]! : j]!;
-      if (b) y += b[bMap ? bMap[j]! : j]!;
-      out[base + j] = y;
-    }
-  }
-  return [tensor('float32', x.shape, out)];
-});
+    return [tensor('float32', x.shape, out)];
+  });
+}

@@ -150,30 +150,6 @@ function batchedProduct(
   return { shape, data };
 }
 
-registerCpuKernel('MatMul', (inputs) => {
-  checkInputs('MatMul', inputs, 2);
-  const a = inputs[0]!,
-    b = inputs[1]!;
-  checkMatMulDtypes(a, b);
-  const { shape, data } = batchedProduct('MatMul', a, a.data, b, b.data, (s) => newStorage(a.dtype, sizeOf(s)));
-  return [tensor(a.dtype, shape, data)];
-});
-
-registerCpuKernel('Gemm', (inputs, attrs) => {
-  checkInputs('Gemm', inputs, 2, 3);
-  const a = inputs[0]!,
-    b = inputs[1]!,
-    c = optionalInput(inputs, 2);
-  const g = gemmGeometry(a, b, c, attrs);
-  const { M, N, K } = g;
-  const A: MatrixView = { data: a.data, off: 0, ...g.a };
-  const B: MatrixView = { data: b.data, off: 0, ...g.b };
-  const C: MatrixView | undefined = c && g.c ? { data: c.data, off: 0, ...g.c } : undefined;
-  const out = new Float32Array(M * N);
-  matmulInto(M, N, K, A, B, out, 0, g.alpha, C, g.beta);
-  return [tensor('float32', [M, N], out)];
-});
-
 /** x − zeroPoint as float32 (exact for 8-bit values), the zero point chosen per element by `pick` when `step` is 1. */
 function shifted(x: HostTensor, zp: HostTensor | undefined, step: 0 | 1 | undefined, pick: (i: number) => number): ArrayLike<number> {
   if (!zp) return x.data;
@@ -188,16 +164,41 @@ function shifted(x: HostTensor, zp: HostTensor | undefined, step: 0 | 1 | undefi
   return out;
 }
 
-registerCpuKernel('MatMulInteger', (inputs) => {
-  checkInputs('MatMulInteger', inputs, 2, 4);
-  const a = inputs[0]!,
-    b = inputs[1]!;
-  const az = optionalInput(inputs, 2),
-    bz = optionalInput(inputs, 3);
-  const { M, N, aStep, bStep } = matMulIntegerZeroPoints(a, b, az, bz);
-  const K = a.shape[a.shape.length - 1] ?? 0;
-  const aData = shifted(a, az, aStep, (i) => Math.floor(i / K) % M);
-  const bData = shifted(b, bz, bStep, (i) => i % N);
-  const { shape, data } = batchedProduct('MatMulInteger', a, aData, b, bData, (s) => new Int32Array(sizeOf(s)));
-  return [tensor('int32', shape, data)];
-});
+/** Registers the CPU kernels of matmul.ts (called once, by the folder's index). */
+export function registerCpuMatmul(): void {
+  registerCpuKernel('MatMul', (inputs) => {
+    checkInputs('MatMul', inputs, 2);
+    const a = inputs[0]!,
+      b = inputs[1]!;
+    checkMatMulDtypes(a, b);
+    const { shape, data } = batchedProduct('MatMul', a, a.data, b, b.data, (s) => newStorage(a.dtype, sizeOf(s)));
+    return [tensor(a.dtype, shape, data)];
+  });
+  registerCpuKernel('Gemm', (inputs, attrs) => {
+    checkInputs('Gemm', inputs, 2, 3);
+    const a = inputs[0]!,
+      b = inputs[1]!,
+      c = optionalInput(inputs, 2);
+    const g = gemmGeometry(a, b, c, attrs);
+    const { M, N, K } = g;
+    const A: MatrixView = { data: a.data, off: 0, ...g.a };
+    const B: MatrixView = { data: b.data, off: 0, ...g.b };
+    const C: MatrixView | undefined = c && g.c ? { data: c.data, off: 0, ...g.c } : undefined;
+    const out = new Float32Array(M * N);
+    matmulInto(M, N, K, A, B, out, 0, g.alpha, C, g.beta);
+    return [tensor('float32', [M, N], out)];
+  });
+  registerCpuKernel('MatMulInteger', (inputs) => {
+    checkInputs('MatMulInteger', inputs, 2, 4);
+    const a = inputs[0]!,
+      b = inputs[1]!;
+    const az = optionalInput(inputs, 2),
+      bz = optionalInput(inputs, 3);
+    const { M, N, aStep, bStep } = matMulIntegerZeroPoints(a, b, az, bz);
+    const K = a.shape[a.shape.length - 1] ?? 0;
+    const aData = shifted(a, az, aStep, (i) => Math.floor(i / K) % M);
+    const bData = shifted(b, bz, bStep, (i) => i % N);
+    const { shape, data } = batchedProduct('MatMulInteger', a, aData, b, bData, (s) => new Int32Array(sizeOf(s)));
+    return [tensor('int32', shape, data)];
+  });
+}

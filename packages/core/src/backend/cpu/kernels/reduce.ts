@@ -59,6 +59,9 @@ function reduceKernel(op: string, kind: Kind) {
   });
 }
 
-reduceKernel('ReduceSum', 'sum');
-reduceKernel('ReduceMean', 'mean');
-reduceKernel('ReduceMax', 'max');
+/** Registers the CPU kernels of reduce.ts (called once, by the folder's index). */
+export function registerCpuReduce(): void {
+  reduceKernel('ReduceSum', 'sum');
+  reduceKernel('ReduceMean', 'mean');
+  reduceKernel('ReduceMax', 'max');
+}

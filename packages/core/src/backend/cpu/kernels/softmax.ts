@@ -34,5 +34,8 @@ function softmaxKernel(op: string, log: boolean) {
   });
 }
 
-softmaxKernel('Softmax', false);
-softmaxKernel('LogSoftmax', true);
+/** Registers the CPU kernels of softmax.ts (called once, by the folder's index). */
+export function registerCpuSoftmax(): void {
+  softmaxKernel('Softmax', false);
+  softmaxKernel('LogSoftmax', true);
+}

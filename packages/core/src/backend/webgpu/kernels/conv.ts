@@ -50,23 +50,6 @@ ${ELEMENTWISE_MAIN} {
   Y[idx] = acc${bias ? ' + B[m]' : ''};
 }`;
 
-registerWebGpuKernel('Conv', (gpu: Gpu, inputs: readonly GpuTensor[], attrs: Attrs): GpuTensor[] => {
-  checkInputs('Conv', inputs, 2, 3);
-  const x = inputs[0]!,
-    w = inputs[1]!,
-    b = inputs[2] ?? undefined;
-  const { N, C, H, W, M, Cg, kH, kW, sH, sW, dH, dW, pT, pL, group, Ho, Wo } = checkConv(x, w, b, attrs);
-  const out = gpu.alloc('float32', [N, M, Ho, Wo]);
-  gpu.dispatch({
-    code: convCode(!!b),
-    inputs: b ? [x, w, b] : [x, w],
-    outputs: [out],
-    params: [out.size, C, H, W, M, Cg, kH, kW, sH, sW, dH, dW, { i32: pT }, { i32: pL }, Ho, Wo, M / group],
-    invocations: out.size,
-  });
-  return [out];
-});
-
 /**
  * dx[n, xc, ih, iw] = Σ_{kh, kw, m in group ⌊xc / Cg⌋} dy[n, m, oh, ow] · w[m, xc mod Cg, kh, kw]
  * over the taps with ih = oh·sh − pt + kh·dh and iw = ow·sw − pl + kw·dw for some in-range oh, ow:
@@ -110,20 +93,39 @@ ${ELEMENTWISE_MAIN} {
   DX[idx] = acc;
 }`;
 
-registerWebGpuKernel('ConvInputGrad', (gpu: Gpu, [dy, w]: readonly GpuTensor[], attrs: Attrs): GpuTensor[] => {
-  const op = 'ConvInputGrad';
-  if (!dy || !w) throw new Error(`${op}: expects inputs dy, w`);
-  const { inputShape, C, H, W, M, Cg, KH, KW, sh, sw, pt, pl, dh, dw, group, OH, OW } = convInputGradGeometry(dy, w, attrs);
-  if (!(sh >= 1 && sw >= 1 && dh >= 1 && dw >= 1)) {
-    throw new Error(`${op}: strides [${sh}, ${sw}] and dilations [${dh}, ${dw}] must be 2 positive integers each`);
-  }
-  const out = gpu.alloc('float32', inputShape);
-  gpu.dispatch({
-    code: CONV_INPUT_GRAD,
-    inputs: [dy, w],
-    outputs: [out],
-    params: [out.size, C, H, W, M, Cg, KH, KW, sh, sw, dh, dw, { i32: pt }, { i32: pl }, OH, OW, M / group],
-    invocations: out.size,
+/** Registers the WebGPU kernels of conv.ts (called once, by the folder's index). */
+export function registerWebGpuConv(): void {
+  registerWebGpuKernel('Conv', (gpu: Gpu, inputs: readonly GpuTensor[], attrs: Attrs): GpuTensor[] => {
+    checkInputs('Conv', inputs, 2, 3);
+    const x = inputs[0]!,
+      w = inputs[1]!,
+      b = inputs[2] ?? undefined;
+    const { N, C, H, W, M, Cg, kH, kW, sH, sW, dH, dW, pT, pL, group, Ho, Wo } = checkConv(x, w, b, attrs);
+    const out = gpu.alloc('float32', [N, M, Ho, Wo]);
+    gpu.dispatch({
+      code: convCode(!!b),
+      inputs: b ? [x, w, b] : [x, w],
+      outputs: [out],
+      params: [out.size, C, H, W, M, Cg, kH, kW, sH, sW, dH, dW, { i32: pT }, { i32: pL }, Ho, Wo, M / group],
+      invocations: out.size,
+    });
+    return [out];
   });
-  return [out];
-});
+  registerWebGpuKernel('ConvInputGrad', (gpu: Gpu, [dy, w]: readonly GpuTensor[], attrs: Attrs): GpuTensor[] => {
+    const op = 'ConvInputGrad';
+    if (!dy || !w) throw new Error(`${op}: expects inputs dy, w`);
+    const { inputShape, C, H, W, M, Cg, KH, KW, sh, sw, pt, pl, dh, dw, group, OH, OW } = convInputGradGeometry(dy, w, attrs);
+    if (!(sh >= 1 && sw >= 1 && dh >= 1 && dw >= 1)) {
+      throw new Error(`${op}: strides [${sh}, ${sw}] and dilations [${dh}, ${dw}] must be 2 positive integers each`);
+    }
+    const out = gpu.alloc('float32', inputShape);
+    gpu.dispatch({
+      code: CONV_INPUT_GRAD,
+      inputs: [dy, w],
+      outputs: [out],
+      params: [out.size, C, H, W, M, Cg, KH, KW, sh, sw, dh, dw, { i32: pt }, { i32: pl }, OH, OW, M / group],
+      invocations: out.size,
+    });
+    return [out];
+  });
+}

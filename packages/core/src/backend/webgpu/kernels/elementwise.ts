@@ -92,32 +92,6 @@ ${ELEMENTWISE_MAIN} {
     return [out];
   };
 }
-for (const [op, spec] of Object.entries(BINARY)) registerWebGpuKernel(op, binaryKernel(op, spec));
-
-registerWebGpuKernel('Where', (gpu, [cond, x, y]) => {
-  if (!cond || !x || !y) throw new Error('Where: expects 3 inputs');
-  const shape = broadcastShapes(broadcastShapes(cond.shape, x.shape, 'Where'), y.shape, 'Where');
-  const out = gpu.alloc(x.dtype, shape);
-  const t = wgslType(x.dtype);
-  gpu.dispatch({
-    code: /* wgsl */ `${PARAMS}${LINEAR_INDEX}${broadcastIndexing(3, shape.length)}
-@group(0) @binding(1) var<storage, read> C: array<i32>;
-@group(0) @binding(2) var<storage, read> X: array<${t}>;
-@group(0) @binding(3) var<storage, read> Z: array<${t}>;
-@group(0) @binding(4) var<storage, read_write> Y: array<${t}>;
-${ELEMENTWISE_MAIN} {
-  let i = linearIndex(gid, nwg);
-  if (i >= P(0u)) { return; }
-  let o = offsets(i);
-  Y[i] = select(Z[o[2]], X[o[1]], C[o[0]] != 0);
-}`,
-    inputs: [cond, x, y],
-    outputs: [out],
-    params: broadcastParams(shape, [cond.shape, x.shape, y.shape]),
-    invocations: out.size,
-  });
-  return [out];
-});
 
 const UNARY_F32: Record<string, string> = {
   Neg: '-x',
@@ -183,20 +157,48 @@ function unaryKernel(op: string) {
     return mapElements(gpu, x, gpu.alloc(x.dtype, x.shape), expr, MATH);
   };
 }
-for (const op of new Set([...Object.keys(UNARY_F32), ...Object.keys(UNARY_I32)])) registerWebGpuKernel(op, unaryKernel(op));
 
-/** Cast: float→int truncates toward zero and saturates at the int32 range; →bool is x ≠ 0. */
-registerWebGpuKernel('Cast', (gpu, [x], attrs: Attrs) => {
-  if (!x) throw new Error('Cast: expects 1 input');
-  const to = attrs.to as DType;
-  const out = gpu.alloc(to, x.shape);
-  const from = wgslType(x.dtype);
-  let expr: string;
-  if (to === 'bool') expr = from === 'f32' ? 'select(0, 1, x != 0.0)' : 'select(0, 1, x != 0)';
-  else if (isFloat(to)) expr = from === 'f32' ? 'x' : 'f32(x)';
-  else if (from === 'f32') expr = 'i32(clamp(trunc(x), -2147483648.0, 2147483520.0))';
-  else if (to === 'uint8') expr = 'x & 255';
-  else if (to === 'int8') expr = '((x & 255) ^ 128) - 128';
-  else expr = 'x';
-  return mapElements(gpu, x, out, expr);
-});
+/** Registers the WebGPU kernels of elementwise.ts (called once, by the folder's index). */
+export function registerWebGpuElementwise(): void {
+  for (const [op, spec] of Object.entries(BINARY)) registerWebGpuKernel(op, binaryKernel(op, spec));
+  registerWebGpuKernel('Where', (gpu, [cond, x, y]) => {
+    if (!cond || !x || !y) throw new Error('Where: expects 3 inputs');
+    const shape = broadcastShapes(broadcastShapes(cond.shape, x.shape, 'Where'), y.shape, 'Where');
+    const out = gpu.alloc(x.dtype, shape);
+    const t = wgslType(x.dtype);
+    gpu.dispatch({
+      code: /* wgsl */ `${PARAMS}${LINEAR_INDEX}${broadcastIndexing(3, shape.length)}
+  @group(0) @binding(1) var<storage, read> C: array<i32>;
+  @group(0) @binding(2) var<storage, read> X: array<${t}>;
+  @group(0) @binding(3) var<storage, read> Z: array<${t}>;
+  @group(0) @binding(4) var<storage, read_write> Y: array<${t}>;
+  ${ELEMENTWISE_MAIN} {
+    let i = linearIndex(gid, nwg);
+    if (i >= P(0u)) { return; }
+    let o = offsets(i);
+    Y[i] = select(Z[o[2]], X[o[1]], C[o[0]] != 0);
+  }`,
+      inputs: [cond, x, y],
+      outputs: [out],
+      params: broadcastParams(shape, [cond.shape, x.shape, y.shape]),
+      invocations: out.size,
+    });
+    return [out];
+  });
+  for (const op of new Set([...Object.keys(UNARY_F32), ...Object.keys(UNARY_I32)])) registerWebGpuKernel(op, unaryKernel(op));
+  /** Cast: float→int truncates toward zero and saturates at the int32 range; →bool is x ≠ 0. */
+  registerWebGpuKernel('Cast', (gpu, [x], attrs: Attrs) => {
+    if (!x) throw new Error('Cast: expects 1 input');
+    const to = attrs.to as DType;
+    const out = gpu.alloc(to, x.shape);
+    const from = wgslType(x.dtype);
+    let expr: string;
+    if (to === 'bool') expr = from === 'f32' ? 'select(0, 1, x != 0.0)' : 'select(0, 1, x != 0)';
+    else if (isFloat(to)) expr = from === 'f32' ? 'x' : 'f32(x)';
+    else if (from === 'f32') expr = 'i32(clamp(trunc(x), -2147483648.0, 2147483520.0))';
+    else if (to === 'uint8') expr = 'x & 255';
+    else if (to === 'int8') expr = '((x & 255) ^ 128) - 128';
+    else expr = 'x';
+    return mapElements(gpu, x, out, expr);
+  });
+}

@@ -65,15 +65,6 @@ const GATHER = gatherCode(
   Y[i] = X[(o * u32(dim) + u32(idx)) * inner + j];`,
 );
 
-registerWebGpuKernel('Gather', (gpu, inputs, attrs: Attrs) => {
-  if (inputs.length !== 2) throw new Error(`Gather: expects 2 inputs, got ${inputs.length}`);
-  const data = inputs[0]!,
-    indices = inputs[1]!;
-  if (!data || !indices) throw new Error('Gather: an input is missing');
-  const { dim, inner, shape } = gatherGeometry(data, indices, attrs);
-  return dispatchGather(gpu, GATHER, data, indices, gpu.alloc(data.dtype, shape), inner, dim);
-});
-
 /**
  * GatherGrad without atomics (WGSL has no float atomics): each element (o, r, j) of the
  * data-shaped output sums dy[o, p, j] over the index positions p with wrap(indices[p]) = r,
@@ -96,10 +87,21 @@ const GATHER_GRAD = gatherCode(
   Y[i] = acc;`,
 );
 
-registerWebGpuKernel('GatherGrad', (gpu, inputs, attrs: Attrs) => {
-  const dy = inputs[0],
-    indices = inputs[1];
-  if (!dy || !indices) throw new Error('GatherGrad: expects inputs dy, indices');
-  const { dim, inner, dataShape } = gatherGradGeometry(dy, indices, attrs);
-  return dispatchGather(gpu, GATHER_GRAD, dy, indices, gpu.alloc('float32', dataShape), inner, dim);
-});
+/** Registers the WebGPU kernels of gather.ts (called once, by the folder's index). */
+export function registerWebGpuGather(): void {
+  registerWebGpuKernel('Gather', (gpu, inputs, attrs: Attrs) => {
+    if (inputs.length !== 2) throw new Error(`Gather: expects 2 inputs, got ${inputs.length}`);
+    const data = inputs[0]!,
+      indices = inputs[1]!;
+    if (!data || !indices) throw new Error('Gather: an input is missing');
+    const { dim, inner, shape } = gatherGeometry(data, indices, attrs);
+    return dispatchGather(gpu, GATHER, data, indices, gpu.alloc(data.dtype, shape), inner, dim);
+  });
+  registerWebGpuKernel('GatherGrad', (gpu, inputs, attrs: Attrs) => {
+    const dy = inputs[0],
+      indices = inputs[1];
+    if (!dy || !indices) throw new Error('GatherGrad: expects inputs dy, indices');
+    const { dim, inner, dataShape } = gatherGradGeometry(dy, indices, attrs);
+    return dispatchGather(gpu, GATHER_GRAD, dy, indices, gpu.alloc('float32', dataShape), inner, dim);
+  });
+}

@@ -70,92 +70,94 @@ ${body}
   });
 }
 
-registerWebGpuKernel('LayerNormalization', (gpu, inputs, attrs: Attrs) => {
-  const op = 'LayerNormalization';
-  checkInputs(op, inputs, 2, 3);
-  const x = inputs[0]!,
-    scale = inputs[1]!,
-    bias = inputs[2] ?? undefined;
-  expectFloat(op, x, 'x');
-  expectFloat(op, scale, 'scale');
-  if (bias) expectFloat(op, bias, 'bias');
-  const axis = axisOf(op, intAttr(op, attrs, 'axis', -1), x.shape);
-  const eps = numAttr(op, attrs, 'epsilon', 1e-5);
-  const normShape = x.shape.slice(axis);
-  const check = (t: GpuTensor, what: string) => {
-    const ok =
-      t.shape.length <= normShape.length && t.shape.every((d, i) => d === 1 || d === normShape[normShape.length - t.shape.length + i]);
-    if (!ok)
-      throw new Error(`${op}: ${what} ${fmt(t.shape)} does not broadcast to the normalised shape ${fmt(normShape)} of x ${fmt(x.shape)}`);
-  };
-  check(scale, 'scale');
-  if (bias) check(bias, 'bias');
-  const n = sizeOf(normShape);
-  const rows = prod(x.shape, 0, axis);
-  const out = gpu.alloc('float32', x.shape);
-  const params: Param[] = [rows, n, { f32: eps }];
-  const helpers = [broadcastIndexFn('scaleAt', scale.shape, normShape, params)];
-  if (bias) helpers.push(broadcastIndexFn('biasAt', bias.shape, normShape, params));
-  const y = `(X[j] - mean) * inv * S[scaleAt(k)]${bias ? ' + B[biasAt(k)]' : ''}`;
-  dispatchRows(
-    gpu,
-    bias ? [x, scale, bias] : [x, scale],
-    ['X', 'S', 'B'],
-    out,
-    rows,
-    n,
-    params,
-    helpers.join('\n'),
-    /* wgsl */ `${STATS}
-  if (valid) { for (var k = lane; k < n; k += LANES) { let j = base + k; Y[j] = ${y}; } }`,
-  );
-  return [out];
-});
-
-/**
- * LayerNormalizationGrad(x, scale, dy; axis, epsilon) → dx for y = (x − μ)/σ · scale (+ bias):
- * with ĝ = dy · scale and x̂ = (x − μ)/σ, dx = (1/σ)(ĝ − mean(ĝ) − x̂ · mean(ĝ · x̂)).
- */
-registerWebGpuKernel('LayerNormalizationGrad', (gpu, inputs, attrs: Attrs) => {
-  const op = 'LayerNormalizationGrad';
-  const [x, scale, dy] = inputs;
-  if (!x || !scale || !dy) throw new Error(`${op}: expects inputs x, scale, dy`);
-  expectFloat(op, x, 'x');
-  expectFloat(op, scale, 'scale');
-  expectFloat(op, dy, 'dy');
-  if (!shapeEquals(dy.shape, x.shape)) throw new Error(`${op}: dy has shape ${fmt(dy.shape)}, expected ${fmt(x.shape)}`);
-  const axis = axisOf(op, numAttr(op, attrs, 'axis', -1), x.shape);
-  const eps = numAttr(op, attrs, 'epsilon', 1e-5);
-  const normShape = x.shape.slice(axis);
-  const fits =
-    scale.shape.length <= normShape.length &&
-    scale.shape.every((d, i) => d === 1 || d === normShape[normShape.length - scale.shape.length + i]);
-  if (!fits) throw new Error(`${op}: scale ${fmt(scale.shape)} does not broadcast to ${fmt(normShape)}`);
-  const n = sizeOf(normShape);
-  const rows = prod(x.shape, 0, axis);
-  const out = gpu.alloc('float32', x.shape);
-  const params: Param[] = [rows, n, { f32: eps }];
-  const helpers = broadcastIndexFn('scaleAt', scale.shape, normShape, params);
-  dispatchRows(
-    gpu,
-    [x, scale, dy],
-    ['X', 'S', 'D'],
-    out,
-    rows,
-    n,
-    params,
-    helpers,
-    /* wgsl */ `${STATS}
-  ${rowSum('mg', 'D[j] * S[scaleAt(k)]')}
-  ${rowSum('mgx', 'D[j] * S[scaleAt(k)] * (X[j] - mean) * inv')}
-  let a = mg / f32(n);
-  let b = mgx / f32(n);
-  if (valid) {
-    for (var k = lane; k < n; k += LANES) {
-      let j = base + k;
-      Y[j] = inv * (D[j] * S[scaleAt(k)] - a - (X[j] - mean) * inv * b);
-    }
-  }`,
-  );
-  return [out];
-});
+/** Registers the WebGPU kernels of layernorm.ts (called once, by the folder's index). */
+export function registerWebGpuLayernorm(): void {
+  registerWebGpuKernel('LayerNormalization', (gpu, inputs, attrs: Attrs) => {
+    const op = 'LayerNormalization';
+    checkInputs(op, inputs, 2, 3);
+    const x = inputs[0]!,
+      scale = inputs[1]!,
+      bias = inputs[2] ?? undefined;
+    expectFloat(op, x, 'x');
+    expectFloat(op, scale, 'scale');
+    if (bias) expectFloat(op, bias, 'bias');
+    const axis = axisOf(op, intAttr(op, attrs, 'axis', -1), x.shape);
+    const eps = numAttr(op, attrs, 'epsilon', 1e-5);
+    const normShape = x.shape.slice(axis);
+    const check = (t: GpuTensor, what: string) => {
+      const ok =
+        t.shape.length <= normShape.length && t.shape.every((d, i) => d === 1 || d === normShape[normShape.length - t.shape.length + i]);
+      if (!ok)
+        throw new Error(`${op}: ${what} ${fmt(t.shape)} does not broadcast to the normalised shape ${fmt(normShape)} of x ${fmt(x.shape)}`);
+    };
+    check(scale, 'scale');
+    if (bias) check(bias, 'bias');
+    const n = sizeOf(normShape);
+    const rows = prod(x.shape, 0, axis);
+    const out = gpu.alloc('float32', x.shape);
+    const params: Param[] = [rows, n, { f32: eps }];
+    const helpers = [broadcastIndexFn('scaleAt', scale.shape, normShape, params)];
+    if (bias) helpers.push(broadcastIndexFn('biasAt', bias.shape, normShape, params));
+    const y = `(X[j] - mean) * inv * S[scaleAt(k)]${bias ? ' + B[biasAt(k)]' : ''}`;
+    dispatchRows(
+      gpu,
+      bias ? [x, scale, bias] : [x, scale],
+      ['X', 'S', 'B'],
+      out,
+      rows,
+      n,
+      params,
+      helpers.join('\n'),
+      /* wgsl */ `${STATS}
+    if (valid) { for (var k = lane; k < n; k += LANES) { let j = base + k; Y[j] = ${y}; } }`,
+    );
+    return [out];
+  });
+  /**
+   * LayerNormalizationGrad(x, scale, dy; axis, epsilon) → dx for y = (x − μ)/σ · scale (+ bias):
+   * with ĝ = dy · scale and x̂ = (x − μ)/σ, dx = (1/σ)(ĝ − mean(ĝ) − x̂ · mean(ĝ · x̂)).
+   */
+  registerWebGpuKernel('LayerNormalizationGrad', (gpu, inputs, attrs: Attrs) => {
+    const op = 'LayerNormalizationGrad';
+    const [x, scale, dy] = inputs;
+    if (!x || !scale || !dy) throw new Error(`${op}: expects inputs x, scale, dy`);
+    expectFloat(op, x, 'x');
+    expectFloat(op, scale, 'scale');
+    expectFloat(op, dy, 'dy');
+    if (!shapeEquals(dy.shape, x.shape)) throw new Error(`${op}: dy has shape ${fmt(dy.shape)}, expected ${fmt(x.shape)}`);
+    const axis = axisOf(op, numAttr(op, attrs, 'axis', -1), x.shape);
+    const eps = numAttr(op, attrs, 'epsilon', 1e-5);
+    const normShape = x.shape.slice(axis);
+    const fits =
+      scale.shape.length <= normShape.length &&
+      scale.shape.every((d, i) => d === 1 || d === normShape[normShape.length - scale.shape.length + i]);
+    if (!fits) throw new Error(`${op}: scale ${fmt(scale.shape)} does not broadcast to ${fmt(normShape)}`);
+    const n = sizeOf(normShape);
+    const rows = prod(x.shape, 0, axis);
+    const out = gpu.alloc('float32', x.shape);
+    const params: Param[] = [rows, n, { f32: eps }];
+    const helpers = broadcastIndexFn('scaleAt', scale.shape, normShape, params);
+    dispatchRows(
+      gpu,
+      [x, scale, dy],
+      ['X', 'S', 'D'],
+      out,
+      rows,
+      n,
+      params,
+      helpers,
+      /* wgsl */ `${STATS}
+    ${rowSum('mg', 'D[j] * S[scaleAt(k)]')}
+    ${rowSum('mgx', 'D[j] * S[scaleAt(k)] * (X[j] - mean) * inv')}
+    let a = mg / f32(n);
+    let b = mgx / f32(n);
+    if (valid) {
+      for (var k = lane; k < n; k += LANES) {
+        let j = base + k;
+        Y[j] = inv * (D[j] * S[scaleAt(k)] - a - (X[j] - mean) * inv * b);
+      }
+    }`,
+    );
+    return [out];
+  });
+}

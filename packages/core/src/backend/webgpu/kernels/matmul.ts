@@ -379,44 +379,45 @@ function batchedProduct(
   return out;
 }
 
-registerWebGpuKernel('MatMul', (gpu, inputs) => {
-  if (inputs.length !== 2 || !inputs[0] || !inputs[1]) throw new Error(`MatMul: expects 2 inputs, got ${inputs.length}`);
-  const [a, b] = inputs as [GpuTensor, GpuTensor];
-  checkMatMulDtypes(a, b);
-  return [batchedProduct(gpu, 'MatMul', a, b, a.dtype)];
-});
-
-registerWebGpuKernel('Gemm', (gpu, inputs, attrs: Attrs) => {
-  checkInputs('Gemm', inputs, 2, 3);
-  const a = inputs[0]!,
-    b = inputs[1]!,
-    c = inputs[2] ?? undefined;
-  const g = gemmGeometry(a, b, c, attrs);
-  const { M, N, K } = g;
-  const out = gpu.alloc('float32', [M, N]);
-  recordProduct(gpu, {
-    op: 'Gemm',
-    a: { t: a, ...g.a, batchStrides: [] },
-    b: { t: b, ...g.b, batchStrides: [] },
-    M,
-    N,
-    K,
-    batch: [],
-    out,
-    alpha: g.alpha,
-    c: c && g.c ? { t: c, ...g.c, beta: g.beta } : undefined,
+/** Registers the WebGPU kernels of matmul.ts (called once, by the folder's index). */
+export function registerWebGpuMatmul(): void {
+  registerWebGpuKernel('MatMul', (gpu, inputs) => {
+    if (inputs.length !== 2 || !inputs[0] || !inputs[1]) throw new Error(`MatMul: expects 2 inputs, got ${inputs.length}`);
+    const [a, b] = inputs as [GpuTensor, GpuTensor];
+    checkMatMulDtypes(a, b);
+    return [batchedProduct(gpu, 'MatMul', a, b, a.dtype)];
   });
-  return [out];
-});
-
-registerWebGpuKernel('MatMulInteger', (gpu, inputs) => {
-  checkInputs('MatMulInteger', inputs, 2, 4);
-  const a = inputs[0]!,
-    b = inputs[1]!;
-  const az = inputs[2] ?? undefined,
-    bz = inputs[3] ?? undefined;
-  const { aStep, bStep } = matMulIntegerZeroPoints(a, b, az, bz);
-  const za = az && aStep !== undefined ? { t: az, step: aStep } : undefined;
-  const zb = bz && bStep !== undefined ? { t: bz, step: bStep } : undefined;
-  return [batchedProduct(gpu, 'MatMulInteger', a, b, 'int32', { za, zb })];
-});
+  registerWebGpuKernel('Gemm', (gpu, inputs, attrs: Attrs) => {
+    checkInputs('Gemm', inputs, 2, 3);
+    const a = inputs[0]!,
+      b = inputs[1]!,
+      c = inputs[2] ?? undefined;
+    const g = gemmGeometry(a, b, c, attrs);
+    const { M, N, K } = g;
+    const out = gpu.alloc('float32', [M, N]);
+    recordProduct(gpu, {
+      op: 'Gemm',
+      a: { t: a, ...g.a, batchStrides: [] },
+      b: { t: b, ...g.b, batchStrides: [] },
+      M,
+      N,
+      K,
+      batch: [],
+      out,
+      alpha: g.alpha,
+      c: c && g.c ? { t: c, ...g.c, beta: g.beta } : undefined,
+    });
+    return [out];
+  });
+  registerWebGpuKernel('MatMulInteger', (gpu, inputs) => {
+    checkInputs('MatMulInteger', inputs, 2, 4);
+    const a = inputs[0]!,
+      b = inputs[1]!;
+    const az = inputs[2] ?? undefined,
+      bz = inputs[3] ?? undefined;
+    const { aStep, bStep } = matMulIntegerZeroPoints(a, b, az, bz);
+    const za = az && aStep !== undefined ? { t: az, step: aStep } : undefined;
+    const zb = bz && bStep !== undefined ? { t: bz, step: bStep } : undefined;
+    return [batchedProduct(gpu, 'MatMulInteger', a, b, 'int32', { za, zb })];
+  });
+}

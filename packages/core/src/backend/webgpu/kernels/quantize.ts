@@ -57,44 +57,6 @@ ${ELEMENTWISE_MAIN} {
   Y[i] = f32(X[i]${zp ? ' - Z[c]' : ''}) * S[c];
 }`;
 
-registerWebGpuKernel('DequantizeLinear', (gpu: Gpu, inputs: readonly GpuTensor[], attrs: Attrs): GpuTensor[] => {
-  const op = 'DequantizeLinear';
-  if (inputs.length < 2 || inputs.length > 3) throw new Error(`${op}: expects 2 to 3 inputs, got ${inputs.length}`);
-  const x = inputs[0],
-    scale = inputs[1],
-    zp = inputs[2] ?? undefined;
-  if (!x || !scale) throw new Error(`${op}: input ${x ? 1 : 0} is missing`);
-  if (isFloat(x.dtype)) throw new Error(`${op}: x must be an integer tensor, got ${x.dtype} ${formatShape(x.shape)}`);
-  if (!isFloat(scale.dtype)) throw new Error(`${op}: scale must be float32, got ${scale.dtype} ${formatShape(scale.shape)}`);
-  if (zp && (zp.dtype !== x.dtype || zp.size !== scale.size)) {
-    throw new Error(
-      `${op}: zero point ${zp.dtype} ${formatShape(zp.shape)} must match x's dtype ${x.dtype} and scale ${formatShape(scale.shape)}`,
-    );
-  }
-  if (intAttr(op, attrs, 'block_size', 0) !== 0) throw new Error(`${op}: blocked quantization is not supported`);
-  let inner = 1;
-  let dim = 1;
-  if (!(scale.size === 1 && scale.shape.length <= 1)) {
-    if (scale.shape.length !== 1)
-      throw new Error(`${op}: scale ${formatShape(scale.shape)} must be a scalar or 1-D (x ${formatShape(x.shape)})`);
-    const axis = axisOf(op, intAttr(op, attrs, 'axis', 1), x.shape);
-    dim = x.shape[axis]!;
-    if (scale.size !== dim) {
-      throw new Error(`${op}: scale ${formatShape(scale.shape)} must have ${dim} elements for axis ${axis} of x ${formatShape(x.shape)}`);
-    }
-    inner = x.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
-  }
-  const out = gpu.alloc('float32', x.shape);
-  gpu.dispatch({
-    code: dequantizeCode(!!zp),
-    inputs: zp ? [x, scale, zp] : [x, scale],
-    outputs: [out],
-    params: [out.size, Math.max(inner, 1), Math.max(dim, 1)],
-    invocations: out.size,
-  });
-  return [out];
-});
-
 /** Invocations per workgroup of the min/max reduction (the WebGPU default limit, a power of 2). */
 const RED = 256;
 
@@ -180,23 +142,63 @@ ${ELEMENTWISE_MAIN} {
   Y[i] = i32(clamp(q, 0.0, 255.0));
 }`;
 
-registerWebGpuKernel('DynamicQuantizeLinear', (gpu: Gpu, inputs: readonly GpuTensor[]): GpuTensor[] => {
-  const op = 'DynamicQuantizeLinear';
-  if (inputs.length !== 1) throw new Error(`${op}: expects 1 inputs, got ${inputs.length}`);
-  const x = inputs[0];
-  if (!x) throw new Error(`${op}: input 0 is missing`);
-  if (!isFloat(x.dtype)) throw new Error(`${op}: x must be float32, got ${x.dtype} ${formatShape(x.shape)}`);
-  const n = x.size;
-  // At most RED partial results, so that one workgroup reduces them in one step each.
-  const groups = Math.max(1, Math.min(RED, Math.ceil(n / RED)));
-  const partial = gpu.alloc('float32', [2 * groups]);
-  const y = gpu.alloc('uint8', x.shape);
-  const scale = gpu.alloc('float32', []);
-  const zeroPoint = gpu.alloc('uint8', []);
-  gpu.dispatch({ code: PARTIAL_MIN_MAX, inputs: [x], outputs: [partial], params: [n, groups], workgroups: [groups] });
-  gpu.dispatch({ code: SCALE_ZERO_POINT, inputs: [partial], outputs: [scale, zeroPoint], params: [groups], workgroups: [1] });
-  gpu.dispatch({ code: QUANTIZE, inputs: [x, scale, zeroPoint], outputs: [y], params: [n], invocations: n });
-  // Later users of the buffer are recorded (or, for uploads, submitted) after these dispatches.
-  gpu.release(partial);
-  return [y, scale, zeroPoint];
-});
+/** Registers the WebGPU kernels of quantize.ts (called once, by the folder's index). */
+export function registerWebGpuQuantize(): void {
+  registerWebGpuKernel('DequantizeLinear', (gpu: Gpu, inputs: readonly GpuTensor[], attrs: Attrs): GpuTensor[] => {
+    const op = 'DequantizeLinear';
+    if (inputs.length < 2 || inputs.length > 3) throw new Error(`${op}: expects 2 to 3 inputs, got ${inputs.length}`);
+    const x = inputs[0],
+      scale = inputs[1],
+      zp = inputs[2] ?? undefined;
+    if (!x || !scale) throw new Error(`${op}: input ${x ? 1 : 0} is missing`);
+    if (isFloat(x.dtype)) throw new Error(`${op}: x must be an integer tensor, got ${x.dtype} ${formatShape(x.shape)}`);
+    if (!isFloat(scale.dtype)) throw new Error(`${op}: scale must be float32, got ${scale.dtype} ${formatShape(scale.shape)}`);
+    if (zp && (zp.dtype !== x.dtype || zp.size !== scale.size)) {
+      throw new Error(
+        `${op}: zero point ${zp.dtype} ${formatShape(zp.shape)} must match x's dtype ${x.dtype} and scale ${formatShape(scale.shape)}`,
+      );
+    }
+    if (intAttr(op, attrs, 'block_size', 0) !== 0) throw new Error(`${op}: blocked quantization is not supported`);
+    let inner = 1;
+    let dim = 1;
+    if (!(scale.size === 1 && scale.shape.length <= 1)) {
+      if (scale.shape.length !== 1)
+        throw new Error(`${op}: scale ${formatShape(scale.shape)} must be a scalar or 1-D (x ${formatShape(x.shape)})`);
+      const axis = axisOf(op, intAttr(op, attrs, 'axis', 1), x.shape);
+      dim = x.shape[axis]!;
+      if (scale.size !== dim) {
+        throw new Error(`${op}: scale ${formatShape(scale.shape)} must have ${dim} elements for axis ${axis} of x ${formatShape(x.shape)}`);
+      }
+      inner = x.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+    }
+    const out = gpu.alloc('float32', x.shape);
+    gpu.dispatch({
+      code: dequantizeCode(!!zp),
+      inputs: zp ? [x, scale, zp] : [x, scale],
+      outputs: [out],
+      params: [out.size, Math.max(inner, 1), Math.max(dim, 1)],
+      invocations: out.size,
+    });
+    return [out];
+  });
+  registerWebGpuKernel('DynamicQuantizeLinear', (gpu: Gpu, inputs: readonly GpuTensor[]): GpuTensor[] => {
+    const op = 'DynamicQuantizeLinear';
+    if (inputs.length !== 1) throw new Error(`${op}: expects 1 inputs, got ${inputs.length}`);
+    const x = inputs[0];
+    if (!x) throw new Error(`${op}: input 0 is missing`);
+    if (!isFloat(x.dtype)) throw new Error(`${op}: x must be float32, got ${x.dtype} ${formatShape(x.shape)}`);
+    const n = x.size;
+    // At most RED partial results, so that one workgroup reduces them in one step each.
+    const groups = Math.max(1, Math.min(RED, Math.ceil(n / RED)));
+    const partial = gpu.alloc('float32', [2 * groups]);
+    const y = gpu.alloc('uint8', x.shape);
+    const scale = gpu.alloc('float32', []);
+    const zeroPoint = gpu.alloc('uint8', []);
+    gpu.dispatch({ code: PARTIAL_MIN_MAX, inputs: [x], outputs: [partial], params: [n, groups], workgroups: [groups] });
+    gpu.dispatch({ code: SCALE_ZERO_POINT, inputs: [partial], outputs: [scale, zeroPoint], params: [groups], workgroups: [1] });
+    gpu.dispatch({ code: QUANTIZE, inputs: [x, scale, zeroPoint], outputs: [y], params: [n], invocations: n });
+    // Later users of the buffer are recorded (or, for uploads, submitted) after these dispatches.
+    gpu.release(partial);
+    return [y, scale, zeroPoint];
+  });
+}

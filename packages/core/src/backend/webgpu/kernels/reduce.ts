@@ -279,6 +279,9 @@ ${ROW_MAIN} {${ROW_PROLOGUE}
   });
 }
 
-reduceKernel('ReduceSum', 'sum');
-reduceKernel('ReduceMean', 'mean');
-reduceKernel('ReduceMax', 'max');
+/** Registers the WebGPU kernels of reduce.ts (called once, by the folder's index). */
+export function registerWebGpuReduce(): void {
+  reduceKernel('ReduceSum', 'sum');
+  reduceKernel('ReduceMean', 'mean');
+  reduceKernel('ReduceMax', 'max');
+}

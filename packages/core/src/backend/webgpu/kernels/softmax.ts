@@ -88,9 +88,6 @@ function softmaxKernel(op: string, log: boolean) {
   });
 }
 
-softmaxKernel('Softmax', false);
-softmaxKernel('LogSoftmax', true);
-
 /**
  * SoftmaxGrad(y, dy; axis):    dx = y ⊙ (dy − Σ_axis dy ⊙ y)
  * LogSoftmaxGrad(y, dy; axis): dx = dy − exp(y) Σ_axis dy
@@ -131,5 +128,10 @@ function gradKernel(op: 'SoftmaxGrad' | 'LogSoftmaxGrad') {
   });
 }
 
-gradKernel('SoftmaxGrad');
-gradKernel('LogSoftmaxGrad');
+/** Registers the WebGPU kernels of softmax.ts (called once, by the folder's index). */
+export function registerWebGpuSoftmax(): void {
+  softmaxKernel('Softmax', false);
+  softmaxKernel('LogSoftmax', true);
+  gradKernel('SoftmaxGrad');
+  gradKernel('LogSoftmaxGrad');
+}

@@ -45,5 +45,8 @@ function softmaxLike(op: 'SoftmaxGrad' | 'LogSoftmaxGrad') {
   });
 }
 
-softmaxLike('SoftmaxGrad');
-softmaxLike('LogSoftmaxGrad');
+/** Registers the CPU kernels of softmax.ts (called once, by the folder's index). */
+export function registerCpuGradSoftmax(): void {
+  softmaxLike('SoftmaxGrad');
+  softmaxLike('LogSoftmaxGrad');
+}
