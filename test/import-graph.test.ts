@@ -165,3 +165,51 @@ describe('the import graph', () => {
     expect(engine).toEqual([]);
   });
 });
+
+describe("core's modules change nothing outside themselves when imported", () => {
+  /** The identifiers a statement calls or assigns into, when it runs (f(), m.set(), a.b = c), outside the functions it defines. */
+  const calledNames = (node: ts.Node, found: ts.Identifier[] = []): ts.Identifier[] => {
+    if (ts.isCallExpression(node)) {
+      let callee: ts.Expression = node.expression;
+      while (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) callee = callee.expression;
+      if (ts.isIdentifier(callee)) found.push(callee);
+    }
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      let target: ts.Expression = node.left;
+      while (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) target = target.expression;
+      if (ts.isIdentifier(target)) found.push(target);
+    }
+    // A function's body does not run at import.
+    ts.forEachChild(node, (child) => {
+      if (!ts.isFunctionLike(child)) calledNames(child, found);
+    });
+    return found;
+  };
+
+  it('no top-level statement calls or writes into what another module exports (registration happens by explicit calls), except in the modules sideEffects names', () => {
+    const src = join(ROOT, 'packages/core/src');
+    const declared: string[] = JSON.parse(readFileSync(join(ROOT, 'packages/core/package.json'), 'utf8')).sideEffects;
+    const allowed = new Set(declared.filter((p) => p.startsWith('./src/')).map((p) => join(ROOT, 'packages/core', p)));
+    const found = sourceFiles(src)
+      .filter((file) => !allowed.has(file))
+      .flatMap((file) => {
+        const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+        const imported = new Set<string>();
+        for (const s of source.statements) {
+          const clause = ts.isImportDeclaration(s) ? s.importClause : undefined;
+          if (!clause) continue;
+          if (clause.name) imported.add(clause.name.text);
+          const bindings = clause.namedBindings;
+          if (bindings && ts.isNamespaceImport(bindings)) imported.add(bindings.name.text);
+          if (bindings && ts.isNamedImports(bindings)) for (const e of bindings.elements) imported.add(e.name.text);
+        }
+        return source.statements
+          .filter(
+            (s) => !ts.isImportDeclaration(s) && !ts.isExportDeclaration(s) && !ts.isDeclarationStatement(s) && !ts.isVariableStatement(s),
+          )
+          .filter((s) => calledNames(s).some((id) => imported.has(id.text)))
+          .map((s) => `${relative(src, file)}:${source.getLineAndCharacterOfPosition(s.getStart()).line + 1}: ${s.getText().slice(0, 60)}`);
+      });
+    expect(found).toEqual([]);
+  });
+});
