@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors.ts';
 import { type ProgressOptions, forEachBatch } from '../methods/batch.ts';
+import { checkOcclusionWindow } from '../methods/occlusion.ts';
 import type { Attribution, BatchOptions, DifferentiableFunction } from '../methods/types.ts';
 import { type HostTensor, formatShape, sizeOf } from '../tensor.ts';
 
@@ -39,13 +40,7 @@ export async function patchOcclusion(
   if (input.shape.length !== 3)
     throw new InvalidInputError(`patch occlusion takes a [C, H, W] image, got shape ${formatShape(input.shape)}`, 'bad_occlusion');
   const [c, h, w] = input.shape as [number, number, number];
-  for (const [name, v] of [
-    ['window', window],
-    ['stride', stride],
-  ] as const) {
-    if (!Number.isInteger(v) || v < 1)
-      throw new InvalidInputError(`occlusion ${name} must be a positive integer, got ${v}`, 'bad_occlusion');
-  }
+  checkOcclusionWindow(window, stride);
   if (window > h || window > w)
     throw new InvalidInputError(`occlusion window ${window} is larger than the ${h}×${w} image`, 'bad_occlusion');
   const n = sizeOf(input.shape);

@@ -26,13 +26,7 @@ export async function occlusion(
 ): Promise<{ values: (number | null)[]; inputScore: number }> {
   const window = options.window ?? 1;
   const stride = options.stride ?? 1;
-  for (const [name, v] of [
-    ['window', window],
-    ['stride', stride],
-  ] as const) {
-    if (!Number.isInteger(v) || v < 1)
-      throw new InvalidInputError(`occlusion ${name} must be a positive integer, got ${v}`, 'bad_occlusion');
-  }
+  checkOcclusionWindow(window, stride);
   checkBatchSize(options.batchSize);
   const allowed = new Set(options.positions ?? ids.map((_, i) => i));
   const order = [...allowed].sort((a, b) => a - b);
@@ -62,4 +56,15 @@ export async function occlusion(
   const count = new Float64Array(ids.length);
   windows.forEach((w, k) => w.forEach((p) => ((sum[p]! += drops[k]!), (count[p]! += 1))));
   return { values: ids.map((_, i) => (count[i] ? sum[i]! / count[i]! : null)), inputScore: base! };
+}
+
+/** An occlusion window and stride (in tokens or pixels) must be positive integers; else an error naming the bad one. */
+export function checkOcclusionWindow(window: number, stride: number): void {
+  for (const [name, v] of [
+    ['window', window],
+    ['stride', stride],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1)
+      throw new InvalidInputError(`occlusion ${name} must be a positive integer, got ${v}`, 'bad_occlusion');
+  }
 }
