@@ -84,8 +84,8 @@ function overPixels({ gradients, forward }: ImageModel, scorer: Scorer, oneRow: 
  * Gauss-Legendre steps, the raw logit of the predicted class.
  */
 export class ImageClassificationExplainer extends ClassifierExplainer<ImageModel> {
-  static async fromPretrained(model: string, options: LoadOptions = {}): Promise<ImageClassificationExplainer> {
-    return new ImageClassificationExplainer(await ImageModel.load(model, options));
+  static override loadModel(model: string, options: LoadOptions): Promise<ImageModel> {
+    return ImageModel.load(model, options);
   }
 
   async explain(image: ImageExplainInput, options: ImageExplainOptions = {}): Promise<ImageClassificationResult> {

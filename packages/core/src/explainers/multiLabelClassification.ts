@@ -1,6 +1,6 @@
 import type { AttentionOutput } from '../attention/attentionFor.ts';
 import { InvalidInputError } from '../errors.ts';
-import { type LoadOptions, TextModel } from '../model/textModel.ts';
+import type { TextModel } from '../model/textModel.ts';
 import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
 import { type ScoreSpace, classLabels, parseTarget, sigmoid, softmax } from '../attribution/classification.ts';
 import type { TextAttributions } from '../attribution/explainedText.ts';
@@ -67,10 +67,6 @@ export interface MultiLabelClassificationResult {
  * which mislabels models whose label2id is not in index order.
  */
 export class MultiLabelClassificationExplainer extends ClassifierExplainer<TextModel> {
-  static async fromPretrained(model: string, options: LoadOptions = {}): Promise<MultiLabelClassificationExplainer> {
-    return new MultiLabelClassificationExplainer(await TextModel.load(model, options));
-  }
-
   async explain(text: string, options: MultiLabelExplainOptions = {}): Promise<MultiLabelClassificationResult> {
     checkTaskOptions('multi-label', options, options.method);
     const output = options.output ?? 'sigmoid';

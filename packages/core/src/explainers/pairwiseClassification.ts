@@ -1,4 +1,4 @@
-import { type LoadOptions, TextModel } from '../model/textModel.ts';
+import type { TextModel } from '../model/textModel.ts';
 import {
   type SequenceClassificationResult,
   type TargetSpec,
@@ -39,10 +39,6 @@ export interface PairwiseClassificationResult extends Omit<SequenceClassificatio
  * non-special token replaced by the pad token) and its position ids 0..T−1.
  */
 export class PairwiseSequenceClassificationExplainer extends ClassifierExplainer<TextModel> {
-  static async fromPretrained(model: string, options: LoadOptions = {}): Promise<PairwiseSequenceClassificationExplainer> {
-    return new PairwiseSequenceClassificationExplainer(await TextModel.load(model, options));
-  }
-
   async explain(text: string, textPair: string, options: PairwiseExplainOptions = {}): Promise<PairwiseClassificationResult> {
     return (await this.explainTargets(text, textPair, [options.target], options))[0]!;
   }

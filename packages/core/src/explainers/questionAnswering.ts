@@ -1,6 +1,6 @@
 import { type AttentionOutput, attentionFor } from '../attention/attentionFor.ts';
 import { InvalidInputError, ModelLoadError } from '../errors.ts';
-import { type LoadOptions, TextModel } from '../model/textModel.ts';
+import type { TextModel } from '../model/textModel.ts';
 import { alignSegments } from '../text/tokens.ts';
 import { type TextLayout, attributeTokens } from '../attribution/attributeTokens.ts';
 import type { OutputSpace } from '../attribution/classification.ts';
@@ -91,16 +91,11 @@ export interface QuestionAnsweringResult {
  * logit, summed over the hidden dimension and divided by the L2 norm over tokens.
  */
 export class QuestionAnsweringExplainer extends ModelExplainer<TextModel> {
-  private constructor(
-    model: TextModel,
-    private readonly outputs: { start: string; end: string },
-  ) {
-    super(model);
-  }
+  private readonly outputs: { start: string; end: string };
 
-  static async fromPretrained(model: string, options: LoadOptions = {}): Promise<QuestionAnsweringExplainer> {
-    const m = await TextModel.load(model, options);
-    return new QuestionAnsweringExplainer(m, logitOutputs(m));
+  constructor(model: TextModel) {
+    super(model);
+    this.outputs = logitOutputs(model);
   }
 
   async explain(question: string, givenContext: string, options: QuestionAnsweringOptions = {}): Promise<QuestionAnsweringResult> {

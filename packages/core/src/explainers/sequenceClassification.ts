@@ -1,6 +1,6 @@
 import type { AttentionOutput } from '../attention/attentionFor.ts';
 import { InvalidInputError } from '../errors.ts';
-import { type LoadOptions, TextModel } from '../model/textModel.ts';
+import type { TextModel } from '../model/textModel.ts';
 import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
 import { type ClassScoreSpace, type OutputSpace, classLabels, headProbabilities, parseTarget } from '../attribution/classification.ts';
 import {
@@ -64,10 +64,6 @@ export interface SequenceClassificationResult extends Partial<ShapleyBase> {
  * norm over tokens.
  */
 export class SequenceClassificationExplainer extends ClassifierExplainer<TextModel> {
-  static async fromPretrained(model: string, options: LoadOptions = {}): Promise<SequenceClassificationExplainer> {
-    return new SequenceClassificationExplainer(await TextModel.load(model, options));
-  }
-
   async explain(text: string, options: ExplainOptions = {}): Promise<SequenceClassificationResult> {
     checkTaskOptions('text-classification', options, options.method);
     const resolved = resolveOptions(options);

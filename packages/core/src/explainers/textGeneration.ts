@@ -1,7 +1,7 @@
 import { type AttentionOutput, attentionFor } from '../attention/attentionFor.ts';
 import { InvalidInputError } from '../errors.ts';
 import { greedy, logitsOutput } from '../model/generate.ts';
-import { type LoadOptions, TextModel } from '../model/textModel.ts';
+import type { TextModel } from '../model/textModel.ts';
 import { alignTokens } from '../text/tokens.ts';
 import { type TextLayout, attributeTokens } from '../attribution/attributeTokens.ts';
 import type { ExplainedForward } from '../attention/explainedForward.ts';
@@ -100,10 +100,10 @@ export class TextGenerationExplainer extends ModelExplainer<TextModel> {
   /** The LM head scored on the host (undefined: score the logits), found on first use. */
   private head: LmHead | null | undefined;
 
-  static async fromPretrained(model: string, options: LoadOptions = {}): Promise<TextGenerationExplainer> {
-    const m = await TextModel.load(model, options);
-    logitsOutput(m.onnx.graph);
-    return new TextGenerationExplainer(m);
+  /** An explainer of `model`: a causal LM (its graph's logits output is found here, or the error names what is missing). */
+  constructor(model: TextModel) {
+    super(model);
+    logitsOutput(model.onnx.graph);
   }
 
   /** Greedy continuation of a prompt (text or token ids) through our runtime, with past key/values. */

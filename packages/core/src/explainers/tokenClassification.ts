@@ -1,6 +1,6 @@
 import { type AttentionOutput, attentionFor } from '../attention/attentionFor.ts';
 import { InvalidInputError, ModelLoadError } from '../errors.ts';
-import { type LoadOptions, TextModel } from '../model/textModel.ts';
+import type { TextModel } from '../model/textModel.ts';
 import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
 import { type TokenSpan, alignTokens } from '../text/tokens.ts';
 import { attributeTokens } from '../attribution/attributeTokens.ts';
@@ -80,19 +80,14 @@ export interface TokenClassificationResult {
  * label, summed over the hidden dimension and divided by the L2 norm over tokens.
  */
 export class TokenClassificationExplainer extends ClassifierExplainer<TextModel> {
-  private constructor(
-    model: TextModel,
-    private readonly logitsName: string,
-  ) {
-    super(model);
-  }
+  private readonly logitsName: string;
 
-  static async fromPretrained(model: string, options: LoadOptions = {}): Promise<TokenClassificationExplainer> {
-    const m = await TextModel.load(model, options);
-    const output = m.onnx.graph.outputs[0];
+  constructor(model: TextModel) {
+    super(model);
+    const output = model.onnx.graph.outputs[0];
     if (output?.shape.length !== 3)
-      throw new ModelLoadError(`model "${model}" is not a token classifier: its first output is not [batch, tokens, classes] logits`);
-    return new TokenClassificationExplainer(m, output.name);
+      throw new ModelLoadError(`model "${model.id}" is not a token classifier: its first output is not [batch, tokens, classes] logits`);
+    this.logitsName = output.name;
   }
 
   async explain(text: string, options: TokenClassificationOptions = {}): Promise<TokenClassificationResult> {

@@ -1,6 +1,6 @@
 import type { AttentionOutput } from '../attention/attentionFor.ts';
 import { InvalidInputError } from '../errors.ts';
-import { type LoadOptions, TextModel } from '../model/textModel.ts';
+import type { TextModel } from '../model/textModel.ts';
 import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
 import { type OutputSpace, softmax } from '../attribution/classification.ts';
 import {
@@ -88,25 +88,21 @@ export interface ZeroShotClassificationResult {
  * attributions cover [CLS] and all its tokens, up to the first [SEP].
  */
 export class ZeroShotClassificationExplainer extends ModelExplainer<TextModel> {
-  private constructor(
-    model: TextModel,
-    /** Index of the entailment class. */
-    readonly entailment: number,
-  ) {
-    super(model);
-  }
+  /** Index of the entailment class. */
+  readonly entailment: number;
 
-  static async fromPretrained(model: string, options: LoadOptions = {}): Promise<ZeroShotClassificationExplainer> {
-    const m = await TextModel.load(model, options);
-    const label2id = (m.config.label2id as Record<string, number> | undefined) ?? Object.fromEntries(m.labels.map((l, i) => [l, i]));
+  constructor(model: TextModel) {
+    super(model);
+    const label2id =
+      (model.config.label2id as Record<string, number> | undefined) ?? Object.fromEntries(model.labels.map((l, i) => [l, i]));
     const key = Object.keys(label2id).find((k) => k.toLowerCase().startsWith('entail'));
     if (key === undefined) {
       throw new InvalidInputError(
-        `model "${model}" has no entailment label (label2id: ${Object.keys(label2id).join(', ')}); zero-shot classification needs an NLI model`,
+        `model "${model.id}" has no entailment label (label2id: ${Object.keys(label2id).join(', ')}); zero-shot classification needs an NLI model`,
         'not_nli_model',
       );
     }
-    return new ZeroShotClassificationExplainer(m, Number(label2id[key]));
+    this.entailment = Number(label2id[key]);
   }
 
   async explain(givenText: string, labels: string[], options: ZeroShotExplainOptions = {}): Promise<ZeroShotClassificationResult> {

@@ -30,7 +30,7 @@ export type TaskName = keyof typeof EXPLAINER_TASKS;
 export const TASK_NAMES = Object.keys(EXPLAINER_TASKS) as TaskName[];
 
 /** The explainer a task's fromPretrained makes, e.g. ExplainerOf<'text-classification'> is SequenceClassificationExplainer. */
-export type ExplainerOf<K extends TaskName> = Awaited<ReturnType<(typeof EXPLAINER_TASKS)[K]['fromPretrained']>>;
+export type ExplainerOf<K extends TaskName> = InstanceType<(typeof EXPLAINER_TASKS)[K]>;
 
 /** Core functions that take an explainer first, which a worker explainer can run next to its model (Remote.run). */
 export const EXPLAINER_FUNCTIONS = { evaluate, benchmark } as const;

@@ -4,6 +4,7 @@
  */
 import { env } from '@huggingface/transformers';
 import { GlassboxError, InvalidInputError } from '../errors.ts';
+import type { LoadOptions } from '../model/textModel.ts';
 import { type FromWorker, type ToWorker, decodeArgs, serializeError } from './protocol.ts';
 import { EXPLAINER_FUNCTIONS, EXPLAINER_TASKS, TASK_NAMES } from './tasks.ts';
 
@@ -55,7 +56,8 @@ function propertiesOf(explainer: Explainer): Record<string, unknown> {
 
 async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void> {
   Object.assign(env, message.env);
-  const explainerClass = EXPLAINER_TASKS[message.task as keyof typeof EXPLAINER_TASKS];
+  const explainerClass: { fromPretrained(model: string, options?: LoadOptions): Promise<unknown> } | undefined =
+    EXPLAINER_TASKS[message.task as keyof typeof EXPLAINER_TASKS];
   if (!explainerClass) throw new InvalidInputError(`unknown task "${message.task}"; use ${TASK_NAMES.join(', ')}`, 'unknown_task');
   const explainer = (await explainerClass.fromPretrained(message.model, message.options)) as unknown as Explainer;
   const handle = nextHandle++;
