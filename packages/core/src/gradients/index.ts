@@ -1,3 +1,4 @@
+import { registerOnce } from '../backend/registerOnce.ts';
 import { registerArithmeticGradients } from './arithmetic_grads.ts';
 import { registerUnaryGradients } from './unary_grads.ts';
 import { registerMinmaxGradients } from './minmax_grads.ts';
@@ -20,34 +21,27 @@ import { registerGatherGradients } from './Gather_grad.ts';
 import { registerCumSumGradients } from './CumSum_grad.ts';
 import { registerConvGradients } from './Conv_grad.ts';
 
-let registered = false;
-
-/** Every op's vector-Jacobian product, by the explicit list above (as tfjs's register_all_gradients); backward() calls it before its first pass. Idempotent. */
-export function registerAllGradients(): void {
-  if (registered) return;
-  registered = true;
-  for (const register of [
-    registerArithmeticGradients,
-    registerUnaryGradients,
-    registerMinmaxGradients,
-    registerWhereGradients,
-    registerCastGradients,
-    registerMatMulGradients,
-    registerGemmGradients,
-    registerMatMulIntegerGradients,
-    registerQuantizeGradients,
-    registerSoftmaxGradients,
-    registerLayerNormalizationGradients,
-    registerReduceGradients,
-    registerReshapeGradients,
-    registerExpandGradients,
-    registerTransposeGradients,
-    registerConcatGradients,
-    registerSliceGradients,
-    registerSplitGradients,
-    registerGatherGradients,
-    registerCumSumGradients,
-    registerConvGradients,
-  ])
-    register();
-}
+/** Every op's vector-Jacobian product, by the explicit list below (as tfjs's register_all_gradients); backward() calls it before its first pass. Idempotent. */
+export const registerAllGradients = registerOnce([
+  registerArithmeticGradients,
+  registerUnaryGradients,
+  registerMinmaxGradients,
+  registerWhereGradients,
+  registerCastGradients,
+  registerMatMulGradients,
+  registerGemmGradients,
+  registerMatMulIntegerGradients,
+  registerQuantizeGradients,
+  registerSoftmaxGradients,
+  registerLayerNormalizationGradients,
+  registerReduceGradients,
+  registerReshapeGradients,
+  registerExpandGradients,
+  registerTransposeGradients,
+  registerConcatGradients,
+  registerSliceGradients,
+  registerSplitGradients,
+  registerGatherGradients,
+  registerCumSumGradients,
+  registerConvGradients,
+]);

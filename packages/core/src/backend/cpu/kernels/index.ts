@@ -1,3 +1,4 @@
+import { registerOnce } from '../../registerOnce.ts';
 import { registerCpuElementwise } from './elementwise.ts';
 import { registerCpuWhere } from './where.ts';
 import { registerCpuCast } from './cast.ts';
@@ -14,28 +15,21 @@ import { registerCpuConv } from './conv.ts';
 import { registerCpuQuantize } from './quantize.ts';
 import { registerCpuGradientKernels } from './grad/index.ts';
 
-let registered = false;
-
-/** Every CPU kernel, by the explicit list above (as tfjs's register_all_kernels); the CPU backend calls it before its first use. Idempotent. */
-export function registerCpuKernels(): void {
-  if (registered) return;
-  registered = true;
-  for (const register of [
-    registerCpuElementwise,
-    registerCpuWhere,
-    registerCpuCast,
-    registerCpuMatmul,
-    registerCpuSoftmax,
-    registerCpuLayernorm,
-    registerCpuReduce,
-    registerCpuShape,
-    registerCpuSlice,
-    registerCpuConcat,
-    registerCpuGather,
-    registerCpuCumsum,
-    registerCpuConv,
-    registerCpuQuantize,
-    registerCpuGradientKernels,
-  ])
-    register();
-}
+/** Every CPU kernel, by the explicit list below (as tfjs's register_all_kernels); the CPU backend calls it before its first use. Idempotent. */
+export const registerCpuKernels = registerOnce([
+  registerCpuElementwise,
+  registerCpuWhere,
+  registerCpuCast,
+  registerCpuMatmul,
+  registerCpuSoftmax,
+  registerCpuLayernorm,
+  registerCpuReduce,
+  registerCpuShape,
+  registerCpuSlice,
+  registerCpuConcat,
+  registerCpuGather,
+  registerCpuCumsum,
+  registerCpuConv,
+  registerCpuQuantize,
+  registerCpuGradientKernels,
+]);

@@ -1,3 +1,4 @@
+import { registerOnce } from '../../registerOnce.ts';
 import { registerWebGpuElementwise } from './elementwise.ts';
 import { registerWebGpuMatmul } from './matmul.ts';
 import { registerWebGpuReduce } from './reduce.ts';
@@ -9,23 +10,16 @@ import { registerWebGpuGather } from './gather.ts';
 import { registerWebGpuConv } from './conv.ts';
 import { registerWebGpuQuantize } from './quantize.ts';
 
-let registered = false;
-
-/** Every WebGPU kernel, by the explicit list above (as tfjs's register_all_kernels); the WebGPU backend calls it before its first use. Idempotent. */
-export function registerWebGpuKernels(): void {
-  if (registered) return;
-  registered = true;
-  for (const register of [
-    registerWebGpuElementwise,
-    registerWebGpuMatmul,
-    registerWebGpuReduce,
-    registerWebGpuSoftmax,
-    registerWebGpuLayernorm,
-    registerWebGpuCumsum,
-    registerWebGpuMovement,
-    registerWebGpuGather,
-    registerWebGpuConv,
-    registerWebGpuQuantize,
-  ])
-    register();
-}
+/** Every WebGPU kernel, by the explicit list below (as tfjs's register_all_kernels); the WebGPU backend calls it before its first use. Idempotent. */
+export const registerWebGpuKernels = registerOnce([
+  registerWebGpuElementwise,
+  registerWebGpuMatmul,
+  registerWebGpuReduce,
+  registerWebGpuSoftmax,
+  registerWebGpuLayernorm,
+  registerWebGpuCumsum,
+  registerWebGpuMovement,
+  registerWebGpuGather,
+  registerWebGpuConv,
+  registerWebGpuQuantize,
+]);
