@@ -4,11 +4,13 @@ import { ALL_TEXT_METHODS, TEXT_METHODS } from '../demo/controls.ts';
 import { STACKED_METHODS } from '../packages/core/src/attribution/attributeTokens.ts';
 import { IMAGE_METHODS } from '../packages/core/src/explainers/imageClassification.ts';
 import { IMAGE_METHOD_RULES, TEXT_METHOD_RULES, methodsReading } from '../packages/core/src/attribution/optionRules.ts';
-import { resolveOptions } from '../packages/core/src/attribution/explainOptions.ts';
-import { PERTURBATION_METHODS } from '../packages/core/src/attribution/explainOptions.ts';
-import { GRADIENT_ONLY_METHODS } from '../packages/core/src/attribution/explainOptions.ts';
-import { GRADIENT_METHODS } from '../packages/core/src/attribution/explainOptions.ts';
-import { METHODS } from '../packages/core/src/attribution/explainOptions.ts';
+import {
+  resolveOptions,
+  PERTURBATION_METHODS,
+  GRADIENT_ONLY_METHODS,
+  GRADIENT_METHODS,
+  METHODS,
+} from '../packages/core/src/attribution/explainOptions.ts';
 import { glassbox } from './cliRunner.ts';
 
 /**

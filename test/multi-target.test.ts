@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { type ExplainOptions, type SequenceClassificationResult, SequenceClassificationExplainer } from '@glassbox/core';
-import { targetsPerInput } from '../packages/core/src/explainers/sequenceClassification.ts';
+import { targetsPerInput, classificationInput } from '../packages/core/src/explainers/sequenceClassification.ts';
 import { stackedTargets } from '../packages/core/src/attribution/stackedTargets.ts';
-import { classificationInput } from '../packages/core/src/explainers/sequenceClassification.ts';
 import { tensor } from '../packages/core/src/tensor.ts';
 import { useLocalFixtures } from './helpers.ts';
 

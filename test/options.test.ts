@@ -23,8 +23,7 @@ import {
   benchmark,
 } from '@glassbox/core';
 import { COMMON_FIELDS } from '../packages/cli/src/options.ts';
-import { PERTURBATION_METHODS } from '../packages/core/src/attribution/explainOptions.ts';
-import { GRADIENT_METHODS } from '../packages/core/src/attribution/explainOptions.ts';
+import { PERTURBATION_METHODS, GRADIENT_METHODS } from '../packages/core/src/attribution/explainOptions.ts';
 import { TASKS } from '../packages/cli/src/tasks/index.ts';
 import { glassbox } from './cliRunner.ts';
 import { type Json, MODELS, expectClose, refsOf, useLocalFixtures } from './helpers.ts';

@@ -2,7 +2,7 @@ import { InvalidInputError } from '../errors.ts';
 import { throwIfAborted } from '../methods/batch.ts';
 import { occlusion } from '../methods/occlusion.ts';
 import type { Attribution } from '../methods/types.ts';
-import type { TextModel } from '../model/textModel.ts';
+import type { TextModel, Segments } from '../model/textModel.ts';
 import { type HostTensor, formatShape, sizeOf, tensor } from '../tensor.ts';
 import { type Hierarchy, flatHierarchy, groupHierarchy, textHierarchy } from '../methods/hierarchy.ts';
 import type { PerturbationOptions } from '../methods/perturbation.ts';
@@ -10,8 +10,7 @@ import { type TokenSpan, tokenSurface } from '../text/tokens.ts';
 import { type Granularity, unitsOf } from '../text/units.ts';
 import { type TextMasking, aggregateUnits, maskedTokens, spreadUnits } from './maskedText.ts';
 import { type HierarchyName, MASKINGS, oneOf } from './textOptions.ts';
-import type { ResolvedOptions } from './explainOptions.ts';
-import type { ExplainOptions } from './explainOptions.ts';
+import type { ResolvedOptions, ExplainOptions } from './explainOptions.ts';
 import { TEXT_METHOD_TABLE, textMethodOf } from './textMethods/index.ts';
 import type { PerturbationMethod } from './textMethods/textMethod.ts';
 import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
@@ -19,7 +18,6 @@ import { SharedForward } from './sharedForward.ts';
 import { stackCopies, stackedTargets, targetScores, targetScoresOfIds } from './stackedTargets.ts';
 import { atLayer } from './textLayer.ts';
 import { type TextRunner, rowByRow } from './textRunner.ts';
-import type { Segments } from '../model/textModel.ts';
 import type { Scorer } from '../model/scorer.ts';
 
 /** Where the runner's tokens lie in the explained text(s): what word and sentence units are cut from. */

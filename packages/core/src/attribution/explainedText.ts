@@ -1,16 +1,14 @@
 import { type AttentionMode, type AttentionOutput, attentionFor } from '../attention/attentionFor.ts';
 import { InvalidInputError } from '../errors.ts';
-import type { TextModel } from '../model/textModel.ts';
+import type { TextModel, Segments } from '../model/textModel.ts';
 import { type TokenSpan, type WordSpan, alignSegments, alignTokens, groupWords } from '../text/tokens.ts';
 import { type TextLayout, attributeTokens, attributeTokensForTargets, l2Normalize } from './attributeTokens.ts';
 import { type ClassScoreSpace, classScoreSpec, classScores } from './classification.ts';
 import type { ExplainedForward } from '../attention/explainedForward.ts';
 import { type ShapleyBase, shapleyBase } from './shapleyBase.ts';
 import type { SharedForward } from './sharedForward.ts';
-import type { ResolvedOptions } from './explainOptions.ts';
-import type { ExplainOptions } from './explainOptions.ts';
+import type { ResolvedOptions, ExplainOptions } from './explainOptions.ts';
 import { TextRunner } from './textRunner.ts';
-import type { Segments } from '../model/textModel.ts';
 import type { Scorer } from '../model/scorer.ts';
 
 /**

@@ -1,8 +1,7 @@
 import { InvalidInputError } from '../errors.ts';
 import { findEmbeddingsBlock, findPositionEmbedding, findTokenTypeEmbedding } from '../model/embeddings.ts';
-import type { TextModel } from '../model/textModel.ts';
+import type { TextModel, Segments } from '../model/textModel.ts';
 import { TextRunner } from './textRunner.ts';
-import type { Segments } from '../model/textModel.ts';
 
 /**
  * Which tensor gradient methods attribute to (Captum's `layer` of LayerIntegratedGradients):

@@ -3,13 +3,10 @@ import { InvalidInputError } from '../errors.ts';
 import type { TextModel } from '../model/textModel.ts';
 import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
 import { type ScoreSpace, classLabels, parseTarget, sigmoid, softmax } from '../attribution/classification.ts';
-import type { TextAttributions } from '../attribution/explainedText.ts';
+import type { TextAttributions, Truncation } from '../attribution/explainedText.ts';
 import { checkTaskOptions } from '../attribution/optionRules.ts';
 import { classificationInput } from './sequenceClassification.ts';
-import type { Truncation } from '../attribution/explainedText.ts';
-import type { MethodName } from '../attribution/explainOptions.ts';
-import type { ExplainOptions } from '../attribution/explainOptions.ts';
-import { resolveOptions } from '../attribution/explainOptions.ts';
+import { type MethodName, type ExplainOptions, resolveOptions } from '../attribution/explainOptions.ts';
 import { ClassifierExplainer } from './modelExplainer.ts';
 
 const OUTPUTS = ['sigmoid', 'softmax', 'logits'] as const;

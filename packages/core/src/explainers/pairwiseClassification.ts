@@ -7,8 +7,7 @@ import {
   targetsPerInput,
 } from './sequenceClassification.ts';
 import { checkTaskOptions } from '../attribution/optionRules.ts';
-import type { ExplainOptions } from '../attribution/explainOptions.ts';
-import { resolveOptions } from '../attribution/explainOptions.ts';
+import { type ExplainOptions, resolveOptions } from '../attribution/explainOptions.ts';
 import { ClassifierExplainer } from './modelExplainer.ts';
 
 export interface PairwiseExplainOptions extends Omit<ExplainOptions, 'textPair'> {

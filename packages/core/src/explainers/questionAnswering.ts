@@ -1,18 +1,15 @@
 import { type AttentionOutput, attentionFor } from '../attention/attentionFor.ts';
 import { InvalidInputError, ModelLoadError } from '../errors.ts';
-import type { TextModel } from '../model/textModel.ts';
+import type { TextModel, Segments } from '../model/textModel.ts';
 import { alignSegments } from '../text/tokens.ts';
 import { type TextLayout, attributeTokens } from '../attribution/attributeTokens.ts';
 import type { OutputSpace } from '../attribution/classification.ts';
 import { type Truncation, firstTextEnd, fitTexts, withAttributions } from '../attribution/explainedText.ts';
 import { checkTaskOptions } from '../attribution/optionRules.ts';
 import { type ShapleyBase, shapleyBase } from '../attribution/shapleyBase.ts';
-import type { MethodName } from '../attribution/explainOptions.ts';
-import type { ExplainOptions } from '../attribution/explainOptions.ts';
-import { resolveOptions } from '../attribution/explainOptions.ts';
+import { type MethodName, type ExplainOptions, resolveOptions } from '../attribution/explainOptions.ts';
 import { type TextLayer, layerTensor } from '../attribution/textLayer.ts';
 import { TextRunner } from '../attribution/textRunner.ts';
-import type { Segments } from '../model/textModel.ts';
 import { argmax, entryScorer } from '../attribution/tokenScores.ts';
 import { ModelExplainer } from './modelExplainer.ts';
 

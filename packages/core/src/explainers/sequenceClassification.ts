@@ -16,17 +16,12 @@ import {
 import { checkTaskOptions } from '../attribution/optionRules.ts';
 import { type ShapleyBase, shapleyBase } from '../attribution/shapleyBase.ts';
 import { SharedForward } from '../attribution/sharedForward.ts';
-import type { ResolvedOptions } from '../attribution/explainOptions.ts';
-import type { MethodName } from '../attribution/explainOptions.ts';
-import type { ExplainOptions } from '../attribution/explainOptions.ts';
-import { resolveOptions } from '../attribution/explainOptions.ts';
+import { type ResolvedOptions, type MethodName, type ExplainOptions, resolveOptions } from '../attribution/explainOptions.ts';
 import { textMethodOf } from '../attribution/textMethods/index.ts';
 import { ClassifierExplainer } from './modelExplainer.ts';
 
 export { BASELINES, type BaselineName } from '../attribution/textOptions.ts';
-export type { MethodName } from '../attribution/explainOptions.ts';
-export type { ExplainOptions } from '../attribution/explainOptions.ts';
-export { METHODS } from '../attribution/explainOptions.ts';
+export { type ExplainOptions, METHODS, type MethodName } from '../attribution/explainOptions.ts';
 export type { Segment, TextAttributions, TokenAttribution, WordAttribution } from '../attribution/explainedText.ts';
 
 /** Shapley methods (kernel-shap, partition-shap) add baseValue and fx: Σ attributions + baseValue = fx (see ShapleyBase). */

@@ -9,9 +9,7 @@ import { type Truncation, fitTexts } from '../attribution/explainedText.ts';
 import { GENERATION_OUTPUTS, type GenerationOutput, type LmHead, findLmHead, nextTokenScorer } from '../attribution/nextTokenScorer.ts';
 import { checkTaskOptions } from '../attribution/optionRules.ts';
 import { type ShapleyBase, shapleyBase } from '../attribution/shapleyBase.ts';
-import type { MethodName } from '../attribution/explainOptions.ts';
-import type { ExplainOptions } from '../attribution/explainOptions.ts';
-import { resolveOptions } from '../attribution/explainOptions.ts';
+import { type MethodName, type ExplainOptions, resolveOptions } from '../attribution/explainOptions.ts';
 import { TextRunner } from '../attribution/textRunner.ts';
 import { ModelExplainer } from './modelExplainer.ts';
 

@@ -1,6 +1,6 @@
 import { type AttentionOutput, attentionFor } from '../attention/attentionFor.ts';
 import { InvalidInputError, ModelLoadError } from '../errors.ts';
-import type { TextModel } from '../model/textModel.ts';
+import type { TextModel, Segments } from '../model/textModel.ts';
 import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
 import { type TokenSpan, alignTokens } from '../text/tokens.ts';
 import { attributeTokens } from '../attribution/attributeTokens.ts';
@@ -9,11 +9,8 @@ import { type OutputSpace, parseTarget, softmax } from '../attribution/classific
 import type { TokenAttribution } from './sequenceClassification.ts';
 import { checkTaskOptions } from '../attribution/optionRules.ts';
 import { type ShapleyBase, shapleyBase } from '../attribution/shapleyBase.ts';
-import type { MethodName } from '../attribution/explainOptions.ts';
-import type { ExplainOptions } from '../attribution/explainOptions.ts';
-import { resolveOptions } from '../attribution/explainOptions.ts';
+import { type MethodName, type ExplainOptions, resolveOptions } from '../attribution/explainOptions.ts';
 import { TextRunner } from '../attribution/textRunner.ts';
-import type { Segments } from '../model/textModel.ts';
 import { argmax, entryScorer } from '../attribution/tokenScores.ts';
 import { ClassifierExplainer } from './modelExplainer.ts';
 

@@ -13,9 +13,7 @@ import {
   textTokens,
 } from '../attribution/explainedText.ts';
 import { checkTaskOptions } from '../attribution/optionRules.ts';
-import type { MethodName } from '../attribution/explainOptions.ts';
-import type { ExplainOptions } from '../attribution/explainOptions.ts';
-import { resolveOptions } from '../attribution/explainOptions.ts';
+import { type MethodName, type ExplainOptions, resolveOptions } from '../attribution/explainOptions.ts';
 import { ModelExplainer } from './modelExplainer.ts';
 
 export const DEFAULT_HYPOTHESIS_TEMPLATE = 'this text is about {} .';

@@ -1,9 +1,7 @@
 import { InvalidInputError } from '../errors.ts';
 import type { SequenceClassificationResult } from '../explainers/sequenceClassification.ts';
 import { checkTaskOptions, optionsFor } from '../attribution/optionRules.ts';
-import type { MethodName } from '../attribution/explainOptions.ts';
-import type { ExplainOptions } from '../attribution/explainOptions.ts';
-import { METHODS } from '../attribution/explainOptions.ts';
+import { type MethodName, type ExplainOptions, METHODS } from '../attribution/explainOptions.ts';
 import type { TextModel } from '../model/textModel.ts';
 import {
   type MetricName,
