@@ -1,21 +1,28 @@
-import { EXPLAINER_TASKS, TASK_NAMES, TEXT_TASKS } from '@glassbox/core';
+import { EXPLAINER_TASKS, TASK_NAMES, TASK_OPTIONS, type TaskRule } from '@glassbox/core';
 import { describe, expect, it } from 'vitest';
 import { TASKS } from '../packages/cli/src/tasks/index.ts';
 import { glassbox } from './cliRunner.ts';
 
 /**
  * Core's task table (EXPLAINER_TASKS: each task's explainer, what the worker loads) is the
- * CLI's list of tasks: the CLI has one task per entry, in its order, with core's own options
- * (TEXT_TASKS), so a new task is core's explainer and line plus one CLI file and its line.
+ * CLI's list of tasks: the CLI has one task per entry, in its order, with the options its
+ * explainer's rule names (`static task`), so a new task is core's explainer and its line plus
+ * one CLI file and its line.
  */
 describe('the task table', () => {
   it("is the CLI's tasks: the same names in the same order, each with core's own options", () => {
     expect(TASK_NAMES).toEqual(Object.keys(EXPLAINER_TASKS));
     expect(TASKS.map((t) => t.name)).toEqual(TASK_NAMES);
     for (const task of TASKS) {
-      const own = Object.hasOwn(TEXT_TASKS, task.name) ? TEXT_TASKS[task.name as keyof typeof TEXT_TASKS].own : [];
-      expect(task.options, task.name).toEqual(own);
+      const rule: TaskRule = EXPLAINER_TASKS[task.name].task;
+      expect(rule.name).toBe(task.name);
+      expect(task.options, task.name).toEqual(rule.own ?? []);
     }
+  });
+
+  it("lists in TASK_OPTIONS exactly the tasks' own options (and explainBatch's targets)", () => {
+    const own = Object.values(EXPLAINER_TASKS).flatMap((explainer) => (explainer.task as TaskRule).own ?? []);
+    expect(new Set(TASK_OPTIONS)).toEqual(new Set([...own, 'targets']));
   });
 
   it('is what --task accepts and --help lists', async () => {

@@ -7,6 +7,7 @@ import {
   type Device,
   type LoadOptions,
   GlassboxError,
+  EXPLAINER_TASKS,
   IMAGE_METHOD_RULES,
   IMAGE_OPTIONS,
   InvalidInputError,
@@ -18,7 +19,6 @@ import {
   type SequenceClassificationResult,
   TEXT_METHOD_RULES,
   TEXT_OPTIONS,
-  type TaskName,
   benchmark,
   checkTaskOptions,
   env,
@@ -298,7 +298,7 @@ async function main(argv: string[]): Promise<number> {
     const foreign = [...TASK_OPTIONS, 'textPair'].filter(
       (f) => raw[f] !== undefined && raw[f] !== null && !task.inputs.includes(f) && !task.options.includes(f),
     );
-    checkTaskOptions(task.name as TaskName, Object.fromEntries(foreign.map((f) => [f, raw[f]])), options.method);
+    checkTaskOptions(EXPLAINER_TASKS[task.name].task, Object.fromEntries(foreign.map((f) => [f, raw[f]])), options.method);
     for (const field of extraFields(raw, [...TASK_FIELDS])) {
       if (!ignored.has(field)) console.error(`glassbox: ignoring field "${field}" (not an option or input of task ${task.name})`);
       ignored.add(field);

@@ -24,7 +24,6 @@ export {
   TEXT_METHOD_RULES,
   IMAGE_OPTIONS,
   IMAGE_METHOD_RULES,
-  TEXT_TASKS,
   TASK_OPTIONS,
   checkMethodOptions,
   checkTaskOptions,
@@ -33,8 +32,8 @@ export {
   readsOption,
   optionsFor,
   type MethodFamily,
-  type OptionTask,
-  type TextTaskName,
+  type TaskRule,
+  type TaskOptionName,
 } from './attribution/optionRules.ts';
 export { TEXT_METHOD_TABLE } from './attribution/textMethods/index.ts';
 export { IMAGE_METHOD_TABLE } from './attribution/imageMethods/index.ts';

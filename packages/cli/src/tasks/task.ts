@@ -3,9 +3,9 @@ import {
   type ExplainOptions,
   type ExplainerOf,
   type LoadOptions,
-  TEXT_TASKS,
   type TargetSpec,
   type TaskName,
+  type TaskRule,
 } from '@glassbox/core';
 
 /**
@@ -19,7 +19,7 @@ export interface CliTask<E = unknown> {
   name: TaskName;
   /** Input fields (flags / JSONL fields) this task reads beyond the common options, e.g. ['question', 'context']. */
   inputs: readonly string[];
-  /** The task's own options (the library's names, core's TEXT_TASKS), e.g. ['flipSign']: another task's are an 'unused_option' error. */
+  /** The task's own options (the library's names, its explainer's `task.own`), e.g. ['flipSign']: another task's are an 'unused_option' error. */
   options: readonly string[];
   /** --help lines: the inputs it needs and the fields of its result object. */
   help: string;
@@ -44,20 +44,18 @@ export interface CliTask<E = unknown> {
   ): Promise<Record<string, unknown>>;
 }
 
-/** The own options of core's task `name` (TEXT_TASKS; image classification has none). */
-export function ownOptions(name: TaskName): readonly string[] {
-  return Object.hasOwn(TEXT_TASKS, name) ? TEXT_TASKS[name as keyof typeof TEXT_TASKS].own : [];
-}
-
 /** The CLI task of core's task `name`: its explainer loads through EXPLAINER_TASKS, its own options are core's. */
 export function cliTask<K extends TaskName>(
   name: K,
   task: Omit<CliTask<ExplainerOf<K>>, 'name' | 'options' | 'load'>,
 ): CliTask<ExplainerOf<K>> {
-  const explainer = EXPLAINER_TASKS[name] as { fromPretrained(model: string, options: LoadOptions): Promise<unknown> };
+  const explainer = EXPLAINER_TASKS[name] as {
+    task: TaskRule;
+    fromPretrained(model: string, options: LoadOptions): Promise<unknown>;
+  };
   return {
     name,
-    options: ownOptions(name),
+    options: explainer.task.own ?? [],
     load: (model, options) => explainer.fromPretrained(model, options) as Promise<ExplainerOf<K>>,
     ...task,
   };

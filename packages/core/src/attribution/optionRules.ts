@@ -4,8 +4,8 @@ import { type MethodName, TEXT_METHOD_TABLE } from './textMethods/index.ts';
 import type { MethodFamily } from './textMethods/textMethod.ts';
 
 /**
- * Which options each method and each task reads: the one table that validation, the CLI's
- * help and `benchmark` read. An option that is set (not undefined) and that the chosen method
+ * Which options each method (the method tables' `options`) and each task (its explainer's
+ * TaskRule) reads: what validation, the CLI's help and `benchmark` read. An option that is set (not undefined) and that the chosen method
  * or task does not read is an InvalidInputError of code 'unused_option' naming the option,
  * the method (or task) and what it reads; a name that is no option at all is 'unknown_option'.
  */
@@ -47,28 +47,44 @@ const TEXT_NESTED: Readonly<Record<string, readonly string[]>> = {
 };
 const IMAGE_NESTED: Readonly<Record<string, readonly string[]>> = { noise: ['samples', 'stdev', 'seed'], occlusion: ['window', 'stride'] };
 
-/** Each text task: its own options, and the text options it does not take. */
-export const TEXT_TASKS = {
-  'text-classification': { own: [] },
-  'text-classification batch': { own: ['targets'], without: ['target', 'textPair'] },
-  'pair-classification': { own: ['flipSign'], without: ['textPair'] },
-  'multi-label': { own: ['labels'], without: ['target', 'textPair'] },
-  'zero-shot': { own: ['hypothesisTemplate', 'includeHypothesis', 'multiLabel'], without: ['target', 'textPair'] },
-  'question-answering': { own: ['which', 'embeddingType'], without: ['textPair'] },
-  'token-classification': { own: ['ignoredIndexes', 'ignoredLabels'], without: ['textPair'] },
-  'text-generation': { own: ['continuation', 'maxNewTokens'], without: ['target', 'textPair', 'transformersInterpretQuirks'] },
-  /** benchmark's `explain` options: every method gets those it reads (optionsFor). */
-  benchmark: { own: [], without: ['target', 'method', 'normalize', 'attention', 'onProgress', 'signal', 'transformersInterpretQuirks'] },
-} as const satisfies Record<string, { own: readonly string[]; without?: readonly string[] }>;
-export type TextTaskName = keyof typeof TEXT_TASKS;
-export type OptionTask = TextTaskName | 'image-classification';
+/**
+ * The options only some tasks read (each task's rule names its own, `TaskRule.own`): given
+ * to a task that does not read them they are 'unused_option', not 'unknown_option'.
+ */
+export const TASK_OPTIONS = [
+  'targets',
+  'flipSign',
+  'labels',
+  'hypothesisTemplate',
+  'includeHypothesis',
+  'multiLabel',
+  'which',
+  'embeddingType',
+  'ignoredIndexes',
+  'ignoredLabels',
+  'continuation',
+  'maxNewTokens',
+] as const;
+export type TaskOptionName = (typeof TASK_OPTIONS)[number];
+
+/**
+ * Which options a task reads: a text task reads the text options (TEXT_OPTIONS and its
+ * method's) but those in `without`, and its `own`; an image task, the image options. Each
+ * explainer class holds its task's rule (`static task`), the task table lists the classes.
+ */
+export interface TaskRule {
+  /** The task's name, e.g. 'pair-classification' (its key in the task table). */
+  readonly name: string;
+  /** What the task explains: text (the default) or an image. */
+  readonly input?: 'text' | 'image';
+  readonly own?: readonly TaskOptionName[];
+  readonly without?: readonly (typeof TEXT_OPTIONS)[number][];
+}
 
 const union = (lists: Iterable<readonly string[]>) => new Set([...lists].flat());
 const TEXT_METHOD_OPTIONS = union(Object.values(TEXT_METHOD_RULES).map((m) => m.options));
 const IMAGE_METHOD_OPTIONS = union(Object.values(IMAGE_METHOD_RULES));
-/** Every task's own options: the names that are options, though not of every task. */
-export const TASK_OPTIONS: ReadonlySet<string> = union(Object.values(TEXT_TASKS).map((t) => t.own));
-const ANY_TEXT_OPTION = union([TEXT_OPTIONS, [...TEXT_METHOD_OPTIONS], [...TASK_OPTIONS]]);
+const ANY_TEXT_OPTION = union([TEXT_OPTIONS, [...TEXT_METHOD_OPTIONS], TASK_OPTIONS]);
 
 type Options = object;
 const optionValue = (options: Options, key: string) => (options as Record<string, unknown>)[key];
@@ -197,21 +213,23 @@ function knownMethod<M extends string>(table: Readonly<Record<M, unknown>>, meth
  * (checkMethodOptions). `method` is the call's (undefined: the default; unknown: the explainer
  * reports it, and the message lists what every method reads; null: several methods, as benchmark).
  */
-export function checkTaskOptions(task: OptionTask, options: Options, method?: string | null): void {
-  if (task === 'image-classification') {
+export function checkTaskOptions(task: TaskRule, options: Options, method?: string | null): void {
+  if (task.input === 'image') {
     checkImageOptions(options, method ?? undefined);
     return;
   }
-  const rule: { own: readonly string[]; without?: readonly string[] } = TEXT_TASKS[task];
+  const own: readonly string[] = task.own ?? [];
+  const without: readonly string[] = task.without ?? [];
   const known = method === null ? undefined : knownMethod(TEXT_METHOD_RULES, method);
-  const reads = [...(known ? textMethodReads(known) : TEXT_OPTIONS).filter((o) => !rule.without?.includes(o)), ...rule.own];
-  const subject = `${task}${known ? ` with method "${known}"` : ''}`;
+  const reads = [...(known ? textMethodReads(known) : TEXT_OPTIONS).filter((o) => !without.includes(o)), ...own];
+  const subject = `${task.name}${known ? ` with method "${known}"` : ''}`;
   for (const key of setKeys(options)) {
     if (reads.includes(key)) {
       if (key === 'maxNewTokens' && optionValue(options, 'continuation') !== undefined)
-        unused(key, `task "${task}"`, subject, reads, 'when "continuation" is given (it bounds a generated continuation)');
-    } else if (TEXT_METHOD_OPTIONS.has(key) && !rule.without?.includes(key)) continue;
-    else if (ANY_TEXT_OPTION.has(key) || IMAGE_METHOD_OPTIONS.has(key)) unused(setName(options, key), `task "${task}"`, subject, reads);
+        unused(key, `task "${task.name}"`, subject, reads, 'when "continuation" is given (it bounds a generated continuation)');
+    } else if (TEXT_METHOD_OPTIONS.has(key) && !without.includes(key)) continue;
+    else if (ANY_TEXT_OPTION.has(key) || IMAGE_METHOD_OPTIONS.has(key))
+      unused(setName(options, key), `task "${task.name}"`, subject, reads);
     else unknown(key, subject, reads);
   }
 }

@@ -1,3 +1,4 @@
+import type { TaskRule } from '../attribution/optionRules.ts';
 import { type LoadOptions, TextModel } from '../model/textModel.ts';
 
 /**
@@ -8,6 +9,9 @@ import { type LoadOptions, TextModel } from '../model/textModel.ts';
  * any of them disposes it.
  */
 export abstract class ModelExplainer<M extends { dispose(): Promise<void> }> {
+  /** Its task: the name in the task table (worker/tasks.ts) and the options it reads (checkTaskOptions). */
+  declare static readonly task: TaskRule;
+
   /** An explainer of `model`; a model this task cannot explain is an error naming what it lacks. */
   constructor(readonly model: M) {}
 

@@ -6,7 +6,7 @@ import {
   explainClasses,
   targetsPerInput,
 } from './sequenceClassification.ts';
-import { checkTaskOptions } from '../attribution/optionRules.ts';
+import { type TaskRule, checkTaskOptions } from '../attribution/optionRules.ts';
 import { type ExplainOptions, resolveOptions } from '../attribution/explainOptions.ts';
 import { ClassifierExplainer } from './modelExplainer.ts';
 
@@ -38,6 +38,8 @@ export interface PairwiseClassificationResult extends Omit<SequenceClassificatio
  * non-special token replaced by the pad token) and its position ids 0..T−1.
  */
 export class PairwiseSequenceClassificationExplainer extends ClassifierExplainer<TextModel> {
+  static override readonly task = { name: 'pair-classification', own: ['flipSign'], without: ['textPair'] } as const satisfies TaskRule;
+
   async explain(text: string, textPair: string, options: PairwiseExplainOptions = {}): Promise<PairwiseClassificationResult> {
     return (await this.explainTargets(text, textPair, [options.target], options))[0]!;
   }
@@ -53,7 +55,7 @@ export class PairwiseSequenceClassificationExplainer extends ClassifierExplainer
     targets: readonly TargetSpec[] | 'all',
     options: PairwiseExplainOptions = {},
   ): Promise<PairwiseClassificationResult[]> {
-    checkTaskOptions('pair-classification', options, options.method);
+    checkTaskOptions(PairwiseSequenceClassificationExplainer.task, options, options.method);
     const resolved = resolveOptions(options);
     const input = classificationInput(this.model, [text, textPair], resolved.quirks, options.truncation);
     const flipSign = options.flipSign === true;

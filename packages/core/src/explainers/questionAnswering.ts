@@ -5,7 +5,7 @@ import { alignSegments } from '../text/tokens.ts';
 import { type TextLayout, attributeTokens } from '../attribution/attributeTokens.ts';
 import type { OutputSpace } from '../attribution/classification.ts';
 import { type Truncation, firstTextEnd, fitTexts, withAttributions } from '../attribution/explainedText.ts';
-import { checkTaskOptions } from '../attribution/optionRules.ts';
+import { type TaskRule, checkTaskOptions } from '../attribution/optionRules.ts';
 import { type ShapleyBase, shapleyBase } from '../attribution/shapleyBase.ts';
 import { type MethodName, type ExplainOptions, resolveOptions } from '../attribution/explainOptions.ts';
 import { type TextLayer, layerTensor } from '../attribution/textLayer.ts';
@@ -88,6 +88,12 @@ export interface QuestionAnsweringResult {
  * logit, summed over the hidden dimension and divided by the L2 norm over tokens.
  */
 export class QuestionAnsweringExplainer extends ModelExplainer<TextModel> {
+  static override readonly task = {
+    name: 'question-answering',
+    own: ['which', 'embeddingType'],
+    without: ['textPair'],
+  } as const satisfies TaskRule;
+
   private readonly outputs: { start: string; end: string };
 
   constructor(model: TextModel) {
@@ -96,7 +102,7 @@ export class QuestionAnsweringExplainer extends ModelExplainer<TextModel> {
   }
 
   async explain(question: string, givenContext: string, options: QuestionAnsweringOptions = {}): Promise<QuestionAnsweringResult> {
-    checkTaskOptions('question-answering', options, options.method);
+    checkTaskOptions(QuestionAnsweringExplainer.task, options, options.method);
     const { target = 'max', which = 'both', embeddingType: givenType, ...common } = options;
     if (givenType !== undefined && common.layer !== undefined) {
       throw new InvalidInputError(

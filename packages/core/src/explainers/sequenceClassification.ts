@@ -13,7 +13,7 @@ import {
   fitTexts,
   textTokens,
 } from '../attribution/explainedText.ts';
-import { checkTaskOptions } from '../attribution/optionRules.ts';
+import { type TaskRule, checkTaskOptions } from '../attribution/optionRules.ts';
 import { type ShapleyBase, shapleyBase } from '../attribution/shapleyBase.ts';
 import { SharedForward } from '../attribution/sharedForward.ts';
 import { type ResolvedOptions, type MethodName, type ExplainOptions, resolveOptions } from '../attribution/explainOptions.ts';
@@ -59,8 +59,10 @@ export interface SequenceClassificationResult extends Partial<ShapleyBase> {
  * norm over tokens.
  */
 export class SequenceClassificationExplainer extends ClassifierExplainer<TextModel> {
+  static override readonly task = { name: 'text-classification' } as const satisfies TaskRule;
+
   async explain(text: string, options: ExplainOptions = {}): Promise<SequenceClassificationResult> {
-    checkTaskOptions('text-classification', options, options.method);
+    checkTaskOptions(SequenceClassificationExplainer.task, options, options.method);
     const resolved = resolveOptions(options);
     if (typeof text !== 'string' || text.trim() === '') throw new InvalidInputError('text is empty', 'empty_text');
     const shownText = resolved.quirks ? cleanTextLikeTransformersInterpret(text) : text;
@@ -73,7 +75,7 @@ export class SequenceClassificationExplainer extends ClassifierExplainer<TextMod
    * input i's j-th target. Perturbation methods share forward passes across all of them.
    */
   async explainBatch(inputs: readonly BatchInput[], options: BatchExplainOptions = {}): Promise<SequenceClassificationResult[][]> {
-    checkTaskOptions('text-classification batch', options, options.method);
+    checkTaskOptions(BATCH_TASK, options, options.method);
     const resolved = resolveOptions(options);
     if (!Array.isArray(inputs) || inputs.length === 0)
       throw new InvalidInputError('explainBatch needs a non-empty list of inputs', 'empty_text');
@@ -122,6 +124,9 @@ export interface BatchExplainOptions extends Omit<ExplainOptions, 'target' | 'te
   /** Default: each input's predicted class. */
   targets?: TargetsSpec;
 }
+
+/** What explainBatch reads: its targets instead of the single target; each input carries its pair text. */
+const BATCH_TASK: TaskRule = { name: 'text-classification batch', own: ['targets'], without: ['target', 'textPair'] };
 
 /** One input of a batch: a text, or a text and its pair. */
 export type BatchInput = string | { text: string; textPair?: string };

@@ -7,7 +7,7 @@ import { type TextLayout, attributeTokens } from '../attribution/attributeTokens
 import type { ExplainedForward } from '../attention/explainedForward.ts';
 import { type Truncation, fitTexts } from '../attribution/explainedText.ts';
 import { GENERATION_OUTPUTS, type GenerationOutput, type LmHead, findLmHead, nextTokenScorer } from '../attribution/nextTokenScorer.ts';
-import { checkTaskOptions } from '../attribution/optionRules.ts';
+import { type TaskRule, checkTaskOptions } from '../attribution/optionRules.ts';
 import { type ShapleyBase, shapleyBase } from '../attribution/shapleyBase.ts';
 import { type MethodName, type ExplainOptions, resolveOptions } from '../attribution/explainOptions.ts';
 import { TextRunner } from '../attribution/textRunner.ts';
@@ -95,6 +95,12 @@ export interface TextGenerationResult {
  * its score taken at the position before it with the whole prefix run without past.
  */
 export class TextGenerationExplainer extends ModelExplainer<TextModel> {
+  static override readonly task = {
+    name: 'text-generation',
+    own: ['continuation', 'maxNewTokens'],
+    without: ['target', 'textPair', 'transformersInterpretQuirks'],
+  } as const satisfies TaskRule;
+
   /** The LM head scored on the host (undefined: score the logits), found on first use. */
   private head: LmHead | null | undefined;
 
@@ -193,7 +199,7 @@ export class TextGenerationExplainer extends ModelExplainer<TextModel> {
         'unused_option',
       );
     }
-    checkTaskOptions('text-generation', options, options.method);
+    checkTaskOptions(TextGenerationExplainer.task, options, options.method);
     const output = options.output ?? 'logits';
     if (!GENERATION_OUTPUTS.includes(output))
       throw new InvalidInputError(`unknown output "${output}"; use one of ${GENERATION_OUTPUTS.join(', ')}`, 'bad_output');

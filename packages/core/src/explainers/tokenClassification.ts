@@ -7,7 +7,7 @@ import { attributeTokens } from '../attribution/attributeTokens.ts';
 import { type Truncation, fitTexts, textTokens, withAttributions } from '../attribution/explainedText.ts';
 import { type OutputSpace, parseTarget, softmax } from '../attribution/classification.ts';
 import type { TokenAttribution } from './sequenceClassification.ts';
-import { checkTaskOptions } from '../attribution/optionRules.ts';
+import { type TaskRule, checkTaskOptions } from '../attribution/optionRules.ts';
 import { type ShapleyBase, shapleyBase } from '../attribution/shapleyBase.ts';
 import { type MethodName, type ExplainOptions, resolveOptions } from '../attribution/explainOptions.ts';
 import { TextRunner } from '../attribution/textRunner.ts';
@@ -77,6 +77,12 @@ export interface TokenClassificationResult {
  * label, summed over the hidden dimension and divided by the L2 norm over tokens.
  */
 export class TokenClassificationExplainer extends ClassifierExplainer<TextModel> {
+  static override readonly task = {
+    name: 'token-classification',
+    own: ['ignoredIndexes', 'ignoredLabels'],
+    without: ['textPair'],
+  } as const satisfies TaskRule;
+
   private readonly logitsName: string;
 
   constructor(model: TextModel) {
@@ -88,7 +94,7 @@ export class TokenClassificationExplainer extends ClassifierExplainer<TextModel>
   }
 
   async explain(text: string, options: TokenClassificationOptions = {}): Promise<TokenClassificationResult> {
-    checkTaskOptions('token-classification', options, options.method);
+    checkTaskOptions(TokenClassificationExplainer.task, options, options.method);
     const resolved = resolveOptions(options);
     if (typeof text !== 'string' || text.trim() === '') throw new InvalidInputError('text is empty', 'empty_text');
     const m = this.model;

@@ -12,7 +12,7 @@ import {
   fitTexts,
   textTokens,
 } from '../attribution/explainedText.ts';
-import { checkTaskOptions } from '../attribution/optionRules.ts';
+import { type TaskRule, checkTaskOptions } from '../attribution/optionRules.ts';
 import { type MethodName, type ExplainOptions, resolveOptions } from '../attribution/explainOptions.ts';
 import { ModelExplainer } from './modelExplainer.ts';
 
@@ -86,6 +86,12 @@ export interface ZeroShotClassificationResult {
  * attributions cover [CLS] and all its tokens, up to the first [SEP].
  */
 export class ZeroShotClassificationExplainer extends ModelExplainer<TextModel> {
+  static override readonly task = {
+    name: 'zero-shot',
+    own: ['hypothesisTemplate', 'includeHypothesis', 'multiLabel'],
+    without: ['target', 'textPair'],
+  } as const satisfies TaskRule;
+
   /** Index of the entailment class. */
   readonly entailment: number;
 
@@ -104,7 +110,7 @@ export class ZeroShotClassificationExplainer extends ModelExplainer<TextModel> {
   }
 
   async explain(givenText: string, labels: string[], options: ZeroShotExplainOptions = {}): Promise<ZeroShotClassificationResult> {
-    checkTaskOptions('zero-shot', options, options.method);
+    checkTaskOptions(ZeroShotClassificationExplainer.task, options, options.method);
     const resolved = resolveOptions(options);
     const template = options.hypothesisTemplate ?? DEFAULT_HYPOTHESIS_TEMPLATE;
     if (typeof template !== 'string' || template.split('{}').length !== 2) {

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../errors.ts';
 import type { SequenceClassificationResult } from '../explainers/sequenceClassification.ts';
-import { checkTaskOptions, optionsFor } from '../attribution/optionRules.ts';
+import { type TaskRule, checkTaskOptions, optionsFor } from '../attribution/optionRules.ts';
 import { type MethodName, type ExplainOptions, METHODS } from '../attribution/explainOptions.ts';
 import type { TextModel } from '../model/textModel.ts';
 import {
@@ -60,6 +60,12 @@ interface ClassificationExplainer {
   explain(text: string, options?: ExplainOptions): Promise<SequenceClassificationResult>;
 }
 
+/** What `explain` (the options of every run) takes: each method gets those it reads (optionsFor); benchmark sets the rest. */
+const BENCHMARK_EXPLAIN: TaskRule = {
+  name: 'benchmark',
+  without: ['target', 'method', 'normalize', 'attention', 'onProgress', 'signal', 'transformersInterpretQuirks'],
+};
+
 /**
  * ferret's `Benchmark.explain` + `evaluate_explanations` on one text: each method explains the
  * same class (the first run's target: `target`, else the predicted class), its token
@@ -84,7 +90,7 @@ export async function benchmark(
   const metrics = parseMetrics(options.metrics ?? defaultMetrics(options.rationale !== undefined));
   const quirks = options.transformersInterpretQuirks ?? false;
   const explain = options.explain ?? {};
-  checkTaskOptions('benchmark', explain, null);
+  checkTaskOptions(BENCHMARK_EXPLAIN, explain, null);
   const rows: BenchmarkRow[] = [];
   let first: SequenceClassificationResult | undefined;
   // Each method's share of onProgress: its explanation, then its metrics at the end of the share.

@@ -6,28 +6,33 @@ import { SequenceClassificationExplainer } from '../explainers/sequenceClassific
 import { TextGenerationExplainer } from '../explainers/textGeneration.ts';
 import { TokenClassificationExplainer } from '../explainers/tokenClassification.ts';
 import { ZeroShotClassificationExplainer } from '../explainers/zeroShotClassification.ts';
-import type { OptionTask } from '../attribution/optionRules.ts';
 import { benchmark } from '../metrics/benchmark.ts';
 import { evaluate } from '../metrics/text.ts';
 
 /**
- * Each task's explainer class, by the task names of `glassbox explain --task`. Its keys are
- * exactly the tasks whose option rules TEXT_TASKS (attribution/optionRules.ts) holds, and image
- * classification: a task added to one and not the other does not compile.
+ * The tasks: the one table the worker (loadInWorker), the CLI (`glassbox explain --task`) and
+ * the demo read. Each explainer class names its task and the options it reads (`static task`,
+ * a TaskRule): a new task is its explainer file plus its line here.
  */
-export const EXPLAINER_TASKS = {
-  'text-classification': SequenceClassificationExplainer,
-  'pair-classification': PairwiseSequenceClassificationExplainer,
-  'multi-label': MultiLabelClassificationExplainer,
-  'zero-shot': ZeroShotClassificationExplainer,
-  'question-answering': QuestionAnsweringExplainer,
-  'token-classification': TokenClassificationExplainer,
-  'image-classification': ImageClassificationExplainer,
-  'text-generation': TextGenerationExplainer,
-} as const satisfies Record<Exclude<OptionTask, 'text-classification batch' | 'benchmark'>, unknown>;
+const EXPLAINERS = [
+  SequenceClassificationExplainer,
+  PairwiseSequenceClassificationExplainer,
+  MultiLabelClassificationExplainer,
+  ZeroShotClassificationExplainer,
+  QuestionAnsweringExplainer,
+  TokenClassificationExplainer,
+  ImageClassificationExplainer,
+  TextGenerationExplainer,
+] as const;
 
-export type TaskName = keyof typeof EXPLAINER_TASKS;
-export const TASK_NAMES = Object.keys(EXPLAINER_TASKS) as TaskName[];
+type TaskExplainer = (typeof EXPLAINERS)[number];
+export type TaskName = TaskExplainer['task']['name'];
+export const TASK_NAMES: TaskName[] = EXPLAINERS.map((explainer) => explainer.task.name);
+
+/** Each task's explainer class by task name, e.g. EXPLAINER_TASKS['question-answering'] is QuestionAnsweringExplainer. */
+export const EXPLAINER_TASKS = Object.fromEntries(EXPLAINERS.map((explainer) => [explainer.task.name, explainer])) as {
+  readonly [E in TaskExplainer as E['task']['name']]: E;
+};
 
 /** The explainer a task's fromPretrained makes, e.g. ExplainerOf<'text-classification'> is SequenceClassificationExplainer. */
 export type ExplainerOf<K extends TaskName> = InstanceType<(typeof EXPLAINER_TASKS)[K]>;
