@@ -1,4 +1,4 @@
-import { EXPLAINER_TASKS, TASK_NAMES, TASK_OPTIONS, type TaskRule } from '@glassbox/core';
+import { EXPLAINER_TASKS, TASK_NAMES, TASK_OPTIONS } from '@glassbox/core';
 import { describe, expect, it } from 'vitest';
 import { TASKS } from '../packages/cli/src/tasks/index.ts';
 import { glassbox } from './cliRunner.ts';
@@ -14,14 +14,14 @@ describe('the task table', () => {
     expect(TASK_NAMES).toEqual(Object.keys(EXPLAINER_TASKS));
     expect(TASKS.map((t) => t.name)).toEqual(TASK_NAMES);
     for (const task of TASKS) {
-      const rule: TaskRule = EXPLAINER_TASKS[task.name].task;
+      const rule = EXPLAINER_TASKS[task.name].task;
       expect(rule.name).toBe(task.name);
       expect(task.options, task.name).toEqual(rule.own ?? []);
     }
   });
 
   it("lists in TASK_OPTIONS exactly the tasks' own options (and explainBatch's targets)", () => {
-    const own = Object.values(EXPLAINER_TASKS).flatMap((explainer) => (explainer.task as TaskRule).own ?? []);
+    const own = Object.values(EXPLAINER_TASKS).flatMap((explainer) => explainer.task.own ?? []);
     expect(new Set(TASK_OPTIONS)).toEqual(new Set([...own, 'targets']));
   });
 

@@ -81,6 +81,11 @@ export interface TaskRule {
   readonly without?: readonly (typeof TEXT_OPTIONS)[number][];
 }
 
+/** A task's rule, its name kept as a literal type (the task table's keys and TaskName are the names). */
+export function taskRule<const Name extends string>(name: Name, reads: Omit<TaskRule, 'name'> = {}): TaskRule & { readonly name: Name } {
+  return { name, ...reads };
+}
+
 const union = (lists: Iterable<readonly string[]>) => new Set([...lists].flat());
 const TEXT_METHOD_OPTIONS = union(Object.values(TEXT_METHOD_RULES).map((m) => m.options));
 const IMAGE_METHOD_OPTIONS = union(Object.values(IMAGE_METHOD_RULES));

@@ -8,7 +8,7 @@ import type { LoadOptions } from '../model/textModel.ts';
 import { type HostTensor, tensor } from '../tensor.ts';
 import { type OutputSpace, classScoreSpec, classScores, parseTarget, softmax } from '../attribution/classification.ts';
 import type { ExplainedForward } from '../attention/explainedForward.ts';
-import { type TaskRule, checkTaskOptions } from '../attribution/optionRules.ts';
+import { checkTaskOptions, taskRule } from '../attribution/optionRules.ts';
 import { oneOf } from '../attribution/textOptions.ts';
 import type { ImageExplainSettings } from '../attribution/imageOptions.ts';
 import type { Scorer } from '../model/scorer.ts';
@@ -84,7 +84,7 @@ function overPixels({ gradients, forward }: ImageModel, scorer: Scorer, oneRow: 
  * Gauss-Legendre steps, the raw logit of the predicted class.
  */
 export class ImageClassificationExplainer extends ClassifierExplainer<ImageModel> {
-  static override readonly task = { name: 'image-classification', input: 'image' } as const satisfies TaskRule;
+  static override readonly task = taskRule('image-classification', { input: 'image' });
 
   static override loadModel(model: string, options: LoadOptions): Promise<ImageModel> {
     return ImageModel.load(model, options);

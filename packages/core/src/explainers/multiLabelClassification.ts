@@ -4,7 +4,7 @@ import type { TextModel } from '../model/textModel.ts';
 import { cleanTextLikeTransformersInterpret } from '../text/clean.ts';
 import { type ScoreSpace, classLabels, parseTarget, sigmoid, softmax } from '../attribution/classification.ts';
 import type { TextAttributions, Truncation } from '../attribution/explainedText.ts';
-import { type TaskRule, checkTaskOptions } from '../attribution/optionRules.ts';
+import { checkTaskOptions, taskRule } from '../attribution/optionRules.ts';
 import { classificationInput } from './sequenceClassification.ts';
 import { type MethodName, type ExplainOptions, resolveOptions } from '../attribution/explainOptions.ts';
 import { ClassifierExplainer } from './modelExplainer.ts';
@@ -64,7 +64,7 @@ export interface MultiLabelClassificationResult {
  * which mislabels models whose label2id is not in index order.
  */
 export class MultiLabelClassificationExplainer extends ClassifierExplainer<TextModel> {
-  static override readonly task = { name: 'multi-label', own: ['labels'], without: ['target', 'textPair'] } as const satisfies TaskRule;
+  static override readonly task = taskRule('multi-label', { own: ['labels'], without: ['target', 'textPair'] });
 
   async explain(text: string, options: MultiLabelExplainOptions = {}): Promise<MultiLabelClassificationResult> {
     checkTaskOptions(MultiLabelClassificationExplainer.task, options, options.method);

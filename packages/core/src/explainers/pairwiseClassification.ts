@@ -6,7 +6,7 @@ import {
   explainClasses,
   targetsPerInput,
 } from './sequenceClassification.ts';
-import { type TaskRule, checkTaskOptions } from '../attribution/optionRules.ts';
+import { checkTaskOptions, taskRule } from '../attribution/optionRules.ts';
 import { type ExplainOptions, resolveOptions } from '../attribution/explainOptions.ts';
 import { ClassifierExplainer } from './modelExplainer.ts';
 
@@ -38,7 +38,7 @@ export interface PairwiseClassificationResult extends Omit<SequenceClassificatio
  * non-special token replaced by the pad token) and its position ids 0..T−1.
  */
 export class PairwiseSequenceClassificationExplainer extends ClassifierExplainer<TextModel> {
-  static override readonly task = { name: 'pair-classification', own: ['flipSign'], without: ['textPair'] } as const satisfies TaskRule;
+  static override readonly task = taskRule('pair-classification', { own: ['flipSign'], without: ['textPair'] });
 
   async explain(text: string, textPair: string, options: PairwiseExplainOptions = {}): Promise<PairwiseClassificationResult> {
     return (await this.explainTargets(text, textPair, [options.target], options))[0]!;

@@ -5,7 +5,7 @@ import { alignSegments } from '../text/tokens.ts';
 import { type TextLayout, attributeTokens } from '../attribution/attributeTokens.ts';
 import type { OutputSpace } from '../attribution/classification.ts';
 import { type Truncation, firstTextEnd, fitTexts, withAttributions } from '../attribution/explainedText.ts';
-import { type TaskRule, checkTaskOptions } from '../attribution/optionRules.ts';
+import { checkTaskOptions, taskRule } from '../attribution/optionRules.ts';
 import { type ShapleyBase, shapleyBase } from '../attribution/shapleyBase.ts';
 import { type MethodName, type ExplainOptions, resolveOptions } from '../attribution/explainOptions.ts';
 import { type TextLayer, layerTensor } from '../attribution/textLayer.ts';
@@ -88,11 +88,7 @@ export interface QuestionAnsweringResult {
  * logit, summed over the hidden dimension and divided by the L2 norm over tokens.
  */
 export class QuestionAnsweringExplainer extends ModelExplainer<TextModel> {
-  static override readonly task = {
-    name: 'question-answering',
-    own: ['which', 'embeddingType'],
-    without: ['textPair'],
-  } as const satisfies TaskRule;
+  static override readonly task = taskRule('question-answering', { own: ['which', 'embeddingType'], without: ['textPair'] });
 
   private readonly outputs: { start: string; end: string };
 

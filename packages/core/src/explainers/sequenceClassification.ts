@@ -13,7 +13,7 @@ import {
   fitTexts,
   textTokens,
 } from '../attribution/explainedText.ts';
-import { type TaskRule, checkTaskOptions } from '../attribution/optionRules.ts';
+import { checkTaskOptions, taskRule } from '../attribution/optionRules.ts';
 import { type ShapleyBase, shapleyBase } from '../attribution/shapleyBase.ts';
 import { SharedForward } from '../attribution/sharedForward.ts';
 import { type ResolvedOptions, type MethodName, type ExplainOptions, resolveOptions } from '../attribution/explainOptions.ts';
@@ -59,7 +59,7 @@ export interface SequenceClassificationResult extends Partial<ShapleyBase> {
  * norm over tokens.
  */
 export class SequenceClassificationExplainer extends ClassifierExplainer<TextModel> {
-  static override readonly task = { name: 'text-classification' } as const satisfies TaskRule;
+  static override readonly task = taskRule('text-classification');
 
   async explain(text: string, options: ExplainOptions = {}): Promise<SequenceClassificationResult> {
     checkTaskOptions(SequenceClassificationExplainer.task, options, options.method);
@@ -126,7 +126,7 @@ export interface BatchExplainOptions extends Omit<ExplainOptions, 'target' | 'te
 }
 
 /** What explainBatch reads: its targets instead of the single target; each input carries its pair text. */
-const BATCH_TASK: TaskRule = { name: 'text-classification batch', own: ['targets'], without: ['target', 'textPair'] };
+const BATCH_TASK = taskRule('text-classification batch', { own: ['targets'], without: ['target', 'textPair'] });
 
 /** One input of a batch: a text, or a text and its pair. */
 export type BatchInput = string | { text: string; textPair?: string };

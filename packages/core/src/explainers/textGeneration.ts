@@ -7,7 +7,7 @@ import { type TextLayout, attributeTokens } from '../attribution/attributeTokens
 import type { ExplainedForward } from '../attention/explainedForward.ts';
 import { type Truncation, fitTexts } from '../attribution/explainedText.ts';
 import { GENERATION_OUTPUTS, type GenerationOutput, type LmHead, findLmHead, nextTokenScorer } from '../attribution/nextTokenScorer.ts';
-import { type TaskRule, checkTaskOptions } from '../attribution/optionRules.ts';
+import { checkTaskOptions, taskRule } from '../attribution/optionRules.ts';
 import { type ShapleyBase, shapleyBase } from '../attribution/shapleyBase.ts';
 import { type MethodName, type ExplainOptions, resolveOptions } from '../attribution/explainOptions.ts';
 import { TextRunner } from '../attribution/textRunner.ts';
@@ -95,11 +95,10 @@ export interface TextGenerationResult {
  * its score taken at the position before it with the whole prefix run without past.
  */
 export class TextGenerationExplainer extends ModelExplainer<TextModel> {
-  static override readonly task = {
-    name: 'text-generation',
+  static override readonly task = taskRule('text-generation', {
     own: ['continuation', 'maxNewTokens'],
     without: ['target', 'textPair', 'transformersInterpretQuirks'],
-  } as const satisfies TaskRule;
+  });
 
   /** The LM head scored on the host (undefined: score the logits), found on first use. */
   private head: LmHead | null | undefined;

@@ -7,7 +7,7 @@ import { attributeTokens } from '../attribution/attributeTokens.ts';
 import { type Truncation, fitTexts, textTokens, withAttributions } from '../attribution/explainedText.ts';
 import { type OutputSpace, parseTarget, softmax } from '../attribution/classification.ts';
 import type { TokenAttribution } from './sequenceClassification.ts';
-import { type TaskRule, checkTaskOptions } from '../attribution/optionRules.ts';
+import { checkTaskOptions, taskRule } from '../attribution/optionRules.ts';
 import { type ShapleyBase, shapleyBase } from '../attribution/shapleyBase.ts';
 import { type MethodName, type ExplainOptions, resolveOptions } from '../attribution/explainOptions.ts';
 import { TextRunner } from '../attribution/textRunner.ts';
@@ -77,11 +77,7 @@ export interface TokenClassificationResult {
  * label, summed over the hidden dimension and divided by the L2 norm over tokens.
  */
 export class TokenClassificationExplainer extends ClassifierExplainer<TextModel> {
-  static override readonly task = {
-    name: 'token-classification',
-    own: ['ignoredIndexes', 'ignoredLabels'],
-    without: ['textPair'],
-  } as const satisfies TaskRule;
+  static override readonly task = taskRule('token-classification', { own: ['ignoredIndexes', 'ignoredLabels'], without: ['textPair'] });
 
   private readonly logitsName: string;
 

@@ -12,7 +12,7 @@ import {
   fitTexts,
   textTokens,
 } from '../attribution/explainedText.ts';
-import { type TaskRule, checkTaskOptions } from '../attribution/optionRules.ts';
+import { checkTaskOptions, taskRule } from '../attribution/optionRules.ts';
 import { type MethodName, type ExplainOptions, resolveOptions } from '../attribution/explainOptions.ts';
 import { ModelExplainer } from './modelExplainer.ts';
 
@@ -86,11 +86,10 @@ export interface ZeroShotClassificationResult {
  * attributions cover [CLS] and all its tokens, up to the first [SEP].
  */
 export class ZeroShotClassificationExplainer extends ModelExplainer<TextModel> {
-  static override readonly task = {
-    name: 'zero-shot',
+  static override readonly task = taskRule('zero-shot', {
     own: ['hypothesisTemplate', 'includeHypothesis', 'multiLabel'],
     without: ['target', 'textPair'],
-  } as const satisfies TaskRule;
+  });
 
   /** Index of the entailment class. */
   readonly entailment: number;

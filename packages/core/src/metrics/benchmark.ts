@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../errors.ts';
 import type { SequenceClassificationResult } from '../explainers/sequenceClassification.ts';
-import { type TaskRule, checkTaskOptions, optionsFor } from '../attribution/optionRules.ts';
+import { checkTaskOptions, optionsFor, taskRule } from '../attribution/optionRules.ts';
 import { type MethodName, type ExplainOptions, METHODS } from '../attribution/explainOptions.ts';
 import type { TextModel } from '../model/textModel.ts';
 import {
@@ -61,10 +61,9 @@ interface ClassificationExplainer {
 }
 
 /** What `explain` (the options of every run) takes: each method gets those it reads (optionsFor); benchmark sets the rest. */
-const BENCHMARK_EXPLAIN: TaskRule = {
-  name: 'benchmark',
+const BENCHMARK_EXPLAIN = taskRule('benchmark', {
   without: ['target', 'method', 'normalize', 'attention', 'onProgress', 'signal', 'transformersInterpretQuirks'],
-};
+});
 
 /**
  * ferret's `Benchmark.explain` + `evaluate_explanations` on one text: each method explains the
