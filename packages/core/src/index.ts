@@ -3,21 +3,25 @@ export { type DType, type TensorData, type HostTensor, tensor } from './tensor.t
 export { TextModel, type LoadOptions, type Device } from './model/textModel.ts';
 export { TEXT_LAYERS, type TextLayer } from './attribution/textLayer.ts';
 export { isHubId } from './model/hub.ts';
+export * from './explainers/tasks.ts';
 export {
-  BASELINES,
-  type BaselineName,
   type ExplainOptions,
   METHODS,
   type MethodName,
-  type SequenceClassificationResult,
-  SequenceClassificationExplainer,
-  type TargetSpec,
-  type TargetsSpec,
-  type BatchExplainOptions,
-  type BatchInput,
-} from './explainers/sequenceClassification.ts';
-export { type ResolvedOptions, resolveOptions } from './attribution/explainOptions.ts';
-export type { ExplainSettings } from './attribution/textOptions.ts';
+  GRADIENT_METHODS,
+  PERTURBATION_METHODS,
+  type ResolvedOptions,
+  resolveOptions,
+} from './attribution/explainOptions.ts';
+export {
+  BASELINES,
+  type BaselineName,
+  HIERARCHIES,
+  MASKINGS,
+  type HierarchyName,
+  type MaskingName,
+  type ExplainSettings,
+} from './attribution/textOptions.ts';
 export type { ImageExplainSettings } from './attribution/imageOptions.ts';
 export {
   TEXT_OPTIONS,
@@ -52,43 +56,10 @@ export {
 } from './model/imageModel.ts';
 export { readImage, type ImageFile } from './image/read.ts';
 export type { Pixels8 } from './image/pixels.ts';
-export {
-  ImageClassificationExplainer,
-  IMAGE_METHODS,
-  type ImageMethodName,
-  type ImageExplainOptions,
-  type ImageExplainInput,
-  type ImageClassificationResult,
-} from './explainers/imageClassification.ts';
-export {
-  QuestionAnsweringExplainer,
-  EMBEDDING_TYPES,
-  ANSWER_SIDES,
-  type EmbeddingType,
-  type AnswerSide,
-  type QuestionAnsweringOptions,
-  type QuestionAnsweringResult,
-  type AnswerSideAttribution,
-  type AnswerTokenAttribution,
-} from './explainers/questionAnswering.ts';
-export {
-  TokenClassificationExplainer,
-  type TokenClassificationOptions,
-  type TokenClassificationResult,
-  type TokenPrediction,
-  type PredictedToken,
-  type ExplainedToken,
-} from './explainers/tokenClassification.ts';
-export * from './explainers/pairwiseClassification.ts';
-export * from './explainers/multiLabelClassification.ts';
-export * from './explainers/zeroShotClassification.ts';
 export type { Segment, TextAttributions, TokenAttribution, WordAttribution, Truncation } from './attribution/explainedText.ts';
-export * from './explainers/textGeneration.ts';
 export * from './metrics/index.ts';
 export { UNIT_AGGREGATES, type UnitAggregate } from './attribution/maskedText.ts';
 export { GRANULARITIES, type Granularity } from './text/units.ts';
-export { HIERARCHIES, MASKINGS, type HierarchyName, type MaskingName } from './attribution/textOptions.ts';
-export { GRADIENT_METHODS, PERTURBATION_METHODS } from './attribution/explainOptions.ts';
 export { OUTPUT_SPACES, type ClassScoreSpace } from './attribution/classification.ts';
 export { ENGINES, ORT_BUILDS, type EngineChoice, type OrtBuild } from './model/pretrained.ts';
 export { explainAll, type Explained, type ExplainAllOptions } from './explainers/explainAll.ts';

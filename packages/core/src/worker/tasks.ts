@@ -1,31 +1,19 @@
-import { ImageClassificationExplainer } from '../explainers/imageClassification.ts';
-import { MultiLabelClassificationExplainer } from '../explainers/multiLabelClassification.ts';
-import { PairwiseSequenceClassificationExplainer } from '../explainers/pairwiseClassification.ts';
-import { QuestionAnsweringExplainer } from '../explainers/questionAnswering.ts';
-import { SequenceClassificationExplainer } from '../explainers/sequenceClassification.ts';
-import { TextGenerationExplainer } from '../explainers/textGeneration.ts';
-import { TokenClassificationExplainer } from '../explainers/tokenClassification.ts';
-import { ZeroShotClassificationExplainer } from '../explainers/zeroShotClassification.ts';
+import type { TaskRule } from '../attribution/optionRules.ts';
+import * as taskExplainers from '../explainers/tasks.ts';
 import { benchmark } from '../metrics/benchmark.ts';
 import { evaluate } from '../metrics/text.ts';
 
+type TaskExplainer = Extract<(typeof taskExplainers)[keyof typeof taskExplainers], { readonly task: TaskRule }>;
+
 /**
  * The tasks: the one table the worker (loadInWorker), the CLI (`glassbox explain --task`) and
- * the demo read. Each explainer class names its task and the options it reads (`static task`,
- * a TaskRule): a new task is its explainer file plus its line here.
+ * the demo read, in the order of their names. It is every explainer class explainers/tasks.ts
+ * exports, each naming its task and the options it reads (`static task`).
  */
-const EXPLAINERS = [
-  SequenceClassificationExplainer,
-  PairwiseSequenceClassificationExplainer,
-  MultiLabelClassificationExplainer,
-  ZeroShotClassificationExplainer,
-  QuestionAnsweringExplainer,
-  TokenClassificationExplainer,
-  ImageClassificationExplainer,
-  TextGenerationExplainer,
-] as const;
+const EXPLAINERS: TaskExplainer[] = Object.values(taskExplainers)
+  .filter((value): value is TaskExplainer => typeof value === 'function' && 'task' in value)
+  .sort((a, b) => (a.task.name < b.task.name ? -1 : 1));
 
-type TaskExplainer = (typeof EXPLAINERS)[number];
 export type TaskName = TaskExplainer['task']['name'];
 export const TASK_NAMES: TaskName[] = EXPLAINERS.map((explainer) => explainer.task.name);
 
