@@ -51,7 +51,11 @@ const TEXT_CASES: [Json, RegExp, string][] = [
   [{ text: 'good film', method: 'lrp' }, /unknown method "lrp"; use one of integrated-gradients/, 'bad_method'],
   [{ text: 'good film', integration: 'simpson' }, /unknown integration "simpson"; use one of gausslegendre/, 'bad_integration'],
   [{ text: 'good film', baseline: 'noise' }, /unknown baseline "noise"/, 'bad_baseline'],
-  [{ task: 'summarization', text: 'good film' }, /unknown task "summarization"; use one of text-classification/, 'unknown_task'],
+  [
+    { task: 'summarization', text: 'good film' },
+    /unknown task "summarization"; use one of image-classification, multi-label, pair-classification, question-answering, text-classification, /,
+    'unknown_task',
+  ],
   [{ text: 'good film', steps: 0 }, /"steps" must be an integer from 1 to 10000, got 0/, 'bad_steps'],
   [{ text: 'good film', steps: -5 }, /"steps" must be an integer from 1 to 10000, got -5/, 'bad_steps'],
   [{ text: 'good film', steps: 1e9 }, /"steps" must be an integer from 1 to 10000/, 'bad_steps'],

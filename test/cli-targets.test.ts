@@ -124,6 +124,6 @@ describe('glassbox explain --target with several classes', () => {
     expect(out[3]).toMatchObject({ code: 'unknown_target' });
     expect(ner.code).toBe(1);
     expect(lines(ner.stdout)[0]).toMatchObject({ code: 'unknown_target' });
-    expect(lines(ner.stdout)[0].error).toMatch(/text-classification and pair-classification/);
+    expect(lines(ner.stdout)[0].error).toMatch(/apply to pair-classification and text-classification;/);
   });
 });
