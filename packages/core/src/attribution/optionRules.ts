@@ -5,9 +5,10 @@ import type { MethodFamily } from './textMethods/textMethod.ts';
 
 /**
  * Which options each method (the method tables' `options`) and each task (its explainer's
- * TaskRule) reads: what validation, the CLI's help and `benchmark` read. An option that is set (not undefined) and that the chosen method
- * or task does not read is an InvalidInputError of code 'unused_option' naming the option,
- * the method (or task) and what it reads; a name that is no option at all is 'unknown_option'.
+ * TaskRule) reads: what validation, the CLI's help and `benchmark` read. An option that is
+ * set (not undefined) and that the chosen method or task does not read is an
+ * InvalidInputError of code 'unused_option' naming the option, the method (or task) and what
+ * it reads; a name that is no option at all is 'unknown_option'.
  */
 
 export type { MethodFamily };
@@ -49,7 +50,9 @@ const IMAGE_NESTED: Readonly<Record<string, readonly string[]>> = { noise: ['sam
 
 /**
  * The options only some tasks read (each task's rule names its own, `TaskRule.own`): given
- * to a task that does not read them they are 'unused_option', not 'unknown_option'.
+ * to a task that does not read them they are 'unused_option', not 'unknown_option'. The
+ * checker sits below the tasks, so a task with an option name new to Glassbox adds it here
+ * (`own` is typed by this list: without it the task does not compile).
  */
 export const TASK_OPTIONS = [
   'targets',
